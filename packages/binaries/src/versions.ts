@@ -1,0 +1,42 @@
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+
+/** The pins of tools/k8s/versions.json, the only place versions are written. */
+export interface Versions {
+  readonly node: string;
+  /** Every Kubernetes version offered, newest first; the first is the default. */
+  readonly kubernetes: readonly string[];
+  readonly etcd: string;
+  readonly kwok: string;
+  readonly helm: string;
+}
+
+/** Path of the versions file, for tools that read it themselves. */
+export const versionsFile: string = fileURLToPath(new URL("../../../tools/k8s/versions.json", import.meta.url));
+
+function loadVersions(): Versions {
+  const parsed = JSON.parse(readFileSync(versionsFile, "utf8")) as Versions;
+  if (!Array.isArray(parsed.kubernetes) || parsed.kubernetes.length === 0) {
+    throw new Error(`${versionsFile}: "kubernetes" must list at least one version, e.g. ["1.37.1"]`);
+  }
+  return parsed;
+}
+
+/** The pinned versions, read once. */
+export const versions: Versions = loadVersions();
+
+/** The Kubernetes version new clusters and the management API use unless told otherwise. */
+export const defaultKubernetesVersion: string = versions.kubernetes[0] ?? "";
+
+/** "1.37.1" → "1.37". */
+export function minorOf(version: string): string {
+  const match = /^v?(\d+)\.(\d+)(?:\.\d+)?$/.exec(version);
+  if (!match) throw new Error(`"${version}" is not a Kubernetes version: write MAJOR.MINOR.PATCH, e.g. ${defaultKubernetesVersion}`);
+  return `${match[1]}.${match[2]}`;
+}
+
+/** The pinned patch release for a minor ("1.37" or "1.37.1"), or undefined when that minor is not offered. */
+export function pinnedKubernetesVersion(versionOrMinor: string): string | undefined {
+  const minor = minorOf(versionOrMinor.split(".").length === 2 ? `${versionOrMinor}.0` : versionOrMinor);
+  return versions.kubernetes.find((v) => minorOf(v) === minor);
+}

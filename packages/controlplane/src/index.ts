@@ -1,0 +1,12 @@
+export * from "./render/index.ts";
+export { ensurePKIFiles, pkiFiles, type PKIFiles } from "./local/pki-files.ts";
+export { canBind, defaultPortLockDir, reservePorts, type PortReservation, type ReserveOptions } from "./local/ports.ts";
+export { ManagedProcess, type ExitStatus, type StartOptions } from "./local/process.ts";
+export { logTail, probe, waitForReady, type ProbeTLS, type WaitForReadyOptions } from "./local/readiness.ts";
+export {
+  firstServiceIP,
+  startStandaloneControlPlane,
+  type StandaloneControlPlane,
+  type StandaloneOptions,
+  type StandalonePorts,
+} from "./local/standalone.ts";

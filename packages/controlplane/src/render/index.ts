@@ -1,0 +1,6 @@
+export { renderEtcd, type EtcdRenderInput } from "./etcd.ts";
+export { renderKubeAPIServer, type KubeAPIServerRenderInput } from "./kube-apiserver.ts";
+export { renderKubeControllerManager, type KubeControllerManagerRenderInput } from "./kube-controller-manager.ts";
+export { renderKubeScheduler, type KubeSchedulerRenderInput } from "./kube-scheduler.ts";
+export { kwokNodeAnnotation, renderKwok, type KwokRenderInput } from "./kwok.ts";
+export { flags, type ProcessSpec } from "./process-spec.ts";

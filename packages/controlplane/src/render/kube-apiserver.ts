@@ -1,0 +1,54 @@
+import { flags, type ProcessSpec } from "./process-spec.ts";
+
+/** What a kube-apiserver on loopback needs. */
+export interface KubeAPIServerRenderInput {
+  readonly binary: string;
+  readonly securePort: number;
+  readonly etcdServers: readonly string[];
+  /** Keys in etcd start with this prefix; lets clusters share one etcd without seeing each other. */
+  readonly etcdPrefix?: string;
+  readonly serviceClusterIPRange: string;
+  readonly certDir: string;
+  readonly pki: {
+    readonly clientCAFile: string;
+    readonly tlsCertFile: string;
+    readonly tlsKeyFile: string;
+    readonly etcdCAFile: string;
+    readonly etcdCertFile: string;
+    readonly etcdKeyFile: string;
+    readonly serviceAccountKeyFile: string;
+    readonly serviceAccountSigningKeyFile: string;
+  };
+  /** Extra flags, for features later issues add (OIDC, front proxy, …). */
+  readonly extraFlags?: Readonly<Record<string, string | number | boolean>>;
+}
+
+/** Renders a kube-apiserver bound to 127.0.0.1 that authorizes with RBAC and talks to etcd over mutual TLS. */
+export function renderKubeAPIServer(input: KubeAPIServerRenderInput): ProcessSpec {
+  return {
+    name: "kube-apiserver",
+    command: input.binary,
+    args: flags({
+      "advertise-address": "127.0.0.1",
+      "bind-address": "127.0.0.1",
+      "secure-port": input.securePort,
+      "cert-dir": input.certDir,
+      "tls-cert-file": input.pki.tlsCertFile,
+      "tls-private-key-file": input.pki.tlsKeyFile,
+      "client-ca-file": input.pki.clientCAFile,
+      "etcd-servers": input.etcdServers.join(","),
+      "etcd-prefix": input.etcdPrefix ?? "/registry",
+      "etcd-cafile": input.pki.etcdCAFile,
+      "etcd-certfile": input.pki.etcdCertFile,
+      "etcd-keyfile": input.pki.etcdKeyFile,
+      "service-account-issuer": "https://kubernetes.default.svc.cluster.local",
+      "service-account-key-file": input.pki.serviceAccountKeyFile,
+      "service-account-signing-key-file": input.pki.serviceAccountSigningKeyFile,
+      "service-cluster-ip-range": input.serviceClusterIPRange,
+      "authorization-mode": "Node,RBAC",
+      "allow-privileged": true,
+      profiling: false,
+      ...input.extraFlags,
+    }),
+  };
+}

@@ -1,0 +1,39 @@
+import { flags, type ProcessSpec } from "./process-spec.ts";
+
+/** What a kube-controller-manager needs. */
+export interface KubeControllerManagerRenderInput {
+  readonly binary: string;
+  readonly kubeconfigFile: string;
+  readonly securePort: number;
+  readonly certDir: string;
+  readonly clusterCACertFile: string;
+  readonly clusterCAKeyFile: string;
+  readonly serviceAccountPrivateKeyFile: string;
+  readonly serviceClusterIPRange: string;
+  readonly leaderElect: boolean;
+}
+
+/** Renders kube-controller-manager: every default controller, service-account credentials per controller, CSR signing by the cluster CA. */
+export function renderKubeControllerManager(input: KubeControllerManagerRenderInput): ProcessSpec {
+  return {
+    name: "kube-controller-manager",
+    command: input.binary,
+    args: flags({
+      kubeconfig: input.kubeconfigFile,
+      "authentication-kubeconfig": input.kubeconfigFile,
+      "authorization-kubeconfig": input.kubeconfigFile,
+      "bind-address": "127.0.0.1",
+      "secure-port": input.securePort,
+      "cert-dir": input.certDir,
+      controllers: "*",
+      "use-service-account-credentials": true,
+      "service-account-private-key-file": input.serviceAccountPrivateKeyFile,
+      "root-ca-file": input.clusterCACertFile,
+      "cluster-signing-cert-file": input.clusterCACertFile,
+      "cluster-signing-key-file": input.clusterCAKeyFile,
+      "service-cluster-ip-range": input.serviceClusterIPRange,
+      "leader-elect": input.leaderElect,
+      profiling: false,
+    }),
+  };
+}

@@ -1,0 +1,28 @@
+import { flags, type ProcessSpec } from "./process-spec.ts";
+
+/** What a kube-scheduler needs. */
+export interface KubeSchedulerRenderInput {
+  readonly binary: string;
+  readonly kubeconfigFile: string;
+  readonly securePort: number;
+  readonly certDir: string;
+  readonly leaderElect: boolean;
+}
+
+/** Renders kube-scheduler with its default profile. */
+export function renderKubeScheduler(input: KubeSchedulerRenderInput): ProcessSpec {
+  return {
+    name: "kube-scheduler",
+    command: input.binary,
+    args: flags({
+      kubeconfig: input.kubeconfigFile,
+      "authentication-kubeconfig": input.kubeconfigFile,
+      "authorization-kubeconfig": input.kubeconfigFile,
+      "bind-address": "127.0.0.1",
+      "secure-port": input.securePort,
+      "cert-dir": input.certDir,
+      "leader-elect": input.leaderElect,
+      profiling: false,
+    }),
+  };
+}

@@ -1,0 +1,57 @@
+import { describe, expect, it } from "vitest";
+import { renderEtcd } from "./etcd.ts";
+import { renderKubeAPIServer, type KubeAPIServerRenderInput } from "./kube-apiserver.ts";
+import { flags } from "./process-spec.ts";
+
+const apiServerInput: KubeAPIServerRenderInput = {
+  binary: "/bin/kube-apiserver",
+  securePort: 6443,
+  etcdServers: ["https://127.0.0.1:2379"],
+  serviceClusterIPRange: "10.96.0.0/12",
+  certDir: "/x",
+  pki: {
+    clientCAFile: "ca.crt",
+    tlsCertFile: "apiserver.crt",
+    tlsKeyFile: "apiserver.key",
+    etcdCAFile: "etcd-ca.crt",
+    etcdCertFile: "c.crt",
+    etcdKeyFile: "c.key",
+    serviceAccountKeyFile: "sa.pub",
+    serviceAccountSigningKeyFile: "sa.key",
+  },
+};
+
+describe("renderers", () => {
+  it("render flags sorted by name and drop undefined ones", () => {
+    expect(flags({ b: 1, a: "x", c: undefined, d: false })).toEqual(["--a=x", "--b=1", "--d=false"]);
+  });
+
+  it("give byte-identical output for equal input, whatever the key order", () => {
+    const reordered: KubeAPIServerRenderInput = { ...apiServerInput, pki: { ...apiServerInput.pki }, extraFlags: { "v": 2, "audit-log-maxage": 3 } };
+    const again: KubeAPIServerRenderInput = { ...apiServerInput, extraFlags: { "audit-log-maxage": 3, "v": 2 } };
+    expect(JSON.stringify(renderKubeAPIServer(reordered))).toBe(JSON.stringify(renderKubeAPIServer(again)));
+  });
+
+  it("bind kube-apiserver to loopback with RBAC and etcd over TLS", () => {
+    const args = renderKubeAPIServer(apiServerInput).args;
+    expect(args).toContain("--bind-address=127.0.0.1");
+    expect(args).toContain("--authorization-mode=Node,RBAC");
+    expect(args).toContain("--etcd-servers=https://127.0.0.1:2379");
+    expect(args).toContain("--etcd-certfile=c.crt");
+  });
+
+  it("make etcd require client certificates and skip fsync only when asked", () => {
+    const input = {
+      binary: "/bin/etcd",
+      dataDir: "/d",
+      clientPort: 1,
+      peerPort: 2,
+      pki: { caFile: "ca", serverCertFile: "s", serverKeyFile: "k", peerCertFile: "p", peerKeyFile: "pk" },
+    };
+    const args = renderEtcd(input).args;
+    expect(args).toContain("--client-cert-auth=true");
+    expect(args).toContain("--peer-client-cert-auth=true");
+    expect(args.some((a) => a.startsWith("--unsafe-no-fsync"))).toBe(false);
+    expect(renderEtcd({ ...input, unsafeNoFsync: true }).args).toContain("--unsafe-no-fsync=true");
+  });
+});

@@ -1,0 +1,68 @@
+import { createCertificateAuthority, type CertificateAuthority } from "./authority.ts";
+import { issueCertificate, type IssuedCertificate } from "./certificate.ts";
+import { generateKeyPair, type KeyAlgorithm, type KeyPair } from "./keys.ts";
+import type { Validity } from "./validity.ts";
+
+/** The names a cluster's certificates are issued for. */
+export interface ClusterPKIOptions {
+  /** Used in CA common names, to tell clusters apart when reading a certificate. */
+  readonly clusterName: string;
+  /** Extra SANs of the kube-apiserver serving certificate (its endpoint's host names and IPs). */
+  readonly apiServerAltNames?: readonly string[];
+  /** The first IP of the service CIDR: in-cluster clients reach the API there. */
+  readonly kubernetesServiceIP: string;
+  readonly keyAlgorithm?: KeyAlgorithm;
+  readonly leafValidity?: Validity;
+  readonly now?: Date;
+}
+
+/** Every certificate and key one Kubernetes control plane needs. */
+export interface ClusterPKI {
+  readonly clusterCA: CertificateAuthority;
+  readonly etcdCA: CertificateAuthority;
+  readonly serviceAccountKey: KeyPair;
+  readonly apiServer: IssuedCertificate;
+  readonly apiServerEtcdClient: IssuedCertificate;
+  readonly etcdServer: IssuedCertificate;
+  readonly etcdPeer: IssuedCertificate;
+  readonly admin: IssuedCertificate;
+  readonly controllerManager: IssuedCertificate;
+  readonly scheduler: IssuedCertificate;
+}
+
+/** The in-cluster names of the kubernetes Service, always on the serving certificate. */
+const kubernetesServiceNames = ["kubernetes", "kubernetes.default", "kubernetes.default.svc", "kubernetes.default.svc.cluster.local"];
+
+/**
+ * Creates a cluster's own CA, a separate etcd CA (so no cluster client can
+ * talk to etcd), a service-account key pair and the leaf certificates.
+ */
+export async function createClusterPKI(options: ClusterPKIOptions): Promise<ClusterPKI> {
+  const keyAlgorithm = options.keyAlgorithm ?? "ecdsa-p256";
+  const common = { validity: options.leafValidity, now: options.now };
+  const [clusterCA, etcdCA, serviceAccountKey] = await Promise.all([
+    createCertificateAuthority({ commonName: `seedbed-ca-${options.clusterName}`, keyAlgorithm, now: options.now }),
+    createCertificateAuthority({ commonName: `seedbed-etcd-ca-${options.clusterName}`, keyAlgorithm, now: options.now }),
+    generateKeyPair(keyAlgorithm),
+  ]);
+  const loopback = ["127.0.0.1", "localhost"];
+  const [apiServer, apiServerEtcdClient, etcdServer, etcdPeer, admin, controllerManager, scheduler] = await Promise.all([
+    issueCertificate(clusterCA, {
+      ...common,
+      commonName: "kube-apiserver",
+      usage: "server",
+      altNames: unique([...loopback, ...kubernetesServiceNames, options.kubernetesServiceIP, ...(options.apiServerAltNames ?? [])]),
+    }),
+    issueCertificate(etcdCA, { ...common, commonName: "kube-apiserver-etcd-client", usage: "client" }),
+    issueCertificate(etcdCA, { ...common, commonName: "etcd-server", usage: "server-and-client", altNames: loopback }),
+    issueCertificate(etcdCA, { ...common, commonName: "etcd-peer", usage: "server-and-client", altNames: loopback }),
+    issueCertificate(clusterCA, { ...common, commonName: "seedbed-admin", organizations: ["system:masters"], usage: "client" }),
+    issueCertificate(clusterCA, { ...common, commonName: "system:kube-controller-manager", usage: "client" }),
+    issueCertificate(clusterCA, { ...common, commonName: "system:kube-scheduler", usage: "client" }),
+  ]);
+  return { clusterCA, etcdCA, serviceAccountKey, apiServer, apiServerEtcdClient, etcdServer, etcdPeer, admin, controllerManager, scheduler };
+}
+
+function unique(values: readonly string[]): string[] {
+  return [...new Set(values)];
+}

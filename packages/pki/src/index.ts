@@ -1,0 +1,6 @@
+export { createCertificateAuthority, loadCertificateAuthority, type CertificateAuthority, type CertificateAuthorityOptions } from "./authority.ts";
+export { issueCertificate, type CertificateRequest, type CertificateUsage, type IssuedCertificate } from "./certificate.ts";
+export { generateKeyPair, importKeyPair, type KeyAlgorithm, type KeyPair } from "./keys.ts";
+export { buildKubeconfig, type KubeconfigOptions } from "./kubeconfig.ts";
+export { validityWindow, type Validity } from "./validity.ts";
+export { createClusterPKI, type ClusterPKI, type ClusterPKIOptions } from "./cluster-pki.ts";

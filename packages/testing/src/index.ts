@@ -1,0 +1,1 @@
+export { startKubeAPI, type KubeAPI, type KubeAPIOptions } from "./kube-api.ts";

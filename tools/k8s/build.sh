@@ -1,0 +1,168 @@
+#!/usr/bin/env bash
+# Builds the binaries pinned in versions.json from their Go modules, through
+# the Go module proxy, into the binary cache ($SEEDBED_BIN_DIR, default
+# ~/.cache/seedbed/bin) as <name>-v<version>. A binary that is already there
+# is not built again, so a warm run takes well under a second.
+#
+#   tools/k8s/build.sh                 # everything
+#   tools/k8s/build.sh etcd kubernetes # some of: kubernetes etcd kwok helm
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+versions_file="$here/versions.json"
+bin_dir=${SEEDBED_BIN_DIR:-$HOME/.cache/seedbed/bin}
+work_dir=${SEEDBED_BUILD_DIR:-$HOME/.cache/seedbed/build}
+
+# Reproducible, static, and never a silent toolchain download.
+export GOTOOLCHAIN=local CGO_ENABLED=0 GOFLAGS=-buildvcs=false
+ldflags_base="-s -w"
+
+log() { printf '[k8s-bin] %s\n' "$*" >&2; }
+die() { printf '[k8s-bin] error: %s\n' "$*" >&2; exit 1; }
+
+# version KEY [INDEX] — one value from versions.json (arrays by index).
+version() {
+  node -e '
+    const v = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"))[process.argv[2]];
+    const out = Array.isArray(v) ? (process.argv[3] === "all" ? v.join(" ") : v[Number(process.argv[3] ?? 0)]) : v;
+    if (out === undefined) process.exit(1);
+    console.log(out);
+  ' "$versions_file" "$1" "${2:-0}" || die "versions.json has no entry \"$1\""
+}
+
+# require_go MODFILE WHAT — fail clearly when the local Go is older than the
+# module's go directive (GOTOOLCHAIN=local forbids fetching a newer one).
+require_go() {
+  command -v go >/dev/null 2>&1 || die "Go is not installed. Install Go $(go_directive "$1") or newer (https://go.dev/dl, or your distribution's golang package) and put it on PATH; it builds $2."
+  local need have
+  need=$(go_directive "$1")
+  have=$(go env GOVERSION | sed 's/^go//')
+  if [ "$(printf '%s\n%s\n' "$need" "$have" | sort -V | head -n1)" != "$need" ]; then
+    die "$2 needs Go $need or newer, but 'go' on PATH is $have. Install Go $need+ (https://go.dev/dl) and put it first on PATH."
+  fi
+}
+go_directive() { sed -n 's/^go \([0-9.]*\).*/\1/p' "$1" | head -n1; }
+
+# gomod MODULE VERSION — path of the module's go.mod in the download cache.
+gomod() {
+  local json
+  json=$(go mod download -json "$1@$2" 2>&1) || die "cannot download $1@$2 through the Go module proxy ($(go env GOPROXY)): $(printf '%s' "$json" | grep -m1 '"Error"' || printf '%s' "$json" | tail -n1)"
+  printf '%s' "$json" | sed -n 's/.*"GoMod": "\(.*\)".*/\1/p'
+}
+
+# install_bin SRC NAME — move a finished build into the cache atomically, so a
+# killed build never leaves a half-written binary behind.
+install_bin() {
+  mkdir -p "$bin_dir"
+  mv -f "$1" "$bin_dir/$2.tmp.$$"
+  mv -f "$bin_dir/$2.tmp.$$" "$bin_dir/$2"
+}
+
+timed() {
+  local start=$SECONDS
+  "$@"
+  log "$1 done in $((SECONDS - start)) s"
+}
+
+build_kubernetes() {
+  local v=$1 minor patch dir mod
+  minor=$(echo "$v" | cut -d. -f2)
+  patch=$(echo "$v" | cut -d. -f3)
+  [ -x "$bin_dir/kubernetes-v$v" ] && { link_kubernetes "$v"; return; }
+  log "building Kubernetes v$v (kube-apiserver, kube-controller-manager, kube-scheduler, kubectl as one binary); a cold build takes tens of minutes"
+  mod=$(gomod k8s.io/kubernetes "v$v")
+  require_go "$mod" "Kubernetes v$v"
+  dir="$work_dir/kubernetes-v$v"
+  rm -rf "$dir" && mkdir -p "$dir"
+  cp "$here/multicall/main.go" "$dir/main.go"
+  (
+    cd "$dir"
+    printf 'module seedbed.dev/k8sbin\n\ngo %s\n' "$(go_directive "$mod")" > go.mod
+    # k8s.io/kubernetes replaces its staging modules with ./staging paths that
+    # do not exist outside its repository; each is published as v0.MINOR.PATCH.
+    local replaces=()
+    for m in $(sed -n 's#^[[:space:]]*\(k8s.io/[A-Za-z0-9._/-]*\) => ./staging/.*#\1#p' "$mod"); do
+      replaces+=("-replace=$m=$m@v0.$minor.$patch")
+    done
+    go mod edit "${replaces[@]}" -require="k8s.io/kubernetes@v$v"
+    go mod tidy -e >/dev/null 2>&1 || go get "k8s.io/kubernetes@v$v"
+    local x="-X k8s.io/component-base/version.gitVersion=v$v -X k8s.io/component-base/version.gitTreeState=clean"
+    x+=" -X k8s.io/client-go/pkg/version.gitVersion=v$v -X k8s.io/client-go/pkg/version.gitMajor=1"
+    x+=" -X k8s.io/client-go/pkg/version.gitMinor=$minor -X k8s.io/client-go/pkg/version.gitTreeState=clean"
+    go build -mod=mod -trimpath -ldflags "$ldflags_base $x" -o kubernetes .
+  )
+  install_bin "$dir/kubernetes" "kubernetes-v$v"
+  link_kubernetes "$v"
+}
+
+# The multi-call binary picks its component from the name it runs under.
+link_kubernetes() {
+  for c in kube-apiserver kube-controller-manager kube-scheduler kubectl; do
+    ln -sfn "kubernetes-v$1" "$bin_dir/$c-v$1"
+  done
+}
+
+build_etcd() {
+  local v=$1 dir mod
+  if [ -x "$bin_dir/etcd-v$v" ] && [ -x "$bin_dir/etcdutl-v$v" ] && [ -x "$bin_dir/etcdctl-v$v" ]; then return; fi
+  log "building etcd, etcdutl and etcdctl v$v"
+  mod=$(gomod go.etcd.io/etcd/server/v3 "v$v")
+  require_go "$mod" "etcd v$v"
+  dir="$work_dir/etcd-v$v"
+  rm -rf "$dir" && mkdir -p "$dir"
+  (
+    cd "$dir"
+    # etcd's modules point at each other with ../ replaces, so they cannot be
+    # `go install`ed; a module that requires all three at one version can.
+    printf 'module seedbed.dev/etcdbin\n\ngo %s\n' "$(go_directive "$mod")" > go.mod
+    printf 'package tools\n\nimport (\n\t_ "go.etcd.io/etcd/server/v3"\n\t_ "go.etcd.io/etcd/etcdutl/v3"\n\t_ "go.etcd.io/etcd/etcdctl/v3"\n)\n' > tools.go
+    printf '//go:build tools\n\n' | cat - tools.go > tools.tmp && mv tools.tmp tools.go
+    go get "go.etcd.io/etcd/server/v3@v$v" "go.etcd.io/etcd/etcdutl/v3@v$v" "go.etcd.io/etcd/etcdctl/v3@v$v"
+    local x="-X go.etcd.io/etcd/api/v3/version.GitSHA=v$v"
+    go build -mod=mod -trimpath -ldflags "$ldflags_base $x" -o etcd go.etcd.io/etcd/server/v3
+    go build -mod=mod -trimpath -ldflags "$ldflags_base $x" -o etcdutl go.etcd.io/etcd/etcdutl/v3
+    go build -mod=mod -trimpath -ldflags "$ldflags_base $x" -o etcdctl go.etcd.io/etcd/etcdctl/v3
+  )
+  for b in etcd etcdutl etcdctl; do install_bin "$dir/$b" "$b-v$v"; done
+}
+
+# go_install NAME MODULE PACKAGE VERSION LDFLAGS — for modules without replaces.
+go_install() {
+  local name=$1 module=$2 pkg=$3 v=$4 x=$5 mod dir
+  [ -x "$bin_dir/$name-v$v" ] && return
+  log "building $name v$v"
+  mod=$(gomod "$module" "v$v")
+  require_go "$mod" "$name v$v"
+  dir="$work_dir/$name-v$v"
+  rm -rf "$dir" && mkdir -p "$dir"
+  GOBIN="$dir" go install -trimpath -ldflags "$ldflags_base $x" "$pkg@v$v"
+  install_bin "$dir/$(basename "$pkg")" "$name-v$v"
+}
+
+build_kwok() {
+  go_install kwok sigs.k8s.io/kwok sigs.k8s.io/kwok/cmd/kwok "$1" "-X sigs.k8s.io/kwok/pkg/consts.Version=v$1"
+}
+
+build_helm() {
+  go_install helm helm.sh/helm/v4 helm.sh/helm/v4/cmd/helm "$1" "-X helm.sh/helm/v4/internal/version.version=v$1"
+}
+
+main() {
+  local targets=("$@")
+  [ ${#targets[@]} -gt 0 ] || targets=(etcd kubernetes kwok helm)
+  mkdir -p "$work_dir" "$bin_dir"
+  # Two builds at once would fight over the same work directories.
+  exec 9>"$work_dir/.lock"
+  flock 9
+  for t in "${targets[@]}"; do
+    case "$t" in
+      kubernetes) for v in $(version kubernetes all); do timed build_kubernetes "$v"; done ;;
+      etcd) timed build_etcd "$(version etcd)" ;;
+      kwok) timed build_kwok "$(version kwok)" ;;
+      helm) timed build_helm "$(version helm)" ;;
+      *) die "unknown binary '$t' (one of: kubernetes etcd kwok helm)" ;;
+    esac
+  done
+}
+
+main "$@"
