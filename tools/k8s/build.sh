@@ -6,6 +6,7 @@
 #
 #   tools/k8s/build.sh                 # everything
 #   tools/k8s/build.sh etcd kubernetes # some of: kubernetes etcd kwok helm
+#   GO=/opt/go1.26/bin/go tools/k8s/build.sh   # another Go toolchain
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -16,6 +17,10 @@ work_dir=${SEEDBED_BUILD_DIR:-$HOME/.cache/seedbed/build}
 # Reproducible, static, and never a silent toolchain download.
 export GOTOOLCHAIN=local CGO_ENABLED=0 GOFLAGS=-buildvcs=false
 ldflags_base="-s -w"
+
+# $GO picks a toolchain other than the `go` on PATH.
+go_bin=${GO:-go}
+go() { command "$go_bin" "$@"; }
 
 log() { printf '[k8s-bin] %s\n' "$*" >&2; }
 die() { printf '[k8s-bin] error: %s\n' "$*" >&2; exit 1; }
@@ -30,10 +35,14 @@ version() {
   ' "$versions_file" "$1" "${2:-0}" || die "versions.json has no entry \"$1\""
 }
 
+# have_go WHAT — fail clearly when there is no Go toolchain at all.
+have_go() {
+  command -v "$go_bin" >/dev/null 2>&1 || die "Go is not installed, and it is needed to build $1. Install Go 1.26 or newer (https://go.dev/dl, or your distribution's golang package), put it on PATH, and make sure the Go module proxy is reachable (GOPROXY=$(printf '%s' "${GOPROXY:-https://proxy.golang.org}"))."
+}
+
 # require_go MODFILE WHAT — fail clearly when the local Go is older than the
 # module's go directive (GOTOOLCHAIN=local forbids fetching a newer one).
 require_go() {
-  command -v go >/dev/null 2>&1 || die "Go is not installed. Install Go $(go_directive "$1") or newer (https://go.dev/dl, or your distribution's golang package) and put it on PATH; it builds $2."
   local need have
   need=$(go_directive "$1")
   have=$(go env GOVERSION | sed 's/^go//')
@@ -70,6 +79,7 @@ build_kubernetes() {
   patch=$(echo "$v" | cut -d. -f3)
   [ -x "$bin_dir/kubernetes-v$v" ] && { link_kubernetes "$v"; return; }
   log "building Kubernetes v$v (kube-apiserver, kube-controller-manager, kube-scheduler, kubectl as one binary); a cold build takes tens of minutes"
+  have_go "Kubernetes v$v"
   mod=$(gomod k8s.io/kubernetes "v$v")
   require_go "$mod" "Kubernetes v$v"
   dir="$work_dir/kubernetes-v$v"
@@ -106,6 +116,7 @@ build_etcd() {
   local v=$1 dir mod
   if [ -x "$bin_dir/etcd-v$v" ] && [ -x "$bin_dir/etcdutl-v$v" ] && [ -x "$bin_dir/etcdctl-v$v" ]; then return; fi
   log "building etcd, etcdutl and etcdctl v$v"
+  have_go "etcd v$v"
   mod=$(gomod go.etcd.io/etcd/server/v3 "v$v")
   require_go "$mod" "etcd v$v"
   dir="$work_dir/etcd-v$v"
@@ -131,6 +142,7 @@ go_install() {
   local name=$1 module=$2 pkg=$3 v=$4 x=$5 mod dir
   [ -x "$bin_dir/$name-v$v" ] && return
   log "building $name v$v"
+  have_go "$name v$v"
   mod=$(gomod "$module" "v$v")
   require_go "$mod" "$name v$v"
   dir="$work_dir/$name-v$v"
@@ -165,4 +177,5 @@ main() {
   done
 }
 
-main "$@"
+# exit on the same line: an edit of this file during a build never runs stray text.
+main "$@"; exit $?

@@ -1,1 +1,2 @@
 export { startKubeAPI, type KubeAPI, type KubeAPIOptions } from "./kube-api.ts";
+export { processesMentioning, type FoundProcess } from "./processes.ts";

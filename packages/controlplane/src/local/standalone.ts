@@ -7,6 +7,7 @@ import { renderKubeAPIServer } from "../render/kube-apiserver.ts";
 import { renderKubeControllerManager } from "../render/kube-controller-manager.ts";
 import { renderKubeScheduler } from "../render/kube-scheduler.ts";
 import { renderKwok } from "../render/kwok.ts";
+import { kwokStages } from "../render/kwok-stages.ts";
 import type { ProcessSpec } from "../render/process-spec.ts";
 import { ensurePKIFiles, type PKIFiles } from "./pki-files.ts";
 import { ManagedProcess } from "./process.ts";
@@ -30,8 +31,10 @@ export interface StandaloneOptions {
   readonly dir: string;
   readonly ports: StandalonePorts;
   readonly kubernetesVersion?: string;
-  /** Also run kube-controller-manager and kube-scheduler. */
-  readonly controllers?: boolean;
+  /** Also run kube-controller-manager (garbage collection, namespace deletion, …). */
+  readonly controllerManager?: boolean;
+  /** Also run kube-scheduler. */
+  readonly scheduler?: boolean;
   /** Also run kwok, which keeps simulated Nodes and their pods Ready. */
   readonly kwok?: boolean;
   /** Only for throw-away instances: etcd skips fsync. */
@@ -147,9 +150,8 @@ export async function startStandaloneControlPlane(options: StandaloneOptions): P
     );
     await startAPIServer();
     const waits: Promise<void>[] = [];
-    if (options.controllers === true) {
+    if (options.controllerManager === true) {
       const cmPort = required(options.ports.controllerManager, "ports.controllerManager");
-      const schedPort = required(options.ports.scheduler, "ports.scheduler");
       const cm = await start(
         renderKubeControllerManager({
           binary: binaryPath("kube-controller-manager", { kubernetesVersion: version }),
@@ -163,6 +165,11 @@ export async function startStandaloneControlPlane(options: StandaloneOptions): P
           leaderElect: false,
         }),
       );
+      // It serves a self-signed certificate; /healthz is open to anyone.
+      waits.push(waitForReady({ url: `https://127.0.0.1:${cmPort}/healthz`, tls: { insecureSkipVerify: true }, process: cm, timeoutMs }));
+    }
+    if (options.scheduler === true) {
+      const schedPort = required(options.ports.scheduler, "ports.scheduler");
       const sched = await start(
         renderKubeScheduler({
           binary: binaryPath("kube-scheduler", { kubernetesVersion: version }),
@@ -172,15 +179,14 @@ export async function startStandaloneControlPlane(options: StandaloneOptions): P
           leaderElect: false,
         }),
       );
-      // Both serve a self-signed certificate; /healthz is open to anyone.
-      waits.push(waitForReady({ url: `https://127.0.0.1:${cmPort}/healthz`, tls: { insecureSkipVerify: true }, process: cm, timeoutMs }));
       waits.push(waitForReady({ url: `https://127.0.0.1:${schedPort}/healthz`, tls: { insecureSkipVerify: true }, process: sched, timeoutMs }));
     }
     if (options.kwok === true) {
       const kwokPort = required(options.ports.kwok, "ports.kwok");
       const workDir = join(dir, "kwok");
       mkdirSync(workDir, { recursive: true, mode: 0o700 });
-      const kwok = await start(renderKwok({ binary: binaryPath("kwok"), kubeconfigFile: kubeconfigPath, serverPort: kwokPort, workDir }));
+      const stagesFile = writePrivate(join(workDir, "stages.yaml"), kwokStages);
+      const kwok = await start(renderKwok({ binary: binaryPath("kwok"), kubeconfigFile: kubeconfigPath, serverPort: kwokPort, workDir, stagesFile }));
       waits.push(waitForReady({ url: `http://127.0.0.1:${kwokPort}/healthz`, tls: {}, process: kwok, timeoutMs }));
     }
     await Promise.all(waits);

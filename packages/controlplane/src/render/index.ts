@@ -4,3 +4,4 @@ export { renderKubeControllerManager, type KubeControllerManagerRenderInput } fr
 export { renderKubeScheduler, type KubeSchedulerRenderInput } from "./kube-scheduler.ts";
 export { kwokNodeAnnotation, renderKwok, type KwokRenderInput } from "./kwok.ts";
 export { flags, type ProcessSpec } from "./process-spec.ts";
+export { kwokStages } from "./kwok-stages.ts";

@@ -31,6 +31,9 @@ export function renderKubeAPIServer(input: KubeAPIServerRenderInput): ProcessSpe
     args: flags({
       "advertise-address": "127.0.0.1",
       "bind-address": "127.0.0.1",
+      // Endpoint reconcilers refuse loopback addresses; a loopback API has
+      // no in-cluster clients that would need the kubernetes Endpoints.
+      "endpoint-reconciler-type": "none",
       "secure-port": input.securePort,
       "cert-dir": input.certDir,
       "tls-cert-file": input.pki.tlsCertFile,

@@ -11,6 +11,8 @@ export interface KwokRenderInput {
   readonly serverPort: number;
   /** Where kwok may write its working files. */
   readonly workDir: string;
+  /** A file holding kwokStages (see kwok-stages.ts). */
+  readonly stagesFile: string;
 }
 
 /**
@@ -23,6 +25,7 @@ export function renderKwok(input: KwokRenderInput): ProcessSpec {
     command: input.binary,
     args: flags({
       kubeconfig: input.kubeconfigFile,
+      config: input.stagesFile,
       "manage-all-nodes": false,
       "manage-nodes-with-annotation-selector": `${kwokNodeAnnotation}=fake`,
       "server-address": `127.0.0.1:${input.serverPort}`,

@@ -1,0 +1,88 @@
+import { copyFileSync, mkdirSync, symlinkSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { binaryPath } from "@seedbed/binaries";
+import { logTail, startStandaloneControlPlane, type StandaloneControlPlane } from "@seedbed/controlplane";
+import { managementKubeconfigPath, seedbedHome } from "../home.ts";
+import { claimPidFile } from "../up/pidfile.ts";
+import { managementPorts } from "../up/ports.ts";
+
+/** Where `seedbed up` reports to; a stream so tests and scripts can read it. */
+export interface UpOptions {
+  readonly out?: NodeJS.WritableStream;
+  readonly env?: NodeJS.ProcessEnv;
+}
+
+/**
+ * Starts the platform in the foreground: the management etcd,
+ * kube-apiserver and kube-controller-manager as local processes under
+ * $SEEDBED_HOME. SIGINT or SIGTERM stops every child; running it again
+ * brings the same state back.
+ */
+export async function up(options: UpOptions = {}): Promise<number> {
+  const out = options.out ?? process.stdout;
+  const home = seedbedHome(options.env);
+  mkdirSync(home, { recursive: true, mode: 0o700 });
+  const releasePidFile = claimPidFile(home);
+  const began = performance.now();
+  let plane: StandaloneControlPlane;
+  try {
+    plane = await startStandaloneControlPlane({
+      dir: join(home, "management"),
+      ports: await managementPorts(home, options.env),
+      controllerManager: true,
+    });
+  } catch (error) {
+    releasePidFile();
+    throw error;
+  }
+  const kubeconfig = managementKubeconfigPath(home);
+  copyFileSync(plane.kubeconfigPath, kubeconfig);
+  const binDir = linkTools(home);
+  const seconds = ((performance.now() - began) / 1000).toFixed(1);
+  out.write(
+    [
+      `Seedbed is up (${seconds} s). Management API: ${plane.server}`,
+      ``,
+      `  export KUBECONFIG=${kubeconfig}`,
+      `  export PATH=${binDir}:$PATH   # the pinned kubectl`,
+      `  kubectl get namespaces`,
+      ``,
+      `State: ${home} (logs in ${join(plane.dir, "logs")}). Ctrl-C stops everything; make up brings it back.`,
+      ``,
+    ].join("\n"),
+  );
+
+  const code = await untilStopped(plane, out);
+  await plane.stop();
+  releasePidFile();
+  out.write("Seedbed stopped.\n");
+  return code;
+}
+
+/** Resolves with 0 on SIGINT/SIGTERM, or 1 when a component dies on its own. */
+function untilStopped(plane: StandaloneControlPlane, out: NodeJS.WritableStream): Promise<number> {
+  return new Promise((resolve) => {
+    const onSignal = (signal: NodeJS.Signals): void => {
+      out.write(`\n${signal}: stopping every component…\n`);
+      resolve(0);
+    };
+    process.once("SIGINT", onSignal);
+    process.once("SIGTERM", onSignal);
+    for (const proc of plane.processes.values()) {
+      void proc.exited.then((status) => {
+        out.write(`${proc.spec.name} exited (${status.signal ?? `code ${status.code}`}); stopping. Its log ends with:\n${logTail(proc.logFile)}\n`);
+        resolve(1);
+      });
+    }
+  });
+}
+
+/** $SEEDBED_HOME/bin/kubectl → the pinned kubectl, for the commands printed above. */
+function linkTools(home: string): string {
+  const dir = join(home, "bin");
+  mkdirSync(dir, { recursive: true });
+  const link = join(dir, "kubectl");
+  rmSync(link, { force: true });
+  symlinkSync(binaryPath("kubectl"), link);
+  return dir;
+}

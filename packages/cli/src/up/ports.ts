@@ -1,0 +1,30 @@
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { canBind, reservePorts, type StandalonePorts } from "@seedbed/controlplane";
+
+/** The management API's port unless $SEEDBED_API_PORT says otherwise: the usual kube-apiserver port. */
+const defaultAPIPort = 6443;
+
+/**
+ * The management plane's ports, chosen on the first start and kept in
+ * $SEEDBED_HOME/ports.json, so kubeconfigs handed out stay valid across
+ * restarts.
+ */
+export async function managementPorts(home: string, env: NodeJS.ProcessEnv = process.env): Promise<StandalonePorts> {
+  const file = join(home, "ports.json");
+  if (existsSync(file)) return JSON.parse(readFileSync(file, "utf8")) as StandalonePorts;
+  const wanted = env.SEEDBED_API_PORT === undefined ? defaultAPIPort : Number(env.SEEDBED_API_PORT);
+  if (!Number.isInteger(wanted) || wanted < 1 || wanted > 65535) {
+    throw new Error(`SEEDBED_API_PORT must be a port number between 1 and 65535, got "${env.SEEDBED_API_PORT ?? ""}"`);
+  }
+  if (!(await canBind(wanted))) {
+    throw new Error(`port ${wanted} on 127.0.0.1 is in use: stop what listens there, or choose another with SEEDBED_API_PORT=<port> make up`);
+  }
+  const reservation = await reservePorts(3);
+  const [etcdClient = 0, etcdPeer = 0, controllerManager = 0] = reservation.ports;
+  const ports: StandalonePorts = { apiServer: wanted, etcdClient, etcdPeer, controllerManager };
+  writeFileSync(file, `${JSON.stringify(ports, null, 2)}\n`);
+  // From now on ports.json is the record; the lock files only guard the choice.
+  reservation.release();
+  return ports;
+}

@@ -1,0 +1,97 @@
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { binaryPath } from "@seedbed/binaries";
+import { canBind, reservePorts, type PortReservation } from "@seedbed/controlplane";
+import { processesMentioning } from "@seedbed/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+const cli = new URL("../src/bin/seedbed.ts", import.meta.url).pathname;
+
+/** Starts `seedbed up` and resolves once it says it is up, with everything it printed. */
+function startUp(env: NodeJS.ProcessEnv): { child: ChildProcess; ready: Promise<string>; output: () => string } {
+  const child = spawn(process.execPath, [cli, "up"], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  let output = "";
+  const ready = new Promise<string>((resolve, reject) => {
+    const onData = (chunk: Buffer): void => {
+      output += chunk.toString();
+      if (output.includes("Seedbed is up")) resolve(output);
+    };
+    child.stdout?.on("data", onData);
+    child.stderr?.on("data", onData);
+    child.once("exit", (code) => reject(new Error(`seedbed up exited with ${code} before it was up:\n${output}`)));
+  });
+  return { child, ready, output: () => output };
+}
+
+function exitCode(child: ChildProcess): Promise<number | null> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null) resolve(child.exitCode);
+    else child.once("exit", (code) => resolve(code));
+  });
+}
+
+function kubectl(kubeconfig: string, ...args: string[]): { status: number | null; stdout: string; stderr: string } {
+  return spawnSync(binaryPath("kubectl"), ["--kubeconfig", kubeconfig, ...args], { encoding: "utf8" });
+}
+
+describe("seedbed up", () => {
+  let home: string;
+  let apiPort: PortReservation;
+  let env: NodeJS.ProcessEnv;
+
+  beforeAll(async () => {
+    home = mkdtempSync(join(tmpdir(), "seedbed-up-test-"));
+    apiPort = await reservePorts(1);
+    env = { SEEDBED_HOME: home, SEEDBED_API_PORT: String(apiPort.ports[0]) };
+  });
+  afterAll(() => {
+    for (const proc of processesMentioning(home)) process.kill(proc.pid, "SIGKILL");
+    rmSync(home, { recursive: true, force: true });
+    apiPort.release();
+  });
+
+  it("starts the management API, stops every child on SIGTERM, and comes back with the same state", async () => {
+    const first = startUp(env);
+    const printed = await first.ready;
+    const kubeconfig = join(home, "management.kubeconfig");
+    expect(printed).toContain(`export KUBECONFIG=${kubeconfig}`);
+    expect(printed).toContain(`https://127.0.0.1:${apiPort.ports[0]}`);
+    expect(kubectl(kubeconfig, "create", "namespace", "kept-across-restarts").status).toBe(0);
+    const running = processesMentioning(home).map((p) => p.commandLine);
+    for (const component of ["/etcd-v", "/kube-apiserver-v", "/kube-controller-manager-v"]) {
+      expect(running.some((commandLine) => commandLine.includes(component)), `${component} runs`).toBe(true);
+    }
+
+    // A second platform on the same state directory is refused, naming the first.
+    const second = spawnSync(process.execPath, [cli, "up"], { env: { ...process.env, ...env }, encoding: "utf8" });
+    expect(second.status).toBe(1);
+    expect(second.stderr).toContain(`Seedbed is already running on ${home} (pid ${first.child.pid})`);
+
+    const kubeconfigBefore = readFileSync(kubeconfig, "utf8");
+    first.child.kill("SIGTERM");
+    expect(await exitCode(first.child)).toBe(0);
+    expect(first.output()).toContain("Seedbed stopped.");
+    expect(processesMentioning(home)).toEqual([]);
+    expect(await canBind(apiPort.ports[0] ?? 0)).toBe(true);
+
+    const again = startUp(env);
+    await again.ready;
+    expect(readFileSync(kubeconfig, "utf8")).toBe(kubeconfigBefore);
+    const ns = kubectl(kubeconfig, "get", "namespace", "kept-across-restarts", "-o", "jsonpath={.status.phase}");
+    expect(ns.stdout).toBe("Active");
+    again.child.kill("SIGINT");
+    expect(await exitCode(again.child)).toBe(0);
+    expect(processesMentioning(home)).toEqual([]);
+  });
+
+  it("refuses a port that is not a port, naming the variable", () => {
+    const bad = spawnSync(process.execPath, [cli, "up"], {
+      env: { ...process.env, SEEDBED_HOME: join(home, "other"), SEEDBED_API_PORT: "http" },
+      encoding: "utf8",
+    });
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toContain('SEEDBED_API_PORT must be a port number between 1 and 65535, got "http"');
+  });
+});
