@@ -18,8 +18,8 @@ function startUp(env: NodeJS.ProcessEnv): { child: ChildProcess; ready: Promise<
       output += chunk.toString();
       if (output.includes("Seedbed is up")) resolve(output);
     };
-    child.stdout?.on("data", onData);
-    child.stderr?.on("data", onData);
+    child.stdout.on("data", onData);
+    child.stderr.on("data", onData);
     child.once("exit", (code) => reject(new Error(`seedbed up exited with ${code} before it was up:\n${output}`)));
   });
   return { child, ready, output: () => output };

@@ -1,20 +1,8 @@
-import { setTimeout as sleep } from "node:timers/promises";
 import { AppsV1Api, CoreV1Api, type V1Pod } from "@kubernetes/client-node";
 import { kwokNodeAnnotation } from "@seedbed/controlplane";
 import { describe, expect, it } from "vitest";
+import { eventually } from "../src/eventually.ts";
 import { useKubeAPI } from "../src/vitest.ts";
-
-/** Polls `read` until `done` holds, or fails after `timeoutMs` with the last value seen. */
-async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: T | undefined;
-  while (Date.now() < deadline) {
-    last = await read();
-    if (done(last)) return last;
-    await sleep(250);
-  }
-  throw new Error(`condition not met within ${timeoutMs} ms; last value: ${JSON.stringify(last)?.slice(0, 2000)}`);
-}
 
 describe("the harness with controllers and kwok", () => {
   const api = useKubeAPI({ controllers: true, kwok: true });
