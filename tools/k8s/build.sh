@@ -67,10 +67,12 @@ install_bin() {
   mv -f "$bin_dir/$2.tmp.$$" "$bin_dir/$2"
 }
 
+# timed BUILDER ARGS — runs a builder and reports its time when it built something.
 timed() {
   local start=$SECONDS
+  built=0
   "$@"
-  log "$1 done in $((SECONDS - start)) s"
+  [ "$built" = 0 ] || log "${1#build_} built in $((SECONDS - start)) s"
 }
 
 build_kubernetes() {
@@ -103,6 +105,7 @@ build_kubernetes() {
   )
   install_bin "$dir/kubernetes" "kubernetes-v$v"
   link_kubernetes "$v"
+  built=1
 }
 
 # The multi-call binary picks its component from the name it runs under.
@@ -135,6 +138,7 @@ build_etcd() {
     go build -mod=mod -trimpath -ldflags "$ldflags_base $x" -o etcdctl go.etcd.io/etcd/etcdctl/v3
   )
   for b in etcd etcdutl etcdctl; do install_bin "$dir/$b" "$b-v$v"; done
+  built=1
 }
 
 # go_install NAME MODULE PACKAGE VERSION LDFLAGS — for modules without replaces.
@@ -149,6 +153,7 @@ go_install() {
   rm -rf "$dir" && mkdir -p "$dir"
   GOBIN="$dir" go install -trimpath -ldflags "$ldflags_base $x" "$pkg@v$v"
   install_bin "$dir/$(basename "$pkg")" "$name-v$v"
+  built=1
 }
 
 build_kwok() {
