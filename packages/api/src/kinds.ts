@@ -1,0 +1,23 @@
+import type { KindDefinition } from "./crd/definition.ts";
+import {
+  clusterKind,
+  clusterPolicyKind,
+  clusterTemplateKind,
+  etcdBackupKind,
+  etcdRestoreKind,
+  nodePoolKind,
+  projectKind,
+  seedKind,
+} from "./v1alpha1/index.ts";
+
+/** Every kind of the seedbed.dev API, in the order their CRDs are installed. */
+export const allKinds: readonly KindDefinition[] = [
+  projectKind,
+  seedKind,
+  clusterTemplateKind,
+  clusterKind,
+  nodePoolKind,
+  etcdBackupKind,
+  etcdRestoreKind,
+  clusterPolicyKind,
+];

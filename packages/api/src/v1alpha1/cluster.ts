@@ -1,0 +1,188 @@
+import Type from "typebox";
+import { ageColumn, phaseColumn, readyColumn, type KindDefinition } from "../crd/definition.ts";
+import { LocalObjectReference, SecretKeyReference, StatusOf } from "../schema/common.ts";
+import { maxNameLength, referenceRule } from "../schema/names.ts";
+import { FreeForm, MapList, Quantity, StringEnum } from "../schema/primitives.ts";
+import type { ResourceOf } from "../schema/resource.ts";
+import { immutableRule, ipv4CIDRRules, kubernetesVersionRules, noOverlapRule } from "../schema/rules.ts";
+
+/** The etcd a control plane stores its data in. */
+export const Datastore = Type.Object({
+  type: StringEnum(["Dedicated", "Shared"], {
+    default: "Dedicated",
+    description: "Dedicated: an etcd of the cluster's own. Shared: a key prefix in the seed's shared etcd (cheaper, less isolated).",
+  }),
+  members: Type.Integer({
+    default: 1,
+    description: "etcd members of a Dedicated datastore: 1, or 3 / 5 for high availability (an odd count keeps a quorum).",
+    "x-kubernetes-validations": [{ rule: "self in [1, 3, 5]", message: "must be 1, 3 or 5: an odd number of members keeps a quorum" }],
+  }),
+  storage: Quantity({ default: "1Gi", description: "Size of each member's volume (kubernetes driver)." }),
+}, {
+  "x-kubernetes-validations": [
+    { rule: "self.type == 'Dedicated' || self.members == 1", message: "members applies only to a Dedicated datastore; a Shared one takes no member count", fieldPath: ".members" },
+  ],
+});
+
+/** The control plane's size and placement. */
+export const ControlPlane = Type.Object({
+  replicas: Type.Integer({ minimum: 1, maximum: 5, default: 1, description: "kube-apiserver replicas (kubernetes driver)." }),
+  datastore: Type.Optional(Datastore),
+});
+
+/** The cluster network. */
+export const Network = Type.Object({
+  podCIDR: Type.String({
+    maxLength: 43,
+    default: "10.244.0.0/16",
+    description: "Pod IPs come from here. Immutable.",
+    "x-kubernetes-validations": [...ipv4CIDRRules("10.244.0.0/16", 8, 24, "every node takes a /24 of it"), immutableRule("podCIDR")],
+  }),
+  serviceCIDR: Type.String({
+    maxLength: 43,
+    default: "10.96.0.0/12",
+    description: "Service ClusterIPs come from here; its first address is the kubernetes Service. Immutable.",
+    "x-kubernetes-validations": [...ipv4CIDRRules("10.96.0.0/12", 12, 24, "kube-apiserver allows at most 2^20 service IPs"), immutableRule("serviceCIDR")],
+  }),
+  dnsDomain: Type.String({
+    maxLength: 63,
+    default: "cluster.local",
+    pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$",
+    "x-kubernetes-validations": [immutableRule("dnsDomain")],
+  }),
+  cni: StringEnum(["calico", "flannel", "cilium", "none"], {
+    default: "calico",
+    description: "The CNI add-on installed into the cluster; none leaves it to you.",
+    "x-kubernetes-validations": [immutableRule("cni", "changing the CNI of a running cluster breaks pod networking")],
+  }),
+}, { "x-kubernetes-validations": [noOverlapRule("podCIDR", "serviceCIDR")] });
+
+/** How the cluster's API is reached. */
+export const Exposure = Type.Object({
+  strategy: StringEnum(["OwnPort", "SharedSNI"], {
+    default: "OwnPort",
+    description: "OwnPort: an endpoint of its own (a loopback port locally, a NodePort or LoadBalancer in a seed). SharedSNI: the platform's one endpoint, routed by TLS SNI to <cluster>.<project>.<domain>. Can be switched without recreating the cluster.",
+  }),
+  serviceType: StringEnum(["NodePort", "LoadBalancer"], { default: "NodePort", description: "The Service type of an OwnPort endpoint in a seed." }),
+  allowedSourceRanges: Type.Optional(Type.Array(Type.String({ maxLength: 43, "x-kubernetes-validations": [{ rule: "isCIDR(self)", message: "must be a CIDR such as 203.0.113.0/24" }] }), { maxItems: 32, description: "Only these clients may reach the API (all when empty)." })),
+});
+
+/** OpenID Connect for a tenant cluster's API. */
+export const OIDC = Type.Object({
+  issuerURL: Type.String({ maxLength: 2048, "x-kubernetes-validations": [{ rule: "isURL(self) && url(self).getScheme() == 'https'", message: "must be an https:// URL, e.g. https://login.example.com" }] }),
+  clientID: Type.String({ minLength: 1, maxLength: 256 }),
+  usernameClaim: Type.String({ default: "sub", maxLength: 128 }),
+  usernamePrefix: Type.Optional(Type.String({ maxLength: 128 })),
+  groupsClaim: Type.String({ default: "groups", maxLength: 128 }),
+  groupsPrefix: Type.Optional(Type.String({ maxLength: 128 })),
+});
+
+/** Who may log in to the tenant cluster. */
+export const Auth = Type.Object({
+  platformLogin: Type.Boolean({ default: true, description: "Trust the platform's OIDC issuer, so a Seedbed login works on this cluster too." }),
+  oidc: Type.Optional(OIDC),
+});
+
+/** An add-on installed into the tenant cluster. */
+export const Addon = Type.Object({
+  name: Type.String({ maxLength: 63, "x-kubernetes-validations": [referenceRule("the add-on")] }),
+  enabled: Type.Boolean({ default: true }),
+  helm: Type.Optional(Type.Object({
+    repository: Type.String({ maxLength: 2048, "x-kubernetes-validations": [{ rule: "isURL(self) || self.startsWith('oci://')", message: "must be a chart repository URL (https://… or oci://…)" }] }),
+    chart: Type.String({ minLength: 1, maxLength: 253 }),
+    version: Type.String({ minLength: 1, maxLength: 64 }),
+    namespace: Type.String({ default: "default", maxLength: 63, pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$" }),
+    values: Type.Optional(FreeForm()),
+  }, { description: "A Helm chart; built-in add-ons (coredns, metrics-server, dashboard) need none." })),
+}, {
+  "x-kubernetes-validations": [
+    { rule: "has(self.helm) || self.name in ['coredns', 'metrics-server', 'dashboard']", messageExpression: "'unknown built-in add-on \\'' + self.name + '\\': use coredns, metrics-server or dashboard, or give a helm chart'", fieldPath: ".name" },
+  ],
+});
+
+/** Scheduled etcd snapshots. */
+export const Backup = Type.Object({
+  schedule: Type.String({
+    maxLength: 64,
+    description: "Cron schedule (five fields, UTC), e.g. \"0 */6 * * *\".",
+    "x-kubernetes-validations": [{ rule: "self.matches('^(@(hourly|daily|weekly|monthly))$|^([^ ]+ ){4}[^ ]+$')", messageExpression: "'must be a cron schedule of five fields such as \"0 */6 * * *\" or @hourly/@daily/@weekly/@monthly; got \\'' + self + '\\''" }],
+  }),
+  retention: Type.Integer({ minimum: 1, maximum: 1000, default: 7, description: "How many scheduled snapshots to keep." }),
+  storage: Type.Optional(Type.Object({
+    s3: Type.Object({
+      endpoint: Type.String({ maxLength: 2048, "x-kubernetes-validations": [{ rule: "isURL(self)", message: "must be a URL such as https://s3.eu-west-1.amazonaws.com" }] }),
+      bucket: Type.String({ minLength: 3, maxLength: 63 }),
+      region: Type.String({ default: "us-east-1", maxLength: 64 }),
+      prefix: Type.Optional(Type.String({ maxLength: 512 })),
+      credentialsSecretRef: SecretKeyReference,
+    }),
+  }, { description: "Where snapshots go; the platform's default store when omitted." })),
+});
+
+/** What the user asks for. Groups left out come from spec.template, then from the platform's defaults. */
+export const ClusterSpec = Type.Object({
+  version: Type.Optional(Type.String({ maxLength: 16, description: "Kubernetes version, MAJOR.MINOR or MAJOR.MINOR.PATCH; upgrades go one minor at a time.", "x-kubernetes-validations": kubernetesVersionRules() })),
+  template: Type.Optional(Type.String({ maxLength: 63, description: "A ClusterTemplate in the same namespace that fills what this spec leaves out.", "x-kubernetes-validations": [referenceRule("a ClusterTemplate"), immutableRule("template")] })),
+  seed: Type.Optional(Type.String({ maxLength: 63, description: "The Seed hosting the control plane; the default Seed when omitted.", "x-kubernetes-validations": [referenceRule("a Seed"), immutableRule("seed", "moving a control plane between seeds is not supported yet")] })),
+  paused: Type.Boolean({ default: false, description: "Stops reconciliation, for maintenance." }),
+  controlPlane: Type.Optional(ControlPlane),
+  network: Type.Optional(Network),
+  exposure: Type.Optional(Exposure),
+  auth: Type.Optional(Auth),
+  addons: Type.Optional(MapList(Addon, ["name"], { maxItems: 64 })),
+  backup: Type.Optional(Backup),
+}, {
+  "x-kubernetes-validations": [
+    { rule: "!has(oldSelf.network) || has(self.network)", message: "spec.network cannot be removed once set", fieldPath: ".network" },
+    { rule: "!has(oldSelf.version) || has(self.version)", message: "spec.version cannot be removed once set", fieldPath: ".version" },
+  ],
+});
+
+/** The phases a Cluster goes through. */
+export const clusterPhases = ["Pending", "Provisioning", "Running", "Upgrading", "Degraded", "Deleting", "Failed"] as const;
+
+/** What the platform observed. */
+export const ClusterStatus = StatusOf(clusterPhases, {
+  version: Type.Optional(Type.String({ description: "The version the control plane runs." })),
+  endpoint: Type.Optional(Type.String({ description: "https://host:port of the cluster's API." })),
+  seed: Type.Optional(Type.String({ description: "The Seed hosting the control plane." })),
+  adminKubeconfigSecretRef: Type.Optional(LocalObjectReference),
+  nodes: Type.Optional(Type.Object({ ready: Type.Integer({ minimum: 0 }), desired: Type.Integer({ minimum: 0 }) })),
+  lastBackupTime: Type.Optional(Type.String({ format: "date-time" })),
+});
+
+/** The Cluster resource schema (spec and status). */
+export const ClusterSchema = Type.Object({
+  spec: ClusterSpec,
+  status: Type.Optional(ClusterStatus),
+});
+
+/** A tenant Kubernetes cluster. */
+export type Cluster = ResourceOf<"Cluster", typeof ClusterSchema>;
+/** A Cluster's spec. */
+export type ClusterSpec = Type.Static<typeof ClusterSpec>;
+/** A Cluster's status. */
+export type ClusterStatus = Type.Static<typeof ClusterStatus>;
+
+/** Cluster as a CRD. */
+export const clusterKind: KindDefinition = {
+  kind: "Cluster",
+  plural: "clusters",
+  singular: "cluster",
+  shortNames: ["sbc", "sbcluster"],
+  scope: "Namespaced",
+  name: { maxLength: maxNameLength.cluster, why: "so that its seed namespace cluster-<project>-<cluster> fits in 63" },
+  schema: ClusterSchema,
+  description: "A tenant Kubernetes cluster whose control plane Seedbed runs in a seed. Lives in its project's namespace.",
+  printerColumns: [
+    { name: "Version", type: "string", jsonPath: ".spec.version", description: "Kubernetes version asked for" },
+    phaseColumn,
+    readyColumn,
+    { name: "Endpoint", type: "string", jsonPath: ".status.endpoint" },
+    { name: "Nodes", type: "string", jsonPath: ".status.nodes.ready", description: "Ready nodes" },
+    { name: "Running", type: "string", jsonPath: ".status.version", priority: 1, description: "Version the control plane runs" },
+    { name: "Seed", type: "string", jsonPath: ".status.seed", priority: 1 },
+    { name: "Template", type: "string", jsonPath: ".spec.template", priority: 1 },
+    ageColumn,
+  ],
+};

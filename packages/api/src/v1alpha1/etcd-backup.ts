@@ -1,0 +1,52 @@
+import Type from "typebox";
+import { ageColumn, phaseColumn, type KindDefinition } from "../crd/definition.ts";
+import { StatusOf } from "../schema/common.ts";
+import { maxNameLength, referenceRule } from "../schema/names.ts";
+import type { ResourceOf } from "../schema/resource.ts";
+import { immutableRule } from "../schema/rules.ts";
+
+/** A snapshot to take of one cluster's etcd. */
+export const EtcdBackupSpec = Type.Object({
+  clusterName: Type.String({ maxLength: 63, "x-kubernetes-validations": [referenceRule("a Cluster in this namespace")] }),
+}, { "x-kubernetes-validations": [immutableRule("spec", "create another EtcdBackup")] });
+
+/** An EtcdBackup's phases. */
+export const etcdBackupPhases = ["Pending", "Running", "Completed", "Failed"] as const;
+
+/** Where the snapshot went and what it holds. */
+export const EtcdBackupStatus = StatusOf(etcdBackupPhases, {
+  location: Type.Optional(Type.String({ description: "Where the snapshot is stored (s3://bucket/key or a local path)." })),
+  sizeBytes: Type.Optional(Type.Integer({ minimum: 0 })),
+  revision: Type.Optional(Type.Integer({ minimum: 0, description: "The etcd revision the snapshot holds." })),
+  sha256: Type.Optional(Type.String({ pattern: "^[0-9a-f]{64}$" })),
+  startTime: Type.Optional(Type.String({ format: "date-time" })),
+  completionTime: Type.Optional(Type.String({ format: "date-time" })),
+  scheduled: Type.Optional(Type.Boolean({ description: "Taken by the cluster's backup schedule (and pruned by its retention)." })),
+});
+
+/** The EtcdBackup resource schema. */
+export const EtcdBackupSchema = Type.Object({ spec: EtcdBackupSpec, status: Type.Optional(EtcdBackupStatus) });
+
+/** A snapshot of a cluster's etcd, taken once. */
+export type EtcdBackup = ResourceOf<"EtcdBackup", typeof EtcdBackupSchema>;
+
+/** EtcdBackup as a CRD. */
+export const etcdBackupKind: KindDefinition = {
+  kind: "EtcdBackup",
+  plural: "etcdbackups",
+  singular: "etcdbackup",
+  shortNames: ["eb", "sbbackup"],
+  scope: "Namespaced",
+  name: { maxLength: maxNameLength.etcdBackup, why: "the longest name Kubernetes allows for a label value" },
+  schema: EtcdBackupSchema,
+  description: "A snapshot of a cluster's etcd: created by hand or by the cluster's backup schedule; deleting it deletes the stored snapshot.",
+  printerColumns: [
+    { name: "Cluster", type: "string", jsonPath: ".spec.clusterName" },
+    phaseColumn,
+    { name: "Size", type: "integer", jsonPath: ".status.sizeBytes" },
+    { name: "Revision", type: "integer", jsonPath: ".status.revision", priority: 1 },
+    { name: "Location", type: "string", jsonPath: ".status.location", priority: 1 },
+    { name: "Completed", type: "date", jsonPath: ".status.completionTime" },
+    ageColumn,
+  ],
+};

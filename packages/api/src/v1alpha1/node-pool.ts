@@ -1,0 +1,130 @@
+import Type from "typebox";
+import { ageColumn, phaseColumn, type KindDefinition } from "../crd/definition.ts";
+import { SecretKeyReference, StatusOf } from "../schema/common.ts";
+import { maxNameLength, referenceRule } from "../schema/names.ts";
+import { Duration, Quantity, StringEnum, StringMap } from "../schema/primitives.ts";
+import type { ResourceOf } from "../schema/resource.ts";
+import { immutableRule, kubernetesVersionRules } from "../schema/rules.ts";
+
+/** A taint every machine of the pool gets. */
+export const Taint = Type.Object({
+  key: Type.String({ minLength: 1, maxLength: 317 }),
+  value: Type.Optional(Type.String({ maxLength: 63 })),
+  effect: StringEnum(["NoSchedule", "PreferNoSchedule", "NoExecute"]),
+});
+
+/** What each machine of the pool looks like. */
+export const MachineTemplate = Type.Object({
+  cpu: Quantity({ default: "2", description: "CPUs of each machine (kwok: the Node's capacity; clouds: used to check the flavor/instance type)." }),
+  memory: Quantity({ default: "4Gi" }),
+  pods: Type.Integer({ minimum: 1, maximum: 1000, default: 110 }),
+  labels: Type.Optional(StringMap({ maxProperties: 64, description: "Labels every Node of the pool carries." })),
+  taints: Type.Optional(Type.Array(Taint, { maxItems: 32 })),
+}, { default: {} });
+
+/** Provider-specific settings. */
+export const Provider = Type.Object({
+  type: StringEnum(["kwok", "openstack", "aws"], {
+    default: "kwok",
+    description: "kwok: simulated nodes (the default); openstack, aws: real machines with cloud-init bootstrap. Immutable.",
+    "x-kubernetes-validations": [immutableRule("provider.type", "create a new node pool on the other provider")],
+  }),
+  credentialsSecretRef: Type.Optional(SecretKeyReference),
+  openstack: Type.Optional(Type.Object({
+    flavor: Type.String({ minLength: 1, maxLength: 255 }),
+    image: Type.String({ minLength: 1, maxLength: 255 }),
+    network: Type.String({ minLength: 1, maxLength: 255 }),
+    availabilityZone: Type.Optional(Type.String({ maxLength: 255 })),
+    securityGroups: Type.Optional(Type.Array(Type.String({ maxLength: 255 }), { maxItems: 16 })),
+  })),
+  aws: Type.Optional(Type.Object({
+    region: Type.String({ minLength: 1, maxLength: 32 }),
+    instanceType: Type.String({ minLength: 1, maxLength: 64 }),
+    ami: Type.String({ pattern: "^ami-[0-9a-f]{8,17}$", maxLength: 21 }),
+    subnetID: Type.String({ pattern: "^subnet-[0-9a-f]{8,17}$", maxLength: 24 }),
+    securityGroupIDs: Type.Optional(Type.Array(Type.String({ pattern: "^sg-[0-9a-f]{8,17}$", maxLength: 20 }), { maxItems: 16 })),
+  })),
+}, {
+  default: { type: "kwok" },
+  "x-kubernetes-validations": [
+    { rule: "self.type != 'openstack' || (has(self.openstack) && has(self.credentialsSecretRef))", message: "an openstack node pool needs provider.openstack (flavor, image, network) and provider.credentialsSecretRef" },
+    { rule: "self.type != 'aws' || (has(self.aws) && has(self.credentialsSecretRef))", message: "an aws node pool needs provider.aws (region, instanceType, ami, subnetID) and provider.credentialsSecretRef" },
+    { rule: "self.type == 'openstack' || !has(self.openstack)", message: "provider.openstack applies only to type openstack", fieldPath: ".openstack" },
+    { rule: "self.type == 'aws' || !has(self.aws)", message: "provider.aws applies only to type aws", fieldPath: ".aws" },
+  ],
+});
+
+/** Scaling between bounds on load. */
+export const Autoscaling = Type.Object({
+  minReplicas: Type.Integer({ minimum: 0, maximum: 1000 }),
+  maxReplicas: Type.Integer({ minimum: 1, maximum: 1000 }),
+  scaleDownDelay: Duration({ default: "10m", description: "How long a node must be unneeded before it is removed." }),
+}, {
+  "x-kubernetes-validations": [
+    { rule: "self.minReplicas <= self.maxReplicas", message: "minReplicas must not exceed maxReplicas", fieldPath: ".minReplicas" },
+  ],
+});
+
+/** A group of identical worker machines of one cluster. */
+export const NodePoolSpec = Type.Object({
+  clusterName: Type.String({ maxLength: 63, description: "The Cluster (same namespace) the machines join. Immutable.", "x-kubernetes-validations": [referenceRule("a Cluster in this namespace"), immutableRule("clusterName", "create the pool in the other cluster")] }),
+  replicas: Type.Integer({ minimum: 0, maximum: 1000, default: 1, description: "Machines wanted; the autoscaler moves it between its bounds when autoscaling is set." }),
+  autoscaling: Type.Optional(Autoscaling),
+  version: Type.Optional(Type.String({ maxLength: 16, description: "kubelet version; the cluster's when omitted. At most three minors behind the control plane, never ahead.", "x-kubernetes-validations": kubernetesVersionRules() })),
+  provider: Provider,
+  machineTemplate: MachineTemplate,
+  autoHealing: Type.Object({
+    enabled: Type.Boolean({ default: true }),
+    notReadyTimeout: Duration({ default: "5m", description: "A machine whose Node stays NotReady this long is replaced." }),
+  }, { default: {} }),
+  drainTimeout: Duration({ default: "5m", description: "How long scale-down waits for evictions (which respect PodDisruptionBudgets) before it removes a machine anyway." }),
+}, {
+  "x-kubernetes-validations": [
+    { rule: "!has(self.autoscaling) || (self.replicas >= self.autoscaling.minReplicas && self.replicas <= self.autoscaling.maxReplicas)", message: "replicas must lie between autoscaling.minReplicas and autoscaling.maxReplicas", fieldPath: ".replicas" },
+  ],
+});
+
+/** A node pool's phases. */
+export const nodePoolPhases = ["Pending", "Scaling", "Running", "Degraded", "Deleting"] as const;
+
+/** What the platform observed of a node pool. */
+export const NodePoolStatus = StatusOf(nodePoolPhases, {
+  replicas: Type.Optional(Type.Integer({ minimum: 0, description: "Machines that exist." })),
+  readyReplicas: Type.Optional(Type.Integer({ minimum: 0, description: "Machines whose Node is Ready." })),
+  machines: Type.Optional(Type.Array(Type.Object({
+    name: Type.String(),
+    providerID: Type.Optional(Type.String()),
+    ready: Type.Boolean(),
+  }), { maxItems: 1000 })),
+});
+
+/** The NodePool resource schema. */
+export const NodePoolSchema = Type.Object({ spec: NodePoolSpec, status: Type.Optional(NodePoolStatus) });
+
+/** Worker machines of a cluster. */
+export type NodePool = ResourceOf<"NodePool", typeof NodePoolSchema>;
+/** A NodePool's spec. */
+export type NodePoolSpec = Type.Static<typeof NodePoolSpec>;
+
+/** NodePool as a CRD. */
+export const nodePoolKind: KindDefinition = {
+  kind: "NodePool",
+  plural: "nodepools",
+  singular: "nodepool",
+  shortNames: ["np", "sbnp"],
+  scope: "Namespaced",
+  name: { maxLength: maxNameLength.nodePool, why: "so that machine names <pool>-<suffix> fit" },
+  schema: NodePoolSchema,
+  description: "Identical worker machines of one Cluster, from one provider; scaled by hand or between min and max by the autoscaler.",
+  printerColumns: [
+    { name: "Cluster", type: "string", jsonPath: ".spec.clusterName" },
+    { name: "Provider", type: "string", jsonPath: ".spec.provider.type" },
+    { name: "Desired", type: "integer", jsonPath: ".spec.replicas" },
+    { name: "Ready", type: "integer", jsonPath: ".status.readyReplicas" },
+    { name: "Min", type: "integer", jsonPath: ".spec.autoscaling.minReplicas", priority: 1 },
+    { name: "Max", type: "integer", jsonPath: ".spec.autoscaling.maxReplicas", priority: 1 },
+    { name: "Version", type: "string", jsonPath: ".spec.version", priority: 1 },
+    phaseColumn,
+    ageColumn,
+  ],
+};

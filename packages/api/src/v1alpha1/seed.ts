@@ -1,0 +1,61 @@
+import Type from "typebox";
+import { ageColumn, phaseColumn, readyColumn, type KindDefinition } from "../crd/definition.ts";
+import { SecretKeyReference, StatusOf } from "../schema/common.ts";
+import { maxNameLength } from "../schema/names.ts";
+import { StringEnum } from "../schema/primitives.ts";
+import type { ResourceOf } from "../schema/resource.ts";
+import { immutableRule } from "../schema/rules.ts";
+
+/** A place that hosts control planes. */
+export const SeedSpec = Type.Object({
+  driver: StringEnum(["local", "kubernetes"], {
+    description: "local: processes on the machine running Seedbed; kubernetes: workloads in the cluster kubeconfigSecretRef points at. Immutable.",
+    "x-kubernetes-validations": [immutableRule("driver", "create another Seed")],
+  }),
+  region: Type.Optional(Type.String({ maxLength: 63 })),
+  default: Type.Boolean({ default: false, description: "Clusters that name no seed go to the default one." }),
+  kubeconfigSecretRef: Type.Optional(SecretKeyReference),
+  capacity: Type.Optional(Type.Object({ maxClusters: Type.Integer({ minimum: 0, maximum: 100000 }) })),
+  sniDomain: Type.Optional(Type.String({ maxLength: 200, pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$", description: "Clusters exposed through the shared endpoint answer as <cluster>.<project>.<sniDomain>." })),
+}, {
+  "x-kubernetes-validations": [
+    { rule: "self.driver != 'kubernetes' || has(self.kubeconfigSecretRef)", message: "a kubernetes seed needs kubeconfigSecretRef (a Secret holding the seed's kubeconfig)", fieldPath: ".kubeconfigSecretRef" },
+    { rule: "!has(self.kubeconfigSecretRef) || has(self.kubeconfigSecretRef.namespace)", message: "kubeconfigSecretRef.namespace is required: a Seed has no namespace of its own", fieldPath: ".kubeconfigSecretRef" },
+  ],
+});
+
+/** A seed's phases. */
+export const seedPhases = ["Pending", "Ready", "NotReady"] as const;
+
+/** What the platform observed of a seed. */
+export const SeedStatus = StatusOf(seedPhases, {
+  clusters: Type.Optional(Type.Integer({ minimum: 0, description: "Control planes hosted here." })),
+  kubernetesVersion: Type.Optional(Type.String({ description: "The seed cluster's own version (kubernetes driver)." })),
+});
+
+/** The Seed resource schema. */
+export const SeedSchema = Type.Object({ spec: SeedSpec, status: Type.Optional(SeedStatus) });
+
+/** A place that hosts control planes: this machine, or a Kubernetes cluster. */
+export type Seed = ResourceOf<"Seed", typeof SeedSchema>;
+
+/** Seed as a CRD. */
+export const seedKind: KindDefinition = {
+  kind: "Seed",
+  plural: "seeds",
+  singular: "seed",
+  shortNames: ["sbseed"],
+  scope: "Cluster",
+  name: { maxLength: maxNameLength.seed, why: "so that names derived from it fit" },
+  schema: SeedSchema,
+  description: "A place that hosts tenant control planes: this machine (driver local) or a Kubernetes cluster (driver kubernetes).",
+  printerColumns: [
+    { name: "Driver", type: "string", jsonPath: ".spec.driver" },
+    { name: "Region", type: "string", jsonPath: ".spec.region" },
+    { name: "Default", type: "boolean", jsonPath: ".spec.default" },
+    { name: "Clusters", type: "integer", jsonPath: ".status.clusters" },
+    phaseColumn,
+    readyColumn,
+    ageColumn,
+  ],
+};
