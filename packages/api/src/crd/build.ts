@@ -1,4 +1,4 @@
-import type { V1CustomResourceDefinition, V1JSONSchemaProps } from "@kubernetes/client-node";
+import type { KubernetesObject } from "@kubernetes/client-node";
 import { dns1123LabelPattern } from "../schema/names.ts";
 import { group, version } from "../schema/resource.ts";
 import type { KindDefinition } from "./definition.ts";
@@ -12,15 +12,25 @@ const allowedKeys = new Set([
   "x-kubernetes-list-type", "x-kubernetes-list-map-keys", "x-kubernetes-map-type",
 ]);
 
+/** A JSON Schema node as a CRD holds it on the wire (`x-kubernetes-*` keys as written). */
+export type StructuralSchema = Record<string, unknown>;
+
+/**
+ * A CRD manifest in wire form, as kubectl and the Helm chart take it. (The
+ * client-node model classes name the x-kubernetes-* fields differently; use
+ * loadYaml or ObjectSerializer to turn this into one.)
+ */
+export type CRDManifest = KubernetesObject & { spec: Record<string, unknown> };
+
 /**
  * Turns a TypeBox schema into a CRD structural schema: keeps only keys CRDs
  * accept, and drops a property from `required` when it has a default (the
  * apiserver fills it in, so users need not write it, while our TypeScript
  * types still see it as present).
  */
-export function toStructural(schema: unknown): V1JSONSchemaProps {
-  if (Array.isArray(schema)) return schema.map(toStructural) as unknown as V1JSONSchemaProps;
-  if (schema === null || typeof schema !== "object") return schema as V1JSONSchemaProps;
+export function toStructural(schema: unknown): StructuralSchema {
+  if (Array.isArray(schema)) return schema.map(toStructural) as unknown as StructuralSchema;
+  if (schema === null || typeof schema !== "object") return schema as StructuralSchema;
   const source = schema as Record<string, unknown>;
   const out: Record<string, unknown> = {};
   for (const key of Object.keys(source).sort()) {
@@ -42,13 +52,13 @@ export function toStructural(schema: unknown): V1JSONSchemaProps {
     if (required.length > 0) out.required = required;
     else delete out.required;
   }
-  return out as V1JSONSchemaProps;
+  return out;
 }
 
 /** The CustomResourceDefinition of a kind: one served and stored version, status subresource, columns and short names. */
-export function buildCRD(def: KindDefinition): V1CustomResourceDefinition {
+export function buildCRD(def: KindDefinition): CRDManifest {
   const structural = toStructural(def.schema);
-  const openAPIV3Schema: V1JSONSchemaProps = {
+  const openAPIV3Schema: StructuralSchema = {
     ...structural,
     description: def.description,
     type: "object",
@@ -69,7 +79,7 @@ export function buildCRD(def: KindDefinition): V1CustomResourceDefinition {
           },
         },
       },
-      ...structural.properties,
+      ...(structural.properties as Record<string, unknown>),
     },
   };
   return {

@@ -15,6 +15,7 @@ export const Condition = Type.Object({
 export type Condition = Type.Static<typeof Condition>;
 
 /** The status fields every Seedbed kind shares, plus the kind's own. */
+// eslint-disable-next-line @typescript-eslint/explicit-module-boundary-types -- callers need TypeBox's inferred type, which is unwieldy to spell out
 export function StatusOf<P extends TProperties, const Phases extends readonly string[]>(phases: Phases, properties: P) {
   return Type.Object({
     /** The generation the controller last finished a pass for without error. */
