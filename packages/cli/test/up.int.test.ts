@@ -86,6 +86,25 @@ describe("seedbed up", () => {
     expect(processesMentioning(home)).toEqual([]);
   });
 
+  it("adopts the management plane a killed seedbed up left running, without a second copy", async () => {
+    const first = startUp(env);
+    await first.ready;
+    const before = processesMentioning(home).map((p) => p.pid).sort();
+    expect(before.length).toBeGreaterThanOrEqual(3);
+    first.child.kill("SIGKILL");
+    await exitCode(first.child);
+    // Its components run on, detached from the dead parent.
+    expect(processesMentioning(home).map((p) => p.pid).sort()).toEqual(before);
+
+    const second = startUp(env);
+    const printed = await second.ready;
+    expect(printed).toContain("Seedbed is up");
+    expect(processesMentioning(home).map((p) => p.pid).sort()).toEqual(before);
+    second.child.kill("SIGTERM");
+    expect(await exitCode(second.child)).toBe(0);
+    expect(processesMentioning(home)).toEqual([]);
+  });
+
   it("refuses a port that is not a port, naming the variable", () => {
     const bad = spawnSync(process.execPath, [cli, "up"], {
       env: { ...process.env, SEEDBED_HOME: join(home, "other"), SEEDBED_API_PORT: "http" },

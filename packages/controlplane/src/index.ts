@@ -1,12 +1,15 @@
 export * from "./render/index.ts";
-export { ensurePKIFiles, pkiFiles, type PKIFiles } from "./local/pki-files.ts";
+export { ensurePKIFiles } from "./local/pki-files.ts";
+export { pkiFiles, type PKIFiles } from "./pki-layout.ts";
+export { firstServiceIP } from "./network.ts";
+export { PlainLauncher, SupervisingLauncher, type Launcher, type SupervisingLauncherOptions } from "./local/launcher.ts";
+export { probeTLS, startComponents, type StartComponentsOptions } from "./local/start-components.ts";
 export { canBind, defaultPortLockDir, reservePorts, type PortReservation, type ReserveOptions } from "./local/ports.ts";
 export { ManagedProcess, type ExitStatus, type StartOptions } from "./local/process.ts";
 export { findProcessesByMarker, isRunning, processMarkerVariable, readCommandLine, readStartTime } from "./local/proc.ts";
 export { SupervisedComponent, type RestartBackoff, type SupervisedComponentOptions, type SupervisorEvent } from "./local/supervisor.ts";
 export { logTail, probe, waitForReady, type ProbeTLS, type WaitForReadyOptions } from "./local/readiness.ts";
 export {
-  firstServiceIP,
   startStandaloneControlPlane,
   type StandaloneControlPlane,
   type StandaloneOptions,

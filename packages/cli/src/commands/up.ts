@@ -1,7 +1,7 @@
 import { copyFileSync, mkdirSync, symlinkSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { binaryPath } from "@seedbed/binaries";
-import { logTail, startStandaloneControlPlane, type StandaloneControlPlane } from "@seedbed/controlplane";
+import { startStandaloneControlPlane, type StandaloneControlPlane } from "@seedbed/controlplane";
 import { managementKubeconfigPath, seedbedHome } from "../home.ts";
 import { claimPidFile } from "../up/pidfile.ts";
 import { managementPorts } from "../up/ports.ts";
@@ -30,6 +30,9 @@ export async function up(options: UpOptions = {}): Promise<number> {
       dir: join(home, "management"),
       ports: await managementPorts(home, options.env),
       controllerManager: true,
+      // Restarted when they crash; adopted, not started twice, after
+      // `seedbed up` itself was killed.
+      supervise: { markerPrefix: `seedbed:${home}/management` },
     });
   } catch (error) {
     releasePidFile();
@@ -52,28 +55,26 @@ export async function up(options: UpOptions = {}): Promise<number> {
     ].join("\n"),
   );
 
-  const code = await untilStopped(plane, out);
+  const code = await untilStopped(out);
   await plane.stop();
   releasePidFile();
   out.write("Seedbed stopped.\n");
   return code;
 }
 
-/** Resolves with 0 on SIGINT/SIGTERM, or 1 when a component dies on its own. */
-function untilStopped(plane: StandaloneControlPlane, out: NodeJS.WritableStream): Promise<number> {
+/** Resolves with 0 on SIGINT or SIGTERM. */
+function untilStopped(out: NodeJS.WritableStream): Promise<number> {
+  // Adopted processes are not our children and signal handlers hold no
+  // handle: without a timer, Node would see nothing left to wait for.
+  const keepAlive = setInterval(() => undefined, 1 << 30);
   return new Promise((resolve) => {
     const onSignal = (signal: NodeJS.Signals): void => {
+      clearInterval(keepAlive);
       out.write(`\n${signal}: stopping every component…\n`);
       resolve(0);
     };
     process.once("SIGINT", onSignal);
     process.once("SIGTERM", onSignal);
-    for (const proc of plane.processes.values()) {
-      void proc.exited.then((status) => {
-        out.write(`${proc.spec.name} exited (${status.signal ?? `code ${status.code}`}); stopping. Its log ends with:\n${logTail(proc.logFile)}\n`);
-        resolve(1);
-      });
-    }
   });
 }
 

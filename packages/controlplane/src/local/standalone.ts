@@ -2,28 +2,18 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { binaryPath, defaultKubernetesVersion } from "@seedbed/binaries";
 import { buildKubeconfig } from "@seedbed/pki";
-import { renderEtcd } from "../render/etcd.ts";
-import { renderKubeAPIServer } from "../render/kube-apiserver.ts";
-import { renderKubeControllerManager } from "../render/kube-controller-manager.ts";
-import { renderKubeScheduler } from "../render/kube-scheduler.ts";
-import { renderKwok } from "../render/kwok.ts";
+import type { PKIFiles } from "../pki-layout.ts";
+import { renderControlPlane, type ControlPlanePorts, type RenderedComponent } from "../render/control-plane.ts";
 import { kwokStages } from "../render/kwok-stages.ts";
-import type { ProcessSpec } from "../render/process-spec.ts";
-import { ensurePKIFiles, type PKIFiles } from "./pki-files.ts";
-import { ManagedProcess } from "./process.ts";
+import { firstServiceIP } from "../network.ts";
+import { PlainLauncher, SupervisingLauncher, type Launcher } from "./launcher.ts";
+import { ensurePKIFiles } from "./pki-files.ts";
+import type { ManagedProcess } from "./process.ts";
+import { startComponents } from "./start-components.ts";
 import { waitForReady, type ProbeTLS } from "./readiness.ts";
 
 /** The loopback ports of a standalone control plane. */
-export interface StandalonePorts {
-  readonly apiServer: number;
-  readonly etcdClient: number;
-  readonly etcdPeer: number;
-  /** Needed when controllers run. */
-  readonly controllerManager?: number;
-  readonly scheduler?: number;
-  /** Needed when kwok runs. */
-  readonly kwok?: number;
-}
+export type StandalonePorts = ControlPlanePorts;
 
 /** Options of a standalone control plane. */
 export interface StandaloneOptions {
@@ -42,6 +32,11 @@ export interface StandaloneOptions {
   readonly serviceClusterIPRange?: string;
   readonly readyTimeoutMs?: number;
   readonly apiServerExtraFlags?: Readonly<Record<string, string | number | boolean>>;
+  /**
+   * Supervise the processes (restart on crash, adopt after a platform
+   * restart) under this marker prefix; plain child processes otherwise.
+   */
+  readonly supervise?: { readonly markerPrefix: string };
 }
 
 /** A running etcd and kube-apiserver (and optionally controllers and kwok) on loopback. */
@@ -61,6 +56,8 @@ export interface StandaloneControlPlane {
   restartAPIServer(): Promise<void>;
   /** Stops every component, last started first; resolves when all have exited. */
   stop(): Promise<void>;
+  /** Leaves the processes running for a later run to adopt (supervised only). */
+  detach(): void;
 }
 
 const defaultServiceCIDR = "10.96.0.0/12";
@@ -79,122 +76,52 @@ export async function startStandaloneControlPlane(options: StandaloneOptions): P
   const serviceCIDR = options.serviceClusterIPRange ?? defaultServiceCIDR;
   const pki = await ensurePKIFiles(join(dir, "pki"), { clusterName: "standalone", kubernetesServiceIP: firstServiceIP(serviceCIDR) });
   const server = `https://127.0.0.1:${options.ports.apiServer}`;
+  const caPem = readFileSync(pki.caCert, "utf8");
   const kubeconfigFor = (user: string, cert: string, key: string): string =>
-    buildKubeconfig({
-      clusterName: "seedbed",
-      server,
-      certificateAuthorityPem: readFileSync(pki.caCert, "utf8"),
-      userName: user,
-      clientCertificatePem: readFileSync(cert, "utf8"),
-      clientKeyPem: readFileSync(key, "utf8"),
-    });
+    buildKubeconfig({ clusterName: "seedbed", server, certificateAuthorityPem: caPem, userName: user, clientCertificatePem: readFileSync(cert, "utf8"), clientKeyPem: readFileSync(key, "utf8") });
   const kubeconfig = kubeconfigFor("admin", pki.adminCert, pki.adminKey);
   const kubeconfigPath = writePrivate(join(dir, "admin.kubeconfig"), kubeconfig);
-  const adminTLS: ProbeTLS = { ca: readFileSync(pki.caCert, "utf8"), cert: readFileSync(pki.adminCert, "utf8"), key: readFileSync(pki.adminKey, "utf8") };
-  const timeoutMs = options.readyTimeoutMs ?? 60_000;
-
-  const processes = new Map<string, ManagedProcess>();
-  const logFiles = new Map<string, string>();
-  const start = async (spec: ProcessSpec): Promise<ManagedProcess> => {
-    const logFile = join(logDir, `${spec.name}.log`);
-    const proc = await ManagedProcess.start(spec, { logFile, cwd: dir });
-    processes.set(spec.name, proc);
-    logFiles.set(spec.name, logFile);
-    return proc;
+  const workDir = (component: string): string => {
+    const path = join(dir, "work", component);
+    mkdirSync(path, { recursive: true, mode: 0o700 });
+    return path;
   };
-  const stop = async (): Promise<void> => {
-    for (const proc of [...processes.values()].reverse()) await proc.stop();
-  };
-
-  const apiServerSpec = renderKubeAPIServer({
-    binary: binaryPath("kube-apiserver", { kubernetesVersion: version }),
-    securePort: options.ports.apiServer,
-    etcdServers: [`https://127.0.0.1:${options.ports.etcdClient}`],
-    serviceClusterIPRange: serviceCIDR,
-    certDir: join(dir, "pki"),
-    pki: {
-      clientCAFile: pki.caCert,
-      tlsCertFile: pki.apiServerCert,
-      tlsKeyFile: pki.apiServerKey,
-      etcdCAFile: pki.etcdCACert,
-      etcdCertFile: pki.apiServerEtcdClientCert,
-      etcdKeyFile: pki.apiServerEtcdClientKey,
-      serviceAccountKeyFile: pki.serviceAccountPublicKey,
-      serviceAccountSigningKeyFile: pki.serviceAccountKey,
+  const components = renderControlPlane({
+    layout: {
+      pki,
+      etcdDataDir: join(dir, "etcd"),
+      controllerManagerKubeconfig: writePrivate(join(dir, "controller-manager.kubeconfig"), kubeconfigFor("system:kube-controller-manager", pki.controllerManagerCert, pki.controllerManagerKey)),
+      schedulerKubeconfig: writePrivate(join(dir, "scheduler.kubeconfig"), kubeconfigFor("system:kube-scheduler", pki.schedulerCert, pki.schedulerKey)),
+      adminKubeconfig: kubeconfigPath,
+      workDir,
+      kwokStagesFile: writePrivate(join(workDir("kwok"), "stages.yaml"), kwokStages),
+      binaries: {
+        etcd: binaryPath("etcd"),
+        kubeAPIServer: binaryPath("kube-apiserver", { kubernetesVersion: version }),
+        kubeControllerManager: binaryPath("kube-controller-manager", { kubernetesVersion: version }),
+        kubeScheduler: binaryPath("kube-scheduler", { kubernetesVersion: version }),
+        kwok: options.kwok === true ? binaryPath("kwok") : "kwok",
+      },
     },
-    extraFlags: options.apiServerExtraFlags,
+    ports: options.ports,
+    serviceCIDR,
+    components: { controllerManager: options.controllerManager === true, scheduler: options.scheduler === true, kwok: options.kwok === true },
+    unsafeNoFsync: options.unsafeNoFsync,
+    apiServerExtraFlags: options.apiServerExtraFlags,
   });
-  const startAPIServer = async (): Promise<void> => {
-    const proc = await start(apiServerSpec);
-    await waitForReady({ url: `${server}/readyz`, tls: adminTLS, process: proc, timeoutMs });
-  };
+  const adminTLS: ProbeTLS = { ca: caPem, cert: readFileSync(pki.adminCert, "utf8"), key: readFileSync(pki.adminKey, "utf8") };
+  const timeoutMs = options.readyTimeoutMs ?? 60_000;
+  const launcher: Launcher = options.supervise ? new SupervisingLauncher({ cwd: dir, markerPrefix: options.supervise.markerPrefix }) : new PlainLauncher(dir);
 
+  let processes: Map<string, ManagedProcess>;
   try {
-    // etcd and kube-apiserver start together: the apiserver retries until
-    // etcd answers, which saves the time etcd takes to come up.
-    await start(
-      renderEtcd({
-        binary: binaryPath("etcd"),
-        dataDir: join(dir, "etcd"),
-        clientPort: options.ports.etcdClient,
-        peerPort: options.ports.etcdPeer,
-        pki: {
-          caFile: pki.etcdCACert,
-          serverCertFile: pki.etcdServerCert,
-          serverKeyFile: pki.etcdServerKey,
-          peerCertFile: pki.etcdPeerCert,
-          peerKeyFile: pki.etcdPeerKey,
-        },
-        unsafeNoFsync: options.unsafeNoFsync,
-      }),
-    );
-    await startAPIServer();
-    const waits: Promise<void>[] = [];
-    if (options.controllerManager === true) {
-      const cmPort = required(options.ports.controllerManager, "ports.controllerManager");
-      const cm = await start(
-        renderKubeControllerManager({
-          binary: binaryPath("kube-controller-manager", { kubernetesVersion: version }),
-          kubeconfigFile: writePrivate(join(dir, "controller-manager.kubeconfig"), kubeconfigFor("system:kube-controller-manager", pki.controllerManagerCert, pki.controllerManagerKey)),
-          securePort: cmPort,
-          certDir: join(dir, "controller-manager"),
-          clusterCACertFile: pki.caCert,
-          clusterCAKeyFile: pki.caKey,
-          serviceAccountPrivateKeyFile: pki.serviceAccountKey,
-          serviceClusterIPRange: serviceCIDR,
-          leaderElect: false,
-        }),
-      );
-      // It serves a self-signed certificate; /healthz is open to anyone.
-      waits.push(waitForReady({ url: `https://127.0.0.1:${cmPort}/healthz`, tls: { insecureSkipVerify: true }, process: cm, timeoutMs }));
-    }
-    if (options.scheduler === true) {
-      const schedPort = required(options.ports.scheduler, "ports.scheduler");
-      const sched = await start(
-        renderKubeScheduler({
-          binary: binaryPath("kube-scheduler", { kubernetesVersion: version }),
-          kubeconfigFile: writePrivate(join(dir, "scheduler.kubeconfig"), kubeconfigFor("system:kube-scheduler", pki.schedulerCert, pki.schedulerKey)),
-          securePort: schedPort,
-          certDir: join(dir, "scheduler"),
-          leaderElect: false,
-        }),
-      );
-      waits.push(waitForReady({ url: `https://127.0.0.1:${schedPort}/healthz`, tls: { insecureSkipVerify: true }, process: sched, timeoutMs }));
-    }
-    if (options.kwok === true) {
-      const kwokPort = required(options.ports.kwok, "ports.kwok");
-      const workDir = join(dir, "kwok");
-      mkdirSync(workDir, { recursive: true, mode: 0o700 });
-      const stagesFile = writePrivate(join(workDir, "stages.yaml"), kwokStages);
-      const kwok = await start(renderKwok({ binary: binaryPath("kwok"), kubeconfigFile: kubeconfigPath, serverPort: kwokPort, workDir, stagesFile }));
-      waits.push(waitForReady({ url: `http://127.0.0.1:${kwokPort}/healthz`, tls: {}, process: kwok, timeoutMs }));
-    }
-    await Promise.all(waits);
+    processes = await startComponents(components, { launcher, logDir, adminTLS, timeoutMs });
   } catch (error) {
-    await stop();
+    await launcher.stopAll();
     throw error;
   }
-
+  const logFiles = new Map(components.map((c: RenderedComponent) => [c.spec.name, join(logDir, `${c.spec.name}.log`)]));
+  const apiServer = components[1];
   return {
     dir,
     server,
@@ -204,33 +131,20 @@ export async function startStandaloneControlPlane(options: StandaloneOptions): P
     processes,
     logFiles,
     async restartAPIServer(): Promise<void> {
-      await processes.get("kube-apiserver")?.stop();
-      await startAPIServer();
+      if (!apiServer) return;
+      await launcher.stop(apiServer.spec.name);
+      const proc = await launcher.launch(apiServer.spec, join(logDir, `${apiServer.spec.name}.log`));
+      processes.set(apiServer.spec.name, proc);
+      await waitForReady({ url: apiServer.health.url, tls: adminTLS, process: proc, timeoutMs });
     },
-    stop,
+    stop: () => launcher.stopAll(),
+    detach(): void {
+      if (launcher instanceof SupervisingLauncher) launcher.detachAll();
+    },
   };
 }
 
 function writePrivate(path: string, content: string): string {
   writeFileSync(path, content, { mode: 0o600 });
   return path;
-}
-
-function required<T>(value: T | undefined, name: string): T {
-  if (value === undefined) throw new Error(`${name} is required for this component`);
-  return value;
-}
-
-/** The kubernetes Service's IP: the first address of the service CIDR. */
-export function firstServiceIP(cidr: string): string {
-  const match = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(cidr);
-  const octets = match ? match.slice(1, 5).map(Number) : [];
-  const prefix = match ? Number(match[5]) : -1;
-  if (octets.length !== 4 || octets.some((o) => o > 255) || prefix < 1 || prefix > 30) {
-    throw new Error(`serviceClusterIPRange "${cidr}" is not an IPv4 CIDR with a prefix of /1 to /30, such as 10.96.0.0/12`);
-  }
-  const address = octets.reduce((acc, o) => acc * 256 + o, 0);
-  const network = address - (address % 2 ** (32 - prefix));
-  const first = network + 1;
-  return [24, 16, 8, 0].map((shift) => Math.floor(first / 2 ** shift) % 256).join(".");
 }

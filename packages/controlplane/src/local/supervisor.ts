@@ -50,6 +50,11 @@ export class SupervisedComponent {
     this.#delayMs = this.#backoff.initialMs;
   }
 
+  /** What it runs. */
+  get spec(): ProcessSpec {
+    return this.#options.spec;
+  }
+
   /** The running process, if any. */
   get process(): ManagedProcess | undefined {
     return this.#process?.exitStatus ? undefined : this.#process;

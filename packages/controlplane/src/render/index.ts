@@ -5,3 +5,4 @@ export { renderKubeScheduler, type KubeSchedulerRenderInput } from "./kube-sched
 export { kwokNodeAnnotation, renderKwok, type KwokRenderInput } from "./kwok.ts";
 export { flags, type ProcessSpec } from "./process-spec.ts";
 export { kwokStages } from "./kwok-stages.ts";
+export { renderControlPlane, type ControlPlaneLayout, type ControlPlanePorts, type ControlPlaneRenderInput, type HealthCheck, type RenderedComponent } from "./control-plane.ts";

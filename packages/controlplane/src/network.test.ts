@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { firstServiceIP } from "./standalone.ts";
+import { firstServiceIP } from "./network.ts";
 
 describe("firstServiceIP", () => {
   it.each([

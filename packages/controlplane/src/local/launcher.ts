@@ -1,0 +1,103 @@
+import { isDeepStrictEqual } from "node:util";
+import type { ProcessSpec } from "../render/process-spec.ts";
+import { ManagedProcess } from "./process.ts";
+import { SupervisedComponent, type RestartBackoff, type SupervisorEvent } from "./supervisor.ts";
+
+/** Starts a control plane's processes one way or another, and stops them again. */
+export interface Launcher {
+  launch(spec: ProcessSpec, logFile: string): Promise<ManagedProcess>;
+  /** Stops one component (and keeps it stopped). */
+  stop(name: string): Promise<void>;
+  /** Stops every component, last launched first. */
+  stopAll(): Promise<void>;
+}
+
+/** Plain child processes: for throw-away instances such as the test harness. */
+export class PlainLauncher implements Launcher {
+  readonly #cwd: string;
+  readonly #running = new Map<string, ManagedProcess>();
+
+  constructor(cwd: string) {
+    this.#cwd = cwd;
+  }
+
+  async launch(spec: ProcessSpec, logFile: string): Promise<ManagedProcess> {
+    const proc = await ManagedProcess.start(spec, { logFile, cwd: this.#cwd });
+    this.#running.set(spec.name, proc);
+    return proc;
+  }
+
+  async stop(name: string): Promise<void> {
+    await this.#running.get(name)?.stop();
+    this.#running.delete(name);
+  }
+
+  async stopAll(): Promise<void> {
+    for (const name of [...this.#running.keys()].reverse()) await this.stop(name);
+  }
+}
+
+/** Options for supervised processes. */
+export interface SupervisingLauncherOptions {
+  readonly cwd: string;
+  /** Prefix of every component's marker: unique per control plane on this machine. */
+  readonly markerPrefix: string;
+  readonly backoff?: RestartBackoff;
+  readonly onEvent?: (event: SupervisorEvent) => void;
+}
+
+/**
+ * Supervised processes: restarted when they crash, adopted (never started
+ * twice) when the platform itself restarts. For the management plane and
+ * the local hosting driver.
+ */
+export class SupervisingLauncher implements Launcher {
+  readonly #options: SupervisingLauncherOptions;
+  readonly #components = new Map<string, SupervisedComponent>();
+
+  constructor(options: SupervisingLauncherOptions) {
+    this.#options = options;
+  }
+
+  /** The supervisor of a component, once launched. */
+  component(name: string): SupervisedComponent | undefined {
+    return this.#components.get(name);
+  }
+
+  async launch(spec: ProcessSpec, logFile: string): Promise<ManagedProcess> {
+    let component = this.#components.get(spec.name);
+    if (component && !isDeepStrictEqual(component.spec, spec)) {
+      // Re-rendered (new flags, version, certificates): the new supervisor
+      // finds the old process by its marker and replaces it.
+      component.detach();
+      component = undefined;
+    }
+    if (!component) {
+      component = new SupervisedComponent({
+        spec,
+        logFile,
+        cwd: this.#options.cwd,
+        marker: `${this.#options.markerPrefix}/${spec.name}`,
+        backoff: this.#options.backoff,
+        onEvent: this.#options.onEvent,
+      });
+      this.#components.set(spec.name, component);
+    }
+    return component.ensureRunning();
+  }
+
+  async stop(name: string): Promise<void> {
+    await this.#components.get(name)?.stop();
+    this.#components.delete(name);
+  }
+
+  async stopAll(): Promise<void> {
+    for (const name of [...this.#components.keys()].reverse()) await this.stop(name);
+  }
+
+  /** Leaves every process running for a later run of the platform to adopt. */
+  detachAll(): void {
+    for (const component of this.#components.values()) component.detach();
+    this.#components.clear();
+  }
+}

@@ -1,0 +1,144 @@
+import type { PKIFiles } from "../pki-layout.ts";
+import { renderEtcd } from "./etcd.ts";
+import { renderKubeAPIServer } from "./kube-apiserver.ts";
+import { renderKubeControllerManager } from "./kube-controller-manager.ts";
+import { renderKubeScheduler } from "./kube-scheduler.ts";
+import { renderKwok } from "./kwok.ts";
+import type { ProcessSpec } from "./process-spec.ts";
+
+/** How a component tells that it is healthy. */
+export interface HealthCheck {
+  readonly url: string;
+  /** admin: verify against the cluster CA with the admin certificate; selfSigned: the component's own certificate; plain: http. */
+  readonly tls: "admin" | "selfSigned" | "plain";
+}
+
+/** A component to run and how to check it. */
+export interface RenderedComponent {
+  readonly spec: ProcessSpec;
+  readonly health: HealthCheck;
+}
+
+/** The loopback ports of one control plane. */
+export interface ControlPlanePorts {
+  readonly apiServer: number;
+  readonly etcdClient: number;
+  readonly etcdPeer: number;
+  readonly controllerManager?: number;
+  readonly scheduler?: number;
+  readonly kwok?: number;
+}
+
+/** Where a control plane's files are, and which binaries run it. */
+export interface ControlPlaneLayout {
+  readonly pki: PKIFiles;
+  readonly etcdDataDir: string;
+  readonly controllerManagerKubeconfig: string;
+  readonly schedulerKubeconfig: string;
+  readonly adminKubeconfig: string;
+  /** Working directories of components that write files of their own (serving certificates, kwok). */
+  readonly workDir: (component: string) => string;
+  readonly kwokStagesFile: string;
+  readonly binaries: { readonly etcd: string; readonly kubeAPIServer: string; readonly kubeControllerManager: string; readonly kubeScheduler: string; readonly kwok: string };
+}
+
+/** Everything that decides what a control plane's processes look like. */
+export interface ControlPlaneRenderInput {
+  readonly layout: ControlPlaneLayout;
+  readonly ports: ControlPlanePorts;
+  readonly serviceCIDR: string;
+  readonly components: { readonly controllerManager: boolean; readonly scheduler: boolean; readonly kwok: boolean };
+  /** Controllers elect a leader when more than one replica may run. */
+  readonly leaderElect?: boolean;
+  readonly unsafeNoFsync?: boolean;
+  readonly apiServerExtraFlags?: Readonly<Record<string, string | number | boolean>>;
+}
+
+/**
+ * Renders a control plane as processes in start order (etcd,
+ * kube-apiserver, then the controllers), each with its health check. Pure:
+ * the same input gives the same output, so a supervisor can compare
+ * command lines to see whether anything changed.
+ */
+export function renderControlPlane(input: ControlPlaneRenderInput): RenderedComponent[] {
+  const { layout, ports, components } = input;
+  const { pki } = layout;
+  const required = (port: number | undefined, name: string): number => {
+    if (port === undefined) throw new Error(`ports.${name} is required when ${name} runs`);
+    return port;
+  };
+  const rendered: RenderedComponent[] = [
+    {
+      spec: renderEtcd({
+        binary: layout.binaries.etcd,
+        dataDir: layout.etcdDataDir,
+        clientPort: ports.etcdClient,
+        peerPort: ports.etcdPeer,
+        pki: { caFile: pki.etcdCACert, serverCertFile: pki.etcdServerCert, serverKeyFile: pki.etcdServerKey, peerCertFile: pki.etcdPeerCert, peerKeyFile: pki.etcdPeerKey },
+        unsafeNoFsync: input.unsafeNoFsync,
+      }),
+      // etcd's health is what kube-apiserver's /readyz reports; probing it
+      // needs the etcd CA's client certificate, which only the apiserver holds.
+      health: { url: `https://127.0.0.1:${ports.apiServer}/readyz/etcd`, tls: "admin" },
+    },
+    {
+      spec: renderKubeAPIServer({
+        binary: layout.binaries.kubeAPIServer,
+        securePort: ports.apiServer,
+        etcdServers: [`https://127.0.0.1:${ports.etcdClient}`],
+        serviceClusterIPRange: input.serviceCIDR,
+        certDir: layout.workDir("kube-apiserver"),
+        pki: {
+          clientCAFile: pki.caCert,
+          tlsCertFile: pki.apiServerCert,
+          tlsKeyFile: pki.apiServerKey,
+          etcdCAFile: pki.etcdCACert,
+          etcdCertFile: pki.apiServerEtcdClientCert,
+          etcdKeyFile: pki.apiServerEtcdClientKey,
+          serviceAccountKeyFile: pki.serviceAccountPublicKey,
+          serviceAccountSigningKeyFile: pki.serviceAccountKey,
+        },
+        extraFlags: input.apiServerExtraFlags,
+      }),
+      health: { url: `https://127.0.0.1:${ports.apiServer}/readyz`, tls: "admin" },
+    },
+  ];
+  if (components.controllerManager) {
+    const port = required(ports.controllerManager, "controllerManager");
+    rendered.push({
+      spec: renderKubeControllerManager({
+        binary: layout.binaries.kubeControllerManager,
+        kubeconfigFile: layout.controllerManagerKubeconfig,
+        securePort: port,
+        certDir: layout.workDir("kube-controller-manager"),
+        clusterCACertFile: pki.caCert,
+        clusterCAKeyFile: pki.caKey,
+        serviceAccountPrivateKeyFile: pki.serviceAccountKey,
+        serviceClusterIPRange: input.serviceCIDR,
+        leaderElect: input.leaderElect ?? false,
+      }),
+      health: { url: `https://127.0.0.1:${port}/healthz`, tls: "selfSigned" },
+    });
+  }
+  if (components.scheduler) {
+    const port = required(ports.scheduler, "scheduler");
+    rendered.push({
+      spec: renderKubeScheduler({
+        binary: layout.binaries.kubeScheduler,
+        kubeconfigFile: layout.schedulerKubeconfig,
+        securePort: port,
+        certDir: layout.workDir("kube-scheduler"),
+        leaderElect: input.leaderElect ?? false,
+      }),
+      health: { url: `https://127.0.0.1:${port}/healthz`, tls: "selfSigned" },
+    });
+  }
+  if (components.kwok) {
+    const port = required(ports.kwok, "kwok");
+    rendered.push({
+      spec: renderKwok({ binary: layout.binaries.kwok, kubeconfigFile: layout.adminKubeconfig, serverPort: port, workDir: layout.workDir("kwok"), stagesFile: layout.kwokStagesFile }),
+      health: { url: `http://127.0.0.1:${port}/healthz`, tls: "plain" },
+    });
+  }
+  return rendered;
+}
