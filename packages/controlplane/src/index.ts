@@ -1,6 +1,6 @@
 export * from "./render/index.ts";
 export { ensurePKIFiles } from "./local/pki-files.ts";
-export { pkiFiles, type PKIFiles } from "./pki-layout.ts";
+export { pkiFileContents, pkiFileNames, pkiFiles, type PKIFiles, type PKIRole } from "./pki-layout.ts";
 export { firstServiceIP } from "./network.ts";
 export { PlainLauncher, SupervisingLauncher, type Launcher, type SupervisingLauncherOptions } from "./local/launcher.ts";
 export { probeTLS, startComponents, type StartComponentsOptions } from "./local/start-components.ts";
@@ -15,3 +15,6 @@ export {
   type StandaloneOptions,
   type StandalonePorts,
 } from "./local/standalone.ts";
+export type { ComponentHealth, ControlPlaneObservation, ControlPlanePlan, HostingDriver } from "./driver.ts";
+export { LocalDriver, type LocalDriverOptions } from "./local/driver.ts";
+export { ClusterPortAllocator } from "./local/driver-ports.ts";

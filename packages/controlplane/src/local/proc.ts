@@ -43,23 +43,26 @@ export const processMarkerVariable = "SEEDBED_PROCESS";
  * Pids of the processes tagged with this marker (their environment holds
  * SEEDBED_PROCESS=<marker>), oldest first. Found by scanning /proc, so a
  * process started just before a crash, before anything was written down, is
- * found as well.
+ * found as well. With `prefix`, every marker that starts with `marker/` matches.
  */
-export function findProcessesByMarker(marker: string): number[] {
-  const needle = `${processMarkerVariable}=${marker}\0`;
+export function findProcessesByMarker(marker: string, options: { prefix?: boolean } = {}): number[] {
   const found: { pid: number; start: number }[] = [];
   for (const entry of readdirSync("/proc")) {
     const pid = Number(entry);
-    if (!Number.isInteger(pid) || pid <= 1) continue;
-    let environ: string;
-    try {
-      environ = readFileSync(`/proc/${entry}/environ`, "latin1");
-    } catch {
-      continue;
-    }
-    if ((environ.startsWith(needle) || environ.includes(`\0${needle}`)) && isRunning(pid)) {
-      found.push({ pid, start: Number(readStartTime(pid) ?? 0) });
-    }
+    if (!Number.isInteger(pid) || pid <= 1 || pid === process.pid) continue;
+    const value = readEnvironment(pid)?.get(processMarkerVariable);
+    const matches = value !== undefined && (value === marker || (options.prefix === true && value.startsWith(`${marker}/`)));
+    if (matches && isRunning(pid)) found.push({ pid, start: Number(readStartTime(pid) ?? 0) });
   }
   return found.sort((a, b) => a.start - b.start).map((p) => p.pid);
+}
+
+/** The environment of a running process, or undefined when it is gone or unreadable. */
+export function readEnvironment(pid: number): Map<string, string> | undefined {
+  try {
+    const raw = readFileSync(`/proc/${pid}/environ`, "utf8");
+    return new Map(raw.split("\0").filter((entry) => entry.includes("=")).map((entry) => [entry.slice(0, entry.indexOf("=")), entry.slice(entry.indexOf("=") + 1)]));
+  } catch {
+    return undefined;
+  }
 }

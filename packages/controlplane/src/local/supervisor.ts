@@ -1,6 +1,6 @@
 import { isDeepStrictEqual } from "node:util";
 import type { ProcessSpec } from "../render/process-spec.ts";
-import { findProcessesByMarker, processMarkerVariable, readCommandLine } from "./proc.ts";
+import { findProcessesByMarker, processMarkerVariable, readCommandLine, readEnvironment } from "./proc.ts";
 import { ManagedProcess, type ExitStatus } from "./process.ts";
 
 /** Restart pacing for a component that keeps crashing. */
@@ -60,7 +60,7 @@ export class SupervisedComponent {
     return this.#process?.exitStatus ? undefined : this.#process;
   }
 
-  /** How often it was restarted after exiting. */
+  /** How often it exited on its own or failed to start again (each is followed by a restart). */
   get restarts(): number {
     return this.#restarts;
   }
@@ -75,7 +75,7 @@ export class SupervisedComponent {
     let adopted: ManagedProcess | undefined;
     for (const pid of findProcessesByMarker(this.#options.marker)) {
       const running = ManagedProcess.adopt(this.#options.spec, this.#options.logFile, pid);
-      if (!adopted && isDeepStrictEqual(readCommandLine(pid), wanted)) {
+      if (!adopted && this.#matchesSpec(pid, wanted)) {
         adopted = running;
         continue;
       }
@@ -123,12 +123,24 @@ export class SupervisedComponent {
     return proc;
   }
 
+  /**
+   * The process runs what the spec says: the same command line and the
+   * spec's environment (which carries the checksum of its configuration
+   * files, so changed certificates count as a changed spec).
+   */
+  #matchesSpec(pid: number, commandLine: readonly string[]): boolean {
+    if (!isDeepStrictEqual(readCommandLine(pid), commandLine)) return false;
+    const environment = readEnvironment(pid);
+    return Object.entries(this.#options.spec.env ?? {}).every(([key, value]) => environment?.get(key) === value);
+  }
+
   #watch(proc: ManagedProcess): void {
     this.#process = proc;
     const startedAt = Date.now();
     void proc.exited.then((status) => {
       if (this.#stopping || this.#process !== proc) return;
       if (Date.now() - startedAt >= this.#backoff.resetAfterMs) this.#delayMs = this.#backoff.initialMs;
+      this.#restarts++;
       this.#emit({ type: "exited", name: this.#options.spec.name, pid: proc.pid, status, restartInMs: this.#delayMs });
       this.#scheduleRestart();
     });
@@ -140,8 +152,10 @@ export class SupervisedComponent {
     this.#delayMs = Math.min(this.#delayMs * 2, this.#backoff.maxMs);
     this.#restartTimer = setTimeout(() => {
       if (this.#stopping) return;
-      this.#restarts++;
-      this.#start().catch(() => this.#scheduleRestart());
+      this.#start().catch(() => {
+        this.#restarts++;
+        this.#scheduleRestart();
+      });
     }, delay);
   }
 

@@ -1,0 +1,80 @@
+import { existsSync, readFileSync, readdirSync, renameSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { ControlPlanePorts } from "../render/control-plane.ts";
+import { canBind } from "./ports.ts";
+
+/** Where a cluster's ports are kept: with its files, so they come back with it. */
+function portsFile(clusterDir: string): string {
+  return join(clusterDir, "ports.json");
+}
+
+/**
+ * Hands out loopback ports to clusters and remembers them in each cluster's
+ * directory. Ports in use by any cluster this driver knows, or bound by
+ * anything else right now, are never handed out.
+ */
+export class ClusterPortAllocator {
+  readonly #clustersDir: string;
+  readonly #range: readonly [number, number];
+  #reserved: Set<number> | undefined;
+  #queue: Promise<unknown> = Promise.resolve();
+
+  // Below the test harness's 20000–32000 and the kernel's ephemeral ports (32768+), which
+  // outgoing connections may hold at the moment a cluster restarts.
+  constructor(clustersDir: string, range: readonly [number, number] = [10_000, 19_999]) {
+    this.#clustersDir = clustersDir;
+    this.#range = range;
+  }
+
+  /** The ports of a cluster, allocated and recorded on first use. Calls are serialized, so two clusters never race for a port. */
+  ports(clusterDir: string): Promise<ControlPlanePorts> {
+    const next = this.#queue.then(() => this.#portsNow(clusterDir));
+    this.#queue = next.catch(() => undefined);
+    return next;
+  }
+
+  /** Forgets a deleted cluster's ports. */
+  release(ports: ControlPlanePorts | undefined): void {
+    for (const port of Object.values(ports ?? {})) this.#reserved?.delete(port as number);
+  }
+
+  /** The ports recorded for a cluster, if any. */
+  recorded(clusterDir: string): ControlPlanePorts | undefined {
+    const file = portsFile(clusterDir);
+    return existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as ControlPlanePorts) : undefined;
+  }
+
+  async #portsNow(clusterDir: string): Promise<ControlPlanePorts> {
+    const known = this.recorded(clusterDir);
+    if (known) return known;
+    const reserved = this.#loadReserved();
+    const picked: number[] = [];
+    const [low, high] = this.#range;
+    for (let attempt = 0; picked.length < 5; attempt++) {
+      if (attempt > 5000) throw new Error(`no free loopback port between ${low} and ${high}`);
+      const port = low + Math.floor(Math.random() * (high - low + 1));
+      if (reserved.has(port) || picked.includes(port) || !(await canBind(port))) continue;
+      picked.push(port);
+    }
+    const [apiServer = 0, etcdClient = 0, etcdPeer = 0, controllerManager = 0, scheduler = 0] = picked;
+    const ports: ControlPlanePorts = { apiServer, etcdClient, etcdPeer, controllerManager, scheduler };
+    for (const port of picked) reserved.add(port);
+    const tmp = `${portsFile(clusterDir)}.tmp`;
+    writeFileSync(tmp, `${JSON.stringify(ports, null, 2)}\n`);
+    renameSync(tmp, portsFile(clusterDir));
+    return ports;
+  }
+
+  /** Every port recorded by any cluster directory, read once. */
+  #loadReserved(): Set<number> {
+    if (this.#reserved) return this.#reserved;
+    const reserved = new Set<number>();
+    if (existsSync(this.#clustersDir)) {
+      for (const entry of readdirSync(this.#clustersDir)) {
+        for (const port of Object.values(this.recorded(join(this.#clustersDir, entry)) ?? {})) reserved.add(port as number);
+      }
+    }
+    this.#reserved = reserved;
+    return reserved;
+  }
+}

@@ -1,0 +1,170 @@
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { binaryPath } from "@seedbed/binaries";
+import { buildKubeconfig } from "@seedbed/pki";
+import type { ComponentHealth, ControlPlaneObservation, ControlPlanePlan, HostingDriver } from "../driver.ts";
+import { pkiFiles } from "../pki-layout.ts";
+import { renderControlPlane, type ControlPlanePorts, type RenderedComponent } from "../render/control-plane.ts";
+import { ClusterPortAllocator } from "./driver-ports.ts";
+import { SupervisingLauncher } from "./launcher.ts";
+import { findProcessesByMarker } from "./proc.ts";
+import { ManagedProcess } from "./process.ts";
+import { probe, type ProbeTLS } from "./readiness.ts";
+import { probeTLS } from "./start-components.ts";
+import type { RestartBackoff, SupervisorEvent } from "./supervisor.ts";
+
+/** Options of the local hosting driver. */
+export interface LocalDriverOptions {
+  /** State directory: clusters/<id>/ holds each cluster's files, data and logs. */
+  readonly root: string;
+  readonly backoff?: RestartBackoff;
+  readonly onEvent?: (clusterId: string, event: SupervisorEvent) => void;
+  /** Only for throw-away platforms (tests): etcd skips fsync. */
+  readonly unsafeNoFsync?: boolean;
+}
+
+/**
+ * Runs each cluster's etcd, kube-apiserver, kube-controller-manager and
+ * kube-scheduler as supervised processes on this machine, on loopback
+ * ports recorded in the cluster's directory.
+ */
+export class LocalDriver implements HostingDriver {
+  readonly name = "local";
+  readonly #options: LocalDriverOptions;
+  readonly #clustersDir: string;
+  readonly #ports: ClusterPortAllocator;
+  readonly #launchers = new Map<string, SupervisingLauncher>();
+
+  constructor(options: LocalDriverOptions) {
+    this.#options = options;
+    this.#clustersDir = join(options.root, "clusters");
+    this.#ports = new ClusterPortAllocator(this.#clustersDir);
+  }
+
+  /** A cluster's directory. */
+  clusterDir(clusterId: string): string {
+    if (!/^[a-z0-9][-a-z0-9.]*$/.test(clusterId)) throw new Error(`cluster id "${clusterId}" is not a safe directory name`);
+    return join(this.#clustersDir, clusterId);
+  }
+
+  async apply(plan: ControlPlanePlan): Promise<ControlPlaneObservation> {
+    const dir = this.clusterDir(plan.clusterId);
+    mkdirSync(join(dir, "logs"), { recursive: true, mode: 0o700 });
+    const ports = await this.#ports.ports(dir);
+    const endpoint = `https://127.0.0.1:${ports.apiServer}`;
+    const { components, adminTLS } = this.#render(plan, dir, ports, endpoint);
+    const launcher = this.#launcher(plan.clusterId, dir);
+    for (const component of components) await launcher.launch(component.spec, join(dir, "logs", `${component.spec.name}.log`));
+    const health = await Promise.all(components.map((c) => this.#health(c, launcher, adminTLS)));
+    return { endpoint, components: health };
+  }
+
+  async delete(clusterId: string): Promise<void> {
+    const dir = this.clusterDir(clusterId);
+    const launcher = this.#launcher(clusterId, dir);
+    await launcher.stopAll();
+    // Processes an earlier run started and this one never launched.
+    for (const pid of findProcessesByMarker(this.#markerPrefix(clusterId), { prefix: true })) {
+      await ManagedProcess.adopt({ name: "orphan", command: "", args: [] }, "/dev/null", pid).stop();
+    }
+    this.#launchers.delete(clusterId);
+    this.#ports.release(this.#ports.recorded(dir));
+    rmSync(dir, { recursive: true, force: true });
+  }
+
+  async list(): Promise<string[]> {
+    return Promise.resolve(existsSync(this.#clustersDir) ? readdirSync(this.#clustersDir) : []);
+  }
+
+  /** Stops every cluster's processes and keeps their files, as when the platform shuts down. */
+  async stopAll(): Promise<void> {
+    for (const launcher of this.#launchers.values()) await launcher.stopAll();
+    this.#launchers.clear();
+  }
+
+  /** Stops supervising and leaves every process running for another driver to adopt (a hand-over, or what a crash leaves). */
+  detachAll(): void {
+    for (const launcher of this.#launchers.values()) launcher.detachAll();
+    this.#launchers.clear();
+  }
+
+  #markerPrefix(clusterId: string): string {
+    return `seedbed:${this.#clustersDir}/${clusterId}`;
+  }
+
+  #launcher(clusterId: string, dir: string): SupervisingLauncher {
+    let launcher = this.#launchers.get(clusterId);
+    if (!launcher) {
+      launcher = new SupervisingLauncher({
+        cwd: dir,
+        markerPrefix: this.#markerPrefix(clusterId),
+        backoff: this.#options.backoff,
+        onEvent: (event) => this.#options.onEvent?.(clusterId, event),
+      });
+      this.#launchers.set(clusterId, launcher);
+    }
+    return launcher;
+  }
+
+  /** Writes the cluster's files (only those that changed) and renders its processes. */
+  #render(plan: ControlPlanePlan, dir: string, ports: ControlPlanePorts, endpoint: string): { components: RenderedComponent[]; adminTLS: ProbeTLS } {
+    const pkiDir = join(dir, "pki");
+    mkdirSync(pkiDir, { recursive: true, mode: 0o700 });
+    for (const [file, pem] of plan.pki) writeIfChanged(join(pkiDir, file), pem);
+    const pki = pkiFiles(pkiDir);
+    const pem = (file: string): string => plan.pki.get(file) ?? "";
+    const kubeconfig = (name: string, user: string, cert: string, key: string): string =>
+      writeIfChanged(join(dir, `${name}.kubeconfig`), buildKubeconfig({ clusterName: plan.clusterId, server: endpoint, certificateAuthorityPem: pem("ca.crt"), userName: user, clientCertificatePem: pem(cert), clientKeyPem: pem(key) }));
+    const workDir = (component: string): string => {
+      const path = join(dir, "work", component);
+      mkdirSync(path, { recursive: true, mode: 0o700 });
+      return path;
+    };
+    const components = renderControlPlane({
+      layout: {
+        pki,
+        etcdDataDir: join(dir, "etcd"),
+        adminKubeconfig: kubeconfig("admin", "admin", "admin.crt", "admin.key"),
+        controllerManagerKubeconfig: kubeconfig("controller-manager", "system:kube-controller-manager", "controller-manager.crt", "controller-manager.key"),
+        schedulerKubeconfig: kubeconfig("scheduler", "system:kube-scheduler", "scheduler.crt", "scheduler.key"),
+        workDir,
+        kwokStagesFile: join(workDir("kwok"), "stages.yaml"),
+        binaries: {
+          etcd: binaryPath("etcd"),
+          kubeAPIServer: binaryPath("kube-apiserver", { kubernetesVersion: plan.version }),
+          kubeControllerManager: binaryPath("kube-controller-manager", { kubernetesVersion: plan.version }),
+          kubeScheduler: binaryPath("kube-scheduler", { kubernetesVersion: plan.version }),
+          kwok: "kwok",
+        },
+      },
+      ports,
+      serviceCIDR: plan.network.serviceCIDR,
+      components: { controllerManager: true, scheduler: true, kwok: false },
+      unsafeNoFsync: this.#options.unsafeNoFsync,
+      apiServerExtraFlags: plan.apiServerExtraFlags,
+    });
+    // A checksum of the certificates in each process's environment: new
+    // certificates make a new spec, so the process is replaced (restarted).
+    const checksum = createHash("sha256").update([...plan.pki].sort().join("\n")).digest("hex").slice(0, 16);
+    const withChecksum = components.map((c) => ({ ...c, spec: { ...c.spec, env: { ...c.spec.env, SEEDBED_CONFIG_CHECKSUM: checksum } } }));
+    return { components: withChecksum, adminTLS: { ca: pem("ca.crt"), cert: pem("admin.crt"), key: pem("admin.key") } };
+  }
+
+  async #health(component: RenderedComponent, launcher: SupervisingLauncher, adminTLS: ProbeTLS): Promise<ComponentHealth> {
+    const name = component.spec.name;
+    const supervised = launcher.component(name);
+    const running = supervised?.process !== undefined;
+    const status = running ? await probe(component.health.url, probeTLS(component.health, adminTLS), 1000) : undefined;
+    const ready = status === 200;
+    const restarts = supervised?.restarts ?? 0;
+    const message = ready ? undefined : running ? `${name} runs but ${component.health.url} answers ${status ?? "nothing"} yet` : `${name} is not running (restarted ${restarts} times; see its log)`;
+    return { name, running, ready, restarts, message };
+  }
+}
+
+/** Writes a file with owner-only permissions unless it already holds exactly this content; returns its path. */
+function writeIfChanged(path: string, content: string): string {
+  if (!existsSync(path) || readFileSync(path, "utf8") !== content) writeFileSync(path, content, { mode: 0o600 });
+  return path;
+}
