@@ -7,3 +7,4 @@ export * from "./etcd-restore.ts";
 export * from "./node-pool.ts";
 export * from "./project.ts";
 export * from "./seed.ts";
+export * from "./cluster-names.ts";

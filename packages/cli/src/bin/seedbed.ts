@@ -1,22 +1,14 @@
 #!/usr/bin/env node
-import { Command } from "commander";
-import { up } from "../commands/up.ts";
+import type { Command } from "commander";
+import { CliError, ExitCode } from "../errors.ts";
+import { program as buildProgram } from "../program.ts";
 
-const program = new Command()
-  .name("seedbed")
-  .description("Kubernetes-as-a-Service you can run yourself")
-  .showHelpAfterError();
-
-program
-  .command("up")
-  .description("start the platform on this machine, in the foreground (Ctrl-C stops it)")
-  .action(async () => {
-    process.exitCode = await up();
-  });
-
+const program: Command = buildProgram();
 try {
   await program.parseAsync();
 } catch (error) {
+  if (error instanceof CliError && error.exitCode === ExitCode.ok) process.exit(0);
+  const exitCode = error instanceof CliError ? error.exitCode : ExitCode.failure;
   process.stderr.write(`seedbed: ${error instanceof Error ? error.message : String(error)}\n`);
-  process.exitCode = 1;
+  process.exitCode = exitCode;
 }

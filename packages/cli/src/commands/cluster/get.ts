@@ -1,0 +1,39 @@
+import { commandContext, type GlobalOptions } from "../../context.ts";
+import { explain } from "../../errors.ts";
+import { age, outputFormat, printData, printTable } from "../../output.ts";
+import { readCluster } from "./clusters-api.ts";
+
+/** Options of `seedbed cluster get`. */
+export interface GetClusterOptions extends GlobalOptions {
+  readonly output?: string;
+}
+
+/** Shows one cluster: version, endpoint, phase and each condition. */
+export async function getCluster(name: string, options: GetClusterOptions, out?: NodeJS.WritableStream): Promise<void> {
+  const format = outputFormat(options.output);
+  const ctx = commandContext(options, out);
+  const cluster = await readCluster(ctx, name).catch((error: unknown) => {
+    throw explain(error, { kind: "cluster", name, project: ctx.project, server: ctx.server });
+  });
+  if (format !== "table") {
+    printData(ctx.out, format, cluster);
+    return;
+  }
+  const status = cluster.status;
+  ctx.out.write(
+    [
+      `Name:      ${name}`,
+      `Project:   ${ctx.project}`,
+      `Version:   ${cluster.spec.version ?? "(from template or default)"}${status?.version !== undefined && status.version !== cluster.spec.version ? ` (running ${status.version})` : ""}`,
+      `Phase:     ${status?.phase ?? "Pending"}`,
+      `Endpoint:  ${status?.endpoint ?? "(not yet)"}`,
+      `Seed:      ${status?.seed ?? cluster.spec.seed ?? "(default)"}`,
+      `Age:       ${age(cluster.metadata.creationTimestamp)}`,
+      `Conditions:`,
+      "",
+    ].join("\n"),
+  );
+  const conditions = status?.conditions ?? [];
+  if (conditions.length === 0) ctx.out.write("  (none yet: the platform has not reconciled this cluster)\n");
+  else printTable(ctx.out, ["  TYPE", "STATUS", "REASON", "MESSAGE"], conditions.map((c) => [`  ${c.type}`, c.status, c.reason, c.message]));
+}

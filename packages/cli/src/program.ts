@@ -1,0 +1,63 @@
+import { Command, CommanderError, Option } from "commander";
+import { createCluster } from "./commands/cluster/create.ts";
+import { deleteCluster } from "./commands/cluster/delete.ts";
+import { getCluster } from "./commands/cluster/get.ts";
+import { listClustersCommand } from "./commands/cluster/list.ts";
+import { kubeconfigCommand } from "./commands/kubeconfig.ts";
+import { up } from "./commands/up.ts";
+import { CliError, ExitCode } from "./errors.ts";
+
+const kubeconfigOption = (): Option => new Option("--kubeconfig <path>", "the management API's kubeconfig (default: $SEEDBED_HOME/management.kubeconfig)");
+const projectOption = (): Option => new Option("-p, --project <name>", "the project (default: default)");
+const outputOption = (): Option => new Option("-o, --output <format>", "json, yaml or table").choices(["json", "yaml", "table", "wide"]);
+
+/** The seedbed command line. Usage errors exit with 2, as the exit codes in errors.ts promise. */
+export function program(): Command {
+  const root = new Command()
+    .name("seedbed")
+    .description("Kubernetes-as-a-Service you can run yourself")
+    .showHelpAfterError()
+    .exitOverride((error: CommanderError) => {
+      if (error.code === "commander.helpDisplayed" || error.code === "commander.version" || error.exitCode === 0) throw new CliError("", ExitCode.ok);
+      throw new CliError(error.message.replace(/^error: /, ""), ExitCode.usage);
+    });
+
+  root
+    .command("up")
+    .description("start the platform on this machine, in the foreground (Ctrl-C stops it)")
+    .action(async () => {
+      process.exitCode = await up();
+    });
+
+  const cluster = root.command("cluster").description("create, list, inspect and delete clusters");
+  cluster
+    .command("create <name>")
+    .description("create a cluster in a project")
+    .option("--version <version>", "Kubernetes version, e.g. 1.37 or 1.37.1 (default: the template's, then the newest offered)")
+    .option("--template <name>", "a ClusterTemplate of the project to start from")
+    .option("--wait", "follow the cluster's progress until it is ready")
+    .option("--timeout <duration>", "how long --wait waits, e.g. 90s or 5m", "5m")
+    .addOption(projectOption())
+    .addOption(kubeconfigOption())
+    .action((name: string, options: Parameters<typeof createCluster>[1]) => createCluster(name, options));
+  cluster.command("list").alias("ls").description("list a project's clusters").addOption(projectOption()).addOption(outputOption()).addOption(kubeconfigOption()).action((options: Parameters<typeof listClustersCommand>[0]) => listClustersCommand(options));
+  cluster.command("get <name>").description("show a cluster: version, endpoint, phase and conditions").addOption(projectOption()).addOption(outputOption()).addOption(kubeconfigOption()).action((name: string, options: Parameters<typeof getCluster>[1]) => getCluster(name, options));
+  cluster
+    .command("delete <name>")
+    .description("delete a cluster, its control plane and its data")
+    .option("--wait", "return only once everything is gone")
+    .option("--timeout <duration>", "how long --wait waits", "5m")
+    .addOption(projectOption())
+    .addOption(kubeconfigOption())
+    .action((name: string, options: Parameters<typeof deleteCluster>[1]) => deleteCluster(name, options));
+
+  root
+    .command("kubeconfig <cluster>")
+    .description("print a cluster's kubeconfig, or merge it into ~/.kube/config")
+    .option("--merge", "merge into ~/.kube/config (or the first file of $KUBECONFIG) and make it the current context")
+    .addOption(projectOption())
+    .addOption(kubeconfigOption())
+    .action((name: string, options: Parameters<typeof kubeconfigCommand>[1]) => kubeconfigCommand(name, options));
+
+  return root;
+}
