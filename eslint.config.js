@@ -14,6 +14,8 @@ export default defineConfig(
       complexity: ["error", 20],
       "max-depth": ["error", 4],
       "@typescript-eslint/no-floating-promises": "error",
+      // Callbacks wired before the thing they call exists (driver → controller).
+      "prefer-const": ["error", { ignoreReadBeforeAssign: true }],
       "@typescript-eslint/explicit-module-boundary-types": "error",
       "@typescript-eslint/restrict-template-expressions": ["error", { allowNumber: true, allowBoolean: true }],
       "@typescript-eslint/no-confusing-void-expression": ["error", { ignoreArrowShorthand: true }],

@@ -32,7 +32,7 @@ export async function waitForCluster(ctx: CommandContext, name: string, goal: Wa
       };
       const onDone = (error: unknown): void => {
         // The server closes watches from time to time; an error is worth reporting.
-        if (error !== null && error !== undefined) reject(error instanceof Error ? error : new Error(String(error)));
+        if (error !== null && error !== undefined) reject(error instanceof Error ? error : new Error(JSON.stringify(error)));
         else reject(new CliError(`the watch of cluster ${name} ended; run the command again`, ExitCode.failure));
       };
       ctx.watch

@@ -1,0 +1,26 @@
+import { CoreV1Api, KubernetesObjectApi, PatchStrategy, type KubeConfig, type KubernetesObject } from "@kubernetes/client-node";
+import { apiVersion, installCRDs } from "@seedbed/api";
+
+/** The project every installation starts with, used when a command names none. */
+export const defaultProjectName = "default";
+/** The Seed `seedbed up` registers for its own machine. */
+export const localSeedName = "local";
+
+/**
+ * Makes a fresh management API ready for use: the CRDs, the default project
+ * (and its namespace) and this machine as the default `local` Seed. Every
+ * step is a server-side apply, so running it on each start changes nothing
+ * that is already there.
+ */
+export async function bootstrapManagementAPI(kc: KubeConfig): Promise<void> {
+  await installCRDs(kc);
+  const objects = KubernetesObjectApi.makeApiClient(kc);
+  const applyObject = async (object: KubernetesObject): Promise<void> => {
+    await objects.patch(object, undefined, undefined, "seedbed", true, PatchStrategy.ServerSideApply);
+  };
+  await applyObject({ apiVersion: "v1", kind: "Namespace", metadata: { name: `project-${defaultProjectName}`, labels: { "seedbed.dev/project": defaultProjectName } } });
+  await applyObject({ apiVersion, kind: "Project", metadata: { name: defaultProjectName }, spec: { displayName: "Default project", members: [] } } as KubernetesObject);
+  await applyObject({ apiVersion, kind: "Seed", metadata: { name: localSeedName }, spec: { driver: "local", default: true, region: "local" } } as KubernetesObject);
+  // Wait until the namespace is usable (it may be Terminating from an earlier delete).
+  await kc.makeApiClient(CoreV1Api).readNamespace({ name: `project-${defaultProjectName}` });
+}

@@ -1,0 +1,144 @@
+import { clusterId, type Cluster, type ClusterTemplate } from "@seedbed/api";
+import type { ControlPlaneObservation, HostingDriver } from "@seedbed/controlplane";
+import {
+  applyStatus,
+  ensureFinalizer,
+  hasFinalizer,
+  isConflict,
+  isNotFound,
+  removeFinalizer,
+  setCondition,
+  systemClock,
+  TerminalError,
+  type Clock,
+  type Condition,
+  type EventRecorder,
+  type ObjectClient,
+  type ReconcileContext,
+  type Reconciler,
+  type ReconcileRequest,
+  type ReconcileResult,
+} from "@seedbed/runtime";
+import { InvalidSpecError, resolveClusterSpec } from "./resolve.ts";
+import { applyAdminKubeconfig, ensurePKISecret } from "./secrets.ts";
+import { computeClusterStatus, type ClusterObservation } from "./status.ts";
+
+/** The finalizer that keeps a Cluster until its control plane and data are gone. */
+export const clusterFinalizer = "seedbed.dev/cluster";
+
+/** What the Cluster reconciler works with. */
+export interface ClusterReconcilerOptions {
+  readonly client: ObjectClient;
+  readonly driver: HostingDriver;
+  readonly events: EventRecorder;
+  /** The name Clusters see in status.seed. */
+  readonly seedName: string;
+  readonly clock?: Clock;
+  /** How soon to look again while a control plane comes up (default 1 s). */
+  readonly provisioningPollMs?: number;
+  /** How often to re-check a running control plane (default 30 s). */
+  readonly healthCheckMs?: number;
+}
+
+/**
+ * Makes each Cluster's control plane exist on its seed: certificates first,
+ * then etcd, kube-apiserver and the controllers through the hosting driver,
+ * then the admin kubeconfig; status computed once per pass and applied
+ * once. A spec that cannot be built ends in SpecValid=False and is not
+ * retried until the Cluster (or its template) changes.
+ */
+export class ClusterReconciler implements Reconciler {
+  readonly #o: ClusterReconcilerOptions;
+  readonly #clock: Clock;
+
+  constructor(options: ClusterReconcilerOptions) {
+    this.#o = options;
+    this.#clock = options.clock ?? systemClock;
+  }
+
+  async reconcile(request: ReconcileRequest, context: ReconcileContext): Promise<ReconcileResult | undefined> {
+    const cluster = await this.#get<Cluster>(`/apis/seedbed.dev/v1alpha1/namespaces/${request.namespace ?? ""}/clusters/${request.name}`);
+    if (!cluster) return undefined;
+    if (cluster.metadata.deletionTimestamp !== undefined) return this.#delete(cluster, context);
+    if (!hasFinalizer(cluster, clusterFinalizer)) await ensureFinalizer(this.#o.client, cluster, clusterFinalizer);
+    if (cluster.spec.paused) return undefined;
+
+    let effective;
+    try {
+      effective = resolveClusterSpec(cluster, await this.#template(cluster));
+    } catch (error) {
+      if (!(error instanceof InvalidSpecError)) throw error;
+      await this.#writeStatus(cluster, { invalidSpec: { reason: error.reason, message: error.message }, certificatesReady: false, deleting: false }, {});
+      this.#o.events.record(cluster, { type: "Warning", reason: error.reason, action: "Validate", note: error.message });
+      throw new TerminalError(error.message, { cause: error });
+    }
+
+    const pki = await ensurePKISecret(this.#o.client, cluster, effective.network.serviceCIDR);
+    const id = clusterId(cluster.metadata.namespace ?? "", cluster.metadata.name ?? "");
+    const controlPlane = await this.#o.driver.apply({ clusterId: id, version: effective.version, network: effective.network, pki });
+    const adminSecret = await applyAdminKubeconfig(this.#o.client, cluster, pki, controlPlane.endpoint);
+    const ready = await this.#writeStatus(cluster, { certificatesReady: true, controlPlane, deleting: false }, {
+      version: effective.version,
+      endpoint: controlPlane.endpoint,
+      seed: this.#o.seedName,
+      adminKubeconfigSecretRef: { name: adminSecret },
+    });
+    this.#recordTransitions(cluster, controlPlane, ready);
+    context.log.debug({ ready, endpoint: controlPlane.endpoint }, "Reconciled the control plane");
+    return { requeueAfter: ready ? (this.#o.healthCheckMs ?? 30_000) : (this.#o.provisioningPollMs ?? 1000) };
+  }
+
+  async #delete(cluster: Cluster, context: ReconcileContext): Promise<ReconcileResult | undefined> {
+    if (!hasFinalizer(cluster, clusterFinalizer)) return undefined;
+    if (cluster.status?.phase !== "Deleting") await this.#writeStatus(cluster, { certificatesReady: false, deleting: true }, {});
+    await this.#o.driver.delete(clusterId(cluster.metadata.namespace ?? "", cluster.metadata.name ?? ""));
+    this.#o.events.record(cluster, { reason: "ControlPlaneDeleted", action: "Delete", note: "the control plane, its ports and its data are gone" });
+    context.log.info("Deleted the control plane");
+    try {
+      await removeFinalizer(this.#o.client, cluster, clusterFinalizer);
+    } catch (error) {
+      if (!isNotFound(error)) throw error;
+    }
+    return undefined;
+  }
+
+  async #template(cluster: Cluster): Promise<ClusterTemplate | undefined> {
+    const name = cluster.spec.template;
+    if (name === undefined) return undefined;
+    const template = await this.#get<ClusterTemplate>(`/apis/seedbed.dev/v1alpha1/namespaces/${cluster.metadata.namespace ?? ""}/clustertemplates/${name}`);
+    if (!template) throw new InvalidSpecError("TemplateNotFound", `ClusterTemplate ${name} does not exist in ${cluster.metadata.namespace ?? ""}; create it, and the cluster will be built from it`);
+    return template;
+  }
+
+  /** Computes and applies the status; returns whether the cluster is Ready. */
+  async #writeStatus(cluster: Cluster, observed: ClusterObservation, fields: Partial<NonNullable<Cluster["status"]>>): Promise<boolean> {
+    const computed = computeClusterStatus(observed, cluster.status?.phase === "Running" || cluster.status?.phase === "Degraded");
+    const now = this.#clock.now();
+    let conditions: Condition[] = cluster.status?.conditions ?? [];
+    for (const input of computed.conditions) conditions = setCondition(conditions, { ...input, observedGeneration: cluster.metadata.generation }, now);
+    const status = { ...cluster.status, ...fields, phase: computed.phase, conditions, observedGeneration: cluster.metadata.generation };
+    try {
+      await applyStatus(this.#o.client, { apiVersion: cluster.apiVersion, kind: cluster.kind, metadata: { name: cluster.metadata.name, namespace: cluster.metadata.namespace }, status });
+    } catch (error) {
+      // Deleted meanwhile: nothing left to report on.
+      if (!isNotFound(error) && !isConflict(error)) throw error;
+    }
+    return computed.phase === "Running";
+  }
+
+  #recordTransitions(cluster: Cluster, controlPlane: ControlPlaneObservation, ready: boolean): void {
+    const before = cluster.status?.phase;
+    if (ready && before !== "Running") this.#o.events.record(cluster, { reason: "ClusterReady", action: "Provision", note: `the API serves at ${controlPlane.endpoint}` });
+    if (!ready && before === "Running") this.#o.events.record(cluster, { type: "Warning", reason: "ClusterDegraded", action: "Observe", note: controlPlane.components.filter((c) => !c.ready).map((c) => c.message ?? c.name).join("; ") });
+    if (before === undefined) this.#o.events.record(cluster, { reason: "Provisioning", action: "Provision", note: "issuing certificates and starting etcd, kube-apiserver and the controllers" });
+  }
+
+  async #get<T>(path: string): Promise<T | undefined> {
+    try {
+      return await this.#o.client.request<T>("GET", path);
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,84 @@
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { CoreV1Api, CustomObjectsApi, EventsV1Api, KubeConfig } from "@kubernetes/client-node";
+import { apiVersion, clusterObjectNames, installCRDs, kubeconfigSecretKey, type Cluster } from "@seedbed/api";
+import { findProcessesByMarker } from "@seedbed/controlplane";
+import { eventually } from "@seedbed/testing";
+import { useKubeAPI } from "@seedbed/testing/vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startOperator, type Operator } from "../src/index.ts";
+
+const namespace = "project-ops";
+const resource = { group: "seedbed.dev", version: "v1alpha1", namespace };
+
+describe("the Cluster controller with the local driver", () => {
+  const api = useKubeAPI({ controllers: true });
+  const stateDir = mkdtempSync(join(tmpdir(), "seedbed-operator-"));
+  let operator: Operator;
+  let objects: CustomObjectsApi;
+  let core: CoreV1Api;
+
+  const readCluster = async (name: string): Promise<Cluster> => (await objects.getNamespacedCustomObject({ ...resource, plural: "clusters", name })) as Cluster;
+  const condition = (c: Cluster, type: string): string | undefined => c.status?.conditions?.find((x) => x.type === type)?.status;
+
+  beforeAll(async () => {
+    const kc = api().kubeConfig();
+    await installCRDs(kc);
+    objects = kc.makeApiClient(CustomObjectsApi);
+    core = kc.makeApiClient(CoreV1Api);
+    await core.createNamespace({ body: { metadata: { name: namespace } } });
+    operator = await startOperator({ kubeConfig: kc, stateDir, unsafeNoFsync: true });
+  });
+  afterAll(async () => {
+    await operator.stop();
+    for (const pid of findProcessesByMarker(`seedbed:${join(stateDir, "clusters")}`, { prefix: true })) process.kill(pid, "SIGKILL");
+    rmSync(stateDir, { recursive: true, force: true });
+  });
+
+  it("brings a Cluster to Running with every condition true, and its kubeconfig works against the real tenant API", async () => {
+    await objects.createNamespacedCustomObject({ ...resource, plural: "clusters", body: { apiVersion, kind: "Cluster", metadata: { name: "alpha", namespace }, spec: {} } });
+    const cluster = await eventually(() => readCluster("alpha"), (c) => c.status?.phase === "Running", { timeoutMs: 90_000, description: "cluster alpha Running" });
+    for (const type of ["SpecValid", "CertificatesReady", "EtcdReady", "APIServerReady", "ControlPlaneReady", "Ready"]) expect(condition(cluster, type), type).toBe("True");
+    expect(cluster.status?.observedGeneration).toBe(cluster.metadata.generation);
+    expect(cluster.status?.endpoint).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
+    expect(cluster.metadata.finalizers).toContain("seedbed.dev/cluster");
+
+    const secret = await core.readNamespacedSecret({ namespace, name: clusterObjectNames.adminKubeconfigSecret("alpha") });
+    const tenant = new KubeConfig();
+    tenant.loadFromString(Buffer.from(secret.data?.[kubeconfigSecretKey] ?? "", "base64").toString());
+    await tenant.makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name: "team-a" } } });
+    const names = (await tenant.makeApiClient(CoreV1Api).listNamespace()).items.map((n) => n.metadata?.name);
+    expect(names).toContain("team-a");
+    expect(names).not.toContain(namespace);
+
+    const events = await api().kubeConfig().makeApiClient(EventsV1Api).listNamespacedEvent({ namespace, fieldSelector: "regarding.name=alpha" });
+    expect(events.items.map((e) => e.reason)).toEqual(expect.arrayContaining(["Provisioning", "ClusterReady"]));
+    // No event, status or log line carries a private key.
+    expect(JSON.stringify(events.items)).not.toMatch(/PRIVATE KEY/);
+    expect(JSON.stringify(cluster.status)).not.toMatch(/PRIVATE KEY/);
+  });
+
+  it("reports a missing template as a terminal condition, and builds the cluster once the template exists", async () => {
+    await objects.createNamespacedCustomObject({ ...resource, plural: "clusters", body: { apiVersion, kind: "Cluster", metadata: { name: "beta", namespace }, spec: { template: "small" } } });
+    const failed = await eventually(() => readCluster("beta"), (c) => c.status?.phase === "Failed");
+    const specValid = failed.status?.conditions?.find((c) => c.type === "SpecValid");
+    expect(specValid?.reason).toBe("TemplateNotFound");
+    expect(specValid?.message).toContain("ClusterTemplate small does not exist");
+
+    await objects.createNamespacedCustomObject({ ...resource, plural: "clustertemplates", body: { apiVersion, kind: "ClusterTemplate", metadata: { name: "small", namespace }, spec: { network: { serviceCIDR: "10.32.0.0/16" } } } });
+    const running = await eventually(() => readCluster("beta"), (c) => c.status?.phase === "Running", { timeoutMs: 90_000 });
+    expect(condition(running, "SpecValid")).toBe("True");
+  });
+
+  it("deletes a Cluster: processes, ports and files go, then the object", async () => {
+    const before = await readCluster("alpha");
+    expect(before.status?.phase).toBe("Running");
+    const marker = `seedbed:${join(stateDir, "clusters")}/ops-alpha`;
+    expect(findProcessesByMarker(marker, { prefix: true })).toHaveLength(4);
+    await objects.deleteNamespacedCustomObject({ ...resource, plural: "clusters", name: "alpha" });
+    await eventually(() => readCluster("alpha").then(() => false, () => true), (gone) => gone, { timeoutMs: 60_000, description: "cluster alpha gone" });
+    expect(findProcessesByMarker(marker, { prefix: true })).toEqual([]);
+    expect(existsSync(join(stateDir, "clusters", "ops-alpha"))).toBe(false);
+  });
+});
