@@ -1,8 +1,13 @@
 import { copyFileSync, mkdirSync, symlinkSync, rmSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
+import { KubeConfig } from "@kubernetes/client-node";
+import { startOperator, type Operator } from "@seedbed/operator";
+import { createLogger } from "@seedbed/runtime";
+import pino from "pino";
 import { binaryPath } from "@seedbed/binaries";
 import { startStandaloneControlPlane, type StandaloneControlPlane } from "@seedbed/controlplane";
 import { managementKubeconfigPath, seedbedHome } from "../home.ts";
+import { bootstrapManagementAPI } from "../up/bootstrap.ts";
 import { claimPidFile } from "../up/pidfile.ts";
 import { managementPorts } from "../up/ports.ts";
 
@@ -15,8 +20,9 @@ export interface UpOptions {
 /**
  * Starts the platform in the foreground: the management etcd,
  * kube-apiserver and kube-controller-manager as local processes under
- * $SEEDBED_HOME. SIGINT or SIGTERM stops every child; running it again
- * brings the same state back.
+ * $SEEDBED_HOME, the CRDs, the default project and local Seed, and every
+ * controller in this process. SIGINT or SIGTERM stops every child (tenant
+ * control planes included); running it again brings every cluster back.
  */
 export async function up(options: UpOptions = {}): Promise<number> {
   const out = options.out ?? process.stdout;
@@ -40,6 +46,20 @@ export async function up(options: UpOptions = {}): Promise<number> {
   }
   const kubeconfig = managementKubeconfigPath(home);
   copyFileSync(plane.kubeconfigPath, kubeconfig);
+  const kc = new KubeConfig();
+  kc.loadFromFile(kubeconfig);
+  let operator: Operator;
+  try {
+    await bootstrapManagementAPI(kc);
+    // Every controller in this process; their logs go to a file, the terminal stays readable.
+    const logFile = join(home, "logs", "operator.log");
+    mkdirSync(dirname(logFile), { recursive: true });
+    operator = await startOperator({ kubeConfig: kc, stateDir: home, logger: createLogger({ destination: pino.destination({ dest: logFile, mkdir: true, sync: false }) }) });
+  } catch (error) {
+    await plane.stop();
+    releasePidFile();
+    throw error;
+  }
   const binDir = linkTools(home);
   const seconds = ((performance.now() - began) / 1000).toFixed(1);
   out.write(
@@ -50,12 +70,21 @@ export async function up(options: UpOptions = {}): Promise<number> {
       `  export PATH=${binDir}:$PATH   # the pinned kubectl`,
       `  kubectl get namespaces`,
       ``,
-      `State: ${home} (logs in ${join(plane.dir, "logs")}). Ctrl-C stops everything; make up brings it back.`,
+      `Create a cluster and use it:`,
+      ``,
+      `  npx seedbed cluster create demo --wait`,
+      `  npx seedbed kubeconfig demo > demo.kubeconfig`,
+      `  kubectl --kubeconfig demo.kubeconfig get namespaces`,
+      ``,
+      `State: ${home} (logs in ${join(home, "logs")} and ${join(plane.dir, "logs")}). Ctrl-C stops everything; make up brings it back.`,
       ``,
     ].join("\n"),
   );
 
   const code = await untilStopped(out);
+  // Controllers first, so nothing restarts what is being stopped; then
+  // every cluster's processes; the management plane last.
+  await operator.stop();
   await plane.stop();
   releasePidFile();
   out.write("Seedbed stopped.\n");

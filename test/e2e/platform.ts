@@ -1,0 +1,57 @@
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { join } from "node:path";
+import { binaryPath } from "@seedbed/binaries";
+
+const cli = new URL("../../packages/cli/src/bin/seedbed.ts", import.meta.url).pathname;
+
+/** A `seedbed up` running as its own process, the way a user runs it. */
+export interface RunningPlatform {
+  readonly child: ChildProcess;
+  readonly output: () => string;
+  /** Resolves with the exit code once the process has exited. */
+  readonly exited: Promise<number | null>;
+}
+
+/** Starts `seedbed up` and resolves once it says it is up. */
+export async function startPlatform(env: NodeJS.ProcessEnv): Promise<RunningPlatform> {
+  const child = spawn(process.execPath, [cli, "up"], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  let output = "";
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  await new Promise<void>((resolve, reject) => {
+    const onData = (chunk: Buffer): void => {
+      output += chunk.toString();
+      if (output.includes("Seedbed is up")) resolve();
+    };
+    child.stdout?.on("data", onData);
+    child.stderr?.on("data", onData);
+    void exited.then((code) => reject(new Error(`seedbed up exited with ${code} before it was up:\n${output}`)));
+  });
+  return { child, output: () => output, exited };
+}
+
+/** Runs the seedbed CLI and returns what it printed and its exit code. */
+export function seedbed(env: NodeJS.ProcessEnv, ...args: string[]): { status: number | null; stdout: string; stderr: string } {
+  return spawnSync(process.execPath, [cli, ...args], { env: { ...process.env, ...env }, encoding: "utf8", timeout: 180_000 });
+}
+
+/** Runs seedbed asynchronously (for commands that should run side by side). */
+export function seedbedAsync(env: NodeJS.ProcessEnv, ...args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [cli, ...args], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
+    child.once("exit", (status) => resolve({ status, stdout, stderr }));
+  });
+}
+
+/** Runs the pinned kubectl. */
+export function kubectl(kubeconfig: string, ...args: string[]): { status: number | null; stdout: string; stderr: string } {
+  return spawnSync(binaryPath("kubectl"), ["--kubeconfig", kubeconfig, ...args], { encoding: "utf8" });
+}
+
+/** Where a cluster's files live under the state directory. */
+export function clusterDir(home: string, project: string, cluster: string): string {
+  return join(home, "clusters", `${project}-${cluster}`);
+}
