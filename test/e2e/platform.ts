@@ -22,8 +22,8 @@ export async function startPlatform(env: NodeJS.ProcessEnv): Promise<RunningPlat
       output += chunk.toString();
       if (output.includes("Seedbed is up")) resolve();
     };
-    child.stdout?.on("data", onData);
-    child.stderr?.on("data", onData);
+    child.stdout.on("data", onData);
+    child.stderr.on("data", onData);
     void exited.then((code) => reject(new Error(`seedbed up exited with ${code} before it was up:\n${output}`)));
   });
   return { child, output: () => output, exited };
