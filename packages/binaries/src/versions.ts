@@ -40,3 +40,8 @@ export function pinnedKubernetesVersion(versionOrMinor: string): string | undefi
   const minor = minorOf(versionOrMinor.split(".").length === 2 ? `${versionOrMinor}.0` : versionOrMinor);
   return versions.kubernetes.find((v) => minorOf(v) === minor);
 }
+
+/** The offered versions, newest first, for messages. */
+export function offeredKubernetesVersions(): readonly string[] {
+  return versions.kubernetes;
+}

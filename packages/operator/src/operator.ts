@@ -5,6 +5,7 @@ import { Manager, type LeaderElectionConfig } from "@seedbed/runtime";
 import type { Logger } from "pino";
 import { clusterKindRef, clusterTemplateKindRef, secretKindRef } from "./reconcilers/cluster/kinds.ts";
 import { ClusterReconciler } from "./reconcilers/cluster/reconciler.ts";
+import type { CertificatePolicy } from "./reconcilers/cluster/secrets.ts";
 
 /** How to run the operator. */
 export interface OperatorOptions {
@@ -18,6 +19,8 @@ export interface OperatorOptions {
   readonly unsafeNoFsync?: boolean;
   /** Name of the Seed this operator hosts control planes for (status.seed). */
   readonly seedName?: string;
+  /** Leaf certificate lifetime and renewal window (default 365 and 30 days). */
+  readonly certificates?: CertificatePolicy;
   /** Reconciles that may run at once per controller. */
   readonly workers?: number;
 }
@@ -49,7 +52,7 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
     name: "cluster",
     kind: clusterKindRef,
     workers: options.workers ?? 4,
-    reconciler: new ClusterReconciler({ client: manager.client, driver, events: manager.eventRecorder("cluster"), seedName: options.seedName ?? "local" }),
+    reconciler: new ClusterReconciler({ client: manager.client, driver, events: manager.eventRecorder("cluster"), seedName: options.seedName ?? "local", certificates: options.certificates }),
     owns: [{ kind: secretKindRef }],
     watches: [
       {

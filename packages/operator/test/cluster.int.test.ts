@@ -3,13 +3,27 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CoreV1Api, CustomObjectsApi, EventsV1Api, KubeConfig } from "@kubernetes/client-node";
 import { apiVersion, clusterObjectNames, installCRDs, kubeconfigSecretKey, type Cluster } from "@seedbed/api";
-import { findProcessesByMarker } from "@seedbed/controlplane";
+import { connect, type PeerCertificate } from "node:tls";
+import { findProcessesByMarker, pkiFileContents } from "@seedbed/controlplane";
+import { createClusterPKI } from "@seedbed/pki";
 import { eventually } from "@seedbed/testing";
 import { useKubeAPI } from "@seedbed/testing/vitest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startOperator, type Operator } from "../src/index.ts";
 
 const namespace = "project-ops";
+
+/** The certificate a TLS server presents. */
+function servedCertificate(endpoint: string): Promise<PeerCertificate> {
+  const url = new URL(endpoint);
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host: url.hostname, port: Number(url.port), rejectUnauthorized: false }, () => {
+      resolve(socket.getPeerCertificate());
+      socket.end();
+    });
+    socket.once("error", reject);
+  });
+}
 const resource = { group: "seedbed.dev", version: "v1alpha1", namespace };
 
 describe("the Cluster controller with the local driver", () => {
@@ -69,6 +83,22 @@ describe("the Cluster controller with the local driver", () => {
     await objects.createNamespacedCustomObject({ ...resource, plural: "clustertemplates", body: { apiVersion, kind: "ClusterTemplate", metadata: { name: "small", namespace }, spec: { network: { serviceCIDR: "10.32.0.0/16" } } } });
     const running = await eventually(() => readCluster("beta"), (c) => c.status?.phase === "Running", { timeoutMs: 90_000 });
     expect(condition(running, "SpecValid")).toBe("True");
+  });
+
+  it("renews leaf certificates near expiry, keeping the CA, and the API serves the new one", async () => {
+    // A PKI whose leaf certificates expire in 10 days: inside the 30-day window.
+    const old = pkiFileContents(await createClusterPKI({ clusterName: "gamma", kubernetesServiceIP: "10.96.0.1", leafValidity: { days: 10 } }));
+    await core.createNamespacedSecret({ namespace, body: { metadata: { name: clusterObjectNames.pkiSecret("gamma") }, type: "seedbed.dev/cluster-pki", data: Object.fromEntries([...old].map(([f, pem]) => [f, Buffer.from(pem).toString("base64")])) } });
+    await objects.createNamespacedCustomObject({ ...resource, plural: "clusters", body: { apiVersion, kind: "Cluster", metadata: { name: "gamma", namespace }, spec: {} } });
+    const running = await eventually(() => readCluster("gamma"), (c) => c.status?.phase === "Running", { timeoutMs: 90_000 });
+    const secret = await core.readNamespacedSecret({ namespace, name: clusterObjectNames.pkiSecret("gamma") });
+    const pem = (file: string): string => Buffer.from(secret.data?.[file] ?? "", "base64").toString();
+    expect(pem("ca.crt")).toBe(old.get("ca.crt"));
+    expect(pem("apiserver.crt")).not.toBe(old.get("apiserver.crt"));
+    const served = await servedCertificate(running.status?.endpoint ?? "");
+    expect(new Date(served.valid_to).getTime()).toBeGreaterThan(Date.now() + 300 * 86_400_000);
+    const events = await api().kubeConfig().makeApiClient(EventsV1Api).listNamespacedEvent({ namespace, fieldSelector: "regarding.name=gamma" });
+    expect(events.items.map((e) => e.reason)).toContain("CertificatesRenewed");
   });
 
   it("deletes a Cluster: processes, ports and files go, then the object", async () => {

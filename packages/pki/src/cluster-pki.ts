@@ -33,18 +33,35 @@ export interface ClusterPKI {
 /** The in-cluster names of the kubernetes Service, always on the serving certificate. */
 const kubernetesServiceNames = ["kubernetes", "kubernetes.default", "kubernetes.default.svc", "kubernetes.default.svc.cluster.local"];
 
+/** The long-lived part of a cluster's PKI: what renewing the leaf certificates keeps. */
+export interface ClusterAuthorities {
+  readonly clusterCA: CertificateAuthority;
+  readonly etcdCA: CertificateAuthority;
+  readonly serviceAccountKey: KeyPair;
+}
+
 /**
  * Creates a cluster's own CA, a separate etcd CA (so no cluster client can
  * talk to etcd), a service-account key pair and the leaf certificates.
  */
 export async function createClusterPKI(options: ClusterPKIOptions): Promise<ClusterPKI> {
   const keyAlgorithm = options.keyAlgorithm ?? "ecdsa-p256";
-  const common = { validity: options.leafValidity, now: options.now };
   const [clusterCA, etcdCA, serviceAccountKey] = await Promise.all([
     createCertificateAuthority({ commonName: `seedbed-ca-${options.clusterName}`, keyAlgorithm, now: options.now }),
     createCertificateAuthority({ commonName: `seedbed-etcd-ca-${options.clusterName}`, keyAlgorithm, now: options.now }),
     generateKeyPair(keyAlgorithm),
   ]);
+  return issueClusterLeaves({ clusterCA, etcdCA, serviceAccountKey }, options);
+}
+
+/**
+ * Issues every leaf certificate afresh from existing authorities: how a
+ * cluster's certificates are renewed without changing its CAs, so clients
+ * that trust the CA keep working.
+ */
+export async function issueClusterLeaves(authorities: ClusterAuthorities, options: ClusterPKIOptions): Promise<ClusterPKI> {
+  const { clusterCA, etcdCA, serviceAccountKey } = authorities;
+  const common = { validity: options.leafValidity, now: options.now };
   const loopback = ["127.0.0.1", "localhost"];
   const [apiServer, apiServerEtcdClient, etcdServer, etcdPeer, admin, controllerManager, scheduler] = await Promise.all([
     issueCertificate(clusterCA, {

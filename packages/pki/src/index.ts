@@ -3,4 +3,5 @@ export { issueCertificate, type CertificateRequest, type CertificateUsage, type 
 export { generateKeyPair, importKeyPair, type KeyAlgorithm, type KeyPair } from "./keys.ts";
 export { buildKubeconfig, type KubeconfigOptions } from "./kubeconfig.ts";
 export { validityWindow, type Validity } from "./validity.ts";
-export { createClusterPKI, type ClusterPKI, type ClusterPKIOptions } from "./cluster-pki.ts";
+export { createClusterPKI, issueClusterLeaves, type ClusterAuthorities, type ClusterPKI, type ClusterPKIOptions } from "./cluster-pki.ts";
+export { earliestExpiry } from "./expiry.ts";

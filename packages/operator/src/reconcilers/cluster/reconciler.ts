@@ -20,7 +20,7 @@ import {
   type ReconcileResult,
 } from "@seedbed/runtime";
 import { InvalidSpecError, resolveClusterSpec } from "./resolve.ts";
-import { applyAdminKubeconfig, ensurePKISecret } from "./secrets.ts";
+import { applyAdminKubeconfig, ensurePKISecret, type CertificatePolicy } from "./secrets.ts";
 import { computeClusterStatus, type ClusterObservation } from "./status.ts";
 
 /** The finalizer that keeps a Cluster until its control plane and data are gone. */
@@ -34,6 +34,8 @@ export interface ClusterReconcilerOptions {
   /** The name Clusters see in status.seed. */
   readonly seedName: string;
   readonly clock?: Clock;
+  /** Leaf certificate lifetime and renewal window (default 365 and 30 days). */
+  readonly certificates?: CertificatePolicy;
   /** How soon to look again while a control plane comes up (default 1 s). */
   readonly provisioningPollMs?: number;
   /** How often to re-check a running control plane (default 30 s). */
@@ -73,7 +75,8 @@ export class ClusterReconciler implements Reconciler {
       throw new TerminalError(error.message, { cause: error });
     }
 
-    const pki = await ensurePKISecret(this.#o.client, cluster, effective.network.serviceCIDR);
+    const { pki, action } = await ensurePKISecret(this.#o.client, cluster, effective.network.serviceCIDR, this.#o.certificates, new Date(this.#clock.now()));
+    if (action === "renewed") this.#o.events.record(cluster, { reason: "CertificatesRenewed", action: "Renew", note: `leaf certificates were near expiry and are issued afresh for ${this.#o.certificates?.leafValidityDays ?? 365} days; components restart to load them` });
     const id = clusterId(cluster.metadata.namespace ?? "", cluster.metadata.name ?? "");
     const controlPlane = await this.#o.driver.apply({ clusterId: id, version: effective.version, network: effective.network, pki });
     const adminSecret = await applyAdminKubeconfig(this.#o.client, cluster, pki, controlPlane.endpoint);

@@ -1,7 +1,7 @@
 import type { KubernetesObject, V1Secret } from "@kubernetes/client-node";
 import { clusterObjectNames, kubeconfigSecretKey, type Cluster } from "@seedbed/api";
 import { firstServiceIP, pkiFileContents, pkiFileNames } from "@seedbed/controlplane";
-import { buildKubeconfig, createClusterPKI } from "@seedbed/pki";
+import { buildKubeconfig, createClusterPKI, earliestExpiry, importKeyPair, issueClusterLeaves, loadCertificateAuthority, type ClusterPKI } from "@seedbed/pki";
 import { apply, isNotFound, type ObjectClient } from "@seedbed/runtime";
 
 /** The Secret types Seedbed writes, so that they are easy to find and never mistaken for user Secrets. */
@@ -15,19 +15,45 @@ export function ownedBy(cluster: Cluster): NonNullable<KubernetesObject["metadat
 const b64 = (text: string): string => Buffer.from(text, "utf8").toString("base64");
 const unb64 = (text: string): string => Buffer.from(text, "base64").toString("utf8");
 
+/** How long leaf certificates live and when they are renewed. */
+export interface CertificatePolicy {
+  readonly leafValidityDays: number;
+  /** Leaf certificates expiring within this many days are issued afresh (CAs and keys of the service accounts stay). */
+  readonly renewBeforeDays: number;
+}
+
+/** kubeadm's choices: one year, renewed in the last month. */
+export const defaultCertificatePolicy: CertificatePolicy = { leafValidityDays: 365, renewBeforeDays: 30 };
+
+/** What ensurePKISecret did. */
+export interface PKIResult {
+  readonly pki: Map<string, string>;
+  readonly action: "created" | "renewed" | "kept";
+}
+
 /**
- * The cluster's PKI, file name → PEM, from its Secret; generated and stored
- * on first use. Created with `create` (not apply), so two reconciles racing
- * can never overwrite one CA with another: the loser reads the winner's.
+ * The cluster's PKI, file name → PEM, from its Secret: generated and stored
+ * on first use, leaf certificates renewed when they near expiry. The first
+ * write is a create (not an apply), so two reconciles racing can never
+ * overwrite one CA with another; later writes carry the resourceVersion.
  */
-export async function ensurePKISecret(client: ObjectClient, cluster: Cluster, serviceCIDR: string): Promise<Map<string, string>> {
+export async function ensurePKISecret(client: ObjectClient, cluster: Cluster, serviceCIDR: string, policy: CertificatePolicy = defaultCertificatePolicy, now: Date = new Date()): Promise<PKIResult> {
   const name = clusterObjectNames.pkiSecret(cluster.metadata.name ?? "");
   const namespace = cluster.metadata.namespace ?? "";
+  const options = { clusterName: `${namespace}/${cluster.metadata.name ?? ""}`, kubernetesServiceIP: firstServiceIP(serviceCIDR), leafValidity: { days: policy.leafValidityDays }, now };
   const existing = await readSecret(client, namespace, name);
+  let pki: Map<string, string>;
+  let action: PKIResult["action"];
   if (existing && pkiFileNames.every((file) => existing.data?.[file] !== undefined)) {
-    return new Map(pkiFileNames.map((file) => [file, unb64(existing.data?.[file] ?? "")]));
+    const stored = new Map(pkiFileNames.map((file) => [file, unb64(existing.data?.[file] ?? "")]));
+    const expiry = earliestExpiry([...stored].filter(([file]) => !authorityFiles.has(file)).map(([, pem]) => pem));
+    if (expiry !== undefined && expiry.getTime() - now.getTime() > policy.renewBeforeDays * 86_400_000) return { pki: stored, action: "kept" };
+    pki = pkiFileContents(await issueClusterLeaves(await authoritiesOf(stored), options));
+    action = "renewed";
+  } else {
+    pki = pkiFileContents(await createClusterPKI(options));
+    action = "created";
   }
-  const pki = pkiFileContents(await createClusterPKI({ clusterName: `${namespace}/${cluster.metadata.name ?? ""}`, kubernetesServiceIP: firstServiceIP(serviceCIDR) }));
   const metadata = { name, namespace, ownerReferences: ownedBy(cluster), labels: { "seedbed.dev/cluster": cluster.metadata.name ?? "" } };
   const secret = {
     apiVersion: "v1",
@@ -38,12 +64,25 @@ export async function ensurePKISecret(client: ObjectClient, cluster: Cluster, se
   };
   const collection = `/api/v1/namespaces/${namespace}/secrets`;
   if (existing) {
-    // Incomplete (written by an older version): replace it, guarded by its resourceVersion.
+    // Renewed, or incomplete: replace it, guarded by its resourceVersion.
     await client.request("PUT", `${collection}/${name}`, { body: { ...secret, metadata: { ...metadata, resourceVersion: existing.metadata?.resourceVersion } } });
   } else {
     await client.request("POST", collection, { body: secret });
   }
-  return pki;
+  return { pki, action };
+}
+
+/** CA certificates are not leaves: they live ten years and are not renewed with the leaves. */
+const authorityFiles = new Set(["ca.crt", "etcd-ca.crt"]);
+
+async function authoritiesOf(files: ReadonlyMap<string, string>): Promise<Pick<ClusterPKI, "clusterCA" | "etcdCA" | "serviceAccountKey">> {
+  const pem = (file: string): string => files.get(file) ?? "";
+  const [clusterCA, etcdCA, serviceAccountKey] = await Promise.all([
+    loadCertificateAuthority(pem("ca.crt"), pem("ca.key")),
+    loadCertificateAuthority(pem("etcd-ca.crt"), pem("etcd-ca.key")),
+    importKeyPair(pem("sa.key"), pem("sa.pub")),
+  ]);
+  return { clusterCA, etcdCA, serviceAccountKey };
 }
 
 /** Writes the certificate-based admin kubeconfig Secret for the cluster's endpoint (server-side apply: only when it changed does anything change). */
