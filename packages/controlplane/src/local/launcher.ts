@@ -15,10 +15,13 @@ export interface Launcher {
 /** Plain child processes: for throw-away instances such as the test harness. */
 export class PlainLauncher implements Launcher {
   readonly #cwd: string;
+  readonly #graceMs: number | undefined;
   readonly #running = new Map<string, ManagedProcess>();
 
-  constructor(cwd: string) {
+  /** `graceMs`: how long a stopped process may take after SIGTERM before SIGKILL. */
+  constructor(cwd: string, graceMs?: number) {
     this.#cwd = cwd;
+    this.#graceMs = graceMs;
   }
 
   async launch(spec: ProcessSpec, logFile: string): Promise<ManagedProcess> {
@@ -28,7 +31,7 @@ export class PlainLauncher implements Launcher {
   }
 
   async stop(name: string): Promise<void> {
-    await this.#running.get(name)?.stop();
+    await this.#running.get(name)?.stop(this.#graceMs);
     this.#running.delete(name);
   }
 

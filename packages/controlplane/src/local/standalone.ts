@@ -32,6 +32,8 @@ export interface StandaloneOptions {
   readonly serviceClusterIPRange?: string;
   readonly readyTimeoutMs?: number;
   readonly apiServerExtraFlags?: Readonly<Record<string, string | number | boolean>>;
+  /** How long components may take to stop after SIGTERM (plain processes only; default 10 s). */
+  readonly stopGraceMs?: number;
   /**
    * Supervise the processes (restart on crash, adopt after a platform
    * restart) under this marker prefix; plain child processes otherwise.
@@ -111,7 +113,7 @@ export async function startStandaloneControlPlane(options: StandaloneOptions): P
   });
   const adminTLS: ProbeTLS = { ca: caPem, cert: readFileSync(pki.adminCert, "utf8"), key: readFileSync(pki.adminKey, "utf8") };
   const timeoutMs = options.readyTimeoutMs ?? 60_000;
-  const launcher: Launcher = options.supervise ? new SupervisingLauncher({ cwd: dir, markerPrefix: options.supervise.markerPrefix }) : new PlainLauncher(dir);
+  const launcher: Launcher = options.supervise ? new SupervisingLauncher({ cwd: dir, markerPrefix: options.supervise.markerPrefix }) : new PlainLauncher(dir, options.stopGraceMs);
 
   let processes: Map<string, ManagedProcess>;
   try {
