@@ -81,24 +81,25 @@ export async function up(options: UpOptions = {}): Promise<number> {
     ].join("\n"),
   );
 
+  // Adopted processes are not our children, their exit is noticed by an
+  // unref'd poll, and signal handlers hold no handle: without this timer,
+  // Node could find nothing left to wait for, while waiting or stopping.
+  const keepAlive = setInterval(() => undefined, 1 << 30);
   const code = await untilStopped(out);
   // Controllers first, so nothing restarts what is being stopped; then
   // every cluster's processes; the management plane last.
   await operator.stop();
   await plane.stop();
   releasePidFile();
+  clearInterval(keepAlive);
   out.write("Seedbed stopped.\n");
   return code;
 }
 
 /** Resolves with 0 on SIGINT or SIGTERM. */
 function untilStopped(out: NodeJS.WritableStream): Promise<number> {
-  // Adopted processes are not our children and signal handlers hold no
-  // handle: without a timer, Node would see nothing left to wait for.
-  const keepAlive = setInterval(() => undefined, 1 << 30);
   return new Promise((resolve) => {
     const onSignal = (signal: NodeJS.Signals): void => {
-      clearInterval(keepAlive);
       out.write(`\n${signal}: stopping every component…\n`);
       resolve(0);
     };
