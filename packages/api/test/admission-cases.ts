@@ -95,7 +95,7 @@ export const createCases: readonly CreateCase[] = [
   { title: "members but no owner", object: clusterScoped("Project", "noowner", { members: [{ name: "bob", role: "viewer" }] }), field: "spec.members", message: /needs at least one owner/ },
   { title: "an unknown role", object: clusterScoped("Project", "badrole", { members: [{ name: "alice", role: "admin" }] }), field: "spec.members[0].role", message: /supported values: "owner", "editor", "viewer"/ },
   { title: "a negative quota", object: clusterScoped("Project", "badquota", { quota: { clusters: -1 } }), field: "spec.quota.clusters", message: /greater than or equal to 0/ },
-  { title: "a kubernetes seed without a kubeconfig", object: clusterScoped("Seed", "nokc", { driver: "kubernetes" }), field: "spec.kubeconfigSecretRef", message: /needs kubeconfigSecretRef/ },
+  { title: "a kubeconfig on a local seed", object: clusterScoped("Seed", "localkc", { driver: "local", kubeconfigSecretRef: { name: "kc", namespace: "x" } }), field: "spec.kubeconfigSecretRef", message: /applies only to a kubernetes seed/ },
   { title: "a seed kubeconfig without namespace", object: clusterScoped("Seed", "nons", { driver: "kubernetes", kubeconfigSecretRef: { name: "kc" } }), field: "spec.kubeconfigSecretRef", message: /namespace is required: a Seed has no namespace of its own/ },
   { title: "an unknown seed driver", object: clusterScoped("Seed", "vm", { driver: "vmware" }), field: "spec.driver", message: /supported values: "local", "kubernetes"/ },
   // Policies

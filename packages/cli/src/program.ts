@@ -4,6 +4,7 @@ import { deleteCluster } from "./commands/cluster/delete.ts";
 import { getCluster } from "./commands/cluster/get.ts";
 import { listClustersCommand } from "./commands/cluster/list.ts";
 import { kubeconfigCommand } from "./commands/kubeconfig.ts";
+import { operatorCommand } from "./commands/operator.ts";
 import { up } from "./commands/up.ts";
 import { CliError, ExitCode } from "./errors.ts";
 
@@ -27,6 +28,20 @@ export function program(): Command {
     .description("start the platform on this machine, in the foreground (Ctrl-C stops it)")
     .action(async () => {
       process.exitCode = await up();
+    });
+
+  root
+    .command("operator")
+    .description("run every controller in the foreground, as the Helm chart does in a pod")
+    .option("--driver <driver>", "kubernetes (control planes in seed clusters) or local (processes on this machine)", "kubernetes")
+    .option("--leader-elect", "run controllers only while holding the Lease seedbed-operator in $POD_NAMESPACE")
+    .option("--metrics-port <port>", "serve /metrics, /healthz and /readyz here", "8080")
+    .option("--metrics-host <host>", "address to serve metrics on", "127.0.0.1")
+    .option("--log-level <level>", "trace, debug, info, warn or error", "info")
+    .option("--state-dir <dir>", "where local control planes keep their files (--driver=local)")
+    .addOption(kubeconfigOption())
+    .action(async (options: Parameters<typeof operatorCommand>[0]) => {
+      process.exitCode = await operatorCommand(options);
     });
 
   const cluster = root.command("cluster").description("create, list, inspect and delete clusters");

@@ -7,6 +7,10 @@ export interface ControlPlanePlan {
   readonly network: { readonly serviceCIDR: string; readonly podCIDR: string; readonly dnsDomain: string };
   /** The cluster's PKI, file name → PEM (see pkiFileNames). */
   readonly pki: ReadonlyMap<string, string>;
+  /** Size of the control plane (the local driver runs one of each). */
+  readonly controlPlane: { readonly apiServerReplicas: number; readonly etcdMembers: number; readonly etcdStorage: string };
+  /** How the API is reached from outside the seed. */
+  readonly exposure: { readonly serviceType: "NodePort" | "LoadBalancer"; readonly allowedSourceRanges: readonly string[] };
   /** kube-apiserver flags from features such as OIDC. */
   readonly apiServerExtraFlags?: Readonly<Record<string, string | number | boolean>>;
 }
@@ -39,8 +43,16 @@ export interface HostingDriver {
   readonly name: "local" | "kubernetes";
   /** Makes the control plane match the plan (starting, adopting or replacing components) and reports what it sees, without waiting for readiness. */
   apply(plan: ControlPlanePlan): Promise<ControlPlaneObservation>;
-  /** Stops and removes everything of the cluster: processes, ports, files. */
-  delete(clusterId: string): Promise<void>;
+  /** Stops and removes everything of the cluster (processes, ports, files; or workloads and their namespace); true once all is gone, false while it is still going. */
+  delete(clusterId: string): Promise<boolean>;
   /** The cluster ids it hosts, to find orphans. */
   list(): Promise<string[]>;
+  /** Names the cluster's certificates must carry on this driver (service DNS names in a seed). */
+  certificateNames(clusterId: string): CertificateNames;
+}
+
+/** Extra subject alternative names for a cluster's certificates. */
+export interface CertificateNames {
+  readonly apiServer: readonly string[];
+  readonly etcd: readonly string[];
 }

@@ -10,7 +10,14 @@ import { canBind, findProcessesByMarker, LocalDriver, pkiFileContents, type Cont
 
 async function planFor(clusterId: string): Promise<ControlPlanePlan> {
   const pki = await createClusterPKI({ clusterName: clusterId, kubernetesServiceIP: "10.96.0.1" });
-  return { clusterId, version: defaultKubernetesVersion, network: { serviceCIDR: "10.96.0.0/12", podCIDR: "10.244.0.0/16", dnsDomain: "cluster.local" }, pki: pkiFileContents(pki) };
+  return {
+    clusterId,
+    version: defaultKubernetesVersion,
+    network: { serviceCIDR: "10.96.0.0/12", podCIDR: "10.244.0.0/16", dnsDomain: "cluster.local" },
+    pki: pkiFileContents(pki),
+    controlPlane: { apiServerReplicas: 1, etcdMembers: 1, etcdStorage: "1Gi" },
+    exposure: { serviceType: "NodePort", allowedSourceRanges: [] },
+  };
 }
 
 function adminClient(plan: ControlPlanePlan, endpoint: string): CoreV1Api {

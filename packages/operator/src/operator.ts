@@ -1,24 +1,25 @@
 import type { KubeConfig } from "@kubernetes/client-node";
-import { clusterId, type Cluster } from "@seedbed/api";
+import { clusterId, type Cluster, type Seed } from "@seedbed/api";
 import { LocalDriver, type SupervisorEvent } from "@seedbed/controlplane";
 import { Manager, type LeaderElectionConfig } from "@seedbed/runtime";
 import type { Logger } from "pino";
 import { clusterKindRef, clusterTemplateKindRef, secretKindRef } from "./reconcilers/cluster/kinds.ts";
 import { ClusterReconciler } from "./reconcilers/cluster/reconciler.ts";
 import type { CertificatePolicy } from "./reconcilers/cluster/secrets.ts";
+import { SeedDrivers, seedKindRef } from "./seeds/registry.ts";
 
 /** How to run the operator. */
 export interface OperatorOptions {
   readonly kubeConfig: KubeConfig;
-  /** Where the local hosting driver keeps each cluster's files. */
-  readonly stateDir: string;
+  /** Where the local hosting driver keeps each cluster's files; without it the operator hosts no local seeds (it runs in a pod). */
+  readonly stateDir?: string;
   readonly logger?: Logger;
   readonly metricsPort?: number;
+  /** Default 127.0.0.1; 0.0.0.0 in a pod. */
+  readonly metricsHost?: string;
   readonly leaderElection?: LeaderElectionConfig;
   /** Only for throw-away platforms (tests): tenant etcds skip fsync. */
   readonly unsafeNoFsync?: boolean;
-  /** Name of the Seed this operator hosts control planes for (status.seed). */
-  readonly seedName?: string;
   /** Leaf certificate lifetime and renewal window (default 365 and 30 days). */
   readonly certificates?: CertificatePolicy;
   /** Reconciles that may run at once per controller. */
@@ -28,19 +29,19 @@ export interface OperatorOptions {
 /** A running operator. */
 export interface Operator {
   readonly manager: Manager;
-  readonly driver: LocalDriver;
+  readonly driver: LocalDriver | undefined;
   /** Stops the controllers, then every control plane process (their data stays). */
   stop(): Promise<void>;
 }
 
 /** Starts every controller in this process: one reconciler per kind. */
 export async function startOperator(options: OperatorOptions): Promise<Operator> {
-  const manager = new Manager({ kubeConfig: options.kubeConfig, logger: options.logger, metricsPort: options.metricsPort, leaderElection: options.leaderElection });
+  const manager = new Manager({ kubeConfig: options.kubeConfig, logger: options.logger, metricsPort: options.metricsPort, metricsHost: options.metricsHost, leaderElection: options.leaderElection });
   const log = manager.logger.child({ component: "local-driver" });
   // A component that exits makes its cluster's next reconcile come at once
   // (Degraded shows without waiting for the periodic health check).
   let requeue: ((id: string) => void) | undefined;
-  const driver = new LocalDriver({
+  const driver = options.stateDir === undefined ? undefined : new LocalDriver({
     root: options.stateDir,
     unsafeNoFsync: options.unsafeNoFsync,
     onEvent: (clusterId: string, event: SupervisorEvent) => {
@@ -48,13 +49,29 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
       if (event.type === "exited") requeue?.(clusterId);
     },
   });
+  const clusterInformer = (): Cluster[] => [...manager.informers.informerFor<Cluster>(clusterKindRef).list()];
+  const drivers = new SeedDrivers({
+    client: manager.client,
+    seeds: manager.informers.informerFor<Seed>(seedKindRef),
+    local: driver,
+    managementKubeConfig: options.kubeConfig,
+    onChange: (id) => requeue?.(id),
+  });
   const clusters = manager.addController({
     name: "cluster",
     kind: clusterKindRef,
     workers: options.workers ?? 4,
-    reconciler: new ClusterReconciler({ client: manager.client, driver, events: manager.eventRecorder("cluster"), seedName: options.seedName ?? "local", certificates: options.certificates }),
+    reconciler: new ClusterReconciler({ client: manager.client, drivers, events: manager.eventRecorder("cluster"), certificates: options.certificates }),
     owns: [{ kind: secretKindRef }],
     watches: [
+      {
+        // A Seed created, changed or made default places the clusters waiting for it.
+        kind: seedKindRef,
+        mapFn: (seed) =>
+          clusterInformer()
+            .filter((c) => c.spec.seed === seed.metadata?.name || c.status?.seed === seed.metadata?.name || (c.spec.seed === undefined && c.status?.phase === "Failed"))
+            .map((c) => ({ namespace: c.metadata.namespace, name: c.metadata.name ?? "" })),
+      },
       {
         // A template created or changed rebuilds the clusters that name it.
         kind: clusterTemplateKindRef,
@@ -68,7 +85,7 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
     ],
   });
   requeue = (id) => {
-    const owner = manager.informers.informerFor<Cluster>(clusterKindRef).list().find((c) => clusterId(c.metadata.namespace ?? "", c.metadata.name ?? "") === id);
+    const owner = clusterInformer().find((c) => clusterId(c.metadata.namespace ?? "", c.metadata.name ?? "") === id);
     if (owner) clusters.enqueue({ namespace: owner.metadata.namespace, name: owner.metadata.name ?? "" });
   };
   await manager.start();
@@ -77,7 +94,8 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
     driver,
     async stop(): Promise<void> {
       await manager.stop();
-      await driver.stopAll();
+      await drivers.stop();
+      await driver?.stopAll();
     },
   };
 }

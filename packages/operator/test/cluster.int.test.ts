@@ -42,6 +42,7 @@ describe("the Cluster controller with the local driver", () => {
     objects = kc.makeApiClient(CustomObjectsApi);
     core = kc.makeApiClient(CoreV1Api);
     await core.createNamespace({ body: { metadata: { name: namespace } } });
+    await objects.createClusterCustomObject({ group: "seedbed.dev", version: "v1alpha1", plural: "seeds", body: { apiVersion, kind: "Seed", metadata: { name: "local" }, spec: { driver: "local", default: true } } });
     operator = await startOperator({ kubeConfig: kc, stateDir, unsafeNoFsync: true });
   });
   afterAll(async () => {

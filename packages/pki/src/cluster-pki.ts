@@ -9,6 +9,8 @@ export interface ClusterPKIOptions {
   readonly clusterName: string;
   /** Extra SANs of the kube-apiserver serving certificate (its endpoint's host names and IPs). */
   readonly apiServerAltNames?: readonly string[];
+  /** Extra SANs of the etcd server and peer certificates (members' DNS names in a seed). */
+  readonly etcdAltNames?: readonly string[];
   /** The first IP of the service CIDR: in-cluster clients reach the API there. */
   readonly kubernetesServiceIP: string;
   readonly keyAlgorithm?: KeyAlgorithm;
@@ -71,8 +73,8 @@ export async function issueClusterLeaves(authorities: ClusterAuthorities, option
       altNames: unique([...loopback, ...kubernetesServiceNames, options.kubernetesServiceIP, ...(options.apiServerAltNames ?? [])]),
     }),
     issueCertificate(etcdCA, { ...common, commonName: "kube-apiserver-etcd-client", usage: "client" }),
-    issueCertificate(etcdCA, { ...common, commonName: "etcd-server", usage: "server-and-client", altNames: loopback }),
-    issueCertificate(etcdCA, { ...common, commonName: "etcd-peer", usage: "server-and-client", altNames: loopback }),
+    issueCertificate(etcdCA, { ...common, commonName: "etcd-server", usage: "server-and-client", altNames: unique([...loopback, ...(options.etcdAltNames ?? [])]) }),
+    issueCertificate(etcdCA, { ...common, commonName: "etcd-peer", usage: "server-and-client", altNames: unique([...loopback, ...(options.etcdAltNames ?? [])]) }),
     issueCertificate(clusterCA, { ...common, commonName: "seedbed-admin", organizations: ["system:masters"], usage: "client" }),
     issueCertificate(clusterCA, { ...common, commonName: "system:kube-controller-manager", usage: "client" }),
     issueCertificate(clusterCA, { ...common, commonName: "system:kube-scheduler", usage: "client" }),

@@ -4,8 +4,18 @@ import { group } from "../schema/resource.ts";
 import { allKinds } from "../kinds.ts";
 import { buildCRD } from "./build.ts";
 
-/** Where the generated, checked-in CRD manifests live (the Helm chart and `seedbed up` install them from here). */
+/** Where the generated, checked-in CRD manifests live (for review and `kubectl apply -f deploy/crds/`). */
 export const crdsDir: string = fileURLToPath(new URL("../../../../deploy/crds/", import.meta.url));
+
+/**
+ * The Helm chart's copy of the same manifests. Helm installs CRDs only from
+ * a chart's own `crds/` folder and does not follow links out of the chart
+ * when it packages one, so the generator writes a second copy there.
+ */
+export const chartCRDsDir: string = fileURLToPath(new URL("../../../../deploy/helm/seedbed/crds/", import.meta.url));
+
+/** Every folder the generator writes the CRDs into; each holds exactly the files of `renderCRDs()`. */
+export const crdOutputDirs: readonly string[] = [crdsDir, chartCRDsDir];
 
 /** The file name of a kind's CRD. */
 export function crdFileName(plural: string): string {

@@ -9,17 +9,18 @@ import { immutableRule } from "../schema/rules.ts";
 /** A place that hosts control planes. */
 export const SeedSpec = Type.Object({
   driver: StringEnum(["local", "kubernetes"], {
-    description: "local: processes on the machine running Seedbed; kubernetes: workloads in the cluster kubeconfigSecretRef points at. Immutable.",
+    description: "local: processes on the machine running Seedbed; kubernetes: workloads in the cluster kubeconfigSecretRef points at (the management cluster itself when omitted). Immutable.",
     "x-kubernetes-validations": [immutableRule("driver", "create another Seed")],
   }),
   region: Type.Optional(Type.String({ maxLength: 63 })),
   default: Type.Boolean({ default: false, description: "Clusters that name no seed go to the default one." }),
   kubeconfigSecretRef: Type.Optional(SecretKeyReference),
+  storageClassName: Type.Optional(Type.String({ maxLength: 253, description: "StorageClass of etcd's volumes on a kubernetes seed; the seed's default when omitted." })),
   capacity: Type.Optional(Type.Object({ maxClusters: Type.Integer({ minimum: 0, maximum: 100000 }) })),
   sniDomain: Type.Optional(Type.String({ maxLength: 200, pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$", description: "Clusters exposed through the shared endpoint answer as <cluster>.<project>.<sniDomain>." })),
 }, {
   "x-kubernetes-validations": [
-    { rule: "self.driver != 'kubernetes' || has(self.kubeconfigSecretRef)", message: "a kubernetes seed needs kubeconfigSecretRef (a Secret holding the seed's kubeconfig)", fieldPath: ".kubeconfigSecretRef" },
+    { rule: "self.driver == 'kubernetes' || !has(self.kubeconfigSecretRef)", message: "kubeconfigSecretRef applies only to a kubernetes seed; a local seed is this machine", fieldPath: ".kubeconfigSecretRef" },
     { rule: "!has(self.kubeconfigSecretRef) || has(self.kubeconfigSecretRef.namespace)", message: "kubeconfigSecretRef.namespace is required: a Seed has no namespace of its own", fieldPath: ".kubeconfigSecretRef" },
   ],
 });

@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync
 import { join } from "node:path";
 import { binaryPath } from "@seedbed/binaries";
 import { buildKubeconfig } from "@seedbed/pki";
-import type { ComponentHealth, ControlPlaneObservation, ControlPlanePlan, HostingDriver } from "../driver.ts";
+import type { CertificateNames, ComponentHealth, ControlPlaneObservation, ControlPlanePlan, HostingDriver } from "../driver.ts";
 import { pkiFiles } from "../pki-layout.ts";
 import { renderControlPlane, type ControlPlanePorts, type RenderedComponent } from "../render/control-plane.ts";
 import { ClusterPortAllocator } from "./driver-ports.ts";
@@ -60,7 +60,7 @@ export class LocalDriver implements HostingDriver {
     return { endpoint, components: health };
   }
 
-  async delete(clusterId: string): Promise<void> {
+  async delete(clusterId: string): Promise<boolean> {
     const dir = this.clusterDir(clusterId);
     const launcher = this.#launcher(clusterId, dir);
     await launcher.stopAll();
@@ -71,6 +71,12 @@ export class LocalDriver implements HostingDriver {
     this.#launchers.delete(clusterId);
     this.#ports.release(this.#ports.recorded(dir));
     rmSync(dir, { recursive: true, force: true });
+    return true;
+  }
+
+  /** Loopback is on every certificate already. */
+  certificateNames(): CertificateNames {
+    return { apiServer: [], etcd: [] };
   }
 
   async list(): Promise<string[]> {

@@ -1,6 +1,20 @@
 import { flags, type ProcessSpec } from "./process-spec.ts";
 
-/** What a single-member etcd with mutual TLS needs. */
+/** Where one etcd member listens and how it finds its peers; a single loopback member by default. */
+export interface EtcdMembership {
+  /** The member's name (default "default"); may be "$(POD_NAME)" in a pod. */
+  readonly name: string;
+  /** Address to listen on (0.0.0.0 in a pod). */
+  readonly listenHost: string;
+  /** Host other members and clients reach this member at. */
+  readonly advertiseHost: string;
+  /** name=peerURL pairs of every member. */
+  readonly initialCluster: string;
+  /** Serves /livez and /readyz over plain HTTP here, for probes (e.g. http://0.0.0.0:2381). */
+  readonly metricsURL?: string;
+}
+
+/** What an etcd member with mutual TLS needs. */
 export interface EtcdRenderInput {
   readonly binary: string;
   readonly dataDir: string;
@@ -17,25 +31,30 @@ export interface EtcdRenderInput {
   readonly unsafeNoFsync?: boolean;
   /** Backend quota; etcd refuses writes beyond it instead of exhausting the disk. */
   readonly quotaBackendBytes?: number;
+  /** Members of a cluster of several; a single loopback member when absent. */
+  readonly membership?: EtcdMembership;
 }
 
 const eightGiB = 8 * 1024 ** 3;
 
-/** Renders a one-member etcd listening on loopback, clients and peers authenticated by certificate. */
+/** Renders an etcd member (one on loopback by default), clients and peers authenticated by certificate. */
 export function renderEtcd(input: EtcdRenderInput): ProcessSpec {
-  const client = `https://127.0.0.1:${input.clientPort}`;
-  const peer = `https://127.0.0.1:${input.peerPort}`;
+  const m = input.membership;
+  const listen = m?.listenHost ?? "127.0.0.1";
+  const advertise = m?.advertiseHost ?? "127.0.0.1";
+  const name = m?.name ?? "default";
   return {
     name: "etcd",
     command: input.binary,
     args: flags({
-      name: "default",
+      name,
       "data-dir": input.dataDir,
-      "listen-client-urls": client,
-      "advertise-client-urls": client,
-      "listen-peer-urls": peer,
-      "initial-advertise-peer-urls": peer,
-      "initial-cluster": `default=${peer}`,
+      "listen-client-urls": `https://${listen}:${input.clientPort}`,
+      "advertise-client-urls": `https://${advertise}:${input.clientPort}`,
+      "listen-peer-urls": `https://${listen}:${input.peerPort}`,
+      "initial-advertise-peer-urls": `https://${advertise}:${input.peerPort}`,
+      "initial-cluster": m?.initialCluster ?? `${name}=https://${advertise}:${input.peerPort}`,
+      "listen-metrics-urls": m?.metricsURL,
       "initial-cluster-state": "new",
       "cert-file": input.pki.serverCertFile,
       "key-file": input.pki.serverKeyFile,

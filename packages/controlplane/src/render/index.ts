@@ -1,4 +1,4 @@
-export { renderEtcd, type EtcdRenderInput } from "./etcd.ts";
+export { renderEtcd, type EtcdMembership, type EtcdRenderInput } from "./etcd.ts";
 export { renderKubeAPIServer, type KubeAPIServerRenderInput } from "./kube-apiserver.ts";
 export { renderKubeControllerManager, type KubeControllerManagerRenderInput } from "./kube-controller-manager.ts";
 export { renderKubeScheduler, type KubeSchedulerRenderInput } from "./kube-scheduler.ts";

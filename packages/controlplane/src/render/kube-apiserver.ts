@@ -4,6 +4,10 @@ import { flags, type ProcessSpec } from "./process-spec.ts";
 export interface KubeAPIServerRenderInput {
   readonly binary: string;
   readonly securePort: number;
+  /** Where it listens (default 127.0.0.1; 0.0.0.0 in a pod). */
+  readonly bindAddress?: string;
+  /** The address it advertises (default 127.0.0.1; "$(POD_IP)" in a pod). */
+  readonly advertiseAddress?: string;
   readonly etcdServers: readonly string[];
   /** Keys in etcd start with this prefix; lets clusters share one etcd without seeing each other. */
   readonly etcdPrefix?: string;
@@ -29,8 +33,8 @@ export function renderKubeAPIServer(input: KubeAPIServerRenderInput): ProcessSpe
     name: "kube-apiserver",
     command: input.binary,
     args: flags({
-      "advertise-address": "127.0.0.1",
-      "bind-address": "127.0.0.1",
+      "advertise-address": input.advertiseAddress ?? "127.0.0.1",
+      "bind-address": input.bindAddress ?? "127.0.0.1",
       // Endpoint reconcilers refuse loopback addresses; a loopback API has
       // no in-cluster clients that would need the kubernetes Endpoints.
       "endpoint-reconciler-type": "none",

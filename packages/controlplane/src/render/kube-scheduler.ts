@@ -5,6 +5,8 @@ export interface KubeSchedulerRenderInput {
   readonly binary: string;
   readonly kubeconfigFile: string;
   readonly securePort: number;
+  /** Where it serves /healthz and /metrics (default 127.0.0.1; 0.0.0.0 in a pod, for the kubelet's probes). */
+  readonly bindAddress?: string;
   readonly certDir: string;
   readonly leaderElect: boolean;
 }
@@ -18,7 +20,7 @@ export function renderKubeScheduler(input: KubeSchedulerRenderInput): ProcessSpe
       kubeconfig: input.kubeconfigFile,
       "authentication-kubeconfig": input.kubeconfigFile,
       "authorization-kubeconfig": input.kubeconfigFile,
-      "bind-address": "127.0.0.1",
+      "bind-address": input.bindAddress ?? "127.0.0.1",
       "secure-port": input.securePort,
       "cert-dir": input.certDir,
       "leader-elect": input.leaderElect,

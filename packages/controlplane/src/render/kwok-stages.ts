@@ -4,7 +4,8 @@
  * this file through --config. The stages are deliberately few:
  *
  * - node-ready: a new Node gets a kubelet's status at once (Ready, no
- *   pressure, an internal IP, capacity from the machine template).
+ *   pressure, capacity from the machine template; the addresses it was
+ *   created with, or kwok's node IP).
  * - node-status-refresh: a Ready Node's conditions are refreshed every few
  *   minutes, as a kubelet does when it also renews its Lease (kwok renews the
  *   Lease itself, see --node-lease-duration-seconds).
@@ -32,10 +33,12 @@ spec:
       - { type: {{ .type | Quote }}, status: {{ .status | Quote }}, reason: {{ .reason | Quote }}, message: {{ .message | Quote }}, lastHeartbeatTime: {{ $now | Quote }}, lastTransitionTime: {{ $since | Quote }} }
       {{ end }}
       addresses:
+      {{ with .status.addresses }}{{ YAML . 1 }}{{ else }}
       {{ with NodeIP }}
       - { type: InternalIP, address: {{ . | Quote }} }
       {{ end }}
-      - { type: Hostname, address: {{ .metadata.name | Quote }} }
+      - { type: Hostname, address: {{ $.metadata.name | Quote }} }
+      {{ end }}
       allocatable:
       {{ with .status.allocatable }}{{ YAML . 1 }}{{ else }}
         { cpu: "2", memory: 4Gi, pods: "110" }

@@ -26,13 +26,17 @@ import { computeClusterStatus, type ClusterObservation } from "./status.ts";
 /** The finalizer that keeps a Cluster until its control plane and data are gone. */
 export const clusterFinalizer = "seedbed.dev/cluster";
 
+/** Finds the seed and hosting driver of a cluster (see SeedDrivers). */
+export interface DriverResolver {
+  forCluster(cluster: Cluster): Promise<{ seed: string; driver: HostingDriver }>;
+  forDeletion(cluster: Cluster): Promise<HostingDriver>;
+}
+
 /** What the Cluster reconciler works with. */
 export interface ClusterReconcilerOptions {
   readonly client: ObjectClient;
-  readonly driver: HostingDriver;
+  readonly drivers: DriverResolver;
   readonly events: EventRecorder;
-  /** The name Clusters see in status.seed. */
-  readonly seedName: string;
   readonly clock?: Clock;
   /** Leaf certificate lifetime and renewal window (default 365 and 30 days). */
   readonly certificates?: CertificatePolicy;
@@ -66,8 +70,10 @@ export class ClusterReconciler implements Reconciler {
     if (cluster.spec.paused) return undefined;
 
     let effective;
+    let placement;
     try {
       effective = resolveClusterSpec(cluster, await this.#template(cluster));
+      placement = await this.#o.drivers.forCluster(cluster);
     } catch (error) {
       if (!(error instanceof InvalidSpecError)) throw error;
       await this.#writeStatus(cluster, { invalidSpec: { reason: error.reason, message: error.message }, certificatesReady: false, deleting: false }, {});
@@ -75,15 +81,23 @@ export class ClusterReconciler implements Reconciler {
       throw new TerminalError(error.message, { cause: error });
     }
 
-    const { pki, action } = await ensurePKISecret(this.#o.client, cluster, effective.network.serviceCIDR, this.#o.certificates, new Date(this.#clock.now()));
-    if (action === "renewed") this.#o.events.record(cluster, { reason: "CertificatesRenewed", action: "Renew", note: `leaf certificates were near expiry and are issued afresh for ${this.#o.certificates?.leafValidityDays ?? 365} days; components restart to load them` });
     const id = clusterId(cluster.metadata.namespace ?? "", cluster.metadata.name ?? "");
-    const controlPlane = await this.#o.driver.apply({ clusterId: id, version: effective.version, network: effective.network, pki });
+    const { seed, driver } = placement;
+    const { pki, action } = await ensurePKISecret(this.#o.client, cluster, effective.network.serviceCIDR, driver.certificateNames(id), this.#o.certificates, new Date(this.#clock.now()));
+    if (action === "renewed") this.#o.events.record(cluster, { reason: "CertificatesRenewed", action: "Renew", note: `leaf certificates were near expiry and are issued afresh for ${this.#o.certificates?.leafValidityDays ?? 365} days; components restart to load them` });
+    const controlPlane = await driver.apply({
+      clusterId: id,
+      version: effective.version,
+      network: effective.network,
+      pki,
+      controlPlane: { apiServerReplicas: effective.controlPlaneReplicas, etcdMembers: effective.etcdMembers, etcdStorage: effective.etcdStorage },
+      exposure: effective.exposure,
+    });
     const adminSecret = await applyAdminKubeconfig(this.#o.client, cluster, pki, controlPlane.endpoint);
     const ready = await this.#writeStatus(cluster, { certificatesReady: true, controlPlane, deleting: false }, {
       version: effective.version,
       endpoint: controlPlane.endpoint,
-      seed: this.#o.seedName,
+      seed,
       adminKubeconfigSecretRef: { name: adminSecret },
     });
     this.#recordTransitions(cluster, controlPlane, ready);
@@ -94,7 +108,10 @@ export class ClusterReconciler implements Reconciler {
   async #delete(cluster: Cluster, context: ReconcileContext): Promise<ReconcileResult | undefined> {
     if (!hasFinalizer(cluster, clusterFinalizer)) return undefined;
     if (cluster.status?.phase !== "Deleting") await this.#writeStatus(cluster, { certificatesReady: false, deleting: true }, {});
-    await this.#o.driver.delete(clusterId(cluster.metadata.namespace ?? "", cluster.metadata.name ?? ""));
+    const driver = await this.#o.drivers.forDeletion(cluster);
+    const gone = await driver.delete(clusterId(cluster.metadata.namespace ?? "", cluster.metadata.name ?? ""));
+    // The seed takes a while to remove a namespace; its events bring us back sooner.
+    if (!gone) return { requeueAfter: 2000 };
     this.#o.events.record(cluster, { reason: "ControlPlaneDeleted", action: "Delete", note: "the control plane, its ports and its data are gone" });
     context.log.info("Deleted the control plane");
     try {

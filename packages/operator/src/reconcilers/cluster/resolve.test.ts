@@ -14,6 +14,8 @@ describe("resolveClusterSpec", () => {
       network: { podCIDR: "10.244.0.0/16", serviceCIDR: "10.96.0.0/12", dnsDomain: "cluster.local", cni: "calico" },
       controlPlaneReplicas: 1,
       etcdMembers: 1,
+      etcdStorage: "1Gi",
+      exposure: { strategy: "OwnPort", serviceType: "NodePort", allowedSourceRanges: [] },
     });
   });
 

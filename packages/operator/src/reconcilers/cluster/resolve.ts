@@ -8,6 +8,8 @@ export interface EffectiveClusterSpec {
   readonly network: { readonly podCIDR: string; readonly serviceCIDR: string; readonly dnsDomain: string; readonly cni: string };
   readonly controlPlaneReplicas: number;
   readonly etcdMembers: number;
+  readonly etcdStorage: string;
+  readonly exposure: { readonly strategy: "OwnPort" | "SharedSNI"; readonly serviceType: "NodePort" | "LoadBalancer"; readonly allowedSourceRanges: readonly string[] };
 }
 
 /** Why a spec cannot be built; reported as SpecValid=False, never retried. */
@@ -32,18 +34,26 @@ const platformNetwork = { podCIDR: "10.244.0.0/16", serviceCIDR: "10.96.0.0/12",
 export function resolveClusterSpec(cluster: Cluster, template: ClusterTemplate | undefined): EffectiveClusterSpec {
   const spec = cluster.spec;
   const tspec = template?.spec;
-  const asked = spec.version ?? tspec?.version;
-  const version = asked === undefined ? defaultKubernetesVersion : pinnedKubernetesVersion(asked);
-  if (version === undefined) {
-    const source = spec.version === undefined ? `template ${spec.template ?? ""}` : "spec.version";
-    throw new InvalidSpecError("VersionNotOffered", `Kubernetes ${asked ?? ""} (from ${source}) is not offered here; choose one of ${offeredKubernetesVersions().join(", ")}`);
-  }
+  const version = resolveVersion(cluster, template);
   const network = { ...platformNetwork, ...(tspec?.network ?? {}), ...(spec.network ?? {}) };
   const controlPlane = spec.controlPlane ?? tspec?.controlPlane;
+  const exposure = spec.exposure ?? tspec?.exposure;
   return {
     version,
     network,
     controlPlaneReplicas: controlPlane?.replicas ?? 1,
     etcdMembers: controlPlane?.datastore?.members ?? 1,
+    etcdStorage: String(controlPlane?.datastore?.storage ?? "1Gi"),
+    exposure: { strategy: "OwnPort", serviceType: "NodePort", ...exposure, allowedSourceRanges: exposure?.allowedSourceRanges ?? [] },
   };
+}
+
+/** The pinned version to run: the cluster's, else the template's, else the default. */
+function resolveVersion(cluster: Cluster, template: ClusterTemplate | undefined): string {
+  const asked = cluster.spec.version ?? template?.spec.version;
+  if (asked === undefined) return defaultKubernetesVersion;
+  const version = pinnedKubernetesVersion(asked);
+  if (version !== undefined) return version;
+  const source = cluster.spec.version === undefined ? `template ${cluster.spec.template ?? ""}` : "spec.version";
+  throw new InvalidSpecError("VersionNotOffered", `Kubernetes ${asked} (from ${source}) is not offered here; choose one of ${offeredKubernetesVersions().join(", ")}`);
 }

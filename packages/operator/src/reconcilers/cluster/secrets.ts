@@ -1,6 +1,6 @@
 import type { KubernetesObject, V1Secret } from "@kubernetes/client-node";
 import { clusterObjectNames, kubeconfigSecretKey, type Cluster } from "@seedbed/api";
-import { firstServiceIP, pkiFileContents, pkiFileNames } from "@seedbed/controlplane";
+import { firstServiceIP, pkiFileContents, pkiFileNames, type CertificateNames } from "@seedbed/controlplane";
 import { buildKubeconfig, createClusterPKI, earliestExpiry, importKeyPair, issueClusterLeaves, loadCertificateAuthority, type ClusterPKI } from "@seedbed/pki";
 import { apply, isNotFound, type ObjectClient } from "@seedbed/runtime";
 
@@ -37,10 +37,10 @@ export interface PKIResult {
  * write is a create (not an apply), so two reconciles racing can never
  * overwrite one CA with another; later writes carry the resourceVersion.
  */
-export async function ensurePKISecret(client: ObjectClient, cluster: Cluster, serviceCIDR: string, policy: CertificatePolicy = defaultCertificatePolicy, now: Date = new Date()): Promise<PKIResult> {
+export async function ensurePKISecret(client: ObjectClient, cluster: Cluster, serviceCIDR: string, names: CertificateNames, policy: CertificatePolicy = defaultCertificatePolicy, now: Date = new Date()): Promise<PKIResult> {
   const name = clusterObjectNames.pkiSecret(cluster.metadata.name ?? "");
   const namespace = cluster.metadata.namespace ?? "";
-  const options = { clusterName: `${namespace}/${cluster.metadata.name ?? ""}`, kubernetesServiceIP: firstServiceIP(serviceCIDR), leafValidity: { days: policy.leafValidityDays }, now };
+  const options = { clusterName: `${namespace}/${cluster.metadata.name ?? ""}`, kubernetesServiceIP: firstServiceIP(serviceCIDR), apiServerAltNames: names.apiServer, etcdAltNames: names.etcd, leafValidity: { days: policy.leafValidityDays }, now };
   const existing = await readSecret(client, namespace, name);
   let pki: Map<string, string>;
   let action: PKIResult["action"];

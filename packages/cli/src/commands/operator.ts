@@ -1,0 +1,48 @@
+import { KubeConfig } from "@kubernetes/client-node";
+import { startOperator } from "@seedbed/operator";
+import { createLogger } from "@seedbed/runtime";
+import type { LevelWithSilent } from "pino";
+import { CliError, ExitCode } from "../errors.ts";
+
+/** Options of `seedbed operator`, the command the Helm chart runs in a pod. */
+export interface OperatorCommandOptions {
+  readonly driver: string;
+  readonly leaderElect?: boolean;
+  readonly metricsPort: string;
+  readonly metricsHost: string;
+  readonly logLevel: string;
+  readonly kubeconfig?: string;
+  /** Where local control planes live (driver local only). */
+  readonly stateDir?: string;
+}
+
+/**
+ * Runs every controller in the foreground, as in a pod: in-cluster
+ * credentials (or --kubeconfig), leader election on a Lease in
+ * $POD_NAMESPACE, metrics and probes on --metrics-port. It installs no
+ * CRDs: the chart does, and the operator has no right to.
+ */
+export async function operatorCommand(options: OperatorCommandOptions): Promise<number> {
+  if (options.driver !== "kubernetes" && options.driver !== "local") throw new CliError(`--driver must be kubernetes or local, got "${options.driver}"`, ExitCode.usage);
+  if (options.driver === "local" && options.stateDir === undefined) throw new CliError("--driver=local needs --state-dir, where the control planes' files live", ExitCode.usage);
+  const metricsPort = Number(options.metricsPort);
+  if (!Number.isInteger(metricsPort) || metricsPort < 0 || metricsPort > 65535) throw new CliError(`--metrics-port must be a port number, got "${options.metricsPort}"`, ExitCode.usage);
+  const kubeConfig = new KubeConfig();
+  if (options.kubeconfig === undefined) kubeConfig.loadFromCluster();
+  else kubeConfig.loadFromFile(options.kubeconfig);
+  const namespace = process.env.POD_NAMESPACE ?? "seedbed-system";
+  const operator = await startOperator({
+    kubeConfig,
+    stateDir: options.driver === "local" ? options.stateDir : undefined,
+    logger: createLogger({ level: options.logLevel as LevelWithSilent }),
+    metricsPort,
+    metricsHost: options.metricsHost,
+    leaderElection: options.leaderElect === true ? { namespace, name: "seedbed-operator", identity: process.env.POD_NAME } : undefined,
+  });
+  await new Promise<void>((resolve) => {
+    process.once("SIGTERM", () => resolve());
+    process.once("SIGINT", () => resolve());
+  });
+  await operator.stop();
+  return ExitCode.ok;
+}

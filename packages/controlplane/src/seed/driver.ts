@@ -1,0 +1,162 @@
+import { createHash } from "node:crypto";
+import type { KubeConfig, KubernetesObject } from "@kubernetes/client-node";
+import { apply, InformerCache, isNotFound, ObjectClient, type Informer, type KindRef } from "@seedbed/runtime";
+import type { CertificateNames, ControlPlaneObservation, ControlPlanePlan, HostingDriver } from "../driver.ts";
+import { seedLabels, seedNamespace, seedPorts, seedServiceNames, type Manifest } from "./names.ts";
+import { componentHealth, type PodStatus, type WorkloadStatus } from "./observe.ts";
+import { renderSeedControlPlane } from "./render.ts";
+
+/** How the kubernetes driver reaches its seed. */
+export interface KubernetesDriverOptions {
+  readonly seedKubeConfig: KubeConfig;
+  /** Image registry of the control-plane images (default registry.k8s.io). */
+  readonly registry?: string;
+  /** StorageClass of etcd's volumes (the seed's default when absent). */
+  readonly storageClassName?: string;
+  /** Told when a cluster's workloads change in the seed, so its Cluster is reconciled without polling. */
+  readonly onChange?: (clusterId: string) => void;
+}
+
+const kinds = {
+  statefulSet: { apiVersion: "apps/v1", kind: "StatefulSet", plural: "statefulsets", namespaced: true },
+  deployment: { apiVersion: "apps/v1", kind: "Deployment", plural: "deployments", namespaced: true },
+  pod: { apiVersion: "v1", kind: "Pod", plural: "pods", namespaced: true },
+  service: { apiVersion: "v1", kind: "Service", plural: "services", namespaced: true },
+  namespace: { apiVersion: "v1", kind: "Namespace", plural: "namespaces", namespaced: false },
+  node: { apiVersion: "v1", kind: "Node", plural: "nodes", namespaced: false },
+} as const satisfies Record<string, KindRef>;
+
+const managed = "app.kubernetes.io/managed-by=seedbed";
+
+type Obj = KubernetesObject & WorkloadStatus & PodStatus & { spec?: Record<string, unknown>; status?: Record<string, unknown> };
+
+/**
+ * Hosts each control plane as workloads in namespace cluster-<id> of a seed
+ * cluster: objects applied with server-side apply (only when the rendering
+ * changed), health read from informers on the seed (never polled).
+ */
+export class KubernetesDriver implements HostingDriver {
+  readonly name = "kubernetes";
+  readonly #options: KubernetesDriverOptions;
+  readonly #client: ObjectClient;
+  readonly #informers: InformerCache;
+  readonly #applied = new Map<string, string>();
+  #started: Promise<void> | undefined;
+
+  constructor(options: KubernetesDriverOptions) {
+    this.#options = options;
+    this.#client = ObjectClient.fromKubeConfig(options.seedKubeConfig);
+    this.#informers = new InformerCache({ kubeConfig: options.seedKubeConfig });
+  }
+
+  certificateNames(clusterId: string): CertificateNames {
+    return seedServiceNames(clusterId);
+  }
+
+  async apply(plan: ControlPlanePlan): Promise<ControlPlaneObservation> {
+    await this.#start();
+    const objects = renderSeedControlPlane(plan, { registry: this.#options.registry }).map((o) => this.#withStorageClass(o));
+    const digest = createHash("sha256").update(JSON.stringify(objects)).digest("hex");
+    // Re-applying an unchanged rendering would only cost requests: once per
+    // process and change is enough (the first pass after a restart applies all).
+    if (this.#applied.get(plan.clusterId) !== digest) {
+      for (const object of objects) await apply(this.#client, object);
+      this.#applied.set(plan.clusterId, digest);
+    }
+    return this.#observe(plan.clusterId);
+  }
+
+  /** Deletes the cluster's namespace; true once it is gone. */
+  async delete(clusterId: string): Promise<boolean> {
+    this.#applied.delete(clusterId);
+    const name = seedNamespace(clusterId);
+    try {
+      await this.#client.request("DELETE", `/api/v1/namespaces/${name}`, { body: { propagationPolicy: "Foreground" } });
+    } catch (error) {
+      if (isNotFound(error)) return true;
+      throw error;
+    }
+    return false;
+  }
+
+  async list(): Promise<string[]> {
+    await this.#start();
+    return this.#informer(kinds.namespace)
+      .list()
+      .map((ns) => ns.metadata?.labels?.["seedbed.dev/cluster-id"])
+      .filter((id): id is string => id !== undefined);
+  }
+
+  /** Stops the informers on the seed. */
+  async stop(): Promise<void> {
+    await this.#informers.stop();
+  }
+
+  #withStorageClass(object: Manifest): Manifest {
+    const storageClassName = this.#options.storageClassName;
+    if (object.kind !== "StatefulSet" || storageClassName === undefined) return object;
+    const spec = object.spec as { volumeClaimTemplates: { spec: Record<string, unknown> }[] };
+    return { ...object, spec: { ...spec, volumeClaimTemplates: spec.volumeClaimTemplates.map((t) => ({ ...t, spec: { ...t.spec, storageClassName } })) } };
+  }
+
+  #informer(kind: KindRef): Informer<Obj> {
+    return this.#informers.informerFor<Obj>(kind, kind.kind === "Node" ? {} : { labelSelector: managed });
+  }
+
+  #start(): Promise<void> {
+    this.#started ??= (async () => {
+      const notify = (obj: KubernetesObject): void => {
+        const id = obj.metadata?.labels?.["seedbed.dev/cluster-id"];
+        if (id !== undefined) this.#options.onChange?.(id);
+      };
+      const informers = Object.values(kinds).map((kind) => this.#informer(kind));
+      for (const informer of informers) {
+        informer.addHandlers({ add: notify, update: notify, delete: notify });
+        informer.start();
+      }
+      await Promise.all(informers.map((i) => i.waitForSync()));
+    })();
+    return this.#started;
+  }
+
+  #observe(clusterId: string): ControlPlaneObservation {
+    const ns = seedNamespace(clusterId);
+    const pods = (component: string): Obj[] => this.#informer(kinds.pod).list(ns).filter((p) => p.metadata?.labels?.["seedbed.dev/component"] === component);
+    const components = [
+      componentHealth("etcd", this.#informer(kinds.statefulSet).get(ns, "etcd"), pods("etcd")),
+      ...["kube-apiserver", "kube-controller-manager", "kube-scheduler"].map((c) => componentHealth(c, this.#informer(kinds.deployment).get(ns, c), pods(c))),
+    ];
+    return { endpoint: this.#endpoint(ns), components };
+  }
+
+  /** https://<node>:<nodePort>, or https://<load balancer>:6443, once known. */
+  #endpoint(ns: string): string {
+    const service = this.#informer(kinds.service).get(ns, "kube-apiserver") as ServiceView | undefined;
+    if (service?.spec?.type === "LoadBalancer") {
+      const ingress = service.status?.loadBalancer?.ingress?.[0];
+      const host = ingress?.ip ?? ingress?.hostname;
+      return host === undefined ? "" : `https://${host}:${seedPorts.apiServer}`;
+    }
+    const nodePort = service?.spec?.ports?.[0]?.nodePort;
+    const host = nodeAddress(this.#informer(kinds.node).list()[0] as NodeView | undefined);
+    return nodePort === undefined || host === undefined ? "" : `https://${host}:${nodePort}`;
+  }
+}
+
+interface ServiceView {
+  spec?: { type?: string; ports?: { nodePort?: number }[] };
+  status?: { loadBalancer?: { ingress?: { ip?: string; hostname?: string }[] } };
+}
+
+interface NodeView {
+  status?: { addresses?: { type: string; address: string }[] };
+}
+
+/** A node's external address, else its internal one. */
+function nodeAddress(node: NodeView | undefined): string | undefined {
+  const addresses = node?.status?.addresses ?? [];
+  return (addresses.find((a) => a.type === "ExternalIP") ?? addresses.find((a) => a.type === "InternalIP"))?.address;
+}
+
+/** Labels that select every object of one cluster in the seed. */
+export const clusterSelector = (clusterId: string): string => Object.entries(seedLabels(clusterId)).map(([k, v]) => `${k}=${v}`).join(",");

@@ -1,0 +1,45 @@
+import type { ComponentHealth } from "../driver.ts";
+
+/** The parts of workload status the seed driver reads. */
+export interface WorkloadStatus {
+  readonly spec?: { readonly replicas?: number };
+  readonly status?: { readonly readyReplicas?: number; readonly updatedReplicas?: number; readonly replicas?: number };
+}
+
+/** The parts of a Pod the seed driver reads. */
+export interface PodStatus {
+  readonly status?: {
+    readonly phase?: string;
+    readonly conditions?: readonly { readonly type: string; readonly status: string; readonly reason?: string; readonly message?: string }[];
+    readonly containerStatuses?: readonly { readonly restartCount?: number; readonly state?: { readonly waiting?: { readonly reason?: string; readonly message?: string } } }[];
+  };
+}
+
+/** Why a pod cannot start or cannot be placed, if it cannot. */
+function whyStuck(pod: PodStatus): string | undefined {
+  const waiting = (pod.status?.containerStatuses ?? []).map((c) => c.state?.waiting).find((w) => w?.reason !== undefined && stuckReasons.has(w.reason));
+  if (waiting) return `${waiting.reason ?? ""}${waiting.message ? ` (${waiting.message})` : ""}`;
+  const scheduled = pod.status?.conditions?.find((c) => c.type === "PodScheduled");
+  if (pod.status?.phase !== "Pending" || scheduled?.status !== "False") return undefined;
+  return `${scheduled.reason ?? "Unschedulable"}${scheduled.message ? ` (${scheduled.message})` : ""}`;
+}
+
+/** Reasons a container waits that a user must act on (or at least know about). */
+const stuckReasons = new Set(["CrashLoopBackOff", "ImagePullBackOff", "ErrImagePull", "CreateContainerConfigError", "CreateContainerError", "InvalidImageName"]);
+
+/**
+ * A component's health from its workload and pods: ready when every
+ * replica wanted is ready and updated; otherwise the most telling reason
+ * (a pod that cannot start, cannot be scheduled, or is still starting).
+ */
+export function componentHealth(name: string, workload: WorkloadStatus | undefined, pods: readonly PodStatus[]): ComponentHealth {
+  const restarts = pods.reduce((sum, p) => sum + (p.status?.containerStatuses ?? []).reduce((s, c) => s + (c.restartCount ?? 0), 0), 0);
+  if (!workload) return { name, running: false, ready: false, restarts, message: `${name} has not been created yet` };
+  const wanted = workload.spec?.replicas ?? 1;
+  const ready = workload.status?.readyReplicas ?? 0;
+  const updated = workload.status?.updatedReplicas ?? 0;
+  if (ready >= wanted && updated >= wanted) return { name, running: true, ready: true, restarts };
+  const stuck = pods.map(whyStuck).find((why) => why !== undefined);
+  if (stuck !== undefined) return { name, running: false, ready: false, restarts, message: `${name}: ${stuck}` };
+  return { name, running: pods.length > 0, ready: false, restarts, message: `${name}: ${ready} of ${wanted} replicas ready${updated < wanted ? `, ${updated} updated` : ""}` };
+}

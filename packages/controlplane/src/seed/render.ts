@@ -1,0 +1,46 @@
+
+import { versions } from "@seedbed/binaries";
+import type { ControlPlanePlan } from "../driver.ts";
+import { seedLabels, seedNamespace, type Manifest } from "./names.ts";
+import { renderDisruptionBudgets, renderNetworkPolicies, renderServices } from "./network.ts";
+import { renderSecrets } from "./secrets.ts";
+import { renderAPIServerDeployment, renderControllerDeployments, renderEtcdStatefulSet } from "./workloads.ts";
+
+/** Where the control plane's images come from. */
+export interface SeedRenderOptions {
+  readonly registry?: string;
+}
+
+/**
+ * A cluster's control plane as objects for its seed namespace, in the order
+ * they are applied. Pure: the same plan gives byte-identical objects, so an
+ * unchanged cluster is never re-rolled; a new certificate changes the
+ * component's checksum annotation, and only its pods roll.
+ */
+export function renderSeedControlPlane(plan: ControlPlanePlan, options: SeedRenderOptions = {}): Manifest[] {
+  const clusterId = plan.clusterId;
+  const { objects: secrets, checksums } = renderSecrets(clusterId, plan.pki);
+  const workload = {
+    clusterId,
+    version: plan.version,
+    etcdVersion: versions.etcd,
+    registry: options.registry ?? "registry.k8s.io",
+    apiServerReplicas: plan.controlPlane.apiServerReplicas,
+    etcdMembers: plan.controlPlane.etcdMembers,
+    etcdStorage: plan.controlPlane.etcdStorage,
+    serviceCIDR: plan.network.serviceCIDR,
+    checksums,
+    apiServerExtraFlags: plan.apiServerExtraFlags,
+  };
+  const exposure = { clusterId, serviceType: plan.exposure.serviceType, allowedSourceRanges: plan.exposure.allowedSourceRanges, apiServerReplicas: plan.controlPlane.apiServerReplicas, etcdMembers: plan.controlPlane.etcdMembers };
+  return [
+    { apiVersion: "v1", kind: "Namespace", metadata: { name: seedNamespace(clusterId), labels: seedLabels(clusterId) } },
+    ...secrets,
+    ...renderServices(exposure),
+    ...renderNetworkPolicies(exposure),
+    ...renderDisruptionBudgets(exposure),
+    renderEtcdStatefulSet(workload),
+    renderAPIServerDeployment(workload),
+    ...renderControllerDeployments(workload),
+  ];
+}

@@ -1,0 +1,206 @@
+
+import { renderEtcd } from "../render/etcd.ts";
+import { renderKubeAPIServer } from "../render/kube-apiserver.ts";
+import { renderKubeControllerManager } from "../render/kube-controller-manager.ts";
+import { renderKubeScheduler } from "../render/kube-scheduler.ts";
+import { mountPaths, seedLabels, seedNamespace, seedPorts, type Manifest } from "./names.ts";
+import { secretName, type SeedComponent } from "./secrets.ts";
+
+/** What the seed's workloads are made from. */
+export interface WorkloadInput {
+  readonly clusterId: string;
+  readonly version: string;
+  readonly etcdVersion: string;
+  readonly registry: string;
+  readonly apiServerReplicas: number;
+  readonly etcdMembers: number;
+  readonly etcdStorage: string;
+  readonly serviceCIDR: string;
+  readonly checksums: Readonly<Record<SeedComponent, string>>;
+  readonly apiServerExtraFlags?: Readonly<Record<string, string | number | boolean>>;
+}
+
+const restricted = {
+  runAsNonRoot: true,
+  runAsUser: 65532,
+  allowPrivilegeEscalation: false,
+  readOnlyRootFilesystem: true,
+  capabilities: { drop: ["ALL"] },
+  seccompProfile: { type: "RuntimeDefault" },
+};
+
+const env = [
+  { name: "POD_NAME", valueFrom: { fieldRef: { fieldPath: "metadata.name" } } },
+  { name: "POD_IP", valueFrom: { fieldRef: { fieldPath: "status.podIP" } } },
+];
+
+function certsVolume(component: SeedComponent): object {
+  return { name: "certs", secret: { secretName: secretName(component), defaultMode: 0o400 } };
+}
+
+/** Spread the replicas of one component across nodes when the seed has several. */
+function spread(clusterId: string, component: string): object {
+  return {
+    podAntiAffinity: {
+      preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 100, podAffinityTerm: { topologyKey: "kubernetes.io/hostname", labelSelector: { matchLabels: seedLabels(clusterId, component) } } }],
+    },
+  };
+}
+
+/** The etcd StatefulSet: 1, 3 or 5 members, a volume each, never a memory limit (etcd killed for memory loses its quorum). */
+export function renderEtcdStatefulSet(input: WorkloadInput): Manifest {
+  const ns = seedNamespace(input.clusterId);
+  const peers = Array.from({ length: input.etcdMembers }, (_, i) => `etcd-${i}=https://etcd-${i}.etcd.${ns}.svc:${seedPorts.etcdPeer}`).join(",");
+  const pki = (file: string): string => `${mountPaths.etcdPKI}/${file}`;
+  const etcd = renderEtcd({
+    binary: "etcd",
+    dataDir: `${mountPaths.etcdData}/data`,
+    clientPort: seedPorts.etcdClient,
+    peerPort: seedPorts.etcdPeer,
+    pki: { caFile: pki("etcd-ca.crt"), serverCertFile: pki("etcd-server.crt"), serverKeyFile: pki("etcd-server.key"), peerCertFile: pki("etcd-peer.crt"), peerKeyFile: pki("etcd-peer.key") },
+    membership: { name: "$(POD_NAME)", listenHost: "0.0.0.0", advertiseHost: `$(POD_NAME).etcd.${ns}.svc`, initialCluster: peers, metricsURL: `http://0.0.0.0:${seedPorts.etcdMetrics}` },
+  });
+  const labels = seedLabels(input.clusterId, "etcd");
+  return {
+    apiVersion: "apps/v1",
+    kind: "StatefulSet",
+    metadata: { name: "etcd", namespace: ns, labels },
+    spec: {
+      serviceName: "etcd",
+      replicas: input.etcdMembers,
+      // Members must find each other to form a quorum: start them together.
+      podManagementPolicy: "Parallel",
+      selector: { matchLabels: labels },
+      template: {
+        metadata: { labels, annotations: { "seedbed.dev/config-checksum": input.checksums.etcd } },
+        spec: {
+          affinity: spread(input.clusterId, "etcd"),
+          automountServiceAccountToken: false,
+          securityContext: { fsGroup: 65532 },
+          containers: [
+            {
+              name: "etcd",
+              image: `${input.registry}/etcd:${input.etcdVersion}-0`,
+              command: [etcd.command],
+              args: [...etcd.args],
+              env,
+              ports: [
+                { name: "client", containerPort: seedPorts.etcdClient },
+                { name: "peer", containerPort: seedPorts.etcdPeer },
+                { name: "metrics", containerPort: seedPorts.etcdMetrics },
+              ],
+              readinessProbe: { httpGet: { path: "/readyz", port: seedPorts.etcdMetrics }, periodSeconds: 5, failureThreshold: 3 },
+              livenessProbe: { httpGet: { path: "/livez", port: seedPorts.etcdMetrics }, periodSeconds: 10, failureThreshold: 8, initialDelaySeconds: 15 },
+              resources: { requests: { cpu: "100m", memory: "256Mi" } },
+              securityContext: restricted,
+              volumeMounts: [
+                { name: "certs", mountPath: mountPaths.etcdPKI, readOnly: true },
+                { name: "data", mountPath: mountPaths.etcdData },
+              ],
+            },
+          ],
+          volumes: [certsVolume("etcd")],
+        },
+      },
+      volumeClaimTemplates: [{ metadata: { name: "data", labels }, spec: { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: input.etcdStorage } } } }],
+    },
+  };
+}
+
+/** The kube-apiserver Deployment: replicas from the spec, probes on /livez and /readyz. */
+export function renderAPIServerDeployment(input: WorkloadInput): Manifest {
+  const ns = seedNamespace(input.clusterId);
+  const pki = (file: string): string => `${mountPaths.apiServerPKI}/${file}`;
+  const etcdServers = Array.from({ length: input.etcdMembers }, (_, i) => `https://etcd-${i}.etcd.${ns}.svc:${seedPorts.etcdClient}`);
+  const apiserver = renderKubeAPIServer({
+    binary: "kube-apiserver",
+    securePort: seedPorts.apiServer,
+    bindAddress: "0.0.0.0",
+    advertiseAddress: "$(POD_IP)",
+    etcdServers,
+    serviceClusterIPRange: input.serviceCIDR,
+    certDir: "/tmp",
+    pki: {
+      clientCAFile: pki("ca.crt"),
+      tlsCertFile: pki("apiserver.crt"),
+      tlsKeyFile: pki("apiserver.key"),
+      etcdCAFile: pki("etcd-ca.crt"),
+      etcdCertFile: pki("apiserver-etcd-client.crt"),
+      etcdKeyFile: pki("apiserver-etcd-client.key"),
+      serviceAccountKeyFile: pki("sa.pub"),
+      serviceAccountSigningKeyFile: pki("sa.key"),
+    },
+    extraFlags: input.apiServerExtraFlags,
+  });
+  return deployment(input, "kube-apiserver", input.apiServerReplicas, {
+    name: "kube-apiserver",
+    image: `${input.registry}/kube-apiserver:v${input.version}`,
+    command: [apiserver.command],
+    args: [...apiserver.args],
+    env,
+    ports: [{ name: "https", containerPort: seedPorts.apiServer }],
+    readinessProbe: { httpGet: { scheme: "HTTPS", path: "/readyz", port: seedPorts.apiServer }, periodSeconds: 5, failureThreshold: 3 },
+    livenessProbe: { httpGet: { scheme: "HTTPS", path: "/livez", port: seedPorts.apiServer }, periodSeconds: 10, failureThreshold: 8, initialDelaySeconds: 15 },
+    resources: { requests: { cpu: "250m", memory: "512Mi" } },
+    securityContext: restricted,
+    volumeMounts: [{ name: "certs", mountPath: mountPaths.apiServerPKI, readOnly: true }, { name: "tmp", mountPath: "/tmp" }],
+  });
+}
+
+/** kube-controller-manager and kube-scheduler: leader-elected, so a second replica waits as a standby. */
+export function renderControllerDeployments(input: WorkloadInput): Manifest[] {
+  const pki = (file: string): string => `${mountPaths.apiServerPKI}/${file}`;
+  const kubeconfig = `${mountPaths.apiServerPKI}/kubeconfig`;
+  const cm = renderKubeControllerManager({
+    binary: "kube-controller-manager",
+    kubeconfigFile: kubeconfig,
+    securePort: seedPorts.controllerManager,
+    bindAddress: "0.0.0.0",
+    certDir: "/tmp",
+    clusterCACertFile: pki("ca.crt"),
+    clusterCAKeyFile: pki("ca.key"),
+    serviceAccountPrivateKeyFile: pki("sa.key"),
+    serviceClusterIPRange: input.serviceCIDR,
+    leaderElect: true,
+  });
+  const scheduler = renderKubeScheduler({ binary: "kube-scheduler", kubeconfigFile: kubeconfig, securePort: seedPorts.scheduler, bindAddress: "0.0.0.0", certDir: "/tmp", leaderElect: true });
+  const container = (name: "kube-controller-manager" | "kube-scheduler", spec: { command: string; args: readonly string[] }, port: number): object => ({
+    name,
+    image: `${input.registry}/${name}:v${input.version}`,
+    command: [spec.command],
+    args: [...spec.args],
+    ports: [{ name: "https", containerPort: port }],
+    livenessProbe: { httpGet: { scheme: "HTTPS", path: "/healthz", port }, periodSeconds: 10, failureThreshold: 8, initialDelaySeconds: 15 },
+    readinessProbe: { httpGet: { scheme: "HTTPS", path: "/healthz", port }, periodSeconds: 10 },
+    resources: { requests: { cpu: "100m", memory: "256Mi" } },
+    securityContext: restricted,
+    volumeMounts: [{ name: "certs", mountPath: mountPaths.apiServerPKI, readOnly: true }, { name: "tmp", mountPath: "/tmp" }],
+  });
+  return [
+    deployment(input, "kube-controller-manager", 1, container("kube-controller-manager", cm, seedPorts.controllerManager)),
+    deployment(input, "kube-scheduler", 1, container("kube-scheduler", scheduler, seedPorts.scheduler)),
+  ];
+}
+
+function deployment(input: WorkloadInput, component: Exclude<SeedComponent, "etcd">, replicas: number, container: object): Manifest {
+  const labels = seedLabels(input.clusterId, component);
+  return {
+    apiVersion: "apps/v1",
+    kind: "Deployment",
+    metadata: { name: component, namespace: seedNamespace(input.clusterId), labels },
+    spec: {
+      replicas,
+      selector: { matchLabels: labels },
+      strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
+      template: {
+        metadata: { labels, annotations: { "seedbed.dev/config-checksum": input.checksums[component] } },
+        spec: {
+          affinity: spread(input.clusterId, component),
+          automountServiceAccountToken: false,
+          containers: [container],
+          volumes: [certsVolume(component), { name: "tmp", emptyDir: {} }],
+        },
+      },
+    },
+  };
+}

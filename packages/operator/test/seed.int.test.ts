@@ -1,0 +1,99 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { AppsV1Api, CoreV1Api, CustomObjectsApi, NetworkingV1Api, PatchStrategy, PolicyV1Api, setHeaderOptions, StorageV1Api } from "@kubernetes/client-node";
+import { apiVersion, installCRDs, type Cluster } from "@seedbed/api";
+import { kwokNodeAnnotation } from "@seedbed/controlplane";
+import { eventually } from "@seedbed/testing";
+import { useKubeAPI } from "@seedbed/testing/vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startOperator, type Operator } from "../src/index.ts";
+
+const namespace = "project-seeded";
+const mergePatch = setHeaderOptions("Content-Type", PatchStrategy.MergePatch);
+const resource = { group: "seedbed.dev", version: "v1alpha1", namespace };
+
+describe("the kubernetes hosting driver on a real seed with kwok nodes", () => {
+  // The management cluster is its own seed here: a Seed without kubeconfigSecretRef.
+  const api = useKubeAPI({ controllers: true, kwok: true });
+  const stateDir = mkdtempSync(join(tmpdir(), "seedbed-seed-"));
+  let operator: Operator;
+  let objects: CustomObjectsApi;
+  let core: CoreV1Api;
+  let apps: AppsV1Api;
+  const readCluster = async (name: string): Promise<Cluster> => (await objects.getNamespacedCustomObject({ ...resource, plural: "clusters", name })) as Cluster;
+
+  beforeAll(async () => {
+    const kc = api().kubeConfig();
+    await installCRDs(kc);
+    objects = kc.makeApiClient(CustomObjectsApi);
+    core = kc.makeApiClient(CoreV1Api);
+    apps = kc.makeApiClient(AppsV1Api);
+    await core.createNamespace({ body: { metadata: { name: namespace } } });
+    // Three kwok nodes, and local volumes bound by the real PV controller.
+    for (let i = 0; i < 3; i++) {
+      await core.createNode({ body: { metadata: { name: `seed-node-${i}`, annotations: { [kwokNodeAnnotation]: "fake" }, labels: { "kubernetes.io/hostname": `seed-node-${i}` } }, status: { addresses: [{ type: "InternalIP", address: `192.0.2.${10 + i}` }], allocatable: { cpu: "8", memory: "32Gi", pods: "110" }, capacity: { cpu: "8", memory: "32Gi", pods: "110" } } } });
+    }
+    await kc.makeApiClient(StorageV1Api).createStorageClass({ body: { metadata: { name: "kwok-local" }, provisioner: "kubernetes.io/no-provisioner", volumeBindingMode: "Immediate" } });
+    for (let i = 0; i < 8; i++) {
+      await core.createPersistentVolume({ body: { metadata: { name: `pv-${i}` }, spec: { capacity: { storage: "1Gi" }, accessModes: ["ReadWriteOnce"], storageClassName: "kwok-local", hostPath: { path: `/tmp/seedbed-pv-${i}` } } } });
+    }
+    await objects.createClusterCustomObject({ group: "seedbed.dev", version: "v1alpha1", plural: "seeds", body: { apiVersion, kind: "Seed", metadata: { name: "kwok" }, spec: { driver: "kubernetes", default: true, storageClassName: "kwok-local" } } });
+    operator = await startOperator({ kubeConfig: kc, stateDir });
+  });
+  afterAll(async () => {
+    await operator.stop();
+    rmSync(stateDir, { recursive: true, force: true });
+  });
+
+  it("creates every object with the right spec, and the Cluster becomes Running when the workloads are Ready", async () => {
+    await objects.createNamespacedCustomObject({ ...resource, plural: "clusters", body: { apiVersion, kind: "Cluster", metadata: { name: "ha", namespace }, spec: { controlPlane: { replicas: 1, datastore: { members: 3 } } } } });
+    const running = await eventually(() => readCluster("ha"), (c) => c.status?.phase === "Running", { timeoutMs: 90_000, description: "cluster ha Running" });
+    expect(running.status?.seed).toBe("kwok");
+    expect(running.status?.endpoint).toMatch(/^https:\/\/[\d.]+:\d+$/);
+    const ns = "cluster-seeded-ha";
+    const etcd = await apps.readNamespacedStatefulSet({ namespace: ns, name: "etcd" });
+    expect(etcd.spec?.replicas).toBe(3);
+    expect(etcd.spec?.volumeClaimTemplates?.[0]?.spec?.storageClassName).toBe("kwok-local");
+    expect(etcd.spec?.template.spec?.containers[0]?.resources?.limits?.memory).toBeUndefined();
+    expect(etcd.spec?.template.spec?.affinity?.podAntiAffinity).toBeDefined();
+    expect(etcd.spec?.template.spec?.containers[0]?.args).toEqual(expect.arrayContaining(["--initial-cluster=etcd-0=https://etcd-0.etcd.cluster-seeded-ha.svc:2380,etcd-1=https://etcd-1.etcd.cluster-seeded-ha.svc:2380,etcd-2=https://etcd-2.etcd.cluster-seeded-ha.svc:2380", "--client-cert-auth=true"]));
+    const apiserver = await apps.readNamespacedDeployment({ namespace: ns, name: "kube-apiserver" });
+    expect(apiserver.spec?.template.spec?.containers[0]?.readinessProbe?.httpGet?.path).toBe("/readyz");
+    expect(apiserver.spec?.template.metadata?.annotations?.["seedbed.dev/config-checksum"]).toMatch(/^[0-9a-f]{64}$/);
+    for (const name of ["kube-controller-manager", "kube-scheduler"]) expect((await apps.readNamespacedDeployment({ namespace: ns, name })).spec?.template.spec?.containers[0]?.args).toContain("--leader-elect=true");
+    const services = await core.listNamespacedService({ namespace: ns });
+    expect(services.items.find((s) => s.metadata?.name === "kube-apiserver")?.spec?.type).toBe("NodePort");
+    const policies = await api().kubeConfig().makeApiClient(NetworkingV1Api).listNamespacedNetworkPolicy({ namespace: ns });
+    expect(policies.items.map((p) => p.metadata?.name).sort()).toEqual(["default-deny", "etcd", "kube-apiserver"]);
+    const etcdPolicy = policies.items.find((p) => p.metadata?.name === "etcd");
+    expect(etcdPolicy?.spec?.ingress?.[0]?._from?.[0]?.podSelector?.matchLabels?.["seedbed.dev/component"]).toBe("kube-apiserver");
+    const pdbs = await api().kubeConfig().makeApiClient(PolicyV1Api).listNamespacedPodDisruptionBudget({ namespace: ns });
+    expect(pdbs.items.map((p) => p.metadata?.name).sort()).toEqual(["etcd", "kube-apiserver"]);
+    // Each component's Secret holds only its own files: the scheduler's has no key at all.
+    const schedulerSecret = await core.readNamespacedSecret({ namespace: ns, name: "kube-scheduler-certs" });
+    expect(Object.keys(schedulerSecret.data ?? {})).toEqual(["kubeconfig"]);
+  });
+
+  it("rolls the API server Deployment when control-plane replicas change", async () => {
+    await objects.patchNamespacedCustomObject({ ...resource, plural: "clusters", name: "ha", body: { spec: { controlPlane: { replicas: 2 } } } }, mergePatch);
+    const scaled = await eventually(() => apps.readNamespacedDeployment({ namespace: "cluster-seeded-ha", name: "kube-apiserver" }), (d) => d.spec?.replicas === 2 && d.status?.readyReplicas === 2, { timeoutMs: 60_000 });
+    expect(scaled.status?.readyReplicas).toBe(2);
+    await eventually(() => readCluster("ha"), (c) => c.status?.phase === "Running" && c.status.observedGeneration === c.metadata.generation);
+  });
+
+  it("shows a control plane that cannot be scheduled as a condition with the scheduler's reason", async () => {
+    for (let i = 0; i < 3; i++) await core.patchNode({ name: `seed-node-${i}`, body: { spec: { unschedulable: true } } }, mergePatch);
+    await objects.createNamespacedCustomObject({ ...resource, plural: "clusters", body: { apiVersion, kind: "Cluster", metadata: { name: "stuck", namespace }, spec: {} } });
+    const stuck = await eventually(() => readCluster("stuck"), (c) => c.status?.conditions?.some((x) => x.type === "EtcdReady" && x.message.includes("Unschedulable")) === true, { timeoutMs: 60_000 });
+    expect(stuck.status?.phase).toBe("Provisioning");
+    for (let i = 0; i < 3; i++) await core.patchNode({ name: `seed-node-${i}`, body: { spec: { unschedulable: false } } }, mergePatch);
+    await eventually(() => readCluster("stuck"), (c) => c.status?.phase === "Running", { timeoutMs: 90_000 });
+  });
+
+  it("deleting the Cluster removes its namespace and everything in it", async () => {
+    await objects.deleteNamespacedCustomObject({ ...resource, plural: "clusters", name: "stuck" });
+    await eventually(() => readCluster("stuck").then(() => false, () => true), (gone) => gone, { timeoutMs: 90_000, description: "cluster stuck gone" });
+    await expect(core.readNamespace({ name: "cluster-seeded-stuck" })).rejects.toThrow(/404|not found/i);
+  });
+});
