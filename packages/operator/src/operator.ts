@@ -62,7 +62,8 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
     kind: clusterKindRef,
     workers: options.workers ?? 4,
     reconciler: new ClusterReconciler({ client: manager.client, drivers, events: manager.eventRecorder("cluster"), certificates: options.certificates }),
-    owns: [{ kind: secretKindRef }],
+    // Only the Secrets we write (PKI, kubeconfigs): caching every Secret of a big management cluster would cost memory for nothing.
+    owns: [{ kind: secretKindRef, labelSelector: "seedbed.dev/cluster" }],
     watches: [
       {
         // A Seed created, changed or made default places the clusters waiting for it.

@@ -13,6 +13,8 @@ export interface KubeAPIOptions {
   /** One of the versions in tools/k8s/versions.json; the default is the newest. */
   readonly kubernetesVersion?: string;
   readonly apiServerExtraFlags?: Readonly<Record<string, string | number | boolean>>;
+  readonly controllerManagerExtraFlags?: Readonly<Record<string, string | number | boolean>>;
+  readonly schedulerExtraFlags?: Readonly<Record<string, string | number | boolean>>;
 }
 
 /** A real etcd and kube-apiserver for one test file. */
@@ -76,6 +78,8 @@ export async function startKubeAPI(options: KubeAPIOptions = {}): Promise<KubeAP
       // watches (it takes the full 10 s default when a watch is open).
       stopGraceMs: 3000,
       apiServerExtraFlags: options.apiServerExtraFlags,
+      controllerManagerExtraFlags: options.controllerManagerExtraFlags,
+      schedulerExtraFlags: options.schedulerExtraFlags,
     });
   } catch (error) {
     reservation.release();

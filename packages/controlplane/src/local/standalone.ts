@@ -32,6 +32,8 @@ export interface StandaloneOptions {
   readonly serviceClusterIPRange?: string;
   readonly readyTimeoutMs?: number;
   readonly apiServerExtraFlags?: Readonly<Record<string, string | number | boolean>>;
+  readonly controllerManagerExtraFlags?: Readonly<Record<string, string | number | boolean>>;
+  readonly schedulerExtraFlags?: Readonly<Record<string, string | number | boolean>>;
   /** How long components may take to stop after SIGTERM (plain processes only; default 10 s). */
   readonly stopGraceMs?: number;
   /**
@@ -110,6 +112,8 @@ export async function startStandaloneControlPlane(options: StandaloneOptions): P
     components: { controllerManager: options.controllerManager === true, scheduler: options.scheduler === true, kwok: options.kwok === true },
     unsafeNoFsync: options.unsafeNoFsync,
     apiServerExtraFlags: options.apiServerExtraFlags,
+    controllerManagerExtraFlags: options.controllerManagerExtraFlags,
+    schedulerExtraFlags: options.schedulerExtraFlags,
   });
   const adminTLS: ProbeTLS = { ca: caPem, cert: readFileSync(pki.adminCert, "utf8"), key: readFileSync(pki.adminKey, "utf8") };
   const timeoutMs = options.readyTimeoutMs ?? 60_000;

@@ -52,6 +52,8 @@ export interface ControlPlaneRenderInput {
   readonly leaderElect?: boolean;
   readonly unsafeNoFsync?: boolean;
   readonly apiServerExtraFlags?: Readonly<Record<string, string | number | boolean>>;
+  readonly controllerManagerExtraFlags?: Readonly<Record<string, string | number | boolean>>;
+  readonly schedulerExtraFlags?: Readonly<Record<string, string | number | boolean>>;
 }
 
 /**
@@ -116,6 +118,7 @@ export function renderControlPlane(input: ControlPlaneRenderInput): RenderedComp
         serviceAccountPrivateKeyFile: pki.serviceAccountKey,
         serviceClusterIPRange: input.serviceCIDR,
         leaderElect: input.leaderElect ?? false,
+        extraFlags: input.controllerManagerExtraFlags,
       }),
       health: { url: `https://127.0.0.1:${port}/healthz`, tls: "selfSigned" },
     });
@@ -129,6 +132,7 @@ export function renderControlPlane(input: ControlPlaneRenderInput): RenderedComp
         securePort: port,
         certDir: layout.workDir("kube-scheduler"),
         leaderElect: input.leaderElect ?? false,
+        extraFlags: input.schedulerExtraFlags,
       }),
       health: { url: `https://127.0.0.1:${port}/healthz`, tls: "selfSigned" },
     });

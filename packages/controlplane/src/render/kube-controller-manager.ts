@@ -13,6 +13,8 @@ export interface KubeControllerManagerRenderInput {
   readonly serviceAccountPrivateKeyFile: string;
   readonly serviceClusterIPRange: string;
   readonly leaderElect: boolean;
+  /** Extra flags, e.g. client QPS for a large test seed. */
+  readonly extraFlags?: Readonly<Record<string, string | number | boolean>>;
 }
 
 /** Renders kube-controller-manager: every default controller, service-account credentials per controller, CSR signing by the cluster CA. */
@@ -36,6 +38,7 @@ export function renderKubeControllerManager(input: KubeControllerManagerRenderIn
       "service-cluster-ip-range": input.serviceClusterIPRange,
       "leader-elect": input.leaderElect,
       profiling: false,
+      ...input.extraFlags,
     }),
   };
 }

@@ -9,6 +9,8 @@ export interface KubeSchedulerRenderInput {
   readonly bindAddress?: string;
   readonly certDir: string;
   readonly leaderElect: boolean;
+  /** Extra flags, e.g. client QPS for a large test seed. */
+  readonly extraFlags?: Readonly<Record<string, string | number | boolean>>;
 }
 
 /** Renders kube-scheduler with its default profile. */
@@ -25,6 +27,7 @@ export function renderKubeScheduler(input: KubeSchedulerRenderInput): ProcessSpe
       "cert-dir": input.certDir,
       "leader-elect": input.leaderElect,
       profiling: false,
+      ...input.extraFlags,
     }),
   };
 }
