@@ -1,0 +1,50 @@
+import { createClusterPKI } from "@seedbed/pki";
+import { describe, expect, it } from "vitest";
+import type { ControlPlanePlan } from "../driver.ts";
+import { pkiFileContents } from "../pki-layout.ts";
+import { renderSeedControlPlane } from "./render.ts";
+
+const pki = pkiFileContents(await createClusterPKI({ clusterName: "p/c", kubernetesServiceIP: "10.96.0.1" }));
+const plan: ControlPlanePlan = {
+  clusterId: "p-c",
+  version: "1.37.1",
+  network: { serviceCIDR: "10.96.0.0/12", podCIDR: "10.244.0.0/16", dnsDomain: "cluster.local" },
+  pki,
+  controlPlane: { apiServerReplicas: 2, etcdMembers: 3, etcdStorage: "2Gi" },
+  exposure: { serviceType: "LoadBalancer", allowedSourceRanges: ["203.0.113.0/24"] },
+};
+
+type Obj = { kind: string; metadata: { name: string }; spec?: { template?: { metadata?: { annotations?: Record<string, string> } }; loadBalancerSourceRanges?: string[] } };
+const objects = (p: ControlPlanePlan): Obj[] => renderSeedControlPlane(p) as unknown as Obj[];
+const checksum = (list: Obj[], name: string): string | undefined => list.find((o) => o.metadata.name === name && o.spec?.template)?.spec?.template?.metadata?.annotations?.["seedbed.dev/config-checksum"];
+
+describe("renderSeedControlPlane", () => {
+  it("is byte-identical for the same plan", () => {
+    expect(JSON.stringify(renderSeedControlPlane(plan))).toBe(JSON.stringify(renderSeedControlPlane({ ...plan, pki: new Map([...pki].reverse()) })));
+  });
+
+  it("renders the namespace first and every kind a control plane needs", () => {
+    const list = objects(plan);
+    expect(list[0]?.kind).toBe("Namespace");
+    expect(list.map((o) => `${o.kind}/${o.metadata.name}`).sort()).toEqual(
+      [
+        "Deployment/kube-apiserver", "Deployment/kube-controller-manager", "Deployment/kube-scheduler", "Namespace/cluster-p-c",
+        "NetworkPolicy/default-deny", "NetworkPolicy/etcd", "NetworkPolicy/kube-apiserver", "PodDisruptionBudget/etcd", "PodDisruptionBudget/kube-apiserver",
+        "Secret/etcd-certs", "Secret/kube-apiserver-certs", "Secret/kube-controller-manager-certs", "Secret/kube-scheduler-certs",
+        "Service/etcd", "Service/kube-apiserver", "StatefulSet/etcd",
+      ].sort(),
+    );
+    expect(list.find((o) => o.kind === "Service" && o.metadata.name === "kube-apiserver")?.spec?.loadBalancerSourceRanges).toEqual(["203.0.113.0/24"]);
+  });
+
+  it("changes only the checksum of the components whose files changed", async () => {
+    const renewed = pkiFileContents(await createClusterPKI({ clusterName: "p/c", kubernetesServiceIP: "10.96.0.1" }));
+    // New etcd certificates only.
+    const etcdOnly = new Map(pki);
+    for (const file of ["etcd-server.crt", "etcd-server.key"]) etcdOnly.set(file, renewed.get(file) ?? "");
+    const before = objects(plan);
+    const after = objects({ ...plan, pki: etcdOnly });
+    expect(checksum(after, "etcd")).not.toBe(checksum(before, "etcd"));
+    for (const name of ["kube-apiserver", "kube-controller-manager", "kube-scheduler"]) expect(checksum(after, name)).toBe(checksum(before, name));
+  });
+});
