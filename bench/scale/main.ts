@@ -33,6 +33,12 @@ const api = await startKubeAPI({
   controllerManagerExtraFlags: { "kube-api-qps": 500, "kube-api-burst": 1000, "concurrent-deployment-syncs": 20, "concurrent-replicaset-syncs": 20, "concurrent-statefulset-syncs": 20 },
   schedulerExtraFlags: { "kube-api-qps": 500, "kube-api-burst": 1000 },
 });
+// Ctrl-C must not leave a seed behind.
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.once(signal, () => {
+    void api.stop().finally(() => process.exit(130));
+  });
+}
 const auditLines = (): number => (existsSync(auditLog) ? readFileSync(auditLog, "utf8").split("\n").filter((l) => l.length > 0).length : 0);
 try {
   const kc = api.kubeConfig();

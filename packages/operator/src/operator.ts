@@ -1,10 +1,11 @@
 import type { KubeConfig } from "@kubernetes/client-node";
-import { clusterId, type Cluster, type Seed } from "@seedbed/api";
+import type { V1Secret } from "@kubernetes/client-node";
+import { clusterId, type Cluster, type ClusterTemplate, type Seed } from "@seedbed/api";
 import { LocalDriver, type SupervisorEvent } from "@seedbed/controlplane";
 import { Manager, type LeaderElectionConfig } from "@seedbed/runtime";
 import type { Logger } from "pino";
 import { clusterKindRef, clusterTemplateKindRef, secretKindRef } from "./reconcilers/cluster/kinds.ts";
-import { ClusterReconciler } from "./reconcilers/cluster/reconciler.ts";
+import { ClusterReconciler, type ClusterCache } from "./reconcilers/cluster/reconciler.ts";
 import type { CertificatePolicy } from "./reconcilers/cluster/secrets.ts";
 import { SeedDrivers, seedKindRef } from "./seeds/registry.ts";
 
@@ -50,6 +51,13 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
     },
   });
   const clusterInformer = (): Cluster[] => [...manager.informers.informerFor<Cluster>(clusterKindRef).list()];
+  // The same scopes as the controller's own watches below, so they share informers.
+  const ownedSecrets = "seedbed.dev/cluster";
+  const cache: ClusterCache = {
+    cluster: (namespace, name) => manager.informers.informerFor<Cluster>(clusterKindRef).get(namespace, name),
+    template: (namespace, name) => manager.informers.informerFor<ClusterTemplate>(clusterTemplateKindRef).get(namespace, name),
+    secret: (namespace, name) => manager.informers.informerFor<V1Secret>(secretKindRef, { labelSelector: ownedSecrets }).get(namespace, name),
+  };
   const drivers = new SeedDrivers({
     client: manager.client,
     seeds: manager.informers.informerFor<Seed>(seedKindRef),
@@ -61,9 +69,9 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
     name: "cluster",
     kind: clusterKindRef,
     workers: options.workers ?? 4,
-    reconciler: new ClusterReconciler({ client: manager.client, drivers, events: manager.eventRecorder("cluster"), certificates: options.certificates }),
+    reconciler: new ClusterReconciler({ client: manager.client, cache, drivers, events: manager.eventRecorder("cluster"), certificates: options.certificates }),
     // Only the Secrets we write (PKI, kubeconfigs): caching every Secret of a big management cluster would cost memory for nothing.
-    owns: [{ kind: secretKindRef, labelSelector: "seedbed.dev/cluster" }],
+    owns: [{ kind: secretKindRef, labelSelector: ownedSecrets }],
     watches: [
       {
         // A Seed created, changed or made default places the clusters waiting for it.

@@ -4,7 +4,7 @@ import { systemClock, type Clock, type Timer } from "../clock/clock.ts";
 import { collectionPath, objectKey, type KindRef } from "../client/kind.ts";
 import { describeError, ObjectClient } from "../client/object-client.ts";
 import { silentLogger } from "../logging/logger.ts";
-import { ResilientWatch } from "./resilient-watch.ts";
+import { ResilientWatch, withoutManagedFields } from "./resilient-watch.ts";
 
 /** Callbacks for changes seen by an informer; each gets the object as it now is (the last state for delete). */
 export interface EventHandlers<T extends KubernetesObject> {
@@ -173,7 +173,7 @@ export class Informer<T extends KubernetesObject = KubernetesObject> {
         // List items come without apiVersion and kind; watch events carry them. Keep one shape.
         item.apiVersion ??= this.kind.apiVersion;
         item.kind ??= this.kind.kind;
-        items.push(item);
+        items.push(withoutManagedFields(item));
       }
       resourceVersion = page.metadata?.resourceVersion ?? resourceVersion;
       // Raw JSON names it "continue" (client-node's model calls it "_continue").

@@ -1,4 +1,6 @@
-import { clusterId, type Cluster, type ClusterTemplate } from "@seedbed/api";
+import { isDeepStrictEqual } from "node:util";
+import type { V1Secret } from "@kubernetes/client-node";
+import { clusterId, clusterObjectNames, type Cluster, type ClusterTemplate } from "@seedbed/api";
 import type { ControlPlaneObservation, HostingDriver } from "@seedbed/controlplane";
 import {
   applyStatus,
@@ -32,9 +34,18 @@ export interface DriverResolver {
   forDeletion(cluster: Cluster): Promise<HostingDriver>;
 }
 
+/** Reads from the informer caches, so that a reconcile in steady state sends nothing to the API. */
+export interface ClusterCache {
+  cluster(namespace: string, name: string): Cluster | undefined;
+  template(namespace: string, name: string): ClusterTemplate | undefined;
+  /** Only the Secrets Seedbed writes (labelled seedbed.dev/cluster). */
+  secret(namespace: string, name: string): V1Secret | undefined;
+}
+
 /** What the Cluster reconciler works with. */
 export interface ClusterReconcilerOptions {
   readonly client: ObjectClient;
+  readonly cache: ClusterCache;
   readonly drivers: DriverResolver;
   readonly events: EventRecorder;
   readonly clock?: Clock;
@@ -63,7 +74,7 @@ export class ClusterReconciler implements Reconciler {
   }
 
   async reconcile(request: ReconcileRequest, context: ReconcileContext): Promise<ReconcileResult | undefined> {
-    const cluster = await this.#get<Cluster>(`/apis/seedbed.dev/v1alpha1/namespaces/${request.namespace ?? ""}/clusters/${request.name}`);
+    const cluster = this.#o.cache.cluster(request.namespace ?? "", request.name);
     if (!cluster) return undefined;
     if (cluster.metadata.deletionTimestamp !== undefined) return this.#delete(cluster, context);
     if (!hasFinalizer(cluster, clusterFinalizer)) await ensureFinalizer(this.#o.client, cluster, clusterFinalizer);
@@ -72,7 +83,7 @@ export class ClusterReconciler implements Reconciler {
     let effective;
     let placement;
     try {
-      effective = resolveClusterSpec(cluster, await this.#template(cluster));
+      effective = resolveClusterSpec(cluster, this.#template(cluster));
       placement = await this.#o.drivers.forCluster(cluster);
     } catch (error) {
       if (!(error instanceof InvalidSpecError)) throw error;
@@ -83,7 +94,9 @@ export class ClusterReconciler implements Reconciler {
 
     const id = clusterId(cluster.metadata.namespace ?? "", cluster.metadata.name ?? "");
     const { seed, driver } = placement;
-    const { pki, action } = await ensurePKISecret(this.#o.client, cluster, effective.network.serviceCIDR, driver.certificateNames(id), this.#o.certificates, new Date(this.#clock.now()));
+    const namespace = cluster.metadata.namespace ?? "";
+    const name = cluster.metadata.name ?? "";
+    const { pki, action } = await ensurePKISecret(this.#o.client, this.#o.cache.secret(namespace, clusterObjectNames.pkiSecret(name)), cluster, effective.network.serviceCIDR, driver.certificateNames(id), this.#o.certificates, new Date(this.#clock.now()));
     if (action === "renewed") this.#o.events.record(cluster, { reason: "CertificatesRenewed", action: "Renew", note: `leaf certificates were near expiry and are issued afresh for ${this.#o.certificates?.leafValidityDays ?? 365} days; components restart to load them` });
     const controlPlane = await driver.apply({
       clusterId: id,
@@ -93,7 +106,7 @@ export class ClusterReconciler implements Reconciler {
       controlPlane: { apiServerReplicas: effective.controlPlaneReplicas, etcdMembers: effective.etcdMembers, etcdStorage: effective.etcdStorage },
       exposure: effective.exposure,
     });
-    const adminSecret = await applyAdminKubeconfig(this.#o.client, cluster, pki, controlPlane.endpoint);
+    const adminSecret = await applyAdminKubeconfig(this.#o.client, this.#o.cache.secret(namespace, clusterObjectNames.adminKubeconfigSecret(name)), cluster, pki, controlPlane.endpoint);
     const ready = await this.#writeStatus(cluster, { certificatesReady: true, controlPlane, deleting: false }, {
       version: effective.version,
       endpoint: controlPlane.endpoint,
@@ -122,10 +135,10 @@ export class ClusterReconciler implements Reconciler {
     return undefined;
   }
 
-  async #template(cluster: Cluster): Promise<ClusterTemplate | undefined> {
+  #template(cluster: Cluster): ClusterTemplate | undefined {
     const name = cluster.spec.template;
     if (name === undefined) return undefined;
-    const template = await this.#get<ClusterTemplate>(`/apis/seedbed.dev/v1alpha1/namespaces/${cluster.metadata.namespace ?? ""}/clustertemplates/${name}`);
+    const template = this.#o.cache.template(cluster.metadata.namespace ?? "", name);
     if (!template) throw new InvalidSpecError("TemplateNotFound", `ClusterTemplate ${name} does not exist in ${cluster.metadata.namespace ?? ""}; create it, and the cluster will be built from it`);
     return template;
   }
@@ -137,6 +150,8 @@ export class ClusterReconciler implements Reconciler {
     let conditions: Condition[] = cluster.status?.conditions ?? [];
     for (const input of computed.conditions) conditions = setCondition(conditions, { ...input, observedGeneration: cluster.metadata.generation }, now);
     const status = { ...cluster.status, ...fields, phase: computed.phase, conditions, observedGeneration: cluster.metadata.generation };
+    // Nothing changed: writing it would cost a request and change nothing.
+    if (isDeepStrictEqual(status, cluster.status)) return computed.phase === "Running";
     try {
       await applyStatus(this.#o.client, { apiVersion: cluster.apiVersion, kind: cluster.kind, metadata: { name: cluster.metadata.name, namespace: cluster.metadata.namespace }, status });
     } catch (error) {
@@ -151,14 +166,5 @@ export class ClusterReconciler implements Reconciler {
     if (ready && before !== "Running") this.#o.events.record(cluster, { reason: "ClusterReady", action: "Provision", note: `the API serves at ${controlPlane.endpoint}` });
     if (!ready && before === "Running") this.#o.events.record(cluster, { type: "Warning", reason: "ClusterDegraded", action: "Observe", note: controlPlane.components.filter((c) => !c.ready).map((c) => c.message ?? c.name).join("; ") });
     if (before === undefined) this.#o.events.record(cluster, { reason: "Provisioning", action: "Provision", note: "issuing certificates and starting etcd, kube-apiserver and the controllers" });
-  }
-
-  async #get<T>(path: string): Promise<T | undefined> {
-    try {
-      return await this.#o.client.request<T>("GET", path);
-    } catch (error) {
-      if (isNotFound(error)) return undefined;
-      throw error;
-    }
   }
 }

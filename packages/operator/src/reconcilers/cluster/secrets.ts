@@ -2,7 +2,7 @@ import type { KubernetesObject, V1Secret } from "@kubernetes/client-node";
 import { clusterObjectNames, kubeconfigSecretKey, type Cluster } from "@seedbed/api";
 import { firstServiceIP, pkiFileContents, pkiFileNames, type CertificateNames } from "@seedbed/controlplane";
 import { buildKubeconfig, createClusterPKI, earliestExpiry, importKeyPair, issueClusterLeaves, loadCertificateAuthority, type ClusterPKI } from "@seedbed/pki";
-import { apply, isNotFound, type ObjectClient } from "@seedbed/runtime";
+import { apply, isConflict, isNotFound, type ObjectClient } from "@seedbed/runtime";
 
 /** The Secret types Seedbed writes, so that they are easy to find and never mistaken for user Secrets. */
 export const secretTypes = { pki: "seedbed.dev/cluster-pki", kubeconfig: "seedbed.dev/kubeconfig" } as const;
@@ -37,11 +37,12 @@ export interface PKIResult {
  * write is a create (not an apply), so two reconciles racing can never
  * overwrite one CA with another; later writes carry the resourceVersion.
  */
-export async function ensurePKISecret(client: ObjectClient, cluster: Cluster, serviceCIDR: string, names: CertificateNames, policy: CertificatePolicy = defaultCertificatePolicy, now: Date = new Date()): Promise<PKIResult> {
+export async function ensurePKISecret(client: ObjectClient, cached: V1Secret | undefined, cluster: Cluster, serviceCIDR: string, names: CertificateNames, policy: CertificatePolicy = defaultCertificatePolicy, now: Date = new Date()): Promise<PKIResult> {
   const name = clusterObjectNames.pkiSecret(cluster.metadata.name ?? "");
   const namespace = cluster.metadata.namespace ?? "";
   const options = { clusterName: `${namespace}/${cluster.metadata.name ?? ""}`, kubernetesServiceIP: firstServiceIP(serviceCIDR), apiServerAltNames: names.apiServer, etcdAltNames: names.etcd, leafValidity: { days: policy.leafValidityDays }, now };
-  const existing = await readSecret(client, namespace, name);
+  // The cache first: in steady state a reconcile reads nothing from the API.
+  const existing = cached ?? (await readSecret(client, namespace, name));
   let pki: Map<string, string>;
   let action: PKIResult["action"];
   if (existing && pkiFileNames.every((file) => existing.data?.[file] !== undefined)) {
@@ -67,7 +68,13 @@ export async function ensurePKISecret(client: ObjectClient, cluster: Cluster, se
     // Renewed, or incomplete: replace it, guarded by its resourceVersion.
     await client.request("PUT", `${collection}/${name}`, { body: { ...secret, metadata: { ...metadata, resourceVersion: existing.metadata?.resourceVersion } } });
   } else {
-    await client.request("POST", collection, { body: secret });
+    try {
+      await client.request("POST", collection, { body: secret });
+    } catch (error) {
+      // Someone (an earlier pass our cache has not seen yet) created it: use theirs.
+      if (!isConflict(error)) throw error;
+      return ensurePKISecret(client, await readSecret(client, namespace, name), cluster, serviceCIDR, names, policy, now);
+    }
   }
   return { pki, action };
 }
@@ -86,7 +93,7 @@ async function authoritiesOf(files: ReadonlyMap<string, string>): Promise<Pick<C
 }
 
 /** Writes the certificate-based admin kubeconfig Secret for the cluster's endpoint (server-side apply: only when it changed does anything change). */
-export async function applyAdminKubeconfig(client: ObjectClient, cluster: Cluster, pki: ReadonlyMap<string, string>, endpoint: string): Promise<string> {
+export async function applyAdminKubeconfig(client: ObjectClient, cached: V1Secret | undefined, cluster: Cluster, pki: ReadonlyMap<string, string>, endpoint: string): Promise<string> {
   const name = clusterObjectNames.adminKubeconfigSecret(cluster.metadata.name ?? "");
   const kubeconfig = buildKubeconfig({
     clusterName: cluster.metadata.name ?? "",
@@ -96,6 +103,7 @@ export async function applyAdminKubeconfig(client: ObjectClient, cluster: Cluste
     clientCertificatePem: pki.get("admin.crt") ?? "",
     clientKeyPem: pki.get("admin.key") ?? "",
   });
+  if (cached?.data?.[kubeconfigSecretKey] === b64(kubeconfig)) return name;
   await apply(client, {
     apiVersion: "v1",
     kind: "Secret",
