@@ -5,6 +5,7 @@ import type { CertificateNames, ControlPlaneObservation, ControlPlanePlan, Hosti
 import { seedLabels, seedNamespace, seedPorts, seedServiceNames, type Manifest } from "./names.ts";
 import { componentHealth, type PodStatus, type WorkloadStatus } from "./observe.ts";
 import { renderSeedControlPlane } from "./render.ts";
+import { slim } from "./slim.ts";
 
 /** How the kubernetes driver reaches its seed. */
 export interface KubernetesDriverOptions {
@@ -25,6 +26,16 @@ const kinds = {
   namespace: { apiVersion: "v1", kind: "Namespace", plural: "namespaces", namespaced: false },
   node: { apiVersion: "v1", kind: "Node", plural: "nodes", namespaced: false },
 } as const satisfies Record<string, KindRef>;
+
+/** What each watched kind is shrunk to in the cache. */
+const transforms: Record<string, (obj: KubernetesObject) => KubernetesObject> = {
+  StatefulSet: slim.workload,
+  Deployment: slim.workload,
+  Pod: slim.pod,
+  Service: slim.service,
+  Namespace: slim.namespace,
+  Node: slim.node,
+};
 
 const managed = "app.kubernetes.io/managed-by=seedbed";
 
@@ -100,7 +111,7 @@ export class KubernetesDriver implements HostingDriver {
   }
 
   #informer(kind: KindRef): Informer<Obj> {
-    return this.#informers.informerFor<Obj>(kind, kind.kind === "Node" ? {} : { labelSelector: managed });
+    return this.#informers.informerFor<Obj>(kind, { labelSelector: kind.kind === "Node" ? undefined : managed, transform: transforms[kind.kind] });
   }
 
   #start(): Promise<void> {

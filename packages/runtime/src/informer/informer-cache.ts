@@ -9,6 +9,8 @@ import { Informer } from "./informer.ts";
 export interface InformerScope {
   readonly namespace?: string;
   readonly labelSelector?: string;
+  /** Shrinks cached objects (see InformerOptions.transform); the first caller of a kind and scope decides. */
+  readonly transform?: (obj: KubernetesObject) => KubernetesObject;
 }
 
 /** Dependencies shared by every informer of a cache. */
@@ -39,7 +41,7 @@ export class InformerCache {
     const key = [kind.apiVersion, kind.plural, scope.namespace ?? "", scope.labelSelector ?? ""].join("|");
     let informer = this.#informers.get(key);
     if (!informer) {
-      informer = new Informer({ ...this.#options, kind, namespace: scope.namespace, labelSelector: scope.labelSelector });
+      informer = new Informer({ ...this.#options, kind, namespace: scope.namespace, labelSelector: scope.labelSelector, transform: scope.transform });
       this.#informers.set(key, informer);
     }
     // The cache cannot know T; callers name the kind and its type together.

@@ -23,6 +23,12 @@ export interface InformerOptions {
   readonly namespace?: string;
   /** A label selector such as "app=web,tier!=db". */
   readonly labelSelector?: string;
+  /**
+   * Shrinks each object before it is cached (controller-runtime's
+   * TransformFunc): keep only the fields readers use, to cache thousands
+   * of Pods in little memory. managedFields are always dropped.
+   */
+  readonly transform?: (obj: KubernetesObject) => KubernetesObject;
   readonly clock?: Clock;
   readonly logger?: Logger;
   /** First delay before restarting a failed list/watch (default 500 ms), doubled up to `maxRestartDelayMs` (30 s). */
@@ -66,6 +72,7 @@ export class Informer<T extends KubernetesObject = KubernetesObject> {
     this.#client = options.client ?? ObjectClient.fromKubeConfig(options.kubeConfig);
     this.#restartDelayMs = options.restartDelayMs ?? 500;
     const watch = new ResilientWatch(options.kubeConfig, {
+      trim: (obj) => this.#trim(obj),
       active: () => !this.#stopped,
       starting: () => this.#markSynced(),
       established: () => (this.#restartDelayMs = options.restartDelayMs ?? 500),
@@ -137,6 +144,11 @@ export class Informer<T extends KubernetesObject = KubernetesObject> {
     return () => this.#handlers.delete(handlers);
   }
 
+  #trim(obj: KubernetesObject): KubernetesObject {
+    const trimmed = withoutManagedFields(obj);
+    return this.#options.transform ? this.#options.transform(trimmed) : trimmed;
+  }
+
   #run(): void {
     this.#listWatch.start().catch((error: unknown) => this.#onError(error));
   }
@@ -173,7 +185,7 @@ export class Informer<T extends KubernetesObject = KubernetesObject> {
         // List items come without apiVersion and kind; watch events carry them. Keep one shape.
         item.apiVersion ??= this.kind.apiVersion;
         item.kind ??= this.kind.kind;
-        items.push(withoutManagedFields(item));
+        items.push(this.#trim(item) as T);
       }
       resourceVersion = page.metadata?.resourceVersion ?? resourceVersion;
       // Raw JSON names it "continue" (client-node's model calls it "_continue").

@@ -1,7 +1,9 @@
-import { Watch, type KubeConfig } from "@kubernetes/client-node";
+import { Watch, type KubeConfig, type KubernetesObject } from "@kubernetes/client-node";
 
 /** How the informer steers and observes its watch requests. */
 export interface WatchHooks {
+  /** Shrinks each object before the cache sees it. */
+  trim(obj: KubernetesObject): KubernetesObject;
   /** Asked before each request; false means the informer stopped and no request is made. */
   active(): boolean;
   /** Called as each request starts; ListWatch only watches after a list was applied to its cache. */
@@ -46,7 +48,9 @@ export class ResilientWatch extends Watch {
       done(err);
     };
     try {
-      const trimmed = (phase: string, apiObj: unknown, watchObj?: unknown): void => callback(phase, withoutManagedFields(apiObj), watchObj);
+      // Bookmarks and errors carry no object worth trimming.
+      const trimmed = (phase: string, apiObj: unknown, watchObj?: unknown): void =>
+        callback(phase, phase === "ADDED" || phase === "MODIFIED" || phase === "DELETED" ? this.#hooks.trim(apiObj as KubernetesObject) : apiObj, watchObj);
       const controller = await super.watch(path, { ...queryParams, allowWatchBookmarks: true }, trimmed, reportDone);
       if (!outcome.failed) this.#hooks.established();
       return controller;
