@@ -93,9 +93,18 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
       },
     ],
   });
+  // Seed and process events name a cluster by its id: an index keeps the
+  // lookup constant-time however many clusters and events there are.
+  const byId = new Map<string, { namespace?: string; name: string }>();
+  const idOf = (c: Cluster): string => clusterId(c.metadata.namespace ?? "", c.metadata.name ?? "");
+  manager.informers.informerFor<Cluster>(clusterKindRef).addHandlers({
+    add: (c) => byId.set(idOf(c), { namespace: c.metadata.namespace, name: c.metadata.name ?? "" }),
+    update: (c) => byId.set(idOf(c), { namespace: c.metadata.namespace, name: c.metadata.name ?? "" }),
+    delete: (c) => byId.delete(idOf(c)),
+  });
   requeue = (id) => {
-    const owner = clusterInformer().find((c) => clusterId(c.metadata.namespace ?? "", c.metadata.name ?? "") === id);
-    if (owner) clusters.enqueue({ namespace: owner.metadata.namespace, name: owner.metadata.name ?? "" });
+    const request = byId.get(id);
+    if (request) clusters.enqueue(request);
   };
   await manager.start();
   return {
