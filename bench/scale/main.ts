@@ -2,7 +2,7 @@
 // this machine: time until all are Running, the operator's peak RSS and CPU
 // seconds, its kube-apiserver requests per cluster (from the audit log), and
 // its requests during one idle minute afterwards.
-// Usage: npm run bench -- scale [--clusters 1000] [--nodes 20] [--idle-seconds 60]
+// Usage: npm run bench -- scale [--clusters 1000] [--nodes 20] [--idle-seconds 60] [--node-options "--max-semi-space-size=4"]
 import { spawn } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -13,7 +13,7 @@ import { apiVersion, type Cluster } from "@seedbed/api";
 import { startKubeAPI } from "@seedbed/testing";
 import { auditPolicy, pool, prepareSeed } from "./seed-setup.ts";
 
-const { values } = parseArgs({ options: { clusters: { type: "string", default: "1000" }, nodes: { type: "string", default: "20" }, "idle-seconds": { type: "string", default: "60" } } });
+const { values } = parseArgs({ options: { clusters: { type: "string", default: "1000" }, nodes: { type: "string", default: "20" }, "idle-seconds": { type: "string", default: "60" }, "node-options": { type: "string", default: "" } } });
 const clusters = Number(values.clusters);
 const nodes = Number(values.nodes);
 const idleSeconds = Number(values["idle-seconds"]);
@@ -44,7 +44,7 @@ try {
   const kc = api.kubeConfig();
   const operatorKubeconfig = await prepareSeed(api, kc, { clusters, nodes, namespace });
   log(`seed ready: ${nodes} kwok nodes, ${clusters} volumes`);
-  const operator = spawn(process.execPath, [cli, "operator", "--driver=kubernetes", `--kubeconfig=${operatorKubeconfig}`, "--metrics-port=0", "--log-level=warn"], { stdio: ["ignore", "ignore", "inherit"] });
+  const operator = spawn(process.execPath, [cli, "operator", "--driver=kubernetes", `--kubeconfig=${operatorKubeconfig}`, "--metrics-port=0", "--log-level=warn"], { stdio: ["ignore", "ignore", "inherit"], env: { ...process.env, NODE_OPTIONS: values["node-options"] } });
   await sleep(2000);
   const objects = kc.makeApiClient(CustomObjectsApi);
   const began = performance.now();
