@@ -56,9 +56,10 @@ describe("the Helm chart deploy/helm/seedbed", () => {
       expect(container?.image).toBe("ghcr.io/seedbed/seedbed:0.1.0");
       expect(container?.command).toEqual(["seedbed"]);
       expect(container?.args?.slice(0, 5)).toEqual(["operator", "--driver=kubernetes", "--leader-elect", "--metrics-port=8080", "--metrics-host=0.0.0.0"]);
-      expect(container?.env?.map((e) => [e.name, e.valueFrom?.fieldRef?.fieldPath])).toEqual([
+      expect(container?.env?.map((e) => [e.name, e.valueFrom?.fieldRef?.fieldPath ?? e.value])).toEqual([
         ["POD_NAMESPACE", "metadata.namespace"],
         ["POD_NAME", "metadata.name"],
+        ["NODE_OPTIONS", "--max-semi-space-size=4"],
       ]);
       const antiAffinity = deployment.spec?.template.spec?.affinity?.podAntiAffinity;
       expect(antiAffinity?.requiredDuringSchedulingIgnoredDuringExecution).toBeUndefined();
