@@ -50,11 +50,11 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
       if (event.type === "exited") requeue?.(clusterId);
     },
   });
-  const clusterInformer = (): Cluster[] => [...manager.informers.informerFor<Cluster>(clusterKindRef).list()];
+  const clusterInformer = manager.informers.informerFor<Cluster>(clusterKindRef);
   // The same scopes as the controller's own watches below, so they share informers.
   const ownedSecrets = "seedbed.dev/cluster";
   const cache: ClusterCache = {
-    cluster: (namespace, name) => manager.informers.informerFor<Cluster>(clusterKindRef).get(namespace, name),
+    cluster: (namespace, name) => clusterInformer.get(namespace, name),
     template: (namespace, name) => manager.informers.informerFor<ClusterTemplate>(clusterTemplateKindRef).get(namespace, name),
     secret: (namespace, name) => manager.informers.informerFor<V1Secret>(secretKindRef, { labelSelector: ownedSecrets }).get(namespace, name),
   };
@@ -77,7 +77,8 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
         // A Seed created, changed or made default places the clusters waiting for it.
         kind: seedKindRef,
         mapFn: (seed) =>
-          clusterInformer()
+          clusterInformer
+            .list()
             .filter((c) => c.spec.seed === seed.metadata?.name || c.status?.seed === seed.metadata?.name || (c.spec.seed === undefined && c.status?.phase === "Failed"))
             .map((c) => ({ namespace: c.metadata.namespace, name: c.metadata.name ?? "" })),
       },
@@ -85,8 +86,7 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
         // A template created or changed rebuilds the clusters that name it.
         kind: clusterTemplateKindRef,
         mapFn: (template) =>
-          manager.informers
-            .informerFor<Cluster>(clusterKindRef)
+          clusterInformer
             .list(template.metadata?.namespace)
             .filter((c) => c.spec.template === template.metadata?.name)
             .map((c) => ({ namespace: c.metadata.namespace, name: c.metadata.name ?? "" })),
@@ -97,7 +97,7 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
   // lookup constant-time however many clusters and events there are.
   const byId = new Map<string, { namespace?: string; name: string }>();
   const idOf = (c: Cluster): string => clusterId(c.metadata.namespace ?? "", c.metadata.name ?? "");
-  manager.informers.informerFor<Cluster>(clusterKindRef).addHandlers({
+  clusterInformer.addHandlers({
     add: (c) => byId.set(idOf(c), { namespace: c.metadata.namespace, name: c.metadata.name ?? "" }),
     update: (c) => byId.set(idOf(c), { namespace: c.metadata.namespace, name: c.metadata.name ?? "" }),
     delete: (c) => byId.delete(idOf(c)),

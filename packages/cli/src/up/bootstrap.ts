@@ -1,5 +1,6 @@
-import { CoreV1Api, KubernetesObjectApi, PatchStrategy, type KubeConfig, type KubernetesObject } from "@kubernetes/client-node";
+import { CoreV1Api, type KubeConfig, type KubernetesObject } from "@kubernetes/client-node";
 import { apiVersion, installCRDs } from "@seedbed/api";
+import { apply, ObjectClient } from "@seedbed/runtime";
 
 /** The project every installation starts with, used when a command names none. */
 export const defaultProjectName = "default";
@@ -14,9 +15,9 @@ export const localSeedName = "local";
  */
 export async function bootstrapManagementAPI(kc: KubeConfig): Promise<void> {
   await installCRDs(kc);
-  const objects = KubernetesObjectApi.makeApiClient(kc);
+  const client = ObjectClient.fromKubeConfig(kc);
   const applyObject = async (object: KubernetesObject): Promise<void> => {
-    await objects.patch(object, undefined, undefined, "seedbed", true, PatchStrategy.ServerSideApply);
+    await apply(client, object);
   };
   await applyObject({ apiVersion: "v1", kind: "Namespace", metadata: { name: `project-${defaultProjectName}`, labels: { "seedbed.dev/project": defaultProjectName } } });
   await applyObject({ apiVersion, kind: "Project", metadata: { name: defaultProjectName }, spec: { displayName: "Default project", members: [] } } as KubernetesObject);

@@ -1,13 +1,11 @@
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { binaryPath } from "@seedbed/binaries";
-import { buildKubeconfig } from "@seedbed/pki";
 import type { CertificateNames, ComponentHealth, ControlPlaneObservation, ControlPlanePlan, HostingDriver } from "../driver.ts";
-import { pkiFiles } from "../pki-layout.ts";
 import { renderControlPlane, type ControlPlanePorts, type RenderedComponent } from "../render/control-plane.ts";
 import { ClusterPortAllocator } from "./driver-ports.ts";
 import { SupervisingLauncher } from "./launcher.ts";
+import { writeLocalLayout } from "./layout.ts";
 import { findProcessesByMarker } from "./proc.ts";
 import { ManagedProcess } from "./process.ts";
 import { probe, type ProbeTLS } from "./readiness.ts";
@@ -115,35 +113,9 @@ export class LocalDriver implements HostingDriver {
 
   /** Writes the cluster's files (only those that changed) and renders its processes. */
   #render(plan: ControlPlanePlan, dir: string, ports: ControlPlanePorts, endpoint: string): { components: RenderedComponent[]; adminTLS: ProbeTLS } {
-    const pkiDir = join(dir, "pki");
-    mkdirSync(pkiDir, { recursive: true, mode: 0o700 });
-    for (const [file, pem] of plan.pki) writeIfChanged(join(pkiDir, file), pem);
-    const pki = pkiFiles(pkiDir);
-    const pem = (file: string): string => plan.pki.get(file) ?? "";
-    const kubeconfig = (name: string, user: string, cert: string, key: string): string =>
-      writeIfChanged(join(dir, `${name}.kubeconfig`), buildKubeconfig({ clusterName: plan.clusterId, server: endpoint, certificateAuthorityPem: pem("ca.crt"), userName: user, clientCertificatePem: pem(cert), clientKeyPem: pem(key) }));
-    const workDir = (component: string): string => {
-      const path = join(dir, "work", component);
-      mkdirSync(path, { recursive: true, mode: 0o700 });
-      return path;
-    };
+    const { layout, adminTLS } = writeLocalLayout({ dir, clusterName: plan.clusterId, server: endpoint, pki: plan.pki, version: plan.version, kwok: false });
     const components = renderControlPlane({
-      layout: {
-        pki,
-        etcdDataDir: join(dir, "etcd"),
-        adminKubeconfig: kubeconfig("admin", "admin", "admin.crt", "admin.key"),
-        controllerManagerKubeconfig: kubeconfig("controller-manager", "system:kube-controller-manager", "controller-manager.crt", "controller-manager.key"),
-        schedulerKubeconfig: kubeconfig("scheduler", "system:kube-scheduler", "scheduler.crt", "scheduler.key"),
-        workDir,
-        kwokStagesFile: join(workDir("kwok"), "stages.yaml"),
-        binaries: {
-          etcd: binaryPath("etcd"),
-          kubeAPIServer: binaryPath("kube-apiserver", { kubernetesVersion: plan.version }),
-          kubeControllerManager: binaryPath("kube-controller-manager", { kubernetesVersion: plan.version }),
-          kubeScheduler: binaryPath("kube-scheduler", { kubernetesVersion: plan.version }),
-          kwok: "kwok",
-        },
-      },
+      layout,
       ports,
       serviceCIDR: plan.network.serviceCIDR,
       components: { controllerManager: true, scheduler: true, kwok: false },
@@ -154,7 +126,7 @@ export class LocalDriver implements HostingDriver {
     // certificates make a new spec, so the process is replaced (restarted).
     const checksum = createHash("sha256").update([...plan.pki].sort().join("\n")).digest("hex").slice(0, 16);
     const withChecksum = components.map((c) => ({ ...c, spec: { ...c.spec, env: { ...c.spec.env, SEEDBED_CONFIG_CHECKSUM: checksum } } }));
-    return { components: withChecksum, adminTLS: { ca: pem("ca.crt"), cert: pem("admin.crt"), key: pem("admin.key") } };
+    return { components: withChecksum, adminTLS };
   }
 
   async #health(component: RenderedComponent, launcher: SupervisingLauncher, adminTLS: ProbeTLS): Promise<ComponentHealth> {
@@ -167,10 +139,4 @@ export class LocalDriver implements HostingDriver {
     const message = ready ? undefined : running ? `${name} runs but ${component.health.url} answers ${status ?? "nothing"} yet` : `${name} is not running (restarted ${restarts} times; see its log)`;
     return { name, running, ready, restarts, message };
   }
-}
-
-/** Writes a file with owner-only permissions unless it already holds exactly this content; returns its path. */
-function writeIfChanged(path: string, content: string): string {
-  if (!existsSync(path) || readFileSync(path, "utf8") !== content) writeFileSync(path, content, { mode: 0o600 });
-  return path;
 }

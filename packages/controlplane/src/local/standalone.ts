@@ -1,16 +1,15 @@
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { binaryPath, defaultKubernetesVersion } from "@seedbed/binaries";
-import { buildKubeconfig } from "@seedbed/pki";
-import type { PKIFiles } from "../pki-layout.ts";
+import { defaultKubernetesVersion } from "@seedbed/binaries";
+import { pkiFileNames, type PKIFiles } from "../pki-layout.ts";
 import { renderControlPlane, type ControlPlanePorts, type RenderedComponent } from "../render/control-plane.ts";
-import { kwokStages } from "../render/kwok-stages.ts";
 import { firstServiceIP } from "../network.ts";
 import { PlainLauncher, SupervisingLauncher, type Launcher } from "./launcher.ts";
+import { writeLocalLayout } from "./layout.ts";
 import { ensurePKIFiles } from "./pki-files.ts";
 import type { ManagedProcess } from "./process.ts";
 import { startComponents } from "./start-components.ts";
-import { waitForReady, type ProbeTLS } from "./readiness.ts";
+import { waitForReady } from "./readiness.ts";
 
 /** The loopback ports of a standalone control plane. */
 export type StandalonePorts = ControlPlanePorts;
@@ -78,35 +77,19 @@ export async function startStandaloneControlPlane(options: StandaloneOptions): P
   const logDir = join(dir, "logs");
   mkdirSync(logDir, { recursive: true, mode: 0o700 });
   const serviceCIDR = options.serviceClusterIPRange ?? defaultServiceCIDR;
-  const pki = await ensurePKIFiles(join(dir, "pki"), { clusterName: "standalone", kubernetesServiceIP: firstServiceIP(serviceCIDR) });
+  const pkiDir = join(dir, "pki");
+  await ensurePKIFiles(pkiDir, { clusterName: "standalone", kubernetesServiceIP: firstServiceIP(serviceCIDR) });
   const server = `https://127.0.0.1:${options.ports.apiServer}`;
-  const caPem = readFileSync(pki.caCert, "utf8");
-  const kubeconfigFor = (user: string, cert: string, key: string): string =>
-    buildKubeconfig({ clusterName: "seedbed", server, certificateAuthorityPem: caPem, userName: user, clientCertificatePem: readFileSync(cert, "utf8"), clientKeyPem: readFileSync(key, "utf8") });
-  const kubeconfig = kubeconfigFor("admin", pki.adminCert, pki.adminKey);
-  const kubeconfigPath = writePrivate(join(dir, "admin.kubeconfig"), kubeconfig);
-  const workDir = (component: string): string => {
-    const path = join(dir, "work", component);
-    mkdirSync(path, { recursive: true, mode: 0o700 });
-    return path;
-  };
+  const { layout, adminKubeconfig, adminTLS } = writeLocalLayout({
+    dir,
+    clusterName: "seedbed",
+    server,
+    pki: new Map(pkiFileNames.map((file) => [file, readFileSync(join(pkiDir, file), "utf8")])),
+    version,
+    kwok: options.kwok === true,
+  });
   const components = renderControlPlane({
-    layout: {
-      pki,
-      etcdDataDir: join(dir, "etcd"),
-      controllerManagerKubeconfig: writePrivate(join(dir, "controller-manager.kubeconfig"), kubeconfigFor("system:kube-controller-manager", pki.controllerManagerCert, pki.controllerManagerKey)),
-      schedulerKubeconfig: writePrivate(join(dir, "scheduler.kubeconfig"), kubeconfigFor("system:kube-scheduler", pki.schedulerCert, pki.schedulerKey)),
-      adminKubeconfig: kubeconfigPath,
-      workDir,
-      kwokStagesFile: writePrivate(join(workDir("kwok"), "stages.yaml"), kwokStages),
-      binaries: {
-        etcd: binaryPath("etcd"),
-        kubeAPIServer: binaryPath("kube-apiserver", { kubernetesVersion: version }),
-        kubeControllerManager: binaryPath("kube-controller-manager", { kubernetesVersion: version }),
-        kubeScheduler: binaryPath("kube-scheduler", { kubernetesVersion: version }),
-        kwok: options.kwok === true ? binaryPath("kwok") : "kwok",
-      },
-    },
+    layout,
     ports: options.ports,
     serviceCIDR,
     components: { controllerManager: options.controllerManager === true, scheduler: options.scheduler === true, kwok: options.kwok === true },
@@ -115,7 +98,6 @@ export async function startStandaloneControlPlane(options: StandaloneOptions): P
     controllerManagerExtraFlags: options.controllerManagerExtraFlags,
     schedulerExtraFlags: options.schedulerExtraFlags,
   });
-  const adminTLS: ProbeTLS = { ca: caPem, cert: readFileSync(pki.adminCert, "utf8"), key: readFileSync(pki.adminKey, "utf8") };
   const timeoutMs = options.readyTimeoutMs ?? 60_000;
   const launcher: Launcher = options.supervise ? new SupervisingLauncher({ cwd: dir, markerPrefix: options.supervise.markerPrefix }) : new PlainLauncher(dir, options.stopGraceMs);
 
@@ -131,9 +113,9 @@ export async function startStandaloneControlPlane(options: StandaloneOptions): P
   return {
     dir,
     server,
-    kubeconfig,
-    kubeconfigPath,
-    pki,
+    kubeconfig: adminKubeconfig,
+    kubeconfigPath: layout.adminKubeconfig,
+    pki: layout.pki,
     processes,
     logFiles,
     async restartAPIServer(): Promise<void> {
@@ -148,9 +130,4 @@ export async function startStandaloneControlPlane(options: StandaloneOptions): P
       if (launcher instanceof SupervisingLauncher) launcher.detachAll();
     },
   };
-}
-
-function writePrivate(path: string, content: string): string {
-  writeFileSync(path, content, { mode: 0o600 });
-  return path;
 }
