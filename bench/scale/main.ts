@@ -2,18 +2,23 @@
 // this machine: time until all are Running, the operator's peak RSS and CPU
 // seconds, its kube-apiserver requests per cluster (from the audit log), and
 // its requests during one idle minute afterwards.
-// Usage: npm run bench -- scale [--clusters 1000] [--nodes 20] [--idle-seconds 60] [--node-options "--max-semi-space-size=4"]
+// Usage: npm run bench -- scale [--clusters 1000] [--nodes 20] [--idle-seconds 60] [--node-options "…"]
+// The operator runs with the chart's NODE_OPTIONS unless --node-options says otherwise.
 import { spawn } from "node:child_process";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { parseArgs } from "node:util";
 import { CustomObjectsApi } from "@kubernetes/client-node";
 import { apiVersion, type Cluster } from "@seedbed/api";
 import { startKubeAPI } from "@seedbed/testing";
+import { parse } from "yaml";
+import { auditEvents, cpuSeconds, peakRssMiB, requestsByKind, seedCpuSeconds } from "./measure.ts";
 import { auditPolicy, pool, prepareSeed } from "./seed-setup.ts";
 
-const { values } = parseArgs({ options: { clusters: { type: "string", default: "1000" }, nodes: { type: "string", default: "20" }, "idle-seconds": { type: "string", default: "60" }, "node-options": { type: "string", default: "" } } });
+const chartValues = parse(readFileSync(new URL("../../deploy/helm/seedbed/values.yaml", import.meta.url), "utf8")) as { nodeOptions: string };
+
+const { values } = parseArgs({ options: { clusters: { type: "string", default: "1000" }, nodes: { type: "string", default: "20" }, "idle-seconds": { type: "string", default: "60" }, "node-options": { type: "string", default: chartValues.nodeOptions } } });
 const clusters = Number(values.clusters);
 const nodes = Number(values.nodes);
 const idleSeconds = Number(values["idle-seconds"]);
@@ -29,7 +34,7 @@ const auditLog = join(auditDir, "audit.log");
 const api = await startKubeAPI({
   controllers: true,
   kwok: true,
-  apiServerExtraFlags: { "audit-policy-file": join(auditDir, "policy.yaml"), "audit-log-path": auditLog, "audit-log-maxsize": 1024, "max-requests-inflight": 1000, "max-mutating-requests-inflight": 500 },
+  apiServerExtraFlags: { "audit-policy-file": join(auditDir, "policy.yaml"), "audit-log-path": auditLog, "audit-log-maxsize": 1024, "max-requests-inflight": 1000, "max-mutating-requests-inflight": 500, profiling: true },
   controllerManagerExtraFlags: { "kube-api-qps": 500, "kube-api-burst": 1000, "concurrent-deployment-syncs": 20, "concurrent-replicaset-syncs": 20, "concurrent-statefulset-syncs": 20 },
   schedulerExtraFlags: { "kube-api-qps": 500, "kube-api-burst": 1000 },
 });
@@ -39,7 +44,6 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
     void api.stop().finally(() => process.exit(130));
   });
 }
-const auditLines = (): number => (existsSync(auditLog) ? readFileSync(auditLog, "utf8").split("\n").filter((l) => l.length > 0).length : 0);
 try {
   const kc = api.kubeConfig();
   const operatorKubeconfig = await prepareSeed(api, kc, { clusters, nodes, namespace });
@@ -60,14 +64,14 @@ try {
     await sleep(5000);
   }
   const allRunningSeconds = (performance.now() - began) / 1000;
-  const requestsToReady = auditLines();
+  const toReady = auditEvents(auditLog);
+  const seedCpu = seedCpuSeconds(api.pids());
   log(`all ${clusters} Running after ${allRunningSeconds.toFixed(1)} s; idling ${idleSeconds} s`);
   await sleep(idleSeconds * 1000);
-  const idleRequests = auditLines() - requestsToReady;
-  const status = readFileSync(`/proc/${operator.pid ?? 0}/status`, "utf8");
-  const peakRssMiB = Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024;
-  const stat = readFileSync(`/proc/${operator.pid ?? 0}/stat`, "utf8").slice(readFileSync(`/proc/${operator.pid ?? 0}/stat`, "utf8").lastIndexOf(")") + 2).split(" ");
-  const cpuSeconds = (Number(stat[11]) + Number(stat[12])) / 100;
+  const idle = auditEvents(auditLog).slice(toReady.length);
+  const operatorPid = operator.pid ?? 0;
+  const operatorPeakRssMiB = peakRssMiB(operatorPid);
+  const operatorCpuSeconds = cpuSeconds(operatorPid);
   operator.kill("SIGTERM");
   await new Promise((resolve) => operator.once("exit", resolve));
   console.log(
@@ -76,11 +80,15 @@ try {
       clusters,
       seedNodes: nodes,
       allRunningSeconds: Number(allRunningSeconds.toFixed(1)),
-      operatorPeakRssMiB: Number(peakRssMiB.toFixed(1)),
-      operatorCpuSeconds: cpuSeconds,
-      operatorRequestsPerCluster: Number((requestsToReady / clusters).toFixed(1)),
-      operatorRequestsIdle: idleRequests,
+      operatorPeakRssMiB: Number(operatorPeakRssMiB.toFixed(1)),
+      operatorCpuSeconds,
+      operatorNodeOptions: values["node-options"],
+      operatorRequestsPerCluster: Number((toReady.length / clusters).toFixed(1)),
+      operatorRequestsPerClusterByKind: requestsByKind(toReady, clusters),
+      operatorRequestsIdle: idle.length,
+      operatorRequestsIdleByKind: requestsByKind(idle, 1),
       idleSeconds,
+      seedCpuSecondsToRunning: seedCpu,
       targets: { allRunningSeconds: 300, operatorPeakRssMiB: 300 },
     }),
   );

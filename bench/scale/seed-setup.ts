@@ -36,7 +36,7 @@ export async function prepareSeed(api: KubeAPI, kc: KubeConfig, options: { clust
   await pool(options.nodes, 10, (i) =>
     core.createNode({ body: { metadata: { name: `seed-${i}`, annotations: { [kwokNodeAnnotation]: "fake" }, labels: { "kubernetes.io/hostname": `seed-${i}` } }, status: { addresses: [{ type: "InternalIP", address: `10.9.${Math.floor(i / 250)}.${(i % 250) + 1}` }], capacity: { cpu: "1000", memory: "4Ti", pods: "1000" }, allocatable: { cpu: "1000", memory: "4Ti", pods: "1000" } } } }),
   );
-  await kc.makeApiClient(StorageV1Api).createStorageClass({ body: { metadata: { name: "kwok-local" }, provisioner: "kubernetes.io/no-provisioner", volumeBindingMode: "Immediate" } });
+  await kc.makeApiClient(StorageV1Api).createStorageClass({ body: { metadata: { name: "kwok-local" }, provisioner: "kubernetes.io/no-provisioner", volumeBindingMode: "WaitForFirstConsumer" } });
   await pool(options.clusters, 20, (i) =>
     core.createPersistentVolume({ body: { metadata: { name: `pv-${i}` }, spec: { capacity: { storage: "1Gi" }, accessModes: ["ReadWriteOnce"], storageClassName: "kwok-local", hostPath: { path: `/tmp/pv-${i}` } } } }),
   );

@@ -21,6 +21,7 @@ describe("the kubernetes hosting driver on a real seed with kwok nodes", () => {
   let objects: CustomObjectsApi;
   let core: CoreV1Api;
   let apps: AppsV1Api;
+  let policy: PolicyV1Api;
   const readCluster = async (name: string): Promise<Cluster> => (await objects.getNamespacedCustomObject({ ...resource, plural: "clusters", name })) as Cluster;
 
   beforeAll(async () => {
@@ -29,6 +30,7 @@ describe("the kubernetes hosting driver on a real seed with kwok nodes", () => {
     objects = kc.makeApiClient(CustomObjectsApi);
     core = kc.makeApiClient(CoreV1Api);
     apps = kc.makeApiClient(AppsV1Api);
+    policy = kc.makeApiClient(PolicyV1Api);
     await core.createNamespace({ body: { metadata: { name: namespace } } });
     // Three kwok nodes, and local volumes bound by the real PV controller.
     for (let i = 0; i < 3; i++) {
@@ -68,8 +70,9 @@ describe("the kubernetes hosting driver on a real seed with kwok nodes", () => {
     expect(policies.items.map((p) => p.metadata?.name).sort()).toEqual(["default-deny", "etcd", "kube-apiserver"]);
     const etcdPolicy = policies.items.find((p) => p.metadata?.name === "etcd");
     expect(etcdPolicy?.spec?.ingress?.[0]?._from?.[0]?.podSelector?.matchLabels?.["seedbed.dev/component"]).toBe("kube-apiserver");
-    const pdbs = await api().kubeConfig().makeApiClient(PolicyV1Api).listNamespacedPodDisruptionBudget({ namespace: ns });
-    expect(pdbs.items.map((p) => p.metadata?.name).sort()).toEqual(["etcd", "kube-apiserver"]);
+    const pdbs = await policy.listNamespacedPodDisruptionBudget({ namespace: ns });
+    // A budget only where more than one pod runs: three etcd members, one API server.
+    expect(pdbs.items.map((p) => p.metadata?.name)).toEqual(["etcd"]);
     // Each component's Secret holds only its own files: the scheduler's has no key at all.
     const schedulerSecret = await core.readNamespacedSecret({ namespace: ns, name: "kube-scheduler-certs" });
     expect(Object.keys(schedulerSecret.data ?? {})).toEqual(["kubeconfig"]);
@@ -80,6 +83,11 @@ describe("the kubernetes hosting driver on a real seed with kwok nodes", () => {
     const scaled = await eventually(() => apps.readNamespacedDeployment({ namespace: "cluster-seeded-ha", name: "kube-apiserver" }), (d) => d.spec?.replicas === 2 && d.status?.readyReplicas === 2, { timeoutMs: 60_000 });
     expect(scaled.status?.readyReplicas).toBe(2);
     await eventually(() => readCluster("ha"), (c) => c.status?.phase === "Running" && c.status.observedGeneration === c.metadata.generation);
+    const budgets = async (): Promise<string[]> => (await policy.listNamespacedPodDisruptionBudget({ namespace: "cluster-seeded-ha" })).items.map((p) => p.metadata?.name ?? "").sort();
+    expect(await budgets()).toEqual(["etcd", "kube-apiserver"]);
+    // Back to one replica: its budget goes.
+    await objects.patchNamespacedCustomObject({ ...resource, plural: "clusters", name: "ha", body: { spec: { controlPlane: { replicas: 1 } } } }, mergePatch);
+    await eventually(budgets, (names) => names.join() === "etcd", { timeoutMs: 30_000, description: "the kube-apiserver budget deleted" });
   });
 
   it("shows a control plane that cannot be scheduled as a condition with the scheduler's reason", async () => {

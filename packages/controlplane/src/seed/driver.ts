@@ -25,6 +25,7 @@ const kinds = {
   service: { apiVersion: "v1", kind: "Service", plural: "services", namespaced: true },
   namespace: { apiVersion: "v1", kind: "Namespace", plural: "namespaces", namespaced: false },
   node: { apiVersion: "v1", kind: "Node", plural: "nodes", namespaced: false },
+  disruptionBudget: { apiVersion: "policy/v1", kind: "PodDisruptionBudget", plural: "poddisruptionbudgets", namespaced: true },
 } as const satisfies Record<string, KindRef>;
 
 /** What each watched kind is shrunk to in the cache. */
@@ -35,7 +36,11 @@ const transforms: Record<string, (obj: KubernetesObject) => KubernetesObject> = 
   Service: slim.service,
   Namespace: slim.namespace,
   Node: slim.node,
+  PodDisruptionBudget: slim.metadata,
 };
+
+/** Kinds the renderer leaves out when they are not needed: objects of these kinds that it no longer renders are deleted. */
+const prunable = [kinds.disruptionBudget];
 
 const managed = "app.kubernetes.io/managed-by=seedbed";
 
@@ -72,6 +77,7 @@ export class KubernetesDriver implements HostingDriver {
     // process and change is enough (the first pass after a restart applies all).
     if (this.#applied.get(plan.clusterId) !== digest) {
       for (const object of objects) await apply(this.#client, object);
+      await this.#prune(plan.clusterId, objects);
       this.#applied.set(plan.clusterId, digest);
     }
     return this.#observe(plan.clusterId);
@@ -101,6 +107,21 @@ export class KubernetesDriver implements HostingDriver {
   /** Stops the informers on the seed. */
   async stop(): Promise<void> {
     await this.#informers.stop();
+  }
+
+  /** Deletes what an earlier rendering made and this one no longer has (a budget once replicas drop to one). */
+  async #prune(clusterId: string, rendered: readonly Manifest[]): Promise<void> {
+    const ns = seedNamespace(clusterId);
+    for (const kind of prunable) {
+      const wanted = new Set(rendered.filter((o) => o.kind === kind.kind).map((o) => o.metadata?.name));
+      for (const existing of this.#informer(kind).list(ns)) {
+        const name = existing.metadata?.name ?? "";
+        if (wanted.has(name)) continue;
+        await this.#client.request("DELETE", `/apis/${kind.apiVersion}/namespaces/${ns}/${kind.plural}/${name}`).catch((error: unknown) => {
+          if (!isNotFound(error)) throw error;
+        });
+      }
+    }
   }
 
   #withStorageClass(object: Manifest): Manifest {

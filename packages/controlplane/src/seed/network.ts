@@ -69,7 +69,11 @@ export function renderNetworkPolicies(input: ExposureInput): Manifest[] {
   ];
 }
 
-/** At most one member or replica down at a time during voluntary disruptions (node drains). */
+/**
+ * At most one member or replica down at a time during voluntary disruptions
+ * (node drains) — for components that run more than one. A budget over a
+ * single pod protects nothing and only costs the seed status updates.
+ */
 export function renderDisruptionBudgets(input: ExposureInput): Manifest[] {
   const ns = seedNamespace(input.clusterId);
   const pdb = (component: string): Manifest =>
@@ -79,5 +83,5 @@ export function renderDisruptionBudgets(input: ExposureInput): Manifest[] {
       metadata: { name: component, namespace: ns, labels: seedLabels(input.clusterId, component) },
       spec: { maxUnavailable: 1, selector: { matchLabels: seedLabels(input.clusterId, component) } },
     });
-  return [pdb("etcd"), pdb("kube-apiserver")];
+  return [...(input.etcdMembers > 1 ? [pdb("etcd")] : []), ...(input.apiServerReplicas > 1 ? [pdb("kube-apiserver")] : [])];
 }

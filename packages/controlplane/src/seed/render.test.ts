@@ -37,6 +37,13 @@ describe("renderSeedControlPlane", () => {
     expect(list.find((o) => o.kind === "Service" && o.metadata.name === "kube-apiserver")?.spec?.loadBalancerSourceRanges).toEqual(["203.0.113.0/24"]);
   });
 
+  it("renders a disruption budget only for components with more than one pod", () => {
+    const single = objects({ ...plan, controlPlane: { ...plan.controlPlane, apiServerReplicas: 1, etcdMembers: 1 } });
+    expect(single.filter((o) => o.kind === "PodDisruptionBudget")).toEqual([]);
+    const haEtcd = objects({ ...plan, controlPlane: { ...plan.controlPlane, apiServerReplicas: 1, etcdMembers: 3 } });
+    expect(haEtcd.filter((o) => o.kind === "PodDisruptionBudget").map((o) => o.metadata.name)).toEqual(["etcd"]);
+  });
+
   it("changes only the checksum of the components whose files changed", async () => {
     const renewed = pkiFileContents(await createClusterPKI({ clusterName: "p/c", kubernetesServiceIP: "10.96.0.1" }));
     // New etcd certificates only.

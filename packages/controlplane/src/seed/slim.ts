@@ -15,6 +15,7 @@ function meta(obj: Loose): KubernetesObject {
  * of MB.
  */
 export const slim = {
+  metadata: (obj: KubernetesObject): KubernetesObject => meta(obj),
   workload: (obj: KubernetesObject): KubernetesObject => {
     const o = obj as Loose;
     const status = o.status ?? {};
