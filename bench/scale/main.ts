@@ -4,7 +4,7 @@
 // its requests during one idle minute afterwards.
 // Usage: npm run bench -- scale [--clusters 1000] [--nodes 20] [--idle-seconds 60] [--node-options "…"]
 // The operator runs with the chart's NODE_OPTIONS unless --node-options says otherwise.
-import { spawn } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -38,9 +38,11 @@ const api = await startKubeAPI({
   controllerManagerExtraFlags: { "kube-api-qps": 500, "kube-api-burst": 1000, "concurrent-deployment-syncs": 20, "concurrent-replicaset-syncs": 20, "concurrent-statefulset-syncs": 20 },
   schedulerExtraFlags: { "kube-api-qps": 500, "kube-api-burst": 1000 },
 });
-// Ctrl-C must not leave a seed behind.
+// Ctrl-C must leave neither a seed nor an operator behind.
+let operator: ChildProcess | undefined;
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   process.once(signal, () => {
+    operator?.kill("SIGKILL");
     void api.stop().finally(() => process.exit(130));
   });
 }
@@ -48,7 +50,8 @@ try {
   const kc = api.kubeConfig();
   const operatorKubeconfig = await prepareSeed(api, kc, { clusters, nodes, namespace });
   log(`seed ready: ${nodes} kwok nodes, ${clusters} volumes`);
-  const operator = spawn(process.execPath, [cli, "operator", "--driver=kubernetes", `--kubeconfig=${operatorKubeconfig}`, "--metrics-port=0", "--log-level=warn"], { stdio: ["ignore", "ignore", "inherit"], env: { ...process.env, NODE_OPTIONS: values["node-options"] } });
+  const child = spawn(process.execPath, [cli, "operator", "--driver=kubernetes", `--kubeconfig=${operatorKubeconfig}`, "--metrics-port=0", "--log-level=warn"], { stdio: ["ignore", "ignore", "inherit"], env: { ...process.env, NODE_OPTIONS: values["node-options"] } });
+  operator = child;
   await sleep(2000);
   const objects = kc.makeApiClient(CustomObjectsApi);
   const began = performance.now();
@@ -59,7 +62,7 @@ try {
     const list = (await objects.listNamespacedCustomObject({ group: "seedbed.dev", version: "v1alpha1", plural: "clusters", namespace })) as { items: Cluster[] };
     running = list.items.filter((c) => c.status?.phase === "Running").length;
     if (running === clusters) break;
-    if (operator.exitCode !== null) throw new Error(`the operator exited with ${operator.exitCode}`);
+    if (child.exitCode !== null) throw new Error(`the operator exited with ${child.exitCode}`);
     log(`${running}/${clusters} Running after ${((performance.now() - began) / 1000).toFixed(0)} s`);
     await sleep(5000);
   }
@@ -69,11 +72,11 @@ try {
   log(`all ${clusters} Running after ${allRunningSeconds.toFixed(1)} s; idling ${idleSeconds} s`);
   await sleep(idleSeconds * 1000);
   const idle = auditEvents(auditLog).slice(toReady.length);
-  const operatorPid = operator.pid ?? 0;
+  const operatorPid = child.pid ?? 0;
   const operatorPeakRssMiB = peakRssMiB(operatorPid);
   const operatorCpuSeconds = cpuSeconds(operatorPid);
-  operator.kill("SIGTERM");
-  await new Promise((resolve) => operator.once("exit", resolve));
+  child.kill("SIGTERM");
+  await new Promise((resolve) => child.once("exit", resolve));
   console.log(
     JSON.stringify({
       benchmark: "scale",

@@ -13,6 +13,8 @@ export interface ControlPlanePlan {
   readonly exposure: { readonly serviceType: "NodePort" | "LoadBalancer"; readonly allowedSourceRanges: readonly string[] };
   /** kube-apiserver flags from features such as OIDC. */
   readonly apiServerExtraFlags?: Readonly<Record<string, string | number | boolean>>;
+  /** Run a kwok controller for the cluster's simulated machines (it has a kwok node pool). */
+  readonly kwok?: boolean;
 }
 
 /** One component as the driver sees it. */
@@ -41,6 +43,13 @@ export interface ControlPlaneObservation {
  */
 export interface HostingDriver {
   readonly name: "local" | "kubernetes";
+  /**
+   * True when the driver calls back on every change of a cluster's
+   * components (the seed driver's informers), so the reconciler need not
+   * look again on a timer while a control plane comes up; false when
+   * readiness is only seen by probing (local processes).
+   */
+  readonly reportsChanges: boolean;
   /** Makes the control plane match the plan (starting, adopting or replacing components) and reports what it sees, without waiting for readiness. */
   apply(plan: ControlPlanePlan): Promise<ControlPlaneObservation>;
   /** Stops and removes everything of the cluster (processes, ports, files; or workloads and their namespace); true once all is gone, false while it is still going. */

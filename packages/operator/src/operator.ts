@@ -1,13 +1,17 @@
 import type { KubeConfig } from "@kubernetes/client-node";
 import type { V1Secret } from "@kubernetes/client-node";
-import { clusterId, type Cluster, type ClusterTemplate, type Seed } from "@seedbed/api";
+import { clusterId, clusterObjectNames, type Cluster, type ClusterTemplate, type NodePool, type Seed } from "@seedbed/api";
 import { LocalDriver, type SupervisorEvent } from "@seedbed/controlplane";
 import { Manager, type LeaderElectionConfig } from "@seedbed/runtime";
 import type { Logger } from "pino";
 import { clusterKindRef, clusterTemplateKindRef, secretKindRef } from "./reconcilers/cluster/kinds.ts";
 import { ClusterReconciler, type ClusterCache } from "./reconcilers/cluster/reconciler.ts";
 import type { CertificatePolicy } from "./reconcilers/cluster/secrets.ts";
+import { nodePoolKindRef } from "./reconcilers/nodepool/kinds.ts";
+import { NodePoolReconciler } from "./reconcilers/nodepool/reconciler.ts";
+import { machineProviders } from "./reconcilers/nodepool/providers.ts";
 import { SeedDrivers, seedKindRef } from "./seeds/registry.ts";
+import { TenantConnections } from "./tenants/connections.ts";
 
 /** How to run the operator. */
 export interface OperatorOptions {
@@ -51,6 +55,7 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
     },
   });
   const clusterInformer = manager.informers.informerFor<Cluster>(clusterKindRef);
+  const poolInformer = manager.informers.informerFor<NodePool>(nodePoolKindRef);
   // The same scopes as the controller's own watches below, so they share informers.
   const ownedSecrets = "seedbed.dev/cluster";
   const cache: ClusterCache = {
@@ -69,7 +74,15 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
     name: "cluster",
     kind: clusterKindRef,
     workers: options.workers ?? 4,
-    reconciler: new ClusterReconciler({ client: manager.client, cache, drivers, events: manager.eventRecorder("cluster"), certificates: options.certificates }),
+    reconciler: new ClusterReconciler({
+      client: manager.client,
+      cache,
+      drivers,
+      events: manager.eventRecorder("cluster"),
+      certificates: options.certificates,
+      // A kwok controller runs beside the control plane while the cluster has a kwok pool.
+      needsKwok: (c) => poolInformer.list(c.metadata.namespace).some((p) => p.spec.clusterName === c.metadata.name && p.spec.provider.type === "kwok" && p.metadata.deletionTimestamp === undefined),
+    }),
     // Only the Secrets we write (PKI, kubeconfigs): caching every Secret of a big management cluster would cost memory for nothing.
     owns: [{ kind: secretKindRef, labelSelector: ownedSecrets }],
     watches: [
@@ -81,6 +94,11 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
             .list()
             .filter((c) => c.spec.seed === seed.metadata?.name || c.status?.seed === seed.metadata?.name || (c.spec.seed === undefined && c.status?.phase === "Failed"))
             .map((c) => ({ namespace: c.metadata.namespace, name: c.metadata.name ?? "" })),
+      },
+      {
+        // The first kwok pool of a cluster starts its kwok controller; the last one gone stops it.
+        kind: nodePoolKindRef,
+        mapFn: (pool) => [{ namespace: pool.metadata?.namespace, name: (pool as NodePool).spec.clusterName }],
       },
       {
         // A template created or changed rebuilds the clusters that name it.
@@ -106,12 +124,50 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
     const request = byId.get(id);
     if (request) clusters.enqueue(request);
   };
+
+  const poolsOf = (namespace: string | undefined, cluster: string): { namespace?: string; name: string }[] =>
+    poolInformer
+      .list(namespace)
+      .filter((p) => p.spec.clusterName === cluster)
+      .map((p) => ({ namespace: p.metadata.namespace, name: p.metadata.name ?? "" }));
+  let requeuePools: ((id: string) => void) | undefined;
+  const tenants = new TenantConnections({ secret: (namespace, name) => cache.secret(namespace, name), onChange: (id) => requeuePools?.(id) });
+  const pools = manager.addController({
+    name: "nodepool",
+    kind: nodePoolKindRef,
+    workers: options.workers ?? 4,
+    reconciler: new NodePoolReconciler({
+      client: manager.client,
+      pool: (namespace, name) => poolInformer.get(namespace, name),
+      cluster: (namespace, name) => cache.cluster(namespace, name),
+      caCertificate: (c) => {
+        const encoded = cache.secret(c.metadata.namespace ?? "", clusterObjectNames.pkiSecret(c.metadata.name ?? ""))?.data?.["ca.crt"];
+        return encoded === undefined ? undefined : Buffer.from(encoded, "base64").toString("utf8");
+      },
+      tenants,
+      provider: machineProviders(manager.client),
+      events: manager.eventRecorder("nodepool"),
+    }),
+    watches: [
+      {
+        // A cluster that comes up (or goes) moves its pools on.
+        kind: clusterKindRef,
+        mapFn: (c) => poolsOf(c.metadata?.namespace, c.metadata?.name ?? ""),
+      },
+    ],
+  });
+  requeuePools = (id) => {
+    const request = byId.get(id);
+    if (request) for (const pool of poolsOf(request.namespace, request.name)) pools.enqueue(pool);
+  };
+  clusterInformer.addHandlers({ delete: (c) => void tenants.close(idOf(c)) });
   await manager.start();
   return {
     manager,
     driver,
     async stop(): Promise<void> {
       await manager.stop();
+      await tenants.stopAll();
       await drivers.stop();
       await driver?.stopAll();
     },

@@ -46,19 +46,31 @@ export class ClusterPortAllocator {
 
   async #portsNow(clusterDir: string): Promise<ControlPlanePorts> {
     const known = this.recorded(clusterDir);
-    if (known) return known;
+    if (known?.kwok !== undefined) return known;
+    if (known) {
+      // Recorded before clusters had a kwok port: add one, keep the rest.
+      const [kwok = 0] = await this.#pick(1);
+      return this.#record(clusterDir, { ...known, kwok });
+    }
+    const [apiServer = 0, etcdClient = 0, etcdPeer = 0, controllerManager = 0, scheduler = 0, kwok = 0] = await this.#pick(6);
+    return this.#record(clusterDir, { apiServer, etcdClient, etcdPeer, controllerManager, scheduler, kwok });
+  }
+
+  async #pick(count: number): Promise<number[]> {
     const reserved = this.#loadReserved();
     const picked: number[] = [];
     const [low, high] = this.#range;
-    for (let attempt = 0; picked.length < 5; attempt++) {
+    for (let attempt = 0; picked.length < count; attempt++) {
       if (attempt > 5000) throw new Error(`no free loopback port between ${low} and ${high}`);
       const port = low + Math.floor(Math.random() * (high - low + 1));
       if (reserved.has(port) || picked.includes(port) || !(await canBind(port))) continue;
       picked.push(port);
     }
-    const [apiServer = 0, etcdClient = 0, etcdPeer = 0, controllerManager = 0, scheduler = 0] = picked;
-    const ports: ControlPlanePorts = { apiServer, etcdClient, etcdPeer, controllerManager, scheduler };
     for (const port of picked) reserved.add(port);
+    return picked;
+  }
+
+  #record(clusterDir: string, ports: ControlPlanePorts): ControlPlanePorts {
     const tmp = `${portsFile(clusterDir)}.tmp`;
     writeFileSync(tmp, `${JSON.stringify(ports, null, 2)}\n`);
     renameSync(tmp, portsFile(clusterDir));

@@ -29,10 +29,12 @@ export interface LocalDriverOptions {
  */
 export class LocalDriver implements HostingDriver {
   readonly name = "local";
+  readonly reportsChanges = false;
   readonly #options: LocalDriverOptions;
   readonly #clustersDir: string;
   readonly #ports: ClusterPortAllocator;
   readonly #launchers = new Map<string, SupervisingLauncher>();
+  readonly #kwokOrphansChecked = new Set<string>();
 
   constructor(options: LocalDriverOptions) {
     this.#options = options;
@@ -54,6 +56,7 @@ export class LocalDriver implements HostingDriver {
     const { components, adminTLS } = this.#render(plan, dir, ports, endpoint);
     const launcher = this.#launcher(plan.clusterId, dir);
     for (const component of components) await launcher.launch(component.spec, join(dir, "logs", `${component.spec.name}.log`));
+    if (plan.kwok !== true) await this.#stopKwok(plan.clusterId, launcher);
     const health = await Promise.all(components.map((c) => this.#health(c, launcher, adminTLS)));
     return { endpoint, components: health };
   }
@@ -111,14 +114,28 @@ export class LocalDriver implements HostingDriver {
     return launcher;
   }
 
+  /**
+   * The last kwok node pool gone, its controller goes too — also one an
+   * earlier run of the platform started (looked for once per cluster).
+   */
+  async #stopKwok(clusterId: string, launcher: SupervisingLauncher): Promise<void> {
+    if (launcher.component("kwok") !== undefined) await launcher.stop("kwok");
+    if (this.#kwokOrphansChecked.has(clusterId)) return;
+    for (const pid of findProcessesByMarker(`${this.#markerPrefix(clusterId)}/kwok`)) {
+      await ManagedProcess.adopt({ name: "kwok", command: "", args: [] }, "/dev/null", pid).stop();
+    }
+    this.#kwokOrphansChecked.add(clusterId);
+  }
+
   /** Writes the cluster's files (only those that changed) and renders its processes. */
   #render(plan: ControlPlanePlan, dir: string, ports: ControlPlanePorts, endpoint: string): { components: RenderedComponent[]; adminTLS: ProbeTLS } {
-    const { layout, adminTLS } = writeLocalLayout({ dir, clusterName: plan.clusterId, server: endpoint, pki: plan.pki, version: plan.version, kwok: false });
+    const kwok = plan.kwok === true;
+    const { layout, adminTLS } = writeLocalLayout({ dir, clusterName: plan.clusterId, server: endpoint, pki: plan.pki, version: plan.version, kwok });
     const components = renderControlPlane({
       layout,
       ports,
       serviceCIDR: plan.network.serviceCIDR,
-      components: { controllerManager: true, scheduler: true, kwok: false },
+      components: { controllerManager: true, scheduler: true, kwok },
       unsafeNoFsync: this.#options.unsafeNoFsync,
       apiServerExtraFlags: plan.apiServerExtraFlags,
     });

@@ -39,8 +39,13 @@ const transforms: Record<string, (obj: KubernetesObject) => KubernetesObject> = 
   PodDisruptionBudget: slim.metadata,
 };
 
-/** Kinds the renderer leaves out when they are not needed: objects of these kinds that it no longer renders are deleted. */
-const prunable = [kinds.disruptionBudget];
+/**
+ * Kinds the renderer leaves out when they are not needed (budgets of single
+ * pods, kwok without kwok pools): objects of these kinds that it no longer
+ * renders are deleted, with the Secrets named here beside them.
+ */
+const prunable = [kinds.disruptionBudget, kinds.deployment];
+const secretsOf: Readonly<Record<string, string>> = { "Deployment/kwok": "kwok-config" };
 
 const managed = "app.kubernetes.io/managed-by=seedbed";
 
@@ -53,6 +58,7 @@ type Obj = KubernetesObject & WorkloadStatus & PodStatus & { spec?: Record<strin
  */
 export class KubernetesDriver implements HostingDriver {
   readonly name = "kubernetes";
+  readonly reportsChanges = true;
   readonly #options: KubernetesDriverOptions;
   readonly #client: ObjectClient;
   readonly #informers: InformerCache;
@@ -117,9 +123,13 @@ export class KubernetesDriver implements HostingDriver {
       for (const existing of this.#informer(kind).list(ns)) {
         const name = existing.metadata?.name ?? "";
         if (wanted.has(name)) continue;
-        await this.#client.request("DELETE", `/apis/${kind.apiVersion}/namespaces/${ns}/${kind.plural}/${name}`).catch((error: unknown) => {
-          if (!isNotFound(error)) throw error;
-        });
+        const secret = secretsOf[`${kind.kind}/${name}`];
+        const paths = [`/apis/${kind.apiVersion}/namespaces/${ns}/${kind.plural}/${name}`, ...(secret === undefined ? [] : [`/api/v1/namespaces/${ns}/secrets/${secret}`])];
+        for (const path of paths) {
+          await this.#client.request("DELETE", path).catch((error: unknown) => {
+            if (!isNotFound(error)) throw error;
+          });
+        }
       }
     }
   }

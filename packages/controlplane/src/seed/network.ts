@@ -58,7 +58,7 @@ export function renderNetworkPolicies(input: ExposureInput): Manifest[] {
       spec: { podSelector: component === undefined ? {} : { matchLabels: seedLabels(input.clusterId, component) }, policyTypes: ["Ingress"], ingress },
     });
   const from = (component: string): object => ({ podSelector: { matchLabels: seedLabels(input.clusterId, component) } });
-  const apiSources = input.allowedSourceRanges.length > 0 ? [...input.allowedSourceRanges.map((cidr) => ({ ipBlock: { cidr } })), from("kube-controller-manager"), from("kube-scheduler")] : [];
+  const apiSources = input.allowedSourceRanges.length > 0 ? [...input.allowedSourceRanges.map((cidr) => ({ ipBlock: { cidr } })), from("kube-controller-manager"), from("kube-scheduler"), from("kwok")] : [];
   return [
     policy("default-deny", undefined, []),
     policy("etcd", "etcd", [

@@ -3,6 +3,7 @@ import { versions } from "@seedbed/binaries";
 import type { ControlPlanePlan } from "../driver.ts";
 import { seedLabels, seedNamespace, type Manifest } from "./names.ts";
 import { renderDisruptionBudgets, renderNetworkPolicies, renderServices } from "./network.ts";
+import { renderKwokWorkload } from "./kwok.ts";
 import { renderSecrets } from "./secrets.ts";
 import { renderAPIServerDeployment, renderControllerDeployments, renderEtcdStatefulSet } from "./workloads.ts";
 
@@ -42,5 +43,6 @@ export function renderSeedControlPlane(plan: ControlPlanePlan, options: SeedRend
     renderEtcdStatefulSet(workload),
     renderAPIServerDeployment(workload),
     ...renderControllerDeployments(workload),
+    ...(plan.kwok === true ? renderKwokWorkload(clusterId, plan.pki, workload.registry) : []),
   ];
 }

@@ -51,10 +51,14 @@ export interface ClusterReconcilerOptions {
   readonly clock?: Clock;
   /** Leaf certificate lifetime and renewal window (default 365 and 30 days). */
   readonly certificates?: CertificatePolicy;
-  /** How soon to look again while a control plane comes up (default 1 s). */
+  /** How soon to look again while a control plane comes up, on drivers that do not report changes (default 1 s). */
   readonly provisioningPollMs?: number;
-  /** How often to re-check a running control plane (default 30 s). */
+  /** How often to re-check a running control plane on drivers that do not report changes (default 30 s). */
   readonly healthCheckMs?: number;
+  /** Whether the cluster needs a kwok controller for simulated machines (it has a kwok node pool). */
+  readonly needsKwok?: (cluster: Cluster) => boolean;
+  /** How often to look at a cluster on drivers that report changes: a safety net, and certificate renewal (default 10 min). */
+  readonly resyncMs?: number;
 }
 
 /**
@@ -105,6 +109,7 @@ export class ClusterReconciler implements Reconciler {
       pki,
       controlPlane: { apiServerReplicas: effective.controlPlaneReplicas, etcdMembers: effective.etcdMembers, etcdStorage: effective.etcdStorage },
       exposure: effective.exposure,
+      kwok: this.#needsKwok(cluster),
     });
     const adminSecret = await applyAdminKubeconfig(this.#o.client, this.#o.cache.secret(namespace, clusterObjectNames.adminKubeconfigSecret(name)), cluster, pki, controlPlane.endpoint);
     const ready = await this.#writeStatus(cluster, { certificatesReady: true, controlPlane, deleting: false }, {
@@ -115,6 +120,10 @@ export class ClusterReconciler implements Reconciler {
     });
     this.#recordTransitions(cluster, controlPlane, ready);
     context.log.debug({ ready, endpoint: controlPlane.endpoint }, "Reconciled the control plane");
+    // A driver that reports every change brings us back itself; the health
+    // check is then only a safety net. Polling a thousand provisioning
+    // clusters every second would swamp the queue with no-op reconciles.
+    if (driver.reportsChanges) return { requeueAfter: this.#o.resyncMs ?? 600_000 };
     return { requeueAfter: ready ? (this.#o.healthCheckMs ?? 30_000) : (this.#o.provisioningPollMs ?? 1000) };
   }
 
@@ -133,6 +142,10 @@ export class ClusterReconciler implements Reconciler {
       if (!isNotFound(error)) throw error;
     }
     return undefined;
+  }
+
+  #needsKwok(cluster: Cluster): boolean {
+    return this.#o.needsKwok?.(cluster) ?? false;
   }
 
   #template(cluster: Cluster): ClusterTemplate | undefined {

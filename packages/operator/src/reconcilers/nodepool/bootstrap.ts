@@ -1,0 +1,36 @@
+import { clusterId, type Cluster, type NodePool } from "@seedbed/api";
+import { bootstrapTokenSecret, cloudInitUserData, newBootstrapToken, tokenString } from "@seedbed/providers";
+import type { ObjectClient } from "@seedbed/runtime";
+
+/** How long a pool's bootstrap token is valid: long enough for a slow cloud to boot its machines. */
+export const bootstrapTokenTTLSeconds = 3600;
+
+/** The cluster DNS Service IP: the tenth address of the service range, as kubeadm places it. */
+export function clusterDNSAddress(serviceCIDR: string): string {
+  const [base = "10.96.0.0"] = serviceCIDR.split("/");
+  const octets = base.split(".").map(Number);
+  return [octets[0], octets[1], octets[2], (octets[3] ?? 0) + 10].join(".");
+}
+
+/**
+ * A fresh bootstrap token in the tenant (its Secret in kube-system, expiring
+ * on its own) and the cloud-init that joins machines with it. Made for every
+ * batch of new machines, kwok's included, so the path a real kubelet takes
+ * is exercised everywhere.
+ */
+export async function bootstrapData(tenant: ObjectClient, pool: NodePool, cluster: Cluster, caCertificatePem: string, version: string): Promise<string> {
+  const token = newBootstrapToken(bootstrapTokenTTLSeconds);
+  await tenant.request("POST", "/api/v1/namespaces/kube-system/secrets", { body: bootstrapTokenSecret(token, pool.metadata.name ?? "") });
+  const network = cluster.spec.network;
+  return cloudInitUserData({
+    apiServer: cluster.status?.endpoint ?? "",
+    caCertificatePem,
+    clusterDNS: clusterDNSAddress(network?.serviceCIDR ?? "10.96.0.0/12"),
+    clusterDomain: network?.dnsDomain ?? "cluster.local",
+    template: pool.spec.machineTemplate,
+    poolName: pool.metadata.name ?? "",
+    token: tokenString(token),
+    kubernetesVersion: version,
+    clusterId: clusterId(cluster.metadata.namespace ?? "", cluster.metadata.name ?? ""),
+  });
+}

@@ -1,0 +1,30 @@
+import type { V1Secret } from "@kubernetes/client-node";
+import type { NodePool } from "@seedbed/api";
+import { cloudProvider, KwokProvider, type MachineProvider } from "@seedbed/providers";
+import type { ObjectClient } from "@seedbed/runtime";
+import type { Tenant } from "../../tenants/connections.ts";
+
+/**
+ * Builds the machine provider of a pool: kwok works in the tenant (its Nodes
+ * listed from the tenant cache); a cloud reads the pool's credentials
+ * Secret, which only this path reads (the operator caches no Secret it did
+ * not write).
+ */
+export function machineProviders(client: ObjectClient): (pool: NodePool, tenant: Tenant | undefined) => Promise<MachineProvider> {
+  return async (pool, tenant) => {
+    const provider = pool.spec.provider;
+    if (provider.type === "kwok") {
+      if (tenant === undefined) throw new Error("kwok machines live in the tenant cluster, which is not reachable");
+      return new KwokProvider(tenant.client, () => tenant.nodes.list());
+    }
+    const ref = provider.credentialsSecretRef;
+    if (ref === undefined) throw new Error(`spec.provider.credentialsSecretRef is required for ${provider.type}`);
+    const namespace = ref.namespace ?? pool.metadata.namespace ?? "";
+    const secret = await client.request<V1Secret>("GET", `/api/v1/namespaces/${namespace}/secrets/${ref.name}`).catch((error: unknown) => {
+      throw new Error(`credentials Secret ${namespace}/${ref.name} cannot be read (${error instanceof Error ? error.message : String(error)}); create it with key ${ref.key}`);
+    });
+    const encoded = secret.data?.[ref.key];
+    if (encoded === undefined) throw new Error(`credentials Secret ${namespace}/${ref.name} has no key ${ref.key}; add it`);
+    return cloudProvider(provider.type, provider, Buffer.from(encoded, "base64").toString("utf8"));
+  };
+}

@@ -1,0 +1,253 @@
+import { randomBytes } from "node:crypto";
+import { isDeepStrictEqual } from "node:util";
+import type { V1Node, V1Pod } from "@kubernetes/client-node";
+import { clusterId, type Cluster, type NodePool } from "@seedbed/api";
+import type { MachineProvider, PoolRef } from "@seedbed/providers";
+import {
+  applyStatus,
+  ensureFinalizer,
+  hasFinalizer,
+  isConflict,
+  isNotFound,
+  removeFinalizer,
+  setCondition,
+  systemClock,
+  type Clock,
+  type EventRecorder,
+  type ObjectClient,
+  type ReconcileContext,
+  type Reconciler,
+  type ReconcileRequest,
+  type ReconcileResult,
+} from "@seedbed/runtime";
+import type { Tenant } from "../../tenants/connections.ts";
+import { autoscale } from "./autoscale.ts";
+import { bootstrapData } from "./bootstrap.ts";
+import { drainPass, isMovable } from "./drain.ts";
+import { durationMs } from "./duration.ts";
+import { isNodeReady, notReadySince, planScaling, type MachineView } from "./machines.ts";
+import { milliCPU, parseQuantity } from "./quantity.ts";
+import { machineStatus, poolPhase, type PoolObservation } from "./status.ts";
+
+/** Keeps a NodePool until its machines are gone. */
+export const nodePoolFinalizer = "seedbed.dev/node-pool";
+
+/** What the NodePool reconciler reads and reaches. */
+export interface NodePoolReconcilerOptions {
+  readonly client: ObjectClient;
+  readonly pool: (namespace: string, name: string) => NodePool | undefined;
+  readonly cluster: (namespace: string, name: string) => Cluster | undefined;
+  /** The cluster's CA certificate (for bootstrap data). */
+  readonly caCertificate: (cluster: Cluster) => string | undefined;
+  readonly tenants: { get(cluster: Cluster): Promise<Tenant | undefined> };
+  /** The machine provider of a pool (kwok in the tenant, or a cloud with the pool's credentials). */
+  readonly provider: (pool: NodePool, tenant: Tenant | undefined) => Promise<MachineProvider>;
+  readonly events: EventRecorder;
+  readonly clock?: Clock;
+}
+
+/**
+ * Keeps each NodePool's machines at its replicas: makes missing ones with
+ * bootstrap data, drains (evictions that honour PodDisruptionBudgets) and
+ * removes surplus ones, replaces machines whose Node stays NotReady, and —
+ * with autoscaling — moves replicas between min and max as cluster-autoscaler
+ * would. Machines are found by listing the provider, so a crash at any
+ * point leaves nothing untracked: the next pass adopts what exists.
+ */
+export class NodePoolReconciler implements Reconciler {
+  readonly #o: NodePoolReconcilerOptions;
+  readonly #clock: Clock;
+  /** Since when each Node of an autoscaled pool has had nothing to run (forgotten on restart: the delay starts again, which only delays). */
+  readonly #emptySince = new Map<string, number>();
+
+  constructor(options: NodePoolReconcilerOptions) {
+    this.#o = options;
+    this.#clock = options.clock ?? systemClock;
+  }
+
+  async reconcile(request: ReconcileRequest, context: ReconcileContext): Promise<ReconcileResult | undefined> {
+    const pool = this.#o.pool(request.namespace ?? "", request.name);
+    if (!pool) return undefined;
+    const namespace = pool.metadata.namespace ?? "";
+    const cluster = this.#o.cluster(namespace, pool.spec.clusterName);
+    if (pool.metadata.deletionTimestamp !== undefined) return this.#delete(pool, cluster);
+    if (!hasFinalizer(pool, nodePoolFinalizer)) await ensureFinalizer(this.#o.client, pool, nodePoolFinalizer);
+    if (!cluster) return this.#wait(pool, "ClusterNotFound", `Cluster ${pool.spec.clusterName} does not exist in ${namespace}; create it and the pool follows`);
+    const reached = await this.#reach(pool, cluster);
+    if (!reached) return undefined;
+    const { tenant, provider } = reached;
+    const ref = poolRef(pool);
+    const now = this.#clock.now();
+    const views = await this.#views(provider, ref, tenant);
+
+    if (!pool.spec.autoscaling) return this.#converge(pool, cluster, tenant, provider, views, now);
+    const decision = this.#autoscale(pool, tenant, views, now);
+    if (decision.replicas !== pool.spec.replicas) {
+      await this.#o.client.request("PATCH", `/apis/seedbed.dev/v1alpha1/namespaces/${namespace}/nodepools/${pool.metadata.name ?? ""}`, { body: { spec: { replicas: decision.replicas } }, contentType: "application/merge-patch+json" });
+      this.#o.events.record(pool, { reason: decision.replicas > pool.spec.replicas ? "ScaledUp" : "ScaledDown", action: "Autoscale", note: `replicas ${pool.spec.replicas} → ${decision.replicas}: ${decision.reason ?? ""}` });
+      context.log.info({ from: pool.spec.replicas, to: decision.replicas }, "Autoscaled");
+      return undefined; // the update brings the pool back with its new replicas
+    }
+    const result = await this.#converge(pool, cluster, tenant, provider, views, now);
+    return soonest(result, decision.recheckAt === undefined ? undefined : { requeueAfter: Math.max(100, decision.recheckAt - now) });
+  }
+
+  /** The tenant and the provider of a pool whose cluster runs; undefined (with the reason in its status) otherwise. */
+  async #reach(pool: NodePool, cluster: Cluster): Promise<{ tenant: Tenant; provider: MachineProvider } | undefined> {
+    if (cluster.status?.phase !== "Running" && cluster.status?.phase !== "Degraded") return this.#wait(pool, "WaitingForCluster", `Cluster ${pool.spec.clusterName} is ${cluster.status?.phase ?? "not provisioned yet"}; machines join once it runs`);
+    const tenant = await this.#o.tenants.get(cluster);
+    if (!tenant) return this.#wait(pool, "WaitingForCluster", `Cluster ${pool.spec.clusterName} has no admin kubeconfig yet`);
+    await tenant.synced();
+    try {
+      return { tenant, provider: await this.#o.provider(pool, tenant) };
+    } catch (error) {
+      return this.#wait(pool, "ProviderNotConfigured", error instanceof Error ? error.message : String(error));
+    }
+  }
+
+  async #converge(pool: NodePool, cluster: Cluster, tenant: Tenant, provider: MachineProvider, views: MachineView[], now: number): Promise<ReconcileResult | undefined> {
+    const plan = planScaling(pool.spec.replicas, views, { enabled: pool.spec.autoHealing.enabled, notReadyTimeoutMs: durationMs(pool.spec.autoHealing.notReadyTimeout) }, now);
+    for (const broken of plan.replace) {
+      this.#o.events.record(pool, { type: "Warning", reason: "MachineReplaced", action: "AutoHeal", note: `machine ${broken.machine.name} was not Ready for ${pool.spec.autoHealing.notReadyTimeout}; replacing it` });
+      await this.#remove(provider, poolRef(pool), tenant, broken);
+    }
+    if (plan.create > 0) {
+      const version = pool.spec.version ?? cluster.status?.version ?? "";
+      const userData = await bootstrapData(tenant.client, pool, cluster, this.#o.caCertificate(cluster) ?? "", version);
+      for (let i = 0; i < plan.create; i++) {
+        await provider.create({ name: `${pool.metadata.name ?? ""}-${randomBytes(3).toString("hex")}`, pool: poolRef(pool), template: pool.spec.machineTemplate, kubernetesVersion: version, userData });
+      }
+      this.#o.events.record(pool, { reason: "MachinesCreated", action: "Scale", note: `${plan.create} machines created to reach ${pool.spec.replicas}` });
+    }
+    let draining = false;
+    for (const surplus of plan.remove) draining = !(await this.#drainAndRemove(pool, provider, tenant, surplus, now)) || draining;
+    const after = plan.create > 0 || plan.replace.length > 0 || plan.remove.length > 0 ? await this.#views(provider, poolRef(pool), tenant) : views;
+    await this.#writeStatus(pool, { desired: pool.spec.replicas, machines: after });
+    // Tenant Node and Pod events bring the pool back; timers only for what no event announces.
+    if (draining) return { requeueAfter: 2000 };
+    if (plan.nextHealingAt !== undefined) return { requeueAfter: Math.max(100, plan.nextHealingAt - now) };
+    return undefined;
+  }
+
+  /** One drain pass; removes the machine once drained or past the drain timeout. True when it is gone. */
+  async #drainAndRemove(pool: NodePool, provider: MachineProvider, tenant: Tenant, view: MachineView, now: number): Promise<boolean> {
+    if (view.node !== undefined && view.ready) {
+      const progress = await drainPass(tenant.client, view.node, tenant.pods.list(), now);
+      const timedOut = now - progress.startedAt >= durationMs(pool.spec.drainTimeout);
+      if (progress.remaining > 0 && !timedOut) return false;
+      if (progress.remaining > 0) this.#o.events.record(pool, { type: "Warning", reason: "DrainTimedOut", action: "Scale", note: `machine ${view.machine.name} still ran ${progress.remaining} pods after ${pool.spec.drainTimeout} (${progress.blocked} evictions refused by disruption budgets); removing it anyway` });
+    }
+    await this.#remove(provider, poolRef(pool), tenant, view);
+    this.#o.events.record(pool, { reason: "MachineRemoved", action: "Scale", note: `machine ${view.machine.name} drained and removed` });
+    return true;
+  }
+
+  async #remove(provider: MachineProvider, ref: PoolRef, tenant: Tenant | undefined, view: MachineView): Promise<void> {
+    await provider.delete(ref, view.machine);
+    if (tenant === undefined || view.node === undefined) return;
+    // A cloud machine's Node object outlives the machine: remove it too.
+    await tenant.client.request("DELETE", `/api/v1/nodes/${view.node.metadata?.name ?? ""}`).catch((error: unknown) => {
+      if (!isNotFound(error)) throw error;
+    });
+  }
+
+  async #views(provider: MachineProvider, ref: PoolRef, tenant: Tenant): Promise<MachineView[]> {
+    const machines = await provider.list(ref);
+    const nodes = new Map<string, V1Node>();
+    for (const node of tenant.nodes.list()) {
+      nodes.set(node.metadata?.name ?? "", node);
+      if (node.spec?.providerID !== undefined) nodes.set(node.spec.providerID, node);
+    }
+    const podsOn = new Map<string, number>();
+    for (const pod of tenant.pods.list()) {
+      const node = pod.spec?.nodeName;
+      if (node !== undefined && isMovable(pod)) podsOn.set(node, (podsOn.get(node) ?? 0) + 1);
+    }
+    return machines.map((machine) => {
+      const node = nodes.get(machine.providerID) ?? nodes.get(machine.nodeName);
+      return { machine, node, ready: isNodeReady(node), notReadySince: notReadySince(machine, node), movablePods: podsOn.get(node?.metadata?.name ?? machine.nodeName) ?? 0 };
+    });
+  }
+
+  #autoscale(pool: NodePool, tenant: Tenant, views: readonly MachineView[], now: number): ReturnType<typeof autoscale> {
+    const scaling = pool.spec.autoscaling ?? { minReplicas: 0, maxReplicas: 0, scaleDownDelay: "10m" };
+    const template = pool.spec.machineTemplate;
+    const unschedulable = tenant.pods.list().filter((p: V1Pod) => p.spec?.nodeName === undefined && p.status?.conditions?.some((c) => c.type === "PodScheduled" && c.status === "False" && c.reason === "Unschedulable") === true);
+    const emptySince = new Map<string, number>();
+    for (const view of views) {
+      const name = view.node?.metadata?.name;
+      if (name === undefined) continue;
+      const key = `${pool.metadata.namespace ?? ""}/${pool.metadata.name ?? ""}/${name}`;
+      if (view.ready && view.movablePods === 0 && view.node?.spec?.unschedulable !== true) {
+        const since = this.#emptySince.get(key) ?? now;
+        this.#emptySince.set(key, since);
+        emptySince.set(name, since);
+      } else this.#emptySince.delete(key);
+    }
+    return autoscale({
+      replicas: pool.spec.replicas,
+      min: scaling.minReplicas,
+      max: scaling.maxReplicas,
+      shape: { milliCPU: milliCPU(String(template.cpu)), memory: parseQuantity(String(template.memory)), pods: template.pods, labels: { ...template.labels, "seedbed.dev/node-pool": pool.metadata.name ?? "" }, taints: [...(template.taints ?? [])] },
+      unschedulable,
+      upcoming: views.filter((v) => v.machine.phase !== "Deleting" && !v.ready).length,
+      emptySince,
+      scaleDownDelayMs: durationMs(scaling.scaleDownDelay),
+      now,
+    });
+  }
+
+  async #delete(pool: NodePool, cluster: Cluster | undefined): Promise<ReconcileResult | undefined> {
+    if (!hasFinalizer(pool, nodePoolFinalizer)) return undefined;
+    if (pool.status?.phase !== "Deleting") await this.#writeStatus(pool, { desired: 0, machines: [], deleting: true });
+    const clusterGoing = cluster === undefined || cluster.metadata.deletionTimestamp !== undefined;
+    // kwok machines live in the tenant: gone with its cluster. Cloud machines must be deleted whatever happens to the cluster.
+    if (!(clusterGoing && pool.spec.provider.type === "kwok")) {
+      const tenant = clusterGoing || cluster.status?.phase !== "Running" ? undefined : await this.#o.tenants.get(cluster);
+      await tenant?.synced();
+      const provider = await this.#o.provider(pool, tenant);
+      const views = tenant === undefined ? (await provider.list(poolRef(pool))).map((machine) => ({ machine, node: undefined, ready: false, notReadySince: undefined, movablePods: 0 })) : await this.#views(provider, poolRef(pool), tenant);
+      let remaining = 0;
+      for (const view of views.filter((v) => v.machine.phase !== "Deleting")) {
+        if (tenant === undefined) await this.#remove(provider, poolRef(pool), undefined, view);
+        else if (!(await this.#drainAndRemove(pool, provider, tenant, view, this.#clock.now()))) remaining++;
+      }
+      if (remaining > 0 || views.length > 0) return { requeueAfter: 2000 };
+    }
+    try {
+      await removeFinalizer(this.#o.client, pool, nodePoolFinalizer);
+    } catch (error) {
+      if (!isNotFound(error)) throw error;
+    }
+    return undefined;
+  }
+
+  async #wait(pool: NodePool, reason: string, message: string): Promise<undefined> {
+    await this.#writeStatus(pool, { desired: pool.spec.replicas, machines: [], waiting: { reason, message } });
+    return undefined;
+  }
+
+  async #writeStatus(pool: NodePool, observed: PoolObservation): Promise<void> {
+    const { phase, ready } = poolPhase(observed);
+    const conditions = setCondition(pool.status?.conditions ?? [], { type: "Ready", ...ready, observedGeneration: pool.metadata.generation }, this.#clock.now());
+    const machines = observed.waiting || observed.deleting === true ? {} : machineStatus(observed.machines);
+    const status = { ...pool.status, ...machines, phase, conditions, observedGeneration: pool.metadata.generation };
+    if (isDeepStrictEqual(status, pool.status)) return;
+    try {
+      await applyStatus(this.#o.client, { apiVersion: pool.apiVersion, kind: pool.kind, metadata: { name: pool.metadata.name, namespace: pool.metadata.namespace }, status });
+    } catch (error) {
+      if (!isNotFound(error) && !isConflict(error)) throw error;
+    }
+  }
+}
+
+function poolRef(pool: NodePool): PoolRef {
+  const namespace = pool.metadata.namespace ?? "";
+  return { namespace, name: pool.metadata.name ?? "", clusterId: clusterId(namespace, pool.spec.clusterName) };
+}
+
+function soonest(a: ReconcileResult | undefined, b: ReconcileResult | undefined): ReconcileResult | undefined {
+  if (a?.requeueAfter === undefined) return b;
+  if (b?.requeueAfter === undefined) return a;
+  return { requeueAfter: Math.min(a.requeueAfter, b.requeueAfter) };
+}
