@@ -106,6 +106,29 @@ describe("Seedbed on one machine, end to end", () => {
     expect(kubectl(join(home, "a.kubeconfig"), "get", "namespace", "only-in-a", "-o", "name").stdout.trim()).toBe("namespace/only-in-a");
   });
 
+  it("adds, scales and removes worker nodes from the CLI; kubectl in the tenant sees them", async () => {
+    const created = await seedbedAsync(env, "cluster", "create", "w", "--nodes", "2", "--wait");
+    expect(created.status, created.stderr).toBe(0);
+    expect(created.stdout).toContain("Node pool w-workers created with 2 machines");
+    const config = join(home, "w.kubeconfig");
+    writeFileSync(config, seedbed(env, "kubeconfig", "w").stdout, { mode: 0o600 });
+    const readyNodes = (): Promise<string[]> => Promise.resolve(kubectl(config, "get", "nodes", "--no-headers").stdout.split("\n").filter((l) => /\sReady\s/.test(l)));
+    await eventually(readyNodes, (lines) => lines.length === 2, { timeoutMs: 60_000, description: "2 Ready nodes in w" });
+    expect(seedbed(env, "nodepool", "scale", "w-workers", "--replicas", "3").status).toBe(0);
+    await eventually(readyNodes, (lines) => lines.length === 3, { timeoutMs: 60_000, description: "3 Ready nodes in w" });
+    const list = seedbed(env, "nodepool", "list", "--cluster", "w");
+    expect(list.stdout).toMatch(/^NAME\s+CLUSTER\s+PROVIDER\s+DESIRED\s+READY\s+AUTOSCALING\s+PHASE\s+AGE$/m);
+    await eventually(() => Promise.resolve(seedbed(env, "nodepool", "list", "--cluster", "w").stdout), (out) => /^w-workers\s+w\s+kwok\s+3\s+3\s+Running/m.test(out));
+    const bad = seedbed(env, "nodepool", "scale", "w-workers", "--replicas", "-1");
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain("--replicas must be a whole number");
+    expect(seedbed(env, "nodepool", "delete", "w-workers").status).toBe(0);
+    await eventually(readyNodes, (lines) => lines.length === 0, { timeoutMs: 60_000, description: "no nodes left in w" });
+    // The last kwok pool gone, the cluster's kwok controller goes too.
+    await eventually(() => Promise.resolve(findProcessesByMarker(`${markerOf("w")}/kwok`)), (pids) => pids.length === 0, { timeoutMs: 60_000, description: "kwok of w stopped" });
+    expect(seedbed(env, "cluster", "delete", "w", "--wait").status).toBe(0);
+  });
+
   it("deletes a cluster without leaving a process, a port or a file", async () => {
     const ports = Object.values(JSON.parse(readFileSync(join(clusterDir(home, "default", "b"), "ports.json"), "utf8")) as Record<string, number>);
     const deleted = seedbed(env, "cluster", "delete", "b", "--wait");

@@ -4,6 +4,7 @@ import { deleteCluster } from "./commands/cluster/delete.ts";
 import { getCluster } from "./commands/cluster/get.ts";
 import { listClustersCommand } from "./commands/cluster/list.ts";
 import { kubeconfigCommand } from "./commands/kubeconfig.ts";
+import { createNodePool, deleteNodePool, listNodePoolsCommand, scaleNodePool } from "./commands/nodepool/commands.ts";
 import { operatorCommand } from "./commands/operator.ts";
 import { up } from "./commands/up.ts";
 import { CliError, ExitCode } from "./errors.ts";
@@ -50,6 +51,7 @@ export function program(): Command {
     .description("create a cluster in a project")
     .option("--version <version>", "Kubernetes version, e.g. 1.37 or 1.37.1 (default: the template's, then the newest offered)")
     .option("--template <name>", "a ClusterTemplate of the project to start from")
+    .option("--nodes <count>", "also create node pool <name>-workers with this many kwok machines")
     .option("--wait", "follow the cluster's progress until it is ready")
     .option("--timeout <duration>", "how long --wait waits, e.g. 90s or 5m", "5m")
     .addOption(projectOption())
@@ -65,6 +67,42 @@ export function program(): Command {
     .addOption(projectOption())
     .addOption(kubeconfigOption())
     .action((name: string, options: Parameters<typeof deleteCluster>[1]) => deleteCluster(name, options));
+
+  const nodepool = root.command("nodepool").alias("np").description("add, scale, list and remove a cluster's worker machines");
+  nodepool
+    .command("create <name>")
+    .description("create a node pool of a cluster (kwok machines by default)")
+    .requiredOption("--cluster <name>", "the cluster the machines join")
+    .option("--replicas <count>", "machines to start with (default: --min, else 1)")
+    .option("--min <count>", "autoscale: never fewer machines")
+    .option("--max <count>", "autoscale: never more machines")
+    .option("--cpu <quantity>", "CPUs of each machine, e.g. 2 or 500m (default 2)")
+    .option("--memory <quantity>", "memory of each machine, e.g. 4Gi (default 4Gi)")
+    .addOption(projectOption())
+    .addOption(kubeconfigOption())
+    .action((name: string, options: Parameters<typeof createNodePool>[1]) => createNodePool(name, options));
+  nodepool
+    .command("scale <name>")
+    .description("set a node pool's machines; surplus ones are drained first")
+    .requiredOption("--replicas <count>", "machines wanted")
+    .addOption(projectOption())
+    .addOption(kubeconfigOption())
+    .action((name: string, options: Parameters<typeof scaleNodePool>[1]) => scaleNodePool(name, options));
+  nodepool
+    .command("list")
+    .alias("ls")
+    .description("list a project's node pools")
+    .option("--cluster <name>", "only this cluster's pools")
+    .addOption(projectOption())
+    .addOption(outputOption())
+    .addOption(kubeconfigOption())
+    .action((options: Parameters<typeof listNodePoolsCommand>[0]) => listNodePoolsCommand(options));
+  nodepool
+    .command("delete <name>")
+    .description("drain and remove a node pool's machines, then the pool")
+    .addOption(projectOption())
+    .addOption(kubeconfigOption())
+    .action((name: string, options: Parameters<typeof deleteNodePool>[1]) => deleteNodePool(name, options));
 
   root
     .command("kubeconfig <cluster>")

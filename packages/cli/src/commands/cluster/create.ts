@@ -1,6 +1,7 @@
 import type { Cluster } from "@seedbed/api";
 import { commandContext, type GlobalOptions } from "../../context.ts";
-import { explain } from "../../errors.ts";
+import { CliError, ExitCode, explain } from "../../errors.ts";
+import { countFlag, newNodePool, nodePoolResource } from "../nodepool/pools-api.ts";
 import { clusterResource, newCluster } from "./clusters-api.ts";
 import { parseTimeout, waitForCluster } from "./wait.ts";
 
@@ -8,6 +9,7 @@ import { parseTimeout, waitForCluster } from "./wait.ts";
 export interface CreateClusterOptions extends GlobalOptions {
   readonly version?: string;
   readonly template?: string;
+  readonly nodes?: string;
   readonly wait?: boolean;
   readonly timeout?: string;
 }
@@ -16,6 +18,12 @@ export interface CreateClusterOptions extends GlobalOptions {
 export async function createCluster(name: string, options: CreateClusterOptions, out?: NodeJS.WritableStream): Promise<void> {
   const ctx = commandContext(options, out);
   const timeoutMs = parseTimeout(options.timeout ?? "5m");
+  let nodes: number | undefined;
+  try {
+    nodes = countFlag("--nodes", options.nodes);
+  } catch (error) {
+    throw new CliError(error instanceof Error ? error.message : String(error), ExitCode.usage);
+  }
   const spec: Partial<Cluster["spec"]> = {};
   if (options.version !== undefined) spec.version = options.version;
   if (options.template !== undefined) spec.template = options.template;
@@ -25,6 +33,15 @@ export async function createCluster(name: string, options: CreateClusterOptions,
     throw explain(error, { kind: "cluster", name, project: ctx.project, server: ctx.server });
   }
   ctx.out.write(`Cluster ${name} created in project ${ctx.project}.\n`);
+  if (nodes !== undefined) {
+    const pool = `${name}-workers`;
+    try {
+      await ctx.objects.createNamespacedCustomObject({ ...nodePoolResource, namespace: ctx.namespace, body: newNodePool(ctx.namespace, pool, name, { replicas: nodes }) });
+    } catch (error) {
+      throw explain(error, { kind: "nodepool", name: pool, project: ctx.project, server: ctx.server });
+    }
+    ctx.out.write(`Node pool ${pool} created with ${String(nodes)} machines; they join once the cluster runs.\n`);
+  }
   if (options.wait !== true) return;
   const ready = await waitForCluster(ctx, name, "ready", timeoutMs);
   ctx.out.write(`Cluster ${name} is ready at ${ready?.status?.endpoint ?? "?"}. Its kubeconfig: seedbed kubeconfig ${name} --project ${ctx.project}\n`);

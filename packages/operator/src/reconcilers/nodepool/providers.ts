@@ -11,6 +11,8 @@ import type { Tenant } from "../../tenants/connections.ts";
  * not write).
  */
 export function machineProviders(client: ObjectClient): (pool: NodePool, tenant: Tenant | undefined) => Promise<MachineProvider> {
+  // One cloud provider per pool and credentials: it keeps its Keystone token or SDK client between reconciles.
+  const clouds = new Map<string, { fingerprint: string; provider: MachineProvider }>();
   return async (pool, tenant) => {
     const provider = pool.spec.provider;
     if (provider.type === "kwok") {
@@ -25,6 +27,12 @@ export function machineProviders(client: ObjectClient): (pool: NodePool, tenant:
     });
     const encoded = secret.data?.[ref.key];
     if (encoded === undefined) throw new Error(`credentials Secret ${namespace}/${ref.name} has no key ${ref.key}; add it`);
-    return cloudProvider(provider.type, provider, Buffer.from(encoded, "base64").toString("utf8"));
+    const key = `${pool.metadata.namespace ?? ""}/${pool.metadata.name ?? ""}`;
+    const fingerprint = `${pool.metadata.uid ?? ""}|${JSON.stringify(provider)}|${encoded}`;
+    const known = clouds.get(key);
+    if (known?.fingerprint === fingerprint) return known.provider;
+    const made = cloudProvider(provider.type, provider, Buffer.from(encoded, "base64").toString("utf8"));
+    clouds.set(key, { fingerprint, provider: made });
+    return made;
   };
 }
