@@ -62,7 +62,8 @@ export class KubernetesDriver implements HostingDriver {
   readonly #options: KubernetesDriverOptions;
   readonly #client: ObjectClient;
   readonly #informers: InformerCache;
-  readonly #applied = new Map<string, string>();
+  /** Per cluster: what was last applied, and from which plan. */
+  readonly #applied = new Map<string, { digest: string; pki: ReadonlyMap<string, string>; planKey: string }>();
   #started: Promise<void> | undefined;
 
   constructor(options: KubernetesDriverOptions) {
@@ -77,15 +78,21 @@ export class KubernetesDriver implements HostingDriver {
 
   async apply(plan: ControlPlanePlan): Promise<ControlPlaneObservation> {
     await this.#start();
+    // The plan without its PKI, plus the PKI Map's identity (the reconciler
+    // hands the same Map while the PKI Secret is unchanged): when both match
+    // the last applied plan, nothing is rendered at all.
+    const planKey = JSON.stringify({ ...plan, pki: undefined });
+    const last = this.#applied.get(plan.clusterId);
+    if (last?.pki === plan.pki && last.planKey === planKey) return this.#observe(plan.clusterId);
     const objects = renderSeedControlPlane(plan, { registry: this.#options.registry }).map((o) => this.#withStorageClass(o));
     const digest = createHash("sha256").update(JSON.stringify(objects)).digest("hex");
     // Re-applying an unchanged rendering would only cost requests: once per
     // process and change is enough (the first pass after a restart applies all).
-    if (this.#applied.get(plan.clusterId) !== digest) {
+    if (last?.digest !== digest) {
       for (const object of objects) await apply(this.#client, object);
       await this.#prune(plan.clusterId, objects);
-      this.#applied.set(plan.clusterId, digest);
     }
+    this.#applied.set(plan.clusterId, { digest, pki: plan.pki, planKey });
     return this.#observe(plan.clusterId);
   }
 

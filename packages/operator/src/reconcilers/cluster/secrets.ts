@@ -46,8 +46,7 @@ export async function ensurePKISecret(client: ObjectClient, cached: V1Secret | u
   let pki: Map<string, string>;
   let action: PKIResult["action"];
   if (existing && pkiFileNames.every((file) => existing.data?.[file] !== undefined)) {
-    const stored = new Map(pkiFileNames.map((file) => [file, unb64(existing.data?.[file] ?? "")]));
-    const expiry = earliestExpiry([...stored].filter(([file]) => !authorityFiles.has(file)).map(([, pem]) => pem));
+    const { stored, expiry } = decodedPKI(existing);
     if (expiry !== undefined && expiry.getTime() - now.getTime() > policy.renewBeforeDays * 86_400_000) return { pki: stored, action: "kept" };
     pki = pkiFileContents(await issueClusterLeaves(await authoritiesOf(stored), options));
     action = "renewed";
@@ -79,6 +78,25 @@ export async function ensurePKISecret(client: ObjectClient, cached: V1Secret | u
   return { pki, action };
 }
 
+/**
+ * The PEM files of a PKI Secret and the earliest expiry of its leaves, kept
+ * per cached Secret object (an informer hands out the same object until the
+ * Secret changes): a reconcile of an unchanged cluster neither decodes nor
+ * parses a certificate, and the same Map lets the drivers and the admin
+ * kubeconfig skip their own work when it is unchanged.
+ */
+const decoded = new WeakMap<V1Secret, { stored: Map<string, string>; expiry: Date | undefined }>();
+
+function decodedPKI(secret: V1Secret): { stored: Map<string, string>; expiry: Date | undefined } {
+  let entry = decoded.get(secret);
+  if (!entry) {
+    const stored = new Map(pkiFileNames.map((file) => [file, unb64(secret.data?.[file] ?? "")]));
+    entry = { stored, expiry: earliestExpiry([...stored].filter(([file]) => !authorityFiles.has(file)).map(([, pem]) => pem)) };
+    decoded.set(secret, entry);
+  }
+  return entry;
+}
+
 /** CA certificates are not leaves: they live ten years and are not renewed with the leaves. */
 const authorityFiles = new Set(["ca.crt", "etcd-ca.crt"]);
 
@@ -95,6 +113,8 @@ async function authoritiesOf(files: ReadonlyMap<string, string>): Promise<Pick<C
 /** Writes the certificate-based admin kubeconfig Secret for the cluster's endpoint (server-side apply: only when it changed does anything change). */
 export async function applyAdminKubeconfig(client: ObjectClient, cached: V1Secret | undefined, cluster: Cluster, pki: ReadonlyMap<string, string>, endpoint: string): Promise<string> {
   const name = clusterObjectNames.adminKubeconfigSecret(cluster.metadata.name ?? "");
+  // Same certificates, same endpoint, same Secret as last time: nothing to build.
+  if (cached !== undefined && writtenAdminKubeconfig.get(pki)?.get(endpoint) === cached) return name;
   const kubeconfig = buildKubeconfig({
     clusterName: cluster.metadata.name ?? "",
     server: endpoint,
@@ -103,7 +123,10 @@ export async function applyAdminKubeconfig(client: ObjectClient, cached: V1Secre
     clientCertificatePem: pki.get("admin.crt") ?? "",
     clientKeyPem: pki.get("admin.key") ?? "",
   });
-  if (cached?.data?.[kubeconfigSecretKey] === b64(kubeconfig)) return name;
+  if (cached?.data?.[kubeconfigSecretKey] === b64(kubeconfig)) {
+    writtenAdminKubeconfig.set(pki, new Map([[endpoint, cached]]));
+    return name;
+  }
   await apply(client, {
     apiVersion: "v1",
     kind: "Secret",
@@ -113,6 +136,9 @@ export async function applyAdminKubeconfig(client: ObjectClient, cached: V1Secre
   });
   return name;
 }
+
+/** The admin kubeconfig Secret found up to date for a PKI (by identity) and an endpoint. */
+const writtenAdminKubeconfig = new WeakMap<ReadonlyMap<string, string>, Map<string, V1Secret>>();
 
 async function readSecret(client: ObjectClient, namespace: string, name: string): Promise<V1Secret | undefined> {
   try {

@@ -1,7 +1,7 @@
 import type { V1Secret } from "@kubernetes/client-node";
 import type { NodePool } from "@seedbed/api";
 import { cloudProvider, KwokProvider, type MachineProvider } from "@seedbed/providers";
-import type { ObjectClient } from "@seedbed/runtime";
+import { describeError, isNotFound, type ObjectClient } from "@seedbed/runtime";
 import type { Tenant } from "../../tenants/connections.ts";
 
 /**
@@ -23,7 +23,8 @@ export function machineProviders(client: ObjectClient): (pool: NodePool, tenant:
     if (ref === undefined) throw new Error(`spec.provider.credentialsSecretRef is required for ${provider.type}`);
     const namespace = ref.namespace ?? pool.metadata.namespace ?? "";
     const secret = await client.request<V1Secret>("GET", `/api/v1/namespaces/${namespace}/secrets/${ref.name}`).catch((error: unknown) => {
-      throw new Error(`credentials Secret ${namespace}/${ref.name} cannot be read (${error instanceof Error ? error.message : String(error)}); create it with key ${ref.key}`);
+      if (isNotFound(error)) throw new Error(`credentials Secret ${namespace}/${ref.name} does not exist; create it with key ${ref.key}`);
+      throw new Error(`credentials Secret ${namespace}/${ref.name} cannot be read: ${describeError(error)}`);
     });
     const encoded = secret.data?.[ref.key];
     if (encoded === undefined) throw new Error(`credentials Secret ${namespace}/${ref.name} has no key ${ref.key}; add it`);

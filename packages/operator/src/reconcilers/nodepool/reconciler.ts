@@ -74,7 +74,7 @@ export class NodePoolReconciler implements Reconciler {
     if (!hasFinalizer(pool, nodePoolFinalizer)) await ensureFinalizer(this.#o.client, pool, nodePoolFinalizer);
     if (!cluster) return this.#wait(pool, "ClusterNotFound", `Cluster ${pool.spec.clusterName} does not exist in ${namespace}; create it and the pool follows`);
     const reached = await this.#reach(pool, cluster);
-    if (!reached) return undefined;
+    if ("waiting" in reached) return reached.waiting;
     const { tenant, provider } = reached;
     const ref = poolRef(pool);
     const now = this.#clock.now();
@@ -92,16 +92,22 @@ export class NodePoolReconciler implements Reconciler {
     return soonest(result, decision.recheckAt === undefined ? undefined : { requeueAfter: Math.max(100, decision.recheckAt - now) });
   }
 
-  /** The tenant and the provider of a pool whose cluster runs; undefined (with the reason in its status) otherwise. */
-  async #reach(pool: NodePool, cluster: Cluster): Promise<{ tenant: Tenant; provider: MachineProvider } | undefined> {
-    if (cluster.status?.phase !== "Running" && cluster.status?.phase !== "Degraded") return this.#wait(pool, "WaitingForCluster", `Cluster ${pool.spec.clusterName} is ${cluster.status?.phase ?? "not provisioned yet"}; machines join once it runs`);
+  /**
+   * The tenant and the provider of a pool whose cluster runs; otherwise the
+   * reason goes to its status, and what to return: the cluster's own events
+   * bring the pool back, while missing credentials (a Secret the operator
+   * does not watch) are looked for again every 30 s.
+   */
+  async #reach(pool: NodePool, cluster: Cluster): Promise<{ tenant: Tenant; provider: MachineProvider } | { waiting: ReconcileResult | undefined }> {
+    if (cluster.status?.phase !== "Running" && cluster.status?.phase !== "Degraded") return { waiting: await this.#wait(pool, "WaitingForCluster", `Cluster ${pool.spec.clusterName} is ${cluster.status?.phase ?? "not provisioned yet"}; machines join once it runs`) };
     const tenant = await this.#o.tenants.get(cluster);
-    if (!tenant) return this.#wait(pool, "WaitingForCluster", `Cluster ${pool.spec.clusterName} has no admin kubeconfig yet`);
+    if (!tenant) return { waiting: await this.#wait(pool, "WaitingForCluster", `Cluster ${pool.spec.clusterName} has no admin kubeconfig yet`) };
     await tenant.synced();
     try {
       return { tenant, provider: await this.#o.provider(pool, tenant) };
     } catch (error) {
-      return this.#wait(pool, "ProviderNotConfigured", error instanceof Error ? error.message : String(error));
+      await this.#wait(pool, "ProviderNotConfigured", error instanceof Error ? error.message : String(error));
+      return { waiting: { requeueAfter: 30_000 } };
     }
   }
 
@@ -222,7 +228,8 @@ export class NodePoolReconciler implements Reconciler {
     return undefined;
   }
 
-  async #wait(pool: NodePool, reason: string, message: string): Promise<undefined> {
+  /** Reports why the pool waits; nothing to requeue (the events of what it waits for bring it back). */
+  async #wait(pool: NodePool, reason: string, message: string): Promise<ReconcileResult | undefined> {
     await this.#writeStatus(pool, { desired: pool.spec.replicas, machines: [], waiting: { reason, message } });
     return undefined;
   }
