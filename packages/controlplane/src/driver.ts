@@ -7,6 +7,8 @@ export interface ControlPlanePlan {
   readonly network: { readonly serviceCIDR: string; readonly podCIDR: string; readonly dnsDomain: string };
   /** The cluster's PKI, file name → PEM (see pkiFileNames). */
   readonly pki: ReadonlyMap<string, string>;
+  /** Names the PKI's content (its Secret's uid and resourceVersion), when known: the same while the PKI is. */
+  readonly pkiVersion?: string;
   /** Size of the control plane (the local driver runs one of each). */
   readonly controlPlane: { readonly apiServerReplicas: number; readonly etcdMembers: number; readonly etcdStorage: string };
   /** How the API is reached from outside the seed. */

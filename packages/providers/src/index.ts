@@ -3,4 +3,3 @@ export { bootstrapTokenSecret, newBootstrapToken, tokenString, type BootstrapTok
 export { bootstrapKubeconfig, kubeletConfiguration, nodeLabels, type KubeletInput } from "./bootstrap/kubelet.ts";
 export { cloudInitUserData, type CloudInitInput } from "./bootstrap/cloud-init.ts";
 export { KwokProvider, kwokManagedAnnotation } from "./kwok/provider.ts";
-export * from "./cloud-index.ts";

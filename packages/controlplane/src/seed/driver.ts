@@ -63,7 +63,7 @@ export class KubernetesDriver implements HostingDriver {
   readonly #client: ObjectClient;
   readonly #informers: InformerCache;
   /** Per cluster: what was last applied, and from which plan. */
-  readonly #applied = new Map<string, { digest: string; pki: ReadonlyMap<string, string>; planKey: string }>();
+  readonly #applied = new Map<string, { digest: string; planKey: string | undefined }>();
   #started: Promise<void> | undefined;
 
   constructor(options: KubernetesDriverOptions) {
@@ -78,12 +78,12 @@ export class KubernetesDriver implements HostingDriver {
 
   async apply(plan: ControlPlanePlan): Promise<ControlPlaneObservation> {
     await this.#start();
-    // The plan without its PKI, plus the PKI Map's identity (the reconciler
-    // hands the same Map while the PKI Secret is unchanged): when both match
-    // the last applied plan, nothing is rendered at all.
-    const planKey = JSON.stringify({ ...plan, pki: undefined });
+    // The plan with its PKI named by version: when it matches the last
+    // applied plan, nothing is rendered at all. Without a version the PKI is
+    // new (just created or renewed), and the rendering decides.
+    const planKey = plan.pkiVersion === undefined ? undefined : JSON.stringify({ ...plan, pki: undefined });
     const last = this.#applied.get(plan.clusterId);
-    if (last?.pki === plan.pki && last.planKey === planKey) return this.#observe(plan.clusterId);
+    if (planKey !== undefined && last?.planKey === planKey) return this.#observe(plan.clusterId);
     const objects = renderSeedControlPlane(plan, { registry: this.#options.registry }).map((o) => this.#withStorageClass(o));
     const digest = createHash("sha256").update(JSON.stringify(objects)).digest("hex");
     // Re-applying an unchanged rendering would only cost requests: once per
@@ -92,7 +92,7 @@ export class KubernetesDriver implements HostingDriver {
       for (const object of objects) await apply(this.#client, object);
       await this.#prune(plan.clusterId, objects);
     }
-    this.#applied.set(plan.clusterId, { digest, pki: plan.pki, planKey });
+    this.#applied.set(plan.clusterId, { digest, planKey });
     return this.#observe(plan.clusterId);
   }
 

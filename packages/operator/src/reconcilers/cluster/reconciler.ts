@@ -100,18 +100,19 @@ export class ClusterReconciler implements Reconciler {
     const { seed, driver } = placement;
     const namespace = cluster.metadata.namespace ?? "";
     const name = cluster.metadata.name ?? "";
-    const { pki, action } = await ensurePKISecret(this.#o.client, this.#o.cache.secret(namespace, clusterObjectNames.pkiSecret(name)), cluster, effective.network.serviceCIDR, driver.certificateNames(id), this.#o.certificates, new Date(this.#clock.now()));
+    const { pki, action, version: pkiVersion } = await ensurePKISecret(this.#o.client, this.#o.cache.secret(namespace, clusterObjectNames.pkiSecret(name)), cluster, effective.network.serviceCIDR, driver.certificateNames(id), this.#o.certificates, new Date(this.#clock.now()));
     if (action === "renewed") this.#o.events.record(cluster, { reason: "CertificatesRenewed", action: "Renew", note: `leaf certificates were near expiry and are issued afresh for ${this.#o.certificates?.leafValidityDays ?? 365} days; components restart to load them` });
     const controlPlane = await driver.apply({
       clusterId: id,
       version: effective.version,
       network: effective.network,
       pki,
+      pkiVersion,
       controlPlane: { apiServerReplicas: effective.controlPlaneReplicas, etcdMembers: effective.etcdMembers, etcdStorage: effective.etcdStorage },
       exposure: effective.exposure,
       kwok: this.#needsKwok(cluster),
     });
-    const adminSecret = await applyAdminKubeconfig(this.#o.client, this.#o.cache.secret(namespace, clusterObjectNames.adminKubeconfigSecret(name)), cluster, pki, controlPlane.endpoint);
+    const adminSecret = await applyAdminKubeconfig(this.#o.client, this.#o.cache.secret(namespace, clusterObjectNames.adminKubeconfigSecret(name)), cluster, pki, controlPlane.endpoint, pkiVersion);
     const ready = await this.#writeStatus(cluster, { certificatesReady: true, controlPlane, deleting: false }, {
       version: effective.version,
       endpoint: controlPlane.endpoint,

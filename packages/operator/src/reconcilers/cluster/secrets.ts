@@ -29,6 +29,8 @@ export const defaultCertificatePolicy: CertificatePolicy = { leafValidityDays: 3
 export interface PKIResult {
   readonly pki: Map<string, string>;
   readonly action: "created" | "renewed" | "kept";
+  /** The stored Secret's uid and resourceVersion when kept: the same exactly while the PKI is unchanged. */
+  readonly version?: string;
 }
 
 /**
@@ -46,8 +48,11 @@ export async function ensurePKISecret(client: ObjectClient, cached: V1Secret | u
   let pki: Map<string, string>;
   let action: PKIResult["action"];
   if (existing && pkiFileNames.every((file) => existing.data?.[file] !== undefined)) {
-    const { stored, expiry } = decodedPKI(existing);
-    if (expiry !== undefined && expiry.getTime() - now.getTime() > policy.renewBeforeDays * 86_400_000) return { pki: stored, action: "kept" };
+    const stored = new Map(pkiFileNames.map((file) => [file, unb64(existing.data?.[file] ?? "")]));
+    const expiry = leafExpiry(existing, stored);
+    if (expiry !== undefined && expiry.getTime() - now.getTime() > policy.renewBeforeDays * 86_400_000) {
+      return { pki: stored, action: "kept", version: `${existing.metadata?.uid ?? ""}/${existing.metadata?.resourceVersion ?? ""}` };
+    }
     pki = pkiFileContents(await issueClusterLeaves(await authoritiesOf(stored), options));
     action = "renewed";
   } else {
@@ -79,22 +84,16 @@ export async function ensurePKISecret(client: ObjectClient, cached: V1Secret | u
 }
 
 /**
- * The PEM files of a PKI Secret and the earliest expiry of its leaves, kept
- * per cached Secret object (an informer hands out the same object until the
- * Secret changes): a reconcile of an unchanged cluster neither decodes nor
- * parses a certificate, and the same Map lets the drivers and the admin
- * kubeconfig skip their own work when it is unchanged.
+ * The earliest expiry of a PKI Secret's leaves, kept per cached Secret
+ * object (an informer hands out the same object until the Secret changes):
+ * a reconcile of an unchanged cluster parses no certificate. Only the date
+ * is kept; the decoded files would double what the cache holds.
  */
-const decoded = new WeakMap<V1Secret, { stored: Map<string, string>; expiry: Date | undefined }>();
+const expiries = new WeakMap<V1Secret, Date | undefined>();
 
-function decodedPKI(secret: V1Secret): { stored: Map<string, string>; expiry: Date | undefined } {
-  let entry = decoded.get(secret);
-  if (!entry) {
-    const stored = new Map(pkiFileNames.map((file) => [file, unb64(secret.data?.[file] ?? "")]));
-    entry = { stored, expiry: earliestExpiry([...stored].filter(([file]) => !authorityFiles.has(file)).map(([, pem]) => pem)) };
-    decoded.set(secret, entry);
-  }
-  return entry;
+function leafExpiry(secret: V1Secret, files: ReadonlyMap<string, string>): Date | undefined {
+  if (!expiries.has(secret)) expiries.set(secret, earliestExpiry([...files].filter(([file]) => !authorityFiles.has(file)).map(([, pem]) => pem)));
+  return expiries.get(secret);
 }
 
 /** CA certificates are not leaves: they live ten years and are not renewed with the leaves. */
@@ -111,10 +110,11 @@ async function authoritiesOf(files: ReadonlyMap<string, string>): Promise<Pick<C
 }
 
 /** Writes the certificate-based admin kubeconfig Secret for the cluster's endpoint (server-side apply: only when it changed does anything change). */
-export async function applyAdminKubeconfig(client: ObjectClient, cached: V1Secret | undefined, cluster: Cluster, pki: ReadonlyMap<string, string>, endpoint: string): Promise<string> {
+export async function applyAdminKubeconfig(client: ObjectClient, cached: V1Secret | undefined, cluster: Cluster, pki: ReadonlyMap<string, string>, endpoint: string, pkiVersion?: string): Promise<string> {
   const name = clusterObjectNames.adminKubeconfigSecret(cluster.metadata.name ?? "");
-  // Same certificates, same endpoint, same Secret as last time: nothing to build.
-  if (cached !== undefined && writtenAdminKubeconfig.get(pki)?.get(endpoint) === cached) return name;
+  // The same Secret found up to date for the same PKI version and endpoint: nothing to build.
+  const inputs = pkiVersion === undefined ? undefined : `${pkiVersion}|${endpoint}`;
+  if (cached !== undefined && inputs !== undefined && upToDate.get(cached) === inputs) return name;
   const kubeconfig = buildKubeconfig({
     clusterName: cluster.metadata.name ?? "",
     server: endpoint,
@@ -124,7 +124,7 @@ export async function applyAdminKubeconfig(client: ObjectClient, cached: V1Secre
     clientKeyPem: pki.get("admin.key") ?? "",
   });
   if (cached?.data?.[kubeconfigSecretKey] === b64(kubeconfig)) {
-    writtenAdminKubeconfig.set(pki, new Map([[endpoint, cached]]));
+    if (inputs !== undefined) upToDate.set(cached, inputs);
     return name;
   }
   await apply(client, {
@@ -137,8 +137,8 @@ export async function applyAdminKubeconfig(client: ObjectClient, cached: V1Secre
   return name;
 }
 
-/** The admin kubeconfig Secret found up to date for a PKI (by identity) and an endpoint. */
-const writtenAdminKubeconfig = new WeakMap<ReadonlyMap<string, string>, Map<string, V1Secret>>();
+/** Admin kubeconfig Secrets (cached objects) found up to date, with the PKI version and endpoint they were checked against. */
+const upToDate = new WeakMap<V1Secret, string>();
 
 async function readSecret(client: ObjectClient, namespace: string, name: string): Promise<V1Secret | undefined> {
   try {

@@ -1,6 +1,6 @@
 import type { V1Secret } from "@kubernetes/client-node";
 import type { NodePool } from "@seedbed/api";
-import { cloudProvider, KwokProvider, type MachineProvider } from "@seedbed/providers";
+import { KwokProvider, type MachineProvider } from "@seedbed/providers";
 import { describeError, isNotFound, type ObjectClient } from "@seedbed/runtime";
 import type { Tenant } from "../../tenants/connections.ts";
 
@@ -32,6 +32,8 @@ export function machineProviders(client: ObjectClient): (pool: NodePool, tenant:
     const fingerprint = `${pool.metadata.uid ?? ""}|${JSON.stringify(provider)}|${encoded}`;
     const known = clouds.get(key);
     if (known?.fingerprint === fingerprint) return known.provider;
+    // Loaded on first use: the AWS SDK alone would add tens of MB to every operator that never sees a cloud pool.
+    const { cloudProvider } = await import("@seedbed/providers/clouds");
     const made = cloudProvider(provider.type, provider, Buffer.from(encoded, "base64").toString("utf8"));
     clouds.set(key, { fingerprint, provider: made });
     return made;
