@@ -59,7 +59,7 @@ describe("the Helm chart deploy/helm/seedbed", () => {
       expect(container?.env?.map((e) => [e.name, e.valueFrom?.fieldRef?.fieldPath ?? e.value])).toEqual([
         ["POD_NAMESPACE", "metadata.namespace"],
         ["POD_NAME", "metadata.name"],
-        ["NODE_OPTIONS", "--max-semi-space-size=4"],
+        ["NODE_OPTIONS", "--max-semi-space-size=4 --max-old-space-size=192"],
       ]);
       const antiAffinity = deployment.spec?.template.spec?.affinity?.podAntiAffinity;
       expect(antiAffinity?.requiredDuringSchedulingIgnoredDuringExecution).toBeUndefined();
