@@ -91,7 +91,7 @@ describe("the Helm chart deploy/helm/seedbed", () => {
       expect(container?.resources?.limits).toMatchObject({ memory: "512Mi" });
     });
 
-    it("grants no wildcard, no escalate, bind or impersonate, and binds no cluster-admin", () => {
+    it("grants no wildcard, no escalate or impersonate, bind only on the project roles, and binds no cluster-admin", () => {
       const rules = rbacRules(objects);
       expect(rules.length).toBeGreaterThan(0);
       for (const { grantedBy, rule } of rules) {
@@ -100,9 +100,12 @@ describe("the Helm chart deploy/helm/seedbed", () => {
         expect(rule.resources ?? [], where).not.toContain("*");
         expect(rule.apiGroups ?? [], where).not.toContain("*");
         expect(rule.resources?.every((r) => !r.includes("*")), where).toBe(true);
-        expect(rule.verbs.filter((v) => ["escalate", "bind", "impersonate"].includes(v)), where).toEqual([]);
-        // Nor may it write RBAC or CRDs in any other way.
-        expect(rule.apiGroups ?? [], where).not.toContain("rbac.authorization.k8s.io");
+        expect(rule.verbs.filter((v) => ["escalate", "impersonate"].includes(v)), where).toEqual([]);
+        // RBAC: only RoleBindings (of project members), and `bind` only on the three project roles by name.
+        if (rule.apiGroups?.includes("rbac.authorization.k8s.io") === true) {
+          if (rule.verbs.includes("bind")) expect(rule, where).toMatchObject({ resources: ["clusterroles"], verbs: ["bind"], resourceNames: ["seedbed-project-owner", "seedbed-project-editor", "seedbed-project-viewer"] });
+          else expect(rule.resources, where).toEqual(["rolebindings"]);
+        }
         expect(rule.apiGroups ?? [], where).not.toContain("apiextensions.k8s.io");
         expect(rule.nonResourceURLs, where).toBeUndefined();
       }
@@ -124,7 +127,8 @@ describe("the Helm chart deploy/helm/seedbed", () => {
     });
 
     it("lets the operator read and write every seedbed.dev kind and its status, but create and delete only EtcdBackups", () => {
-      const rules = rbacRules(objects).map((r) => r.rule);
+      // The operator's own roles, not the project roles it binds members to.
+      const rules = rbacRules(objects).filter((r) => !r.grantedBy.startsWith("ClusterRole/seedbed-project-")).map((r) => r.rule);
       const can = (resource: string, verb: string): boolean => rules.some((rule) => allows(rule, group, resource, verb));
       for (const plural of plurals) {
         for (const verb of ["get", "list", "watch", "update", "patch"]) expect(can(plural, verb), `${verb} ${plural}`).toBe(true);
@@ -250,6 +254,9 @@ describe("the Helm chart deploy/helm/seedbed", () => {
         { verb: "watch", resource: "nodes" },
         { verb: "create", resource: "leases.coordination.k8s.io", namespace: release.namespace },
         { verb: "update", resource: "leases.coordination.k8s.io", namespace: release.namespace },
+        { verb: "create", resource: "rolebindings.rbac.authorization.k8s.io", namespace: "project-demo" },
+        { verb: "bind", resource: "clusterroles.rbac.authorization.k8s.io/seedbed-project-editor" },
+        { verb: "create", resource: "resourcequotas", namespace: "project-demo" },
       ];
       const no: AccessQuestion[] = [
         { verb: "*", resource: "*" },
@@ -263,6 +270,8 @@ describe("the Helm chart deploy/helm/seedbed", () => {
         { verb: "create", resource: "clusterrolebindings.rbac.authorization.k8s.io" },
         { verb: "escalate", resource: "clusterroles.rbac.authorization.k8s.io" },
         { verb: "bind", resource: "clusterroles.rbac.authorization.k8s.io" },
+        { verb: "bind", resource: "clusterroles.rbac.authorization.k8s.io/cluster-admin" },
+        { verb: "create", resource: "roles.rbac.authorization.k8s.io", namespace: "project-demo" },
         { verb: "impersonate", resource: "users" },
         { verb: "impersonate", resource: "serviceaccounts", namespace: "kube-system" },
         { verb: "update", resource: "customresourcedefinitions.apiextensions.k8s.io" },

@@ -7,3 +7,4 @@ export type { Condition, LabelSelector } from "./schema/common.ts";
 export { offeredMinors } from "./schema/rules.ts";
 export { apiVersion, group, version, type ResourceOf } from "./schema/resource.ts";
 export * from "./v1alpha1/index.ts";
+export { projectClusterRoleName, projectClusterRoles, projectRoles, type ProjectRole } from "./rbac/project-roles.ts";

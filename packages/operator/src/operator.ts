@@ -1,6 +1,6 @@
 import type { KubeConfig } from "@kubernetes/client-node";
 import type { V1Secret } from "@kubernetes/client-node";
-import { clusterId, clusterObjectNames, type Cluster, type ClusterTemplate, type NodePool, type Seed } from "@seedbed/api";
+import { clusterId, clusterObjectNames, type Cluster, type ClusterTemplate, type NodePool, type Project, type Seed } from "@seedbed/api";
 import { LocalDriver, type SupervisorEvent } from "@seedbed/controlplane";
 import { Manager, type LeaderElectionConfig } from "@seedbed/runtime";
 import type { Logger } from "pino";
@@ -8,6 +8,8 @@ import { clusterKindRef, clusterTemplateKindRef, secretKindRef } from "./reconci
 import { ClusterReconciler, type ClusterCache } from "./reconcilers/cluster/reconciler.ts";
 import type { CertificatePolicy } from "./reconcilers/cluster/secrets.ts";
 import { nodePoolKindRef } from "./reconcilers/nodepool/kinds.ts";
+import { projectKindRef } from "./reconcilers/project/kinds.ts";
+import { ProjectReconciler } from "./reconcilers/project/reconciler.ts";
 import { NodePoolReconciler } from "./reconcilers/nodepool/reconciler.ts";
 import { machineProviders } from "./reconcilers/nodepool/providers.ts";
 import { SeedDrivers, seedKindRef } from "./seeds/registry.ts";
@@ -161,6 +163,13 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
     if (request) for (const pool of poolsOf(request.namespace, request.name)) pools.enqueue(pool);
   };
   clusterInformer.addHandlers({ delete: (c) => void tenants.close(idOf(c)) });
+
+  const projectInformer = manager.informers.informerFor<Project>(projectKindRef);
+  manager.addController({
+    name: "project",
+    kind: projectKindRef,
+    reconciler: new ProjectReconciler({ client: manager.client, project: (name) => projectInformer.get(undefined, name) }),
+  });
   await manager.start();
   return {
     manager,

@@ -4,6 +4,7 @@
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { crdOutputDirs, renderCRDs } from "../crd/files.ts";
+import { chartProjectRolesFile, renderProjectRoles } from "../rbac/project-roles.ts";
 
 const files = renderCRDs();
 for (const dir of crdOutputDirs) {
@@ -15,3 +16,5 @@ for (const dir of crdOutputDirs) {
   for (const [name, yaml] of files) writeFileSync(join(dir, name), yaml);
   process.stdout.write(`Wrote ${files.size} CRDs to ${dir}\n`);
 }
+writeFileSync(chartProjectRolesFile, renderProjectRoles());
+process.stdout.write(`Wrote the project ClusterRoles to ${chartProjectRolesFile}\n`);

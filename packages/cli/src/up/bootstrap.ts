@@ -1,5 +1,5 @@
 import { CoreV1Api, type KubeConfig, type KubernetesObject } from "@kubernetes/client-node";
-import { apiVersion, installCRDs } from "@seedbed/api";
+import { apiVersion, installCRDs, projectClusterRoles } from "@seedbed/api";
 import { apply, ObjectClient } from "@seedbed/runtime";
 
 /** The project every installation starts with, used when a command names none. */
@@ -8,7 +8,7 @@ export const defaultProjectName = "default";
 export const localSeedName = "local";
 
 /**
- * Makes a fresh management API ready for use: the CRDs, the default project
+ * Makes a fresh management API ready for use: the CRDs, the project roles, the default project
  * (and its namespace) and this machine as the default `local` Seed. Every
  * step is a server-side apply, so running it on each start changes nothing
  * that is already there.
@@ -19,6 +19,8 @@ export async function bootstrapManagementAPI(kc: KubeConfig): Promise<void> {
   const applyObject = async (object: KubernetesObject): Promise<void> => {
     await apply(client, object);
   };
+  // The roles project members are bound to (the operator binds them per project).
+  for (const role of projectClusterRoles()) await applyObject(role);
   await applyObject({ apiVersion: "v1", kind: "Namespace", metadata: { name: `project-${defaultProjectName}`, labels: { "seedbed.dev/project": defaultProjectName } } });
   await applyObject({ apiVersion, kind: "Project", metadata: { name: defaultProjectName }, spec: { displayName: "Default project", members: [] } } as KubernetesObject);
   await applyObject({ apiVersion, kind: "Seed", metadata: { name: localSeedName }, spec: { driver: "local", default: true, region: "local" } } as KubernetesObject);

@@ -1,0 +1,19 @@
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { chartProjectRolesFile, projectClusterRoles, renderProjectRoles } from "./project-roles.ts";
+
+describe("the project ClusterRoles", () => {
+  it("are in the Helm chart as generated (run `npm run generate -w @seedbed/api` after changing them)", () => {
+    expect(readFileSync(chartProjectRolesFile, "utf8")).toBe(renderProjectRoles());
+  });
+
+  it("let only owners read Secrets, and viewers write nothing", () => {
+    const [owner, editor, viewer] = projectClusterRoles() as { rules: { resources: string[]; verbs: string[] }[] }[];
+    const can = (role: typeof owner, verb: string, resource: string): boolean => role?.rules.some((r) => r.resources.includes(resource) && r.verbs.includes(verb)) === true;
+    expect(can(owner, "get", "secrets")).toBe(true);
+    expect(can(editor, "get", "secrets")).toBe(false);
+    expect(can(editor, "create", "clusters")).toBe(true);
+    expect(can(viewer, "create", "clusters")).toBe(false);
+    expect(can(viewer, "get", "clusters")).toBe(true);
+  });
+});

@@ -1,0 +1,65 @@
+import { fileURLToPath } from "node:url";
+import { stringify } from "yaml";
+import { group } from "../schema/resource.ts";
+
+/** The three roles a project member can have. */
+export const projectRoles = ["owner", "editor", "viewer"] as const;
+export type ProjectRole = (typeof projectRoles)[number];
+
+/** The ClusterRole a role is granted through, by a RoleBinding in namespace project-<name>. */
+export function projectClusterRoleName(role: ProjectRole): string {
+  return `seedbed-project-${role}`;
+}
+
+const tenantKinds = ["clusters", "nodepools", "clustertemplates", "etcdbackups", "etcdrestores", "clusterpolicies"];
+const read = ["get", "list", "watch"];
+const write = ["create", "update", "patch", "delete"];
+
+/**
+ * What each role may do inside its project's namespace. Kubernetes RBAC
+ * enforces it; Seedbed only binds. Owners alone read Secrets (the admin
+ * kubeconfigs and PKI live there) and change the quota-free objects.
+ */
+const rules: Record<ProjectRole, object[]> = {
+  viewer: [
+    { apiGroups: [group], resources: [...tenantKinds, ...tenantKinds.map((k) => `${k}/status`)], verbs: read },
+    { apiGroups: ["", "events.k8s.io"], resources: ["events"], verbs: read },
+    { apiGroups: [""], resources: ["resourcequotas"], verbs: read },
+  ],
+  editor: [
+    { apiGroups: [group], resources: [...tenantKinds, ...tenantKinds.map((k) => `${k}/status`)], verbs: read },
+    { apiGroups: [group], resources: tenantKinds, verbs: write },
+    { apiGroups: ["", "events.k8s.io"], resources: ["events"], verbs: read },
+    { apiGroups: [""], resources: ["resourcequotas"], verbs: read },
+  ],
+  owner: [
+    { apiGroups: [group], resources: [...tenantKinds, ...tenantKinds.map((k) => `${k}/status`)], verbs: read },
+    { apiGroups: [group], resources: tenantKinds, verbs: write },
+    { apiGroups: ["", "events.k8s.io"], resources: ["events"], verbs: read },
+    { apiGroups: [""], resources: ["resourcequotas"], verbs: read },
+    { apiGroups: [""], resources: ["secrets"], verbs: read },
+  ],
+};
+
+/** The ClusterRoles of project members, as applied by `seedbed up` and shipped in the Helm chart. */
+export function projectClusterRoles(): Record<string, unknown>[] {
+  return projectRoles.map((role) => ({
+    apiVersion: "rbac.authorization.k8s.io/v1",
+    kind: "ClusterRole",
+    metadata: { name: projectClusterRoleName(role), labels: { "app.kubernetes.io/part-of": "seedbed" } },
+    rules: rules[role],
+  }));
+}
+
+/** The chart's copy of the roles (generated; a unit test keeps it current). */
+export const chartProjectRolesFile: string = fileURLToPath(new URL("../../../../deploy/helm/seedbed/templates/project-roles.yaml", import.meta.url));
+
+/** The roles as the chart's template file (with the chart's standard labels). */
+export function renderProjectRoles(): string {
+  const roles = projectClusterRoles().map((role) => {
+    const { rules, metadata } = role as { rules: object[]; metadata: { name: string } };
+    const head = stringify({ apiVersion: "rbac.authorization.k8s.io/v1", kind: "ClusterRole", metadata: { name: metadata.name } }, { lineWidth: 0 });
+    return `${head}  labels:\n    {{- include "seedbed.labels" . | nindent 4 }}\n${stringify({ rules }, { lineWidth: 0 })}`;
+  });
+  return `# Generated from packages/api/src/rbac by \`npm run generate -w @seedbed/api\`. Do not edit.\n${roles.join("---\n")}`;
+}
