@@ -149,12 +149,24 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
       tenants,
       provider: machineProviders(manager.client),
       events: manager.eventRecorder("nodepool"),
+      nodeQuota: (pool) => {
+        const namespace = pool.metadata.namespace ?? "";
+        const limit = manager.informers.informerFor<Project>(projectKindRef).get(undefined, namespace.replace(/^project-/, ""))?.spec.quota?.nodes;
+        if (limit === undefined) return undefined;
+        const usedByOthers = poolInformer.list(namespace).filter((p) => p.metadata.name !== pool.metadata.name).reduce((sum, p) => sum + (p.status?.replicas ?? 0), 0);
+        return { limit, usedByOthers };
+      },
     }),
     watches: [
       {
         // A cluster that comes up (or goes) moves its pools on.
         kind: clusterKindRef,
         mapFn: (c) => poolsOf(c.metadata?.namespace, c.metadata?.name ?? ""),
+      },
+      {
+        // A project's node quota raised: its pools may make what they could not.
+        kind: projectKindRef,
+        mapFn: (p) => poolInformer.list(`project-${p.metadata?.name ?? ""}`).map((pool) => ({ namespace: pool.metadata.namespace, name: pool.metadata.name ?? "" })),
       },
     ],
   });

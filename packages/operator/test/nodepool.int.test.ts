@@ -113,6 +113,18 @@ describe("node pools on the kwok provider, in a real tenant cluster", () => {
     expect(await poolNodes("auto")).toHaveLength(1);
   });
 
+  it("makes no more machines than the project's node quota allows, says so, and goes on when it is raised", async () => {
+    await objects.createClusterCustomObject({ group: "seedbed.dev", version: "v1alpha1", plural: "projects", body: { apiVersion, kind: "Project", metadata: { name: "np" }, spec: { members: [], quota: { nodes: 3 } } } });
+    // workers holds 1 machine and auto 1: room for one more.
+    await createPool("capped", { replicas: 3, machineTemplate: { cpu: "1", memory: "1Gi" } });
+    const capped = await eventually(() => readPool("capped"), (p) => p.status?.conditions?.some((c) => c.reason === "QuotaExceeded") === true, { timeoutMs: 60_000, description: "QuotaExceeded" });
+    expect(capped.status?.conditions?.find((c) => c.type === "Ready")?.message).toBe("project np allows 3 nodes and its pools want 5: capped has 1 of its 3 machines; raise spec.quota.nodes of Project np or lower spec.replicas");
+    expect(await poolNodes("capped")).toHaveLength(1);
+    await objects.patchClusterCustomObject({ group: "seedbed.dev", version: "v1alpha1", plural: "projects", name: "np", body: { spec: { quota: { nodes: 5 } } } }, mergePatch);
+    await eventually(() => poolNodes("capped"), (list) => list.length === 3, { timeoutMs: 60_000, description: "capped grows to 3 once the quota allows" });
+    await objects.deleteNamespacedCustomObject({ ...resource, plural: "nodepools", name: "capped" });
+  });
+
   it("deleting a pool removes its machines, then the pool", async () => {
     await objects.deleteNamespacedCustomObject({ ...resource, plural: "nodepools", name: "auto" });
     await eventually(() => readPool("auto").then(() => false, () => true), (gone) => gone, { timeoutMs: 60_000, description: "pool auto gone" });

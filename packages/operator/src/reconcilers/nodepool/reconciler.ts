@@ -43,6 +43,8 @@ export interface NodePoolReconcilerOptions {
   /** The machine provider of a pool (kwok in the tenant, or a cloud with the pool's credentials). */
   readonly provider: (pool: NodePool, tenant: Tenant | undefined) => Promise<MachineProvider>;
   readonly events: EventRecorder;
+  /** The project's node quota and the machines its other pools hold, for a pool (undefined: no quota). */
+  readonly nodeQuota?: (pool: NodePool) => { readonly limit: number; readonly usedByOthers: number } | undefined;
   readonly clock?: Clock;
 }
 
@@ -117,22 +119,38 @@ export class NodePoolReconciler implements Reconciler {
       this.#o.events.record(pool, { type: "Warning", reason: "MachineReplaced", action: "AutoHeal", note: `machine ${broken.machine.name} was not Ready for ${pool.spec.autoHealing.notReadyTimeout}; replacing it` });
       await this.#remove(provider, poolRef(pool), tenant, broken);
     }
-    if (plan.create > 0) {
+    const { allowed, quotaMessage } = this.#withinQuota(pool, views, plan.create, plan.replace.length);
+    if (allowed > 0) {
       const version = pool.spec.version ?? cluster.status?.version ?? "";
       const userData = await bootstrapData(tenant.client, pool, cluster, this.#o.caCertificate(cluster) ?? "", version);
-      for (let i = 0; i < plan.create; i++) {
+      for (let i = 0; i < allowed; i++) {
         await provider.create({ name: `${pool.metadata.name ?? ""}-${randomBytes(3).toString("hex")}`, pool: poolRef(pool), template: pool.spec.machineTemplate, kubernetesVersion: version, userData });
       }
-      this.#o.events.record(pool, { reason: "MachinesCreated", action: "Scale", note: `${plan.create} machines created to reach ${pool.spec.replicas}` });
+      this.#o.events.record(pool, { reason: "MachinesCreated", action: "Scale", note: `${allowed} machines created to reach ${pool.spec.replicas}` });
     }
+    if (quotaMessage !== undefined) this.#o.events.record(pool, { type: "Warning", reason: "QuotaExceeded", action: "Scale", note: quotaMessage });
     let draining = false;
     for (const surplus of plan.remove) draining = !(await this.#drainAndRemove(pool, provider, tenant, surplus, now)) || draining;
     const after = plan.create > 0 || plan.replace.length > 0 || plan.remove.length > 0 ? await this.#views(provider, poolRef(pool), tenant) : views;
-    await this.#writeStatus(pool, { desired: pool.spec.replicas, machines: after });
+    await this.#writeStatus(pool, { desired: pool.spec.replicas, machines: after, quotaMessage });
     // Tenant Node and Pod events bring the pool back; timers only for what no event announces.
     if (draining) return { requeueAfter: 2000 };
     if (plan.nextHealingAt !== undefined) return { requeueAfter: Math.max(100, plan.nextHealingAt - now) };
     return undefined;
+  }
+
+  /** How many of `wanted` new machines the project's node quota leaves room for, and why not all. */
+  #withinQuota(pool: NodePool, views: readonly MachineView[], wanted: number, replacing: number): { allowed: number; quotaMessage?: string } {
+    const quota = this.#o.nodeQuota?.(pool);
+    if (quota === undefined || wanted === 0) return { allowed: wanted };
+    const own = views.filter((v) => v.machine.phase !== "Deleting").length - replacing;
+    const room = Math.max(0, quota.limit - quota.usedByOthers - own);
+    if (room >= wanted) return { allowed: wanted };
+    const project = (pool.metadata.namespace ?? "").replace(/^project-/, "");
+    return {
+      allowed: room,
+      quotaMessage: `project ${project} allows ${quota.limit} nodes and its pools want ${quota.usedByOthers + own + wanted}: ${pool.metadata.name ?? ""} has ${own + room} of its ${own + wanted} machines; raise spec.quota.nodes of Project ${project} or lower spec.replicas`,
+    };
   }
 
   /** One drain pass; removes the machine once drained or past the drain timeout. True when it is gone. */

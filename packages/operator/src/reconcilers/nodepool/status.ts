@@ -10,6 +10,8 @@ export interface PoolObservation {
   /** Why the pool cannot act yet (no cluster, cluster not running, bad credentials). */
   readonly waiting?: { readonly reason: string; readonly message: string };
   readonly deleting?: boolean;
+  /** Why fewer machines exist than wanted: the project's node quota. */
+  readonly quotaMessage?: string;
 }
 
 /** The phase and the Ready condition of a pool. */
@@ -19,6 +21,7 @@ export function poolPhase(o: PoolObservation): { phase: Status["phase"]; ready: 
   const live = o.machines.filter((m) => m.machine.phase !== "Deleting");
   const ready = live.filter((m) => m.ready).length;
   if (live.length === o.desired && ready === o.desired) return { phase: "Running", ready: { status: "True", reason: "MachinesReady", message: `${ready} of ${o.desired} machines ready` } };
+  if (o.quotaMessage !== undefined) return { phase: "Degraded", ready: { status: "False", reason: "QuotaExceeded", message: o.quotaMessage } };
   if (live.length !== o.desired) return { phase: "Scaling", ready: { status: "False", reason: "Scaling", message: `${live.length} machines, ${o.desired} wanted; ${ready} ready` } };
   return { phase: "Degraded", ready: { status: "False", reason: "MachinesNotReady", message: `${ready} of ${o.desired} machines ready` } };
 }
