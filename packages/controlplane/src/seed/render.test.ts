@@ -37,6 +37,17 @@ describe("renderSeedControlPlane", () => {
     expect(list.find((o) => o.kind === "Service" && o.metadata.name === "kube-apiserver")?.spec?.loadBalancerSourceRanges).toEqual(["203.0.113.0/24"]);
   });
 
+  it("runs kwok beside the control plane only for a cluster with kwok machines, with its own Secret, reaching the API through its policy", () => {
+    expect(objects(plan).some((o) => o.metadata.name === "kwok")).toBe(false);
+    const withKwok = objects({ ...plan, kwok: true });
+    expect(withKwok.filter((o) => o.metadata.name.startsWith("kwok")).map((o) => `${o.kind}/${o.metadata.name}`)).toEqual(["Secret/kwok-config", "Deployment/kwok"]);
+    const deployment = withKwok.find((o) => o.kind === "Deployment" && o.metadata.name === "kwok") as unknown as { spec: { template: { spec: { containers: { image: string; args: string[] }[] } } } };
+    expect(deployment.spec.template.spec.containers[0]?.image).toMatch(/\/kwok\/kwok:v\d+\.\d+\.\d+$/);
+    expect(deployment.spec.template.spec.containers[0]?.args).toEqual(expect.arrayContaining(["--manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake", "--kubeconfig=/etc/kwok/kubeconfig"]));
+    const apiPolicy = withKwok.find((o) => o.kind === "NetworkPolicy" && o.metadata.name === "kube-apiserver") as unknown as { spec: { ingress: { from: { podSelector?: { matchLabels: Record<string, string> } }[] }[] } };
+    expect(apiPolicy.spec.ingress[0]?.from.some((f) => f.podSelector?.matchLabels["seedbed.dev/component"] === "kwok")).toBe(true);
+  });
+
   it("renders a disruption budget only for components with more than one pod", () => {
     const single = objects({ ...plan, controlPlane: { ...plan.controlPlane, apiServerReplicas: 1, etcdMembers: 1 } });
     expect(single.filter((o) => o.kind === "PodDisruptionBudget")).toEqual([]);
