@@ -102,6 +102,19 @@ describe("the Cluster controller with the local driver", () => {
     expect(events.items.map((e) => e.reason)).toContain("CertificatesRenewed");
   });
 
+  it("issues a leaf deleted from the PKI Secret again from the same CA, never a new CA", async () => {
+    const name = clusterObjectNames.pkiSecret("gamma");
+    const before = await core.readNamespacedSecret({ namespace, name });
+    const data = Object.fromEntries(Object.entries(before.data ?? {}).filter(([file]) => file !== "scheduler.crt"));
+    await core.replaceNamespacedSecret({ namespace, name, body: { metadata: before.metadata, type: before.type, data } });
+    // The Secret is the Cluster's own: its change alone brings the Cluster back.
+    const after = await eventually(() => core.readNamespacedSecret({ namespace, name }), (s) => s.data?.["scheduler.crt"] !== undefined, { timeoutMs: 30_000, description: "scheduler.crt back" });
+    expect(after.data?.["ca.crt"]).toBe(before.data?.["ca.crt"]);
+    expect(after.data?.["ca.key"]).toBe(before.data?.["ca.key"]);
+    expect(after.data?.["sa.key"]).toBe(before.data?.["sa.key"]);
+    await eventually(() => readCluster("gamma"), (c) => c.status?.phase === "Running", { timeoutMs: 60_000 });
+  });
+
   it("deletes a Cluster: processes, ports and files go, then the object", async () => {
     const before = await readCluster("alpha");
     expect(before.status?.phase).toBe("Running");

@@ -45,14 +45,15 @@ export async function ensurePKISecret(client: ObjectClient, cached: V1Secret | u
   const options = { clusterName: `${namespace}/${cluster.metadata.name ?? ""}`, kubernetesServiceIP: firstServiceIP(serviceCIDR), apiServerAltNames: names.apiServer, etcdAltNames: names.etcd, leafValidity: { days: policy.leafValidityDays }, now };
   // The cache first: in steady state a reconcile reads nothing from the API.
   const existing = cached ?? (await readSecret(client, namespace, name));
+  const kept = existing === undefined ? undefined : keptPKI(existing, policy, now);
+  if (kept) return kept;
   let pki: Map<string, string>;
   let action: PKIResult["action"];
-  if (existing && pkiFileNames.every((file) => existing.data?.[file] !== undefined)) {
-    const stored = new Map(pkiFileNames.map((file) => [file, unb64(existing.data?.[file] ?? "")]));
-    const expiry = leafExpiry(existing, stored);
-    if (expiry !== undefined && expiry.getTime() - now.getTime() > policy.renewBeforeDays * 86_400_000) {
-      return { pki: stored, action: "kept", version: `${existing.metadata?.uid ?? ""}/${existing.metadata?.resourceVersion ?? ""}` };
-    }
+  if (existing && authorityFileNames.every((file) => existing.data?.[file] !== undefined)) {
+    // Leaves near expiry, or missing (a file deleted by hand, or one a newer
+    // Seedbed adds): issued from the cluster's own authorities. New CAs would
+    // lock out every kubeconfig and node already handed out.
+    const stored = new Map(authorityFileNames.map((file) => [file, unb64(existing.data?.[file] ?? "")]));
     pki = pkiFileContents(await issueClusterLeaves(await authoritiesOf(stored), options));
     action = "renewed";
   } else {
@@ -83,6 +84,15 @@ export async function ensurePKISecret(client: ObjectClient, cached: V1Secret | u
   return { pki, action };
 }
 
+/** The stored PKI when it is complete and its leaves are outside the renewal window. */
+function keptPKI(existing: V1Secret, policy: CertificatePolicy, now: Date): PKIResult | undefined {
+  if (!pkiFileNames.every((file) => existing.data?.[file] !== undefined)) return undefined;
+  const stored = new Map(pkiFileNames.map((file) => [file, unb64(existing.data?.[file] ?? "")]));
+  const expiry = leafExpiry(existing, stored);
+  if (expiry === undefined || expiry.getTime() - now.getTime() <= policy.renewBeforeDays * 86_400_000) return undefined;
+  return { pki: stored, action: "kept", version: `${existing.metadata?.uid ?? ""}/${existing.metadata?.resourceVersion ?? ""}` };
+}
+
 /**
  * The earliest expiry of a PKI Secret's leaves, kept per cached Secret
  * object (an informer hands out the same object until the Secret changes):
@@ -98,6 +108,8 @@ function leafExpiry(secret: V1Secret, files: ReadonlyMap<string, string>): Date 
 
 /** CA certificates are not leaves: they live ten years and are not renewed with the leaves. */
 const authorityFiles = new Set(["ca.crt", "etcd-ca.crt"]);
+/** What the leaves are issued from: the two CAs with their keys, and the service-account key pair. */
+const authorityFileNames = ["ca.crt", "ca.key", "etcd-ca.crt", "etcd-ca.key", "sa.key", "sa.pub"] as const;
 
 async function authoritiesOf(files: ReadonlyMap<string, string>): Promise<Pick<ClusterPKI, "clusterCA" | "etcdCA" | "serviceAccountKey">> {
   const pem = (file: string): string => files.get(file) ?? "";
