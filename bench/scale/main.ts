@@ -5,7 +5,7 @@
 // Usage: npm run bench -- scale [--clusters 1000] [--nodes 20] [--idle-seconds 60] [--node-options "…"]
 // The operator runs with the chart's NODE_OPTIONS unless --node-options says otherwise.
 import { spawn, type ChildProcess } from "node:child_process";
-import { readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { parseArgs } from "node:util";
@@ -27,7 +27,7 @@ const namespace = "project-bench";
 const cli = new URL("../../packages/cli/src/bin/seedbed.ts", import.meta.url).pathname;
 
 const auditDir = `/tmp/seedbed-scale-${process.pid}`;
-await import("node:fs").then((fs) => fs.mkdirSync(auditDir, { recursive: true }));
+mkdirSync(auditDir, { recursive: true });
 writeFileSync(join(auditDir, "policy.yaml"), auditPolicy);
 const auditLog = join(auditDir, "audit.log");
 // A seed for 1,000 control planes: the controllers and the scheduler get the client rate a real seed's would.
@@ -97,5 +97,5 @@ try {
   );
 } finally {
   await api.stop();
-  await import("node:fs").then((fs) => fs.rmSync(auditDir, { recursive: true, force: true }));
+  rmSync(auditDir, { recursive: true, force: true });
 }

@@ -2,7 +2,7 @@ import type { KubeConfig } from "@kubernetes/client-node";
 import type { V1Secret } from "@kubernetes/client-node";
 import { clusterId, clusterObjectNames, type Cluster, type ClusterTemplate, type NodePool, type Project, type Seed } from "@seedbed/api";
 import { LocalDriver, type SupervisorEvent } from "@seedbed/controlplane";
-import { Manager, type LeaderElectionConfig } from "@seedbed/runtime";
+import { Manager, requestFor, type LeaderElectionConfig, type ReconcileRequest } from "@seedbed/runtime";
 import type { Logger } from "pino";
 import { clusterKindRef, clusterTemplateKindRef, secretKindRef } from "./reconcilers/cluster/kinds.ts";
 import { ClusterReconciler, type ClusterCache } from "./reconcilers/cluster/reconciler.ts";
@@ -58,6 +58,7 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
   });
   const clusterInformer = manager.informers.informerFor<Cluster>(clusterKindRef);
   const poolInformer = manager.informers.informerFor<NodePool>(nodePoolKindRef);
+  const projectInformer = manager.informers.informerFor<Project>(projectKindRef);
   // The same scopes as the controller's own watches below, so they share informers.
   const ownedSecrets = "seedbed.dev/cluster";
   const cache: ClusterCache = {
@@ -95,7 +96,7 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
           clusterInformer
             .list()
             .filter((c) => c.spec.seed === seed.metadata?.name || c.status?.seed === seed.metadata?.name || (c.spec.seed === undefined && c.status?.phase === "Failed"))
-            .map((c) => ({ namespace: c.metadata.namespace, name: c.metadata.name ?? "" })),
+            .flatMap(requestFor),
       },
       {
         // The first kwok pool of a cluster starts its kwok controller; the last one gone stops it.
@@ -109,7 +110,7 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
           clusterInformer
             .list(template.metadata?.namespace)
             .filter((c) => c.spec.template === template.metadata?.name)
-            .map((c) => ({ namespace: c.metadata.namespace, name: c.metadata.name ?? "" })),
+            .flatMap(requestFor),
       },
     ],
   });
@@ -127,11 +128,11 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
     if (request) clusters.enqueue(request);
   };
 
-  const poolsOf = (namespace: string | undefined, cluster: string): { namespace?: string; name: string }[] =>
+  const poolsOf = (namespace: string | undefined, cluster: string): ReconcileRequest[] =>
     poolInformer
       .list(namespace)
       .filter((p) => p.spec.clusterName === cluster)
-      .map((p) => ({ namespace: p.metadata.namespace, name: p.metadata.name ?? "" }));
+      .flatMap(requestFor);
   let requeuePools: ((id: string) => void) | undefined;
   const tenants = new TenantConnections({ secret: (namespace, name) => cache.secret(namespace, name), onChange: (id) => requeuePools?.(id) });
   const pools = manager.addController({
@@ -151,7 +152,7 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
       events: manager.eventRecorder("nodepool"),
       nodeQuota: (pool) => {
         const namespace = pool.metadata.namespace ?? "";
-        const limit = manager.informers.informerFor<Project>(projectKindRef).get(undefined, namespace.replace(/^project-/, ""))?.spec.quota?.nodes;
+        const limit = projectInformer.get(undefined, namespace.replace(/^project-/, ""))?.spec.quota?.nodes;
         if (limit === undefined) return undefined;
         const usedByOthers = poolInformer.list(namespace).filter((p) => p.metadata.name !== pool.metadata.name).reduce((sum, p) => sum + (p.status?.replicas ?? 0), 0);
         return { limit, usedByOthers };
@@ -166,7 +167,7 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
       {
         // A project's node quota raised: its pools may make what they could not.
         kind: projectKindRef,
-        mapFn: (p) => poolInformer.list(`project-${p.metadata?.name ?? ""}`).map((pool) => ({ namespace: pool.metadata.namespace, name: pool.metadata.name ?? "" })),
+        mapFn: (p) => poolInformer.list(`project-${p.metadata?.name ?? ""}`).flatMap(requestFor),
       },
     ],
   });
@@ -176,7 +177,6 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
   };
   clusterInformer.addHandlers({ delete: (c) => void tenants.close(idOf(c)) });
 
-  const projectInformer = manager.informers.informerFor<Project>(projectKindRef);
   manager.addController({
     name: "project",
     kind: projectKindRef,

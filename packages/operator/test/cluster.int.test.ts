@@ -1,15 +1,14 @@
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { CoreV1Api, CustomObjectsApi, EventsV1Api, KubeConfig } from "@kubernetes/client-node";
-import { apiVersion, clusterObjectNames, installCRDs, kubeconfigSecretKey, type Cluster } from "@seedbed/api";
+import { CoreV1Api, CustomObjectsApi, EventsV1Api } from "@kubernetes/client-node";
+import { apiVersion, clusterObjectNames, type Cluster } from "@seedbed/api";
 import { connect, type PeerCertificate } from "node:tls";
 import { findProcessesByMarker, pkiFileContents } from "@seedbed/controlplane";
 import { createClusterPKI } from "@seedbed/pki";
 import { eventually } from "@seedbed/testing";
 import { useKubeAPI } from "@seedbed/testing/vitest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startOperator, type Operator } from "../src/index.ts";
+import { startLocalOperator, tenantKubeConfig, type LocalOperator } from "./local-platform.ts";
 
 const namespace = "project-ops";
 
@@ -28,8 +27,7 @@ const resource = { group: "seedbed.dev", version: "v1alpha1", namespace };
 
 describe("the Cluster controller with the local driver", () => {
   const api = useKubeAPI({ controllers: true });
-  const stateDir = mkdtempSync(join(tmpdir(), "seedbed-operator-"));
-  let operator: Operator;
+  let platform: LocalOperator;
   let objects: CustomObjectsApi;
   let core: CoreV1Api;
 
@@ -38,17 +36,12 @@ describe("the Cluster controller with the local driver", () => {
 
   beforeAll(async () => {
     const kc = api().kubeConfig();
-    await installCRDs(kc);
     objects = kc.makeApiClient(CustomObjectsApi);
     core = kc.makeApiClient(CoreV1Api);
-    await core.createNamespace({ body: { metadata: { name: namespace } } });
-    await objects.createClusterCustomObject({ group: "seedbed.dev", version: "v1alpha1", plural: "seeds", body: { apiVersion, kind: "Seed", metadata: { name: "local" }, spec: { driver: "local", default: true } } });
-    operator = await startOperator({ kubeConfig: kc, stateDir, unsafeNoFsync: true });
+    platform = await startLocalOperator(kc, namespace);
   });
   afterAll(async () => {
-    await operator.stop();
-    for (const pid of findProcessesByMarker(`seedbed:${join(stateDir, "clusters")}`, { prefix: true })) process.kill(pid, "SIGKILL");
-    rmSync(stateDir, { recursive: true, force: true });
+    await platform.stop();
   });
 
   it("brings a Cluster to Running with every condition true, and its kubeconfig works against the real tenant API", async () => {
@@ -59,9 +52,7 @@ describe("the Cluster controller with the local driver", () => {
     expect(cluster.status?.endpoint).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
     expect(cluster.metadata.finalizers).toContain("seedbed.dev/cluster");
 
-    const secret = await core.readNamespacedSecret({ namespace, name: clusterObjectNames.adminKubeconfigSecret("alpha") });
-    const tenant = new KubeConfig();
-    tenant.loadFromString(Buffer.from(secret.data?.[kubeconfigSecretKey] ?? "", "base64").toString());
+    const tenant = await tenantKubeConfig(core, namespace, "alpha");
     await tenant.makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name: "team-a" } } });
     const names = (await tenant.makeApiClient(CoreV1Api).listNamespace()).items.map((n) => n.metadata?.name);
     expect(names).toContain("team-a");
@@ -118,11 +109,11 @@ describe("the Cluster controller with the local driver", () => {
   it("deletes a Cluster: processes, ports and files go, then the object", async () => {
     const before = await readCluster("alpha");
     expect(before.status?.phase).toBe("Running");
-    const marker = `seedbed:${join(stateDir, "clusters")}/ops-alpha`;
+    const marker = `seedbed:${join(platform.stateDir, "clusters")}/ops-alpha`;
     expect(findProcessesByMarker(marker, { prefix: true })).toHaveLength(4);
     await objects.deleteNamespacedCustomObject({ ...resource, plural: "clusters", name: "alpha" });
     await eventually(() => readCluster("alpha").then(() => false, () => true), (gone) => gone, { timeoutMs: 60_000, description: "cluster alpha gone" });
     expect(findProcessesByMarker(marker, { prefix: true })).toEqual([]);
-    expect(existsSync(join(stateDir, "clusters", "ops-alpha"))).toBe(false);
+    expect(existsSync(join(platform.stateDir, "clusters", "ops-alpha"))).toBe(false);
   });
 });

@@ -1,14 +1,10 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { CoreV1Api, CustomObjectsApi, KubeConfig, PatchStrategy, setHeaderOptions } from "@kubernetes/client-node";
-import { apiVersion, clusterObjectNames, installCRDs, kubeconfigSecretKey, type NodePool } from "@seedbed/api";
-import { findProcessesByMarker } from "@seedbed/controlplane";
+import { CoreV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions } from "@kubernetes/client-node";
+import { apiVersion, type NodePool } from "@seedbed/api";
 import { FakeEc2 } from "@seedbed/providers/testing";
 import { eventually } from "@seedbed/testing";
 import { useKubeAPI } from "@seedbed/testing/vitest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startOperator, type Operator } from "../src/index.ts";
+import { startLocalOperator, tenantKubeConfig, type LocalOperator } from "./local-platform.ts";
 
 const namespace = "project-cloud";
 const resource = { group: "seedbed.dev", version: "v1alpha1", namespace };
@@ -17,8 +13,7 @@ const signer = { accessKeyId: "AKIAIOSFODNN7EXAMPLE", secretAccessKey: "wJalrXUt
 
 describe("a node pool on the aws provider, against a local EC2 that checks every request", () => {
   const api = useKubeAPI({ controllers: true });
-  const stateDir = mkdtempSync(join(tmpdir(), "seedbed-cloudpool-"));
-  let operator: Operator;
+  let platform: LocalOperator;
   let objects: CustomObjectsApi;
   let core: CoreV1Api;
   let ec2: FakeEc2;
@@ -29,18 +24,13 @@ describe("a node pool on the aws provider, against a local EC2 that checks every
   beforeAll(async () => {
     ec2 = await FakeEc2.start(signer);
     const kc = api().kubeConfig();
-    await installCRDs(kc);
     objects = kc.makeApiClient(CustomObjectsApi);
     core = kc.makeApiClient(CoreV1Api);
-    await core.createNamespace({ body: { metadata: { name: namespace } } });
-    await objects.createClusterCustomObject({ group: "seedbed.dev", version: "v1alpha1", plural: "seeds", body: { apiVersion, kind: "Seed", metadata: { name: "local" }, spec: { driver: "local", default: true } } });
-    operator = await startOperator({ kubeConfig: kc, stateDir, unsafeNoFsync: true });
+    platform = await startLocalOperator(kc, namespace);
     await objects.createNamespacedCustomObject({ ...resource, plural: "clusters", body: { apiVersion, kind: "Cluster", metadata: { name: "c", namespace }, spec: {} } });
   });
   afterAll(async () => {
-    await operator.stop();
-    for (const pid of findProcessesByMarker(`seedbed:${join(stateDir, "clusters")}`, { prefix: true })) process.kill(pid, "SIGKILL");
-    rmSync(stateDir, { recursive: true, force: true });
+    await platform.stop();
     await ec2.stop();
   });
 
@@ -64,9 +54,7 @@ describe("a node pool on the aws provider, against a local EC2 that checks every
     expect(userData).toMatch(/^#cloud-config/);
     const token = /token: ([a-z0-9]{6})\.([a-z0-9]{16})/.exec(userData);
     expect(token).not.toBeNull();
-    const secret = await core.readNamespacedSecret({ namespace, name: clusterObjectNames.adminKubeconfigSecret("c") });
-    const tenantConfig = new KubeConfig();
-    tenantConfig.loadFromString(Buffer.from(secret.data?.[kubeconfigSecretKey] ?? "", "base64").toString());
+    const tenantConfig = await tenantKubeConfig(core, namespace, "c");
     const stored = await tenantConfig.makeApiClient(CoreV1Api).readNamespacedSecret({ namespace: "kube-system", name: `bootstrap-token-${token?.[1] ?? ""}` });
     expect(Buffer.from(stored.data?.["token-secret"] ?? "", "base64").toString()).toBe(token?.[2]);
     // The instances never join (no kubelet runs): the pool has its machines but none is ready.

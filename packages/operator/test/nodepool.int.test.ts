@@ -1,13 +1,9 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { AppsV1Api, CoreV1Api, CustomObjectsApi, KubeConfig, PatchStrategy, PolicyV1Api, setHeaderOptions, type V1Node, type V1Pod } from "@kubernetes/client-node";
-import { apiVersion, clusterObjectNames, installCRDs, kubeconfigSecretKey, type NodePool } from "@seedbed/api";
-import { findProcessesByMarker } from "@seedbed/controlplane";
+import { AppsV1Api, CoreV1Api, CustomObjectsApi, PatchStrategy, PolicyV1Api, setHeaderOptions, type V1Node, type V1Pod } from "@kubernetes/client-node";
+import { apiVersion, type NodePool } from "@seedbed/api";
 import { eventually } from "@seedbed/testing";
 import { useKubeAPI } from "@seedbed/testing/vitest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startOperator, type Operator } from "../src/index.ts";
+import { startLocalOperator, tenantKubeConfig, type LocalOperator } from "./local-platform.ts";
 
 const namespace = "project-np";
 const resource = { group: "seedbed.dev", version: "v1alpha1", namespace };
@@ -16,8 +12,7 @@ const ready = (n: V1Node): boolean => n.status?.conditions?.some((c) => c.type =
 
 describe("node pools on the kwok provider, in a real tenant cluster", () => {
   const api = useKubeAPI({ controllers: true });
-  const stateDir = mkdtempSync(join(tmpdir(), "seedbed-nodepool-"));
-  let operator: Operator;
+  let platform: LocalOperator;
   let objects: CustomObjectsApi;
   let tenant: CoreV1Api;
   let tenantApps: AppsV1Api;
@@ -43,17 +38,11 @@ describe("node pools on the kwok provider, in a real tenant cluster", () => {
 
   beforeAll(async () => {
     const kc = api().kubeConfig();
-    await installCRDs(kc);
     objects = kc.makeApiClient(CustomObjectsApi);
-    const core = kc.makeApiClient(CoreV1Api);
-    await core.createNamespace({ body: { metadata: { name: namespace } } });
-    await objects.createClusterCustomObject({ group: "seedbed.dev", version: "v1alpha1", plural: "seeds", body: { apiVersion, kind: "Seed", metadata: { name: "local" }, spec: { driver: "local", default: true } } });
-    operator = await startOperator({ kubeConfig: kc, stateDir, unsafeNoFsync: true });
+    platform = await startLocalOperator(kc, namespace);
     await objects.createNamespacedCustomObject({ ...resource, plural: "clusters", body: { apiVersion, kind: "Cluster", metadata: { name: "w", namespace }, spec: {} } });
     await eventually(() => objects.getNamespacedCustomObject({ ...resource, plural: "clusters", name: "w" }) as Promise<{ status?: { phase?: string } }>, (c) => c.status?.phase === "Running", { timeoutMs: 90_000, description: "cluster w Running" });
-    const secret = await core.readNamespacedSecret({ namespace, name: clusterObjectNames.adminKubeconfigSecret("w") });
-    const tkc = new KubeConfig();
-    tkc.loadFromString(Buffer.from(secret.data?.[kubeconfigSecretKey] ?? "", "base64").toString());
+    const tkc = await tenantKubeConfig(kc.makeApiClient(CoreV1Api), namespace, "w");
     tenant = tkc.makeApiClient(CoreV1Api);
     tenantApps = tkc.makeApiClient(AppsV1Api);
     tenantPolicy = tkc.makeApiClient(PolicyV1Api);
@@ -61,9 +50,7 @@ describe("node pools on the kwok provider, in a real tenant cluster", () => {
     await eventually(() => tenant.readNamespacedServiceAccount({ namespace: "default", name: "default" }).then(() => true, () => false), (found) => found, { timeoutMs: 30_000 });
   });
   afterAll(async () => {
-    await operator.stop();
-    for (const pid of findProcessesByMarker(`seedbed:${join(stateDir, "clusters")}`, { prefix: true })) process.kill(pid, "SIGKILL");
-    rmSync(stateDir, { recursive: true, force: true });
+    await platform.stop();
   });
 
   it("makes Nodes of the template's size that the tenant's scheduler uses, with a bootstrap token", async () => {

@@ -1,4 +1,3 @@
-import { createHash } from "node:crypto";
 import { KubeConfig, type V1Node, type V1Pod, type V1Secret } from "@kubernetes/client-node";
 import { clusterId, clusterObjectNames, kubeconfigSecretKey, type Cluster } from "@seedbed/api";
 import { InformerCache, ObjectClient, type Informer, type KindRef } from "@seedbed/runtime";
@@ -22,8 +21,8 @@ export interface Tenant {
 interface Entry {
   readonly tenant: Tenant;
   readonly informers: InformerCache;
-  /** Which admin kubeconfig it was built from: a new one (new endpoint or certificates) reconnects. */
-  readonly fingerprint: string;
+  /** The admin kubeconfig (base64, as cached) it was built from: a new one (new endpoint or certificates) reconnects. */
+  readonly encoded: string;
 }
 
 /**
@@ -49,9 +48,8 @@ export class TenantConnections {
     const id = clusterId(namespace, cluster.metadata.name ?? "");
     const encoded = this.#secret(namespace, clusterObjectNames.adminKubeconfigSecret(cluster.metadata.name ?? ""))?.data?.[kubeconfigSecretKey];
     if (encoded === undefined) return undefined;
-    const fingerprint = createHash("sha256").update(encoded).digest("hex");
     const known = this.#entries.get(id);
-    if (known?.fingerprint === fingerprint) return known.tenant;
+    if (known?.encoded === encoded) return known.tenant;
     if (known) await this.close(id);
     const kubeConfig = new KubeConfig();
     kubeConfig.loadFromString(Buffer.from(encoded, "base64").toString("utf8"));
@@ -74,7 +72,7 @@ export class TenantConnections {
         await Promise.all([nodes.waitForSync(), pods.waitForSync()]);
       },
     };
-    this.#entries.set(id, { tenant, informers, fingerprint });
+    this.#entries.set(id, { tenant, informers, encoded });
     return tenant;
   }
 

@@ -1,6 +1,6 @@
 import type { Cluster } from "@seedbed/api";
 import { commandContext, type GlobalOptions } from "../../context.ts";
-import { CliError, ExitCode, explain } from "../../errors.ts";
+import { explain } from "../../errors.ts";
 import { countFlag, newNodePool, nodePoolResource } from "../nodepool/pools-api.ts";
 import { clusterResource, newCluster } from "./clusters-api.ts";
 import { parseTimeout, waitForCluster } from "./wait.ts";
@@ -18,12 +18,7 @@ export interface CreateClusterOptions extends GlobalOptions {
 export async function createCluster(name: string, options: CreateClusterOptions, out?: NodeJS.WritableStream): Promise<void> {
   const ctx = commandContext(options, out);
   const timeoutMs = parseTimeout(options.timeout ?? "5m");
-  let nodes: number | undefined;
-  try {
-    nodes = countFlag("--nodes", options.nodes);
-  } catch (error) {
-    throw new CliError(error instanceof Error ? error.message : String(error), ExitCode.usage);
-  }
+  const nodes = countFlag("--nodes", options.nodes);
   const spec: Partial<Cluster["spec"]> = {};
   if (options.version !== undefined) spec.version = options.version;
   if (options.template !== undefined) spec.template = options.template;

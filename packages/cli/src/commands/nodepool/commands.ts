@@ -1,6 +1,6 @@
 import type { NodePool } from "@seedbed/api";
 import { commandContext, type GlobalOptions } from "../../context.ts";
-import { CliError, ExitCode, explain } from "../../errors.ts";
+import { explain } from "../../errors.ts";
 import { age, outputFormat, printData, printTable } from "../../output.ts";
 import { countFlag, listNodePools, newNodePool, nodePoolResource } from "./pools-api.ts";
 
@@ -14,20 +14,12 @@ export interface CreateNodePoolOptions extends GlobalOptions {
   readonly memory?: string;
 }
 
-function usage(run: () => number | undefined): number | undefined {
-  try {
-    return run();
-  } catch (error) {
-    throw new CliError(error instanceof Error ? error.message : String(error), ExitCode.usage);
-  }
-}
-
 /** Creates a node pool of a cluster (kwok machines unless the pool says otherwise). */
 export async function createNodePool(name: string, options: CreateNodePoolOptions, out?: NodeJS.WritableStream): Promise<void> {
   const ctx = commandContext(options, out);
-  const min = usage(() => countFlag("--min", options.min));
-  const max = usage(() => countFlag("--max", options.max));
-  const replicas = usage(() => countFlag("--replicas", options.replicas)) ?? min ?? 1;
+  const min = countFlag("--min", options.min);
+  const max = countFlag("--max", options.max);
+  const replicas = countFlag("--replicas", options.replicas) ?? min ?? 1;
   const body = newNodePool(ctx.namespace, name, options.cluster, { replicas, min, max, cpu: options.cpu, memory: options.memory });
   try {
     await ctx.objects.createNamespacedCustomObject({ ...nodePoolResource, namespace: ctx.namespace, body });
@@ -40,7 +32,7 @@ export async function createNodePool(name: string, options: CreateNodePoolOption
 /** Sets a pool's replicas. */
 export async function scaleNodePool(name: string, options: GlobalOptions & { readonly replicas: string }, out?: NodeJS.WritableStream): Promise<void> {
   const ctx = commandContext(options, out);
-  const replicas = usage(() => countFlag("--replicas", options.replicas));
+  const replicas = countFlag("--replicas", options.replicas);
   try {
     await ctx.objects.patchNamespacedCustomObject({ ...nodePoolResource, namespace: ctx.namespace, name, body: [{ op: "replace", path: "/spec/replicas", value: replicas }] });
   } catch (error) {

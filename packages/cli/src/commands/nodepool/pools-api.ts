@@ -1,5 +1,6 @@
 import { apiVersion, group, version, type NodePool } from "@seedbed/api";
 import type { CommandContext } from "../../context.ts";
+import { CliError, ExitCode } from "../../errors.ts";
 
 /** The NodePool resource's coordinates in the management API. */
 export const nodePoolResource = { group, version, plural: "nodepools" } as const;
@@ -34,6 +35,6 @@ export async function listNodePools(ctx: CommandContext, cluster?: string): Prom
 /** A whole number from a flag, or a usage error naming the flag. */
 export function countFlag(flag: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
-  if (!/^\d+$/.test(value)) throw new Error(`${flag} must be a whole number of machines, got "${value}"`);
+  if (!/^\d+$/.test(value)) throw new CliError(`${flag} must be a whole number of machines, got "${value}"`, ExitCode.usage);
   return Number(value);
 }

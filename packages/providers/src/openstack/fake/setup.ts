@@ -1,4 +1,5 @@
 import { FakeClock } from "@seedbed/runtime";
+import { afterEach, beforeEach, expect } from "vitest";
 import type { MachineRequest, PoolRef } from "../../provider.ts";
 import type { OpenStackCredentials } from "../credentials.ts";
 import { OpenStackProvider } from "../provider.ts";
@@ -51,5 +52,24 @@ export async function fixture(): Promise<Fixture> {
     credentials,
     settings,
     provider: (overrides = {}) => new OpenStackProvider({ ...settings, ...overrides }, credentials, { clock, requestTimeoutMs: 5_000 }),
+  };
+}
+
+/**
+ * A fresh fixture for each test of the calling suite, stopped after it;
+ * every request the provider made must have passed the fake's API checks.
+ */
+export function useFixture(): () => Fixture {
+  let current: Fixture | undefined;
+  beforeEach(async () => {
+    current = await fixture();
+  });
+  afterEach(async () => {
+    expect(current?.fake.violations).toEqual([]);
+    await current?.fake.stop();
+  });
+  return () => {
+    if (!current) throw new Error("useFixture's fixture is only there inside a test");
+    return current;
   };
 }
