@@ -106,8 +106,9 @@ export function program(): Command {
 
   root
     .command("kubeconfig <cluster>")
-    .description("print a cluster's kubeconfig, or merge it into ~/.kube/config")
+    .description("print a cluster's kubeconfig (it logs in as you, through `seedbed token`), or merge it into ~/.kube/config")
     .option("--merge", "merge into ~/.kube/config (or the first file of $KUBECONFIG) and make it the current context")
+    .option("--admin", "the certificate-based admin kubeconfig instead (project owners only; it is a long-lived credential)")
     .addOption(projectOption())
     .addOption(kubeconfigOption())
     .action((name: string, options: Parameters<typeof kubeconfigCommand>[1]) => kubeconfigCommand(name, options));

@@ -13,6 +13,12 @@ export interface ControlPlanePlan {
   readonly controlPlane: { readonly apiServerReplicas: number; readonly etcdMembers: number; readonly etcdStorage: string };
   /** How the API is reached from outside the seed. */
   readonly exposure: { readonly serviceType: "NodePort" | "LoadBalancer"; readonly allowedSourceRanges: readonly string[] };
+  /**
+   * The kube-apiserver's AuthenticationConfiguration (YAML): the OIDC
+   * issuers whose ID tokens it accepts. The API server reloads the file when
+   * it changes, so a new issuer takes effect without a restart.
+   */
+  readonly authenticationConfig?: string;
   /** kube-apiserver flags from features such as OIDC. */
   readonly apiServerExtraFlags?: Readonly<Record<string, string | number | boolean>>;
   /** Run a kwok controller for the cluster's simulated machines (it has a kwok node pool). */
@@ -67,3 +73,6 @@ export interface CertificateNames {
   readonly apiServer: readonly string[];
   readonly etcd: readonly string[];
 }
+
+/** The file name of the kube-apiserver's AuthenticationConfiguration, beside its certificates in every driver. */
+export const authenticationConfigFile = "authentication-config.yaml";

@@ -15,7 +15,7 @@ export {
   type StandaloneOptions,
   type StandalonePorts,
 } from "./local/standalone.ts";
-export type { CertificateNames, ComponentHealth, ControlPlaneObservation, ControlPlanePlan, HostingDriver } from "./driver.ts";
+export { authenticationConfigFile, type CertificateNames, type ComponentHealth, type ControlPlaneObservation, type ControlPlanePlan, type HostingDriver } from "./driver.ts";
 export { LocalDriver, type LocalDriverOptions } from "./local/driver.ts";
 export { ClusterPortAllocator } from "./local/driver-ports.ts";
 export { KubernetesDriver, clusterSelector, type KubernetesDriverOptions } from "./seed/driver.ts";

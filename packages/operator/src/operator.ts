@@ -5,7 +5,9 @@ import { LocalDriver, type SupervisorEvent } from "@seedbed/controlplane";
 import { Manager, requestFor, type LeaderElectionConfig, type ReconcileRequest } from "@seedbed/runtime";
 import type { Logger } from "pino";
 import { clusterKindRef, clusterTemplateKindRef, secretKindRef } from "./reconcilers/cluster/kinds.ts";
+import type { PlatformAccess } from "./reconcilers/cluster/access.ts";
 import { ClusterReconciler, type ClusterCache } from "./reconcilers/cluster/reconciler.ts";
+import { TenantRBACReconciler } from "./reconcilers/tenantrbac/reconciler.ts";
 import type { CertificatePolicy } from "./reconcilers/cluster/secrets.ts";
 import { nodePoolKindRef } from "./reconcilers/nodepool/kinds.ts";
 import { projectKindRef } from "./reconcilers/project/kinds.ts";
@@ -31,6 +33,8 @@ export interface OperatorOptions {
   readonly certificates?: CertificatePolicy;
   /** Reconciles that may run at once per controller. */
   readonly workers?: number;
+  /** The platform's OIDC login and shared SNI endpoint, which every cluster's API server is set up for. */
+  readonly access?: PlatformAccess;
 }
 
 /** A running operator. */
@@ -83,6 +87,7 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
       drivers,
       events: manager.eventRecorder("cluster"),
       certificates: options.certificates,
+      access: options.access,
       // A kwok controller runs beside the control plane while the cluster has a kwok pool.
       needsKwok: (c) => poolInformer.list(c.metadata.namespace).some((p) => p.spec.clusterName === c.metadata.name && p.spec.provider.type === "kwok" && p.metadata.deletionTimestamp === undefined),
     }),
@@ -177,6 +182,14 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
   };
   clusterInformer.addHandlers({ delete: (c) => void tenants.close(idOf(c)) });
 
+  manager.addController({
+    // Project members' roles inside each Running cluster; a project's members changed re-applies them in its clusters.
+    name: "tenantrbac",
+    kind: clusterKindRef,
+    workers: options.workers ?? 4,
+    reconciler: new TenantRBACReconciler({ cache: { cluster: (namespace, name) => cache.cluster(namespace, name), secret: (namespace, name) => cache.secret(namespace, name), project: (name) => projectInformer.get(undefined, name) } }),
+    watches: [{ kind: projectKindRef, mapFn: (p) => clusterInformer.list(`project-${p.metadata?.name ?? ""}`).flatMap(requestFor) }],
+  });
   manager.addController({
     name: "project",
     kind: projectKindRef,

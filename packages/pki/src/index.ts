@@ -1,7 +1,7 @@
 export { createCertificateAuthority, loadCertificateAuthority, type CertificateAuthority, type CertificateAuthorityOptions } from "./authority.ts";
 export { issueCertificate, type CertificateRequest, type CertificateUsage, type IssuedCertificate } from "./certificate.ts";
 export { generateKeyPair, importKeyPair, type KeyAlgorithm, type KeyPair } from "./keys.ts";
-export { buildKubeconfig, type KubeconfigOptions } from "./kubeconfig.ts";
+export { buildExecKubeconfig, buildKubeconfig, type ExecKubeconfigOptions, type ExecPlugin, type KubeconfigOptions } from "./kubeconfig.ts";
 export { validityWindow, type Validity } from "./validity.ts";
 export { createClusterPKI, issueClusterLeaves, type ClusterAuthorities, type ClusterPKI, type ClusterPKIOptions } from "./cluster-pki.ts";
 export { earliestExpiry } from "./expiry.ts";

@@ -13,6 +13,8 @@ export interface KubeAPIOptions {
   /** One of the versions in tools/k8s/versions.json; the default is the newest. */
   readonly kubernetesVersion?: string;
   readonly apiServerExtraFlags?: Readonly<Record<string, string | number | boolean>>;
+  /** The kube-apiserver's AuthenticationConfiguration (YAML), e.g. trusting a test OIDC issuer. */
+  readonly authenticationConfig?: string;
   readonly controllerManagerExtraFlags?: Readonly<Record<string, string | number | boolean>>;
   readonly schedulerExtraFlags?: Readonly<Record<string, string | number | boolean>>;
 }
@@ -78,6 +80,7 @@ export async function startKubeAPI(options: KubeAPIOptions = {}): Promise<KubeAP
       // watches (it takes the full 10 s default when a watch is open).
       stopGraceMs: 3000,
       apiServerExtraFlags: options.apiServerExtraFlags,
+      authenticationConfig: options.authenticationConfig,
       controllerManagerExtraFlags: options.controllerManagerExtraFlags,
       schedulerExtraFlags: options.schedulerExtraFlags,
     });

@@ -17,3 +17,8 @@ export const kubeconfigSecretKey = "kubeconfig";
 export function clusterId(namespace: string, name: string): string {
   return `${namespace.replace(/^project-/, "")}-${name}`;
 }
+
+/** The name a cluster answers to on the platform's shared SNI endpoint. */
+export function sharedEndpointName(namespace: string, name: string, domain: string): string {
+  return `${name}.${namespace.replace(/^project-/, "")}.${domain}`;
+}

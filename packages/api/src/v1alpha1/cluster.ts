@@ -144,7 +144,9 @@ export const clusterPhases = ["Pending", "Provisioning", "Running", "Upgrading",
 /** What the platform observed. */
 export const ClusterStatus = StatusOf(clusterPhases, {
   version: Type.Optional(Type.String({ description: "The version the control plane runs." })),
-  endpoint: Type.Optional(Type.String({ description: "https://host:port of the cluster's API." })),
+  endpoint: Type.Optional(Type.String({ description: "https://host:port of the cluster's API on its own port." })),
+  sharedEndpoint: Type.Optional(Type.String({ description: "https://<cluster>.<project>.<domain>:port: the cluster's API through the platform's one SNI endpoint." })),
+  certificateAuthority: Type.Optional(Type.String({ maxLength: 16384, description: "PEM of the CA that signed the API server's certificate, for kubeconfigs (public, not a secret)." })),
   seed: Type.Optional(Type.String({ description: "The Seed hosting the control plane." })),
   adminKubeconfigSecretRef: Type.Optional(LocalObjectReference),
   nodes: Type.Optional(Type.Object({ ready: Type.Integer({ minimum: 0 }), desired: Type.Integer({ minimum: 0 }) })),

@@ -1,14 +1,18 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { dirname, join } from "node:path";
-import { clusterObjectNames, kubeconfigSecretKey } from "@seedbed/api";
+import { clusterObjectNames, kubeconfigSecretKey, type Cluster } from "@seedbed/api";
 import { parse, stringify } from "yaml";
-import { commandContext, type GlobalOptions } from "../context.ts";
+import { commandContext, type CommandContext, type GlobalOptions } from "../context.ts";
+import { tokenPlugin } from "../credentials.ts";
+import { clusterTokenKubeconfig } from "./cluster-kubeconfig.ts";
 import { CliError, ExitCode, explain } from "../errors.ts";
 
 /** Options of `seedbed kubeconfig`. */
 export interface KubeconfigOptions extends GlobalOptions {
   readonly merge?: boolean;
+  /** The certificate-based admin kubeconfig (project owners only) instead of one that logs in with the user's token. */
+  readonly admin?: boolean;
 }
 
 interface NamedEntry {
@@ -26,9 +30,34 @@ interface KubeconfigFile {
   [key: string]: unknown;
 }
 
-/** Prints a cluster's kubeconfig, or merges it into ~/.kube/config (its context becomes the current one). */
+/**
+ * Prints a cluster's kubeconfig, or merges it into ~/.kube/config (its
+ * context becomes the current one). By default the kubeconfig logs in with
+ * the user's own token (`seedbed token`); `--admin` hands out the
+ * certificate-based admin kubeconfig, which only project owners may read.
+ */
 export async function kubeconfigCommand(name: string, options: KubeconfigOptions, out?: NodeJS.WritableStream): Promise<void> {
   const ctx = commandContext(options, out);
+  const kubeconfig = options.admin === true ? await adminKubeconfig(ctx, name) : await tokenKubeconfig(ctx, name);
+  if (options.merge !== true) {
+    ctx.out.write(kubeconfig);
+    return;
+  }
+  const target = (process.env.KUBECONFIG ?? "").split(":").find((p) => p !== "") ?? join(homedir(), ".kube", "config");
+  const context = mergeKubeconfig(target, kubeconfig, `seedbed-${ctx.project}-${name}`);
+  ctx.out.write(`Merged cluster ${name} into ${target} as context ${context}, now the current context.\n`);
+}
+
+async function tokenKubeconfig(ctx: CommandContext, name: string): Promise<string> {
+  const cluster = (await ctx.objects.getNamespacedCustomObject({ group: "seedbed.dev", version: "v1alpha1", plural: "clusters", namespace: ctx.namespace, name }).catch((error: unknown) => {
+    throw explain(error, { kind: "cluster", name, project: ctx.project, server: ctx.server });
+  })) as Cluster;
+  const kubeconfig = clusterTokenKubeconfig(cluster, tokenPlugin());
+  if (kubeconfig === undefined) throw new CliError(`cluster ${name} has no endpoint yet: wait until it is ready (seedbed cluster get ${name} --project ${ctx.project})`, ExitCode.notFound);
+  return kubeconfig;
+}
+
+async function adminKubeconfig(ctx: CommandContext, name: string): Promise<string> {
   const secret = await ctx.core.readNamespacedSecret({ name: clusterObjectNames.adminKubeconfigSecret(name), namespace: ctx.namespace }).catch(async (error: unknown) => {
     // Tell "no such cluster" apart from "not ready yet".
     const exists = await ctx.objects.getNamespacedCustomObject({ group: "seedbed.dev", version: "v1alpha1", plural: "clusters", namespace: ctx.namespace, name }).then(() => true, () => false);
@@ -37,14 +66,7 @@ export async function kubeconfigCommand(name: string, options: KubeconfigOptions
   });
   const encoded = secret.data?.[kubeconfigSecretKey];
   if (encoded === undefined) throw new CliError(`the kubeconfig Secret of cluster ${name} has no ${kubeconfigSecretKey} key`, ExitCode.failure);
-  const kubeconfig = Buffer.from(encoded, "base64").toString("utf8");
-  if (options.merge !== true) {
-    ctx.out.write(kubeconfig);
-    return;
-  }
-  const target = (process.env.KUBECONFIG ?? "").split(":").find((p) => p !== "") ?? join(homedir(), ".kube", "config");
-  const context = mergeKubeconfig(target, kubeconfig, `seedbed-${ctx.project}-${name}`);
-  ctx.out.write(`Merged cluster ${name} into ${target} as context ${context}, now the current context.\n`);
+  return Buffer.from(encoded, "base64").toString("utf8");
 }
 
 /** Adds a kubeconfig's cluster, user and context to a file under one name (replacing older entries of that name); returns the context name. */

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import type { CertificateNames, ComponentHealth, ControlPlaneObservation, ControlPlanePlan, HostingDriver } from "../driver.ts";
+import { authenticationConfigFile, type CertificateNames, type ComponentHealth, type ControlPlaneObservation, type ControlPlanePlan, type HostingDriver } from "../driver.ts";
 import { renderControlPlane, type ControlPlanePorts, type RenderedComponent } from "../render/control-plane.ts";
 import { ClusterPortAllocator } from "./driver-ports.ts";
 import { SupervisingLauncher } from "./launcher.ts";
@@ -130,18 +130,22 @@ export class LocalDriver implements HostingDriver {
   /** Writes the cluster's files (only those that changed) and renders its processes. */
   #render(plan: ControlPlanePlan, dir: string, ports: ControlPlanePorts, endpoint: string): { components: RenderedComponent[]; adminTLS: ProbeTLS } {
     const kwok = plan.kwok === true;
-    const { layout, adminTLS } = writeLocalLayout({ dir, clusterName: plan.clusterId, server: endpoint, pki: plan.pki, version: plan.version, kwok });
+    // The authentication configuration sits beside the certificates: written
+    // with them, and part of the checksum that restarts the processes.
+    const files = plan.authenticationConfig === undefined ? plan.pki : new Map([...plan.pki, [authenticationConfigFile, plan.authenticationConfig]]);
+    const { layout, adminTLS } = writeLocalLayout({ dir, clusterName: plan.clusterId, server: endpoint, pki: files, version: plan.version, kwok });
+    const authentication: Record<string, string> = plan.authenticationConfig === undefined ? {} : { "authentication-config": join(dir, "pki", authenticationConfigFile) };
     const components = renderControlPlane({
       layout,
       ports,
       serviceCIDR: plan.network.serviceCIDR,
       components: { controllerManager: true, scheduler: true, kwok },
       unsafeNoFsync: this.#options.unsafeNoFsync,
-      apiServerExtraFlags: plan.apiServerExtraFlags,
+      apiServerExtraFlags: { ...plan.apiServerExtraFlags, ...authentication },
     });
     // A checksum of the certificates in each process's environment: new
     // certificates make a new spec, so the process is replaced (restarted).
-    const checksum = createHash("sha256").update([...plan.pki].sort().join("\n")).digest("hex").slice(0, 16);
+    const checksum = createHash("sha256").update([...files].sort().join("\n")).digest("hex").slice(0, 16);
     const withChecksum = components.map((c) => ({ ...c, spec: { ...c.spec, env: { ...c.spec.env, SEEDBED_CONFIG_CHECKSUM: checksum } } }));
     return { components: withChecksum, adminTLS };
   }

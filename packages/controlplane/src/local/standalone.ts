@@ -1,6 +1,7 @@
 import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { defaultKubernetesVersion } from "@seedbed/binaries";
+import { authenticationConfigFile } from "../driver.ts";
 import { pkiFileNames, type PKIFiles } from "../pki-layout.ts";
 import { renderControlPlane, type ControlPlanePorts, type RenderedComponent } from "../render/control-plane.ts";
 import { firstServiceIP } from "../network.ts";
@@ -31,6 +32,8 @@ export interface StandaloneOptions {
   readonly serviceClusterIPRange?: string;
   readonly readyTimeoutMs?: number;
   readonly apiServerExtraFlags?: Readonly<Record<string, string | number | boolean>>;
+  /** The kube-apiserver's AuthenticationConfiguration (YAML), e.g. an OIDC issuer; written beside the certificates. */
+  readonly authenticationConfig?: string;
   readonly controllerManagerExtraFlags?: Readonly<Record<string, string | number | boolean>>;
   readonly schedulerExtraFlags?: Readonly<Record<string, string | number | boolean>>;
   /** How long components may take to stop after SIGTERM (plain processes only; default 10 s). */
@@ -84,7 +87,10 @@ export async function startStandaloneControlPlane(options: StandaloneOptions): P
     dir,
     clusterName: "seedbed",
     server,
-    pki: new Map(pkiFileNames.map((file) => [file, readFileSync(join(pkiDir, file), "utf8")])),
+    pki: new Map([
+      ...pkiFileNames.map((file): [string, string] => [file, readFileSync(join(pkiDir, file), "utf8")]),
+      ...(options.authenticationConfig === undefined ? [] : [[authenticationConfigFile, options.authenticationConfig] as [string, string]]),
+    ]),
     version,
     kwok: options.kwok === true,
   });
@@ -94,7 +100,7 @@ export async function startStandaloneControlPlane(options: StandaloneOptions): P
     serviceCIDR,
     components: { controllerManager: options.controllerManager === true, scheduler: options.scheduler === true, kwok: options.kwok === true },
     unsafeNoFsync: options.unsafeNoFsync,
-    apiServerExtraFlags: options.apiServerExtraFlags,
+    apiServerExtraFlags: options.authenticationConfig === undefined ? options.apiServerExtraFlags : { ...options.apiServerExtraFlags, "authentication-config": join(pkiDir, authenticationConfigFile) },
     controllerManagerExtraFlags: options.controllerManagerExtraFlags,
     schedulerExtraFlags: options.schedulerExtraFlags,
   });

@@ -1,7 +1,7 @@
 
 import { versions } from "@seedbed/binaries";
-import type { ControlPlanePlan } from "../driver.ts";
-import { seedLabels, seedNamespace, type Manifest } from "./names.ts";
+import { authenticationConfigFile, type ControlPlanePlan } from "../driver.ts";
+import { mountPaths, seedLabels, seedNamespace, type Manifest } from "./names.ts";
 import { renderDisruptionBudgets, renderNetworkPolicies, renderServices } from "./network.ts";
 import { renderKwokWorkload } from "./kwok.ts";
 import { renderSecrets } from "./secrets.ts";
@@ -20,7 +20,7 @@ export interface SeedRenderOptions {
  */
 export function renderSeedControlPlane(plan: ControlPlanePlan, options: SeedRenderOptions = {}): Manifest[] {
   const clusterId = plan.clusterId;
-  const { objects: secrets, checksums } = renderSecrets(clusterId, plan.pki);
+  const { objects: secrets, checksums } = renderSecrets(clusterId, plan.pki, plan.authenticationConfig);
   const workload = {
     clusterId,
     version: plan.version,
@@ -31,7 +31,7 @@ export function renderSeedControlPlane(plan: ControlPlanePlan, options: SeedRend
     etcdStorage: plan.controlPlane.etcdStorage,
     serviceCIDR: plan.network.serviceCIDR,
     checksums,
-    apiServerExtraFlags: plan.apiServerExtraFlags,
+    apiServerExtraFlags: plan.authenticationConfig === undefined ? plan.apiServerExtraFlags : { ...plan.apiServerExtraFlags, "authentication-config": `${mountPaths.apiServerPKI}/${authenticationConfigFile}` },
   };
   const exposure = { clusterId, serviceType: plan.exposure.serviceType, allowedSourceRanges: plan.exposure.allowedSourceRanges, apiServerReplicas: plan.controlPlane.apiServerReplicas, etcdMembers: plan.controlPlane.etcdMembers };
   return [

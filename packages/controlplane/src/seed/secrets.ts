@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 
 import { buildKubeconfig } from "@seedbed/pki";
+import { authenticationConfigFile } from "../driver.ts";
 import { seedLabels, seedNamespace, seedPorts, type Manifest } from "./names.ts";
 
 /** Which PKI files each component's Secret holds: each gets only what it uses (least privilege). */
@@ -27,14 +28,14 @@ export function checksumOf(data: Readonly<Record<string, string>>): string {
 }
 
 /** One Secret per component, holding its PEM files and (controllers) its kubeconfig; plus each Secret's checksum. */
-export function renderSecrets(clusterId: string, pki: ReadonlyMap<string, string>): { objects: Manifest[]; checksums: Record<SeedComponent, string> } {
+export function renderSecrets(clusterId: string, pki: ReadonlyMap<string, string>, authenticationConfig?: string): { objects: Manifest[]; checksums: Record<SeedComponent, string> } {
   const pem = (file: string): string => pki.get(file) ?? "";
   // In the seed, controllers reach their API through its Service.
   const kubeconfig = (user: string, cert: string, key: string): string =>
     buildKubeconfig({ clusterName: clusterId, server: `https://kube-apiserver:${seedPorts.apiServer}`, certificateAuthorityPem: pem("ca.crt"), userName: user, clientCertificatePem: pem(cert), clientKeyPem: pem(key) });
   const extra: Record<SeedComponent, Record<string, string>> = {
     etcd: {},
-    "kube-apiserver": {},
+    "kube-apiserver": authenticationConfig === undefined ? {} : { [authenticationConfigFile]: authenticationConfig },
     "kube-controller-manager": { kubeconfig: kubeconfig("system:kube-controller-manager", "controller-manager.crt", "controller-manager.key") },
     "kube-scheduler": { kubeconfig: kubeconfig("system:kube-scheduler", "scheduler.crt", "scheduler.key") },
   };

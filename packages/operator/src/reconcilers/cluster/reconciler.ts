@@ -21,6 +21,7 @@ import {
   type ReconcileRequest,
   type ReconcileResult,
 } from "@seedbed/runtime";
+import { authenticationConfigFor, sharedEndpointOf, sharedEndpointStatus, withSharedName, type PlatformAccess } from "./access.ts";
 import { InvalidSpecError, resolveClusterSpec } from "./resolve.ts";
 import { applyAdminKubeconfig, ensurePKISecret, type CertificatePolicy } from "./secrets.ts";
 import { computeClusterStatus, type ClusterObservation } from "./status.ts";
@@ -59,6 +60,8 @@ export interface ClusterReconcilerOptions {
   readonly needsKwok?: (cluster: Cluster) => boolean;
   /** How often to look at a cluster on drivers that report changes: a safety net, and certificate renewal (default 10 min). */
   readonly resyncMs?: number;
+  /** The platform's login and shared endpoint, which every cluster's API server is configured for. */
+  readonly access?: PlatformAccess;
 }
 
 /**
@@ -86,8 +89,10 @@ export class ClusterReconciler implements Reconciler {
 
     let effective;
     let placement;
+    let template;
     try {
-      effective = resolveClusterSpec(cluster, this.#template(cluster));
+      template = this.#template(cluster);
+      effective = resolveClusterSpec(cluster, template);
       placement = await this.#o.drivers.forCluster(cluster);
     } catch (error) {
       if (!(error instanceof InvalidSpecError)) throw error;
@@ -100,7 +105,10 @@ export class ClusterReconciler implements Reconciler {
     const { seed, driver } = placement;
     const namespace = cluster.metadata.namespace ?? "";
     const name = cluster.metadata.name ?? "";
-    const { pki, action, version: pkiVersion } = await ensurePKISecret(this.#o.client, this.#o.cache.secret(namespace, clusterObjectNames.pkiSecret(name)), cluster, effective.network.serviceCIDR, driver.certificateNames(id), this.#o.certificates, new Date(this.#clock.now()));
+    const access = this.#o.access;
+    const shared = sharedEndpointOf(cluster, access);
+    const names = withSharedName(driver.certificateNames(id), shared);
+    const { pki, action, version: pkiVersion } = await ensurePKISecret(this.#o.client, this.#o.cache.secret(namespace, clusterObjectNames.pkiSecret(name)), cluster, effective.network.serviceCIDR, names, this.#o.certificates, new Date(this.#clock.now()));
     if (action === "renewed") this.#o.events.record(cluster, { reason: "CertificatesRenewed", action: "Renew", note: `leaf certificates were near expiry and are issued afresh for ${this.#o.certificates?.leafValidityDays ?? 365} days; components restart to load them` });
     const controlPlane = await driver.apply({
       clusterId: id,
@@ -110,12 +118,15 @@ export class ClusterReconciler implements Reconciler {
       pkiVersion,
       controlPlane: { apiServerReplicas: effective.controlPlaneReplicas, etcdMembers: effective.etcdMembers, etcdStorage: effective.etcdStorage },
       exposure: effective.exposure,
+      authenticationConfig: authenticationConfigFor(cluster, template, access),
       kwok: this.#needsKwok(cluster),
     });
     const adminSecret = await applyAdminKubeconfig(this.#o.client, this.#o.cache.secret(namespace, clusterObjectNames.adminKubeconfigSecret(name)), cluster, pki, controlPlane.endpoint, pkiVersion);
     const ready = await this.#writeStatus(cluster, { certificatesReady: true, controlPlane, deleting: false }, {
       version: effective.version,
       endpoint: controlPlane.endpoint,
+      ...sharedEndpointStatus(shared),
+      certificateAuthority: pki.get("ca.crt"),
       seed,
       adminKubeconfigSecretRef: { name: adminSecret },
     });

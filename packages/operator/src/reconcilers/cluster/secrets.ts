@@ -1,3 +1,5 @@
+import { X509Certificate } from "node:crypto";
+import { isIP } from "node:net";
 import type { KubernetesObject, V1Secret } from "@kubernetes/client-node";
 import { clusterObjectNames, kubeconfigSecretKey, type Cluster } from "@seedbed/api";
 import { firstServiceIP, pkiFileContents, pkiFileNames, type CertificateNames } from "@seedbed/controlplane";
@@ -45,7 +47,7 @@ export async function ensurePKISecret(client: ObjectClient, cached: V1Secret | u
   const options = { clusterName: `${namespace}/${cluster.metadata.name ?? ""}`, kubernetesServiceIP: firstServiceIP(serviceCIDR), apiServerAltNames: names.apiServer, etcdAltNames: names.etcd, leafValidity: { days: policy.leafValidityDays }, now };
   // The cache first: in steady state a reconcile reads nothing from the API.
   const existing = cached ?? (await readSecret(client, namespace, name));
-  const kept = existing === undefined ? undefined : keptPKI(existing, policy, now);
+  const kept = existing === undefined ? undefined : keptPKI(existing, names, policy, now);
   if (kept) return kept;
   let pki: Map<string, string>;
   let action: PKIResult["action"];
@@ -85,9 +87,11 @@ export async function ensurePKISecret(client: ObjectClient, cached: V1Secret | u
 }
 
 /** The stored PKI when it is complete and its leaves are outside the renewal window. */
-function keptPKI(existing: V1Secret, policy: CertificatePolicy, now: Date): PKIResult | undefined {
+function keptPKI(existing: V1Secret, names: CertificateNames, policy: CertificatePolicy, now: Date): PKIResult | undefined {
   if (!pkiFileNames.every((file) => existing.data?.[file] !== undefined)) return undefined;
   const stored = new Map(pkiFileNames.map((file) => [file, unb64(existing.data?.[file] ?? "")]));
+  // A name added since (the shared endpoint's): new leaves from the same CAs.
+  if (!servesNames(existing, stored.get("apiserver.crt") ?? "", names.apiServer)) return undefined;
   const expiry = leafExpiry(existing, stored);
   if (expiry === undefined || expiry.getTime() - now.getTime() <= policy.renewBeforeDays * 86_400_000) return undefined;
   return { pki: stored, action: "kept", version: `${existing.metadata?.uid ?? ""}/${existing.metadata?.resourceVersion ?? ""}` };
@@ -104,6 +108,19 @@ const expiries = new WeakMap<V1Secret, Date | undefined>();
 function leafExpiry(secret: V1Secret, files: ReadonlyMap<string, string>): Date | undefined {
   if (!expiries.has(secret)) expiries.set(secret, earliestExpiry([...files].filter(([file]) => !authorityFiles.has(file)).map(([, pem]) => pem)));
   return expiries.get(secret);
+}
+
+/** Whether the API server's certificate carries every DNS name asked for; kept per cached Secret object and set of names. */
+const coverage = new WeakMap<V1Secret, { names: string; covered: boolean }>();
+
+function servesNames(secret: V1Secret, apiServerPem: string, names: readonly string[]): boolean {
+  const key = names.join(",");
+  const known = coverage.get(secret);
+  if (known?.names === key) return known.covered;
+  const certificate = new X509Certificate(apiServerPem);
+  const covered = names.filter((n) => isIP(n) === 0).every((n) => certificate.checkHost(n, { wildcards: false }) !== undefined);
+  coverage.set(secret, { names: key, covered });
+  return covered;
 }
 
 /** CA certificates are not leaves: they live ten years and are not renewed with the leaves. */

@@ -1,0 +1,41 @@
+import { sharedEndpointName, type Cluster, type ClusterTemplate } from "@seedbed/api";
+import { renderAuthenticationConfig, type CertificateNames, type JWTIssuer } from "@seedbed/controlplane";
+
+/** How users reach every cluster of the platform: who they log in with, and the one shared endpoint. */
+export interface PlatformAccess {
+  /** The platform's OIDC issuer, trusted by every cluster whose spec.auth.platformLogin is true (the default). */
+  readonly login?: JWTIssuer;
+  /** The SNI gateway: each cluster is also served as <cluster>.<project>.<domain> on this port. */
+  readonly sharedEndpoint?: { readonly domain: string; readonly port: number };
+}
+
+/**
+ * The AuthenticationConfiguration of a cluster's kube-apiserver: the
+ * platform's issuer (unless the cluster opts out) and the cluster's own
+ * issuer from spec.auth.oidc; undefined when it trusts no issuer.
+ */
+export function authenticationConfigFor(cluster: Cluster, template: ClusterTemplate | undefined, access: PlatformAccess = {}): string | undefined {
+  const auth = cluster.spec.auth ?? template?.spec.auth;
+  const issuers: JWTIssuer[] = [];
+  if (access.login && auth?.platformLogin !== false) issuers.push(access.login);
+  // The same issuer twice is refused by the API server; the platform's entry wins.
+  if (auth?.oidc && auth.oidc.issuerURL !== access.login?.issuerURL) issuers.push(auth.oidc);
+  return issuers.length === 0 ? undefined : renderAuthenticationConfig(issuers);
+}
+
+/** The cluster's name and URL on the shared SNI endpoint, when the platform has one. */
+export function sharedEndpointOf(cluster: Cluster, access: PlatformAccess = {}): { name: string; url: string } | undefined {
+  if (!access.sharedEndpoint) return undefined;
+  const name = sharedEndpointName(cluster.metadata.namespace ?? "", cluster.metadata.name ?? "", access.sharedEndpoint.domain);
+  return { name, url: `https://${name}:${String(access.sharedEndpoint.port)}` };
+}
+
+/** The shared endpoint passes TLS through: the API server's own certificate must carry its name too. */
+export function withSharedName(names: CertificateNames, shared: { name: string } | undefined): CertificateNames {
+  return shared ? { ...names, apiServer: [...names.apiServer, shared.name] } : names;
+}
+
+/** The status field naming the shared endpoint; absent (not undefined) without one, so an unchanged status compares equal. */
+export function sharedEndpointStatus(shared: { url: string } | undefined): { sharedEndpoint?: string } {
+  return shared ? { sharedEndpoint: shared.url } : {};
+}
