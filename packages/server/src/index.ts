@@ -1,0 +1,5 @@
+// The public API of @seedbed/server: the REST API for the dashboard and scripts.
+export { buildServer, startServer, type RunningServer, type ServerOptions, type StartServerOptions } from "./server.ts";
+export type { App, KubeconfigProvider } from "./routes/context.ts";
+export type { Caller } from "./auth/caller.ts";
+export type { ErrorBody } from "./errors.ts";

@@ -1,0 +1,38 @@
+import { apiVersion, clusterKind, nodePoolKind, type KindDefinition } from "@seedbed/api";
+import { collectionPath, objectPath, type KindRef } from "@seedbed/runtime";
+
+/** A namespaced kind the REST API serves under /projects/:project/<path>. */
+export interface ProjectResource extends KindRef {
+  /** The URL segment, e.g. "clusters". */
+  readonly path: string;
+  /** The path parameter naming one object, e.g. "cluster" in /clusters/:cluster. */
+  readonly param: string;
+  /** The kind's CRD definition: schema and name limits. */
+  readonly definition: KindDefinition;
+}
+
+/** Clusters in a project's namespace. */
+export const clusters: ProjectResource = { apiVersion, kind: "Cluster", plural: "clusters", namespaced: true, path: "clusters", param: "cluster", definition: clusterKind };
+/** Node pools in a project's namespace. */
+export const nodePools: ProjectResource = { apiVersion, kind: "NodePool", plural: "nodepools", namespaced: true, path: "nodepools", param: "pool", definition: nodePoolKind };
+/** Projects (cluster-scoped). */
+export const projects: KindRef = { apiVersion, kind: "Project", plural: "projects", namespaced: false };
+/** Core Secrets. */
+export const secrets: KindRef = { apiVersion: "v1", kind: "Secret", plural: "secrets", namespaced: true };
+/** Core Events (the events.k8s.io Events, seen through the core API as involvedObject). */
+export const events: KindRef = { apiVersion: "v1", kind: "Event", plural: "events", namespaced: true };
+
+/** The namespace holding a project's clusters. */
+export function projectNamespace(project: string): string {
+  return `project-${project}`;
+}
+
+/** The API path of a kind's objects in a project. */
+export function projectCollection(kind: KindRef, project: string): string {
+  return collectionPath(kind, projectNamespace(project));
+}
+
+/** The API path of one object in a project. */
+export function projectObject(kind: KindRef, project: string, name: string): string {
+  return objectPath(kind, projectNamespace(project), name);
+}

@@ -1,0 +1,62 @@
+import { group, projectKind, type Project } from "@seedbed/api";
+import Type from "typebox";
+import { mayI, whoAmI } from "../auth/caller.ts";
+import { roleOf } from "../auth/membership.ts";
+import { HttpError } from "../errors.ts";
+import { fromKubeError } from "../kube/errors.ts";
+import { trimmed } from "../kube/objects.ts";
+import { projects as projectsKind } from "../kube/resources.ts";
+import { projectParam } from "../validation/schemas.ts";
+import { clientFor, type App, type RouteContext } from "./context.ts";
+import { errors, listSchema, objectSchema } from "./docs.ts";
+
+/**
+ * GET /projects and /projects/:project: the projects the caller is a
+ * member of (by user name or group), or all of them for a caller who may
+ * list Projects. Who the caller is comes from the management API
+ * (SelfSubjectReview, with the caller's token); membership from the
+ * server's own cache of Projects. A project the caller may not see is a
+ * 404, the same as one that does not exist, so names do not leak.
+ */
+export function projectRoutes(app: App, ctx: RouteContext): void {
+  app.get("/projects", {
+    schema: {
+      tags: ["projects"],
+      summary: "The projects the caller is a member of",
+      description: "All projects for a caller who may list Project objects.",
+      response: { 200: listSchema(projectKind), ...errors(503) },
+    },
+  }, async (request) => {
+    const client = clientFor(ctx, request);
+    try {
+      const caller = await whoAmI(client);
+      const all = await mayI(client, { verb: "list", group, resource: "projects" });
+      const items = ctx.projects.list().filter((p) => all || roleOf(p, caller) !== undefined);
+      return { items: items.map((p) => trimmed(p, projectsKind)) };
+    } catch (error) {
+      throw fromKubeError(error);
+    }
+  });
+
+  app.get("/projects/:project", {
+    schema: {
+      tags: ["projects"],
+      summary: "One project the caller is a member of",
+      params: Type.Object({ project: projectParam }),
+      response: { 200: objectSchema(projectKind), ...errors(404, 503) },
+    },
+  }, async (request) => {
+    const { project: name } = request.params;
+    const client = clientFor(ctx, request);
+    let visible: Project | undefined;
+    try {
+      const caller = await whoAmI(client);
+      const project = ctx.projects.get(name);
+      if (project && (roleOf(project, caller) !== undefined || (await mayI(client, { verb: "get", group, resource: "projects", name })))) visible = project;
+    } catch (error) {
+      throw fromKubeError(error);
+    }
+    if (!visible) throw new HttpError(404, "NotFound", `project ${name} not found`);
+    return trimmed(visible, projectsKind);
+  });
+}

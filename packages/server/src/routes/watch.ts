@@ -1,0 +1,63 @@
+import type { ServerResponse } from "node:http";
+import Type from "typebox";
+import { fromKubeError } from "../kube/errors.ts";
+import { trimmed } from "../kube/objects.ts";
+import { ProjectWatch, summarize, type WatchEvent } from "../kube/project-watch.ts";
+import { projectParam } from "../validation/schemas.ts";
+import { tokenOf, type App, type RouteContext } from "./context.ts";
+import { errors } from "./docs.ts";
+
+/** One server-sent event: `event: ADDED|MODIFIED|DELETED`, data the summary and the object. */
+export function formatEvent(event: WatchEvent): string {
+  const data = { ...summarize(event.object), object: trimmed(event.object) };
+  return `event: ${event.type}\ndata: ${JSON.stringify(data)}\n\n`;
+}
+
+function write(raw: ServerResponse, chunk: string): void {
+  if (!raw.writableEnded && !raw.destroyed) raw.write(chunk);
+}
+
+/**
+ * GET /projects/:project/watch: server-sent events of the project's
+ * Clusters and NodePools, from watches opened with the caller's token.
+ * A refusal (403, 401) comes back as that HTTP status before the stream
+ * starts; then existing objects as ADDED, changes as MODIFIED and
+ * DELETED, and a comment every `heartbeatMs` so proxies keep the
+ * connection. The upstream watches close when the client goes away.
+ */
+export function watchRoutes(app: App, ctx: RouteContext): void {
+  app.get("/projects/:project/watch", {
+    schema: {
+      tags: ["projects"],
+      summary: "Changes of the project's clusters and node pools (server-sent events)",
+      description: "text/event-stream: `event: ADDED|MODIFIED|DELETED` with data {kind, name, phase, conditions, …, object}; a `: heartbeat` comment every 15 s.",
+      params: Type.Object({ project: projectParam }),
+      response: { 200: { description: "An event stream.", content: { "text/event-stream": { schema: Type.String() } } }, ...errors(404) },
+    },
+  }, async (request, reply) => {
+    const token = tokenOf(request);
+    const { project } = request.params;
+    const watch = new ProjectWatch({ kubeConfig: ctx.users.kubeConfig(token), client: ctx.users.client(token), project, logger: request.log });
+    try {
+      await watch.check();
+    } catch (error) {
+      throw fromKubeError(error);
+    }
+    reply.hijack();
+    const raw = reply.raw;
+    raw.writeHead(200, { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache, no-transform", connection: "keep-alive", "x-accel-buffering": "no" });
+    write(raw, ": watching\n\n");
+    const heartbeat = setInterval(() => write(raw, ": heartbeat\n\n"), ctx.heartbeatMs);
+    const end = (): void => {
+      if (!ctx.streams.delete(end)) return;
+      clearInterval(heartbeat);
+      watch.stop().catch((error: unknown) => request.log.warn({ error: String(error) }, "Stopping a project watch failed"));
+      if (!raw.writableEnded) raw.end();
+      request.log.debug({ project }, "Event stream closed");
+    };
+    ctx.streams.add(end);
+    raw.on("close", end);
+    watch.run((event) => write(raw, formatEvent(event)));
+    return reply;
+  });
+}

@@ -1,0 +1,174 @@
+import { createServer as createHttpServer, type Server } from "node:http";
+import { createServer as createHttpsServer } from "node:https";
+import type { KubeConfig } from "@kubernetes/client-node";
+import swagger from "@fastify/swagger";
+import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
+import { createLogger } from "@seedbed/runtime";
+import Fastify, { type FastifyError } from "fastify";
+import type { Logger } from "pino";
+import { bearerToken } from "./auth/bearer.ts";
+import { HttpError, reasonFor } from "./errors.ts";
+import { ProjectsCache } from "./kube/projects-cache.ts";
+import { clusters, nodePools } from "./kube/resources.ts";
+import { UserClients } from "./kube/user-clients.ts";
+import type { App, KubeconfigProvider, RouteContext } from "./routes/context.ts";
+import { sharedSchemas } from "./routes/docs.ts";
+import { eventRoutes } from "./routes/events.ts";
+import { kubeconfigRoutes } from "./routes/kubeconfig.ts";
+import { metaRoutes } from "./routes/meta.ts";
+import { objectRoutes } from "./routes/objects.ts";
+import { projectRoutes } from "./routes/projects.ts";
+import { watchRoutes } from "./routes/watch.ts";
+import { ajvOptions } from "./validation/ajv.ts";
+import { bodyLimitBytes, requestError, validationError } from "./validation/errors.ts";
+
+/** How to build the server. */
+export interface ServerOptions {
+  /** The management kube-apiserver, https://host:port. */
+  readonly managementServer: string;
+  /** The CA (PEM) its serving certificate chains to. */
+  readonly managementCA: string;
+  /** The server's own identity, used only to watch Projects (membership); never for a caller's request. */
+  readonly kubeConfig: KubeConfig;
+  /** Redaction of the authorization header is added; a JSON logger to stdout when absent. */
+  readonly logger?: Logger;
+  /** Serve HTTPS with this certificate and key (PEM). */
+  readonly tls?: { readonly cert: string; readonly key: string };
+  /** Builds the member kubeconfig of a cluster; GET …/kubeconfig answers 501 without one (?admin=true still works). */
+  readonly kubeconfigFor?: KubeconfigProvider;
+  /** SSE heartbeat interval (default 15 s). */
+  readonly heartbeatMs?: number;
+  /** How long start-up waits for the first list of Projects (default 30 s). */
+  readonly projectsSyncTimeoutMs?: number;
+}
+
+/** Where `startServer` listens. */
+export interface StartServerOptions extends ServerOptions {
+  readonly host: string;
+  /** 0 picks a free port. */
+  readonly port: number;
+}
+
+/** A running server. */
+export interface RunningServer {
+  /** http(s)://host:port */
+  readonly url: string;
+  /** Ends event streams, stops the Projects watch and closes the listener. */
+  stop(): Promise<void>;
+}
+
+/** Never logged, wherever a serializer puts the request headers. */
+const redact = { paths: ["req.headers.authorization", "request.headers.authorization", "headers.authorization", "authorization"], censor: "[redacted]" };
+
+/** Any error as the HTTP error the caller gets. */
+function toHttpError(error: FastifyError): HttpError {
+  if (error instanceof HttpError) return error;
+  if (error.validation) return validationError(error.validation, error.validationContext);
+  const known = requestError(error);
+  if (known) return known;
+  const status = error.statusCode ?? 500;
+  if (status >= 400 && status < 500) return new HttpError(status, reasonFor(status), error.message);
+  return new HttpError(500, "InternalError", "internal error; the server's log has the details");
+}
+
+/**
+ * The fastify instance serving /api/v1 (for `inject` in tests; `startServer`
+ * listens with it). Every route under /api/v1 but /openapi.json and
+ * /healthz needs `Authorization: Bearer <token>`, checked before any call
+ * to Kubernetes; the token then goes with each call, so the management
+ * API's RBAC decides what the caller may do.
+ */
+export function buildServer(options: ServerOptions): App {
+  const logger = (options.logger ?? createLogger({ name: "seedbed-server" })).child({ component: "server" }, { redact });
+  const { tls } = options;
+  const app: App = Fastify({
+    loggerInstance: logger,
+    bodyLimit: bodyLimitBytes,
+    ajv: ajvOptions,
+    serverFactory: (handler): Server => (tls ? createHttpsServer({ cert: tls.cert, key: tls.key }, handler) : createHttpServer(handler)),
+  }).withTypeProvider<TypeBoxTypeProvider>();
+  const ctx: RouteContext = {
+    users: new UserClients({ server: options.managementServer, ca: options.managementCA }),
+    projects: new ProjectsCache(options.kubeConfig, logger),
+    kubeconfigFor: options.kubeconfigFor,
+    heartbeatMs: options.heartbeatMs ?? 15_000,
+    streams: new Set(),
+  };
+
+  // Response schemas document the API; responses are sent as they are
+  // (fast-json-stringify would drop the fields of free-form objects).
+  app.setSerializerCompiler(() => (data) => JSON.stringify(data));
+  // JSON only: fastify would otherwise take text/plain as a string body.
+  app.removeContentTypeParser("text/plain");
+  app.addContentTypeParser("application/merge-patch+json", { parseAs: "string" }, app.getDefaultJsonParser("error", "error"));
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const http = toHttpError(error);
+    if (http.status >= 500 && !(error instanceof HttpError)) request.log.error({ err: error }, "Request failed");
+    if (http.status === 401) void reply.header("www-authenticate", 'Bearer realm="seedbed"');
+    void reply.code(http.status).type("application/json").send(http.toBody());
+  });
+  app.setNotFoundHandler((request, reply) => {
+    void reply.code(404).send(new HttpError(404, "NotFound", `no route ${request.method} ${request.url.split("?")[0] ?? ""}`).toBody());
+  });
+  app.addHook("onReady", async () => {
+    const synced = await ctx.projects.start(options.projectsSyncTimeoutMs ?? 30_000);
+    if (!synced) logger.warn("Projects not listed yet; GET /projects answers 503 until they are");
+  });
+  app.addHook("preClose", (done) => {
+    for (const end of [...ctx.streams]) end();
+    done();
+  });
+  app.addHook("onClose", async () => {
+    await ctx.projects.stop();
+    await ctx.users.close();
+  });
+
+  void app.register(swagger, {
+    openapi: {
+      openapi: "3.1.0",
+      info: { title: "Seedbed API", version: "v1", description: "Projects, clusters and node pools of Seedbed. Every call acts as the caller: the bearer token goes on to the management Kubernetes API, whose RBAC decides." },
+      components: { securitySchemes: { bearer: { type: "http", scheme: "bearer", description: "The caller's token for the management API (an OIDC ID token)." } } },
+      security: [{ bearer: [] }],
+    },
+    // Shared schemas appear under components by their $id (Cluster, NodePool, Project, Error).
+    refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === "string" ? json.$id : `def-${i}`) },
+  });
+  for (const schema of sharedSchemas()) app.addSchema(schema);
+  void app.register((api: App, _opts, done) => {
+    api.addHook("onRequest", (request, _reply, next) => {
+      // Routes that declare `security: []` in their schema are public.
+      if (request.routeOptions.schema?.security?.length === 0) {
+        next();
+        return;
+      }
+      try {
+        bearerToken(request.headers.authorization);
+        next();
+      } catch (error) {
+        next(error as HttpError);
+      }
+    });
+    metaRoutes(api);
+    projectRoutes(api, ctx);
+    objectRoutes(api, ctx, clusters);
+    objectRoutes(api, ctx, nodePools);
+    eventRoutes(api, ctx);
+    kubeconfigRoutes(api, ctx);
+    watchRoutes(api, ctx);
+    done();
+  }, { prefix: "/api/v1" });
+  return app;
+}
+
+/** Builds the server and listens on `host`:`port`. */
+export async function startServer(options: StartServerOptions): Promise<RunningServer> {
+  const app = buildServer(options);
+  await app.listen({ host: options.host, port: options.port });
+  const address = app.server.address();
+  const port = typeof address === "object" && address !== null ? address.port : options.port;
+  const host = options.host.includes(":") ? `[${options.host}]` : options.host;
+  return {
+    url: `${options.tls ? "https" : "http"}://${host}:${port}`,
+    stop: () => app.close(),
+  };
+}

@@ -1,0 +1,85 @@
+import { apiVersion, buildCRD, projectKind, type KindDefinition } from "@seedbed/api";
+import Type, { type TUnsafe } from "typebox";
+import { closed, mergePatchOf, type JsonSchema } from "./transform.ts";
+
+/** A DNS-1123 label, as the CRDs require of names. */
+const dnsLabel = "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$";
+
+/** What a create request carries: the object less its status. */
+export interface CreateBody {
+  apiVersion?: string;
+  kind?: string;
+  metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+  spec: Record<string, unknown>;
+}
+
+/** What a PATCH request carries: a JSON merge patch of spec (and of labels and annotations). */
+export interface PatchBody {
+  metadata?: { labels?: Record<string, string | null> | null; annotations?: Record<string, string | null> | null };
+  spec?: Record<string, unknown>;
+}
+
+const stringMap: JsonSchema = { type: "object", additionalProperties: { type: "string" }, maxProperties: 256 };
+
+/** The CRD's own openAPIV3Schema for `kind`, exactly as kube-apiserver validates with it. */
+function crdSchema(kind: KindDefinition): JsonSchema {
+  const versions = buildCRD(kind).spec.versions as { schema: { openAPIV3Schema: JsonSchema } }[];
+  const schema = versions[0]?.schema.openAPIV3Schema;
+  if (!schema) throw new Error(`the CRD of ${kind.kind} has no schema`);
+  return schema;
+}
+
+function specOf(kind: KindDefinition): JsonSchema {
+  return (crdSchema(kind).properties as Record<string, JsonSchema>).spec as JsonSchema;
+}
+
+/**
+ * The body of a create: the CRD's schema (its spec and its metadata.name
+ * rule: a DNS-1123 label of the kind's maximum length), closed to unknown
+ * fields, without status (the platform writes that).
+ */
+export function createBodySchema(kind: KindDefinition): TUnsafe<CreateBody> {
+  const crdName = ((crdSchema(kind).properties as Record<string, JsonSchema>).metadata?.properties as Record<string, JsonSchema>).name;
+  return Type.Unsafe<CreateBody>(closed({
+    type: "object",
+    description: `A new ${kind.kind}: ${kind.description} The namespace is the project's; apiVersion and kind may be left out.`,
+    required: ["metadata", "spec"],
+    properties: {
+      apiVersion: { type: "string", enum: [apiVersion] },
+      kind: { type: "string", enum: [kind.kind] },
+      metadata: {
+        type: "object",
+        required: ["name"],
+        properties: { name: crdName, namespace: { type: "string", maxLength: 63 }, labels: stringMap, annotations: stringMap },
+      },
+      spec: specOf(kind),
+    },
+  }));
+}
+
+/**
+ * The body of a PATCH: a JSON merge patch (RFC 7386) of `spec`, and of
+ * `metadata.labels` and `metadata.annotations`. Types, ranges and lengths
+ * are checked here; rules across fields (CEL) by kube-apiserver on the
+ * merged object, whose 422 names the field.
+ */
+export function patchBodySchema(kind: KindDefinition): TUnsafe<PatchBody> {
+  const nullableMap: JsonSchema = { type: ["object", "null"], additionalProperties: { type: ["string", "null"] }, maxProperties: 256 };
+  return Type.Unsafe<PatchBody>(closed({
+    type: "object",
+    description: `A JSON merge patch of a ${kind.kind}'s spec (null removes a field; lists are replaced whole), sent as application/merge-patch+json or application/json.`,
+    minProperties: 1,
+    properties: {
+      metadata: { type: "object", properties: { labels: nullableMap, annotations: nullableMap } },
+      spec: mergePatchOf(specOf(kind)),
+    },
+  }));
+}
+
+/** A name path parameter: a DNS-1123 label of at most `maxLength` characters. */
+export function nameParam(maxLength: number, description: string): ReturnType<typeof Type.String> {
+  return Type.String({ pattern: dnsLabel, minLength: 1, maxLength, description });
+}
+
+/** The `:project` path parameter. */
+export const projectParam: ReturnType<typeof Type.String> = nameParam(projectKind.name.maxLength, "The project's name.");

@@ -1,0 +1,189 @@
+import { Validator } from "@seriousme/openapi-schema-validator";
+import type { Cluster, NodePool, Project } from "@seedbed/api";
+import { useKubeAPI } from "@seedbed/testing/vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startServer, type RunningServer } from "../src/index.ts";
+import { bootstrap, managementCA, memoryLogger, tokenAuthFlags, tokenKubeConfig, tokens } from "./fixture.ts";
+import { client, type Call, type CallOptions, type JsonResponse } from "./http.ts";
+
+describe("the REST API acting as its callers against a real kube-apiserver", () => {
+  const api = useKubeAPI({ apiServerExtraFlags: tokenAuthFlags() });
+  const logs = memoryLogger();
+  let server: RunningServer;
+  let call: Call;
+  const as = (token: string, body?: unknown): CallOptions => ({ token, body });
+  const cluster = (name: string, spec: object = {}): object => ({ metadata: { name }, spec });
+
+  beforeAll(async () => {
+    await bootstrap(api());
+    server = await startServer({
+      host: "127.0.0.1",
+      port: 0,
+      managementServer: api().server,
+      managementCA: managementCA(api()),
+      kubeConfig: tokenKubeConfig(api(), tokens.server),
+      logger: logs.logger,
+    });
+    call = client(server.url);
+  });
+  afterAll(async () => {
+    await server.stop();
+  });
+
+  describe("authentication", () => {
+    it("answers 401 to a request without a bearer token, naming what to send", async () => {
+      const res = await call("GET", "/projects/a/clusters");
+      expect(res.status).toBe(401);
+      expect(res.headers.get("www-authenticate")).toMatch(/^Bearer/);
+      expect(res.error).toEqual({ status: 401, reason: "Unauthorized", message: expect.stringMatching(/Authorization: Bearer/) as unknown });
+    });
+
+    it("passes on the apiserver's 401 for a token it does not accept", async () => {
+      expect((await call("GET", "/projects", as("not-a-token"))).status).toBe(401);
+      const res = await call("GET", "/projects/a/clusters", as("not-a-token"));
+      expect(res.status).toBe(401);
+      expect(res.error.reason).toBe("Unauthorized");
+    });
+  });
+
+  describe("projects", () => {
+    it("lists the projects the caller is a member of, by user name or by group", async () => {
+      const names = async (token: string): Promise<(string | undefined)[]> => (await call<{ items: Project[] }>("GET", "/projects", as(token))).body.items.map((p) => p.metadata.name);
+      expect(await names(tokens.alice)).toEqual(["a"]);
+      expect(await names(tokens.bob)).toEqual(["a"]);
+      expect(await names(tokens.carol)).toEqual(["a", "b"]); // b as owner, a through group team-c
+    });
+
+    it("shows a member their project and answers 404 to anyone else, as for a project that does not exist", async () => {
+      const a = await call<Project>("GET", "/projects/a", as(tokens.alice));
+      expect(a.status).toBe(200);
+      expect(a.body.metadata.managedFields).toBeUndefined();
+      expect(a.body.spec.members).toContainEqual({ kind: "User", name: "alice", role: "owner" });
+      const b = await call("GET", "/projects/b", as(tokens.alice));
+      const none = await call("GET", "/projects/nope", as(tokens.alice));
+      expect([b.status, none.status]).toEqual([404, 404]);
+      expect(b.error.message).toBe("project b not found");
+    });
+  });
+
+  describe("clusters, as the caller's role allows", () => {
+    it("lets an owner create, list, read and patch clusters, returned without managedFields", async () => {
+      const created = await call<Cluster>("POST", "/projects/a/clusters", as(tokens.alice, cluster("one", { controlPlane: { replicas: 1 } })));
+      expect(created.status).toBe(201);
+      expect(created.body).toMatchObject({ apiVersion: "seedbed.dev/v1alpha1", kind: "Cluster", metadata: { name: "one", namespace: "project-a" }, spec: { paused: false } });
+      expect(created.body.metadata.managedFields).toBeUndefined();
+      const list = await call<{ items: Cluster[] }>("GET", "/projects/a/clusters", as(tokens.alice));
+      expect(list.body.items.map((c) => c.metadata.name)).toEqual(["one"]);
+      expect(list.body.items[0]).toMatchObject({ apiVersion: "seedbed.dev/v1alpha1", kind: "Cluster" });
+      expect(list.body.items[0]?.metadata.managedFields).toBeUndefined();
+      const patched = await call<Cluster>("PATCH", "/projects/a/clusters/one", { token: tokens.alice, body: { spec: { controlPlane: { replicas: 3 } } }, headers: { "content-type": "application/merge-patch+json" } });
+      expect(patched.status).toBe(200);
+      expect(patched.body.spec.controlPlane?.replicas).toBe(3);
+      expect((await call<Cluster>("GET", "/projects/a/clusters/one", as(tokens.alice))).body.spec.controlPlane?.replicas).toBe(3);
+    });
+
+    it("lets an editor (through a group) create node pools, and a viewer only read", async () => {
+      const pool = { metadata: { name: "workers" }, spec: { clusterName: "one", replicas: 2 } };
+      expect((await call("POST", "/projects/a/nodepools", as(tokens.carol, pool))).status).toBe(201);
+      expect((await call<NodePool>("GET", "/projects/a/nodepools/workers", as(tokens.bob))).body.spec.replicas).toBe(2);
+      expect((await call("GET", "/projects/a/clusters/one", as(tokens.bob))).status).toBe(200);
+      const post = await call("POST", "/projects/a/clusters", as(tokens.bob, cluster("bobs")));
+      expect(post.status).toBe(403);
+      expect(post.error).toMatchObject({ status: 403, reason: "Forbidden", message: expect.stringContaining('User "bob" cannot create resource "clusters"') as unknown });
+      expect((await call("DELETE", "/projects/a/clusters/one", as(tokens.bob))).status).toBe(403);
+      expect((await call("PATCH", "/projects/a/nodepools/workers", as(tokens.bob, { spec: { replicas: 0 } }))).status).toBe(403);
+    });
+
+    it("refuses alice everything in project b, where she is no member", async () => {
+      await call("POST", "/projects/b/clusters", as(tokens.carol, cluster("theirs")));
+      for (const path of ["/clusters", "/clusters/theirs", "/nodepools", "/clusters/theirs/events", "/clusters/theirs/kubeconfig", "/clusters/theirs/kubeconfig?admin=true"]) {
+        const res = await call("GET", `/projects/b${path}`, as(tokens.alice));
+        expect(res.status, path).toBe(403);
+        expect(res.error.message, path).toMatch(/User "alice" cannot (get|list) resource/);
+      }
+      expect((await call("POST", "/projects/b/clusters", as(tokens.alice, cluster("mine")))).status).toBe(403);
+      expect((await call("DELETE", "/projects/b/clusters/theirs", as(tokens.alice))).status).toBe(403);
+    });
+
+    it("passes on the apiserver's 404, 409 and 422 with its message and the field", async () => {
+      const missing = await call("GET", "/projects/a/clusters/ghost", as(tokens.alice));
+      expect(missing.error).toMatchObject({ status: 404, reason: "NotFound", message: 'clusters.seedbed.dev "ghost" not found' });
+      const again = await call("POST", "/projects/a/clusters", as(tokens.alice, cluster("one")));
+      expect(again.error).toMatchObject({ status: 409, reason: "AlreadyExists" });
+      // A CEL rule of the CRD: only the apiserver checks it.
+      const cel = await call("POST", "/projects/a/clusters", as(tokens.alice, cluster("even", { controlPlane: { datastore: { members: 2 } } })));
+      expect(cel.status).toBe(422);
+      expect(cel.error).toMatchObject({ reason: "Invalid", field: "spec.controlPlane.datastore.members" });
+      expect(cel.error.message).toContain("must be 1, 3 or 5");
+      const immutable = await call("PATCH", "/projects/a/clusters/one", as(tokens.alice, { spec: { network: { podCIDR: "10.0.0.0/16" } } }));
+      expect(immutable.status).toBe(200); // network was unset: setting it is allowed
+      const changed = await call("PATCH", "/projects/a/clusters/one", as(tokens.alice, { spec: { network: { podCIDR: "10.1.0.0/16" } } }));
+      expect(changed.status).toBe(422);
+      expect(changed.error.message).toMatch(/spec\.network\.podCIDR/);
+    });
+
+    it("deletes a cluster for its owner", async () => {
+      await call("POST", "/projects/a/clusters", as(tokens.alice, cluster("short-lived")));
+      const deleted = await call("DELETE", "/projects/a/clusters/short-lived", as(tokens.alice));
+      expect(deleted.status).toBe(200);
+      expect((await call("GET", "/projects/a/clusters/short-lived", as(tokens.alice))).status).toBe(404);
+    });
+  });
+
+  describe("request validation, before anything reaches Kubernetes", () => {
+    const post = (body: unknown, headers?: Record<string, string>): Promise<JsonResponse<unknown>> => call("POST", "/projects/a/clusters", { token: tokens.alice, body, headers });
+
+    it("names the field of a wrong type, a value out of range, a value too long and an unknown field", async () => {
+      const cases: [unknown, string, RegExp][] = [
+        [cluster("t1", { controlPlane: { replicas: "3" } }), "spec.controlPlane.replicas", /^body\/spec\/controlPlane\/replicas must be integer$/],
+        [cluster("t2", { controlPlane: { replicas: 9 } }), "spec.controlPlane.replicas", /^body\/spec\/controlPlane\/replicas must be <= 5$/],
+        [cluster("t3", { version: "1.33.1234567890123" }), "spec.version", /^body\/spec\/version must NOT have more than 16 characters$/],
+        [cluster("x".repeat(31)), "metadata.name", /^body\/metadata\/name must NOT have more than 30 characters$/],
+        [cluster("t4", { network: { cni: "weave" } }), "spec.network.cni", /^body\/spec\/network\/cni must be one of "calico", "flannel", "cilium", "none"$/],
+        [cluster("t5", { replica: 2 }), "spec.replica", /^body\/spec\/replica is not a known field$/],
+        [{ spec: {} }, "metadata", /^body\/metadata is required$/],
+      ];
+      for (const [body, field, message] of cases) {
+        const res = await post(body);
+        expect(res.status, field).toBe(400);
+        expect(res.error.field).toBe(field);
+        expect(res.error.message).toMatch(message);
+      }
+      const patch = await call("PATCH", "/projects/a/clusters/one", as(tokens.alice, { spec: { controlPlane: { replicas: 6 } } }));
+      expect(patch.error).toMatchObject({ status: 400, field: "spec.controlPlane.replicas", message: "body/spec/controlPlane/replicas must be <= 5" });
+    });
+
+    it("says so for a body that is not JSON, and answers 413 to one over 64 KiB", async () => {
+      const bad = await post("{ not json");
+      expect(bad.error).toEqual({ status: 400, reason: "BadRequest", message: "request body is not valid JSON" });
+      const big = await post(cluster("big", { addons: [{ name: "coredns", helm: { repository: "https://charts.example", chart: "c", version: "1", values: { blob: "x".repeat(70 * 1024) } } }] }));
+      expect(big.status).toBe(413);
+      expect(big.error).toEqual({ status: 413, reason: "RequestEntityTooLarge", message: "request body is larger than the limit of 64 KiB" });
+    });
+  });
+
+  describe("the OpenAPI document", () => {
+    it("is valid OpenAPI 3.1, served without a token, and lists every route", async () => {
+      const res = await call<{ paths: Record<string, object> }>("GET", "/openapi.json");
+      expect(res.status).toBe(200);
+      const validator = new Validator();
+      expect(await validator.validate(res.body)).toEqual({ valid: true });
+      const routes = Object.entries(res.body.paths).flatMap(([path, ops]) => Object.keys(ops).map((method) => `${method.toUpperCase()} ${path}`));
+      const p = "/api/v1/projects/{project}";
+      expect(routes.sort()).toEqual([
+        "GET /api/v1/healthz", "GET /api/v1/openapi.json", "GET /api/v1/projects", `GET ${p}`,
+        `GET ${p}/clusters`, `POST ${p}/clusters`, `GET ${p}/clusters/{cluster}`, `PATCH ${p}/clusters/{cluster}`, `DELETE ${p}/clusters/{cluster}`,
+        `GET ${p}/clusters/{cluster}/events`, `GET ${p}/clusters/{cluster}/kubeconfig`,
+        `GET ${p}/nodepools`, `POST ${p}/nodepools`, `GET ${p}/nodepools/{pool}`, `PATCH ${p}/nodepools/{pool}`, `DELETE ${p}/nodepools/{pool}`,
+        `GET ${p}/watch`,
+      ].sort());
+      expect((await call("GET", "/healthz")).body).toEqual({ status: "ok" });
+    });
+  });
+
+  it("never writes a token to its log", () => {
+    const text = logs.text();
+    expect(text).toContain("incoming request");
+    for (const token of Object.values(tokens)) expect(text).not.toContain(token);
+  });
+});
