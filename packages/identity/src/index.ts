@@ -1,0 +1,13 @@
+export { startDevIssuer, type DevIssuer, type DevIssuerOptions, type DevIssuerUser } from "./issuer/issuer.ts";
+export { devClientID, devScopes, loopbackRedirectURI, type IssuerLogger } from "./issuer/provider.ts";
+export { adminGroup } from "./issuer/users.ts";
+export { stateFiles } from "./issuer/state.ts";
+export { renderAuthenticationConfiguration, type AuthenticationConfigurationInput, type JWTIssuerConfig } from "./authentication-config.ts";
+export { loginScopes, type IssuerClient, type TokenSet } from "./login/client.ts";
+export { loginWithPassword, type PasswordLoginOptions } from "./login/password.ts";
+export { loginWithBrowser, type BrowserLoginOptions } from "./login/browser.ts";
+export { loginWithDeviceCode, type DeviceCodeLoginOptions, type DeviceCodePrompt } from "./login/device.ts";
+export { refreshTokens } from "./login/refresh.ts";
+export { InvalidCredentialsError } from "./login/sign-in.ts";
+export { TokenStore, refreshMarginSeconds, type Refresher, type TokenStoreOptions } from "./token-store.ts";
+export { execCredential, type ExecCredential } from "./exec-credential.ts";
