@@ -1,20 +1,29 @@
+import { get } from "node:https";
 import { KubeConfig } from "@kubernetes/client-node";
+import { createCertificateAuthority, issueCertificate } from "@seedbed/pki";
 import { silentLogger } from "@seedbed/runtime";
+import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { App } from "./routes/context.ts";
-import { buildServer } from "./server.ts";
+import { buildServer, startServer } from "./server.ts";
 
 // A management API that cannot be reached: any request that got as far as
 // Kubernetes would come back 502, so a 401 or 400 here was answered first.
 const unreachable = "https://127.0.0.1:1";
+
+/** The server's own identity, for a management API that cannot be reached. */
+function unreachableKubeConfig(): KubeConfig {
+  const kubeConfig = new KubeConfig();
+  kubeConfig.loadFromOptions({ clusters: [{ name: "m", server: unreachable }], users: [{ name: "u", token: "server" }], contexts: [{ name: "m", cluster: "m", user: "u" }], currentContext: "m" });
+  return kubeConfig;
+}
 
 describe("the server before any call to Kubernetes", () => {
   let app: App;
   const auth = { authorization: "Bearer some-token" };
 
   beforeAll(async () => {
-    const kubeConfig = new KubeConfig();
-    kubeConfig.loadFromOptions({ clusters: [{ name: "m", server: unreachable }], users: [{ name: "u", token: "server" }], contexts: [{ name: "m", cluster: "m", user: "u" }], currentContext: "m" });
+    const kubeConfig = unreachableKubeConfig();
     app = buildServer({ managementServer: unreachable, managementCA: "", kubeConfig, logger: silentLogger(), projectsSyncTimeoutMs: 10 });
     await app.ready();
   });
@@ -58,8 +67,49 @@ describe("the server before any call to Kubernetes", () => {
     expect([502, 503]).toContain((await app.inject({ url: "/api/v1/projects", headers: auth })).statusCode);
   });
 
+  it("redacts the authorization header wherever a log line carries it", async () => {
+    const lines: string[] = [];
+    const logger = pino({ level: "info" }, { write: (line: string) => lines.push(line) });
+    const logged = buildServer({ managementServer: unreachable, managementCA: "", kubeConfig: unreachableKubeConfig(), logger });
+    logged.log.info({ req: { headers: { authorization: "Bearer secret-1" } }, headers: { authorization: "Bearer secret-2" } }, "Headers");
+    await logged.close();
+    expect(lines.join("")).toContain("[redacted]");
+    expect(lines.join("")).not.toMatch(/secret-/);
+  });
+
   it("answers unknown routes with a JSON 404", async () => {
     const res = await app.inject({ url: "/api/v1/nope", headers: auth });
     expect(res.json()).toEqual({ error: { status: 404, reason: "NotFound", message: "no route GET /api/v1/nope" } });
+  });
+});
+
+describe("startServer with TLS", () => {
+  it("serves HTTPS with the given certificate and stops", async () => {
+    const ca = await createCertificateAuthority({ commonName: "test-ca" });
+    const leaf = await issueCertificate(ca, { commonName: "seedbed-server", altNames: ["127.0.0.1"], usage: "server" });
+    const kubeConfig = unreachableKubeConfig();
+    const server = await startServer({
+      host: "127.0.0.1",
+      port: 0,
+      managementServer: unreachable,
+      managementCA: "",
+      kubeConfig,
+      logger: silentLogger(),
+      projectsSyncTimeoutMs: 10,
+      tls: { cert: leaf.certificatePem, key: leaf.privateKeyPem },
+    });
+    try {
+      expect(server.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
+      const body = await new Promise<string>((resolve, reject) => {
+        get(`${server.url}/api/v1/healthz`, { ca: ca.certificatePem }, (res) => {
+          let text = "";
+          res.on("data", (chunk: Buffer) => (text += chunk.toString()));
+          res.on("end", () => resolve(text));
+        }).on("error", reject);
+      });
+      expect(JSON.parse(body)).toEqual({ status: "ok" });
+    } finally {
+      await server.stop();
+    }
   });
 });

@@ -80,6 +80,8 @@ describe("the REST API acting as its callers against a real kube-apiserver", () 
       expect(patched.status).toBe(200);
       expect(patched.body.spec.controlPlane?.replicas).toBe(3);
       expect((await call<Cluster>("GET", "/projects/a/clusters/one", as(tokens.alice))).body.spec.controlPlane?.replicas).toBe(3);
+      // This server was started without a member kubeconfig provider.
+      expect((await call("GET", "/projects/a/clusters/one/kubeconfig", as(tokens.alice))).error).toMatchObject({ status: 501, reason: "NotImplemented" });
     });
 
     it("lets an editor (through a group) create node pools, and a viewer only read", async () => {

@@ -61,6 +61,8 @@ export interface EventStream {
   readonly error: ErrorDetail;
   /** Resolves with the first event (from the start of the stream) that matches, or fails after `timeoutMs`. */
   next(match: (event: StreamEvent) => boolean, timeoutMs?: number): Promise<StreamEvent>;
+  /** Whether the server ended the stream. */
+  ended(): boolean;
   /** Comment lines seen so far (heartbeats). */
   comments(): readonly string[];
   close(): void;
@@ -73,6 +75,7 @@ export async function openStream(baseURL: string, path: string, token: string): 
   const events: StreamEvent[] = [];
   const comments: string[] = [];
   let refusal: unknown;
+  let ended = false;
   if (!response.ok) refusal = JSON.parse(await response.text());
   else if (response.body) {
     const decoder = new TextDecoder();
@@ -92,7 +95,7 @@ export async function openStream(baseURL: string, path: string, token: string): 
         }
       }
     };
-    pump().catch(() => undefined);
+    pump().then(() => (ended = true), () => undefined);
   }
   return {
     status: response.status,
@@ -107,6 +110,7 @@ export async function openStream(baseURL: string, path: string, token: string): 
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
     },
+    ended: () => ended,
     comments: () => comments,
     close: () => abort.abort(),
   };

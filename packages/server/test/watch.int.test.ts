@@ -70,6 +70,17 @@ describe("watches, events and kubeconfigs, with the caller's own rights", () => 
     expect((await openStream(server.url, "/projects/a/watch", "not-a-token")).status).toBe(401);
   });
 
+  it("ends the stream of a member who loses access, with an ERROR event", async () => {
+    const stream = await openStream(server.url, "/projects/a/watch", tokens.carol); // an editor through group team-c
+    expect(stream.status).toBe(200);
+    await stream.next((e) => e.event === "ADDED" && e.data.name === "one");
+    const admin = ObjectClient.fromKubeConfig(api().kubeConfig());
+    await admin.request("PATCH", "/apis/rbac.authorization.k8s.io/v1/namespaces/project-a/rolebindings/seedbed-editors", { body: { subjects: null }, contentType: "application/merge-patch+json" });
+    const error = await stream.next((e) => e.event === "ERROR", 10_000);
+    expect(error.data).toMatchObject({ error: { status: 403, reason: "Forbidden" } });
+    await eventually(() => Promise.resolve(stream.ended()), (ended) => ended, { timeoutMs: 5000, description: "the stream ended" });
+  });
+
   it("lists the events about a cluster and its pools, and 404 for a cluster that does not exist", async () => {
     const core = api().kubeConfig().makeApiClient(CoreV1Api);
     const event = (name: string, kind: string, object: string, reason: string): Promise<unknown> =>

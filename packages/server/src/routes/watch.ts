@@ -1,5 +1,6 @@
 import type { ServerResponse } from "node:http";
 import Type from "typebox";
+import { HttpError } from "../errors.ts";
 import { fromKubeError } from "../kube/errors.ts";
 import { trimmed } from "../kube/objects.ts";
 import { ProjectWatch, summarize, type WatchEvent } from "../kube/project-watch.ts";
@@ -24,13 +25,17 @@ function write(raw: ServerResponse, chunk: string): void {
  * starts; then existing objects as ADDED, changes as MODIFIED and
  * DELETED, and a comment every `heartbeatMs` so proxies keep the
  * connection. The upstream watches close when the client goes away.
+ * Every fourth heartbeat the caller's access is checked again: the
+ * informer would quietly retry a watch the caller may no longer open, so
+ * a member removed from the project gets `event: ERROR` (data: the error
+ * body) and the end of the stream instead.
  */
 export function watchRoutes(app: App, ctx: RouteContext): void {
   app.get("/projects/:project/watch", {
     schema: {
       tags: ["projects"],
       summary: "Changes of the project's clusters and node pools (server-sent events)",
-      description: "text/event-stream: `event: ADDED|MODIFIED|DELETED` with data {kind, name, phase, conditions, …, object}; a `: heartbeat` comment every 15 s.",
+      description: "text/event-stream: `event: ADDED|MODIFIED|DELETED` with data {kind, name, phase, conditions, …, object}; a `: heartbeat` comment every 15 s; `event: ERROR` with an error body, then the end, when the caller loses access.",
       params: Type.Object({ project: projectParam }),
       response: { 200: { description: "An event stream.", content: { "text/event-stream": { schema: Type.String() } } }, ...errors(404) },
     },
@@ -47,7 +52,20 @@ export function watchRoutes(app: App, ctx: RouteContext): void {
     const raw = reply.raw;
     raw.writeHead(200, { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache, no-transform", connection: "keep-alive", "x-accel-buffering": "no" });
     write(raw, ": watching\n\n");
-    const heartbeat = setInterval(() => write(raw, ": heartbeat\n\n"), ctx.heartbeatMs);
+    let beats = 0;
+    const heartbeat = setInterval(() => {
+      write(raw, ": heartbeat\n\n");
+      if (++beats % 4 === 0) recheck();
+    }, ctx.heartbeatMs);
+    const recheck = (): void => {
+      watch.check().catch((error: unknown) => {
+        const refused = fromKubeError(error);
+        // Only a refusal ends the stream; a passing failure of the apiserver does not.
+        if (!(refused instanceof HttpError) || refused.status >= 500 || refused.status === 429) return;
+        write(raw, `event: ERROR\ndata: ${JSON.stringify(refused.toBody())}\n\n`);
+        end();
+      });
+    };
     const end = (): void => {
       if (!ctx.streams.delete(end)) return;
       clearInterval(heartbeat);
