@@ -42,7 +42,7 @@ describe("Seedbed on one machine, end to end", () => {
 
     const kubeconfigs: Record<string, string> = {};
     for (const name of ["a", "b"]) {
-      const printed = seedbed(env, "kubeconfig", name);
+      const printed = seedbed(env, "kubeconfig", name, "--admin");
       expect(printed.status, printed.stderr).toBe(0);
       kubeconfigs[name] = join(home, `${name}.kubeconfig`);
       writeFileSync(kubeconfigs[name], printed.stdout, { mode: 0o600 });
@@ -111,7 +111,7 @@ describe("Seedbed on one machine, end to end", () => {
     expect(created.status, created.stderr).toBe(0);
     expect(created.stdout).toContain("Node pool w-workers created with 2 machines");
     const config = join(home, "w.kubeconfig");
-    writeFileSync(config, seedbed(env, "kubeconfig", "w").stdout, { mode: 0o600 });
+    writeFileSync(config, seedbed(env, "kubeconfig", "w", "--admin").stdout, { mode: 0o600 });
     const readyNodes = (): Promise<string[]> => Promise.resolve(kubectl(config, "get", "nodes", "--no-headers").stdout.split("\n").filter((l) => /\sReady\s/.test(l)));
     await eventually(readyNodes, (lines) => lines.length === 2, { timeoutMs: 60_000, description: "2 Ready nodes in w" });
     expect(seedbed(env, "nodepool", "scale", "w-workers", "--replicas", "3").status).toBe(0);

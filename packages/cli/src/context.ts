@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import { CustomObjectsApi, KubeConfig, Watch, CoreV1Api } from "@kubernetes/client-node";
 import { CliError, ExitCode } from "./errors.ts";
+import { currentLogin, tokenPlugin } from "./credentials.ts";
 import { managementKubeconfigPath, seedbedHome } from "./home.ts";
 
 /** Options every command takes. */
@@ -25,14 +26,36 @@ export interface CommandContext {
 /** The project used when --project is not given. */
 export const defaultProject = "default";
 
-/** Loads the management kubeconfig (--kubeconfig, or $SEEDBED_HOME/management.kubeconfig) and resolves the project. */
-export function commandContext(options: GlobalOptions, out: NodeJS.WritableStream = process.stdout): CommandContext {
-  const path = options.kubeconfig ?? process.env.SEEDBED_KUBECONFIG ?? managementKubeconfigPath(seedbedHome());
-  if (!existsSync(path)) {
-    throw new CliError(`no kubeconfig for the management API at ${path}: start the platform with \`make up\` (it writes one there), or pass --kubeconfig`, ExitCode.unreachable);
-  }
+/**
+ * The management API as whom: --kubeconfig (or $SEEDBED_KUBECONFIG) when
+ * given; else the user `seedbed login` logged in, with a token from the
+ * `seedbed token` plugin; else the admin kubeconfig `seedbed up` wrote.
+ */
+export function managementKubeConfig(options: GlobalOptions): KubeConfig {
   const kubeConfig = new KubeConfig();
+  const explicit = options.kubeconfig ?? process.env.SEEDBED_KUBECONFIG;
+  const login = explicit === undefined ? currentLogin() : undefined;
+  if (login !== undefined) {
+    const plugin = tokenPlugin();
+    kubeConfig.loadFromOptions({
+      clusters: [{ name: "seedbed", server: login.managementServer, caData: Buffer.from(login.managementCA).toString("base64"), skipTLSVerify: false }],
+      users: [{ name: login.user, exec: { apiVersion: "client.authentication.k8s.io/v1", command: plugin.command, args: plugin.args, env: Object.entries(plugin.env ?? {}).map(([name, value]) => ({ name, value })) } }],
+      contexts: [{ name: "seedbed", cluster: "seedbed", user: login.user }],
+      currentContext: "seedbed",
+    });
+    return kubeConfig;
+  }
+  const path = explicit ?? managementKubeconfigPath(seedbedHome());
+  if (!existsSync(path)) {
+    throw new CliError(`no kubeconfig for the management API at ${path}: log in with \`seedbed login\`, start the platform with \`make up\` (it writes one there), or pass --kubeconfig`, ExitCode.unreachable);
+  }
   kubeConfig.loadFromFile(path);
+  return kubeConfig;
+}
+
+/** Connects to the management API (see managementKubeConfig) and resolves the project. */
+export function commandContext(options: GlobalOptions, out: NodeJS.WritableStream = process.stdout): CommandContext {
+  const kubeConfig = managementKubeConfig(options);
   const project = options.project ?? defaultProject;
   if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(project) || project.length > 24) {
     throw new CliError(`--project must be a project name (lowercase letters, digits and '-', at most 24 characters), got "${project}"`, ExitCode.usage);

@@ -1,4 +1,4 @@
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { ExecPlugin } from "@seedbed/pki";
@@ -7,14 +7,32 @@ import { seedbedHome } from "./home.ts";
 /** The CLI's entry point, run by kubectl (and by this CLI) as the exec credential plugin. */
 const binScript = fileURLToPath(new URL("./bin/seedbed.ts", import.meta.url));
 
-/** Where `seedbed login` keeps the user's tokens: $SEEDBED_CREDENTIALS, or credentials.json in $SEEDBED_HOME. */
-export function credentialsPath(env: NodeJS.ProcessEnv = process.env): string {
-  return env.SEEDBED_CREDENTIALS ?? join(seedbedHome(env), "credentials.json");
+/** Where `seedbed login` keeps the user's session: $SEEDBED_CREDENTIALS, or credentials/ in $SEEDBED_HOME. */
+export function credentialsDir(env: NodeJS.ProcessEnv = process.env): string {
+  return env.SEEDBED_CREDENTIALS ?? join(seedbedHome(env), "credentials");
 }
 
-/** Whether someone has logged in (and not out) with these credentials. */
-export function loggedIn(env: NodeJS.ProcessEnv = process.env): boolean {
-  return existsSync(credentialsPath(env));
+/** The tokens (a TokenStore file, mode 0600). */
+export function tokensPath(env: NodeJS.ProcessEnv = process.env): string {
+  return join(credentialsDir(env), "tokens.json");
+}
+
+/** What a login is for: the management API and the issuer's CA (nothing secret). */
+export interface LoginRecord {
+  readonly user: string;
+  readonly managementServer: string;
+  readonly managementCA: string;
+  readonly issuerCA?: string;
+}
+
+export function loginRecordPath(env: NodeJS.ProcessEnv = process.env): string {
+  return join(credentialsDir(env), "login.json");
+}
+
+/** The current login, or undefined when nobody is logged in. */
+export function currentLogin(env: NodeJS.ProcessEnv = process.env): LoginRecord | undefined {
+  const path = loginRecordPath(env);
+  return existsSync(path) ? (JSON.parse(readFileSync(path, "utf8")) as LoginRecord) : undefined;
 }
 
 /**
@@ -23,5 +41,5 @@ export function loggedIn(env: NodeJS.ProcessEnv = process.env): boolean {
  * the kubeconfig works from any directory.
  */
 export function tokenPlugin(env: NodeJS.ProcessEnv = process.env): ExecPlugin {
-  return { command: process.execPath, args: [binScript, "token"], env: { SEEDBED_CREDENTIALS: credentialsPath(env) } };
+  return { command: process.execPath, args: [binScript, "token"], env: { SEEDBED_CREDENTIALS: credentialsDir(env) } };
 }

@@ -4,6 +4,8 @@ import { deleteCluster } from "./commands/cluster/delete.ts";
 import { getCluster } from "./commands/cluster/get.ts";
 import { listClustersCommand } from "./commands/cluster/list.ts";
 import { kubeconfigCommand } from "./commands/kubeconfig.ts";
+import { loginCommand, logoutCommand, tokenCommand } from "./commands/login.ts";
+import { whoamiCommand } from "./commands/whoami.ts";
 import { createNodePool, deleteNodePool, listNodePoolsCommand, scaleNodePool } from "./commands/nodepool/commands.ts";
 import { operatorCommand } from "./commands/operator.ts";
 import { up } from "./commands/up.ts";
@@ -40,6 +42,13 @@ export function program(): Command {
     .option("--metrics-host <host>", "address to serve metrics on", "127.0.0.1")
     .option("--log-level <level>", "trace, debug, info, warn or error", "info")
     .option("--state-dir <dir>", "where local control planes keep their files (--driver=local)")
+    .option("--oidc-issuer-url <url>", "the platform's OIDC issuer, trusted by every tenant API server")
+    .option("--oidc-client-id <id>", "the audience of the issuer's ID tokens", "seedbed")
+    .option("--oidc-ca-file <file>", "PEM of the CA of the issuer's serving certificate (default: the system's roots)")
+    .option("--oidc-username-claim <claim>", "the claim that names the user", "email")
+    .option("--oidc-groups-claim <claim>", "the claim that lists the user's groups", "groups")
+    .option("--shared-endpoint-domain <domain>", "serve every cluster as <cluster>.<project>.<domain> on the SNI gateway too")
+    .option("--shared-endpoint-port <port>", "the SNI gateway's port", "443")
     .addOption(kubeconfigOption())
     .action(async (options: Parameters<typeof operatorCommand>[0]) => {
       process.exitCode = await operatorCommand(options);
@@ -103,6 +112,25 @@ export function program(): Command {
     .addOption(projectOption())
     .addOption(kubeconfigOption())
     .action((name: string, options: Parameters<typeof deleteNodePool>[1]) => deleteNodePool(name, options));
+
+  root
+    .command("login")
+    .description("log in with the platform's OIDC issuer (in the browser, --device, or --user/--password with the development issuer)")
+    .option("--user <name>", "log in without a browser as this user of the development issuer (scripts, tests)")
+    .option("--password <password>", "the user's password (--password-stdin keeps it out of the process list)")
+    .option("--password-stdin", "read the password from standard input")
+    .option("--device", "the device flow: enter a code on any device with a browser")
+    .option("--issuer <url>", "the OIDC issuer (default: the platform `make up` runs here)")
+    .option("--client-id <id>", "the issuer's client id for Seedbed", "seedbed")
+    .option("--issuer-ca <file>", "PEM of the issuer's CA, when it is not a public one")
+    .option("--server <url>", "the management API (default: the platform `make up` runs here)")
+    .option("--server-ca <file>", "PEM of the management API's CA")
+    .action((options: Parameters<typeof loginCommand>[0]) => loginCommand(options));
+  root.command("logout").description("forget the login; later commands use the admin kubeconfig of `make up` again").action(() => {
+    logoutCommand();
+  });
+  root.command("token").description("print an ExecCredential with your ID token: the kubectl exec credential plugin of Seedbed kubeconfigs").action(() => tokenCommand());
+  root.command("whoami").description("the user and groups the management API sees you as").addOption(kubeconfigOption()).action((options: Parameters<typeof whoamiCommand>[0]) => whoamiCommand(options));
 
   root
     .command("kubeconfig <cluster>")

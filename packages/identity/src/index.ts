@@ -2,7 +2,6 @@ export { startDevIssuer, type DevIssuer, type DevIssuerOptions, type DevIssuerUs
 export { devClientID, devScopes, loopbackRedirectURI, type IssuerLogger } from "./issuer/provider.ts";
 export { adminGroup } from "./issuer/users.ts";
 export { stateFiles } from "./issuer/state.ts";
-export { renderAuthenticationConfiguration, type AuthenticationConfigurationInput, type JWTIssuerConfig } from "./authentication-config.ts";
 export { loginScopes, type IssuerClient, type TokenSet } from "./login/client.ts";
 export { loginWithPassword, type PasswordLoginOptions } from "./login/password.ts";
 export { loginWithBrowser, type BrowserLoginOptions } from "./login/browser.ts";

@@ -9,7 +9,8 @@ import { eventually } from "@seedbed/testing";
 import { useKubeAPI } from "@seedbed/testing/vitest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
-import { loginWithPassword, renderAuthenticationConfiguration, startDevIssuer, TokenStore, type DevIssuer, type TokenSet } from "../src/index.ts";
+import { renderAuthenticationConfiguration } from "@seedbed/controlplane";
+import { loginWithPassword, startDevIssuer, TokenStore, type DevIssuer, type TokenSet } from "../src/index.ts";
 import { signTestToken } from "../src/testing.ts";
 import { fetchTrusting } from "../src/login/http.ts";
 

@@ -1,11 +1,10 @@
 #!/usr/bin/env node
-import type { Command } from "commander";
 import { CliError, ExitCode } from "../errors.ts";
-import { program as buildProgram } from "../program.ts";
 
-const program: Command = buildProgram();
 try {
-  await program.parseAsync();
+  // kubectl runs `seedbed token` before every request: it loads only what it needs.
+  if (process.argv[2] === "token" && process.argv.length === 3) await (await import("../commands/login.ts")).tokenCommand();
+  else await (await import("../program.ts")).program().parseAsync();
 } catch (error) {
   if (error instanceof CliError && error.exitCode === ExitCode.ok) process.exit(0);
   const exitCode = error instanceof CliError ? error.exitCode : ExitCode.failure;

@@ -1,5 +1,6 @@
 import { KubeConfig } from "@kubernetes/client-node";
-import { startOperator } from "@seedbed/operator";
+import { readFileSync } from "node:fs";
+import { startOperator, type PlatformAccess } from "@seedbed/operator";
 import { createLogger } from "@seedbed/runtime";
 import type { LevelWithSilent } from "pino";
 import { CliError, ExitCode } from "../errors.ts";
@@ -14,6 +15,34 @@ export interface OperatorCommandOptions {
   readonly kubeconfig?: string;
   /** Where local control planes live (driver local only). */
   readonly stateDir?: string;
+  readonly oidcIssuerUrl?: string;
+  readonly oidcClientId?: string;
+  readonly oidcCaFile?: string;
+  readonly oidcUsernameClaim?: string;
+  readonly oidcGroupsClaim?: string;
+  readonly sharedEndpointDomain?: string;
+  readonly sharedEndpointPort?: string;
+}
+
+/** The platform's login and shared endpoint from the command line. */
+function platformAccess(options: OperatorCommandOptions): PlatformAccess {
+  const port = Number(options.sharedEndpointPort ?? "443");
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new CliError(`--shared-endpoint-port must be a port number, got "${options.sharedEndpointPort ?? ""}"`, ExitCode.usage);
+  if (options.oidcIssuerUrl !== undefined && !options.oidcIssuerUrl.startsWith("https://")) throw new CliError(`--oidc-issuer-url must be an https:// URL (the API servers refuse others), got "${options.oidcIssuerUrl}"`, ExitCode.usage);
+  return {
+    ...(options.oidcIssuerUrl === undefined
+      ? {}
+      : {
+          login: {
+            issuerURL: options.oidcIssuerUrl,
+            clientID: options.oidcClientId ?? "seedbed",
+            ...(options.oidcCaFile === undefined ? {} : { caPEM: readFileSync(options.oidcCaFile, "utf8") }),
+            usernameClaim: options.oidcUsernameClaim ?? "email",
+            groupsClaim: options.oidcGroupsClaim ?? "groups",
+          },
+        }),
+    ...(options.sharedEndpointDomain === undefined ? {} : { sharedEndpoint: { domain: options.sharedEndpointDomain, port } }),
+  };
 }
 
 /**
@@ -31,12 +60,14 @@ export async function operatorCommand(options: OperatorCommandOptions): Promise<
   if (options.kubeconfig === undefined) kubeConfig.loadFromCluster();
   else kubeConfig.loadFromFile(options.kubeconfig);
   const namespace = process.env.POD_NAMESPACE ?? "seedbed-system";
+  const access = platformAccess(options);
   const operator = await startOperator({
     kubeConfig,
     stateDir: options.driver === "local" ? options.stateDir : undefined,
     logger: createLogger({ level: options.logLevel as LevelWithSilent }),
     metricsPort,
     metricsHost: options.metricsHost,
+    access,
     leaderElection: options.leaderElect === true ? { namespace, name: "seedbed-operator", identity: process.env.POD_NAME } : undefined,
   });
   await new Promise<void>((resolve) => {

@@ -1,15 +1,20 @@
-import { copyFileSync, mkdirSync, symlinkSync, rmSync } from "node:fs";
+import { copyFileSync, mkdirSync, readFileSync, symlinkSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { KubeConfig } from "@kubernetes/client-node";
 import { startOperator, type Operator } from "@seedbed/operator";
-import { createLogger } from "@seedbed/runtime";
+import { startDevIssuer, type DevIssuer } from "@seedbed/identity";
+import { createLogger, ObjectClient } from "@seedbed/runtime";
 import pino from "pino";
 import { binaryPath } from "@seedbed/binaries";
-import { startStandaloneControlPlane, type StandaloneControlPlane } from "@seedbed/controlplane";
+import { renderAuthenticationConfiguration, startStandaloneControlPlane, type StandaloneControlPlane } from "@seedbed/controlplane";
 import { managementKubeconfigPath, seedbedHome } from "../home.ts";
 import { bootstrapManagementAPI } from "../up/bootstrap.ts";
 import { claimPidFile } from "../up/pidfile.ts";
-import { managementPorts } from "../up/ports.ts";
+import { upBanner } from "../up/banner.ts";
+import { managementPorts, servicePorts } from "../up/ports.ts";
+import { writePlatformFile } from "../up/platform-file.ts";
+import { applyFrontendRBAC, frontendKubeConfig } from "../up/service-identity.ts";
+import { localSharedDomain, startFrontServices, type FrontServices } from "../up/services.ts";
 
 /** Where `seedbed up` reports to; a stream so tests and scripts can read it. */
 export interface UpOptions {
@@ -31,16 +36,31 @@ export async function up(options: UpOptions = {}): Promise<number> {
   const releasePidFile = claimPidFile(home);
   const began = performance.now();
   let plane: StandaloneControlPlane;
+  let issuer: DevIssuer;
+  const ports = await servicePorts(home);
+  try {
+    // The issuer first: the API server fetches its keys at start (and only
+    // retries every 10 s), so tokens work from the first request.
+    issuer = await startDevIssuer({ dir: join(home, "oidc"), port: ports.issuer });
+  } catch (error) {
+    releasePidFile();
+    throw error;
+  }
+  const login = { issuerURL: issuer.issuerURL, clientID: issuer.clientID, caPEM: issuer.caPEM };
   try {
     plane = await startStandaloneControlPlane({
       dir: join(home, "management"),
       ports: await managementPorts(home, options.env),
       controllerManager: true,
+      authenticationConfig: renderAuthenticationConfiguration({ issuers: [login] }),
+      // Every caller of the management API is someone: no token is a 401, not a request as system:anonymous.
+      apiServerExtraFlags: { "anonymous-auth": false },
       // Restarted when they crash; adopted, not started twice, after
       // `seedbed up` itself was killed.
       supervise: { markerPrefix: `seedbed:${home}/management` },
     });
   } catch (error) {
+    await issuer.stop();
     releasePidFile();
     throw error;
   }
@@ -48,38 +68,33 @@ export async function up(options: UpOptions = {}): Promise<number> {
   copyFileSync(plane.kubeconfigPath, kubeconfig);
   const kc = new KubeConfig();
   kc.loadFromFile(kubeconfig);
-  let operator: Operator;
+  let operator: Operator | undefined;
+  let front: FrontServices;
+  const managementCA = readFileSync(plane.pki.caCert, "utf8");
   try {
-    await bootstrapManagementAPI(kc);
+    await bootstrapManagementAPI(kc, { projects: devProjects(issuer) });
+    await applyFrontendRBAC(ObjectClient.fromKubeConfig(kc));
     // Every controller in this process; their logs go to a file, the terminal stays readable.
     const logFile = join(home, "logs", "operator.log");
     mkdirSync(dirname(logFile), { recursive: true });
-    operator = await startOperator({ kubeConfig: kc, stateDir: home, logger: createLogger({ destination: pino.destination({ dest: logFile, mkdir: true, sync: false }) }) });
+    operator = await startOperator({
+      kubeConfig: kc,
+      stateDir: home,
+      logger: createLogger({ destination: pino.destination({ dest: logFile, mkdir: true, sync: false }) }),
+      access: { login, sharedEndpoint: { domain: localSharedDomain, port: ports.gateway } },
+    });
+    front = await startFrontServices({ home, ports, managementServer: plane.server, managementCA, kubeConfig: await frontendKubeConfig(home, plane.server, plane.pki.dir) });
   } catch (error) {
+    await operator?.stop();
     await plane.stop();
+    await issuer.stop();
     releasePidFile();
     throw error;
   }
+  writePlatformFile(home, { managementServer: plane.server, managementCA, issuerURL: issuer.issuerURL, issuerCA: issuer.caPEM, clientID: issuer.clientID, apiURL: front.apiURL, sharedEndpoint: { port: front.gatewayPort, domain: localSharedDomain } });
   const binDir = linkTools(home);
   const seconds = ((performance.now() - began) / 1000).toFixed(1);
-  out.write(
-    [
-      `Seedbed is up (${seconds} s). Management API: ${plane.server}`,
-      ``,
-      `  export KUBECONFIG=${kubeconfig}`,
-      `  export PATH=${binDir}:$PATH   # the pinned kubectl`,
-      `  kubectl get namespaces`,
-      ``,
-      `Create a cluster and use it:`,
-      ``,
-      `  npx seedbed cluster create demo --wait`,
-      `  npx seedbed kubeconfig demo > demo.kubeconfig`,
-      `  kubectl --kubeconfig demo.kubeconfig get namespaces`,
-      ``,
-      `State: ${home} (logs in ${join(home, "logs")} and ${join(plane.dir, "logs")}). Ctrl-C stops everything; make up brings it back.`,
-      ``,
-    ].join("\n"),
-  );
+  out.write(upBanner({ seconds, server: plane.server, kubeconfig, binDir, home, logDirs: [join(home, "logs"), join(plane.dir, "logs")], issuer, apiURL: front.apiURL, gatewayPort: front.gatewayPort }));
 
   // Adopted processes are not our children, their exit is noticed by an
   // unref'd poll, and signal handlers hold no handle: without this timer,
@@ -88,12 +103,23 @@ export async function up(options: UpOptions = {}): Promise<number> {
   const code = await untilStopped(out);
   // Controllers first, so nothing restarts what is being stopped; then
   // every cluster's processes; the management plane last.
+  await front.stop();
   await operator.stop();
   await plane.stop();
+  await issuer.stop();
   releasePidFile();
   clearInterval(keepAlive);
   out.write("Seedbed stopped.\n");
   return code;
+}
+
+/** The sample projects of the development issuer's users: a owned by alice, b by bob. */
+function devProjects(issuer: DevIssuer): { name: string; owner: string }[] {
+  const email = (username: string): string => issuer.users.find((u) => u.username === username)?.email ?? `${username}@example.com`;
+  return [
+    { name: "a", owner: email("alice") },
+    { name: "b", owner: email("bob") },
+  ];
 }
 
 /** Resolves with 0 on SIGINT or SIGTERM. */

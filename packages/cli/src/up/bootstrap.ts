@@ -7,13 +7,21 @@ export const defaultProjectName = "default";
 /** The Seed `seedbed up` registers for its own machine. */
 export const localSeedName = "local";
 
+/** Members of this OIDC group administer the whole platform (cluster-admin on the management API). */
+export const platformAdminsGroup = "seedbed:admins";
+
+/** What a development platform starts with besides the defaults: projects of its sample users. */
+export interface BootstrapOptions {
+  readonly projects?: readonly { readonly name: string; readonly owner: string }[];
+}
+
 /**
  * Makes a fresh management API ready for use: the CRDs, the project roles, the default project
  * (and its namespace) and this machine as the default `local` Seed. Every
  * step is a server-side apply, so running it on each start changes nothing
  * that is already there.
  */
-export async function bootstrapManagementAPI(kc: KubeConfig): Promise<void> {
+export async function bootstrapManagementAPI(kc: KubeConfig, options: BootstrapOptions = {}): Promise<void> {
   await installCRDs(kc);
   const client = ObjectClient.fromKubeConfig(kc);
   const applyObject = async (object: KubernetesObject): Promise<void> => {
@@ -21,6 +29,16 @@ export async function bootstrapManagementAPI(kc: KubeConfig): Promise<void> {
   };
   // The roles project members are bound to (the operator binds them per project).
   for (const role of projectClusterRoles()) await applyObject(role);
+  await applyObject({
+    apiVersion: "rbac.authorization.k8s.io/v1",
+    kind: "ClusterRoleBinding",
+    metadata: { name: platformAdminsGroup },
+    roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "cluster-admin" },
+    subjects: [{ apiGroup: "rbac.authorization.k8s.io", kind: "Group", name: platformAdminsGroup }],
+  } as KubernetesObject);
+  for (const project of options.projects ?? []) {
+    await applyObject({ apiVersion, kind: "Project", metadata: { name: project.name }, spec: { members: [{ kind: "User", name: project.owner, role: "owner" }] } } as KubernetesObject);
+  }
   await applyObject({ apiVersion: "v1", kind: "Namespace", metadata: { name: `project-${defaultProjectName}`, labels: { "seedbed.dev/project": defaultProjectName } } });
   await applyObject({ apiVersion, kind: "Project", metadata: { name: defaultProjectName }, spec: { displayName: "Default project", members: [] } } as KubernetesObject);
   await applyObject({ apiVersion, kind: "Seed", metadata: { name: localSeedName }, spec: { driver: "local", default: true, region: "local" } } as KubernetesObject);

@@ -28,3 +28,25 @@ export async function managementPorts(home: string, env: NodeJS.ProcessEnv = pro
   reservation.release();
   return ports;
 }
+
+/** The ports of the platform's own services besides the management plane. */
+export interface ServicePorts {
+  /** The development OIDC issuer. */
+  readonly issuer: number;
+  /** The REST API. */
+  readonly api: number;
+  /** The SNI gateway, the one endpoint for all clusters. */
+  readonly gateway: number;
+}
+
+/** Chosen on first start and kept in $SEEDBED_HOME/service-ports.json: the issuer URL is in every token and tenant configuration. */
+export async function servicePorts(home: string): Promise<ServicePorts> {
+  const file = join(home, "service-ports.json");
+  if (existsSync(file)) return JSON.parse(readFileSync(file, "utf8")) as ServicePorts;
+  const reservation = await reservePorts(3);
+  const [issuer = 0, api = 0, gateway = 0] = reservation.ports;
+  const ports: ServicePorts = { issuer, api, gateway };
+  writeFileSync(file, `${JSON.stringify(ports, null, 2)}\n`);
+  reservation.release();
+  return ports;
+}

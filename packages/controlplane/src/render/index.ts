@@ -6,4 +6,4 @@ export { kwokNodeAnnotation, renderKwok, type KwokRenderInput } from "./kwok.ts"
 export { flags, type ProcessSpec } from "./process-spec.ts";
 export { kwokStages } from "./kwok-stages.ts";
 export { renderControlPlane, type ControlPlaneLayout, type ControlPlanePorts, type ControlPlaneRenderInput, type HealthCheck, type RenderedComponent } from "./control-plane.ts";
-export { renderAuthenticationConfig, type JWTIssuer } from "./authentication-config.ts";
+export { renderAuthenticationConfiguration, type AuthenticationConfigurationInput, type JWTIssuerConfig } from "./authentication-config.ts";

@@ -1,10 +1,11 @@
 import { sharedEndpointName, type Cluster, type ClusterTemplate } from "@seedbed/api";
-import { renderAuthenticationConfig, type CertificateNames, type JWTIssuer } from "@seedbed/controlplane";
+import { renderAuthenticationConfiguration, type CertificateNames, type JWTIssuerConfig } from "@seedbed/controlplane";
+import { InvalidSpecError } from "./resolve.ts";
 
 /** How users reach every cluster of the platform: who they log in with, and the one shared endpoint. */
 export interface PlatformAccess {
   /** The platform's OIDC issuer, trusted by every cluster whose spec.auth.platformLogin is true (the default). */
-  readonly login?: JWTIssuer;
+  readonly login?: JWTIssuerConfig;
   /** The SNI gateway: each cluster is also served as <cluster>.<project>.<domain> on this port. */
   readonly sharedEndpoint?: { readonly domain: string; readonly port: number };
 }
@@ -16,11 +17,16 @@ export interface PlatformAccess {
  */
 export function authenticationConfigFor(cluster: Cluster, template: ClusterTemplate | undefined, access: PlatformAccess = {}): string | undefined {
   const auth = cluster.spec.auth ?? template?.spec.auth;
-  const issuers: JWTIssuer[] = [];
+  const issuers: JWTIssuerConfig[] = [];
   if (access.login && auth?.platformLogin !== false) issuers.push(access.login);
   // The same issuer twice is refused by the API server; the platform's entry wins.
   if (auth?.oidc && auth.oidc.issuerURL !== access.login?.issuerURL) issuers.push(auth.oidc);
-  return issuers.length === 0 ? undefined : renderAuthenticationConfig(issuers);
+  if (issuers.length === 0) return undefined;
+  try {
+    return renderAuthenticationConfiguration({ issuers });
+  } catch (error) {
+    throw new InvalidSpecError("InvalidOIDC", `spec.auth.oidc: ${(error as Error).message}`);
+  }
 }
 
 /** The cluster's name and URL on the shared SNI endpoint, when the platform has one. */

@@ -1,0 +1,50 @@
+import type { DevIssuer } from "@seedbed/identity";
+
+/** What `seedbed up` prints once everything runs. */
+export interface BannerInput {
+  readonly seconds: string;
+  readonly server: string;
+  readonly kubeconfig: string;
+  readonly binDir: string;
+  readonly home: string;
+  readonly logDirs: readonly string[];
+  readonly issuer: DevIssuer;
+  readonly apiURL: string;
+  readonly gatewayPort: number;
+}
+
+/**
+ * The start-up message: where everything is, the development users and
+ * their passwords (this is a development issuer on loopback; a real
+ * platform logs in with the organisation's issuer), and the first steps.
+ */
+export function upBanner(input: BannerInput): string {
+  const users = input.issuer.users.map((u) => `  ${u.username.padEnd(6)} ${u.email.padEnd(20)} password ${u.password}${u.groups.length > 0 ? `   (groups: ${u.groups.join(", ")})` : ""}`);
+  const alice = input.issuer.users.find((u) => u.username === "alice");
+  return [
+    `Seedbed is up (${input.seconds} s).`,
+    `  Management API   ${input.server}`,
+    `  REST API         ${input.apiURL}/api/v1   (OpenAPI: ${input.apiURL}/openapi.json)`,
+    `  OIDC issuer      ${input.issuer.issuerURL}`,
+    `  Shared endpoint  https://<cluster>.<project>.seedbed.localhost:${String(input.gatewayPort)}`,
+    ``,
+    `Users of the development issuer (projects: a is alice's, b is bob's):`,
+    ...users,
+    ``,
+    `Log in, create a cluster and use it as yourself:`,
+    ``,
+    `  npx seedbed login --user alice --password ${alice?.password ?? "…"}   # or just \`npx seedbed login\` in a browser`,
+    `  npx seedbed cluster create a1 --project a --wait`,
+    `  npx seedbed kubeconfig a1 --project a > a1.kubeconfig`,
+    `  export PATH=${input.binDir}:$PATH   # the pinned kubectl`,
+    `  kubectl --kubeconfig a1.kubeconfig get namespaces`,
+    ``,
+    `As the platform admin without logging in (\`npx seedbed logout\` returns here):`,
+    ``,
+    `  export KUBECONFIG=${input.kubeconfig}`,
+    `  kubectl get projects,clusters -A`,
+    ``,
+    `State: ${input.home} (logs in ${input.logDirs.join(" and ")}). Ctrl-C stops everything; make up brings it back.`,
+    ``,
+  ].join("\n");
+}
