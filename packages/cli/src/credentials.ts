@@ -29,6 +29,11 @@ export function loginRecordPath(env: NodeJS.ProcessEnv = process.env): string {
   return join(credentialsDir(env), "login.json");
 }
 
+/** A kubeconfig for kubectl on the management API as the logged-in user (written by `seedbed login`). */
+export function managementKubeconfigOf(dir: string): string {
+  return join(dir, "management.kubeconfig");
+}
+
 /** The current login, or undefined when nobody is logged in. */
 export function currentLogin(env: NodeJS.ProcessEnv = process.env): LoginRecord | undefined {
   const path = loginRecordPath(env);

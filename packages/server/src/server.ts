@@ -57,6 +57,9 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
+/** How long an idle keep-alive connection stays open (fastify's default). */
+const keepAliveTimeoutMs = 72_000;
+
 /** Never logged, wherever a serializer puts the request headers. */
 const redact = { paths: ["req.headers.authorization", "request.headers.authorization", "headers.authorization", "authorization"], censor: "[redacted]" };
 
@@ -85,7 +88,14 @@ export function buildServer(options: ServerOptions): App {
     loggerInstance: logger,
     bodyLimit: bodyLimitBytes,
     ajv: ajvOptions,
-    serverFactory: (handler): Server => (tls ? createHttpsServer({ cert: tls.cert, key: tls.key }, handler) : createHttpServer(handler)),
+    serverFactory: (handler): Server => {
+      const server = tls ? createHttpsServer({ cert: tls.cert, key: tls.key }, handler) : createHttpServer(handler);
+      // Fastify's own keep-alive (it sets none on a factory's server): longer
+      // than clients keep idle sockets, so a client never reuses a socket the
+      // server is closing at that moment (Node's 5 s races with undici's 4 s).
+      server.keepAliveTimeout = keepAliveTimeoutMs;
+      return server;
+    },
   }).withTypeProvider<TypeBoxTypeProvider>();
   const ctx: RouteContext = {
     users: new UserClients({ server: options.managementServer, ca: options.managementCA }),

@@ -1,7 +1,8 @@
 import { spawn } from "node:child_process";
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { execCredential, loginWithBrowser, loginWithDeviceCode, loginWithPassword, TokenStore, type TokenSet } from "@seedbed/identity/client";
-import { credentialsDir, currentLogin, loginRecordPath, tokensPath, type LoginRecord } from "../credentials.ts";
+import { execCredential, InvalidCredentialsError, loginWithBrowser, loginWithDeviceCode, loginWithPassword, TokenStore, type TokenSet } from "@seedbed/identity/client";
+import { buildExecKubeconfig } from "@seedbed/pki";
+import { credentialsDir, currentLogin, loginRecordPath, managementKubeconfigOf, tokenPlugin, tokensPath, type LoginRecord } from "../credentials.ts";
 import { CliError, ExitCode } from "../errors.ts";
 import { seedbedHome } from "../home.ts";
 import { readPlatformFile } from "../up/platform-file.ts";
@@ -45,14 +46,19 @@ export async function loginCommand(options: LoginOptions, out: NodeJS.WritableSt
   try {
     tokens = await obtainTokens(options, issuer, out);
   } catch (error) {
-    throw new CliError(`login failed: ${(error as Error).message}`, ExitCode.forbidden);
+    if (error instanceof CliError) throw error;
+    if (error instanceof InvalidCredentialsError) throw new CliError(error.message, ExitCode.forbidden);
+    throw new CliError(`login failed: ${(error as Error).message}`, ExitCode.unreachable);
   }
   const user = claimsOf(tokens.idToken).email ?? claimsOf(tokens.idToken).sub ?? "unknown";
   mkdirSync(credentialsDir(), { recursive: true, mode: 0o700 });
   await new TokenStore({ path: tokensPath() }).save(tokens);
   const record: LoginRecord = { user, managementServer: where.managementServer, managementCA: where.managementCA, ...(where.issuerCA === undefined ? {} : { issuerCA: where.issuerCA }) };
   writeFileSync(loginRecordPath(), `${JSON.stringify(record, null, 2)}\n`, { mode: 0o600 });
-  out.write(`Logged in as ${user}. Commands now act as you on ${where.managementServer}; \`seedbed logout\` goes back to the admin kubeconfig.\n`);
+  // kubectl on the management API as the same user, through the same plugin.
+  const kubeconfig = managementKubeconfigOf(credentialsDir());
+  writeFileSync(kubeconfig, buildExecKubeconfig({ clusterName: "seedbed", server: where.managementServer, certificateAuthorityPem: where.managementCA, userName: user, exec: tokenPlugin() }), { mode: 0o600 });
+  out.write(`Logged in as ${user}. Commands now act as you on ${where.managementServer}; \`seedbed logout\` goes back to the admin kubeconfig.\nkubectl as ${user}: export KUBECONFIG=${kubeconfig}\n`);
 }
 
 async function obtainTokens(options: LoginOptions, issuer: { issuerURL: string; clientID: string; caPEM?: string }, out: NodeJS.WritableStream): Promise<TokenSet> {
