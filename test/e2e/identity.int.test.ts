@@ -144,6 +144,10 @@ describe("one login for everything, and projects kept apart", () => {
     }
     expect((await rest("alice", "/api/v1/projects/b/clusters/b1", { method: "DELETE" })).status).toBe(403);
     expect((await rest("bob", "/api/v1/projects/b/clusters/b1")).status).toBe(200); // while its owner may
+    const own = await rest("alice", "/api/v1/projects/a/clusters/a1/kubeconfig");
+    expect(own.status).toBe(200);
+    expect(own.body.kubeconfig).toContain("command: ");
+    expect(own.body.kubeconfig).not.toContain("client-key-data");
 
     const aliceKubectl = join(home, "creds-alice", "management.kubeconfig");
     for (const args of [["get", "clusters", "-n", "project-b"], ["get", "secrets", "-n", "project-b"], ["get", "events", "-n", "project-b"], ["get", "projects"]]) {

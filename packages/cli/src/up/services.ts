@@ -42,7 +42,7 @@ export async function startFrontServices(options: { home: string; ports: Service
       kubeConfig: options.kubeConfig,
       logger: logger("api"),
       // Kubeconfigs run `seedbed token` of this checkout: the API serves the machine it runs on.
-      kubeconfigFor: (cluster) => clusterTokenKubeconfig(cluster, tokenPlugin()) ?? "",
+      kubeconfigFor: (cluster) => clusterTokenKubeconfig(cluster, tokenPlugin()),
     });
     const log = logger("gateway");
     const watch = watchClusterRoutes({ kubeConfig: options.kubeConfig, domain: localSharedDomain, logger: log });

@@ -14,9 +14,10 @@ export type App = FastifyInstance<RawServerDefault, RawRequestDefaultExpression,
 /**
  * Builds the kubeconfig a member downloads for a cluster (the exec-plugin
  * kubeconfig that logs in with the member's own identity). Called only
- * after the caller could read the cluster with their own token.
+ * after the caller could read the cluster with their own token; undefined
+ * while the cluster has no endpoint yet (answered 409).
  */
-export type KubeconfigProvider = (cluster: Cluster, caller: Caller) => string | Promise<string>;
+export type KubeconfigProvider = (cluster: Cluster, caller: Caller) => string | undefined | Promise<string | undefined>;
 
 /** What the routes share. */
 export interface RouteContext {

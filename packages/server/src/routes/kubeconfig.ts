@@ -46,7 +46,9 @@ export function kubeconfigRoutes(app: App, ctx: RouteContext): void {
       const cluster = await client.request<Cluster>("GET", projectObject(clusters, project, objectName(request.params, clusters)));
       if (request.query.admin === "true") return { kubeconfig: await adminKubeconfig(client, project, cluster) };
       if (!ctx.kubeconfigFor) throw new HttpError(501, "NotImplemented", "this server has no member kubeconfig provider configured; owners can ask for ?admin=true");
-      return { kubeconfig: await ctx.kubeconfigFor(cluster, await whoAmI(client)) };
+      const kubeconfig = await ctx.kubeconfigFor(cluster, await whoAmI(client));
+      if (kubeconfig === undefined) throw new HttpError(409, "NotReady", `cluster ${cluster.metadata.name ?? ""} has no endpoint yet: wait until it is provisioned`);
+      return { kubeconfig };
     } catch (error) {
       throw fromKubeError(error);
     }
