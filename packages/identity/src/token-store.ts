@@ -1,7 +1,14 @@
 import { dirname } from "node:path";
 import { ensurePrivateDir, readIfExists, writeFileAtomic } from "./files.ts";
 import type { TokenSet } from "./login/client.ts";
-import { refreshTokens } from "./login/refresh.ts";
+
+/**
+ * The issuer's refresh, loaded only when a token needs it: the exec plugin
+ * runs before every kubectl call and mostly just hands out a valid token.
+ */
+async function refreshWithIssuer(tokenSet: TokenSet, caPEM?: string): Promise<TokenSet> {
+  return (await import("./login/refresh.ts")).refreshTokens(tokenSet, caPEM);
+}
 
 /** How the store gets a new set for an old one; refreshTokens by default, a fake in unit tests. */
 export type Refresher = (tokenSet: TokenSet, caPEM?: string) => Promise<TokenSet>;
@@ -34,7 +41,7 @@ export class TokenStore {
   constructor(options: TokenStoreOptions) {
     this.#path = options.path;
     this.#caPEM = options.caPEM;
-    this.#refresh = options.refresh ?? refreshTokens;
+    this.#refresh = options.refresh ?? refreshWithIssuer;
   }
 
   /** The stored set, or undefined before the first login. */

@@ -1,9 +1,9 @@
 #!/usr/bin/env node
-import { CliError, ExitCode } from "../errors.ts";
+import { CliError, ExitCode } from "../cli-error.ts";
 
 try {
   // kubectl runs `seedbed token` before every request: it loads only what it needs.
-  if (process.argv[2] === "token" && process.argv.length === 3) await (await import("../commands/login.ts")).tokenCommand();
+  if (process.argv[2] === "token" && process.argv.length === 3) await (await import("../commands/token.ts")).tokenCommand();
   else await (await import("../program.ts")).program().parseAsync();
 } catch (error) {
   if (error instanceof CliError && error.exitCode === ExitCode.ok) process.exit(0);

@@ -1,6 +1,6 @@
 import { spawn } from "node:child_process";
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { execCredential, InvalidCredentialsError, loginWithBrowser, loginWithDeviceCode, loginWithPassword, TokenStore, type TokenSet } from "@seedbed/identity/client";
+import { InvalidCredentialsError, loginWithBrowser, loginWithDeviceCode, loginWithPassword, TokenStore, type TokenSet } from "@seedbed/identity/client";
 import { buildExecKubeconfig } from "@seedbed/pki";
 import { credentialsDir, currentLogin, loginRecordPath, managementKubeconfigOf, tokenPlugin, tokensPath, type LoginRecord } from "../credentials.ts";
 import { CliError, ExitCode } from "../errors.ts";
@@ -90,22 +90,6 @@ async function obtainTokens(options: LoginOptions, issuer: { issuerURL: string; 
 function claimsOf(jwt: string): { email?: string; sub?: string } {
   const payload = jwt.split(".")[1] ?? "";
   return JSON.parse(Buffer.from(payload, "base64url").toString("utf8")) as { email?: string; sub?: string };
-}
-
-/**
- * The kubectl exec credential plugin: prints an ExecCredential with a valid
- * ID token, refreshing (and saving) it when it expires within a minute.
- */
-export async function tokenCommand(out: NodeJS.WritableStream = process.stdout): Promise<void> {
-  const login = currentLogin();
-  if (login === undefined) throw new CliError(`not logged in (no session in ${credentialsDir()}): run \`seedbed login\``, ExitCode.unreachable);
-  let tokens: TokenSet;
-  try {
-    tokens = await new TokenStore({ path: tokensPath(), ...(login.issuerCA === undefined ? {} : { caPEM: login.issuerCA }) }).validToken();
-  } catch (error) {
-    throw new CliError(`the session of ${login.user} has expired (${(error as Error).message}): run \`seedbed login\` again`, ExitCode.unreachable);
-  }
-  out.write(`${JSON.stringify(execCredential(tokens))}\n`);
 }
 
 /** Forgets the session: later commands use the admin kubeconfig again (where there is one). */
