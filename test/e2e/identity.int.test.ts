@@ -174,6 +174,9 @@ describe("one login for everything, and projects kept apart", () => {
     // The control: the same helper with nothing wrong is accepted, so each 401 is for its one flaw.
     const good = await signTestToken({ dir, issuerURL: info.issuerURL, audience: info.clientID });
     expect(await review(good)).toBe(201);
+    const openapi = await fetch(`${info.apiURL}/openapi.json`); // the one document anyone may read
+    expect(openapi.status).toBe(200);
+    expect(Object.keys(((await openapi.json()) as { paths: object }).paths)).toContain("/api/v1/projects/{project}/clusters");
     expect((await rest(undefined, "/api/v1/projects/a/clusters", { token: good })).status).toBe(200);
     for (const [flaw, token] of Object.entries(bad)) {
       expect(await review(token), `management API, ${flaw}`).toBe(401);

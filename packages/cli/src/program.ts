@@ -9,6 +9,7 @@ import { tokenCommand } from "./commands/token.ts";
 import { whoamiCommand } from "./commands/whoami.ts";
 import { createNodePool, deleteNodePool, listNodePoolsCommand, scaleNodePool } from "./commands/nodepool/commands.ts";
 import { operatorCommand } from "./commands/operator.ts";
+import { serveCommand } from "./commands/serve.ts";
 import { up } from "./commands/up.ts";
 import { CliError, ExitCode } from "./errors.ts";
 
@@ -53,6 +54,21 @@ export function program(): Command {
     .addOption(kubeconfigOption())
     .action(async (options: Parameters<typeof operatorCommand>[0]) => {
       process.exitCode = await operatorCommand(options);
+    });
+
+  root
+    .command("serve")
+    .description("run the REST API and the SNI gateway in the foreground, as the Helm chart does in a pod")
+    .option("--host <address>", "address to listen on", "0.0.0.0")
+    .option("--api-port <port>", "the REST API's port", "8443")
+    .option("--gateway-port <port>", "the shared endpoint's port (with --shared-endpoint-domain)", "6443")
+    .option("--shared-endpoint-domain <domain>", "route <cluster>.<project>.<domain> to each cluster's API server (no gateway without it)")
+    .option("--tls-cert-file <file>", "serve the REST API over HTTPS with this certificate (PEM)")
+    .option("--tls-key-file <file>", "and this key")
+    .option("--log-level <level>", "trace, debug, info, warn or error", "info")
+    .addOption(kubeconfigOption())
+    .action(async (options: Parameters<typeof serveCommand>[0]) => {
+      process.exitCode = await serveCommand(options);
     });
 
   const cluster = root.command("cluster").description("create, list, inspect and delete clusters");

@@ -101,7 +101,7 @@ describe("startServer with TLS", () => {
     try {
       expect(server.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
       const body = await new Promise<string>((resolve, reject) => {
-        get(`${server.url}/api/v1/healthz`, { ca: ca.certificatePem }, (res) => {
+        get(`${server.url}/healthz`, { ca: ca.certificatePem }, (res) => {
           let text = "";
           res.on("data", (chunk: Buffer) => (text += chunk.toString()));
           res.on("end", () => resolve(text));

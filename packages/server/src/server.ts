@@ -76,8 +76,8 @@ function toHttpError(error: FastifyError): HttpError {
 
 /**
  * The fastify instance serving /api/v1 (for `inject` in tests; `startServer`
- * listens with it). Every route under /api/v1 but /openapi.json and
- * /healthz needs `Authorization: Bearer <token>`, checked before any call
+ * listens with it). Every route under /api/v1 (all but /openapi.json and
+ * /healthz) needs `Authorization: Bearer <token>`, checked before any call
  * to Kubernetes; the token then goes with each call, so the management
  * API's RBAC decides what the caller may do.
  */
@@ -144,6 +144,12 @@ export function buildServer(options: ServerOptions): App {
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === "string" ? json.$id : `def-${i}`) },
   });
   for (const schema of sharedSchemas()) app.addSchema(schema);
+  // At the root, without a token: /openapi.json and /healthz describe the server, not /api/v1.
+  // (In a plugin: plugins load in order, so swagger already records the routes.)
+  void app.register((root: App, _opts, done) => {
+    metaRoutes(root);
+    done();
+  });
   void app.register((api: App, _opts, done) => {
     api.addHook("onRequest", (request, _reply, next) => {
       // Routes that declare `security: []` in their schema are public.
@@ -158,7 +164,6 @@ export function buildServer(options: ServerOptions): App {
         next(error as HttpError);
       }
     });
-    metaRoutes(api);
     projectRoutes(api, ctx);
     objectRoutes(api, ctx, clusters);
     objectRoutes(api, ctx, nodePools);

@@ -14,7 +14,8 @@ import { upBanner } from "../up/banner.ts";
 import { managementPorts, servicePorts } from "../up/ports.ts";
 import { writePlatformFile } from "../up/platform-file.ts";
 import { applyFrontendRBAC, frontendKubeConfig } from "../up/service-identity.ts";
-import { localSharedDomain, startFrontServices, type FrontServices } from "../up/services.ts";
+import { fileLogger, localSharedDomain, startFrontServices, type FrontServices } from "../up/services.ts";
+import { tokenPlugin } from "../credentials.ts";
 
 /** Where `seedbed up` reports to; a stream so tests and scripts can read it. */
 export interface UpOptions {
@@ -83,7 +84,17 @@ export async function up(options: UpOptions = {}): Promise<number> {
       logger: createLogger({ destination: pino.destination({ dest: logFile, mkdir: true, sync: false }) }),
       access: { login, sharedEndpoint: { domain: localSharedDomain, port: ports.gateway } },
     });
-    front = await startFrontServices({ home, ports, managementServer: plane.server, managementCA, kubeConfig: await frontendKubeConfig(home, plane.server, plane.pki.dir) });
+    front = await startFrontServices({
+      host: "127.0.0.1",
+      ports,
+      managementServer: plane.server,
+      managementCA,
+      kubeConfig: await frontendKubeConfig(home, plane.server, plane.pki.dir),
+      domain: localSharedDomain,
+      // Kubeconfigs run `seedbed token` of this checkout: the API serves the machine it runs on.
+      plugin: tokenPlugin(),
+      logger: fileLogger(home, "frontend"),
+    });
   } catch (error) {
     await operator?.stop();
     await plane.stop();
@@ -91,10 +102,10 @@ export async function up(options: UpOptions = {}): Promise<number> {
     releasePidFile();
     throw error;
   }
-  writePlatformFile(home, { managementServer: plane.server, managementCA, issuerURL: issuer.issuerURL, issuerCA: issuer.caPEM, clientID: issuer.clientID, apiURL: front.apiURL, sharedEndpoint: { port: front.gatewayPort, domain: localSharedDomain } });
+  writePlatformFile(home, { managementServer: plane.server, managementCA, issuerURL: issuer.issuerURL, issuerCA: issuer.caPEM, clientID: issuer.clientID, apiURL: front.apiURL, sharedEndpoint: { port: ports.gateway, domain: localSharedDomain } });
   const binDir = linkTools(home);
   const seconds = ((performance.now() - began) / 1000).toFixed(1);
-  out.write(upBanner({ seconds, server: plane.server, kubeconfig, binDir, home, logDirs: [join(home, "logs"), join(plane.dir, "logs")], issuer, apiURL: front.apiURL, gatewayPort: front.gatewayPort }));
+  out.write(upBanner({ seconds, server: plane.server, kubeconfig, binDir, home, logDirs: [join(home, "logs"), join(plane.dir, "logs")], issuer, apiURL: front.apiURL, gatewayPort: ports.gateway }));
 
   // Adopted processes are not our children, their exit is noticed by an
   // unref'd poll, and signal handlers hold no handle: without this timer,

@@ -1,12 +1,11 @@
 import { join } from "node:path";
 import type { KubeConfig } from "@kubernetes/client-node";
 import { startSNIProxy, watchClusterRoutes, type ClusterRouteWatch, type SNIProxy } from "@seedbed/gateway";
-import { startServer, type RunningServer } from "@seedbed/server";
+import type { ExecPlugin } from "@seedbed/pki";
 import { createLogger } from "@seedbed/runtime";
-import pino from "pino";
+import { startServer, type RunningServer } from "@seedbed/server";
+import pino, { type Logger } from "pino";
 import { clusterTokenKubeconfig } from "../commands/cluster-kubeconfig.ts";
-import { tokenPlugin } from "../credentials.ts";
-import type { ServicePorts } from "./ports.ts";
 
 /** The domain of the shared endpoint on one machine: <cluster>.<project>.seedbed.localhost. */
 export const localSharedDomain = "seedbed.localhost";
@@ -14,17 +13,38 @@ export const localSharedDomain = "seedbed.localhost";
 /** The REST API and the SNI gateway, running beside the operator. */
 export interface FrontServices {
   readonly apiURL: string;
-  readonly gatewayPort: number;
+  /** Undefined when no shared endpoint domain was given (no gateway). */
+  readonly gatewayPort: number | undefined;
   stop(): Promise<void>;
+}
+
+/** Where and as whom the REST API and the gateway run. */
+export interface FrontServicesOptions {
+  readonly host: string;
+  readonly ports: { readonly api: number; readonly gateway: number };
+  readonly managementServer: string;
+  readonly managementCA: string;
+  /** The read-only frontend identity: projects and cluster endpoints. */
+  readonly kubeConfig: KubeConfig;
+  /** The shared endpoint's domain; no gateway without one. */
+  readonly domain: string | undefined;
+  /** The exec plugin the kubeconfigs handed out run. */
+  readonly plugin: ExecPlugin;
+  readonly logger: Logger;
+  readonly tls?: { readonly cert: string; readonly key: string };
+}
+
+/** Loggers writing to $SEEDBED_HOME/logs/<name>.log, for `seedbed up`. */
+export function fileLogger(home: string, name: string): Logger {
+  return createLogger({ destination: pino.destination({ dest: join(home, "logs", `${name}.log`), mkdir: true, sync: false }) });
 }
 
 /**
  * Starts the REST API and the SNI gateway as the read-only frontend
- * identity (frontendKubeConfig): everything the API does for a user goes
- * with that user's own token.
+ * identity: everything the API does for a user goes with that user's own
+ * token.
  */
-export async function startFrontServices(options: { home: string; ports: ServicePorts; managementServer: string; managementCA: string; kubeConfig: KubeConfig }): Promise<FrontServices> {
-  const logger = (name: string): pino.Logger => createLogger({ destination: pino.destination({ dest: join(options.home, "logs", `${name}.log`), mkdir: true, sync: false }) });
+export async function startFrontServices(options: FrontServicesOptions): Promise<FrontServices> {
   let server: RunningServer | undefined;
   let routes: ClusterRouteWatch | undefined;
   let proxy: SNIProxy | undefined;
@@ -35,23 +55,25 @@ export async function startFrontServices(options: { home: string; ports: Service
   };
   try {
     server = await startServer({
-      host: "127.0.0.1",
+      host: options.host,
       port: options.ports.api,
       managementServer: options.managementServer,
       managementCA: options.managementCA,
       kubeConfig: options.kubeConfig,
-      logger: logger("api"),
-      // Kubeconfigs run `seedbed token` of this checkout: the API serves the machine it runs on.
-      kubeconfigFor: (cluster) => clusterTokenKubeconfig(cluster, tokenPlugin()),
+      logger: options.logger.child({ component: "api" }),
+      ...(options.tls === undefined ? {} : { tls: options.tls }),
+      kubeconfigFor: (cluster) => clusterTokenKubeconfig(cluster, options.plugin),
     });
-    const log = logger("gateway");
-    const watch = watchClusterRoutes({ kubeConfig: options.kubeConfig, domain: localSharedDomain, logger: log });
-    routes = watch;
-    await watch.waitForSync();
-    proxy = await startSNIProxy({ host: "127.0.0.1", port: options.ports.gateway, resolve: (name) => watch.routes.resolve(name), logger: log });
+    if (options.domain !== undefined) {
+      const log = options.logger.child({ component: "gateway" });
+      const watch = watchClusterRoutes({ kubeConfig: options.kubeConfig, domain: options.domain, logger: log });
+      routes = watch;
+      await watch.waitForSync();
+      proxy = await startSNIProxy({ host: options.host, port: options.ports.gateway, resolve: (name) => watch.routes.resolve(name), logger: log });
+    }
   } catch (error) {
     await stop();
     throw error;
   }
-  return { apiURL: server.url, gatewayPort: proxy.port, stop };
+  return { apiURL: server.url, gatewayPort: proxy?.port, stop };
 }

@@ -1,0 +1,60 @@
+import { readFileSync } from "node:fs";
+import { KubeConfig } from "@kubernetes/client-node";
+import { createLogger } from "@seedbed/runtime";
+import type { LevelWithSilent } from "pino";
+import { CliError, ExitCode } from "../errors.ts";
+import { startFrontServices } from "../up/services.ts";
+
+/** Options of `seedbed serve`, the command the Helm chart's server pods run. */
+export interface ServeCommandOptions {
+  readonly host: string;
+  readonly apiPort: string;
+  readonly gatewayPort: string;
+  readonly sharedEndpointDomain?: string;
+  readonly tlsCertFile?: string;
+  readonly tlsKeyFile?: string;
+  readonly kubeconfig?: string;
+  readonly logLevel: string;
+}
+
+function port(flag: string, value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new CliError(`--${flag} must be a port number, got "${value}"`, ExitCode.usage);
+  return n;
+}
+
+/**
+ * Runs the REST API and the SNI gateway in the foreground, as in a pod:
+ * users' tokens go on to the API server this pod's credentials name (in a
+ * pod, the cluster it runs in); its own identity only reads projects and
+ * cluster endpoints. Kubeconfigs it hands out run `seedbed token`.
+ */
+export async function serveCommand(options: ServeCommandOptions): Promise<number> {
+  const apiPort = port("api-port", options.apiPort);
+  const gatewayPort = port("gateway-port", options.gatewayPort);
+  if ((options.tlsCertFile === undefined) !== (options.tlsKeyFile === undefined)) throw new CliError("--tls-cert-file and --tls-key-file go together", ExitCode.usage);
+  const kubeConfig = new KubeConfig();
+  if (options.kubeconfig === undefined) kubeConfig.loadFromCluster();
+  else kubeConfig.loadFromFile(options.kubeconfig);
+  const cluster = kubeConfig.getCurrentCluster();
+  const managementCA = cluster?.caData !== undefined ? Buffer.from(cluster.caData, "base64").toString("utf8") : cluster?.caFile !== undefined ? readFileSync(cluster.caFile, "utf8") : undefined;
+  if (cluster === null || managementCA === undefined) throw new CliError("the kubeconfig names no API server with a CA: run in a pod, or pass --kubeconfig", ExitCode.usage);
+  const services = await startFrontServices({
+    host: options.host,
+    ports: { api: apiPort, gateway: gatewayPort },
+    managementServer: cluster.server,
+    managementCA,
+    kubeConfig,
+    domain: options.sharedEndpointDomain,
+    logger: createLogger({ level: options.logLevel as LevelWithSilent }),
+    tls: options.tlsCertFile === undefined || options.tlsKeyFile === undefined ? undefined : { cert: readFileSync(options.tlsCertFile, "utf8"), key: readFileSync(options.tlsKeyFile, "utf8") },
+    plugin: { command: "seedbed", args: ["token"] },
+  });
+  process.stdout.write(`Serving the REST API at ${services.apiURL}${services.gatewayPort === undefined ? "" : ` and the shared endpoint on port ${String(services.gatewayPort)}`}\n`);
+  await new Promise<void>((resolve) => {
+    process.once("SIGTERM", () => resolve());
+    process.once("SIGINT", () => resolve());
+  });
+  await services.stop();
+  return ExitCode.ok;
+}
