@@ -199,6 +199,13 @@ describe("one login for everything, and projects kept apart", () => {
     const asViewer = saveKubeconfig("alice", "a1", "a", "bob");
     await eventually(() => Promise.resolve(kubectl(asViewer, "get", "pods", "-A").status), (status) => status === 0);
     expect(kubectl(asViewer, "create", "namespace", "bob-was-here").stderr).toContain('User "bob@example.com" cannot create resource "namespaces"');
+
+    // Out of the project: out of its cluster too.
+    const members = JSON.parse(kubectl(join(home, "management.kubeconfig"), "get", "project", "a", "-o", "jsonpath={.spec.members}").stdout) as { name: string }[];
+    const removed = kubectl(join(home, "management.kubeconfig"), "patch", "project", "a", "--type", "json", "-p", JSON.stringify([{ op: "remove", path: `/spec/members/${String(members.findIndex((m) => m.name === "bob@example.com"))}` }]));
+    expect(removed.status, removed.stderr).toBe(0);
+    const denied = await eventually(() => Promise.resolve(kubectl(asViewer, "get", "pods", "-A")), (result) => result.status !== 0);
+    expect(denied.stderr).toContain('User "bob@example.com" cannot list resource "pods"');
   });
 
   it("says clearly when a project's cluster quota is used up", async () => {

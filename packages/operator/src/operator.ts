@@ -182,14 +182,18 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
   };
   clusterInformer.addHandlers({ delete: (c) => void tenants.close(idOf(c)) });
 
-  manager.addController({
-    // Project members' roles inside each Running cluster; a project's members changed re-applies them in its clusters.
-    name: "tenantrbac",
-    kind: clusterKindRef,
-    workers: options.workers ?? 4,
-    reconciler: new TenantRBACReconciler({ cache: { cluster: (namespace, name) => cache.cluster(namespace, name), secret: (namespace, name) => cache.secret(namespace, name), project: (name) => projectInformer.get(undefined, name) } }),
-    watches: [{ kind: projectKindRef, mapFn: (p) => clusterInformer.list(`project-${p.metadata?.name ?? ""}`).flatMap(requestFor) }],
-  });
+  // Project members' roles inside each Running cluster, for users of the
+  // platform's login (without one nobody logs in as a member); a project's
+  // members changed re-applies them in its clusters.
+  if (options.access?.login) {
+    manager.addController({
+      name: "tenantrbac",
+      kind: clusterKindRef,
+      workers: options.workers ?? 4,
+      reconciler: new TenantRBACReconciler({ cache: { cluster: (namespace, name) => cache.cluster(namespace, name), secret: (namespace, name) => cache.secret(namespace, name), project: (name) => projectInformer.get(undefined, name) } }),
+      watches: [{ kind: projectKindRef, mapFn: (p) => clusterInformer.list(`project-${p.metadata?.name ?? ""}`).flatMap(requestFor) }],
+    });
+  }
   manager.addController({
     name: "project",
     kind: projectKindRef,
