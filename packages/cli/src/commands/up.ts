@@ -2,7 +2,7 @@ import { copyFileSync, mkdirSync, readFileSync, symlinkSync, rmSync } from "node
 import { dirname, join } from "node:path";
 import { KubeConfig } from "@kubernetes/client-node";
 import { startOperator, type Operator } from "@seedbed/operator";
-import { startDevIssuer, type DevIssuer } from "@seedbed/identity";
+import type { DevIssuer } from "@seedbed/identity";
 import { createLogger, ObjectClient } from "@seedbed/runtime";
 import pino from "pino";
 import { binaryPath } from "@seedbed/binaries";
@@ -11,6 +11,7 @@ import { managementKubeconfigPath, seedbedHome } from "../home.ts";
 import { bootstrapManagementAPI } from "../up/bootstrap.ts";
 import { claimPidFile } from "../up/pidfile.ts";
 import { upBanner } from "../up/banner.ts";
+import { startPlatformIdentity, type PlatformIdentity } from "../up/identity.ts";
 import { managementPorts, servicePorts } from "../up/ports.ts";
 import { writePlatformFile } from "../up/platform-file.ts";
 import { applyFrontendRBAC, frontendKubeConfig } from "../up/service-identity.ts";
@@ -37,17 +38,17 @@ export async function up(options: UpOptions = {}): Promise<number> {
   const releasePidFile = claimPidFile(home);
   const began = performance.now();
   let plane: StandaloneControlPlane;
-  let issuer: DevIssuer;
+  let identity: PlatformIdentity;
   const ports = await servicePorts(home);
   try {
     // The issuer first: the API server fetches its keys at start (and only
     // retries every 10 s), so tokens work from the first request.
-    issuer = await startDevIssuer({ dir: join(home, "oidc"), port: ports.issuer });
+    identity = await startPlatformIdentity(home, ports.issuer, options.env ?? process.env);
   } catch (error) {
     releasePidFile();
     throw error;
   }
-  const login = { issuerURL: issuer.issuerURL, clientID: issuer.clientID, caPEM: issuer.caPEM };
+  const login = identity.login;
   try {
     plane = await startStandaloneControlPlane({
       dir: join(home, "management"),
@@ -61,7 +62,7 @@ export async function up(options: UpOptions = {}): Promise<number> {
       supervise: { markerPrefix: `seedbed:${home}/management` },
     });
   } catch (error) {
-    await issuer.stop();
+    await identity.stop();
     releasePidFile();
     throw error;
   }
@@ -73,7 +74,7 @@ export async function up(options: UpOptions = {}): Promise<number> {
   let front: FrontServices;
   const managementCA = readFileSync(plane.pki.caCert, "utf8");
   try {
-    await bootstrapManagementAPI(kc, { projects: devProjects(issuer) });
+    await bootstrapManagementAPI(kc, { projects: identity.devIssuer ? devProjects(identity.devIssuer) : [] });
     await applyFrontendRBAC(ObjectClient.fromKubeConfig(kc));
     // Every controller in this process; their logs go to a file, the terminal stays readable.
     const logFile = join(home, "logs", "operator.log");
@@ -98,14 +99,14 @@ export async function up(options: UpOptions = {}): Promise<number> {
   } catch (error) {
     await operator?.stop();
     await plane.stop();
-    await issuer.stop();
+    await identity.stop();
     releasePidFile();
     throw error;
   }
-  writePlatformFile(home, { managementServer: plane.server, managementCA, issuerURL: issuer.issuerURL, issuerCA: issuer.caPEM, clientID: issuer.clientID, apiURL: front.apiURL, sharedEndpoint: { port: ports.gateway, domain: localSharedDomain } });
+  writePlatformFile(home, { managementServer: plane.server, managementCA, issuerURL: login.issuerURL, ...(login.caPEM === undefined ? {} : { issuerCA: login.caPEM }), clientID: login.clientID, apiURL: front.apiURL, sharedEndpoint: { port: ports.gateway, domain: localSharedDomain } });
   const binDir = linkTools(home);
   const seconds = ((performance.now() - began) / 1000).toFixed(1);
-  out.write(upBanner({ seconds, server: plane.server, kubeconfig, binDir, home, logDirs: [join(home, "logs"), join(plane.dir, "logs")], issuer, apiURL: front.apiURL, gatewayPort: ports.gateway }));
+  out.write(upBanner({ seconds, server: plane.server, kubeconfig, binDir, home, logDirs: [join(home, "logs"), join(plane.dir, "logs")], issuerURL: login.issuerURL, devIssuer: identity.devIssuer, apiURL: front.apiURL, gatewayPort: ports.gateway }));
 
   // Adopted processes are not our children, their exit is noticed by an
   // unref'd poll, and signal handlers hold no handle: without this timer,
@@ -117,7 +118,7 @@ export async function up(options: UpOptions = {}): Promise<number> {
   await front.stop();
   await operator.stop();
   await plane.stop();
-  await issuer.stop();
+  await identity.stop();
   releasePidFile();
   clearInterval(keepAlive);
   out.write("Seedbed stopped.\n");

@@ -8,7 +8,9 @@ export interface BannerInput {
   readonly binDir: string;
   readonly home: string;
   readonly logDirs: readonly string[];
-  readonly issuer: DevIssuer;
+  readonly issuerURL: string;
+  /** The development issuer, whose users are printed; undefined with the organisation's issuer. */
+  readonly devIssuer: DevIssuer | undefined;
   readonly apiURL: string;
   readonly gatewayPort: number;
 }
@@ -19,23 +21,22 @@ export interface BannerInput {
  * platform logs in with the organisation's issuer), and the first steps.
  */
 export function upBanner(input: BannerInput): string {
-  const users = input.issuer.users.map((u) => `  ${u.username.padEnd(6)} ${u.email.padEnd(20)} password ${u.password}${u.groups.length > 0 ? `   (groups: ${u.groups.join(", ")})` : ""}`);
-  const alice = input.issuer.users.find((u) => u.username === "alice");
+  const users = (input.devIssuer?.users ?? []).map((u) => `  ${u.username.padEnd(6)} ${u.email.padEnd(20)} password ${u.password}${u.groups.length > 0 ? `   (groups: ${u.groups.join(", ")})` : ""}`);
+  const alice = input.devIssuer?.users.find((u) => u.username === "alice");
+  const loginLines = alice
+    ? [`Users of the development issuer (projects: a is alice's, b is bob's):`, ...users, ``, `Log in, create a cluster and use it as yourself:`, ``, `  npx seedbed login --user alice --password ${alice.password}   # or just \`npx seedbed login\` in a browser`]
+    : [`Log in with your organisation's issuer (a platform admin — group seedbed:admins — makes you a member of a project first), create a cluster and use it as yourself:`, ``, `  npx seedbed login   # in a browser; --device on a machine without one`];
+  const project = alice ? "a" : "default";
   return [
     `Seedbed is up (${input.seconds} s).`,
     `  Management API   ${input.server}`,
     `  REST API         ${input.apiURL}/api/v1   (OpenAPI: ${input.apiURL}/openapi.json)`,
-    `  OIDC issuer      ${input.issuer.issuerURL}`,
+    `  OIDC issuer      ${input.issuerURL}`,
     `  Shared endpoint  https://<cluster>.<project>.seedbed.localhost:${String(input.gatewayPort)}`,
     ``,
-    `Users of the development issuer (projects: a is alice's, b is bob's):`,
-    ...users,
-    ``,
-    `Log in, create a cluster and use it as yourself:`,
-    ``,
-    `  npx seedbed login --user alice --password ${alice?.password ?? "…"}   # or just \`npx seedbed login\` in a browser`,
-    `  npx seedbed cluster create a1 --project a --wait`,
-    `  npx seedbed kubeconfig a1 --project a > a1.kubeconfig`,
+    ...loginLines,
+    `  npx seedbed cluster create a1 --project ${project} --wait`,
+    `  npx seedbed kubeconfig a1 --project ${project} > a1.kubeconfig`,
     `  export PATH=${input.binDir}:$PATH   # the pinned kubectl`,
     `  kubectl --kubeconfig a1.kubeconfig get namespaces`,
     ``,

@@ -10,7 +10,8 @@ export interface PlatformFile {
   readonly managementServer: string;
   readonly managementCA: string;
   readonly issuerURL: string;
-  readonly issuerCA: string;
+  /** Absent when the issuer's certificate chains to a public root. */
+  readonly issuerCA?: string;
   readonly clientID: string;
   /** The REST API, http(s)://host:port. */
   readonly apiURL: string;
