@@ -4,6 +4,7 @@ import {
   ApiextensionsV1Api,
   AppsV1Api,
   CoreV1Api,
+  DiscoveryV1Api,
   RbacAuthorizationV1Api,
   type KubernetesObject,
   type V1Deployment,
@@ -19,7 +20,9 @@ import { allows, ofKind, parseManifests, rbacRules, theOne } from "./manifests.t
 import { canI, chartDir, createHelm, describeQuestion, release, type AccessQuestion, type Helm } from "./tools.ts";
 
 const operator = "seedbed-operator";
-const serviceAccount = `system:serviceaccount:${release.namespace}:${operator}`;
+const server = "seedbed-server";
+const operatorAccount = `system:serviceaccount:${release.namespace}:${operator}`;
+const serverAccount = `system:serviceaccount:${release.namespace}:${server}`;
 const plurals = allKinds.map((kind) => kind.plural);
 
 describe("the Helm chart deploy/helm/seedbed", () => {
@@ -34,9 +37,11 @@ describe("the Helm chart deploy/helm/seedbed", () => {
   describe("rendered offline", () => {
     let objects: KubernetesObject[];
     let deployment: V1Deployment;
+    let serverDeployment: V1Deployment;
     beforeAll(async () => {
       objects = parseManifests(await helm.template());
       deployment = theOne(objects, "Deployment", operator);
+      serverDeployment = theOne(objects, "Deployment", server);
     });
 
     it("passes helm lint --strict", async () => {
@@ -69,9 +74,9 @@ describe("the Helm chart deploy/helm/seedbed", () => {
       });
     });
 
-    it("probes /healthz for liveness and /readyz for readiness on the metrics port 8080", () => {
+    it("probes /healthz for liveness and /readyz for readiness on the metrics port 8080, its only port", () => {
       const container = deployment.spec?.template.spec?.containers[0];
-      expect(container?.ports?.find((p) => p.name === "metrics")?.containerPort).toBe(8080);
+      expect(container?.ports).toEqual([{ name: "metrics", containerPort: 8080, protocol: "TCP" }]);
       expect(container?.livenessProbe?.httpGet).toEqual({ path: "/healthz", port: "metrics" });
       expect(container?.readinessProbe?.httpGet).toEqual({ path: "/readyz", port: "metrics" });
     });
@@ -109,10 +114,14 @@ describe("the Helm chart deploy/helm/seedbed", () => {
         expect(rule.apiGroups ?? [], where).not.toContain("apiextensions.k8s.io");
         expect(rule.nonResourceURLs, where).toBeUndefined();
       }
-      for (const binding of [...ofKind(objects, "ClusterRoleBinding"), ...ofKind(objects, "RoleBinding")]) {
+      const bindings = [...ofKind(objects, "ClusterRoleBinding"), ...ofKind(objects, "RoleBinding")];
+      for (const binding of bindings) {
         expect(binding.roleRef.name).not.toMatch(/^(cluster-admin|admin|edit)$/);
-        expect(binding.subjects).toEqual([{ kind: "ServiceAccount", name: operator, namespace: release.namespace }]);
+        // The server's role goes to the server's account, every other one to the operator's.
+        const account = binding.roleRef.name === server ? server : operator;
+        expect(binding.subjects, binding.metadata?.name).toEqual([{ kind: "ServiceAccount", name: account, namespace: release.namespace }]);
       }
+      expect(bindings.map((b) => b.roleRef.name)).toContain(server);
     });
 
     it("grants Leases only through a Role in the release namespace", () => {
@@ -127,8 +136,10 @@ describe("the Helm chart deploy/helm/seedbed", () => {
     });
 
     it("lets the operator read and write every seedbed.dev kind and its status, but create and delete only EtcdBackups", () => {
-      // The operator's own roles, not the project roles it binds members to.
-      const rules = rbacRules(objects).filter((r) => !r.grantedBy.startsWith("ClusterRole/seedbed-project-")).map((r) => r.rule);
+      // The operator's own roles, not the project roles it binds members to nor the server's.
+      const rules = rbacRules(objects)
+        .filter((r) => [`ClusterRole/${operator}`, `Role/${operator}-leader-election`].includes(r.grantedBy))
+        .map((r) => r.rule);
       const can = (resource: string, verb: string): boolean => rules.some((rule) => allows(rule, group, resource, verb));
       for (const plural of plurals) {
         for (const verb of ["get", "list", "watch", "update", "patch"]) expect(can(plural, verb), `${verb} ${plural}`).toBe(true);
@@ -142,17 +153,45 @@ describe("the Helm chart deploy/helm/seedbed", () => {
       }
     });
 
-    it("exposes the REST API on 443 → 8443 and the metrics on 8080 through the ClusterIP Service seedbed", () => {
+    it("routes the ClusterIP Service seedbed (443) to the server pods, and the operator's metrics (8080) through seedbed-operator-metrics", () => {
       const service = theOne(objects, "Service", "seedbed");
       expect(service.spec?.type).toBe("ClusterIP");
-      expect(service.spec?.ports).toEqual([
-        { name: "https", port: 443, targetPort: 8443, protocol: "TCP" },
-        { name: "metrics", port: 8080, targetPort: "metrics", protocol: "TCP" },
-      ]);
-      expect(service.spec?.selector).toEqual(deployment.spec?.selector.matchLabels);
+      expect(service.spec?.ports).toEqual([{ name: "http", port: 443, targetPort: "http", protocol: "TCP" }]);
+      expect(service.spec?.selector).toEqual(serverDeployment.spec?.selector.matchLabels);
+      const metrics = theOne(objects, "Service", `${operator}-metrics`);
+      expect(metrics.spec?.type).toBe("ClusterIP");
+      expect(metrics.spec?.ports).toEqual([{ name: "metrics", port: 8080, targetPort: "metrics", protocol: "TCP" }]);
+      expect(metrics.spec?.selector).toEqual(deployment.spec?.selector.matchLabels);
+      expect(ofKind(objects, "Service").map((s) => s.metadata?.name).sort()).toEqual(["seedbed", `${operator}-metrics`]);
+      // Each selector picks its own pods only: the component label differs.
+      const podLabels = (d: V1Deployment): Record<string, string> => d.spec?.template.metadata?.labels ?? {};
+      const selects = (selector: Record<string, string> | undefined, labels: Record<string, string>): boolean => Object.entries(selector ?? {}).every(([k, v]) => labels[k] === v);
+      expect(selects(service.spec?.selector, podLabels(serverDeployment))).toBe(true);
+      expect(selects(service.spec?.selector, podLabels(deployment))).toBe(false);
+      expect(selects(metrics.spec?.selector, podLabels(deployment))).toBe(true);
+      expect(selects(metrics.spec?.selector, podLabels(serverDeployment))).toBe(false);
     });
 
-    it("labels every object with the standard labels", () => {
+    it("keeps Service, Deployment, ServiceAccount and PodDisruptionBudget names within 63 characters for the longest base name", async () => {
+      const long = parseManifests(await helm.template(`--set=fullnameOverride=${"x".repeat(70)}`));
+      const base = "x".repeat(54);
+      const named = long.filter((o) => ["Service", "Deployment", "ServiceAccount", "PodDisruptionBudget"].includes(o.kind ?? ""));
+      expect(named.map((o) => `${o.kind ?? ""}/${o.metadata?.name ?? ""}`).sort()).toEqual(
+        [
+          `Deployment/${base}-operator`,
+          `Deployment/${base}-server`,
+          `PodDisruptionBudget/${base}-operator`,
+          `PodDisruptionBudget/${base}-server`,
+          `Service/${base}`,
+          `Service/${"x".repeat(46)}-operator-metrics`,
+          `ServiceAccount/${base}-operator`,
+          `ServiceAccount/${base}-server`,
+        ].sort(),
+      );
+      for (const o of named) expect(o.metadata?.name?.length, o.metadata?.name).toBeLessThanOrEqual(63);
+    });
+
+    it("labels every object with the standard labels and budgets the disruptions of each Deployment", () => {
       for (const o of objects) {
         expect(o.metadata?.labels, `${o.kind ?? ""}/${o.metadata?.name ?? ""}`).toMatchObject({
           "app.kubernetes.io/name": "seedbed",
@@ -162,7 +201,10 @@ describe("the Helm chart deploy/helm/seedbed", () => {
           "app.kubernetes.io/part-of": "seedbed",
         });
       }
-      expect(theOne(objects, "PodDisruptionBudget").spec?.maxUnavailable).toBe(1);
+      for (const d of [deployment, serverDeployment]) {
+        const budget = theOne(objects, "PodDisruptionBudget", d.metadata?.name);
+        expect(budget.spec).toEqual({ maxUnavailable: 1, unhealthyPodEvictionPolicy: "AlwaysAllow", selector: { matchLabels: d.spec?.selector.matchLabels } });
+      }
     });
 
     it("ships exactly the CRDs that packages/api generates", async () => {
@@ -187,7 +229,7 @@ describe("the Helm chart deploy/helm/seedbed", () => {
           "--set=image.tag=0.2.0",
         ),
       );
-      const pod = theOne(custom, "Deployment").spec?.template.spec;
+      const pod = theOne(custom, "Deployment", operator).spec?.template.spec;
       expect(pod?.containers[0]?.args?.slice(5)).toEqual(["--log-level=debug", "--some-flag=value"]);
       expect(pod?.containers[0]?.image).toBe("ghcr.io/seedbed/seedbed:0.2.0");
       expect(pod?.nodeSelector).toEqual({ pool: "system" });
@@ -195,13 +237,19 @@ describe("the Helm chart deploy/helm/seedbed", () => {
       expect(pod?.affinity?.podAntiAffinity).toBeUndefined();
       expect(pod?.affinity?.nodeAffinity).toBeDefined();
       expect(ofKind(custom, "PodDisruptionBudget")).toEqual([]);
+      // The operator's scheduling values are its own: the server keeps its defaults.
+      const serverPod = theOne(custom, "Deployment", server).spec?.template.spec;
+      expect(serverPod?.nodeSelector).toBeUndefined();
+      expect(serverPod?.tolerations).toBeUndefined();
+      expect(serverPod?.affinity?.podAntiAffinity).toBeDefined();
+      expect(serverPod?.containers[0]?.image).toBe("ghcr.io/seedbed/seedbed:0.2.0");
     });
   });
 
   describe("installed into a seed", () => {
     const api = useKubeAPI({ controllers: true, kwok: true });
 
-    it("installs with helm --wait: the CRDs are Established and both operator pods run Ready on the kwok node", async () => {
+    it("installs with helm --wait: the CRDs are Established, the operator and server pods run Ready on the kwok node", async () => {
       const kc = api().kubeConfig();
       const core = kc.makeApiClient(CoreV1Api);
       await core.createNode({
@@ -217,7 +265,9 @@ describe("the Helm chart deploy/helm/seedbed", () => {
       );
 
       const args = ["install", release.name, chartDir, "--namespace", release.namespace, "--create-namespace", "--kubeconfig", api().kubeconfigPath];
-      const installed = await helm.run(...args, "--wait", "--timeout", "120s");
+      // With the gateway on, so that the API server accepts the Service with both of its ports.
+      const gateway = ["--set", "sharedEndpoint.domain=clusters.seed.test", "--set", "server.service.apiPort=8443"];
+      const installed = await helm.run(...args, ...gateway, "--wait", "--timeout", "120s");
       expect(installed.status, installed.stdout + installed.stderr).toBe(0);
       expect(installed.stdout).toContain("STATUS: deployed");
 
@@ -227,13 +277,38 @@ describe("the Helm chart deploy/helm/seedbed", () => {
         .map((crd) => crd.spec.names.plural);
       expect(established.sort()).toEqual([...plurals].sort());
 
-      // helm --wait returned once the Deployment was available; the pods are Running and Ready already.
-      const pods = await core.listNamespacedPod({ namespace: release.namespace, labelSelector: "app.kubernetes.io/component=operator" });
-      expect(pods.items.map((p: V1Pod) => [p.spec?.nodeName, p.status?.phase, p.status?.conditions?.find((c) => c.type === "Ready")?.status])).toEqual([
-        ["kwok-seed-0", "Running", "True"],
-        ["kwok-seed-0", "Running", "True"],
+      // helm --wait returned once the Deployments were available; the pods are Running and Ready already.
+      for (const [component, account] of [["operator", operator], ["server", server]] as const) {
+        const pods = await core.listNamespacedPod({ namespace: release.namespace, labelSelector: `app.kubernetes.io/component=${component}` });
+        expect(pods.items.map((p: V1Pod) => [p.spec?.nodeName, p.status?.phase, p.status?.conditions?.find((c) => c.type === "Ready")?.status]), component).toEqual([
+          ["kwok-seed-0", "Running", "True"],
+          ["kwok-seed-0", "Running", "True"],
+        ]);
+        expect(pods.items.every((p) => p.spec?.serviceAccountName === account), component).toBe(true);
+      }
+    });
+
+    it("sends the Service seedbed to the server pods and seedbed-operator-metrics to the operator pods", async () => {
+      const kc = api().kubeConfig();
+      const core = kc.makeApiClient(CoreV1Api);
+      const discovery = kc.makeApiClient(DiscoveryV1Api);
+      const service = await core.readNamespacedService({ name: "seedbed", namespace: release.namespace });
+      expect(service.spec?.ports?.map((p) => [p.name, p.port, p.targetPort])).toEqual([
+        ["http", 8443, "http"],
+        ["gateway", 443, "gateway"],
       ]);
-      expect(pods.items.every((p) => p.spec?.serviceAccountName === operator)).toBe(true);
+      for (const [name, component] of [["seedbed", "server"], [`${operator}-metrics`, "operator"]] as const) {
+        const pods = await core.listNamespacedPod({ namespace: release.namespace, labelSelector: `app.kubernetes.io/component=${component}` });
+        const podNames = pods.items.map((p) => p.metadata?.name).sort();
+        // The EndpointSlice controller resolves the selector against the pods kwok runs.
+        const slices = await eventually(
+          () => discovery.listNamespacedEndpointSlice({ namespace: release.namespace, labelSelector: `kubernetes.io/service-name=${name}` }),
+          (l) => l.items.flatMap((s) => s.endpoints ?? []).filter((e) => e.conditions?.ready === true).length === podNames.length,
+          { timeoutMs: 30_000, description: `the endpoints of Service ${name}` },
+        );
+        const endpoints = slices.items.flatMap((s) => s.endpoints ?? []);
+        expect(endpoints.map((e) => e.targetRef?.name).sort(), name).toEqual(podNames);
+      }
     });
 
     it("gives the operator's ServiceAccount what the operator needs and nothing more", async () => {
@@ -276,7 +351,40 @@ describe("the Helm chart deploy/helm/seedbed", () => {
         { verb: "impersonate", resource: "serviceaccounts", namespace: "kube-system" },
         { verb: "update", resource: "customresourcedefinitions.apiextensions.k8s.io" },
       ];
-      const answers = await canI(api().kubeconfigPath, serviceAccount, [...yes, ...no]);
+      const answers = await canI(api().kubeconfigPath, operatorAccount, [...yes, ...no]);
+      const expected = new Map([...yes.map((q) => [describeQuestion(q), "yes"] as const), ...no.map((q) => [describeQuestion(q), "no"] as const)]);
+      expect(Object.fromEntries(answers)).toEqual(Object.fromEntries(expected));
+    });
+
+    it("lets the server's ServiceAccount read projects and clusters, and nothing else", async () => {
+      const yes: AccessQuestion[] = [
+        { verb: "list", resource: `projects.${group}` },
+        { verb: "watch", resource: `projects.${group}` },
+        { verb: "get", resource: `projects.${group}` },
+        { verb: "list", resource: `clusters.${group}` },
+        { verb: "watch", resource: `clusters.${group}` },
+        { verb: "get", resource: `clusters.${group}`, namespace: "project-demo" },
+      ];
+      const no: AccessQuestion[] = [
+        { verb: "*", resource: "*" },
+        { verb: "get", resource: "secrets", namespace: "project-demo" },
+        { verb: "get", resource: "secrets", namespace: "cluster-abc" },
+        { verb: "list", resource: "secrets" },
+        { verb: "create", resource: `clusters.${group}`, namespace: "project-demo" },
+        { verb: "patch", resource: `clusters.${group}`, namespace: "project-demo" },
+        { verb: "update", resource: `clusters.${group}`, subresource: "status", namespace: "project-demo" },
+        { verb: "delete", resource: `projects.${group}` },
+        { verb: "list", resource: `nodepools.${group}` },
+        { verb: "impersonate", resource: "users" },
+        { verb: "impersonate", resource: "groups" },
+        { verb: "impersonate", resource: "serviceaccounts", namespace: "kube-system" },
+        { verb: "list", resource: "pods" },
+        { verb: "get", resource: "pods", namespace: release.namespace },
+        { verb: "create", resource: "serviceaccounts", subresource: "token", namespace: release.namespace },
+        { verb: "create", resource: "leases.coordination.k8s.io", namespace: release.namespace },
+        { verb: "create", resource: "rolebindings.rbac.authorization.k8s.io", namespace: "project-demo" },
+      ];
+      const answers = await canI(api().kubeconfigPath, serverAccount, [...yes, ...no]);
       const expected = new Map([...yes.map((q) => [describeQuestion(q), "yes"] as const), ...no.map((q) => [describeQuestion(q), "no"] as const)]);
       expect(Object.fromEntries(answers)).toEqual(Object.fromEntries(expected));
     });
@@ -287,7 +395,8 @@ describe("the Helm chart deploy/helm/seedbed", () => {
       expect(uninstalled.status, uninstalled.stdout + uninstalled.stderr).toBe(0);
       const apps = kc.makeApiClient(AppsV1Api);
       const rbac = kc.makeApiClient(RbacAuthorizationV1Api);
-      await eventually(() => apps.listNamespacedDeployment({ namespace: release.namespace }), (l) => l.items.length === 0, { timeoutMs: 30_000, description: "the Deployment gone" });
+      await eventually(() => apps.listNamespacedDeployment({ namespace: release.namespace }), (l) => l.items.length === 0, { timeoutMs: 30_000, description: "the Deployments gone" });
+      expect((await kc.makeApiClient(CoreV1Api).listNamespacedService({ namespace: release.namespace })).items).toEqual([]);
       const roles = await rbac.listClusterRole({ labelSelector: `app.kubernetes.io/instance=${release.name}` });
       expect(roles.items).toEqual([]);
       const crds = await kc.makeApiClient(ApiextensionsV1Api).listCustomResourceDefinition();

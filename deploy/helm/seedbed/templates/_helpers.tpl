@@ -29,6 +29,20 @@ Truncated to 54 characters so that "<fullname>-operator" stays a valid name.
 {{- printf "%s-operator" (include "seedbed.fullname" .) }}
 {{- end }}
 
+{{/*
+The operator's metrics Service, "<fullname>-operator-metrics". A Service
+name is a DNS label (63 characters at most), so the base name is cut to 46
+here.
+*/}}
+{{- define "seedbed.operator.metricsServiceName" -}}
+{{- printf "%s-operator-metrics" (include "seedbed.fullname" . | trunc 46 | trimSuffix "-") }}
+{{- end }}
+
+{{/* The name of the server's Deployment, ServiceAccount, ClusterRole, binding and PodDisruptionBudget. */}}
+{{- define "seedbed.server.fullname" -}}
+{{- printf "%s-server" (include "seedbed.fullname" .) }}
+{{- end }}
+
 {{/* "seedbed-0.1.0", the helm.sh/chart label. */}}
 {{- define "seedbed.chart" -}}
 {{- printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
@@ -64,6 +78,18 @@ app.kubernetes.io/component: operator
 app.kubernetes.io/component: operator
 {{- end }}
 
+{{/* The selector labels of the server's pods. */}}
+{{- define "seedbed.server.selectorLabels" -}}
+{{ include "seedbed.selectorLabels" . }}
+app.kubernetes.io/component: server
+{{- end }}
+
+{{/* The standard labels of the server's objects. */}}
+{{- define "seedbed.server.labels" -}}
+{{ include "seedbed.labels" . }}
+app.kubernetes.io/component: server
+{{- end }}
+
 {{/* The operator's ServiceAccount: serviceAccount.name, or "<fullname>-operator" when the chart creates it. */}}
 {{- define "seedbed.operator.serviceAccountName" -}}
 {{- if .Values.serviceAccount.create }}
@@ -73,7 +99,33 @@ app.kubernetes.io/component: operator
 {{- end }}
 {{- end }}
 
-{{/* The operator image, its tag defaulting to the chart's appVersion. */}}
+{{/* The server's ServiceAccount: server.serviceAccount.name, or "<fullname>-server" when the chart creates it. */}}
+{{- define "seedbed.server.serviceAccountName" -}}
+{{- if .Values.server.serviceAccount.create }}
+{{- default (include "seedbed.server.fullname" .) .Values.server.serviceAccount.name }}
+{{- else }}
+{{- required "server.serviceAccount.name is required when server.serviceAccount.create is false" .Values.server.serviceAccount.name }}
+{{- end }}
+{{- end }}
+
+{{/*
+The server's container ports: fixed, since only the Service's ports are
+seen from outside the pod. The API port is named after its protocol (HTTPS
+only with server.tls.secretName), as service meshes and Ingress
+controllers read the name.
+*/}}
+{{- define "seedbed.server.apiContainerPort" -}}8443{{- end }}
+{{- define "seedbed.server.gatewayContainerPort" -}}6443{{- end }}
+{{- define "seedbed.server.apiPortName" -}}
+{{- if .Values.server.tls.secretName }}https{{ else }}http{{ end }}
+{{- end }}
+
+{{/* The Service port of the SNI gateway: server.service.gatewayPort, else sharedEndpoint.port (what tenant kubeconfigs name). */}}
+{{- define "seedbed.server.gatewayPort" -}}
+{{- default .Values.sharedEndpoint.port .Values.server.service.gatewayPort }}
+{{- end }}
+
+{{/* The Seedbed image (operator and server), its tag defaulting to the chart's appVersion. */}}
 {{- define "seedbed.image" -}}
 {{- printf "%s:%s" .Values.image.repository (default .Chart.AppVersion .Values.image.tag) }}
 {{- end }}
