@@ -295,7 +295,7 @@ describe("the Helm chart deploy/helm/seedbed", () => {
       const service = await core.readNamespacedService({ name: "seedbed", namespace: release.namespace });
       expect(service.spec?.ports?.map((p) => [p.name, p.port, p.targetPort])).toEqual([
         ["http", 8443, "http"],
-        ["gateway", 443, "gateway"],
+        ["gateway", 6443, "gateway"],
       ]);
       for (const [name, component] of [["seedbed", "server"], [`${operator}-metrics`, "operator"]] as const) {
         const pods = await core.listNamespacedPod({ namespace: release.namespace, labelSelector: `app.kubernetes.io/component=${component}` });

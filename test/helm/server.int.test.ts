@@ -75,7 +75,7 @@ describe("the Helm chart's server (seedbed serve)", () => {
   });
 
   it("runs the SNI gateway on 6443 with sharedEndpoint.domain, exposed on sharedEndpoint.port or server.service.gatewayPort", async () => {
-    const { objects: rendered, container } = await render(`--set=sharedEndpoint.domain=${domain}`, "--set=server.service.apiPort=8443");
+    const { objects: rendered, container } = await render(`--set=sharedEndpoint.domain=${domain}`);
     expect(container.args).toEqual(["serve", "--host=0.0.0.0", "--api-port=8443", "--log-level=info", "--gateway-port=6443", `--shared-endpoint-domain=${domain}`]);
     expect(container.ports).toEqual([
       { name: "http", containerPort: 8443, protocol: "TCP" },
@@ -85,9 +85,10 @@ describe("the Helm chart's server (seedbed serve)", () => {
     expect(container.readinessProbe?.tcpSocket).toEqual({ port: "gateway" });
     expect(container.readinessProbe?.httpGet).toBeUndefined();
     expect(container.livenessProbe?.httpGet).toEqual({ path: "/healthz", port: "http", scheme: "HTTP" });
+    // The defaults do not clash: the REST API on 443, the clusters on kube-apiserver's usual 6443.
     expect(theOne(rendered, "Service", "seedbed").spec?.ports).toEqual([
-      { name: "http", port: 8443, targetPort: "http", protocol: "TCP" },
-      { name: "gateway", port: 443, targetPort: "gateway", protocol: "TCP" },
+      { name: "http", port: 443, targetPort: "http", protocol: "TCP" },
+      { name: "gateway", port: 6443, targetPort: "gateway", protocol: "TCP" },
     ]);
 
     const { objects: custom } = await render(`--set=sharedEndpoint.domain=${domain}`, "--set=sharedEndpoint.port=6443", "--set=server.service.gatewayPort=7443");
@@ -98,7 +99,7 @@ describe("the Helm chart's server (seedbed serve)", () => {
   });
 
   it("refuses to render the REST API and the gateway on the same Service port", async () => {
-    await expect(helm.template(`--set=sharedEndpoint.domain=${domain}`)).rejects.toThrow(/server\.service\.apiPort and the gateway's port .* are both 443/);
+    await expect(helm.template(`--set=sharedEndpoint.domain=${domain}`, "--set=sharedEndpoint.port=443")).rejects.toThrow(/server\.service\.apiPort and the gateway's port .* are both 443/);
     await expect(helm.template(`--set=sharedEndpoint.domain=${domain}`, "--set=server.service.gatewayPort=443")).rejects.toThrow(/both 443/);
   });
 

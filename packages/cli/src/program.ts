@@ -50,7 +50,7 @@ export function program(): Command {
     .option("--oidc-username-claim <claim>", "the claim that names the user", "email")
     .option("--oidc-groups-claim <claim>", "the claim that lists the user's groups", "groups")
     .option("--shared-endpoint-domain <domain>", "serve every cluster as <cluster>.<project>.<domain> on the SNI gateway too")
-    .option("--shared-endpoint-port <port>", "the SNI gateway's port", "443")
+    .option("--shared-endpoint-port <port>", "the SNI gateway's port", "6443")
     .addOption(kubeconfigOption())
     .action(async (options: Parameters<typeof operatorCommand>[0]) => {
       process.exitCode = await operatorCommand(options);

@@ -26,7 +26,7 @@ export interface OperatorCommandOptions {
 
 /** The platform's login and shared endpoint from the command line. */
 function platformAccess(options: OperatorCommandOptions): PlatformAccess {
-  const port = Number(options.sharedEndpointPort ?? "443");
+  const port = Number(options.sharedEndpointPort ?? "6443");
   if (!Number.isInteger(port) || port < 1 || port > 65535) throw new CliError(`--shared-endpoint-port must be a port number, got "${options.sharedEndpointPort ?? ""}"`, ExitCode.usage);
   if (options.oidcIssuerUrl !== undefined && !options.oidcIssuerUrl.startsWith("https://")) throw new CliError(`--oidc-issuer-url must be an https:// URL (the API servers refuse others), got "${options.oidcIssuerUrl}"`, ExitCode.usage);
   return {
