@@ -1,13 +1,13 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { request } from "node:https";
 import { connect, type PeerCertificate } from "node:tls";
 import { reservePorts, type PortReservation } from "@seedbed/controlplane";
 import { signTestToken } from "@seedbed/identity/testing";
-import { eventually, processesMentioning } from "@seedbed/testing";
+import { eventually } from "@seedbed/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { kubectl, seedbed, seedbedAsync, startPlatform, type RunningPlatform } from "./platform.ts";
+import { kubectl, seedbed, seedbedAsync, startPlatform, stopPlatform, type RunningPlatform } from "./platform.ts";
 
 interface PlatformJSON {
   managementServer: string;
@@ -87,11 +87,7 @@ describe("one login for everything, and projects kept apart", () => {
     for (const result of created) expect(result.status, result.stderr).toBe(0);
   }, 240_000);
   afterAll(async () => {
-    platform?.child.kill("SIGTERM");
-    await platform?.exited;
-    for (const proc of processesMentioning(home)) process.kill(proc.pid, "SIGKILL");
-    rmSync(home, { recursive: true, force: true });
-    port.release();
+    await stopPlatform(platform, home, port);
   }, 60_000);
 
   it("prints the development users and how to log in when it starts", () => {

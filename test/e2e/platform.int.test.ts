@@ -1,11 +1,11 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { canBind, findProcessesByMarker, reservePorts, type PortReservation } from "@seedbed/controlplane";
 import { eventually, processesMentioning } from "@seedbed/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { clusterDir, kubectl, seedbed, seedbedAsync, startPlatform, type RunningPlatform } from "./platform.ts";
+import { clusterDir, kubectl, seedbed, seedbedAsync, startPlatform, stopPlatform, type RunningPlatform } from "./platform.ts";
 
 interface ClusterJSON {
   status?: { phase?: string; endpoint?: string };
@@ -27,11 +27,7 @@ describe("Seedbed on one machine, end to end", () => {
     platform = await startPlatform(env);
   }, 120_000);
   afterAll(async () => {
-    platform?.child.kill("SIGTERM");
-    await platform?.exited;
-    for (const proc of processesMentioning(home)) process.kill(proc.pid, "SIGKILL");
-    rmSync(home, { recursive: true, force: true });
-    port.release();
+    await stopPlatform(platform, home, port);
   }, 60_000);
 
   it("creates two clusters side by side; each answers kubectl with its own kubeconfig and refuses the other's", async () => {

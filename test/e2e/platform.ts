@@ -1,6 +1,9 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { binaryPath } from "@seedbed/binaries";
+import type { PortReservation } from "@seedbed/controlplane";
+import { processesMentioning } from "@seedbed/testing";
 
 const cli = new URL("../../packages/cli/src/bin/seedbed.ts", import.meta.url).pathname;
 
@@ -27,6 +30,15 @@ export async function startPlatform(env: NodeJS.ProcessEnv): Promise<RunningPlat
     void exited.then((code) => reject(new Error(`seedbed up exited with ${code} before it was up:\n${output}`)));
   });
   return { child, output: () => output, exited };
+}
+
+/** Stops `seedbed up` (SIGTERM), kills anything of the state directory still running, and removes it and the port reservation. */
+export async function stopPlatform(platform: RunningPlatform | undefined, home: string, port: PortReservation): Promise<void> {
+  platform?.child.kill("SIGTERM");
+  await platform?.exited;
+  for (const proc of processesMentioning(home)) process.kill(proc.pid, "SIGKILL");
+  rmSync(home, { recursive: true, force: true });
+  port.release();
 }
 
 /** Runs the seedbed CLI and returns what it printed and its exit code. */

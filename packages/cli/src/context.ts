@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import { CustomObjectsApi, KubeConfig, Watch, CoreV1Api } from "@kubernetes/client-node";
 import { CliError, ExitCode } from "./errors.ts";
-import { currentLogin, tokenPlugin } from "./credentials.ts";
+import { credentialsDir, currentLogin, managementKubeconfigOf } from "./credentials.ts";
 import { managementKubeconfigPath, seedbedHome } from "./home.ts";
 
 /** Options every command takes. */
@@ -28,24 +28,15 @@ export const defaultProject = "default";
 
 /**
  * The management API as whom: --kubeconfig (or $SEEDBED_KUBECONFIG) when
- * given; else the user `seedbed login` logged in, with a token from the
- * `seedbed token` plugin; else the admin kubeconfig `seedbed up` wrote.
+ * given; else the user `seedbed login` logged in (the kubeconfig it wrote,
+ * whose user runs the `seedbed token` plugin); else the admin kubeconfig
+ * `seedbed up` wrote.
  */
 export function managementKubeConfig(options: GlobalOptions): KubeConfig {
   const kubeConfig = new KubeConfig();
   const explicit = options.kubeconfig ?? process.env.SEEDBED_KUBECONFIG;
   const login = explicit === undefined ? currentLogin() : undefined;
-  if (login !== undefined) {
-    const plugin = tokenPlugin();
-    kubeConfig.loadFromOptions({
-      clusters: [{ name: "seedbed", server: login.managementServer, caData: Buffer.from(login.managementCA).toString("base64"), skipTLSVerify: false }],
-      users: [{ name: login.user, exec: { apiVersion: "client.authentication.k8s.io/v1", command: plugin.command, args: plugin.args, env: Object.entries(plugin.env ?? {}).map(([name, value]) => ({ name, value })) } }],
-      contexts: [{ name: "seedbed", cluster: "seedbed", user: login.user }],
-      currentContext: "seedbed",
-    });
-    return kubeConfig;
-  }
-  const path = explicit ?? managementKubeconfigPath(seedbedHome());
+  const path = explicit ?? (login === undefined ? managementKubeconfigPath(seedbedHome()) : managementKubeconfigOf(credentialsDir()));
   if (!existsSync(path)) {
     throw new CliError(`no kubeconfig for the management API at ${path}: log in with \`seedbed login\`, start the platform with \`make up\` (it writes one there), or pass --kubeconfig`, ExitCode.unreachable);
   }

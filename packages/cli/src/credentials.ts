@@ -17,11 +17,9 @@ export function tokensPath(env: NodeJS.ProcessEnv = process.env): string {
   return join(credentialsDir(env), "tokens.json");
 }
 
-/** What a login is for: the management API and the issuer's CA (nothing secret). */
+/** Who logged in, and the issuer's CA for refreshing (nothing secret; the management API is in the login's kubeconfig). */
 export interface LoginRecord {
   readonly user: string;
-  readonly managementServer: string;
-  readonly managementCA: string;
   readonly issuerCA?: string;
 }
 

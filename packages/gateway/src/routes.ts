@@ -1,4 +1,4 @@
-import type { Cluster } from "@seedbed/api";
+import { sharedEndpointName, type Cluster } from "@seedbed/api";
 import type { Logger } from "pino";
 import { objectKey, silentLogger } from "@seedbed/runtime";
 import type { Backend } from "./sni-proxy.ts";
@@ -27,7 +27,8 @@ export function routeName(cluster: string, project: string, domain: string): str
   if (!isDNSLabel(cluster)) throw new Error(`cluster name "${cluster}" is not a DNS label`);
   if (!isDNSLabel(project)) throw new Error(`project name "${project}" is not a DNS label`);
   if (!isDNSName(domain)) throw new Error(`domain "${domain}" is not a lower-case DNS name`);
-  const name = `${cluster}.${project}.${domain}`;
+  // The operator names the API server's certificate by the same function.
+  const name = sharedEndpointName(`${projectNamespacePrefix}${project}`, cluster, domain);
   if (name.length > 253) throw new Error(`${name} is longer than 253 characters`);
   return name;
 }

@@ -1,6 +1,6 @@
 import type { KubeConfig } from "@kubernetes/client-node";
 import type { V1Secret } from "@kubernetes/client-node";
-import { clusterId, clusterObjectNames, type Cluster, type ClusterTemplate, type NodePool, type Project, type Seed } from "@seedbed/api";
+import { clusterId, clusterObjectNames, projectOfNamespace, type Cluster, type ClusterTemplate, type NodePool, type Project, type Seed } from "@seedbed/api";
 import { LocalDriver, type SupervisorEvent } from "@seedbed/controlplane";
 import { Manager, requestFor, type LeaderElectionConfig, type ReconcileRequest } from "@seedbed/runtime";
 import type { Logger } from "pino";
@@ -157,7 +157,7 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
       events: manager.eventRecorder("nodepool"),
       nodeQuota: (pool) => {
         const namespace = pool.metadata.namespace ?? "";
-        const limit = projectInformer.get(undefined, namespace.replace(/^project-/, ""))?.spec.quota?.nodes;
+        const limit = projectInformer.get(undefined, projectOfNamespace(namespace))?.spec.quota?.nodes;
         if (limit === undefined) return undefined;
         const usedByOthers = poolInformer.list(namespace).filter((p) => p.metadata.name !== pool.metadata.name).reduce((sum, p) => sum + (p.status?.replicas ?? 0), 0);
         return { limit, usedByOthers };

@@ -2,8 +2,8 @@ import { Validator } from "@seriousme/openapi-schema-validator";
 import type { Cluster, NodePool, Project } from "@seedbed/api";
 import { useKubeAPI } from "@seedbed/testing/vitest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startServer, type RunningServer } from "../src/index.ts";
-import { bootstrap, managementCA, memoryLogger, tokenAuthFlags, tokenKubeConfig, tokens } from "./fixture.ts";
+import type { RunningServer } from "../src/index.ts";
+import { bootstrap, memoryLogger, startTestServer, tokenAuthFlags, tokens } from "./fixture.ts";
 import { client, type Call, type CallOptions, type JsonResponse } from "./http.ts";
 
 describe("the REST API acting as its callers against a real kube-apiserver", () => {
@@ -16,14 +16,7 @@ describe("the REST API acting as its callers against a real kube-apiserver", () 
 
   beforeAll(async () => {
     await bootstrap(api());
-    server = await startServer({
-      host: "127.0.0.1",
-      port: 0,
-      managementServer: api().server,
-      managementCA: managementCA(api()),
-      kubeConfig: tokenKubeConfig(api(), tokens.server),
-      logger: logs.logger,
-    });
+    server = await startTestServer(api(), { logger: logs.logger });
     call = client(server.url);
   });
   afterAll(async () => {

@@ -7,6 +7,7 @@ import { KubeConfig, type KubernetesObject } from "@kubernetes/client-node";
 import { apiVersion, installCRDs, projectClusterRoleName, projectClusterRoles, projectRoles } from "@seedbed/api";
 import { apply, ObjectClient } from "@seedbed/runtime";
 import type { KubeAPI } from "@seedbed/testing";
+import { startServer, type RunningServer, type ServerOptions } from "../src/index.ts";
 import { pino, type Logger } from "pino";
 
 /**
@@ -118,4 +119,9 @@ export function adminGet(api: KubeAPI, path: string): Promise<string> {
     req.on("error", reject);
     req.end();
   });
+}
+
+/** The server on a free loopback port in front of this API server, watching Projects as the server's own token; `options` add to that. */
+export function startTestServer(api: KubeAPI, options: Partial<ServerOptions> = {}): Promise<RunningServer> {
+  return startServer({ host: "127.0.0.1", port: 0, managementServer: api.server, managementCA: managementCA(api), kubeConfig: tokenKubeConfig(api, tokens.server), ...options });
 }

@@ -3,8 +3,8 @@ import { ObjectClient, silentLogger } from "@seedbed/runtime";
 import { eventually } from "@seedbed/testing";
 import { useKubeAPI } from "@seedbed/testing/vitest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startServer, type Caller, type RunningServer } from "../src/index.ts";
-import { adminGet, bootstrap, managementCA, tokenAuthFlags, tokenKubeConfig, tokens } from "./fixture.ts";
+import type { Caller, RunningServer } from "../src/index.ts";
+import { adminGet, bootstrap, startTestServer, tokenAuthFlags, tokens } from "./fixture.ts";
 import type { Cluster } from "@seedbed/api";
 import { client, openStream, type Call, type CallOptions } from "./http.ts";
 
@@ -23,12 +23,7 @@ describe("watches, events and kubeconfigs, with the caller's own rights", () => 
 
   beforeAll(async () => {
     await bootstrap(api());
-    server = await startServer({
-      host: "127.0.0.1",
-      port: 0,
-      managementServer: api().server,
-      managementCA: managementCA(api()),
-      kubeConfig: tokenKubeConfig(api(), tokens.server),
+    server = await startTestServer(api(), {
       kubeconfigFor: (cluster, caller: Caller) => `# ${cluster.metadata.name ?? ""} for ${caller.username} (${caller.groups.join(",")})\n`,
       heartbeatMs: 300,
       logger: silentLogger(),

@@ -15,10 +15,15 @@ export const kubeconfigSecretKey = "kubeconfig";
  * namespace's `project-` prefix dropped). Names are limited so it fits in 55.
  */
 export function clusterId(namespace: string, name: string): string {
-  return `${namespace.replace(/^project-/, "")}-${name}`;
+  return `${projectOfNamespace(namespace)}-${name}`;
 }
 
-/** The name a cluster answers to on the platform's shared SNI endpoint. */
+/** The project a namespace project-<name> belongs to: <name>. */
+export function projectOfNamespace(namespace: string): string {
+  return namespace.replace(/^project-/, "");
+}
+
+/** The name a cluster answers to on the platform's shared SNI endpoint: <cluster>.<project>.<domain>. */
 export function sharedEndpointName(namespace: string, name: string, domain: string): string {
-  return `${name}.${namespace.replace(/^project-/, "")}.${domain}`;
+  return `${name}.${projectOfNamespace(namespace)}.${domain}`;
 }

@@ -50,14 +50,16 @@ export async function loginCommand(options: LoginOptions, out: NodeJS.WritableSt
     if (error instanceof InvalidCredentialsError) throw new CliError(error.message, ExitCode.forbidden);
     throw new CliError(`login failed: ${(error as Error).message}`, ExitCode.unreachable);
   }
-  const user = claimsOf(tokens.idToken).email ?? claimsOf(tokens.idToken).sub ?? "unknown";
+  const claims = claimsOf(tokens.idToken);
+  const user = claims.email ?? claims.sub ?? "unknown";
   mkdirSync(credentialsDir(), { recursive: true, mode: 0o700 });
   await new TokenStore({ path: tokensPath() }).save(tokens);
-  const record: LoginRecord = { user, managementServer: where.managementServer, managementCA: where.managementCA, ...(where.issuerCA === undefined ? {} : { issuerCA: where.issuerCA }) };
-  writeFileSync(loginRecordPath(), `${JSON.stringify(record, null, 2)}\n`, { mode: 0o600 });
-  // kubectl on the management API as the same user, through the same plugin.
+  // The management API as this user, through the token plugin: for this CLI and for kubectl.
   const kubeconfig = managementKubeconfigOf(credentialsDir());
   writeFileSync(kubeconfig, buildExecKubeconfig({ clusterName: "seedbed", server: where.managementServer, certificateAuthorityPem: where.managementCA, userName: user, exec: tokenPlugin() }), { mode: 0o600 });
+  // Last: the record is what makes the CLI act as the user.
+  const record: LoginRecord = { user, ...(where.issuerCA === undefined ? {} : { issuerCA: where.issuerCA }) };
+  writeFileSync(loginRecordPath(), `${JSON.stringify(record, null, 2)}\n`, { mode: 0o600 });
   out.write(`Logged in as ${user}. Commands now act as you on ${where.managementServer}; \`seedbed logout\` goes back to the admin kubeconfig.\nkubectl as ${user}: export KUBECONFIG=${kubeconfig}\n`);
 }
 

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { isDeepStrictEqual } from "node:util";
 import type { V1Node, V1Pod } from "@kubernetes/client-node";
-import { clusterId, type Cluster, type NodePool } from "@seedbed/api";
+import { clusterId, projectOfNamespace, type Cluster, type NodePool } from "@seedbed/api";
 import type { MachineProvider, PoolRef } from "@seedbed/providers";
 import {
   applyStatus,
@@ -146,7 +146,7 @@ export class NodePoolReconciler implements Reconciler {
     const own = views.filter((v) => v.machine.phase !== "Deleting").length - replacing;
     const room = Math.max(0, quota.limit - quota.usedByOthers - own);
     if (room >= wanted) return { allowed: wanted };
-    const project = (pool.metadata.namespace ?? "").replace(/^project-/, "");
+    const project = projectOfNamespace(pool.metadata.namespace ?? "");
     return {
       allowed: room,
       quotaMessage: `project ${project} allows ${quota.limit} nodes and its pools want ${quota.usedByOthers + own + wanted}: ${pool.metadata.name ?? ""} has ${own + room} of its ${own + wanted} machines; raise spec.quota.nodes of Project ${project} or lower spec.replicas`,

@@ -1,6 +1,5 @@
-import { createHash } from "node:crypto";
 import { KubeConfig, type V1Secret } from "@kubernetes/client-node";
-import { clusterId, clusterObjectNames, kubeconfigSecretKey, type Cluster, type Project } from "@seedbed/api";
+import { clusterId, clusterObjectNames, kubeconfigSecretKey, projectOfNamespace, type Cluster, type Project } from "@seedbed/api";
 import { apply, ObjectClient, type ReconcileContext, type ReconcileRequest, type ReconcileResult, type Reconciler } from "@seedbed/runtime";
 import { renderTenantRBAC } from "./render.ts";
 
@@ -24,8 +23,8 @@ const tenantRequestTimeoutMs = 10_000;
  */
 export class TenantRBACReconciler implements Reconciler {
   readonly #cache: TenantRBACCache;
-  /** Cluster id → what was last applied there, and the client for its credentials. */
-  readonly #applied = new Map<string, { inputs: string; encoded: string; client: ObjectClient }>();
+  /** Cluster id → the bindings last applied there (as JSON), the credentials, and their client. */
+  readonly #applied = new Map<string, { bindings: string; encoded: string; client: ObjectClient }>();
 
   constructor(options: { cache: TenantRBACCache }) {
     this.#cache = options.cache;
@@ -43,13 +42,13 @@ export class TenantRBACReconciler implements Reconciler {
     if (cluster.status?.phase !== "Running" && cluster.status?.phase !== "Degraded") return undefined;
     const encoded = this.#cache.secret(namespace, clusterObjectNames.adminKubeconfigSecret(request.name))?.data?.[kubeconfigSecretKey];
     if (encoded === undefined) return undefined;
-    const objects = renderTenantRBAC(this.#cache.project(namespace.replace(/^project-/, "")));
-    const inputs = createHash("sha256").update(JSON.stringify(objects)).update(encoded).digest("hex");
+    const objects = renderTenantRBAC(this.#cache.project(projectOfNamespace(namespace)));
+    const bindings = JSON.stringify(objects);
     const known = this.#applied.get(id);
-    if (known?.inputs === inputs) return undefined;
+    if (known?.bindings === bindings && known.encoded === encoded) return undefined;
     const client = known?.encoded === encoded ? known.client : clientFor(encoded);
     for (const object of objects) await apply(client, object, { signal: AbortSignal.timeout(tenantRequestTimeoutMs) });
-    this.#applied.set(id, { inputs, encoded, client });
+    this.#applied.set(id, { bindings, encoded, client });
     context.log.info({ bindings: objects.length }, "Applied the project's roles in the cluster");
     return undefined;
   }
