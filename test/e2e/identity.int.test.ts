@@ -7,6 +7,7 @@ import { reservePorts, type PortReservation } from "@seedbed/controlplane";
 import { signTestToken } from "@seedbed/identity/testing";
 import { eventually } from "@seedbed/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parse, stringify } from "yaml";
 import { kubectl, seedbed, seedbedAsync, startPlatform, stopPlatform, type RunningPlatform } from "./platform.ts";
 
 interface PlatformJSON {
@@ -49,12 +50,20 @@ describe("one login for everything, and projects kept apart", () => {
       req.once("error", reject);
       req.end(body);
     });
-  /** A kubeconfig of `seedbed kubeconfig`, saved for kubectl; `credentialsOf` swaps whose login its plugin uses. */
+  /**
+   * A kubeconfig of `seedbed kubeconfig`, saved for kubectl as `credentialsOf`
+   * would run it: the file names no credential store (whoever runs it logs
+   * in as themselves), so the store of `credentialsOf` is added here, as
+   * their environment would give it.
+   */
   const saveKubeconfig = (user: string, cluster: string, project: string, credentialsOf = user): string => {
     const printed = as(user, "kubeconfig", cluster, "--project", project);
     expect(printed.status, printed.stderr).toBe(0);
+    expect(printed.stdout).not.toContain("SEEDBED_CREDENTIALS");
+    const config = parse(printed.stdout) as { users: { user: { exec: { env?: { name: string; value: string }[] } } }[] };
+    for (const entry of config.users) entry.user.exec.env = [{ name: "SEEDBED_CREDENTIALS", value: join(home, `creds-${credentialsOf}`) }];
     const file = join(home, `${cluster}-as-${credentialsOf}.kubeconfig`);
-    writeFileSync(file, printed.stdout.replace(join(home, `creds-${user}`), join(home, `creds-${credentialsOf}`)), { mode: 0o600 });
+    writeFileSync(file, stringify(config), { mode: 0o600 });
     return file;
   };
   const rest = async (user: string | undefined, path: string, init: { method?: string; body?: unknown; token?: string } = {}): Promise<{ status: number; body: { error?: { message: string } } & Record<string, unknown> }> => {

@@ -44,7 +44,7 @@ describe("the Helm chart's server (seedbed serve)", () => {
     expect(deployment.spec?.selector.matchLabels).toEqual({ "app.kubernetes.io/name": "seedbed", "app.kubernetes.io/instance": release.name, "app.kubernetes.io/component": "server" });
     expect(container.image).toBe("ghcr.io/seedbed/seedbed:0.1.0");
     expect(container.command).toEqual(["seedbed"]);
-    expect(container.args).toEqual(["serve", "--host=0.0.0.0", "--api-port=8443", "--log-level=info"]);
+    expect(container.args).toEqual(["serve", "--host=0.0.0.0", "--api-port=8443", "--log-level=info", "--insecure-http"]);
     expect(pod?.serviceAccountName).toBe(server);
     const account = theOne(objects, "ServiceAccount", server);
     expect(account.metadata?.namespace).toBe(release.namespace);
@@ -76,7 +76,7 @@ describe("the Helm chart's server (seedbed serve)", () => {
 
   it("runs the SNI gateway on 6443 with sharedEndpoint.domain, exposed on sharedEndpoint.port or server.service.gatewayPort", async () => {
     const { objects: rendered, container } = await render(`--set=sharedEndpoint.domain=${domain}`);
-    expect(container.args).toEqual(["serve", "--host=0.0.0.0", "--api-port=8443", "--log-level=info", "--gateway-port=6443", `--shared-endpoint-domain=${domain}`]);
+    expect(container.args).toEqual(["serve", "--host=0.0.0.0", "--api-port=8443", "--log-level=info", "--gateway-port=6443", `--shared-endpoint-domain=${domain}`, "--insecure-http"]);
     expect(container.ports).toEqual([
       { name: "http", containerPort: 8443, protocol: "TCP" },
       { name: "gateway", containerPort: 6443, protocol: "TCP" },
@@ -159,7 +159,7 @@ describe("the Helm chart's server (seedbed serve)", () => {
     const serverDeployment = theOne(rendered, "Deployment", server);
     const pod = serverDeployment.spec?.template.spec;
     expect(serverDeployment.spec?.replicas).toBe(3);
-    expect(container.args?.slice(3)).toEqual(["--log-level=debug", "--some-flag=value"]);
+    expect(container.args?.slice(3)).toEqual(["--log-level=debug", "--insecure-http", "--some-flag=value"]);
     expect(pod?.nodeSelector).toEqual({ pool: "edge" });
     expect(pod?.tolerations).toEqual([{ key: "edge", operator: "Exists" }]);
     expect(serverDeployment.spec?.template.metadata?.annotations).toEqual({ team: "platform" });

@@ -1,7 +1,8 @@
 import { spawnSync, type SpawnSyncReturns } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
-import { CoreV1Api, KubernetesObjectApi } from "@kubernetes/client-node";
+import { ApiextensionsV1Api, CoreV1Api, CustomObjectsApi, KubernetesObjectApi, PatchStrategy, setHeaderOptions } from "@kubernetes/client-node";
 import { binaryPath } from "@seedbed/binaries";
+import { eventually } from "@seedbed/testing";
 import { useKubeAPI } from "@seedbed/testing/vitest";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
@@ -52,7 +53,7 @@ describe("admission of seedbed.dev objects by a real kube-apiserver", () => {
   it("accepts minimal objects and fills in the defaults", async () => {
     const cluster = await create<Cluster>(client, { apiVersion, kind: "Cluster", metadata: { name: "minimal", namespace }, spec: { network: {} } } as unknown as Cluster);
     expect(cluster.spec.paused).toBe(false);
-    expect(cluster.spec.network).toEqual({ podCIDR: "10.244.0.0/16", serviceCIDR: "10.96.0.0/12", dnsDomain: "cluster.local", cni: "calico" });
+    expect(cluster.spec.network).toEqual({ podCIDR: "10.244.0.0/16", serviceCIDR: "10.96.0.0/12", dnsDomain: "cluster.local", cni: "none" });
 
     const pool = await create<NodePool>(client, { apiVersion, kind: "NodePool", metadata: { name: "minimal", namespace }, spec: { clusterName: "minimal" } } as unknown as NodePool);
     expect(pool.spec.replicas).toBe(1);
@@ -71,6 +72,14 @@ describe("admission of seedbed.dev objects by a real kube-apiserver", () => {
     expect(patched.spec.version).toBe("1.37.1");
   });
 
+  it("accepts changes that keep the seed, template and datastore as they are", async () => {
+    const stored = await create<Cluster>(client, { apiVersion, kind: "Cluster", metadata: { name: "keeps", namespace }, spec: { seed: "local", template: "small" } } as unknown as Cluster);
+    // The datastore written out with its defaults is no change of members or storage.
+    const patched = await client.replace(merged(stored, { spec: { paused: true, controlPlane: { replicas: 1, datastore: { type: "Dedicated", members: 1, storage: "1Gi" } } } }));
+    expect(patched.spec.paused).toBe(true);
+    expect(patched.spec.controlPlane?.datastore?.members).toBe(1);
+  });
+
   it("applies every example manifest, one of each kind", async () => {
     const files = readdirSync(examplesDir).filter((f) => f.endsWith(".yaml"));
     const kinds = new Set<string>();
@@ -82,6 +91,44 @@ describe("admission of seedbed.dev objects by a real kube-apiserver", () => {
       }
     }
     expect([...kinds].sort()).toEqual(["Cluster", "ClusterPolicy", "ClusterTemplate", "EtcdBackup", "EtcdRestore", "NodePool", "Project", "Seed"]);
+  });
+
+  it("keeps Projects named before the name rules working after Seedbed is upgraded, and refuses such names for new ones", async () => {
+    const kc = api().kubeConfig();
+    const extensions = kc.makeApiClient(ApiextensionsV1Api);
+    // The Project CRD as an earlier Seedbed installed it: without the rules on new names.
+    const crd = await extensions.readCustomResourceDefinition({ name: "projects.seedbed.dev" });
+    const root = crd.spec.versions[0]?.schema?.openAPIV3Schema;
+    if (root === undefined) throw new Error("the Project CRD has no schema");
+    root.x_kubernetes_validations = root.x_kubernetes_validations?.filter((r) => !r.rule.includes("oldSelf.hasValue()"));
+    await extensions.replaceCustomResourceDefinition({ name: "projects.seedbed.dev", body: crd });
+    const old = await eventually(() => client.create({ apiVersion, kind: "Project", metadata: { name: "old--team-of-24-chars-xy" }, spec: {} } as unknown as Project), () => true, { timeoutMs: 10_000, description: "the old CRD served" });
+    expect(old.metadata.name).toHaveLength(24);
+
+    await installCRDs(kc);
+    // Updates of the existing Project pass; a new one named like it is refused.
+    const updated = await eventually(() => client.replace(merged(old, { spec: { displayName: "Old team" } })), () => true, { timeoutMs: 10_000, description: "the upgraded CRD served" });
+    expect(updated.spec.displayName).toBe("Old team");
+    const causes = await eventually(() => rejection(client.create({ apiVersion, kind: "Project", metadata: { name: "new--team" }, spec: {} })), (c) => c !== undefined, { timeoutMs: 10_000, description: "new names refused" });
+    expect(causes?.map((c) => c.message).join("\n")).toMatch(/may not contain '--'/);
+  });
+
+  it("records a cluster's identity once: status.clusterID cannot be changed or dropped", async () => {
+    const kc = api().kubeConfig();
+    const objects = kc.makeApiClient(CustomObjectsApi);
+    await create(client, { apiVersion, kind: "Cluster", metadata: { name: "identity", namespace }, spec: {} });
+    const target = { group: "seedbed.dev", version: "v1alpha1", namespace, plural: "clusters", name: "identity" };
+    const apply = (status: unknown, fieldManager: string): Promise<unknown> =>
+      objects.patchNamespacedCustomObjectStatus({ ...target, body: { apiVersion, kind: "Cluster", metadata: { name: "identity", namespace }, status }, fieldManager, force: true }, setHeaderOptions("Content-Type", PatchStrategy.ServerSideApply));
+    await apply({ clusterID: "admission--identity" }, "seedbed-identity");
+    // Another manager's status without the field leaves it where it is.
+    await apply({ phase: "Provisioning" }, "seedbed");
+    const stored = (await objects.getNamespacedCustomObject(target)) as Cluster;
+    expect(stored.status?.clusterID).toBe("admission--identity");
+    const changed = await rejection(apply({ clusterID: "admission-identity" }, "seedbed-identity"));
+    expect(changed?.map((c) => c.message).join("\n")).toMatch(/status.clusterID cannot change or be removed once recorded/);
+    const dropped = await rejection(objects.patchNamespacedCustomObjectStatus({ ...target, body: [{ op: "remove", path: "/status/clusterID" }] }, setHeaderOptions("Content-Type", PatchStrategy.JsonPatch)));
+    expect(dropped?.map((c) => c.message).join("\n")).toMatch(/status.clusterID cannot change or be removed once recorded/);
   });
 
   it("tells kubectl users what is wrong, and kubectl get shows the columns", () => {

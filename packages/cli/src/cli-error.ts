@@ -13,7 +13,7 @@ export const ExitCode = {
   exists: 4,
   /** The platform refused the request as invalid (the message says which field and what is allowed). */
   invalid: 5,
-  /** The management API cannot be reached or refuses our credentials. */
+  /** The management API cannot be reached. */
   unreachable: 6,
   /** --wait gave up before the object reached the state asked for. */
   timeout: 7,
@@ -21,7 +21,12 @@ export const ExitCode = {
   failed: 8,
   /** Not allowed for this user. */
   forbidden: 9,
+  /** Not logged in, or the credentials were refused (HTTP 401: the session expired or was revoked): log in again. */
+  unauthenticated: 10,
 } as const;
+
+/** What every "log in again" message ends with, so a user (and `explain`) can tell. */
+export const loginHint = "log in again: seedbed login";
 
 /** An error with the message a user reads and the exit code a script reads. */
 export class CliError extends Error {

@@ -39,10 +39,24 @@ export function currentLogin(env: NodeJS.ProcessEnv = process.env): LoginRecord 
 }
 
 /**
- * `seedbed token` as a kubectl exec plugin: this Node.js (kubectl's PATH may
- * find an older one) running this CLI, told which credentials to use, so
- * the kubeconfig works from any directory.
+ * `seedbed token` as a kubectl exec plugin for kubeconfigs handed out
+ * (`seedbed kubeconfig`, the REST API's downloads): this Node.js (kubectl's
+ * PATH may find an older one) running this CLI, and no credential store.
+ * Like kubelogin's, whoever runs the file logs in as themselves, from the
+ * store their own environment names ($SEEDBED_CREDENTIALS, else
+ * $SEEDBED_HOME/credentials), so a team can share one file; naming the
+ * issuer's store would let anyone with the file act as the issuer.
  */
-export function tokenPlugin(env: NodeJS.ProcessEnv = process.env): ExecPlugin {
-  return { command: process.execPath, args: [binScript, "token"], env: { SEEDBED_CREDENTIALS: credentialsDir(env) } };
+export function tokenPlugin(): ExecPlugin {
+  return { command: process.execPath, args: [binScript, "token"] };
+}
+
+/**
+ * The plugin of the kubeconfig `seedbed login` keeps inside the session it
+ * belongs to (credentials/management.kubeconfig, mode 0600): pinned to
+ * that session, so `kubectl --kubeconfig` on it works from any shell. It
+ * is never handed out.
+ */
+export function sessionTokenPlugin(env: NodeJS.ProcessEnv = process.env): ExecPlugin {
+  return { ...tokenPlugin(), env: { SEEDBED_CREDENTIALS: credentialsDir(env) } };
 }

@@ -1,7 +1,7 @@
 import { ApiException } from "@kubernetes/client-node";
-import { CliError, ExitCode } from "./cli-error.ts";
+import { CliError, ExitCode, loginHint } from "./cli-error.ts";
 
-export { CliError, ExitCode } from "./cli-error.ts";
+export { CliError, ExitCode, loginHint } from "./cli-error.ts";
 
 /** What the request was about, for messages. */
 export interface ErrorSubject {
@@ -15,6 +15,9 @@ export interface ErrorSubject {
 export function explain(error: unknown, subject: ErrorSubject): CliError {
   if (error instanceof CliError) return error;
   if (error instanceof ApiException) return explainAPIError(error, subject);
+  // The kubeconfig's exec plugin (`seedbed token`) failed: client-node throws its stderr.
+  const message = error instanceof Error ? error.message : String(error);
+  if (message.includes(loginHint)) return new CliError(message.trim().replace(/^seedbed: /, ""), ExitCode.unauthenticated);
   const code = (error as { code?: string; cause?: { code?: string } }).cause?.code ?? (error as { code?: string }).code;
   if (code !== undefined && ["ECONNREFUSED", "ECONNRESET", "EHOSTUNREACH", "ETIMEDOUT"].includes(code)) {
     return new CliError(`cannot reach the Seedbed management API${subject.server === undefined ? "" : ` at ${subject.server}`} (${code}): is the platform running? Start it with \`make up\``, ExitCode.unreachable);
@@ -37,7 +40,7 @@ function explainAPIError(error: ApiException<unknown>, subject: ErrorSubject): C
     case 400:
       return new CliError(`${what} is invalid:\n${status.causes.length > 0 ? status.causes.map((c) => `  ${c}`).join("\n") : `  ${status.message}`}`, ExitCode.invalid);
     case 401:
-      return new CliError("the management API refused our credentials (401): log in again, or check --kubeconfig", ExitCode.unreachable);
+      return new CliError(`the management API${subject.server === undefined ? "" : ` at ${subject.server}`} did not accept your credentials (401: the session expired or was revoked, or it belongs to another platform); ${loginHint} (or check --kubeconfig)`, ExitCode.unauthenticated);
     case 403:
       return new CliError(`not allowed: ${status.message}`, ExitCode.forbidden);
     default:

@@ -44,6 +44,7 @@ export function program(): Command {
     .option("--metrics-host <host>", "address to serve metrics on", "127.0.0.1")
     .option("--log-level <level>", "trace, debug, info, warn or error", "info")
     .option("--state-dir <dir>", "where local control planes keep their files (--driver=local)")
+    .option("--unsafe-no-fsync", "local tenants' etcds skip fsync: faster, loses data on a crash; only for throw-away platforms such as benchmarks (--driver=local)")
     .option("--oidc-issuer-url <url>", "the platform's OIDC issuer, trusted by every tenant API server")
     .option("--oidc-client-id <id>", "the audience of the issuer's ID tokens", "seedbed")
     .option("--oidc-ca-file <file>", "PEM of the CA of the issuer's serving certificate (default: the system's roots)")
@@ -59,12 +60,13 @@ export function program(): Command {
   root
     .command("serve")
     .description("run the REST API and the SNI gateway in the foreground, as the Helm chart does in a pod")
-    .option("--host <address>", "address to listen on", "0.0.0.0")
+    .option("--host <address>", "address to listen on; other than loopback only with TLS or --insecure-http", "127.0.0.1")
     .option("--api-port <port>", "the REST API's port", "8443")
     .option("--gateway-port <port>", "the shared endpoint's port (with --shared-endpoint-domain)", "6443")
     .option("--shared-endpoint-domain <domain>", "route <cluster>.<project>.<domain> to each cluster's API server (no gateway without it)")
     .option("--tls-cert-file <file>", "serve the REST API over HTTPS with this certificate (PEM)")
     .option("--tls-key-file <file>", "and this key")
+    .option("--insecure-http", "serve plain HTTP on an address other than loopback: only when TLS ends in front of the server (an Ingress, a service mesh)")
     .option("--log-level <level>", "trace, debug, info, warn or error", "info")
     .addOption(kubeconfigOption())
     .action(async (options: Parameters<typeof serveCommand>[0]) => {
@@ -151,7 +153,7 @@ export function program(): Command {
 
   root
     .command("kubeconfig <cluster>")
-    .description("print a cluster's kubeconfig (it logs in as you, through `seedbed token`), or merge it into ~/.kube/config")
+    .description("print a cluster's kubeconfig, or merge it into ~/.kube/config: it logs in as whoever uses it (`seedbed token`, their own `seedbed login`), so a team can share it; needs a login, or --admin")
     .option("--merge", "merge into ~/.kube/config (or the first file of $KUBECONFIG) and make it the current context")
     .option("--admin", "the certificate-based admin kubeconfig instead (project owners only; it is a long-lived credential)")
     .addOption(projectOption())

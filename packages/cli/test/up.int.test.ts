@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { binaryPath } from "@seedbed/binaries";
 import { canBind, reservePorts, type PortReservation } from "@seedbed/controlplane";
-import { processesMentioning } from "@seedbed/testing";
+import { eventually, processesMentioning } from "@seedbed/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const cli = new URL("../src/bin/seedbed.ts", import.meta.url).pathname;
@@ -102,6 +102,24 @@ describe("seedbed up", () => {
     expect(processesMentioning(home).map((p) => p.pid).sort()).toEqual(before);
     second.child.kill("SIGTERM");
     expect(await exitCode(second.child)).toBe(0);
+    expect(processesMentioning(home)).toEqual([]);
+  });
+
+  it("stops every process it ever started and exits, whatever state its clusters are in", async () => {
+    const up = startUp(env);
+    await up.ready;
+    const kubeconfig = join(home, "management.kubeconfig");
+    const cluster = (name: string): string => `apiVersion: seedbed.dev/v1alpha1\nkind: Cluster\nmetadata: { name: ${name}, namespace: project-default }\nspec: {}\n`;
+    const apply = (name: string): number | null => spawnSync(binaryPath("kubectl"), ["--kubeconfig", kubeconfig, "apply", "-f", "-"], { input: cluster(name), encoding: "utf8" }).status;
+    expect(apply("first")).toBe(0);
+    await eventually(async () => Promise.resolve(kubectl(kubeconfig, "get", "sbc", "first", "-n", "project-default", "-o", "jsonpath={.status.phase}").stdout), (phase) => phase === "Running", { timeoutMs: 120_000, description: "first Running" });
+    // One cluster being deleted, one being provisioned, as the signal comes.
+    expect(apply("second")).toBe(0);
+    await eventually(async () => Promise.resolve(kubectl(kubeconfig, "get", "sbc", "second", "-n", "project-default", "-o", "jsonpath={.status.phase}").stdout), (phase) => phase === "Provisioning", { timeoutMs: 60_000, description: "second Provisioning" });
+    expect(kubectl(kubeconfig, "delete", "sbc", "first", "-n", "project-default", "--wait=false").status).toBe(0);
+    up.child.kill("SIGINT");
+    expect(await exitCode(up.child)).toBe(0);
+    expect(up.output()).toContain("Seedbed stopped.");
     expect(processesMentioning(home)).toEqual([]);
   });
 

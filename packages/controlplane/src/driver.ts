@@ -33,6 +33,11 @@ export interface ComponentHealth {
   /** It answers its health check. */
   readonly ready: boolean;
   readonly restarts: number;
+  /**
+   * Some instance answers, though not all may be ready or updated (a
+   * rolling update); the same as `ready` where a component runs once.
+   */
+  readonly serving?: boolean;
   /** Why it is not ready, in words a user understands. */
   readonly message?: string;
 }
@@ -42,6 +47,25 @@ export interface ControlPlaneObservation {
   /** https://host:port of the cluster's API. */
   readonly endpoint: string;
   readonly components: readonly ComponentHealth[];
+}
+
+/**
+ * What a driver can carry out of a plan: a spec asking for more is reported
+ * (condition SpecSupported on the Cluster), never silently cut down.
+ */
+export interface DriverCapabilities {
+  /** kube-apiserver replicas it runs per cluster. */
+  readonly maxAPIServerReplicas: number;
+  /** etcd members it runs per cluster. */
+  readonly maxEtcdMembers: number;
+  /** A key prefix in a shared etcd instead of an etcd of the cluster's own. */
+  readonly sharedDatastore: boolean;
+  /** The exposure.serviceType values it honours. */
+  readonly serviceTypes: readonly ("NodePort" | "LoadBalancer")[];
+  /** Whether it limits who reaches the API to exposure.allowedSourceRanges. */
+  readonly allowedSourceRanges: boolean;
+  /** Whether etcd gets a volume of datastore.storage (a local etcd writes to a directory, unlimited). */
+  readonly etcdStorageSize: boolean;
 }
 
 /**
@@ -58,6 +82,8 @@ export interface HostingDriver {
    * readiness is only seen by probing (local processes).
    */
   readonly reportsChanges: boolean;
+  /** What it can carry out; the rest of a spec is reported, not ignored. */
+  readonly capabilities: DriverCapabilities;
   /** Makes the control plane match the plan (starting, adopting or replacing components) and reports what it sees, without waiting for readiness. */
   apply(plan: ControlPlanePlan): Promise<ControlPlaneObservation>;
   /** Stops and removes everything of the cluster (processes, ports, files; or workloads and their namespace); true once all is gone, false while it is still going. */

@@ -15,10 +15,10 @@ export {
   type StandaloneOptions,
   type StandalonePorts,
 } from "./local/standalone.ts";
-export { authenticationConfigFile, type CertificateNames, type ComponentHealth, type ControlPlaneObservation, type ControlPlanePlan, type HostingDriver } from "./driver.ts";
+export { authenticationConfigFile, type CertificateNames, type ComponentHealth, type ControlPlaneObservation, type DriverCapabilities, type ControlPlanePlan, type HostingDriver } from "./driver.ts";
 export { LocalDriver, type LocalDriverOptions } from "./local/driver.ts";
 export { ClusterPortAllocator } from "./local/driver-ports.ts";
-export { KubernetesDriver, clusterSelector, type KubernetesDriverOptions } from "./seed/driver.ts";
+export { KubernetesDriver, SeedUnreachableError, clusterSelector, type KubernetesDriverOptions } from "./seed/driver.ts";
 export { renderSeedControlPlane, type SeedRenderOptions } from "./seed/render.ts";
 export { seedLabels, seedNamespace, seedServiceNames, type Manifest } from "./seed/names.ts";
 export { componentHealth } from "./seed/observe.ts";

@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterEach, describe, expect, it } from "vitest";
+import { SupervisingLauncher } from "../src/local/launcher.ts";
 import { findProcessesByMarker, processMarkerVariable } from "../src/local/proc.ts";
 import { ManagedProcess } from "../src/local/process.ts";
 import { SupervisedComponent, type SupervisorEvent } from "../src/local/supervisor.ts";
@@ -36,6 +37,31 @@ describe("a supervised component", () => {
     });
     return { make, marker, events };
   }
+
+  it("leaves nothing running when stopped while it was starting the process, nor restarts it later", async () => {
+    const { make, marker, events } = setup();
+    const component = make();
+    const starting = component.ensureRunning();
+    const stopping = component.stop();
+    const started = await starting;
+    await stopping;
+    await started.exited;
+    expect(findProcessesByMarker(marker)).toEqual([]);
+    await sleep(fastBackoff.initialMs * 3);
+    expect(findProcessesByMarker(marker)).toEqual([]);
+    expect(events.filter((e) => e.type === "exited")).toEqual([]);
+  });
+
+  it("launches nothing through a launcher that was stopped (a reconcile still running as the platform stops)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "seedbed-launcher-"));
+    const markerPrefix = `test/${randomUUID()}`;
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    const launcher = new SupervisingLauncher({ cwd: dir, markerPrefix, backoff: fastBackoff });
+    await launcher.launch({ name: "one", command: "/bin/sleep", args: ["300"] }, join(dir, "one.log"));
+    await launcher.stopAll();
+    await expect(launcher.launch({ name: "two", command: "/bin/sleep", args: ["300"] }, join(dir, "two.log"))).rejects.toThrow(/cannot launch two: its control plane's processes were stopped/);
+    expect(findProcessesByMarker(markerPrefix, { prefix: true })).toEqual([]);
+  });
 
   it("starts once and hands back the same process when asked again", async () => {
     const { make, marker } = setup();

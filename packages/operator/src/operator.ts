@@ -1,8 +1,8 @@
 import type { KubeConfig } from "@kubernetes/client-node";
 import type { V1Secret } from "@kubernetes/client-node";
-import { clusterId, clusterObjectNames, projectOfNamespace, type Cluster, type ClusterTemplate, type NodePool, type Project, type Seed } from "@seedbed/api";
+import { clusterIdentity, clusterObjectNames, projectOfNamespace, type Cluster, type ClusterTemplate, type NodePool, type Project, type Seed } from "@seedbed/api";
 import { LocalDriver, type SupervisorEvent } from "@seedbed/controlplane";
-import { Manager, requestFor, type LeaderElectionConfig, type ReconcileRequest } from "@seedbed/runtime";
+import { Manager, requestFor, type Clock, type LeaderElectionConfig, type ReconcileRequest } from "@seedbed/runtime";
 import type { Logger } from "pino";
 import { clusterKindRef, clusterTemplateKindRef, secretKindRef } from "./reconcilers/cluster/kinds.ts";
 import type { PlatformAccess } from "./reconcilers/cluster/access.ts";
@@ -15,7 +15,10 @@ import { ProjectReconciler } from "./reconcilers/project/reconciler.ts";
 import { NodePoolReconciler } from "./reconcilers/nodepool/reconciler.ts";
 import { machineProviders } from "./reconcilers/nodepool/providers.ts";
 import { SeedDrivers, seedKindRef } from "./seeds/registry.ts";
+import { SeedReconciler } from "./reconcilers/seed/reconciler.ts";
 import { TenantConnections } from "./tenants/connections.ts";
+import { CredentialsReconciler } from "./reconcilers/credentials/reconciler.ts";
+import { credentialsLabel, credentialsOf } from "./reconcilers/credentials/protect.ts";
 
 /** How to run the operator. */
 export interface OperatorOptions {
@@ -35,6 +38,12 @@ export interface OperatorOptions {
   readonly workers?: number;
   /** The platform's OIDC login and shared SNI endpoint, which every cluster's API server is set up for. */
   readonly access?: PlatformAccess;
+  /** The Cluster controller's time: when certificates are issued and when they are due for renewal (tests shift it). */
+  readonly clock?: Clock;
+  /** How long a request to a tenant cluster, or the first sync of its caches, may take before the pass reports it and backs off (default 10 s). */
+  readonly tenantTimeoutMs?: number;
+  /** How long a Cluster's reconcile passes must keep failing before Ready=False says why (default 30 s; refusals show at once). */
+  readonly failureGraceMs?: number;
 }
 
 /** A running operator. */
@@ -76,6 +85,8 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
     local: driver,
     managementKubeConfig: options.kubeConfig,
     onChange: (id) => requeue?.(id),
+    // How many clusters each seed hosts, against its spec.capacity.
+    clusters: () => clusterInformer.list(),
   });
   const clusters = manager.addController({
     name: "cluster",
@@ -88,9 +99,17 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
       events: manager.eventRecorder("cluster"),
       certificates: options.certificates,
       access: options.access,
+      clock: options.clock,
       // A kwok controller runs beside the control plane while the cluster has a kwok pool.
       needsKwok: (c) => poolInformer.list(c.metadata.namespace).some((p) => p.spec.clusterName === c.metadata.name && p.spec.provider.type === "kwok" && p.metadata.deletionTimestamp === undefined),
+      // A deleted cluster deletes these first and waits for their machines.
+      nodePools: (namespace, name) => poolInformer.list(namespace).filter((p) => p.spec.clusterName === name),
+      failureGraceMs: options.failureGraceMs,
+      // status.nodes, from the Node watch a node pool's connection keeps (none without pools).
+      nodes: (c) => tenants.nodeCounts(idOf(c)),
     }),
+    // Failing passes are retried at least every 30 s: a seed that comes back is seen soon (client-go's cap of 1000 s is for cheap retries).
+    rateLimit: { maxDelayMs: 30_000 },
     // Only the Secrets we write (PKI, kubeconfigs): caching every Secret of a big management cluster would cost memory for nothing.
     owns: [{ kind: secretKindRef, labelSelector: ownedSecrets }],
     watches: [
@@ -100,7 +119,7 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
         mapFn: (seed) =>
           clusterInformer
             .list()
-            .filter((c) => c.spec.seed === seed.metadata?.name || c.status?.seed === seed.metadata?.name || (c.spec.seed === undefined && c.status?.phase === "Failed"))
+            .filter((c) => c.spec.seed === seed.metadata?.name || c.status?.seed === seed.metadata?.name || (c.spec.seed === undefined && (c.status?.phase === "Failed" || c.status?.phase === "Pending")))
             .flatMap(requestFor),
       },
       {
@@ -122,7 +141,7 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
   // Seed and process events name a cluster by its id: an index keeps the
   // lookup constant-time however many clusters and events there are.
   const byId = new Map<string, { namespace?: string; name: string }>();
-  const idOf = (c: Cluster): string => clusterId(c.metadata.namespace ?? "", c.metadata.name ?? "");
+  const idOf = (c: Cluster): string => clusterIdentity(c);
   clusterInformer.addHandlers({
     add: (c) => byId.set(idOf(c), { namespace: c.metadata.namespace, name: c.metadata.name ?? "" }),
     update: (c) => byId.set(idOf(c), { namespace: c.metadata.namespace, name: c.metadata.name ?? "" }),
@@ -139,7 +158,7 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
       .filter((p) => p.spec.clusterName === cluster)
       .flatMap(requestFor);
   let requeuePools: ((id: string) => void) | undefined;
-  const tenants = new TenantConnections({ secret: (namespace, name) => cache.secret(namespace, name), onChange: (id) => requeuePools?.(id) });
+  const tenants = new TenantConnections({ secret: (namespace, name) => cache.secret(namespace, name), onChange: (id) => requeuePools?.(id), timeoutMs: options.tenantTimeoutMs, onNodesChange: (id) => requeue(id) });
   const pools = manager.addController({
     name: "nodepool",
     kind: nodePoolKindRef,
@@ -190,10 +209,38 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
       name: "tenantrbac",
       kind: clusterKindRef,
       workers: options.workers ?? 4,
-      reconciler: new TenantRBACReconciler({ cache: { cluster: (namespace, name) => cache.cluster(namespace, name), secret: (namespace, name) => cache.secret(namespace, name), project: (name) => projectInformer.get(undefined, name) } }),
+      reconciler: new TenantRBACReconciler({
+        cache: { cluster: (namespace, name) => cache.cluster(namespace, name), secret: (namespace, name) => cache.secret(namespace, name), project: (name) => projectInformer.get(undefined, name) },
+        events: manager.eventRecorder("tenantrbac"),
+        timeoutMs: options.tenantTimeoutMs,
+      }),
       watches: [{ kind: projectKindRef, mapFn: (p) => clusterInformer.list(`project-${p.metadata?.name ?? ""}`).flatMap(requestFor) }],
     });
   }
+  // Cloud credentials a NodePool uses keep a finalizer until no pool refers
+  // to them; a pool gone (or changed) releases them here.
+  manager.addController({
+    name: "credentials",
+    kind: secretKindRef,
+    labelSelector: credentialsLabel,
+    reconciler: new CredentialsReconciler({
+      client: manager.client,
+      cache: { secret: (namespace, name) => manager.informers.informerFor<V1Secret>(secretKindRef, { labelSelector: credentialsLabel }).get(namespace, name), pools: () => poolInformer.list() },
+    }),
+    watches: [{ kind: nodePoolKindRef, mapFn: (pool) => { const ref = credentialsOf(pool as NodePool); return ref === undefined ? [] : [ref]; } }],
+  });
+  // Each Seed's status: clusters hosted, reachable, full, fields not carried out.
+  const seedInformer = manager.informers.informerFor<Seed>(seedKindRef);
+  manager.addController({
+    name: "seed",
+    kind: seedKindRef,
+    reconciler: new SeedReconciler({ client: manager.client, seed: (name) => seedInformer.get(undefined, name), clusters: () => clusterInformer.list(), reachability: (seed) => drivers.reachability(seed) }),
+    // A cluster placed on a seed, or gone from it, changes the seed's count.
+    watches: [{ kind: clusterKindRef, mapFn: (c) => {
+      const seed = (c as Cluster).status?.seed;
+      return seed === undefined ? [] : [{ name: seed }];
+    } }],
+  });
   manager.addController({
     name: "project",
     kind: projectKindRef,

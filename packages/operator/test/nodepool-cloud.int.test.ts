@@ -49,7 +49,7 @@ describe("a node pool on the aws provider, against a local EC2 that checks every
     await objects.patchNamespacedCustomObject({ ...resource, plural: "nodepools", name: "ec2", body: { metadata: { annotations: { retry: "1" } } } }, mergePatch);
     const instances = await eventually(() => Promise.resolve(live()), (list) => list.length === 2, { timeoutMs: 30_000, description: "two instances" });
     expect(instances.map((i) => i.tags["seedbed.dev/node-pool"])).toEqual(["ec2", "ec2"]);
-    expect(instances.map((i) => i.tags["seedbed.dev/cluster-id"])).toEqual(["cloud-c", "cloud-c"]);
+    expect(instances.map((i) => i.tags["seedbed.dev/cluster-id"])).toEqual(["cloud--c", "cloud--c"]);
     const userData = Buffer.from(instances[0]?.userData ?? "", "base64").toString("utf8");
     expect(userData).toMatch(/^#cloud-config/);
     const token = /token: ([a-z0-9]{6})\.([a-z0-9]{16})/.exec(userData);

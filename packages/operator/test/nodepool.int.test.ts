@@ -1,4 +1,5 @@
-import { AppsV1Api, CoreV1Api, CustomObjectsApi, PatchStrategy, PolicyV1Api, setHeaderOptions, type V1Node, type V1Pod } from "@kubernetes/client-node";
+import { request } from "node:https";
+import { AppsV1Api, CoreV1Api, CustomObjectsApi, PatchStrategy, PolicyV1Api, setHeaderOptions, Watch, type KubeConfig, type V1Node, type V1Pod, type V1PodSpec } from "@kubernetes/client-node";
 import { apiVersion, type NodePool } from "@seedbed/api";
 import { eventually } from "@seedbed/testing";
 import { useKubeAPI } from "@seedbed/testing/vitest";
@@ -10,6 +11,47 @@ const resource = { group: "seedbed.dev", version: "v1alpha1", namespace };
 const mergePatch = setHeaderOptions("Content-Type", PatchStrategy.MergePatch);
 const ready = (n: V1Node): boolean => n.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True") === true;
 
+/** GET `path` from the API server of `kc` as text (for /metrics, which is no JSON). */
+async function getText(kc: KubeConfig, path: string): Promise<string> {
+  const options = {};
+  await kc.applyToHTTPSOptions(options);
+  return new Promise((resolve, reject) => {
+    const req = request(`${kc.getCurrentCluster()?.server ?? ""}${path}`, options, (res) => {
+      let text = "";
+      res.setEncoding("utf8");
+      res.on("data", (chunk: string) => (text += chunk));
+      res.on("end", () => (res.statusCode === 200 ? resolve(text) : reject(new Error(`GET ${path}: ${res.statusCode ?? 0} ${text}`))));
+    });
+    req.on("error", reject);
+    req.end();
+  });
+}
+
+/** The default namespace's pods as a watch sees them: where each ran, which the Eviction API marked, which are gone. */
+interface PodRecord {
+  readonly nodeOf: Map<string, string>;
+  /** Marked DisruptionTarget by the Eviction API, which does so before it deletes a pod (a plain delete does not). */
+  readonly evicted: Set<string>;
+  readonly deleted: Set<string>;
+  stop(): void;
+}
+
+async function watchPods(kc: KubeConfig): Promise<PodRecord> {
+  const record = { nodeOf: new Map<string, string>(), evicted: new Set<string>(), deleted: new Set<string>() };
+  const controller = await new Watch(kc).watch(
+    "/api/v1/namespaces/default/pods",
+    {},
+    (phase: string, pod: V1Pod) => {
+      const name = pod.metadata?.name ?? "";
+      if (pod.spec?.nodeName !== undefined) record.nodeOf.set(name, pod.spec.nodeName);
+      if (pod.status?.conditions?.some((c) => c.type === "DisruptionTarget" && c.status === "True" && c.reason === "EvictionByEvictionAPI") === true) record.evicted.add(name);
+      if (phase === "DELETED") record.deleted.add(name);
+    },
+    () => undefined,
+  );
+  return { ...record, stop: () => controller.abort() };
+}
+
 describe("node pools on the kwok provider, in a real tenant cluster", () => {
   const api = useKubeAPI({ controllers: true });
   let platform: LocalOperator;
@@ -17,13 +59,22 @@ describe("node pools on the kwok provider, in a real tenant cluster", () => {
   let tenant: CoreV1Api;
   let tenantApps: AppsV1Api;
   let tenantPolicy: PolicyV1Api;
+  let tenantConfig: KubeConfig;
 
   const readPool = async (name: string): Promise<NodePool> => (await objects.getNamespacedCustomObject({ ...resource, plural: "nodepools", name })) as NodePool;
   const poolNodes = async (pool: string): Promise<V1Node[]> => (await tenant.listNode({ labelSelector: `seedbed.dev/node-pool=${pool}` })).items;
   const podsOf = async (app: string): Promise<V1Pod[]> => (await tenant.listNamespacedPod({ namespace: "default", labelSelector: `app=${app}` })).items;
   const createPool = (name: string, spec: Record<string, unknown>): Promise<unknown> =>
     objects.createNamespacedCustomObject({ ...resource, plural: "nodepools", body: { apiVersion, kind: "NodePool", metadata: { name, namespace }, spec: { clusterName: "w", ...spec } } });
-  const deployment = (name: string, replicas: number, cpu: string, pool: string): Promise<unknown> =>
+  const podsOn = async (node: string): Promise<V1Pod[]> => (await tenant.listNamespacedPod({ namespace: "default", fieldSelector: `spec.nodeName=${node}` })).items;
+  const budget = (app: string, minAvailable: number): Promise<unknown> =>
+    tenantPolicy.createNamespacedPodDisruptionBudget({ namespace: "default", body: { metadata: { name: app }, spec: { minAvailable, selector: { matchLabels: { app } } } } });
+  /** Evictions the tenant's API server refused (429: a disruption budget allows none), from its own metrics. */
+  const refusedEvictions = async (): Promise<number> => {
+    const lines = (await getText(tenantConfig, "/metrics")).split("\n").filter((l) => l.startsWith("apiserver_request_total{") && l.includes('code="429"') && l.includes('resource="pods"') && l.includes('subresource="eviction"'));
+    return lines.reduce((sum, l) => sum + Number(l.slice(l.lastIndexOf(" ") + 1)), 0);
+  };
+  const deployment = (name: string, replicas: number, cpu: string, pool: string, podSpec: Partial<V1PodSpec> = {}): Promise<unknown> =>
     tenantApps.createNamespacedDeployment({
       namespace: "default",
       body: {
@@ -31,7 +82,7 @@ describe("node pools on the kwok provider, in a real tenant cluster", () => {
         spec: {
           replicas,
           selector: { matchLabels: { app: name } },
-          template: { metadata: { labels: { app: name } }, spec: { nodeSelector: { "seedbed.dev/node-pool": pool }, tolerations: [{ key: "kwok.x-k8s.io/node", operator: "Exists" }], containers: [{ name: "app", image: "registry.k8s.io/pause:3.10", resources: { requests: { cpu, memory: "64Mi" } } }] } },
+          template: { metadata: { labels: { app: name } }, spec: { nodeSelector: { "seedbed.dev/node-pool": pool }, tolerations: [{ key: "kwok.x-k8s.io/node", operator: "Exists" }], containers: [{ name: "app", image: "registry.k8s.io/pause:3.10", resources: { requests: { cpu, memory: "64Mi" } } }], ...podSpec } },
         },
       },
     });
@@ -43,6 +94,7 @@ describe("node pools on the kwok provider, in a real tenant cluster", () => {
     await objects.createNamespacedCustomObject({ ...resource, plural: "clusters", body: { apiVersion, kind: "Cluster", metadata: { name: "w", namespace }, spec: {} } });
     await eventually(() => objects.getNamespacedCustomObject({ ...resource, plural: "clusters", name: "w" }) as Promise<{ status?: { phase?: string } }>, (c) => c.status?.phase === "Running", { timeoutMs: 90_000, description: "cluster w Running" });
     const tkc = await tenantKubeConfig(kc.makeApiClient(CoreV1Api), namespace, "w");
+    tenantConfig = tkc;
     tenant = tkc.makeApiClient(CoreV1Api);
     tenantApps = tkc.makeApiClient(AppsV1Api);
     tenantPolicy = tkc.makeApiClient(PolicyV1Api);
@@ -57,7 +109,7 @@ describe("node pools on the kwok provider, in a real tenant cluster", () => {
     await createPool("workers", { replicas: 2, machineTemplate: { cpu: "2", memory: "4Gi" }, autoHealing: { notReadyTimeout: "5s" }, drainTimeout: "30s" });
     const nodes = await eventually(() => poolNodes("workers"), (list) => list.length === 2 && list.every(ready), { timeoutMs: 60_000, description: "two Ready nodes" });
     expect(nodes[0]?.status?.allocatable?.cpu).toBe("2");
-    expect(nodes[0]?.spec?.providerID).toMatch(/^kwok:\/\/np-w\/workers-[0-9a-f]{6}$/);
+    expect(nodes[0]?.spec?.providerID).toMatch(/^kwok:\/\/np--w\/workers-[0-9a-f]{6}$/);
     const pool = await eventually(() => readPool("workers"), (p) => p.status?.readyReplicas === 2 && p.status.phase === "Running");
     expect(pool.status?.machines?.map((m) => m.name).sort()).toEqual(nodes.map((n) => n.metadata?.name).sort());
     const tokens = (await tenant.listNamespacedSecret({ namespace: "kube-system", fieldSelector: "type=bootstrap.kubernetes.io/token" })).items;
@@ -67,13 +119,47 @@ describe("node pools on the kwok provider, in a real tenant cluster", () => {
     await eventually(() => podsOf("web"), (pods) => pods.length === 3 && pods.every((p) => p.status?.phase === "Running"), { timeoutMs: 60_000, description: "3 web pods Running" });
   });
 
-  it("scales down by cordoning and draining a node under a disruption budget; its pods move to the other", async () => {
-    await tenantPolicy.createNamespacedPodDisruptionBudget({ namespace: "default", body: { metadata: { name: "web" }, spec: { minAvailable: 2, selector: { matchLabels: { app: "web" } } } } });
-    await objects.patchNamespacedCustomObject({ ...resource, plural: "nodepools", name: "workers", body: { spec: { replicas: 1 } } }, mergePatch);
-    const [left] = await eventually(() => poolNodes("workers"), (list) => list.length === 1, { timeoutMs: 60_000, description: "one node left" });
-    const pods = await eventually(() => podsOf("web"), (list) => list.length === 3 && list.every((p) => p.status?.phase === "Running" && p.spec?.nodeName === left?.metadata?.name), { timeoutMs: 60_000, description: "all web pods on the remaining node" });
-    expect(pods).toHaveLength(3);
-    await eventually(() => readPool("workers"), (p) => p.status?.replicas === 1 && p.status.phase === "Running");
+  it("scales down by draining through the Eviction API: a disruption budget keeps its pod, and so the node, until it allows; the other pods move", async () => {
+    // One "guarded" pod on each node, under a budget that allows no disruption:
+    // whichever node the pool removes holds a pod the budget protects.
+    await deployment("guarded", 2, "100m", "workers", { topologySpreadConstraints: [{ maxSkew: 1, topologyKey: "kubernetes.io/hostname", whenUnsatisfiable: "DoNotSchedule", labelSelector: { matchLabels: { app: "guarded" } } }] });
+    await budget("guarded", 2);
+    await budget("web", 2);
+    const guarded = await eventually(() => podsOf("guarded"), (pods) => pods.length === 2 && pods.every((p) => p.status?.phase === "Running") && new Set(pods.map((p) => p.spec?.nodeName)).size === 2, { timeoutMs: 60_000, description: "a guarded pod Running on each node" });
+    await eventually(() => tenantPolicy.readNamespacedPodDisruptionBudget({ namespace: "default", name: "guarded" }), (b) => b.status?.observedGeneration === b.metadata?.generation && b.status?.currentHealthy === 2 && b.status.disruptionsAllowed === 0, { timeoutMs: 30_000, description: "the guarded budget allows no disruption" });
+    const pods = await watchPods(tenantConfig);
+    try {
+      await objects.patchNamespacedCustomObject({ ...resource, plural: "nodepools", name: "workers", body: { spec: { replicas: 1, drainTimeout: "10m" } } }, mergePatch);
+      const cordoned = await eventually(() => poolNodes("workers"), (list) => list.some((n) => n.spec?.unschedulable === true), { timeoutMs: 60_000, description: "a node cordoned" });
+      const victim = cordoned.find((n) => n.spec?.unschedulable === true)?.metadata?.name ?? "";
+      const held = guarded.find((p) => p.spec?.nodeName === victim)?.metadata?.name ?? "";
+      // Everything else leaves the node; the guarded pod stays.
+      const left = await eventually(() => podsOn(victim), (list) => list.every((p) => p.metadata?.name === held) || !list.some((p) => p.metadata?.name === held), { timeoutMs: 60_000, description: `only ${held} left on ${victim}` });
+      expect(left.map((p) => [p.metadata?.name, p.metadata?.deletionTimestamp])).toEqual([[held, undefined]]);
+      // The operator keeps asking, and the budget keeps refusing (a drain that
+      // deleted pods would never be refused): the drain is blocked, not finished.
+      const refused = await refusedEvictions();
+      await eventually(refusedEvictions, (n) => n >= refused + 2, { timeoutMs: 60_000, description: "two more evictions refused by the budget" });
+      expect((await poolNodes("workers")).map((n) => n.metadata?.name)).toContain(victim);
+      expect((await podsOn(victim)).map((p) => [p.metadata?.name, p.metadata?.deletionTimestamp])).toEqual([[held, undefined]]);
+      expect((await readPool("workers")).status?.replicas).toBe(2);
+
+      // The budget allows one disruption: the pod is evicted and the node removed.
+      await tenantPolicy.patchNamespacedPodDisruptionBudget({ namespace: "default", name: "guarded", body: { spec: { minAvailable: 1 } } }, mergePatch);
+      const [remaining] = await eventually(() => poolNodes("workers"), (list) => list.length === 1 && list[0]?.metadata?.name !== victim, { timeoutMs: 60_000, description: `${victim} removed` });
+      await eventually(async () => Promise.resolve(pods.deleted.has(held)), (gone) => gone, { timeoutMs: 30_000, description: `${held} deleted` });
+      // Every pod that left the node went through the Eviction API, which marks it before deleting it; a plain delete does not.
+      const movedOff = [...pods.deleted].filter((name) => pods.nodeOf.get(name) === victim);
+      expect(movedOff).toContain(held);
+      expect(movedOff.filter((name) => !pods.evicted.has(name))).toEqual([]);
+      const web = await eventually(() => podsOf("web"), (list) => list.length === 3 && list.every((p) => p.status?.phase === "Running" && p.spec?.nodeName === remaining?.metadata?.name), { timeoutMs: 60_000, description: "all web pods on the remaining node" });
+      expect(web).toHaveLength(3);
+      await eventually(() => readPool("workers"), (p) => p.status?.replicas === 1 && p.status.phase === "Running");
+    } finally {
+      pods.stop();
+      await tenantApps.deleteNamespacedDeployment({ namespace: "default", name: "guarded" });
+      await tenantPolicy.deleteNamespacedPodDisruptionBudget({ namespace: "default", name: "guarded" });
+    }
   });
 
   it("replaces a machine whose Node stays NotReady past the timeout", async () => {

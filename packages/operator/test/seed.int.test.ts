@@ -53,13 +53,13 @@ describe("the kubernetes hosting driver on a real seed with kwok nodes", () => {
     const running = await eventually(() => readCluster("ha"), (c) => c.status?.phase === "Running", { timeoutMs: 90_000, description: "cluster ha Running" });
     expect(running.status?.seed).toBe("kwok");
     expect(running.status?.endpoint).toMatch(/^https:\/\/[\d.]+:\d+$/);
-    const ns = "cluster-seeded-ha";
+    const ns = "cluster-seeded--ha";
     const etcd = await apps.readNamespacedStatefulSet({ namespace: ns, name: "etcd" });
     expect(etcd.spec?.replicas).toBe(3);
     expect(etcd.spec?.volumeClaimTemplates?.[0]?.spec?.storageClassName).toBe("kwok-local");
     expect(etcd.spec?.template.spec?.containers[0]?.resources?.limits?.memory).toBeUndefined();
     expect(etcd.spec?.template.spec?.affinity?.podAntiAffinity).toBeDefined();
-    expect(etcd.spec?.template.spec?.containers[0]?.args).toEqual(expect.arrayContaining(["--initial-cluster=etcd-0=https://etcd-0.etcd.cluster-seeded-ha.svc:2380,etcd-1=https://etcd-1.etcd.cluster-seeded-ha.svc:2380,etcd-2=https://etcd-2.etcd.cluster-seeded-ha.svc:2380", "--client-cert-auth=true"]));
+    expect(etcd.spec?.template.spec?.containers[0]?.args).toEqual(expect.arrayContaining(["--initial-cluster=etcd-0=https://etcd-0.etcd.cluster-seeded--ha.svc:2380,etcd-1=https://etcd-1.etcd.cluster-seeded--ha.svc:2380,etcd-2=https://etcd-2.etcd.cluster-seeded--ha.svc:2380", "--client-cert-auth=true"]));
     const apiserver = await apps.readNamespacedDeployment({ namespace: ns, name: "kube-apiserver" });
     expect(apiserver.spec?.template.spec?.containers[0]?.readinessProbe?.httpGet?.path).toBe("/readyz");
     expect(apiserver.spec?.template.metadata?.annotations?.["seedbed.dev/config-checksum"]).toMatch(/^[0-9a-f]{64}$/);
@@ -80,10 +80,10 @@ describe("the kubernetes hosting driver on a real seed with kwok nodes", () => {
 
   it("rolls the API server Deployment when control-plane replicas change", async () => {
     await objects.patchNamespacedCustomObject({ ...resource, plural: "clusters", name: "ha", body: { spec: { controlPlane: { replicas: 2 } } } }, mergePatch);
-    const scaled = await eventually(() => apps.readNamespacedDeployment({ namespace: "cluster-seeded-ha", name: "kube-apiserver" }), (d) => d.spec?.replicas === 2 && d.status?.readyReplicas === 2, { timeoutMs: 60_000 });
+    const scaled = await eventually(() => apps.readNamespacedDeployment({ namespace: "cluster-seeded--ha", name: "kube-apiserver" }), (d) => d.spec?.replicas === 2 && d.status?.readyReplicas === 2, { timeoutMs: 60_000 });
     expect(scaled.status?.readyReplicas).toBe(2);
     await eventually(() => readCluster("ha"), (c) => c.status?.phase === "Running" && c.status.observedGeneration === c.metadata.generation);
-    const budgets = async (): Promise<string[]> => (await policy.listNamespacedPodDisruptionBudget({ namespace: "cluster-seeded-ha" })).items.map((p) => p.metadata?.name ?? "").sort();
+    const budgets = async (): Promise<string[]> => (await policy.listNamespacedPodDisruptionBudget({ namespace: "cluster-seeded--ha" })).items.map((p) => p.metadata?.name ?? "").sort();
     expect(await budgets()).toEqual(["etcd", "kube-apiserver"]);
     // Back to one replica: its budget goes.
     await objects.patchNamespacedCustomObject({ ...resource, plural: "clusters", name: "ha", body: { spec: { controlPlane: { replicas: 1 } } } }, mergePatch);
@@ -102,6 +102,6 @@ describe("the kubernetes hosting driver on a real seed with kwok nodes", () => {
   it("deleting the Cluster removes its namespace and everything in it", async () => {
     await objects.deleteNamespacedCustomObject({ ...resource, plural: "clusters", name: "stuck" });
     await eventually(() => readCluster("stuck").then(() => false, () => true), (gone) => gone, { timeoutMs: 90_000, description: "cluster stuck gone" });
-    await expect(core.readNamespace({ name: "cluster-seeded-stuck" })).rejects.toThrow(/404|not found/i);
+    await expect(core.readNamespace({ name: "cluster-seeded--stuck" })).rejects.toThrow(/404|not found/i);
   });
 });

@@ -22,6 +22,13 @@ describe("a cluster's PKI", () => {
     for (const host of ["kubernetes.default.svc.cluster.local", "a.example.com", "localhost"]) expect(cert.checkHost(host)).toBe(host);
   });
 
+  it("names the kubernetes Service under the cluster's own DNS domain, and not under cluster.local", async () => {
+    const pki = await createClusterPKI({ clusterName: "a", kubernetesServiceIP: "10.96.0.1", dnsDomain: "corp.internal" });
+    const cert = new X509Certificate(pki.apiServer.certificatePem);
+    expect(cert.checkHost("kubernetes.default.svc.corp.internal")).toBe("kubernetes.default.svc.corp.internal");
+    expect(cert.checkHost("kubernetes.default.svc.cluster.local")).toBeUndefined();
+  });
+
   it("gives two clusters unrelated CAs", async () => {
     const [a, b] = await Promise.all([
       createClusterPKI({ clusterName: "a", kubernetesServiceIP: "10.96.0.1" }),

@@ -13,6 +13,8 @@ export interface ClusterPKIOptions {
   readonly etcdAltNames?: readonly string[];
   /** The first IP of the service CIDR: in-cluster clients reach the API there. */
   readonly kubernetesServiceIP: string;
+  /** The cluster's DNS domain (default cluster.local): the API is kubernetes.default.svc.<domain> inside it. */
+  readonly dnsDomain?: string;
   readonly keyAlgorithm?: KeyAlgorithm;
   readonly leafValidity?: Validity;
   readonly now?: Date;
@@ -32,8 +34,10 @@ export interface ClusterPKI {
   readonly scheduler: IssuedCertificate;
 }
 
-/** The in-cluster names of the kubernetes Service, always on the serving certificate. */
-const kubernetesServiceNames = ["kubernetes", "kubernetes.default", "kubernetes.default.svc", "kubernetes.default.svc.cluster.local"];
+/** The in-cluster names of the kubernetes Service under a DNS domain, always on the serving certificate. */
+export function kubernetesServiceNames(dnsDomain = "cluster.local"): string[] {
+  return ["kubernetes", "kubernetes.default", "kubernetes.default.svc", `kubernetes.default.svc.${dnsDomain}`];
+}
 
 /** The long-lived part of a cluster's PKI: what renewing the leaf certificates keeps. */
 export interface ClusterAuthorities {
@@ -70,7 +74,7 @@ export async function issueClusterLeaves(authorities: ClusterAuthorities, option
       ...common,
       commonName: "kube-apiserver",
       usage: "server",
-      altNames: unique([...loopback, ...kubernetesServiceNames, options.kubernetesServiceIP, ...(options.apiServerAltNames ?? [])]),
+      altNames: unique([...loopback, ...kubernetesServiceNames(options.dnsDomain), options.kubernetesServiceIP, ...(options.apiServerAltNames ?? [])]),
     }),
     issueCertificate(etcdCA, { ...common, commonName: "kube-apiserver-etcd-client", usage: "client" }),
     issueCertificate(etcdCA, { ...common, commonName: "etcd-server", usage: "server-and-client", altNames: unique([...loopback, ...(options.etcdAltNames ?? [])]) }),

@@ -1,11 +1,12 @@
-import { setTimeout as sleep } from "node:timers/promises";
+import { setImmediate, setTimeout as sleep } from "node:timers/promises";
 import { CoreV1Api, PatchStrategy, setHeaderOptions, type V1ConfigMap } from "@kubernetes/client-node";
 import { eventually } from "@seedbed/testing";
 import { useKubeAPI } from "@seedbed/testing/vitest";
 import { afterEach, describe, expect, it } from "vitest";
 import { TerminalError, type ReconcileRequest, type Reconciler } from "../src/controller/reconciler.ts";
 import { Manager, type ManagedControllerOptions } from "../src/manager.ts";
-import { configMapKind, createNamespace } from "./support.ts";
+import type { Informer } from "../src/informer/informer.ts";
+import { configMapKind, createNamespace, gate, type Gate } from "./support.ts";
 
 const copiedAnnotation = "runtime.seedbed.dev/copied";
 
@@ -63,34 +64,88 @@ describe("a controller against a real API server", () => {
     await eventually(annotation, (a) => a === "green", { timeoutMs: 10_000, description: "annotation follows the change" });
   });
 
-  it("merges a burst of 50 updates of one object into far fewer reconciles that end with the latest state", async () => {
+  it("merges a burst of 50 updates of one object into one reconcile that sees the latest state, whether the key waits in the queue or is being processed", async () => {
+    // No timing here: gates hold the workers while each burst arrives, the
+    // informer's cache says when every update was delivered (it calls the
+    // handlers as it stores an object), and a sentinel queued after the
+    // burst marks when everything before it was handed out (the queue is FIFO).
     const ns = await createNamespace(api().kubeConfig(), "burst");
     const client = core();
-    await client.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: "hot" }, data: { n: "0" } } });
-    const seen: string[] = [];
-    let running = 0;
+    const replaceHot = (n: number): Promise<unknown> => client.replaceNamespacedConfigMap({ namespace: ns, name: "hot", body: { metadata: { name: "hot" }, data: { n: String(n) } } });
+    const seen: string[] = []; // what each reconcile of "hot" read
+    let hotRunning = 0;
     let overlapped = false;
-    await run(ns, (manager) => ({
-      async reconcile({ namespace, name }) {
-        overlapped ||= running > 0;
-        running++;
-        // Reads the cache the controller's informer fills, as controller-runtime reconcilers do.
-        const cm = manager.informers.informerFor<V1ConfigMap>(configMapKind, { namespace: ns }).get(namespace, name);
-        seen.push(cm?.data?.n ?? "missing");
-        // Slow enough that updates pile up behind it even when the machine is busy and each update takes long.
-        await sleep(500);
-        running--;
-        return undefined;
-      },
-    }));
-    await eventually(async () => Promise.resolve(seen.length), (n) => n >= 1, { timeoutMs: 10_000 });
-    for (let n = 1; n <= 50; n++) {
-      await client.replaceNamespacedConfigMap({ namespace: ns, name: "hot", body: { metadata: { name: "hot" }, data: { n: String(n) } } });
-    }
-    await eventually(async () => Promise.resolve(seen.at(-1)), (last) => last === "50", { timeoutMs: 10_000, description: "the latest state reconciled" });
-    await sleep(700); // nothing more should come
-    expect(seen.at(-1)).toBe("50");
-    expect(seen.length).toBeLessThan(25);
+    const blockers = gate();
+    let blocked = 0;
+    let hotGate: Gate | undefined;
+    let sentinels = 0;
+    let seenAtSentinel = 0;
+    let cache: Informer<V1ConfigMap> | undefined;
+    await run(ns, (manager) => {
+      cache = manager.informers.informerFor<V1ConfigMap>(configMapKind, { namespace: ns });
+      return {
+        async reconcile({ namespace, name }) {
+          if (name.startsWith("blocker-")) {
+            blocked++;
+            await blockers.wait();
+            return undefined;
+          }
+          if (name === "sentinel") {
+            // Past the microtasks of this turn, every key handed out before this one has begun its reconcile.
+            await setImmediate();
+            sentinels++;
+            seenAtSentinel = seen.length;
+            return undefined;
+          }
+          overlapped ||= hotRunning > 0;
+          hotRunning++;
+          try {
+            // Reads the cache the controller's informer fills, as controller-runtime reconcilers do.
+            seen.push(cache?.get(namespace, name)?.data?.n ?? "missing");
+            const held = hotGate;
+            hotGate = undefined;
+            if (held) {
+              held.reached();
+              await held.wait();
+            }
+          } finally {
+            hotRunning--;
+          }
+          return undefined;
+        },
+      };
+    });
+    const cached = (name: string): Promise<string | undefined> => Promise.resolve(cache?.get(ns, name)?.data?.n);
+    await client.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: "hot" }, data: { n: "0" } } });
+    await eventually(async () => Promise.resolve(seen.length), (n) => n === 1, { timeoutMs: 10_000, description: "hot reconciled once" });
+
+    // 1. The key waits in the queue: both workers are held by other keys while the burst arrives.
+    for (const name of ["blocker-1", "blocker-2"]) await client.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name } } });
+    await eventually(async () => Promise.resolve(blocked), (n) => n === 2, { timeoutMs: 10_000, description: "both workers held" });
+    for (let n = 1; n <= 50; n++) await replaceHot(n);
+    await eventually(() => cached("hot"), (n) => n === "50", { timeoutMs: 30_000, description: "the burst delivered" });
+    await client.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: "sentinel" }, data: { n: "1" } } });
+    await eventually(() => cached("sentinel"), (n) => n === "1", { timeoutMs: 10_000, description: "the sentinel queued" });
+    blockers.open();
+    await eventually(async () => Promise.resolve(sentinels), (n) => n === 1, { timeoutMs: 10_000, description: "the sentinel reconciled" });
+    // Unmerged, the 50 adds would be 50 entries ahead of the sentinel.
+    expect(seenAtSentinel).toBe(2);
+    expect(seen.slice(1)).toEqual(["50"]);
+
+    // 2. The key is being processed: its reconcile is held while the burst arrives.
+    const held = gate();
+    hotGate = held;
+    await replaceHot(51);
+    await held.whenReached();
+    for (let n = 52; n <= 100; n++) await replaceHot(n);
+    await eventually(() => cached("hot"), (n) => n === "100", { timeoutMs: 30_000, description: "the second burst delivered" });
+    held.open();
+    await eventually(async () => Promise.resolve(seen.at(-1)), (n) => n === "100", { timeoutMs: 10_000, description: "the latest state reconciled" });
+    await client.replaceNamespacedConfigMap({ namespace: ns, name: "sentinel", body: { metadata: { name: "sentinel" }, data: { n: "2" } } });
+    await eventually(async () => Promise.resolve(sentinels), (n) => n === 2, { timeoutMs: 10_000, description: "the sentinel reconciled again" });
+    // The held reconcile, then exactly one more for everything added meanwhile.
+    expect(seen.slice(2)).toEqual(["51", "100"]);
+    expect(seenAtSentinel).toBe(4);
     expect(overlapped).toBe(false); // two workers, one key: never two reconciles at once
   });
 

@@ -1,5 +1,5 @@
 // Shared pieces of the runtime's integration tests: kinds, a test CRD,
-// namespaces, a recording reconciler, captured logs and a TCP proxy that
+// namespaces, gates that hold a reconcile, captured logs and a TCP proxy that
 // can cut the network between a client and the real kube-apiserver.
 import { createServer, connect, type Server, type Socket } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -60,6 +60,26 @@ export async function installWidgetCRD(kc: KubeConfig): Promise<void> {
 export async function createNamespace(kc: KubeConfig, name: string): Promise<string> {
   await kc.makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name } } });
   return name;
+}
+
+/** A point where a test holds a reconcile until it lets go, and learns that the reconcile got there. */
+export interface Gate {
+  /** Resolves once `open` is called. */
+  wait(): Promise<void>;
+  open(): void;
+  /** Called by the held code when it reaches the gate. */
+  reached(): void;
+  /** Resolves once `reached` was called. */
+  whenReached(): Promise<void>;
+}
+
+/** A closed gate. */
+export function gate(): Gate {
+  let open = (): void => undefined;
+  let reached = (): void => undefined;
+  const opened = new Promise<void>((resolve) => (open = resolve));
+  const arrived = new Promise<void>((resolve) => (reached = resolve));
+  return { wait: () => opened, open, reached, whenReached: () => arrived };
 }
 
 /** A logger whose lines are kept in memory, parsed, for assertions on what was logged. */

@@ -62,16 +62,24 @@ describe("the server before any call to Kubernetes", () => {
     expect(res.json()).toMatchObject({ error: { reason: "BadGateway" } });
   });
 
-  it("answers 503 for the project list until the Projects are loaded", async () => {
-    // whoAmI fails first against an unreachable API; the cache's 503 shows once the caller is known.
-    expect([502, 503]).toContain((await app.inject({ url: "/api/v1/projects", headers: auth })).statusCode);
+  it("answers 502 for the project list when the management API cannot be reached, though the Projects are not loaded either", async () => {
+    // Who the caller is comes first, from the API: unreachable, that is the
+    // answer. The 503 of a cache not yet synced, with the API reachable, is
+    // in test/projects-sync.int.test.ts.
+    const res = await app.inject({ url: "/api/v1/projects", headers: auth });
+    expect(res.json()).toEqual({ error: { status: 502, reason: "BadGateway", message: expect.stringMatching(/^the management API could not be reached/) as unknown } });
+    expect(res.statusCode).toBe(502);
+    const one = await app.inject({ url: "/api/v1/projects/a", headers: auth });
+    expect([one.statusCode, one.json<{ error: { reason: string } }>().error.reason]).toEqual([502, "BadGateway"]);
   });
 
-  it("redacts the authorization header wherever a log line carries it", async () => {
+  it("redacts the authorization header, cookies and secret fields wherever a log line carries them", async () => {
     const lines: string[] = [];
     const logger = pino({ level: "info" }, { write: (line: string) => lines.push(line) });
     const logged = buildServer({ managementServer: unreachable, managementCA: "", kubeConfig: unreachableKubeConfig(), logger });
-    logged.log.info({ req: { headers: { authorization: "Bearer secret-1" } }, headers: { authorization: "Bearer secret-2" } }, "Headers");
+    logged.log.info({ req: { headers: { authorization: "Bearer secret-1", cookie: "session=secret-3" } }, headers: { authorization: "Bearer secret-2" } }, "Headers");
+    // The platform's secret fields too: the server's own redaction must not replace them.
+    logged.log.info({ token: "secret-4", secret: { data: { kubeconfig: "secret-5" } }, kubeconfig: { "client-key-data": "secret-6" } }, "Fields");
     await logged.close();
     expect(lines.join("")).toContain("[redacted]");
     expect(lines.join("")).not.toMatch(/secret-/);
@@ -80,6 +88,33 @@ describe("the server before any call to Kubernetes", () => {
   it("answers unknown routes with a JSON 404", async () => {
     const res = await app.inject({ url: "/api/v1/nope", headers: auth });
     expect(res.json()).toEqual({ error: { status: 404, reason: "NotFound", message: "no route GET /api/v1/nope" } });
+  });
+
+  it("answers a method a known path does not have with 405 and Allow", async () => {
+    const put = await app.inject({ method: "PUT", url: "/api/v1/projects/a/clusters?x=1", headers: auth });
+    expect(put.statusCode).toBe(405);
+    expect(put.headers.allow).toBe("GET, HEAD, POST");
+    expect(put.json()).toEqual({ error: { status: 405, reason: "MethodNotAllowed", message: "PUT is not a method of /api/v1/projects/a/clusters; it has GET, HEAD, POST" } });
+    const options = await app.inject({ method: "OPTIONS", url: "/healthz" });
+    expect([options.statusCode, options.headers.allow]).toEqual([405, "GET, HEAD"]);
+  });
+
+  it("answers a malformed %-escape in a path with the error body", async () => {
+    const res = await app.inject({ url: "/api/v1/projects/%zz", headers: auth });
+    expect(res.json()).toEqual({ error: { status: 400, reason: "BadRequest", message: "the URL is malformed: a path segment has an invalid %-escape" } });
+  });
+});
+
+describe("startServer off loopback", () => {
+  it("refuses plain HTTP on 0.0.0.0, naming the fixes, and allows it with insecureHTTP", async () => {
+    const options = { host: "0.0.0.0", port: 0, managementServer: unreachable, managementCA: "", kubeConfig: unreachableKubeConfig(), logger: silentLogger(), projectsSyncTimeoutMs: 10 };
+    await expect(startServer(options)).rejects.toThrow(/refusing to serve plain HTTP on 0\.0\.0\.0: callers' bearer tokens would cross the network in clear; pass tls/);
+    const server = await startServer({ ...options, insecureHTTP: true });
+    try {
+      expect(server.url).toMatch(/^http:\/\/0\.0\.0\.0:\d+$/);
+    } finally {
+      await server.stop();
+    }
   });
 });
 

@@ -3,11 +3,12 @@ import { createServer as createHttpsServer } from "node:https";
 import type { KubeConfig } from "@kubernetes/client-node";
 import swagger from "@fastify/swagger";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
-import { createLogger } from "@seedbed/runtime";
-import Fastify, { type FastifyError } from "fastify";
+import { createLogger, redactPaths } from "@seedbed/runtime";
+import Fastify, { type FastifyError, type FastifyReply, type FastifyRequest } from "fastify";
 import type { Logger } from "pino";
 import { bearerToken } from "./auth/bearer.ts";
 import { HttpError, reasonFor } from "./errors.ts";
+import { listenRefusal } from "./listen.ts";
 import { ProjectsCache } from "./kube/projects-cache.ts";
 import { clusters, nodePools } from "./kube/resources.ts";
 import { UserClients } from "./kube/user-clients.ts";
@@ -15,6 +16,7 @@ import type { App, KubeconfigProvider, RouteContext } from "./routes/context.ts"
 import { sharedSchemas } from "./routes/docs.ts";
 import { eventRoutes } from "./routes/events.ts";
 import { kubeconfigRoutes } from "./routes/kubeconfig.ts";
+import { RouteMethods } from "./routes/methods.ts";
 import { metaRoutes } from "./routes/meta.ts";
 import { objectRoutes } from "./routes/objects.ts";
 import { projectRoutes } from "./routes/projects.ts";
@@ -44,9 +46,12 @@ export interface ServerOptions {
 
 /** Where `startServer` listens. */
 export interface StartServerOptions extends ServerOptions {
+  /** Loopback unless `tls` is given or `insecureHTTP` is set: callers send bearer tokens. */
   readonly host: string;
   /** 0 picks a free port. */
   readonly port: number;
+  /** Plain HTTP on an address other than loopback: only where TLS ends in front of the server (an Ingress, a mesh). */
+  readonly insecureHTTP?: boolean;
 }
 
 /** A running server. */
@@ -60,8 +65,15 @@ export interface RunningServer {
 /** How long an idle keep-alive connection stays open (fastify's default). */
 const keepAliveTimeoutMs = 72_000;
 
-/** Never logged, wherever a serializer puts the request headers. */
-const redact = { paths: ["req.headers.authorization", "request.headers.authorization", "headers.authorization", "authorization"], censor: "[redacted]" };
+/**
+ * Never logged: the platform's secret fields (a child's redaction replaces
+ * its parent's, so they are repeated here) and the request headers that
+ * carry credentials, wherever a serializer puts them.
+ */
+const redact = {
+  paths: [...redactPaths, ...["req", "request", "res", "reply"].flatMap((at) => [`${at}.headers.authorization`, `${at}.headers.cookie`, `${at}.headers["set-cookie"]`]), "headers.cookie"],
+  censor: "[redacted]",
+};
 
 /** Any error as the HTTP error the caller gets. */
 function toHttpError(error: FastifyError): HttpError {
@@ -72,6 +84,14 @@ function toHttpError(error: FastifyError): HttpError {
   const status = error.statusCode ?? 500;
   if (status >= 400 && status < 500) return new HttpError(status, reasonFor(status), error.message);
   return new HttpError(500, "InternalError", "internal error; the server's log has the details");
+}
+
+/** Answers any error with the error body (`{ error: { status, reason, message, field? } }`) and its status. */
+function answerError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  const http = toHttpError(error);
+  if (http.status >= 500 && !(error instanceof HttpError)) request.log.error({ err: error }, "Request failed");
+  if (http.status === 401) void reply.header("www-authenticate", 'Bearer realm="seedbed"');
+  void reply.code(http.status).type("application/json").send(http.toBody());
 }
 
 /**
@@ -86,6 +106,8 @@ export function buildServer(options: ServerOptions): App {
   const { tls } = options;
   const app: App = Fastify({
     loggerInstance: logger,
+    // Errors of the router (a malformed %-escape in a path) get the same body as every other error.
+    frameworkErrors: answerError,
     bodyLimit: bodyLimitBytes,
     ajv: ajvOptions,
     serverFactory: (handler): Server => {
@@ -111,14 +133,18 @@ export function buildServer(options: ServerOptions): App {
   // JSON only: fastify would otherwise take text/plain as a string body.
   app.removeContentTypeParser("text/plain");
   app.addContentTypeParser("application/merge-patch+json", { parseAs: "string" }, app.getDefaultJsonParser("error", "error"));
-  app.setErrorHandler((error: FastifyError, request, reply) => {
-    const http = toHttpError(error);
-    if (http.status >= 500 && !(error instanceof HttpError)) request.log.error({ err: error }, "Request failed");
-    if (http.status === 401) void reply.header("www-authenticate", 'Bearer realm="seedbed"');
-    void reply.code(http.status).type("application/json").send(http.toBody());
-  });
+  app.setErrorHandler(answerError);
+  const methods = new RouteMethods();
+  app.addHook("onRoute", (route) => methods.add(route.method, route.url));
   app.setNotFoundHandler((request, reply) => {
-    void reply.code(404).send(new HttpError(404, "NotFound", `no route ${request.method} ${request.url.split("?")[0] ?? ""}`).toBody());
+    const path = request.url.split("?")[0] ?? "";
+    const allowed = methods.allowed(path);
+    if (allowed.length > 0) {
+      const error = new HttpError(405, "MethodNotAllowed", `${request.method} is not a method of ${path}; it has ${allowed.join(", ")}`);
+      void reply.code(405).header("allow", allowed.join(", ")).send(error.toBody());
+      return;
+    }
+    void reply.code(404).send(new HttpError(404, "NotFound", `no route ${request.method} ${path}`).toBody());
   });
   app.addHook("onReady", async () => {
     const synced = await ctx.projects.start(options.projectsSyncTimeoutMs ?? 30_000);
@@ -136,7 +162,7 @@ export function buildServer(options: ServerOptions): App {
   void app.register(swagger, {
     openapi: {
       openapi: "3.1.0",
-      info: { title: "Seedbed API", version: "v1", description: "Projects, clusters and node pools of Seedbed. Every call acts as the caller: the bearer token goes on to the management Kubernetes API, whose RBAC decides." },
+      info: { title: "Seedbed API", version: "v1", description: "Projects, clusters and node pools of Seedbed. Every call acts as the caller: the bearer token goes on to the management Kubernetes API, whose RBAC decides. A method a path does not have is answered 405 with an Allow header; a path that does not exist, 404. Errors carry the body of the Error schema." },
       components: { securitySchemes: { bearer: { type: "http", scheme: "bearer", description: "The caller's token for the management API (an OIDC ID token)." } } },
       security: [{ bearer: [] }],
     },
@@ -175,8 +201,13 @@ export function buildServer(options: ServerOptions): App {
   return app;
 }
 
-/** Builds the server and listens on `host`:`port`. */
+/**
+ * Builds the server and listens on `host`:`port`; refuses plain HTTP
+ * off loopback unless `insecureHTTP` says TLS ends in front.
+ */
 export async function startServer(options: StartServerOptions): Promise<RunningServer> {
+  const refusal = listenRefusal({ host: options.host, tls: options.tls !== undefined, insecureHTTP: options.insecureHTTP === true });
+  if (refusal !== undefined) throw new Error(refusal);
   const app = buildServer(options);
   await app.listen({ host: options.host, port: options.port });
   const address = app.server.address();

@@ -10,6 +10,8 @@ export interface ValidationRule {
   /** The field the error is reported on, relative to the schema the rule sits on (e.g. ".metadata.name"). */
   readonly fieldPath?: string;
   readonly reason?: "FieldValueInvalid" | "FieldValueForbidden" | "FieldValueRequired" | "FieldValueDuplicate";
+  /** Evaluate on create too, with `oldSelf` an optional (`oldSelf.hasValue()` is false on create). */
+  readonly optionalOldSelf?: boolean;
 }
 
 /** Schema options Seedbed uses, besides JSON Schema's own. */

@@ -1,17 +1,36 @@
+import type { Cluster } from "./cluster.ts";
+
 /** Condition types a Cluster reports, each with the reasons it may carry. */
 export const ClusterConditions = {
-  /** Every other condition holds: the cluster's API serves and its control plane is complete. */
+  /**
+   * Every condition below but SpecSupported holds: the cluster's API serves,
+   * its control plane is complete and the last reconcile pass succeeded (a
+   * pass failing for longer than a short grace shows here as False).
+   */
   Ready: "Ready",
+  /**
+   * The cluster's API answers requests, though it may be Degraded or
+   * Upgrading: what node pools, tenant RBAC and anything else working
+   * inside the cluster wait for (see isClusterServing).
+   */
+  Available: "Available",
   /** The cluster's CAs, certificates and kubeconfigs exist and are valid for a while yet. */
   CertificatesReady: "CertificatesReady",
   /** etcd answers and has a quorum. */
   EtcdReady: "EtcdReady",
-  /** kube-apiserver answers /readyz. */
+  /** kube-apiserver answers /readyz on every replica, all of them updated. */
   APIServerReady: "APIServerReady",
   /** kube-controller-manager and kube-scheduler run. */
   ControlPlaneReady: "ControlPlaneReady",
   /** The spec can be carried out (a terminal problem with it shows here, with a message). */
   SpecValid: "SpecValid",
+  /**
+   * Every field of the effective spec is honoured by the seed and driver
+   * the cluster runs on. False (reason NotSupported) names each field that
+   * is accepted but not carried out, the seed and driver, and what to do;
+   * the cluster runs without it, so this condition does not affect Ready.
+   */
+  SpecSupported: "SpecSupported",
 } as const;
 
 /** Reasons on Cluster conditions. */
@@ -28,4 +47,40 @@ export const ClusterReasons = {
   InvalidSpec: "InvalidSpec",
   /** The cluster is being deleted. */
   Deleting: "Deleting",
+  /** Ready=False while deleting: its node pools are removing their machines; the control plane goes after them. */
+  WaitingForNodePools: "WaitingForNodePools",
+  /** Ready=False while deleting: the Seed recorded in status.seed no longer exists, so nothing is deleted; the message says what to do. */
+  SeedGone: "SeedGone",
+  /** SpecSupported=True: every field is honoured. */
+  Supported: "Supported",
+  /** SpecSupported=False: fields are accepted but not carried out on this seed; the message names them. */
+  NotSupported: "NotSupported",
+  /** The seed the cluster goes to hosts as many clusters as its spec.capacity.maxClusters allows; the cluster waits (phase Pending). */
+  SeedFull: "SeedFull",
+  /** Ready=False: the seed cannot be reached (connection refused, timed out, DNS); retried with backoff. */
+  SeedUnreachable: "SeedUnreachable",
+  /** Ready=False: the seed's API refused what the driver applied (forbidden, invalid); retrying alone will not fix it. */
+  SeedRefused: "SeedRefused",
+  /** Ready=False: the cluster's PKI Secret could not be read or written in the management cluster. */
+  CertificatesFailed: "CertificatesFailed",
+  /** Ready=False: the admin kubeconfig Secret could not be written. */
+  KubeconfigFailed: "KubeconfigFailed",
+  /** Ready=False: a reconcile pass failed for another reason; the message has the error. */
+  ReconcileFailed: "ReconcileFailed",
+  /** The phase is Upgrading: the control plane rolls from status.version to the spec's version. */
+  Upgrading: "Upgrading",
 } as const;
+
+/**
+ * Whether a cluster's API serves, so that controllers may work inside it
+ * (node pools, tenant RBAC). One condition, not a list of phases: a phase
+ * added later (Upgrading, say) cannot silently switch these gates off.
+ * Clusters last written by a Seedbed without the Available condition fall
+ * back to APIServerReady.
+ */
+export function isClusterServing(cluster: Pick<Cluster, "metadata" | "status">): boolean {
+  if (cluster.metadata.deletionTimestamp !== undefined) return false;
+  const conditions = cluster.status?.conditions ?? [];
+  const available = conditions.find((c) => c.type === ClusterConditions.Available) ?? conditions.find((c) => c.type === ClusterConditions.APIServerReady);
+  return available?.status === "True";
+}

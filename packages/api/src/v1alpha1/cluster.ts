@@ -1,10 +1,11 @@
 import Type from "typebox";
 import { ageColumn, phaseColumn, readyColumn, type KindDefinition } from "../crd/definition.ts";
 import { LocalObjectReference, SecretKeyReference, StatusOf } from "../schema/common.ts";
-import { maxNameLength, referenceRule } from "../schema/names.ts";
+import { maxClusterIdLength, maxNameLength, referenceRule } from "../schema/names.ts";
 import { FreeForm, MapList, Quantity, StringEnum } from "../schema/primitives.ts";
 import type { ResourceOf } from "../schema/resource.ts";
 import { immutableRule, ipv4CIDRRules, kubernetesVersionRules, noOverlapRule } from "../schema/rules.ts";
+import { Auth } from "./cluster-auth.ts";
 
 /** The etcd a control plane stores its data in. */
 export const Datastore = Type.Object({
@@ -51,8 +52,10 @@ export const Network = Type.Object({
     "x-kubernetes-validations": [immutableRule("dnsDomain")],
   }),
   cni: StringEnum(["calico", "flannel", "cilium", "none"], {
-    default: "calico",
-    description: "The CNI add-on installed into the cluster; none leaves it to you.",
+    // none by default: Seedbed installs no CNI yet, and a default it does not
+    // honour would mark every cluster NotSupported (see SpecSupported).
+    default: "none",
+    description: "The CNI add-on installed into the cluster; none leaves it to you. Seedbed installs none yet: calico, flannel and cilium are reported as NotSupported (condition SpecSupported) until it does.",
     "x-kubernetes-validations": [immutableRule("cni", "changing the CNI of a running cluster breaks pod networking")],
   }),
 }, { "x-kubernetes-validations": [noOverlapRule("podCIDR", "serviceCIDR")] });
@@ -67,21 +70,9 @@ export const Exposure = Type.Object({
   allowedSourceRanges: Type.Optional(Type.Array(Type.String({ maxLength: 43, "x-kubernetes-validations": [{ rule: "isCIDR(self)", message: "must be a CIDR such as 203.0.113.0/24" }] }), { maxItems: 32, description: "Only these clients may reach the API (all when empty)." })),
 });
 
-/** OpenID Connect for a tenant cluster's API. */
-export const OIDC = Type.Object({
-  issuerURL: Type.String({ maxLength: 2048, "x-kubernetes-validations": [{ rule: "isURL(self) && url(self).getScheme() == 'https'", message: "must be an https:// URL, e.g. https://login.example.com" }] }),
-  clientID: Type.String({ minLength: 1, maxLength: 256 }),
-  usernameClaim: Type.String({ default: "sub", maxLength: 128 }),
-  usernamePrefix: Type.Optional(Type.String({ maxLength: 128 })),
-  groupsClaim: Type.String({ default: "groups", maxLength: 128 }),
-  groupsPrefix: Type.Optional(Type.String({ maxLength: 128 })),
-});
-
-/** Who may log in to the tenant cluster. */
-export const Auth = Type.Object({
-  platformLogin: Type.Boolean({ default: true, description: "Trust the platform's OIDC issuer, so a Seedbed login works on this cluster too." }),
-  oidc: Type.Optional(OIDC),
-});
+// Who may log in (spec.auth), with the rules that keep a cluster's own
+// issuer from asserting the platform's users and groups: cluster-auth.ts.
+export { Auth, OIDC } from "./cluster-auth.ts";
 
 /** An add-on installed into the tenant cluster. */
 export const Addon = Type.Object({
@@ -119,6 +110,14 @@ export const Backup = Type.Object({
   }, { description: "Where snapshots go; the platform's default store when omitted." })),
 });
 
+/** A CEL expression for a datastore field of a spec, its default when the datastore is left out. */
+function datastoreField(spec: string, field: "members" | "storage", fallback: string): string {
+  const value = `${spec}.controlPlane.datastore.${field}`;
+  const present = `has(${spec}.controlPlane) && has(${spec}.controlPlane.datastore) && has(${value})`;
+  // storage is an int-or-string quantity: compared as written, as a string.
+  return field === "storage" ? `(${present} ? string(${value}) : ${fallback})` : `(${present} ? ${value} : ${fallback})`;
+}
+
 /** What the user asks for. Groups left out come from spec.template, then from the platform's defaults. */
 export const ClusterSpec = Type.Object({
   version: Type.Optional(Type.String({ maxLength: 16, description: "Kubernetes version, MAJOR.MINOR or MAJOR.MINOR.PATCH; upgrades go one minor at a time.", "x-kubernetes-validations": kubernetesVersionRules() })),
@@ -135,21 +134,41 @@ export const ClusterSpec = Type.Object({
   "x-kubernetes-validations": [
     { rule: "!has(oldSelf.network) || has(self.network)", message: "spec.network cannot be removed once set", fieldPath: ".network" },
     { rule: "!has(oldSelf.version) || has(self.version)", message: "spec.version cannot be removed once set", fieldPath: ".version" },
+    // The field rules on seed and template only see a change of a value; these see one added or removed.
+    { rule: "has(self.seed) == has(oldSelf.seed)", message: "spec.seed cannot be added or removed after creation: the control plane stays on the seed it was placed on (status.seed); create a new Cluster to use another seed", fieldPath: ".seed" },
+    { rule: "has(self.template) == has(oldSelf.template)", message: "spec.template cannot be added or removed after creation; set the fields you want in the Cluster's own spec instead", fieldPath: ".template" },
+    // Changing etcd's membership or volumes of a running cluster needs a safe procedure (a later release); until then it is refused.
+    { rule: `${datastoreField("self", "members", "1")} == ${datastoreField("oldSelf", "members", "1")}`, message: "spec.controlPlane.datastore.members cannot be changed after creation yet: etcd membership changes are not supported; create a new Cluster (and restore a backup into it) for another member count", fieldPath: ".controlPlane" },
+    { rule: `${datastoreField("self", "storage", "'1Gi'")} == ${datastoreField("oldSelf", "storage", "'1Gi'")}`, message: "spec.controlPlane.datastore.storage cannot be changed after creation yet: etcd volumes are not resized; create a new Cluster for another size", fieldPath: ".controlPlane" },
   ],
 });
 
-/** The phases a Cluster goes through. */
+/**
+ * The phases a Cluster goes through: Pending (not placed yet: its seed is
+ * full), Provisioning (coming up for the first time), Running, Upgrading
+ * (the control plane rolls from status.version to the spec's version),
+ * Degraded (was running, a component is not ready now), Deleting, Failed
+ * (the spec cannot be built; SpecValid says why).
+ */
 export const clusterPhases = ["Pending", "Provisioning", "Running", "Upgrading", "Degraded", "Deleting", "Failed"] as const;
 
 /** What the platform observed. */
 export const ClusterStatus = StatusOf(clusterPhases, {
+  clusterID: Type.Optional(Type.String({
+    maxLength: maxClusterIdLength,
+    description: "The cluster's identity on its seed (<project>--<cluster>; <project>-<cluster> for clusters older than this field): its directory, seed namespace cluster-<id>, process markers and machine labels. Recorded once, before anything is created, and never changed.",
+  })),
   version: Type.Optional(Type.String({ description: "The version the control plane runs." })),
   endpoint: Type.Optional(Type.String({ description: "https://host:port of the cluster's API on its own port." })),
   sharedEndpoint: Type.Optional(Type.String({ description: "https://<cluster>.<project>.<domain>:port: the cluster's API through the platform's one SNI endpoint." })),
   certificateAuthority: Type.Optional(Type.String({ maxLength: 16384, description: "PEM of the CA that signed the API server's certificate, for kubeconfigs (public, not a secret)." })),
   seed: Type.Optional(Type.String({ description: "The Seed hosting the control plane." })),
   adminKubeconfigSecretRef: Type.Optional(LocalObjectReference),
-  nodes: Type.Optional(Type.Object({ ready: Type.Integer({ minimum: 0 }), desired: Type.Integer({ minimum: 0 }) })),
+  region: Type.Optional(Type.String({ description: "The region of the Seed hosting the control plane (its spec.region)." })),
+  nodes: Type.Optional(Type.Object({
+    ready: Type.Integer({ minimum: 0, description: "Nodes whose Ready condition is True." }),
+    total: Type.Integer({ minimum: 0, description: "Nodes registered in the cluster." }),
+  }, { description: "The cluster's Nodes as its API lists them (0 of 0 while no node pool has connected to it)." })),
   lastBackupTime: Type.Optional(Type.String({ format: "date-time" })),
 });
 
@@ -157,6 +176,11 @@ export const ClusterStatus = StatusOf(clusterPhases, {
 export const ClusterSchema = Type.Object({
   spec: ClusterSpec,
   status: Type.Optional(ClusterStatus),
+}, {
+  "x-kubernetes-validations": [
+    // Everything on the seed is named after it: a changed identity would orphan the control plane.
+    { rule: "!has(oldSelf.status) || !has(oldSelf.status.clusterID) || (has(self.status) && has(self.status.clusterID) && self.status.clusterID == oldSelf.status.clusterID)", message: "status.clusterID cannot change or be removed once recorded", fieldPath: ".status.clusterID" },
+  ],
 });
 
 /** A tenant Kubernetes cluster. */
@@ -173,7 +197,7 @@ export const clusterKind: KindDefinition = {
   singular: "cluster",
   shortNames: ["sbc", "sbcluster"],
   scope: "Namespaced",
-  name: { maxLength: maxNameLength.cluster, why: "so that its seed namespace cluster-<project>-<cluster> fits in 63" },
+  name: { maxLength: maxNameLength.cluster, why: "so that its seed namespace cluster-<project>--<cluster> fits in 63" },
   schema: ClusterSchema,
   description: "A tenant Kubernetes cluster whose control plane Seedbed runs in a seed. Lives in its project's namespace.",
   printerColumns: [
@@ -184,6 +208,8 @@ export const clusterKind: KindDefinition = {
     { name: "Nodes", type: "string", jsonPath: ".status.nodes.ready", description: "Ready nodes" },
     { name: "Running", type: "string", jsonPath: ".status.version", priority: 1, description: "Version the control plane runs" },
     { name: "Seed", type: "string", jsonPath: ".status.seed", priority: 1 },
+    { name: "Region", type: "string", jsonPath: ".status.region", priority: 1 },
+    { name: "ID", type: "string", jsonPath: ".status.clusterID", priority: 1, description: "The cluster's identity on its seed" },
     { name: "Template", type: "string", jsonPath: ".spec.template", priority: 1 },
     ageColumn,
   ],

@@ -1,4 +1,5 @@
 export * from "./cluster.ts";
+export { defaultOIDCPrefix, oidcPrefixProblem, reservedOIDCPrefixes } from "./cluster-auth.ts";
 export * from "./cluster-conditions.ts";
 export * from "./cluster-policy.ts";
 export * from "./cluster-template.ts";

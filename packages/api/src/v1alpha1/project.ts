@@ -1,7 +1,7 @@
 import Type from "typebox";
 import { ageColumn, phaseColumn, readyColumn, type KindDefinition } from "../crd/definition.ts";
 import { StatusOf } from "../schema/common.ts";
-import { maxNameLength } from "../schema/names.ts";
+import { maxNameLength, newProjectNameRules } from "../schema/names.ts";
 import { MapList, StringEnum } from "../schema/primitives.ts";
 import type { ResourceOf } from "../schema/resource.ts";
 
@@ -39,6 +39,7 @@ export const ProjectStatus = StatusOf(projectPhases, {
 export const ProjectSchema = Type.Object({ spec: ProjectSpec, status: Type.Optional(ProjectStatus) }, {
   "x-kubernetes-validations": [
     { rule: "size(self.spec.members) == 0 || self.spec.members.exists(m, m.role == 'owner')", message: "a project with members needs at least one owner", fieldPath: ".spec.members" },
+    ...newProjectNameRules(),
   ],
 });
 

@@ -12,18 +12,28 @@ export const SeedSpec = Type.Object({
     description: "local: processes on the machine running Seedbed; kubernetes: workloads in the cluster kubeconfigSecretRef points at (the management cluster itself when omitted). Immutable.",
     "x-kubernetes-validations": [immutableRule("driver", "create another Seed")],
   }),
-  region: Type.Optional(Type.String({ maxLength: 63 })),
+  region: Type.Optional(Type.String({ maxLength: 63, description: "Where the seed is, for people: shown in the status (and the wide listing) of each cluster it hosts." })),
   default: Type.Boolean({ default: false, description: "Clusters that name no seed go to the default one." }),
   kubeconfigSecretRef: Type.Optional(SecretKeyReference),
   storageClassName: Type.Optional(Type.String({ maxLength: 253, description: "StorageClass of etcd's volumes on a kubernetes seed; the seed's default when omitted." })),
-  capacity: Type.Optional(Type.Object({ maxClusters: Type.Integer({ minimum: 0, maximum: 100000 }) })),
-  sniDomain: Type.Optional(Type.String({ maxLength: 200, pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$", description: "Clusters exposed through the shared endpoint answer as <cluster>.<project>.<sniDomain>." })),
+  capacity: Type.Optional(Type.Object({ maxClusters: Type.Integer({ minimum: 0, maximum: 100000, description: "No new cluster is placed here once it hosts this many; such a cluster waits in phase Pending (reason SeedFull). Clusters already here stay." }) })),
+  sniDomain: Type.Optional(Type.String({ maxLength: 200, pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$", description: "Clusters exposed through the shared endpoint answer as <cluster>.<project>.<sniDomain>. Not used yet: the platform's one shared domain applies to every seed, and the Seed reports this field as NotSupported." })),
 }, {
   "x-kubernetes-validations": [
     { rule: "self.driver == 'kubernetes' || !has(self.kubeconfigSecretRef)", message: "kubeconfigSecretRef applies only to a kubernetes seed; a local seed is this machine", fieldPath: ".kubeconfigSecretRef" },
     { rule: "!has(self.kubeconfigSecretRef) || has(self.kubeconfigSecretRef.namespace)", message: "kubeconfigSecretRef.namespace is required: a Seed has no namespace of its own", fieldPath: ".kubeconfigSecretRef" },
   ],
 });
+
+/** Condition types a Seed reports (written by the seed controller). */
+export const SeedConditions = {
+  /** The operator can host control planes there: this machine for a local seed, the seed's API answering for a kubernetes one. */
+  Ready: "Ready",
+  /** Every spec field is honoured; False (reason NotSupported) names those that are accepted but not carried out, and what to do. */
+  SpecSupported: "SpecSupported",
+  /** True when the seed holds as many clusters as spec.capacity.maxClusters allows: new clusters wait (Pending, reason SeedFull). */
+  Full: "Full",
+} as const;
 
 /** A seed's phases. */
 export const seedPhases = ["Pending", "Ready", "NotReady"] as const;
@@ -55,6 +65,7 @@ export const seedKind: KindDefinition = {
     { name: "Region", type: "string", jsonPath: ".spec.region" },
     { name: "Default", type: "boolean", jsonPath: ".spec.default" },
     { name: "Clusters", type: "integer", jsonPath: ".status.clusters" },
+    { name: "Max", type: "integer", jsonPath: ".spec.capacity.maxClusters", description: "spec.capacity.maxClusters: no new cluster is placed beyond it" },
     phaseColumn,
     readyColumn,
     ageColumn,

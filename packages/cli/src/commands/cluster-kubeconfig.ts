@@ -1,4 +1,4 @@
-import { clusterId, type Cluster } from "@seedbed/api";
+import { clusterIdentity, type Cluster } from "@seedbed/api";
 import { buildExecKubeconfig, type ExecPlugin } from "@seedbed/pki";
 
 /**
@@ -16,7 +16,7 @@ export function clusterTokenKubeconfig(cluster: Cluster, exec: ExecPlugin, userN
   const url = new URL(endpoint);
   const viaLoopback = url.hostname.endsWith(".localhost");
   return buildExecKubeconfig({
-    clusterName: clusterId(cluster.metadata.namespace ?? "", cluster.metadata.name ?? ""),
+    clusterName: clusterIdentity(cluster),
     server: viaLoopback ? `https://127.0.0.1:${url.port}` : endpoint,
     certificateAuthorityPem: status.certificateAuthority,
     ...(viaLoopback ? { tlsServerName: url.hostname } : {}),

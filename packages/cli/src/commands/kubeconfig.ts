@@ -4,7 +4,7 @@ import { dirname, join } from "node:path";
 import { clusterObjectNames, kubeconfigSecretKey, type Cluster } from "@seedbed/api";
 import { parse, stringify } from "yaml";
 import { commandContext, type CommandContext, type GlobalOptions } from "../context.ts";
-import { tokenPlugin } from "../credentials.ts";
+import { credentialsDir, currentLogin, tokenPlugin } from "../credentials.ts";
 import { clusterTokenKubeconfig } from "./cluster-kubeconfig.ts";
 import { CliError, ExitCode, explain } from "../errors.ts";
 
@@ -32,11 +32,21 @@ interface KubeconfigFile {
 
 /**
  * Prints a cluster's kubeconfig, or merges it into ~/.kube/config (its
- * context becomes the current one). By default the kubeconfig logs in with
- * the user's own token (`seedbed token`); `--admin` hands out the
- * certificate-based admin kubeconfig, which only project owners may read.
+ * context becomes the current one). By default the kubeconfig logs in as
+ * whoever uses it (`seedbed token` with their own session), so it names no
+ * one and a team can share it; `--admin` hands out the certificate-based
+ * admin kubeconfig, which only project owners (and the platform admin) may
+ * read. Without a login the default is refused: its plugin would find no
+ * session, so the file could not work for the one asking.
  */
 export async function kubeconfigCommand(name: string, options: KubeconfigOptions, out?: NodeJS.WritableStream): Promise<void> {
+  if (options.admin !== true && currentLogin() === undefined) {
+    throw new CliError(
+      `not logged in: the kubeconfig of cluster ${name} logs in through \`seedbed token\`, which finds no session in ${credentialsDir()}. `
+        + "Log in first: seedbed login; or, as a project owner or the platform admin, add --admin for the cluster's certificate kubeconfig",
+      ExitCode.unauthenticated,
+    );
+  }
   const ctx = commandContext(options, out);
   const kubeconfig = options.admin === true ? await adminKubeconfig(ctx, name) : await tokenKubeconfig(ctx, name);
   if (options.merge !== true) {

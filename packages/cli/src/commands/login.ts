@@ -2,7 +2,7 @@ import { spawn } from "node:child_process";
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { InvalidCredentialsError, loginWithBrowser, loginWithDeviceCode, loginWithPassword, TokenStore, type TokenSet } from "@seedbed/identity/client";
 import { buildExecKubeconfig } from "@seedbed/pki";
-import { credentialsDir, currentLogin, loginRecordPath, managementKubeconfigOf, tokenPlugin, tokensPath, type LoginRecord } from "../credentials.ts";
+import { credentialsDir, currentLogin, loginRecordPath, managementKubeconfigOf, sessionTokenPlugin, tokensPath, type LoginRecord } from "../credentials.ts";
 import { CliError, ExitCode } from "../errors.ts";
 import { seedbedHome } from "../home.ts";
 import { readPlatformFile } from "../up/platform-file.ts";
@@ -56,7 +56,7 @@ export async function loginCommand(options: LoginOptions, out: NodeJS.WritableSt
   await new TokenStore({ path: tokensPath() }).save(tokens);
   // The management API as this user, through the token plugin: for this CLI and for kubectl.
   const kubeconfig = managementKubeconfigOf(credentialsDir());
-  writeFileSync(kubeconfig, buildExecKubeconfig({ clusterName: "seedbed", server: where.managementServer, certificateAuthorityPem: where.managementCA, userName: user, exec: tokenPlugin() }), { mode: 0o600 });
+  writeFileSync(kubeconfig, buildExecKubeconfig({ clusterName: "seedbed", server: where.managementServer, certificateAuthorityPem: where.managementCA, userName: user, exec: sessionTokenPlugin() }), { mode: 0o600 });
   // Last: the record is what makes the CLI act as the user.
   const record: LoginRecord = { user, ...(where.issuerCA === undefined ? {} : { issuerCA: where.issuerCA }) };
   writeFileSync(loginRecordPath(), `${JSON.stringify(record, null, 2)}\n`, { mode: 0o600 });

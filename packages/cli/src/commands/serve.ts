@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { KubeConfig } from "@kubernetes/client-node";
 import { createLogger } from "@seedbed/runtime";
 import type { LevelWithSilent } from "pino";
+import { listenRefusal } from "@seedbed/server";
 import { CliError, ExitCode } from "../errors.ts";
 import { startFrontServices } from "../up/services.ts";
 
@@ -13,6 +14,8 @@ export interface ServeCommandOptions {
   readonly sharedEndpointDomain?: string;
   readonly tlsCertFile?: string;
   readonly tlsKeyFile?: string;
+  /** Plain HTTP off loopback: only where TLS ends in front (an Ingress, a mesh). */
+  readonly insecureHttp?: boolean;
   readonly kubeconfig?: string;
   readonly logLevel: string;
 }
@@ -23,16 +26,24 @@ function port(flag: string, value: string): number {
   return n;
 }
 
+/** What to do about a refused listen, in this command's flags. */
+const serveFixes = "serve HTTPS with --tls-cert-file and --tls-key-file (in the Helm chart: server.tls.secretName), "
+  + "listen on loopback with --host=127.0.0.1 (the default), or pass --insecure-http only when TLS ends in front of the server (an Ingress, a service mesh)";
+
 /**
  * Runs the REST API and the SNI gateway in the foreground, as in a pod:
  * users' tokens go on to the API server this pod's credentials name (in a
  * pod, the cluster it runs in); its own identity only reads projects and
- * cluster endpoints. Kubeconfigs it hands out run `seedbed token`.
+ * cluster endpoints. Kubeconfigs it hands out run `seedbed token`. Plain
+ * HTTP only on loopback, unless --insecure-http says TLS ends in front.
  */
 export async function serveCommand(options: ServeCommandOptions): Promise<number> {
   const apiPort = port("api-port", options.apiPort);
   const gatewayPort = port("gateway-port", options.gatewayPort);
   if ((options.tlsCertFile === undefined) !== (options.tlsKeyFile === undefined)) throw new CliError("--tls-cert-file and --tls-key-file go together", ExitCode.usage);
+  // Before anything else: users' bearer tokens never cross a network in clear.
+  const refusal = listenRefusal({ host: options.host, tls: options.tlsCertFile !== undefined, insecureHTTP: options.insecureHttp === true }, serveFixes);
+  if (refusal !== undefined) throw new CliError(`--host=${options.host}: ${refusal}`, ExitCode.usage);
   const kubeConfig = new KubeConfig();
   if (options.kubeconfig === undefined) kubeConfig.loadFromCluster();
   else kubeConfig.loadFromFile(options.kubeconfig);
@@ -47,6 +58,7 @@ export async function serveCommand(options: ServeCommandOptions): Promise<number
     kubeConfig,
     domain: options.sharedEndpointDomain,
     logger: createLogger({ level: options.logLevel as LevelWithSilent }),
+    insecureHTTP: options.insecureHttp === true,
     tls: options.tlsCertFile === undefined || options.tlsKeyFile === undefined ? undefined : { cert: readFileSync(options.tlsCertFile, "utf8"), key: readFileSync(options.tlsKeyFile, "utf8") },
     plugin: { command: "seedbed", args: ["token"] },
   });

@@ -1,5 +1,5 @@
 import { execCredential, TokenStore, type TokenSet } from "@seedbed/identity/token";
-import { CliError, ExitCode } from "../cli-error.ts";
+import { CliError, ExitCode, loginHint } from "../cli-error.ts";
 import { credentialsDir, currentLogin, tokensPath } from "../credentials.ts";
 
 /**
@@ -10,12 +10,12 @@ import { credentialsDir, currentLogin, tokensPath } from "../credentials.ts";
  */
 export async function tokenCommand(out: NodeJS.WritableStream = process.stdout): Promise<void> {
   const login = currentLogin();
-  if (login === undefined) throw new CliError(`not logged in (no session in ${credentialsDir()}): run \`seedbed login\``, ExitCode.unreachable);
+  if (login === undefined) throw new CliError(`not logged in (no session in ${credentialsDir()}); ${loginHint}`, ExitCode.unauthenticated);
   let tokens: TokenSet;
   try {
     tokens = await new TokenStore({ path: tokensPath(), ...(login.issuerCA === undefined ? {} : { caPEM: login.issuerCA }) }).validToken();
   } catch (error) {
-    throw new CliError(`the session of ${login.user} has expired (${(error as Error).message}): run \`seedbed login\` again`, ExitCode.unreachable);
+    throw new CliError(`the session of ${login.user} has expired (${(error as Error).message}); ${loginHint}`, ExitCode.unauthenticated);
   }
   out.write(`${JSON.stringify(execCredential(tokens))}\n`);
 }

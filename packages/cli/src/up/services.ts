@@ -32,6 +32,8 @@ export interface FrontServicesOptions {
   readonly plugin: ExecPlugin;
   readonly logger: Logger;
   readonly tls?: { readonly cert: string; readonly key: string };
+  /** Plain HTTP off loopback (see startServer's insecureHTTP). */
+  readonly insecureHTTP?: boolean;
 }
 
 /** Loggers writing to $SEEDBED_HOME/logs/<name>.log, for `seedbed up`. */
@@ -62,6 +64,7 @@ export async function startFrontServices(options: FrontServicesOptions): Promise
       kubeConfig: options.kubeConfig,
       logger: options.logger.child({ component: "api" }),
       ...(options.tls === undefined ? {} : { tls: options.tls }),
+      insecureHTTP: options.insecureHTTP === true,
       kubeconfigFor: (cluster) => clusterTokenKubeconfig(cluster, options.plugin),
     });
     if (options.domain !== undefined) {

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { authenticationConfigFile, type CertificateNames, type ComponentHealth, type ControlPlaneObservation, type ControlPlanePlan, type HostingDriver } from "../driver.ts";
+import { authenticationConfigFile, type CertificateNames, type ComponentHealth, type ControlPlaneObservation, type ControlPlanePlan, type DriverCapabilities, type HostingDriver } from "../driver.ts";
 import { renderControlPlane, type ControlPlanePorts, type RenderedComponent } from "../render/control-plane.ts";
 import { ClusterPortAllocator } from "./driver-ports.ts";
 import { SupervisingLauncher } from "./launcher.ts";
@@ -30,10 +30,23 @@ export interface LocalDriverOptions {
 export class LocalDriver implements HostingDriver {
   readonly name = "local";
   readonly reportsChanges = false;
+  /**
+   * One process of each component on loopback: no replicas, no Service (an
+   * OwnPort endpoint is a loopback port, which NodePort, the default, stands
+   * for), no source filter, and etcd's data in a directory of no set size.
+   */
+  readonly capabilities: DriverCapabilities = { maxAPIServerReplicas: 1, maxEtcdMembers: 1, sharedDatastore: false, serviceTypes: ["NodePort"], allowedSourceRanges: false, etcdStorageSize: false };
   readonly #options: LocalDriverOptions;
   readonly #clustersDir: string;
   readonly #ports: ClusterPortAllocator;
   readonly #launchers = new Map<string, SupervisingLauncher>();
+  /**
+   * Every launcher this driver ever made and has not stopped: shutdown
+   * stops them all, also one a deletion dropped from #launchers while an
+   * apply was still launching through it.
+   */
+  readonly #everyLauncher = new Set<SupervisingLauncher>();
+  #closed = false;
   readonly #kwokOrphansChecked = new Set<string>();
 
   constructor(options: LocalDriverOptions) {
@@ -70,6 +83,7 @@ export class LocalDriver implements HostingDriver {
       await ManagedProcess.adopt({ name: "orphan", command: "", args: [] }, "/dev/null", pid).stop();
     }
     this.#launchers.delete(clusterId);
+    this.#everyLauncher.delete(launcher);
     this.#ports.release(this.#ports.recorded(dir));
     rmSync(dir, { recursive: true, force: true });
     return true;
@@ -86,13 +100,17 @@ export class LocalDriver implements HostingDriver {
 
   /** Stops every cluster's processes and keeps their files, as when the platform shuts down. */
   async stopAll(): Promise<void> {
-    for (const launcher of this.#launchers.values()) await launcher.stopAll();
+    this.#closed = true;
+    for (const launcher of this.#everyLauncher) await launcher.stopAll();
+    this.#everyLauncher.clear();
     this.#launchers.clear();
   }
 
   /** Stops supervising and leaves every process running for another driver to adopt (a hand-over, or what a crash leaves). */
   detachAll(): void {
-    for (const launcher of this.#launchers.values()) launcher.detachAll();
+    this.#closed = true;
+    for (const launcher of this.#everyLauncher) launcher.detachAll();
+    this.#everyLauncher.clear();
     this.#launchers.clear();
   }
 
@@ -101,6 +119,8 @@ export class LocalDriver implements HostingDriver {
   }
 
   #launcher(clusterId: string, dir: string): SupervisingLauncher {
+    // After shutdown nothing may start again: a reconcile still running would otherwise leave processes nobody stops.
+    if (this.#closed) throw new Error("the local hosting driver has been stopped");
     let launcher = this.#launchers.get(clusterId);
     if (!launcher) {
       launcher = new SupervisingLauncher({
@@ -110,6 +130,7 @@ export class LocalDriver implements HostingDriver {
         onEvent: (event) => this.#options.onEvent?.(clusterId, event),
       });
       this.#launchers.set(clusterId, launcher);
+      this.#everyLauncher.add(launcher);
     }
     return launcher;
   }
@@ -139,6 +160,8 @@ export class LocalDriver implements HostingDriver {
       layout,
       ports,
       serviceCIDR: plan.network.serviceCIDR,
+      podCIDR: plan.network.podCIDR,
+      dnsDomain: plan.network.dnsDomain,
       components: { controllerManager: true, scheduler: true, kwok },
       unsafeNoFsync: this.#options.unsafeNoFsync,
       apiServerExtraFlags: { ...plan.apiServerExtraFlags, ...authentication },

@@ -57,6 +57,8 @@ export interface SupervisingLauncherOptions {
 export class SupervisingLauncher implements Launcher {
   readonly #options: SupervisingLauncherOptions;
   readonly #components = new Map<string, SupervisedComponent>();
+  /** Set by stopAll and detachAll: a launch still in flight must not start what was just stopped. */
+  #closed = false;
 
   constructor(options: SupervisingLauncherOptions) {
     this.#options = options;
@@ -68,6 +70,7 @@ export class SupervisingLauncher implements Launcher {
   }
 
   async launch(spec: ProcessSpec, logFile: string): Promise<ManagedProcess> {
+    if (this.#closed) throw new Error(`cannot launch ${spec.name}: its control plane's processes were stopped`);
     let component = this.#components.get(spec.name);
     if (component && !isDeepStrictEqual(component.spec, spec)) {
       // Re-rendered (new flags, version, certificates): the new supervisor
@@ -95,11 +98,13 @@ export class SupervisingLauncher implements Launcher {
   }
 
   async stopAll(): Promise<void> {
+    this.#closed = true;
     for (const name of [...this.#components.keys()].reverse()) await this.stop(name);
   }
 
   /** Leaves every process running for a later run of the platform to adopt. */
   detachAll(): void {
+    this.#closed = true;
     for (const component of this.#components.values()) component.detach();
     this.#components.clear();
   }

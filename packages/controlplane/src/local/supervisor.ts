@@ -40,6 +40,9 @@ export class SupervisedComponent {
   readonly #backoff: RestartBackoff;
   #process: ManagedProcess | undefined;
   #stopping = false;
+  /** Counts stop() and detach() calls: a start that resolves after one must not be supervised. */
+  #epoch = 0;
+  #stopped = false;
   #restartTimer: NodeJS.Timeout | undefined;
   #delayMs: number;
   #restarts = 0;
@@ -68,6 +71,7 @@ export class SupervisedComponent {
   /** Makes sure the component runs with the current spec; idempotent. */
   async ensureRunning(): Promise<ManagedProcess> {
     this.#stopping = false;
+    this.#stopped = false;
     const current = this.process;
     if (current) return current;
     clearTimeout(this.#restartTimer);
@@ -94,6 +98,8 @@ export class SupervisedComponent {
   /** Stops the component and keeps it stopped. */
   async stop(graceMs?: number): Promise<void> {
     this.#stopping = true;
+    this.#stopped = true;
+    this.#epoch++;
     clearTimeout(this.#restartTimer);
     await this.#process?.stop(graceMs);
     // A process started by an earlier run that this one never adopted.
@@ -108,16 +114,26 @@ export class SupervisedComponent {
    */
   detach(): void {
     this.#stopping = true;
+    this.#stopped = false;
+    this.#epoch++;
     clearTimeout(this.#restartTimer);
     this.#process = undefined;
   }
 
   async #start(): Promise<ManagedProcess> {
     const spec = this.#options.spec;
+    const epoch = this.#epoch;
     const proc = await ManagedProcess.start(
       { ...spec, env: { ...spec.env, [processMarkerVariable]: this.#options.marker } },
       { logFile: this.#options.logFile, cwd: this.#options.cwd },
     );
+    if (epoch !== this.#epoch) {
+      // Stopped while it started: stop it too, or it would outlive every
+      // supervisor (a platform shutting down would leave it running).
+      // Detached: the next supervisor finds it by its marker.
+      if (this.#stopped) await proc.stop();
+      return proc;
+    }
     this.#watch(proc);
     this.#emit({ type: "started", name: spec.name, pid: proc.pid });
     return proc;

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { parse } from "yaml";
 import { renderAuthenticationConfiguration } from "./authentication-config.ts";
 
 const caPEM = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
@@ -26,7 +27,29 @@ jwt:
       groups:
         claim: groups
         prefix: ""
+    userValidationRules:
+      - expression: "!user.username.startsWith('system:')"
+        message: "user names starting with system: are reserved for Kubernetes and never taken from an OIDC issuer"
+      - expression: user.groups.all(group, !group.startsWith('system:'))
+        message: "groups starting with system: (such as system:masters) are reserved for Kubernetes and never taken from an OIDC issuer"
 `);
+  });
+
+  it("refuses system: user names and groups from every issuer, the platform's too, and writes no YAML aliases", () => {
+    const yaml = renderAuthenticationConfiguration({
+      issuers: [
+        { issuerURL: "https://login.example.com", clientID: "seedbed" },
+        { issuerURL: "https://dex.team-a.example", clientID: "k8s", usernamePrefix: "oidc:", groupsPrefix: "oidc:" },
+      ],
+    });
+    const config = parse(yaml) as { jwt: { userValidationRules?: { expression: string; message: string }[] }[] };
+    expect(config.jwt).toHaveLength(2);
+    for (const issuer of config.jwt) {
+      expect(issuer.userValidationRules?.map((r) => r.expression)).toEqual(["!user.username.startsWith('system:')", "user.groups.all(group, !group.startsWith('system:'))"]);
+      expect(issuer.userValidationRules?.every((r) => r.message.includes("reserved for Kubernetes"))).toBe(true);
+    }
+    // An alias (&a1 … *a1) would be valid YAML, but a reader should see each issuer's rules whole.
+    expect(yaml).not.toMatch(/[&*]a\d/);
   });
 
   it("uses the given claims and prefixes and leaves certificateAuthority out without a CA", () => {

@@ -18,6 +18,19 @@ export interface JWTIssuerConfig {
   readonly groupsPrefix?: string;
 }
 
+/**
+ * The CEL checks every issuer's users must pass, after the prefixes are
+ * applied. kube-apiserver itself takes a token's `system:masters` group or a
+ * `system:` user name at face value, so an issuer (a cluster's own, or the
+ * platform's, misconfigured or compromised) could otherwise claim
+ * cluster-admin or a node's or controller's identity. Those names belong to
+ * Kubernetes' own authenticators (certificates, service-account tokens).
+ */
+export const reservedNameRules: readonly { readonly expression: string; readonly message: string }[] = [
+  { expression: "!user.username.startsWith('system:')", message: "user names starting with system: are reserved for Kubernetes and never taken from an OIDC issuer" },
+  { expression: "user.groups.all(group, !group.startsWith('system:'))", message: "groups starting with system: (such as system:masters) are reserved for Kubernetes and never taken from an OIDC issuer" },
+];
+
 /** The issuers of one AuthenticationConfiguration. */
 export interface AuthenticationConfigurationInput {
   readonly issuers: readonly JWTIssuerConfig[];
@@ -29,7 +42,8 @@ export interface AuthenticationConfigurationInput {
  * Kubernetes 1.34): one JWT authenticator per issuer. Pure and byte-stable:
  * the same input gives the same bytes, so an unchanged configuration never
  * rolls an API server. Prefixes are always written, since the v1 API has no
- * defaults for them and rejects a claim without one.
+ * defaults for them and rejects a claim without one. Every issuer gets
+ * `reservedNameRules`: no token makes anyone system:masters.
  */
 export function renderAuthenticationConfiguration(input: AuthenticationConfigurationInput): string {
   validate(input.issuers);
@@ -46,6 +60,8 @@ export function renderAuthenticationConfiguration(input: AuthenticationConfigura
         username: { claim: issuer.usernameClaim ?? "email", prefix: issuer.usernamePrefix ?? "" },
         groups: { claim: issuer.groupsClaim ?? "groups", prefix: issuer.groupsPrefix ?? "" },
       },
+      // Fresh objects per issuer: yaml writes a repeated object as an alias (*a1).
+      userValidationRules: reservedNameRules.map((rule) => ({ ...rule })),
     })),
   };
   // lineWidth 0: never fold a long URL or PEM line.

@@ -47,6 +47,10 @@ export interface ControlPlaneRenderInput {
   readonly layout: ControlPlaneLayout;
   readonly ports: ControlPlanePorts;
   readonly serviceCIDR: string;
+  /** spec.network.podCIDR: kube-controller-manager gives each Node a /24 of it (none when absent). */
+  readonly podCIDR?: string;
+  /** spec.network.dnsDomain: the service-account issuer is named after it (default cluster.local). */
+  readonly dnsDomain?: string;
   readonly components: { readonly controllerManager: boolean; readonly scheduler: boolean; readonly kwok: boolean };
   /** Controllers elect a leader when more than one replica may run. */
   readonly leaderElect?: boolean;
@@ -89,6 +93,7 @@ export function renderControlPlane(input: ControlPlaneRenderInput): RenderedComp
         securePort: ports.apiServer,
         etcdServers: [`https://127.0.0.1:${ports.etcdClient}`],
         serviceClusterIPRange: input.serviceCIDR,
+        dnsDomain: input.dnsDomain,
         certDir: layout.workDir("kube-apiserver"),
         pki: {
           clientCAFile: pki.caCert,
@@ -117,6 +122,7 @@ export function renderControlPlane(input: ControlPlaneRenderInput): RenderedComp
         clusterCAKeyFile: pki.caKey,
         serviceAccountPrivateKeyFile: pki.serviceAccountKey,
         serviceClusterIPRange: input.serviceCIDR,
+        clusterCIDR: input.podCIDR,
         leaderElect: input.leaderElect ?? false,
         extraFlags: input.controllerManagerExtraFlags,
       }),

@@ -1,5 +1,5 @@
 export { renderEtcd, type EtcdMembership, type EtcdRenderInput } from "./etcd.ts";
-export { renderKubeAPIServer, type KubeAPIServerRenderInput } from "./kube-apiserver.ts";
+export { renderKubeAPIServer, serviceAccountIssuer, type KubeAPIServerRenderInput } from "./kube-apiserver.ts";
 export { renderKubeControllerManager, type KubeControllerManagerRenderInput } from "./kube-controller-manager.ts";
 export { renderKubeScheduler, type KubeSchedulerRenderInput } from "./kube-scheduler.ts";
 export { kwokNodeAnnotation, renderKwok, type KwokRenderInput } from "./kwok.ts";

@@ -12,6 +12,8 @@ export interface KubeAPIServerRenderInput {
   /** Keys in etcd start with this prefix; lets clusters share one etcd without seeing each other. */
   readonly etcdPrefix?: string;
   readonly serviceClusterIPRange: string;
+  /** The cluster's DNS domain (spec.network.dnsDomain, default cluster.local): names the service-account token issuer, https://kubernetes.default.svc.<domain>. */
+  readonly dnsDomain?: string;
   readonly certDir: string;
   readonly pki: {
     readonly clientCAFile: string;
@@ -48,7 +50,7 @@ export function renderKubeAPIServer(input: KubeAPIServerRenderInput): ProcessSpe
       "etcd-cafile": input.pki.etcdCAFile,
       "etcd-certfile": input.pki.etcdCertFile,
       "etcd-keyfile": input.pki.etcdKeyFile,
-      "service-account-issuer": "https://kubernetes.default.svc.cluster.local",
+      "service-account-issuer": serviceAccountIssuer(input.dnsDomain ?? "cluster.local"),
       "service-account-key-file": input.pki.serviceAccountKeyFile,
       "service-account-signing-key-file": input.pki.serviceAccountSigningKeyFile,
       "service-cluster-ip-range": input.serviceClusterIPRange,
@@ -58,4 +60,9 @@ export function renderKubeAPIServer(input: KubeAPIServerRenderInput): ProcessSpe
       ...input.extraFlags,
     }),
   };
+}
+
+/** The issuer of a cluster's service-account tokens: the kubernetes Service under the cluster's DNS domain, as kubeadm sets it. */
+export function serviceAccountIssuer(dnsDomain: string): string {
+  return `https://kubernetes.default.svc.${dnsDomain}`;
 }

@@ -12,12 +12,14 @@ export interface KubeControllerManagerRenderInput {
   readonly clusterCAKeyFile: string;
   readonly serviceAccountPrivateKeyFile: string;
   readonly serviceClusterIPRange: string;
+  /** The cluster's pod range: each Node gets a /24 of it as spec.podCIDR (node IPAM), which kwok and CNIs hand pod IPs from. */
+  readonly clusterCIDR?: string;
   readonly leaderElect: boolean;
   /** Extra flags, e.g. client QPS for a large test seed. */
   readonly extraFlags?: Readonly<Record<string, string | number | boolean>>;
 }
 
-/** Renders kube-controller-manager: every default controller, service-account credentials per controller, CSR signing by the cluster CA. */
+/** Renders kube-controller-manager: every default controller, service-account credentials per controller, CSR signing by the cluster CA, a /24 of the pod range per Node. */
 export function renderKubeControllerManager(input: KubeControllerManagerRenderInput): ProcessSpec {
   return {
     name: "kube-controller-manager",
@@ -36,6 +38,8 @@ export function renderKubeControllerManager(input: KubeControllerManagerRenderIn
       "cluster-signing-cert-file": input.clusterCACertFile,
       "cluster-signing-key-file": input.clusterCAKeyFile,
       "service-cluster-ip-range": input.serviceClusterIPRange,
+      // Without a pod range (the platform's own API server) nodes get none.
+      ...(input.clusterCIDR === undefined ? {} : { "cluster-cidr": input.clusterCIDR, "allocate-node-cidrs": true, "node-cidr-mask-size": 24 }),
       "leader-elect": input.leaderElect,
       profiling: false,
       ...input.extraFlags,

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { renderEtcd } from "./etcd.ts";
 import { renderKubeAPIServer, type KubeAPIServerRenderInput } from "./kube-apiserver.ts";
+import { renderKubeControllerManager } from "./kube-controller-manager.ts";
 import { flags } from "./process-spec.ts";
 
 const apiServerInput: KubeAPIServerRenderInput = {
@@ -38,6 +39,17 @@ describe("renderers", () => {
     expect(args).toContain("--authorization-mode=Node,RBAC");
     expect(args).toContain("--etcd-servers=https://127.0.0.1:2379");
     expect(args).toContain("--etcd-certfile=c.crt");
+  });
+
+  it("name the service-account issuer after the cluster's DNS domain, cluster.local by default", () => {
+    expect(renderKubeAPIServer(apiServerInput).args).toContain("--service-account-issuer=https://kubernetes.default.svc.cluster.local");
+    expect(renderKubeAPIServer({ ...apiServerInput, dnsDomain: "corp.internal" }).args).toContain("--service-account-issuer=https://kubernetes.default.svc.corp.internal");
+  });
+
+  it("give nodes pod ranges only when the cluster has a pod CIDR", () => {
+    const input = { binary: "kcm", kubeconfigFile: "k", securePort: 1, certDir: "/c", clusterCACertFile: "ca", clusterCAKeyFile: "key", serviceAccountPrivateKeyFile: "sa", serviceClusterIPRange: "10.96.0.0/12", leaderElect: false };
+    expect(renderKubeControllerManager({ ...input, clusterCIDR: "10.244.0.0/16" }).args).toEqual(expect.arrayContaining(["--cluster-cidr=10.244.0.0/16", "--allocate-node-cidrs=true", "--node-cidr-mask-size=24"]));
+    expect(renderKubeControllerManager(input).args.some((a) => a.startsWith("--cluster-cidr") || a.startsWith("--allocate-node-cidrs"))).toBe(false);
   });
 
   it("make etcd require client certificates and skip fsync only when asked", () => {

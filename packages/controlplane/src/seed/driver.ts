@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import type { KubeConfig, KubernetesObject } from "@kubernetes/client-node";
-import { apply, InformerCache, isNotFound, ObjectClient, type Informer, type KindRef } from "@seedbed/runtime";
-import type { CertificateNames, ControlPlaneObservation, ControlPlanePlan, HostingDriver } from "../driver.ts";
+import { apply, describeError, InformerCache, isNotFound, ObjectClient, type Informer, type KindRef } from "@seedbed/runtime";
+import type { CertificateNames, ControlPlaneObservation, ControlPlanePlan, DriverCapabilities, HostingDriver } from "../driver.ts";
 import { seedLabels, seedNamespace, seedPorts, seedServiceNames, type Manifest } from "./names.ts";
 import { componentHealth, type PodStatus, type WorkloadStatus } from "./observe.ts";
 import { renderSeedControlPlane } from "./render.ts";
@@ -16,7 +16,20 @@ export interface KubernetesDriverOptions {
   readonly storageClassName?: string;
   /** Told when a cluster's workloads change in the seed, so its Cluster is reconciled without polling. */
   readonly onChange?: (clusterId: string) => void;
+  /** How long a call waits for the seed's API (first sync of the caches, the reachability probe); default 10 s. */
+  readonly timeoutMs?: number;
 }
+
+/** Why the seed could not be reached: connection refused, timed out, no answer to the first list. */
+export class SeedUnreachableError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "SeedUnreachableError";
+  }
+}
+
+/** How long a successful reachability probe of the seed is trusted: one request per seed and period, whatever the number of clusters. */
+const reachableForMs = 15_000;
 
 const kinds = {
   statefulSet: { apiVersion: "apps/v1", kind: "StatefulSet", plural: "statefulsets", namespaced: true },
@@ -59,12 +72,16 @@ type Obj = KubernetesObject & WorkloadStatus & PodStatus & { spec?: Record<strin
 export class KubernetesDriver implements HostingDriver {
   readonly name = "kubernetes";
   readonly reportsChanges = true;
+  /** Workloads in the seed: replicas and members as the schema allows, a Service of either type, NetworkPolicies and load-balancer source ranges; no shared etcd yet. */
+  readonly capabilities: DriverCapabilities = { maxAPIServerReplicas: 5, maxEtcdMembers: 5, sharedDatastore: false, serviceTypes: ["NodePort", "LoadBalancer"], allowedSourceRanges: true, etcdStorageSize: true };
   readonly #options: KubernetesDriverOptions;
   readonly #client: ObjectClient;
   readonly #informers: InformerCache;
   /** Per cluster: what was last applied, and from which plan. */
   readonly #applied = new Map<string, { digest: string; planKey: string | undefined }>();
-  #started: Promise<void> | undefined;
+  #started = false;
+  /** When the seed last answered the reachability probe. */
+  #answeredAt = Number.NEGATIVE_INFINITY;
 
   constructor(options: KubernetesDriverOptions) {
     this.#options = options;
@@ -152,20 +169,39 @@ export class KubernetesDriver implements HostingDriver {
     return this.#informers.informerFor<Obj>(kind, { labelSelector: kind.kind === "Node" ? undefined : managed, transform: transforms[kind.kind] });
   }
 
-  #start(): Promise<void> {
-    this.#started ??= (async () => {
+  /**
+   * Starts the informers on the seed (once) and waits, boundedly, until they
+   * hold its state and the seed answers: an unreachable seed fails the call
+   * with a SeedUnreachableError instead of holding a worker for ever, or
+   * being reported healthy from a cache that no longer follows it.
+   */
+  async #start(): Promise<void> {
+    const informers = Object.values(kinds).map((kind) => this.#informer(kind));
+    if (!this.#started) {
+      this.#started = true;
       const notify = (obj: KubernetesObject): void => {
         const id = obj.metadata?.labels?.["seedbed.dev/cluster-id"];
         if (id !== undefined) this.#options.onChange?.(id);
       };
-      const informers = Object.values(kinds).map((kind) => this.#informer(kind));
       for (const informer of informers) {
         informer.addHandlers({ add: notify, update: notify, delete: notify });
         informer.start();
       }
-      await Promise.all(informers.map((i) => i.waitForSync()));
-    })();
-    return this.#started;
+    }
+    const timeoutMs = this.#options.timeoutMs ?? 10_000;
+    const server = this.#options.seedKubeConfig.getCurrentCluster()?.server ?? "?";
+    // Asked first: a refused connection fails the pass at once, not after the sync timeout.
+    if (Date.now() - this.#answeredAt >= reachableForMs) {
+      try {
+        await this.#client.request("GET", "/version", { signal: AbortSignal.timeout(timeoutMs) });
+      } catch (error) {
+        throw new SeedUnreachableError(`the seed's API at ${server} does not answer: ${describeError(error)}`, { cause: error });
+      }
+      this.#answeredAt = Date.now();
+    }
+    const deadline = AbortSignal.timeout(timeoutMs);
+    const synced = await Promise.all(informers.map((i) => i.waitForSync(deadline)));
+    if (!synced.every(Boolean)) throw new SeedUnreachableError(`the seed's API at ${server} has not listed its objects within ${timeoutMs / 1000} s`);
   }
 
   #observe(clusterId: string): ControlPlaneObservation {

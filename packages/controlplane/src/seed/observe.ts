@@ -2,8 +2,9 @@ import type { ComponentHealth } from "../driver.ts";
 
 /** The parts of workload status the seed driver reads. */
 export interface WorkloadStatus {
+  readonly metadata?: { readonly generation?: number };
   readonly spec?: { readonly replicas?: number };
-  readonly status?: { readonly readyReplicas?: number; readonly updatedReplicas?: number; readonly replicas?: number };
+  readonly status?: { readonly readyReplicas?: number; readonly updatedReplicas?: number; readonly replicas?: number; readonly observedGeneration?: number };
 }
 
 /** The parts of a Pod the seed driver reads. */
@@ -38,8 +39,14 @@ export function componentHealth(name: string, workload: WorkloadStatus | undefin
   const wanted = workload.spec?.replicas ?? 1;
   const ready = workload.status?.readyReplicas ?? 0;
   const updated = workload.status?.updatedReplicas ?? 0;
-  if (ready >= wanted && updated >= wanted) return { name, running: true, ready: true, restarts };
+  // Counts from before the last change was seen say nothing about it: a new version is not "updated" yet.
+  const generation = workload.metadata?.generation;
+  const observed = workload.status?.observedGeneration;
+  const current = generation === undefined || observed === undefined || observed >= generation;
+  const serving = ready > 0;
+  if (current && ready >= wanted && updated >= wanted) return { name, running: true, ready: true, serving, restarts };
   const stuck = pods.map(whyStuck).find((why) => why !== undefined);
-  if (stuck !== undefined) return { name, running: false, ready: false, restarts, message: `${name}: ${stuck}` };
-  return { name, running: pods.length > 0, ready: false, restarts, message: `${name}: ${ready} of ${wanted} replicas ready${updated < wanted ? `, ${updated} updated` : ""}` };
+  if (stuck !== undefined) return { name, running: false, ready: false, serving, restarts, message: `${name}: ${stuck}` };
+  const progress = current ? `${ready} of ${wanted} replicas ready${updated < wanted ? `, ${updated} updated` : ""}` : `rolling out a change (${ready} of ${wanted} replicas ready)`;
+  return { name, running: pods.length > 0, ready: false, serving, restarts, message: `${name}: ${progress}` };
 }

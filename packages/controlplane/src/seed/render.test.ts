@@ -37,6 +37,15 @@ describe("renderSeedControlPlane", () => {
     expect(list.find((o) => o.kind === "Service" && o.metadata.name === "kube-apiserver")?.spec?.loadBalancerSourceRanges).toEqual(["203.0.113.0/24"]);
   });
 
+  it("gives nodes pod ranges from the cluster's pod CIDR and names the token issuer after its DNS domain", () => {
+    const args = (name: string): string[] => {
+      const deployment = renderSeedControlPlane({ ...plan, network: { ...plan.network, podCIDR: "10.250.0.0/16", dnsDomain: "corp.internal" } }).find((o) => o.kind === "Deployment" && o.metadata?.name === name) as unknown as { spec: { template: { spec: { containers: { args: string[] }[] } } } };
+      return deployment.spec.template.spec.containers[0]?.args ?? [];
+    };
+    expect(args("kube-controller-manager")).toEqual(expect.arrayContaining(["--cluster-cidr=10.250.0.0/16", "--allocate-node-cidrs=true", "--node-cidr-mask-size=24"]));
+    expect(args("kube-apiserver")).toContain("--service-account-issuer=https://kubernetes.default.svc.corp.internal");
+  });
+
   it("runs kwok beside the control plane only for a cluster with kwok machines, with its own Secret, reaching the API through its policy", () => {
     expect(objects(plan).some((o) => o.metadata.name === "kwok")).toBe(false);
     const withKwok = objects({ ...plan, kwok: true });

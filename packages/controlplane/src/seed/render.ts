@@ -30,6 +30,8 @@ export function renderSeedControlPlane(plan: ControlPlanePlan, options: SeedRend
     etcdMembers: plan.controlPlane.etcdMembers,
     etcdStorage: plan.controlPlane.etcdStorage,
     serviceCIDR: plan.network.serviceCIDR,
+    podCIDR: plan.network.podCIDR,
+    dnsDomain: plan.network.dnsDomain,
     checksums,
     apiServerExtraFlags: plan.authenticationConfig === undefined ? plan.apiServerExtraFlags : { ...plan.apiServerExtraFlags, "authentication-config": `${mountPaths.apiServerPKI}/${authenticationConfigFile}` },
   };

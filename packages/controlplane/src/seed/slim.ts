@@ -3,9 +3,10 @@ import type { KubernetesObject } from "@kubernetes/client-node";
 type Loose = KubernetesObject & { spec?: Record<string, unknown>; status?: Record<string, unknown> };
 
 /** The metadata every cache entry keeps: identity, labels, and the resourceVersion watches resume from. */
-function meta(obj: Loose): KubernetesObject {
+function meta(obj: Loose, withGeneration = false): KubernetesObject {
   const m = obj.metadata ?? {};
-  return { apiVersion: obj.apiVersion, kind: obj.kind, metadata: { name: m.name, namespace: m.namespace, uid: m.uid, resourceVersion: m.resourceVersion, labels: m.labels, deletionTimestamp: m.deletionTimestamp } };
+  const generation = withGeneration ? { generation: m.generation } : {};
+  return { apiVersion: obj.apiVersion, kind: obj.kind, metadata: { name: m.name, namespace: m.namespace, uid: m.uid, resourceVersion: m.resourceVersion, labels: m.labels, deletionTimestamp: m.deletionTimestamp, ...generation } };
 }
 
 /**
@@ -19,7 +20,8 @@ export const slim = {
   workload: (obj: KubernetesObject): KubernetesObject => {
     const o = obj as Loose;
     const status = o.status ?? {};
-    return { ...meta(o), spec: { replicas: o.spec?.replicas }, status: { replicas: status.replicas, readyReplicas: status.readyReplicas, updatedReplicas: status.updatedReplicas } } as KubernetesObject;
+    // generation and observedGeneration: a rollout the workload controller has not started yet is not "all updated".
+    return { ...meta(o, true), spec: { replicas: o.spec?.replicas }, status: { replicas: status.replicas, readyReplicas: status.readyReplicas, updatedReplicas: status.updatedReplicas, observedGeneration: status.observedGeneration } } as KubernetesObject;
   },
   pod: (obj: KubernetesObject): KubernetesObject => {
     const o = obj as Loose & { status?: { phase?: string; conditions?: { type: string; status: string; reason?: string; message?: string }[]; containerStatuses?: { restartCount?: number; state?: { waiting?: unknown } }[] } };

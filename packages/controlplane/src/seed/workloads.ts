@@ -16,6 +16,8 @@ export interface WorkloadInput {
   readonly etcdMembers: number;
   readonly etcdStorage: string;
   readonly serviceCIDR: string;
+  readonly podCIDR: string;
+  readonly dnsDomain: string;
   readonly checksums: Readonly<Record<SeedComponent, string>>;
   readonly apiServerExtraFlags?: Readonly<Record<string, string | number | boolean>>;
 }
@@ -119,6 +121,7 @@ export function renderAPIServerDeployment(input: WorkloadInput): Manifest {
     advertiseAddress: "$(POD_IP)",
     etcdServers,
     serviceClusterIPRange: input.serviceCIDR,
+    dnsDomain: input.dnsDomain,
     certDir: "/tmp",
     pki: {
       clientCAFile: pki("ca.crt"),
@@ -161,6 +164,7 @@ export function renderControllerDeployments(input: WorkloadInput): Manifest[] {
     clusterCAKeyFile: pki("ca.key"),
     serviceAccountPrivateKeyFile: pki("sa.key"),
     serviceClusterIPRange: input.serviceCIDR,
+    clusterCIDR: input.podCIDR,
     leaderElect: true,
   });
   const scheduler = renderKubeScheduler({ binary: "kube-scheduler", kubeconfigFile: kubeconfig, securePort: seedPorts.scheduler, bindAddress: "0.0.0.0", certDir: "/tmp", leaderElect: true });

@@ -16,13 +16,20 @@ function ref(id: string, description: string): TSchema {
   return Type.Unsafe({ $ref: `${id}#`, description });
 }
 
-/** Error responses of a route that calls the management API as the caller. */
+/**
+ * Error responses of a route that calls the management API as the caller:
+ * 401, 403 and 502 always, and `statuses` besides (400 wherever a path
+ * parameter, query or body is checked).
+ */
 export function errors(...statuses: number[]): Record<number, TSchema> {
-  return Object.fromEntries([401, 403, ...statuses].map((status) => [status, ref("Error", descriptions[status] ?? "Error.")]));
+  return Object.fromEntries([...new Set([401, 403, 502, ...statuses])].sort((a, b) => a - b).map((status) => [status, ref("Error", descriptions[status] ?? "Error.")]));
 }
 
+/** Error responses of a route that takes no body but, as every DELETE, may be sent one: it must be JSON and small. */
+export const bodyErrors: readonly number[] = [400, 413, 415];
+
 const descriptions: Record<number, string> = {
-  400: "The request is malformed or fails the schema; the message names the field.",
+  400: "A path parameter, the query or the body is malformed or fails the schema (names are DNS-1123 labels); the message names the field.",
   401: "No bearer token, or one the management API does not accept.",
   403: "The caller's role does not allow this (Kubernetes RBAC decided).",
   404: "No such object (or project) visible to the caller.",
@@ -31,6 +38,7 @@ const descriptions: Record<number, string> = {
   415: "The request body is not JSON.",
   422: "The management API refused the object (CEL rule, immutable field, quota); the message names the field.",
   501: "Not available in this installation.",
+  502: "The management API failed or could not be reached.",
   503: "The server is starting.",
 };
 

@@ -26,7 +26,7 @@ export function eventRoutes(app: App, ctx: RouteContext): void {
       tags: ["clusters"],
       summary: "Events about a cluster and its node pools",
       params: objectParams(clusters),
-      response: { 200: Type.Object({ items: Type.Array(AnyObject) }, { description: "core/v1 Events, oldest first." }), ...errors(404) },
+      response: { 200: Type.Object({ items: Type.Array(AnyObject) }, { description: "core/v1 Events, oldest first." }), ...errors(400, 404) },
     },
   }, async (request) => {
     const { project } = request.params;

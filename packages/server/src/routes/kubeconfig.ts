@@ -37,7 +37,7 @@ export function kubeconfigRoutes(app: App, ctx: RouteContext): void {
       querystring: Type.Object({
         admin: Type.Optional(Type.Unsafe<"true" | "false">({ type: "string", enum: ["true", "false"], description: "true: the admin kubeconfig (owners only)." })),
       }),
-      response: { 200: Type.Object({ kubeconfig: Type.String({ description: "A kubeconfig file (YAML)." }) }), ...errors(404, 409, 501) },
+      response: { 200: Type.Object({ kubeconfig: Type.String({ description: "A kubeconfig file (YAML)." }) }), ...errors(400, 404, 409, 501) },
     },
   }, async (request) => {
     const { project } = request.params;

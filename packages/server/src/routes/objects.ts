@@ -6,7 +6,7 @@ import { trimmed, trimmedList, type ObjectList } from "../kube/objects.ts";
 import { projectCollection, projectNamespace, projectObject, type ProjectResource } from "../kube/resources.ts";
 import { createBodySchema, nameParam, patchBodySchema, projectParam } from "../validation/schemas.ts";
 import { clientFor, type App, type RouteContext } from "./context.ts";
-import { errors, listSchema, objectSchema } from "./docs.ts";
+import { bodyErrors, errors, listSchema, objectSchema } from "./docs.ts";
 
 /** Who wrote a field, in managedFields. */
 const fieldManager = "seedbed-server";
@@ -47,7 +47,7 @@ export function objectRoutes(app: App, ctx: RouteContext, resource: ProjectResou
   };
 
   app.get(collection, {
-    schema: { tags, summary: `List the project's ${kind.plural}`, params: Type.Object({ project: projectParam }), response: { 200: listSchema(kind), ...errors(404) } },
+    schema: { tags, summary: `List the project's ${kind.plural}`, params: Type.Object({ project: projectParam }), response: { 200: listSchema(kind), ...errors(400, 404) } },
   }, async (request) => {
     const list = await call(() => clientFor(ctx, request).request<ObjectList>("GET", projectCollection(resource, request.params.project)));
     return trimmedList(list, resource);
@@ -59,7 +59,7 @@ export function objectRoutes(app: App, ctx: RouteContext, resource: ProjectResou
       summary: `Create a ${kind.singular}`,
       params: Type.Object({ project: projectParam }),
       body: createBodySchema(kind),
-      response: { 201: objectSchema(kind), ...errors(400, 409, 413, 415, 422) },
+      response: { 201: objectSchema(kind), ...errors(400, 404, 409, 413, 415, 422) },
     },
   }, async (request, reply) => {
     const { project } = request.params;
@@ -74,7 +74,7 @@ export function objectRoutes(app: App, ctx: RouteContext, resource: ProjectResou
   });
 
   app.get(one, {
-    schema: { tags, summary: `Read a ${kind.singular}`, params: objectParams(resource), response: { 200: objectSchema(kind), ...errors(404) } },
+    schema: { tags, summary: `Read a ${kind.singular}`, params: objectParams(resource), response: { 200: objectSchema(kind), ...errors(400, 404) } },
   }, async (request) => {
     const path = projectObject(resource, request.params.project, objectName(request.params, resource));
     return trimmed(await call(() => clientFor(ctx, request).request<KubernetesObject>("GET", path)), resource);
@@ -106,7 +106,7 @@ export function objectRoutes(app: App, ctx: RouteContext, resource: ProjectResou
       summary: `Delete a ${kind.singular}`,
       description: "Starts the deletion; the object stays, with metadata.deletionTimestamp set, until the platform has cleaned up.",
       params: objectParams(resource),
-      response: { 200: objectSchema(kind), ...errors(404, 409) },
+      response: { 200: objectSchema(kind), ...errors(404, 409, ...bodyErrors) },
     },
   }, async (request) => {
     const path = projectObject(resource, request.params.project, objectName(request.params, resource));

@@ -43,7 +43,7 @@ export function projectRoutes(app: App, ctx: RouteContext): void {
       tags: ["projects"],
       summary: "One project the caller is a member of",
       params: Type.Object({ project: projectParam }),
-      response: { 200: objectSchema(projectKind), ...errors(404, 503) },
+      response: { 200: objectSchema(projectKind), ...errors(400, 404, 503) },
     },
   }, async (request) => {
     const { project: name } = request.params;

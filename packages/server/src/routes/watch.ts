@@ -37,7 +37,7 @@ export function watchRoutes(app: App, ctx: RouteContext): void {
       summary: "Changes of the project's clusters and node pools (server-sent events)",
       description: "text/event-stream: `event: ADDED|MODIFIED|DELETED` with data {kind, name, phase, conditions, …, object}; a `: heartbeat` comment every 15 s; `event: ERROR` with an error body, then the end, when the caller loses access.",
       params: Type.Object({ project: projectParam }),
-      response: { 200: { description: "An event stream.", content: { "text/event-stream": { schema: Type.String() } } }, ...errors(404) },
+      response: { 200: { description: "An event stream.", content: { "text/event-stream": { schema: Type.String() } } }, ...errors(400, 404) },
     },
   }, async (request, reply) => {
     const token = tokenOf(request);

@@ -54,6 +54,8 @@ export function requestError(error: { code?: string; statusCode?: number }): Htt
       return new HttpError(400, "BadRequest", "request body is not valid JSON");
     case "FST_ERR_CTP_EMPTY_JSON_BODY":
       return new HttpError(400, "BadRequest", "request body is empty; send a JSON object");
+    case "FST_ERR_BAD_URL":
+      return new HttpError(400, "BadRequest", "the URL is malformed: a path segment has an invalid %-escape");
     case "FST_ERR_CTP_BODY_TOO_LARGE":
       return new HttpError(413, "RequestEntityTooLarge", `request body is larger than the limit of ${bodyLimitBytes / 1024} KiB`);
     case "FST_ERR_CTP_INVALID_MEDIA_TYPE":

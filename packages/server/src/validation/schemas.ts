@@ -19,6 +19,18 @@ export interface PatchBody {
   spec?: Record<string, unknown>;
 }
 
+/**
+ * metadata.namespace of a create: the project's own namespace or nothing.
+ * Which namespace that is depends on the path, so the schema states the
+ * form and the description the rule; the route answers 400 otherwise.
+ */
+const namespaceField: JsonSchema = {
+  type: "string",
+  pattern: "^project-[a-z0-9]([-a-z0-9]*[a-z0-9])?$",
+  maxLength: 63,
+  description: "Must be project-<project>, the namespace of the project in the path (e.g. project-a under /projects/a), or left out; any other value is refused with 400 (field metadata.namespace).",
+};
+
 const stringMap: JsonSchema = { type: "object", additionalProperties: { type: "string" }, maxProperties: 256 };
 
 /** The CRD's own openAPIV3Schema for `kind`, exactly as kube-apiserver validates with it. */
@@ -42,7 +54,7 @@ export function createBodySchema(kind: KindDefinition): TUnsafe<CreateBody> {
   const crdName = ((crdSchema(kind).properties as Record<string, JsonSchema>).metadata?.properties as Record<string, JsonSchema>).name;
   return Type.Unsafe<CreateBody>(closed({
     type: "object",
-    description: `A new ${kind.kind}: ${kind.description} The namespace is the project's; apiVersion and kind may be left out.`,
+    description: `A new ${kind.kind}: ${kind.description} metadata.namespace is the project's (project-<project>) or left out; apiVersion and kind may be left out.`,
     required: ["metadata", "spec"],
     properties: {
       apiVersion: { type: "string", enum: [apiVersion] },
@@ -50,7 +62,7 @@ export function createBodySchema(kind: KindDefinition): TUnsafe<CreateBody> {
       metadata: {
         type: "object",
         required: ["name"],
-        properties: { name: crdName, namespace: { type: "string", maxLength: 63 }, labels: stringMap, annotations: stringMap },
+        properties: { name: crdName, namespace: namespaceField, labels: stringMap, annotations: stringMap },
       },
       spec: specOf(kind),
     },

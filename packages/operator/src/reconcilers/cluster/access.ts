@@ -1,4 +1,4 @@
-import { sharedEndpointName, type Cluster, type ClusterTemplate } from "@seedbed/api";
+import { oidcPrefixProblem, sharedEndpointName, type Cluster, type ClusterTemplate } from "@seedbed/api";
 import { renderAuthenticationConfiguration, type CertificateNames, type JWTIssuerConfig } from "@seedbed/controlplane";
 import { InvalidSpecError } from "./resolve.ts";
 
@@ -20,13 +20,39 @@ export function authenticationConfigFor(cluster: Cluster, template: ClusterTempl
   const issuers: JWTIssuerConfig[] = [];
   if (access.login && auth?.platformLogin !== false) issuers.push(access.login);
   // The same issuer twice is refused by the API server; the platform's entry wins.
-  if (auth?.oidc && auth.oidc.issuerURL !== access.login?.issuerURL) issuers.push(auth.oidc);
+  if (auth?.oidc && auth.oidc.issuerURL !== access.login?.issuerURL) {
+    const problem = ownIssuerPrefixProblem(auth.oidc, access.login);
+    if (problem !== undefined) throw new InvalidSpecError("InvalidOIDC", problem);
+    issuers.push(auth.oidc);
+  }
   if (issuers.length === 0) return undefined;
   try {
     return renderAuthenticationConfiguration({ issuers });
   } catch (error) {
     throw new InvalidSpecError("InvalidOIDC", `spec.auth.oidc: ${(error as Error).message}`);
   }
+}
+
+/**
+ * Why the prefixes of a cluster's own issuer would let it assert the
+ * platform's users or groups, or undefined. Admission refuses such prefixes
+ * too, but an object stored before that rule (CRD validation ratcheting
+ * keeps an unchanged old value) must not get its issuer trusted either; nor
+ * one whose prefix overlaps a prefix the platform's issuer uses.
+ */
+export function ownIssuerPrefixProblem(own: { readonly usernamePrefix?: string; readonly groupsPrefix?: string }, platform: JWTIssuerConfig | undefined): string | undefined {
+  for (const [field, prefix, platformPrefix] of [
+    ["usernamePrefix", own.usernamePrefix ?? "", platform?.usernamePrefix ?? ""],
+    ["groupsPrefix", own.groupsPrefix ?? "", platform?.groupsPrefix ?? ""],
+  ] as const) {
+    const problem = oidcPrefixProblem(prefix);
+    if (problem !== undefined) return `spec.auth.oidc.${field} ${JSON.stringify(prefix)} ${problem}`;
+    // The platform's names are <platformPrefix>…; with an empty one they are anything, and the rules above keep ours apart.
+    if (platformPrefix !== "" && (prefix.startsWith(platformPrefix) || platformPrefix.startsWith(prefix))) {
+      return `spec.auth.oidc.${field} ${JSON.stringify(prefix)} overlaps the platform issuer's ${JSON.stringify(platformPrefix)}, so this issuer could assert the platform's names; choose one such that neither begins with the other`;
+    }
+  }
+  return undefined;
 }
 
 /** The cluster's name and URL on the shared SNI endpoint, when the platform has one. */

@@ -1,6 +1,7 @@
 import { isDeepStrictEqual } from "node:util";
 import type { V1Secret } from "@kubernetes/client-node";
-import { clusterId, clusterObjectNames, type Cluster, type ClusterTemplate } from "@seedbed/api";
+import { clusterIdentity, clusterObjectNames, type Cluster, type ClusterTemplate } from "@seedbed/api";
+import type { NodePool } from "@seedbed/api";
 import type { ControlPlaneObservation, HostingDriver } from "@seedbed/controlplane";
 import {
   applyStatus,
@@ -22,16 +23,22 @@ import {
   type ReconcileResult,
 } from "@seedbed/runtime";
 import { authenticationConfigFor, sharedEndpointOf, sharedEndpointStatus, withSharedName, type PlatformAccess } from "./access.ts";
+import { ClusterDeletion } from "./delete.ts";
 import { InvalidSpecError, resolveClusterSpec } from "./resolve.ts";
 import { applyAdminKubeconfig, ensurePKISecret, type CertificatePolicy } from "./secrets.ts";
+import { recordIdentity } from "./identity.ts";
 import { computeClusterStatus, type ClusterObservation } from "./status.ts";
+import { ClusterReporter, type PassProgress } from "./report.ts";
+import { SeedFullError } from "../../seeds/capacity.ts";
 
 /** The finalizer that keeps a Cluster until its control plane and data are gone. */
 export const clusterFinalizer = "seedbed.dev/cluster";
 
 /** Finds the seed and hosting driver of a cluster (see SeedDrivers). */
 export interface DriverResolver {
-  forCluster(cluster: Cluster): Promise<{ seed: string; driver: HostingDriver }>;
+  /** Throws SeedFullError when a cluster not yet on its seed would exceed the seed's capacity. */
+  forCluster(cluster: Cluster): Promise<{ seed: string; region?: string; driver: HostingDriver }>;
+  /** Throws RecordedSeedGoneError when the seed in status.seed no longer exists (never falls back to another). */
   forDeletion(cluster: Cluster): Promise<HostingDriver>;
 }
 
@@ -58,10 +65,16 @@ export interface ClusterReconcilerOptions {
   readonly healthCheckMs?: number;
   /** Whether the cluster needs a kwok controller for simulated machines (it has a kwok node pool). */
   readonly needsKwok?: (cluster: Cluster) => boolean;
+  /** The NodePools naming a cluster (spec.clusterName, same namespace): deleted, and gone, before its control plane. */
+  readonly nodePools?: (namespace: string, cluster: string) => readonly NodePool[];
   /** How often to look at a cluster on drivers that report changes: a safety net, and certificate renewal (default 10 min). */
   readonly resyncMs?: number;
   /** The platform's login and shared endpoint, which every cluster's API server is configured for. */
   readonly access?: PlatformAccess;
+  /** How long transient failures of a pass must persist before Ready says so (default 30 s; refusals show at once). */
+  readonly failureGraceMs?: number;
+  /** The cluster's Nodes, ready and total, when a connection to it watches them (undefined: none does). */
+  readonly nodes?: (cluster: Cluster) => { readonly ready: number; readonly total: number } | undefined;
 }
 
 /**
@@ -74,42 +87,72 @@ export interface ClusterReconcilerOptions {
 export class ClusterReconciler implements Reconciler {
   readonly #o: ClusterReconcilerOptions;
   readonly #clock: Clock;
+  readonly #deletion: ClusterDeletion;
+  readonly #report: ClusterReporter;
 
   constructor(options: ClusterReconcilerOptions) {
     this.#o = options;
     this.#clock = options.clock ?? systemClock;
+    this.#report = new ClusterReporter({ client: options.client, events: options.events, clock: this.#clock, failureGraceMs: options.failureGraceMs });
+    this.#deletion = new ClusterDeletion({ client: options.client, drivers: options.drivers, events: options.events, clock: this.#clock, nodePools: options.nodePools ?? (() => []) });
   }
 
+  /** One pass; a failing one still reports in status (see report.ts) before it is retried. */
   async reconcile(request: ReconcileRequest, context: ReconcileContext): Promise<ReconcileResult | undefined> {
+    const progress: PassProgress = { step: "placement" };
+    try {
+      const result = await this.#pass(request, context, progress);
+      const cluster = this.#o.cache.cluster(request.namespace ?? "", request.name);
+      if (cluster) this.#report.succeeded(cluster);
+      return result;
+    } catch (error) {
+      const cluster = this.#o.cache.cluster(request.namespace ?? "", request.name);
+      // Invalid specs report themselves (terminal); deletion reports its own steps.
+      if (cluster && !(error instanceof TerminalError) && cluster.metadata.deletionTimestamp === undefined) await this.#report.failed(cluster, progress, error);
+      throw error;
+    }
+  }
+
+  async #pass(request: ReconcileRequest, context: ReconcileContext, progress: PassProgress): Promise<ReconcileResult | undefined> {
     const cluster = this.#o.cache.cluster(request.namespace ?? "", request.name);
     if (!cluster) return undefined;
     if (cluster.metadata.deletionTimestamp !== undefined) return this.#delete(cluster, context);
     if (!hasFinalizer(cluster, clusterFinalizer)) await ensureFinalizer(this.#o.client, cluster, clusterFinalizer);
     if (cluster.spec.paused) return undefined;
 
+    let id;
     let effective;
     let placement;
     let template;
+    let authenticationConfig;
     try {
+      // Recorded before anything exists on a seed (and before any other
+      // status write), so that everything is named after it.
+      id = await recordIdentity(this.#o.client, cluster);
       template = this.#template(cluster);
       effective = resolveClusterSpec(cluster, template);
+      // An issuer the API server would refuse, or whose prefixes could claim the platform's users, is a spec error.
+      authenticationConfig = authenticationConfigFor(cluster, template, this.#o.access);
       placement = await this.#o.drivers.forCluster(cluster);
     } catch (error) {
+      if (error instanceof SeedFullError) return this.#waitForPlacement(cluster, error);
       if (!(error instanceof InvalidSpecError)) throw error;
       await this.#writeStatus(cluster, { invalidSpec: { reason: error.reason, message: error.message }, certificatesReady: false, deleting: false }, {});
       this.#o.events.record(cluster, { type: "Warning", reason: error.reason, action: "Validate", note: error.message });
       throw new TerminalError(error.message, { cause: error });
     }
 
-    const id = clusterId(cluster.metadata.namespace ?? "", cluster.metadata.name ?? "");
     const { seed, driver } = placement;
+    progress.seed = seed;
+    progress.step = "certificates";
     const namespace = cluster.metadata.namespace ?? "";
     const name = cluster.metadata.name ?? "";
     const access = this.#o.access;
     const shared = sharedEndpointOf(cluster, access);
     const names = withSharedName(driver.certificateNames(id), shared);
-    const { pki, action, version: pkiVersion } = await ensurePKISecret(this.#o.client, this.#o.cache.secret(namespace, clusterObjectNames.pkiSecret(name)), cluster, effective.network.serviceCIDR, names, this.#o.certificates, new Date(this.#clock.now()));
+    const { pki, action, version: pkiVersion } = await ensurePKISecret(this.#o.client, this.#o.cache.secret(namespace, clusterObjectNames.pkiSecret(name)), cluster, effective.network, names, this.#o.certificates, new Date(this.#clock.now()));
     if (action === "renewed") this.#o.events.record(cluster, { reason: "CertificatesRenewed", action: "Renew", note: `leaf certificates were near expiry and are issued afresh for ${this.#o.certificates?.leafValidityDays ?? 365} days; components restart to load them` });
+    progress.step = "seed";
     const controlPlane = await driver.apply({
       clusterId: id,
       version: effective.version,
@@ -118,12 +161,15 @@ export class ClusterReconciler implements Reconciler {
       pkiVersion,
       controlPlane: { apiServerReplicas: effective.controlPlaneReplicas, etcdMembers: effective.etcdMembers, etcdStorage: effective.etcdStorage },
       exposure: effective.exposure,
-      authenticationConfig: authenticationConfigFor(cluster, template, access),
+      authenticationConfig,
       kwok: this.#needsKwok(cluster),
     });
+    progress.step = "kubeconfig";
     const adminSecret = await applyAdminKubeconfig(this.#o.client, this.#o.cache.secret(namespace, clusterObjectNames.adminKubeconfigSecret(name)), cluster, pki, controlPlane.endpoint, pkiVersion);
-    const ready = await this.#writeStatus(cluster, { certificatesReady: true, controlPlane, deleting: false }, {
-      version: effective.version,
+    progress.step = "status";
+    const supported = this.#report.supported(cluster, effective, { seed, driver: driver.name, capabilities: driver.capabilities, sharedEndpoint: this.#hasSharedEndpoint() });
+    const ready = await this.#writeStatus(cluster, { certificatesReady: true, controlPlane, deleting: false, version: effective.version, supported }, {
+      ...this.#observedFields(cluster, placement.region),
       endpoint: controlPlane.endpoint,
       ...sharedEndpointStatus(shared),
       certificateAuthority: pki.get("ca.crt"),
@@ -141,9 +187,16 @@ export class ClusterReconciler implements Reconciler {
 
   async #delete(cluster: Cluster, context: ReconcileContext): Promise<ReconcileResult | undefined> {
     if (!hasFinalizer(cluster, clusterFinalizer)) return undefined;
-    if (cluster.status?.phase !== "Deleting") await this.#writeStatus(cluster, { certificatesReady: false, deleting: true }, {});
-    const driver = await this.#o.drivers.forDeletion(cluster);
-    const gone = await driver.delete(clusterId(cluster.metadata.namespace ?? "", cluster.metadata.name ?? ""));
+    // Node pools first, and the recorded seed found (see delete.ts); each step shows in status.
+    const prepared = await this.#deletion.prepare(cluster);
+    if ("waiting" in prepared) return prepared.waiting;
+    if ("nothingPlaced" in prepared) {
+      context.log.info({ reason: prepared.nothingPlaced }, "No seed was recorded or resolves: nothing to delete");
+      await removeFinalizer(this.#o.client, cluster, clusterFinalizer);
+      return undefined;
+    }
+    const { driver } = prepared;
+    const gone = await driver.delete(clusterIdentity(cluster));
     // The seed takes a while to remove a namespace; its events bring us back sooner.
     if (!gone) return { requeueAfter: 2000 };
     this.#o.events.record(cluster, { reason: "ControlPlaneDeleted", action: "Delete", note: "the control plane, its ports and its data are gone" });
@@ -154,6 +207,22 @@ export class ClusterReconciler implements Reconciler {
       if (!isNotFound(error)) throw error;
     }
     return undefined;
+  }
+
+  #hasSharedEndpoint(): boolean {
+    return this.#o.access?.sharedEndpoint !== undefined;
+  }
+
+  /** Status fields of what surrounds the control plane: its seed's region, and its Nodes (0 of 0 while nothing watches them). */
+  #observedFields(cluster: Cluster, region: string | undefined): Pick<NonNullable<Cluster["status"]>, "region" | "nodes"> {
+    return { ...(region === undefined ? {} : { region }), nodes: this.#o.nodes?.(cluster) ?? { ready: 0, total: 0 } };
+  }
+
+  /** The cluster's seed is full: it waits in Pending, looked at again on Seed changes and every 30 s. */
+  async #waitForPlacement(cluster: Cluster, error: SeedFullError): Promise<ReconcileResult> {
+    if (cluster.status?.phase !== "Pending") this.#o.events.record(cluster, { type: "Warning", reason: error.reason, action: "Place", note: error.message });
+    await this.#writeStatus(cluster, { waitingForPlacement: { reason: error.reason, message: error.message }, certificatesReady: false, deleting: false }, {});
+    return { requeueAfter: 30_000 };
   }
 
   #needsKwok(cluster: Cluster): boolean {
@@ -170,11 +239,12 @@ export class ClusterReconciler implements Reconciler {
 
   /** Computes and applies the status; returns whether the cluster is Ready. */
   async #writeStatus(cluster: Cluster, observed: ClusterObservation, fields: Partial<NonNullable<Cluster["status"]>>): Promise<boolean> {
-    const computed = computeClusterStatus(observed, cluster.status?.phase === "Running" || cluster.status?.phase === "Degraded");
+    const computed = computeClusterStatus(observed, cluster.status);
     const now = this.#clock.now();
     let conditions: Condition[] = cluster.status?.conditions ?? [];
     for (const input of computed.conditions) conditions = setCondition(conditions, { ...input, observedGeneration: cluster.metadata.generation }, now);
-    const status = { ...cluster.status, ...fields, phase: computed.phase, conditions, observedGeneration: cluster.metadata.generation };
+    const version = computed.version === undefined ? {} : { version: computed.version };
+    const status = { ...cluster.status, ...fields, ...version, phase: computed.phase, conditions, observedGeneration: cluster.metadata.generation };
     // Nothing changed: writing it would cost a request and change nothing.
     if (isDeepStrictEqual(status, cluster.status)) return computed.phase === "Running";
     try {

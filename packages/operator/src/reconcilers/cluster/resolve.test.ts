@@ -11,11 +11,14 @@ describe("resolveClusterSpec", () => {
   it("uses the platform defaults when neither the cluster nor a template says", () => {
     expect(resolveClusterSpec(cluster({}), undefined)).toEqual({
       version: defaultKubernetesVersion,
-      network: { podCIDR: "10.244.0.0/16", serviceCIDR: "10.96.0.0/12", dnsDomain: "cluster.local", cni: "calico" },
+      network: { podCIDR: "10.244.0.0/16", serviceCIDR: "10.96.0.0/12", dnsDomain: "cluster.local", cni: "none" },
       controlPlaneReplicas: 1,
+      datastoreType: "Dedicated",
       etcdMembers: 1,
       etcdStorage: "1Gi",
       exposure: { strategy: "OwnPort", serviceType: "NodePort", allowedSourceRanges: [] },
+      addons: [],
+      sources: { controlPlane: "spec", network: "spec", exposure: "spec", addons: "spec", backup: "spec" },
     });
   });
 
@@ -26,6 +29,13 @@ describe("resolveClusterSpec", () => {
     expect(resolved.network.cni).toBe("flannel");
     expect(resolved.controlPlaneReplicas).toBe(2);
     expect(resolved.etcdMembers).toBe(3);
+    expect(resolved.sources).toEqual({ controlPlane: "template t", network: "spec", exposure: "template t", addons: "template t", backup: "template t" });
+  });
+
+  it("lists only enabled add-ons, and the backup schedule", () => {
+    const resolved = resolveClusterSpec(cluster({ addons: [{ name: "coredns", enabled: true }, { name: "dashboard", enabled: false }], backup: { schedule: "@daily", retention: 7 } }), undefined);
+    expect(resolved.addons).toEqual(["coredns"]);
+    expect(resolved.backupSchedule).toBe("@daily");
   });
 
   it("pins a minor to its patch release", () => {

@@ -7,9 +7,16 @@ export interface EffectiveClusterSpec {
   readonly version: string;
   readonly network: { readonly podCIDR: string; readonly serviceCIDR: string; readonly dnsDomain: string; readonly cni: string };
   readonly controlPlaneReplicas: number;
+  readonly datastoreType: "Dedicated" | "Shared";
   readonly etcdMembers: number;
   readonly etcdStorage: string;
   readonly exposure: { readonly strategy: "OwnPort" | "SharedSNI"; readonly serviceType: "NodePort" | "LoadBalancer"; readonly allowedSourceRanges: readonly string[] };
+  /** Names of the add-ons asked for and enabled. */
+  readonly addons: readonly string[];
+  /** The backup schedule asked for, if any. */
+  readonly backupSchedule?: string;
+  /** Where each group came from, for messages: "spec" or "template <name>". */
+  readonly sources: { readonly controlPlane: string; readonly network: string; readonly exposure: string; readonly addons: string; readonly backup: string };
 }
 
 /** Why a spec cannot be built; reported as SpecValid=False, never retried. */
@@ -23,7 +30,7 @@ export class InvalidSpecError extends Error {
   }
 }
 
-const platformNetwork = { podCIDR: "10.244.0.0/16", serviceCIDR: "10.96.0.0/12", dnsDomain: "cluster.local", cni: "calico" } as const;
+const platformNetwork = { podCIDR: "10.244.0.0/16", serviceCIDR: "10.96.0.0/12", dnsDomain: "cluster.local", cni: "none" } as const;
 
 /**
  * Fills what the Cluster leaves out from its template, then from the
@@ -45,6 +52,22 @@ export function resolveClusterSpec(cluster: Cluster, template: ClusterTemplate |
     etcdMembers: controlPlane?.datastore?.members ?? 1,
     etcdStorage: String(controlPlane?.datastore?.storage ?? "1Gi"),
     exposure: { strategy: "OwnPort", serviceType: "NodePort", ...exposure, allowedSourceRanges: exposure?.allowedSourceRanges ?? [] },
+    ...extras(cluster, template),
+  };
+}
+
+/** The add-ons, backups and where each group came from (for messages that name a template). */
+function extras(cluster: Cluster, template: ClusterTemplate | undefined): Pick<EffectiveClusterSpec, "datastoreType" | "addons" | "backupSchedule" | "sources"> {
+  const spec = cluster.spec;
+  const datastore = (spec.controlPlane ?? template?.spec.controlPlane)?.datastore;
+  const addons = spec.addons ?? template?.spec.addons ?? [];
+  const backup = spec.backup ?? template?.spec.backup;
+  const from = (own: unknown): string => (own !== undefined || template === undefined ? "spec" : `template ${template.metadata.name ?? ""}`);
+  return {
+    datastoreType: datastore?.type ?? "Dedicated",
+    addons: addons.filter((a) => a.enabled).map((a) => a.name),
+    ...(backup === undefined ? {} : { backupSchedule: backup.schedule }),
+    sources: { controlPlane: from(spec.controlPlane), network: from(spec.network), exposure: from(spec.exposure), addons: from(spec.addons), backup: from(spec.backup) },
   };
 }
 

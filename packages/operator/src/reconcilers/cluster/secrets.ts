@@ -27,6 +27,14 @@ export interface CertificatePolicy {
 /** kubeadm's choices: one year, renewed in the last month. */
 export const defaultCertificatePolicy: CertificatePolicy = { leafValidityDays: 365, renewBeforeDays: 30 };
 
+/** The parts of a cluster's network its certificates are issued for. */
+export interface ClusterNetwork {
+  /** Its first address is the kubernetes Service's, on the API server's certificate. */
+  readonly serviceCIDR: string;
+  /** kubernetes.default.svc.<dnsDomain> is on the API server's certificate. */
+  readonly dnsDomain: string;
+}
+
 /** What ensurePKISecret did. */
 export interface PKIResult {
   readonly pki: Map<string, string>;
@@ -41,13 +49,15 @@ export interface PKIResult {
  * write is a create (not an apply), so two reconciles racing can never
  * overwrite one CA with another; later writes carry the resourceVersion.
  */
-export async function ensurePKISecret(client: ObjectClient, cached: V1Secret | undefined, cluster: Cluster, serviceCIDR: string, names: CertificateNames, policy: CertificatePolicy = defaultCertificatePolicy, now: Date = new Date()): Promise<PKIResult> {
+export async function ensurePKISecret(client: ObjectClient, cached: V1Secret | undefined, cluster: Cluster, network: ClusterNetwork, names: CertificateNames, policy: CertificatePolicy = defaultCertificatePolicy, now: Date = new Date()): Promise<PKIResult> {
   const name = clusterObjectNames.pkiSecret(cluster.metadata.name ?? "");
   const namespace = cluster.metadata.namespace ?? "";
-  const options = { clusterName: `${namespace}/${cluster.metadata.name ?? ""}`, kubernetesServiceIP: firstServiceIP(serviceCIDR), apiServerAltNames: names.apiServer, etcdAltNames: names.etcd, leafValidity: { days: policy.leafValidityDays }, now };
+  const options = { clusterName: `${namespace}/${cluster.metadata.name ?? ""}`, kubernetesServiceIP: firstServiceIP(network.serviceCIDR), dnsDomain: network.dnsDomain, apiServerAltNames: names.apiServer, etcdAltNames: names.etcd, leafValidity: { days: policy.leafValidityDays }, now };
   // The cache first: in steady state a reconcile reads nothing from the API.
   const existing = cached ?? (await readSecret(client, namespace, name));
-  const kept = existing === undefined ? undefined : keptPKI(existing, names, policy, now);
+  // The in-cluster name under the cluster's DNS domain too: a PKI issued before the domain was honoured gets new leaves.
+  const wanted = { ...names, apiServer: [...names.apiServer, `kubernetes.default.svc.${network.dnsDomain}`] };
+  const kept = existing === undefined ? undefined : keptPKI(existing, wanted, policy, now);
   if (kept) return kept;
   let pki: Map<string, string>;
   let action: PKIResult["action"];
@@ -80,7 +90,7 @@ export async function ensurePKISecret(client: ObjectClient, cached: V1Secret | u
     } catch (error) {
       // Someone (an earlier pass our cache has not seen yet) created it: use theirs.
       if (!isConflict(error)) throw error;
-      return ensurePKISecret(client, await readSecret(client, namespace, name), cluster, serviceCIDR, names, policy, now);
+      return ensurePKISecret(client, await readSecret(client, namespace, name), cluster, network, names, policy, now);
     }
   }
   return { pki, action };

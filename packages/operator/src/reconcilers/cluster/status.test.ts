@@ -4,34 +4,54 @@ import { computeClusterStatus } from "./status.ts";
 
 const healthy = (name: string): ComponentHealth => ({ name, running: true, ready: true, restarts: 0 });
 const starting = (name: string): ComponentHealth => ({ name, running: true, ready: false, restarts: 0, message: `${name} answers 503 yet` });
+const rolling = (name: string): ComponentHealth => ({ name, running: true, ready: false, serving: true, restarts: 0, message: `${name}: 1 of 2 replicas ready, 1 updated` });
 const down = (name: string): ComponentHealth => ({ name, running: false, ready: false, restarts: 3, message: `${name} is not running` });
 const all = ["etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler"];
 const endpoint = "https://127.0.0.1:12345";
 
 describe("computeClusterStatus", () => {
   it.each([
-    { title: "nothing observed yet", certs: false, components: [] as ComponentHealth[], wasRunning: false, phase: "Provisioning", ready: "False", readyReason: "Provisioning" },
-    { title: "all healthy", certs: true, components: all.map(healthy), wasRunning: false, phase: "Running", ready: "True", readyReason: "Ready" },
-    { title: "the apiserver still starting", certs: true, components: [healthy("etcd"), starting("kube-apiserver"), healthy("kube-controller-manager"), healthy("kube-scheduler")], wasRunning: false, phase: "Provisioning", ready: "False", readyReason: "Provisioning" },
-    { title: "etcd crashed after running", certs: true, components: [down("etcd"), healthy("kube-apiserver"), healthy("kube-controller-manager"), healthy("kube-scheduler")], wasRunning: true, phase: "Degraded", ready: "False", readyReason: "Restarting" },
-    { title: "the scheduler missing", certs: true, components: all.slice(0, 3).map(healthy), wasRunning: false, phase: "Provisioning", ready: "False", readyReason: "Provisioning" },
-  ])("$title → phase $phase, Ready=$ready ($readyReason)", ({ certs, components, wasRunning, phase, ready, readyReason }) => {
-    const status = computeClusterStatus({ certificatesReady: certs, controlPlane: { endpoint, components }, deleting: false }, wasRunning);
+    { title: "nothing observed yet", certs: false, components: [] as ComponentHealth[], previous: undefined, phase: "Provisioning", ready: "False", readyReason: "Provisioning", available: "False", version: undefined },
+    { title: "all healthy", certs: true, components: all.map(healthy), previous: undefined, phase: "Running", ready: "True", readyReason: "Ready", available: "True", version: "1.37.1" },
+    { title: "the apiserver still starting", certs: true, components: [healthy("etcd"), starting("kube-apiserver"), healthy("kube-controller-manager"), healthy("kube-scheduler")], previous: undefined, phase: "Provisioning", ready: "False", readyReason: "Provisioning", available: "False", version: undefined },
+    { title: "etcd crashed after running", certs: true, components: [down("etcd"), healthy("kube-apiserver"), healthy("kube-controller-manager"), healthy("kube-scheduler")], previous: { phase: "Running" as const, version: "1.37.1" }, phase: "Degraded", ready: "False", readyReason: "Restarting", available: "True", version: "1.37.1" },
+    { title: "the scheduler missing", certs: true, components: all.slice(0, 3).map(healthy), previous: undefined, phase: "Provisioning", ready: "False", readyReason: "Provisioning", available: "True", version: undefined },
+    { title: "a new version rolling out", certs: true, components: [healthy("etcd"), rolling("kube-apiserver"), healthy("kube-controller-manager"), healthy("kube-scheduler")], previous: { phase: "Running" as const, version: "1.36.3" }, phase: "Upgrading", ready: "False", readyReason: "Upgrading", available: "True", version: "1.36.3" },
+    { title: "a new version rolled out", certs: true, components: all.map(healthy), previous: { phase: "Upgrading" as const, version: "1.36.3" }, phase: "Running", ready: "True", readyReason: "Ready", available: "True", version: "1.37.1" },
+    { title: "a component broken while upgrading", certs: true, components: [down("etcd"), healthy("kube-apiserver"), healthy("kube-controller-manager"), healthy("kube-scheduler")], previous: { phase: "Upgrading" as const, version: "1.36.3" }, phase: "Upgrading", ready: "False", readyReason: "Upgrading", available: "True", version: "1.36.3" },
+  ])("$title → phase $phase, Ready=$ready ($readyReason), Available=$available", ({ certs, components, previous, phase, ready, readyReason, available, version }) => {
+    const status = computeClusterStatus({ certificatesReady: certs, controlPlane: { endpoint, components }, deleting: false, version: "1.37.1" }, previous);
     expect(status.phase).toBe(phase);
     const readyCondition = status.conditions.find((c) => c.type === "Ready");
     expect(readyCondition?.status).toBe(ready);
     expect(readyCondition?.reason).toBe(readyReason);
-    expect(status.conditions.map((c) => c.type)).toEqual(["SpecValid", "CertificatesReady", "EtcdReady", "APIServerReady", "ControlPlaneReady", "Ready"]);
+    expect(status.conditions.find((c) => c.type === "Available")?.status).toBe(available);
+    expect(status.version).toBe(version);
+    expect(status.conditions.map((c) => c.type)).toEqual(["SpecValid", "CertificatesReady", "EtcdReady", "APIServerReady", "ControlPlaneReady", "Available", "Ready"]);
+  });
+
+  it("reports unsupported fields beside the others without holding Ready back", () => {
+    const supported = { type: "SpecSupported", status: "False" as const, reason: "NotSupported", message: "spec.controlPlane.replicas is 3, but …" };
+    const status = computeClusterStatus({ certificatesReady: true, controlPlane: { endpoint, components: all.map(healthy) }, deleting: false, version: "1.37.1", supported }, undefined);
+    expect(status.phase).toBe("Running");
+    expect(status.conditions.find((c) => c.type === "Ready")?.status).toBe("True");
+    expect(status.conditions[1]).toEqual(supported);
+  });
+
+  it("waits in Pending while the cluster cannot be placed", () => {
+    const status = computeClusterStatus({ certificatesReady: false, deleting: false, waitingForPlacement: { reason: "SeedFull", message: "Seed local hosts 2 of its 2 clusters" } }, undefined);
+    expect(status.phase).toBe("Pending");
+    expect(status.conditions).toEqual([{ type: "Ready", status: "False", reason: "SeedFull", message: "Seed local hosts 2 of its 2 clusters" }]);
   });
 
   it("names what it waits for, in the Ready message", () => {
-    const status = computeClusterStatus({ certificatesReady: true, controlPlane: { endpoint, components: [healthy("etcd"), starting("kube-apiserver")] }, deleting: false }, false);
-    expect(status.conditions.find((c) => c.type === "Ready")?.message).toBe("waiting for APIServerReady, ControlPlaneReady");
+    const status = computeClusterStatus({ certificatesReady: true, controlPlane: { endpoint, components: [healthy("etcd"), starting("kube-apiserver")] }, deleting: false }, undefined);
+    expect(status.conditions.find((c) => c.type === "Ready")?.message).toBe("waiting for APIServerReady, ControlPlaneReady, Available");
     expect(status.conditions.find((c) => c.type === "APIServerReady")?.message).toBe("kube-apiserver answers 503 yet");
   });
 
   it("reports an invalid spec as Failed with the reason, and nothing else", () => {
-    const status = computeClusterStatus({ certificatesReady: false, invalidSpec: { reason: "TemplateNotFound", message: "template small does not exist" }, deleting: false }, false);
+    const status = computeClusterStatus({ certificatesReady: false, invalidSpec: { reason: "TemplateNotFound", message: "template small does not exist" }, deleting: false }, undefined);
     expect(status.phase).toBe("Failed");
     expect(status.conditions).toEqual([
       { type: "SpecValid", status: "False", reason: "TemplateNotFound", message: "template small does not exist" },
@@ -40,6 +60,6 @@ describe("computeClusterStatus", () => {
   });
 
   it("says Deleting while the control plane goes", () => {
-    expect(computeClusterStatus({ certificatesReady: true, deleting: true }, true).phase).toBe("Deleting");
+    expect(computeClusterStatus({ certificatesReady: true, deleting: true }, { phase: "Running", version: "1.37.1" }).phase).toBe("Deleting");
   });
 });

@@ -6,16 +6,30 @@ import type { ConditionInput } from "@seedbed/runtime";
 export interface ClusterObservation {
   /** Set when the spec cannot be built (terminal). */
   readonly invalidSpec?: { readonly reason: string; readonly message: string };
+  /** Set while the cluster cannot be placed yet (its seed is full): phase Pending. */
+  readonly waitingForPlacement?: { readonly reason: string; readonly message: string };
   readonly certificatesReady: boolean;
   readonly controlPlane?: ControlPlaneObservation;
   readonly deleting: boolean;
+  /** The version the spec asks for (pinned), when it could be resolved. */
+  readonly version?: string;
+  /** The SpecSupported condition of this pass (see support.ts); informational, not part of Ready. */
+  readonly supported?: ConditionInput;
 }
 
 /** The phase and conditions a Cluster should show. */
 export interface ComputedClusterStatus {
   readonly phase: NonNullable<Cluster["status"]>["phase"];
   readonly conditions: ConditionInput[];
+  /** The version the whole control plane runs: the spec's once every component is ready on it, else what it ran before. */
+  readonly version?: string;
 }
+
+/** What the status said before this pass, as far as the computation needs it. */
+export type PreviousClusterStatus = Pick<NonNullable<Cluster["status"]>, "phase" | "version"> | undefined;
+
+/** Phases in which the cluster has served before (so a component down means Degraded, not Provisioning). */
+const servedPhases: ReadonlySet<string> = new Set(["Running", "Degraded", "Upgrading"]);
 
 function componentCondition(type: string, component: ComponentHealth | undefined, what: string): ConditionInput {
   if (!component) return { type, status: "False", reason: ClusterReasons.WaitingForDependency, message: `${what} has not been started yet` };
@@ -35,14 +49,16 @@ function controlPlaneCondition(components: readonly ComponentHealth[]): Conditio
   return { type: ClusterConditions.ControlPlaneReady, status: "False", reason: restarting ? ClusterReasons.Restarting : ClusterReasons.Provisioning, message: `waiting for ${names}` };
 }
 
-/**
- * Computes a Cluster's conditions and phase from what was observed. Pure:
- * status is computed from the world, never accumulated (STYLE.md habit 4).
- * `wasRunning` tells a cluster that broke (Degraded) from one still coming up.
- */
-export function computeClusterStatus(observed: ClusterObservation, wasRunning: boolean): ComputedClusterStatus {
+function availableCondition(apiServer: ComponentHealth | undefined, endpoint: string | undefined): ConditionInput {
+  if (apiServer?.serving ?? apiServer?.ready ?? false) return { type: ClusterConditions.Available, status: "True", reason: ClusterReasons.Ready, message: `the API answers at ${endpoint ?? "?"}` };
+  return { type: ClusterConditions.Available, status: "False", reason: apiServer === undefined ? ClusterReasons.WaitingForDependency : ClusterReasons.Provisioning, message: "kube-apiserver does not answer yet" };
+}
+
+/** The status of a cluster that is not built on this pass: deleting, failed on its spec, or waiting to be placed; undefined otherwise. */
+function notBuilt(observed: ClusterObservation, previous: PreviousClusterStatus): ComputedClusterStatus | undefined {
+  const version = previous?.version;
   if (observed.deleting) {
-    return { phase: "Deleting", conditions: [{ type: ClusterConditions.Ready, status: "False", reason: ClusterReasons.Deleting, message: "the control plane is being removed" }] };
+    return { phase: "Deleting", conditions: [{ type: ClusterConditions.Ready, status: "False", reason: ClusterReasons.Deleting, message: "the control plane is being removed" }], version };
   }
   if (observed.invalidSpec) {
     const { reason, message } = observed.invalidSpec;
@@ -52,11 +68,21 @@ export function computeClusterStatus(observed: ClusterObservation, wasRunning: b
         { type: ClusterConditions.SpecValid, status: "False", reason, message },
         { type: ClusterConditions.Ready, status: "False", reason: ClusterReasons.InvalidSpec, message: `the spec cannot be built: ${message}` },
       ],
+      version,
     };
   }
+  if (observed.waitingForPlacement) {
+    const { reason, message } = observed.waitingForPlacement;
+    return { phase: "Pending", conditions: [{ type: ClusterConditions.Ready, status: "False", reason, message }], version };
+  }
+  return undefined;
+}
+
+/** The conditions a built cluster's Ready summarises, in a stable order. */
+function partConditions(observed: ClusterObservation): ConditionInput[] {
   const components = observed.controlPlane?.components ?? [];
   const byName = (name: string): ComponentHealth | undefined => components.find((c) => c.name === name);
-  const conditions: ConditionInput[] = [
+  return [
     { type: ClusterConditions.SpecValid, status: "True", reason: "Valid", message: "" },
     observed.certificatesReady
       ? { type: ClusterConditions.CertificatesReady, status: "True", reason: ClusterReasons.Ready, message: "CAs, certificates and kubeconfigs are issued" }
@@ -64,13 +90,37 @@ export function computeClusterStatus(observed: ClusterObservation, wasRunning: b
     componentCondition(ClusterConditions.EtcdReady, byName("etcd"), "etcd"),
     componentCondition(ClusterConditions.APIServerReady, byName("kube-apiserver"), "kube-apiserver"),
     controlPlaneCondition(components),
+    availableCondition(byName("kube-apiserver"), observed.controlPlane?.endpoint),
   ];
-  const notReady = conditions.filter((c) => c.status !== "True");
-  const ready = notReady.length === 0;
-  conditions.push(
-    ready
-      ? { type: ClusterConditions.Ready, status: "True", reason: ClusterReasons.Ready, message: `the cluster's API serves at ${observed.controlPlane?.endpoint ?? "?"}` }
-      : { type: ClusterConditions.Ready, status: "False", reason: notReady[0]?.reason ?? ClusterReasons.Provisioning, message: `waiting for ${notReady.map((c) => c.type).join(", ")}` },
-  );
-  return { phase: ready ? "Running" : wasRunning ? "Degraded" : "Provisioning", conditions };
+}
+
+/** Ready from the other conditions: True when all hold, else the first reason (Upgrading while a new version rolls out) and what it waits for. */
+function readyCondition(parts: readonly ConditionInput[], endpoint: string | undefined, upgrade: { from: string; to: string } | undefined): ConditionInput {
+  const notReady = parts.filter((c) => c.status !== "True");
+  if (notReady.length === 0) return { type: ClusterConditions.Ready, status: "True", reason: ClusterReasons.Ready, message: `the cluster's API serves at ${endpoint ?? "?"}` };
+  const waitingFor = `waiting for ${notReady.map((c) => c.type).join(", ")}`;
+  if (upgrade) return { type: ClusterConditions.Ready, status: "False", reason: ClusterReasons.Upgrading, message: `upgrading from ${upgrade.from} to ${upgrade.to}: ${waitingFor}` };
+  return { type: ClusterConditions.Ready, status: "False", reason: notReady[0]?.reason ?? ClusterReasons.Provisioning, message: waitingFor };
+}
+
+/**
+ * Computes a Cluster's conditions, phase and running version from what was
+ * observed. Pure: status is computed from the world, never accumulated
+ * (STYLE.md habit 4). The previous status tells a cluster that broke
+ * (Degraded) or rolls to a new version (Upgrading) from one still coming up.
+ * SpecSupported is reported but never holds Ready back: a cluster with
+ * fields its seed does not carry out runs without them.
+ */
+export function computeClusterStatus(observed: ClusterObservation, previous: PreviousClusterStatus): ComputedClusterStatus {
+  const early = notBuilt(observed, previous);
+  if (early) return early;
+  const parts = partConditions(observed);
+  const ready = parts.every((c) => c.status === "True");
+  const from = previous?.version;
+  const to = observed.version;
+  const upgrade = !ready && from !== undefined && to !== undefined && from !== to ? { from, to } : undefined;
+  const conditions = [...parts, readyCondition(parts, observed.controlPlane?.endpoint, upgrade)];
+  if (observed.supported) conditions.splice(1, 0, observed.supported);
+  const phase = ready ? "Running" : upgrade ? "Upgrading" : servedPhases.has(previous?.phase ?? "") ? "Degraded" : "Provisioning";
+  return { phase, conditions, version: ready ? to : from };
 }

@@ -1,4 +1,4 @@
-import { clusterId, type Cluster, type NodePool } from "@seedbed/api";
+import { clusterIdentity, type Cluster, type NodePool } from "@seedbed/api";
 import { bootstrapTokenSecret, cloudInitUserData, newBootstrapToken, tokenString } from "@seedbed/providers";
 import type { ObjectClient } from "@seedbed/runtime";
 
@@ -31,6 +31,6 @@ export async function bootstrapData(tenant: ObjectClient, pool: NodePool, cluste
     poolName: pool.metadata.name ?? "",
     token: tokenString(token),
     kubernetesVersion: version,
-    clusterId: clusterId(cluster.metadata.namespace ?? "", cluster.metadata.name ?? ""),
+    clusterId: clusterIdentity(cluster),
   });
 }

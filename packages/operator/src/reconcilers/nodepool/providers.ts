@@ -3,12 +3,13 @@ import type { NodePool } from "@seedbed/api";
 import { KwokProvider, type MachineProvider } from "@seedbed/providers";
 import { describeError, isNotFound, type ObjectClient } from "@seedbed/runtime";
 import type { Tenant } from "../../tenants/connections.ts";
+import { protectCredentials } from "../credentials/protect.ts";
 
 /**
  * Builds the machine provider of a pool: kwok works in the tenant (its Nodes
  * listed from the tenant cache); a cloud reads the pool's credentials
  * Secret, which only this path reads (the operator caches no Secret it did
- * not write).
+ * not write), and protects it with a finalizer while the pool needs it.
  */
 export function machineProviders(client: ObjectClient): (pool: NodePool, tenant: Tenant | undefined) => Promise<MachineProvider> {
   // One cloud provider per pool and credentials: it keeps its Keystone token or SDK client between reconciles.
@@ -28,6 +29,8 @@ export function machineProviders(client: ObjectClient): (pool: NodePool, tenant:
     });
     const encoded = secret.data?.[ref.key];
     if (encoded === undefined) throw new Error(`credentials Secret ${namespace}/${ref.name} has no key ${ref.key}; add it`);
+    // Before any machine exists: the pool's finalizer needs the Secret to remove them.
+    await protectCredentials(client, secret);
     const key = `${pool.metadata.namespace ?? ""}/${pool.metadata.name ?? ""}`;
     const fingerprint = `${pool.metadata.uid ?? ""}|${JSON.stringify(provider)}|${encoded}`;
     const known = clouds.get(key);

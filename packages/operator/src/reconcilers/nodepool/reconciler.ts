@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { isDeepStrictEqual } from "node:util";
 import type { V1Node, V1Pod } from "@kubernetes/client-node";
-import { clusterId, projectOfNamespace, type Cluster, type NodePool } from "@seedbed/api";
+import { clusterIdentity, isClusterServing, newClusterId, projectOfNamespace, type Cluster, type NodePool } from "@seedbed/api";
 import type { MachineProvider, PoolRef } from "@seedbed/providers";
 import {
   applyStatus,
@@ -21,6 +21,7 @@ import {
   type ReconcileResult,
 } from "@seedbed/runtime";
 import type { Tenant } from "../../tenants/connections.ts";
+import { TenantUnreachableError } from "../../tenants/deadline.ts";
 import { autoscale } from "./autoscale.ts";
 import { bootstrapData } from "./bootstrap.ts";
 import { drainPass, isMovable } from "./drain.ts";
@@ -28,6 +29,7 @@ import { durationMs } from "./duration.ts";
 import { isNodeReady, notReadySince, planScaling, type MachineView } from "./machines.ts";
 import { milliCPU, parseQuantity } from "./quantity.ts";
 import { machineStatus, poolPhase, type PoolObservation } from "./status.ts";
+import { kubeletSkewProblem } from "./version-skew.ts";
 
 /** Keeps a NodePool until its machines are gone. */
 export const nodePoolFinalizer = "seedbed.dev/node-pool";
@@ -67,7 +69,31 @@ export class NodePoolReconciler implements Reconciler {
     this.#clock = options.clock ?? systemClock;
   }
 
+  /**
+   * The pool as providers know it: machines are labelled with the identity
+   * its cluster records. A cluster already gone (its deletion waits for its
+   * pools, so only a forced removal gets here) is taken to have had the
+   * identity a new cluster gets.
+   */
+  #poolRef(pool: NodePool): PoolRef {
+    const namespace = pool.metadata.namespace ?? "";
+    const cluster = this.#o.cluster(namespace, pool.spec.clusterName);
+    return { namespace, name: pool.metadata.name ?? "", clusterId: cluster ? clusterIdentity(cluster) : newClusterId(namespace, pool.spec.clusterName) };
+  }
+
   async reconcile(request: ReconcileRequest, context: ReconcileContext): Promise<ReconcileResult | undefined> {
+    try {
+      return await this.#pass(request, context);
+    } catch (error) {
+      // A tenant that does not answer ends the pass within its bound; the
+      // pool says so, and the controller retries with backoff.
+      const pool = this.#o.pool(request.namespace ?? "", request.name);
+      if (error instanceof TenantUnreachableError && pool) await this.#writeStatus(pool, { desired: pool.spec.replicas, machines: [], waiting: { reason: error.reason, message: error.message }, deleting: pool.metadata.deletionTimestamp !== undefined });
+      throw error;
+    }
+  }
+
+  async #pass(request: ReconcileRequest, context: ReconcileContext): Promise<ReconcileResult | undefined> {
     const pool = this.#o.pool(request.namespace ?? "", request.name);
     if (!pool) return undefined;
     const namespace = pool.metadata.namespace ?? "";
@@ -78,7 +104,7 @@ export class NodePoolReconciler implements Reconciler {
     const reached = await this.#reach(pool, cluster);
     if ("waiting" in reached) return reached.waiting;
     const { tenant, provider } = reached;
-    const ref = poolRef(pool);
+    const ref = this.#poolRef(pool);
     const now = this.#clock.now();
     const views = await this.#views(provider, ref, tenant);
 
@@ -101,7 +127,10 @@ export class NodePoolReconciler implements Reconciler {
    * does not watch) are looked for again every 30 s.
    */
   async #reach(pool: NodePool, cluster: Cluster): Promise<{ tenant: Tenant; provider: MachineProvider } | { waiting: ReconcileResult | undefined }> {
-    if (cluster.status?.phase !== "Running" && cluster.status?.phase !== "Degraded") return { waiting: await this.#wait(pool, "WaitingForCluster", `Cluster ${pool.spec.clusterName} is ${cluster.status?.phase ?? "not provisioned yet"}; machines join once it runs`) };
+    // A condition, not a list of phases: a cluster that serves while Upgrading or Degraded keeps its machines managed.
+    if (!isClusterServing(cluster)) return { waiting: await this.#wait(pool, "WaitingForCluster", `Cluster ${pool.spec.clusterName} is ${cluster.status?.phase ?? "not provisioned yet"} and its API does not serve yet; machines join once it does`) };
+    const skew = pool.spec.version === undefined ? undefined : kubeletSkewProblem(pool.spec.version, cluster.status?.version, pool.metadata.name ?? "");
+    if (skew !== undefined) return { waiting: await this.#wait(pool, "UnsupportedVersionSkew", skew) };
     const tenant = await this.#o.tenants.get(cluster);
     if (!tenant) return { waiting: await this.#wait(pool, "WaitingForCluster", `Cluster ${pool.spec.clusterName} has no admin kubeconfig yet`) };
     await tenant.synced();
@@ -117,21 +146,21 @@ export class NodePoolReconciler implements Reconciler {
     const plan = planScaling(pool.spec.replicas, views, { enabled: pool.spec.autoHealing.enabled, notReadyTimeoutMs: durationMs(pool.spec.autoHealing.notReadyTimeout) }, now);
     for (const broken of plan.replace) {
       this.#o.events.record(pool, { type: "Warning", reason: "MachineReplaced", action: "AutoHeal", note: `machine ${broken.machine.name} was not Ready for ${pool.spec.autoHealing.notReadyTimeout}; replacing it` });
-      await this.#remove(provider, poolRef(pool), tenant, broken);
+      await this.#remove(provider, this.#poolRef(pool), tenant, broken);
     }
     const { allowed, quotaMessage } = this.#withinQuota(pool, views, plan.create, plan.replace.length);
     if (allowed > 0) {
       const version = pool.spec.version ?? cluster.status?.version ?? "";
       const userData = await bootstrapData(tenant.client, pool, cluster, this.#o.caCertificate(cluster) ?? "", version);
       for (let i = 0; i < allowed; i++) {
-        await provider.create({ name: `${pool.metadata.name ?? ""}-${randomBytes(3).toString("hex")}`, pool: poolRef(pool), template: pool.spec.machineTemplate, kubernetesVersion: version, userData });
+        await provider.create({ name: `${pool.metadata.name ?? ""}-${randomBytes(3).toString("hex")}`, pool: this.#poolRef(pool), template: pool.spec.machineTemplate, kubernetesVersion: version, userData });
       }
       this.#o.events.record(pool, { reason: "MachinesCreated", action: "Scale", note: `${allowed} machines created to reach ${pool.spec.replicas}` });
     }
     if (quotaMessage !== undefined) this.#o.events.record(pool, { type: "Warning", reason: "QuotaExceeded", action: "Scale", note: quotaMessage });
     let draining = false;
     for (const surplus of plan.remove) draining = !(await this.#drainAndRemove(pool, provider, tenant, surplus, now)) || draining;
-    const after = plan.create > 0 || plan.replace.length > 0 || plan.remove.length > 0 ? await this.#views(provider, poolRef(pool), tenant) : views;
+    const after = plan.create > 0 || plan.replace.length > 0 || plan.remove.length > 0 ? await this.#views(provider, this.#poolRef(pool), tenant) : views;
     await this.#writeStatus(pool, { desired: pool.spec.replicas, machines: after, quotaMessage });
     // Tenant Node and Pod events bring the pool back; timers only for what no event announces.
     if (draining) return { requeueAfter: 2000 };
@@ -161,7 +190,7 @@ export class NodePoolReconciler implements Reconciler {
       if (progress.remaining > 0 && !timedOut) return false;
       if (progress.remaining > 0) this.#o.events.record(pool, { type: "Warning", reason: "DrainTimedOut", action: "Scale", note: `machine ${view.machine.name} still ran ${progress.remaining} pods after ${pool.spec.drainTimeout} (${progress.blocked} evictions refused by disruption budgets); removing it anyway` });
     }
-    await this.#remove(provider, poolRef(pool), tenant, view);
+    await this.#remove(provider, this.#poolRef(pool), tenant, view);
     this.#o.events.record(pool, { reason: "MachineRemoved", action: "Scale", note: `machine ${view.machine.name} drained and removed` });
     return true;
   }
@@ -227,13 +256,13 @@ export class NodePoolReconciler implements Reconciler {
     const clusterGoing = cluster === undefined || cluster.metadata.deletionTimestamp !== undefined;
     // kwok machines live in the tenant: gone with its cluster. Cloud machines must be deleted whatever happens to the cluster.
     if (!(clusterGoing && pool.spec.provider.type === "kwok")) {
-      const tenant = clusterGoing || cluster.status?.phase !== "Running" ? undefined : await this.#o.tenants.get(cluster);
+      const tenant = clusterGoing || !isClusterServing(cluster) ? undefined : await this.#o.tenants.get(cluster);
       await tenant?.synced();
       const provider = await this.#o.provider(pool, tenant);
-      const views = tenant === undefined ? (await provider.list(poolRef(pool))).map((machine) => ({ machine, node: undefined, ready: false, notReadySince: undefined, movablePods: 0 })) : await this.#views(provider, poolRef(pool), tenant);
+      const views = tenant === undefined ? (await provider.list(this.#poolRef(pool))).map((machine) => ({ machine, node: undefined, ready: false, notReadySince: undefined, movablePods: 0 })) : await this.#views(provider, this.#poolRef(pool), tenant);
       let remaining = 0;
       for (const view of views.filter((v) => v.machine.phase !== "Deleting")) {
-        if (tenant === undefined) await this.#remove(provider, poolRef(pool), undefined, view);
+        if (tenant === undefined) await this.#remove(provider, this.#poolRef(pool), undefined, view);
         else if (!(await this.#drainAndRemove(pool, provider, tenant, view, this.#clock.now()))) remaining++;
       }
       if (remaining > 0 || views.length > 0) return { requeueAfter: 2000 };
@@ -266,10 +295,6 @@ export class NodePoolReconciler implements Reconciler {
   }
 }
 
-function poolRef(pool: NodePool): PoolRef {
-  const namespace = pool.metadata.namespace ?? "";
-  return { namespace, name: pool.metadata.name ?? "", clusterId: clusterId(namespace, pool.spec.clusterName) };
-}
 
 function soonest(a: ReconcileResult | undefined, b: ReconcileResult | undefined): ReconcileResult | undefined {
   if (a?.requeueAfter === undefined) return b;

@@ -16,7 +16,8 @@ export interface PoolObservation {
 
 /** The phase and the Ready condition of a pool. */
 export function poolPhase(o: PoolObservation): { phase: Status["phase"]; ready: { status: "True" | "False"; reason: string; message: string } } {
-  if (o.deleting === true) return { phase: "Deleting", ready: { status: "False", reason: "Deleting", message: "draining and removing its machines" } };
+  // Deleting and stuck (an unreachable tenant): the phase says deleting, the condition why it does not progress.
+  if (o.deleting === true) return { phase: "Deleting", ready: { status: "False", reason: o.waiting?.reason ?? "Deleting", message: o.waiting?.message ?? "draining and removing its machines" } };
   if (o.waiting) return { phase: "Pending", ready: { status: "False", reason: o.waiting.reason, message: o.waiting.message } };
   const live = o.machines.filter((m) => m.machine.phase !== "Deleting");
   const ready = live.filter((m) => m.ready).length;

@@ -1,0 +1,49 @@
+import { describe, expect, it } from "vitest";
+import { clusterIdentity, identityToRecord, legacyClusterId, newClusterId } from "./cluster-names.ts";
+
+const label = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+/** Every DNS-1123 label over `alphabet` up to `max` characters. */
+function labels(alphabet: readonly string[], max: number): string[] {
+  let frontier = [""];
+  const out: string[] = [];
+  for (let length = 1; length <= max; length++) {
+    frontier = frontier.flatMap((prefix) => alphabet.map((ch) => prefix + ch));
+    out.push(...frontier.filter((s) => label.test(s)));
+  }
+  return out;
+}
+
+describe("a cluster's identity", () => {
+  it("is one-to-one over every pair of valid names (all labels of up to 5 of 'a', 'b', '-'; projects without '--')", () => {
+    const names = labels(["a", "b", "-"], 5);
+    const projects = names.filter((p) => !p.includes("--"));
+    const seen = new Map<string, string>();
+    for (const project of projects) {
+      for (const cluster of names) {
+        const id = newClusterId(`project-${project}`, cluster);
+        const pair = `${project}/${cluster}`;
+        expect(seen.get(id), `${pair} and ${seen.get(id) ?? ""} share ${id}`).toBeUndefined();
+        seen.set(id, pair);
+      }
+    }
+    expect(seen.size).toBe(projects.length * names.length);
+  });
+
+  it("tells apart the pairs the old scheme merged, which the old scheme could not", () => {
+    expect(newClusterId("project-team", "a-prod")).toBe("team--a-prod");
+    expect(newClusterId("project-team-a", "prod")).toBe("team-a--prod");
+    expect(newClusterId("project-x", "y-z")).not.toBe(newClusterId("project-x-y", "z"));
+    expect(legacyClusterId("project-team", "a-prod")).toBe(legacyClusterId("project-team-a", "prod"));
+  });
+
+  it("is recorded the old way only for clusters an earlier Seedbed reconciled, and the recorded one always wins", () => {
+    const metadata = { namespace: "project-team", name: "a-prod" };
+    expect(identityToRecord({ metadata })).toBe("team--a-prod");
+    expect(identityToRecord({ metadata, status: {} })).toBe("team--a-prod");
+    expect(identityToRecord({ metadata, status: { phase: "Running" } })).toBe("team-a-prod");
+    expect(identityToRecord({ metadata, status: { observedGeneration: 1 } })).toBe("team-a-prod");
+    expect(clusterIdentity({ metadata, status: { phase: "Running", clusterID: "team--a-prod" } })).toBe("team--a-prod");
+    expect(clusterIdentity({ metadata })).toBe("team--a-prod");
+  });
+});

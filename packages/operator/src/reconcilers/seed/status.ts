@@ -1,0 +1,54 @@
+import { SeedConditions, type Seed } from "@seedbed/api";
+import type { ConditionInput } from "@seedbed/runtime";
+
+type Status = NonNullable<Seed["status"]>;
+
+/** Whether the operator can reach a seed. */
+export type SeedReachability =
+  | { readonly ok: true; readonly message: string; readonly kubernetesVersion?: string }
+  | { readonly ok: false; readonly reason: string; readonly message: string };
+
+/** What a seed controller pass observed. */
+export interface SeedObservation {
+  /** Clusters whose status names the seed. */
+  readonly hosted: number;
+  readonly reachability: SeedReachability;
+}
+
+/** The fields of a Seed's spec that the platform accepts and does not carry out, with what to do. */
+export function unsupportedSeedFields(seed: Seed): string[] {
+  const name = seed.metadata.name ?? "";
+  const found: string[] = [];
+  if (seed.spec.sniDomain !== undefined) {
+    found.push(`spec.sniDomain ${seed.spec.sniDomain} is not used yet: clusters on Seed ${name} answer on the platform's one shared endpoint domain (<cluster>.<project>.<domain> of seedbed serve); remove it, or set that domain on the platform`);
+  }
+  if (seed.spec.driver === "local" && seed.spec.storageClassName !== undefined) {
+    found.push(`spec.storageClassName ${seed.spec.storageClassName} applies only to a kubernetes seed: the local seed ${name} keeps etcd's data in directories on this machine; remove it`);
+  }
+  return found;
+}
+
+/**
+ * A Seed's phase, cluster count and conditions: Ready (the operator can host
+ * control planes there), SpecSupported (fields accepted but not carried
+ * out) and Full (spec.capacity.maxClusters reached). Pure.
+ */
+export function computeSeedStatus(seed: Seed, observed: SeedObservation): Pick<Status, "phase" | "clusters" | "kubernetesVersion"> & { conditions: ConditionInput[] } {
+  const { reachability, hosted } = observed;
+  const unsupported = unsupportedSeedFields(seed);
+  const max = seed.spec.capacity?.maxClusters;
+  const full = max !== undefined && hosted >= max;
+  const conditions: ConditionInput[] = [
+    reachability.ok
+      ? { type: SeedConditions.Ready, status: "True", reason: "Reachable", message: reachability.message }
+      : { type: SeedConditions.Ready, status: "False", reason: reachability.reason, message: reachability.message },
+    unsupported.length === 0
+      ? { type: SeedConditions.SpecSupported, status: "True", reason: "Supported", message: "every field of the spec is carried out" }
+      : { type: SeedConditions.SpecSupported, status: "False", reason: "NotSupported", message: unsupported.join("; ") },
+    full
+      ? { type: SeedConditions.Full, status: "True", reason: "CapacityReached", message: `hosts ${hosted} clusters, spec.capacity.maxClusters is ${max}: new clusters wait in phase Pending (reason SeedFull) until there is room` }
+      : { type: SeedConditions.Full, status: "False", reason: "RoomLeft", message: max === undefined ? `hosts ${hosted} clusters; no capacity is set` : `hosts ${hosted} of at most ${max} clusters` },
+  ];
+  const version = reachability.ok && reachability.kubernetesVersion !== undefined ? { kubernetesVersion: reachability.kubernetesVersion } : {};
+  return { phase: reachability.ok ? "Ready" : "NotReady", clusters: hosted, ...version, conditions };
+}
