@@ -16,7 +16,7 @@ describe("Seedbed on one machine, end to end", () => {
   let port: PortReservation;
   let env: NodeJS.ProcessEnv;
   let platform: RunningPlatform | undefined;
-  const markerOf = (cluster: string): string => `seedbed:${join(home, "clusters")}/default-${cluster}`;
+  const markerOf = (cluster: string): string => `seedbed:${clusterDir(home, "default", cluster)}`;
   const getCluster = (name: string): ClusterJSON => JSON.parse(seedbed(env, "cluster", "get", name, "-o", "json").stdout || "{}") as ClusterJSON;
 
   beforeAll(async () => {

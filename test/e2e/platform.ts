@@ -2,6 +2,7 @@ import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { binaryPath } from "@seedbed/binaries";
+import { newClusterId } from "@seedbed/api";
 import type { PortReservation } from "@seedbed/controlplane";
 import { processesMentioning } from "@seedbed/testing";
 
@@ -65,5 +66,5 @@ export function kubectl(kubeconfig: string, ...args: string[]): { status: number
 
 /** Where a cluster's files live under the state directory. */
 export function clusterDir(home: string, project: string, cluster: string): string {
-  return join(home, "clusters", `${project}-${cluster}`);
+  return join(home, "clusters", newClusterId(`project-${project}`, cluster));
 }
