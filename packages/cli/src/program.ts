@@ -4,18 +4,22 @@ import { deleteCluster } from "./commands/cluster/delete.ts";
 import { getCluster } from "./commands/cluster/get.ts";
 import { listClustersCommand } from "./commands/cluster/list.ts";
 import { kubeconfigCommand } from "./commands/kubeconfig.ts";
-import { loginCommand, logoutCommand } from "./commands/login.ts";
-import { tokenCommand } from "./commands/token.ts";
+import type { loginCommand } from "./commands/login.ts";
 import { whoamiCommand } from "./commands/whoami.ts";
 import { createNodePool, deleteNodePool, listNodePoolsCommand, scaleNodePool } from "./commands/nodepool/commands.ts";
-import { operatorCommand } from "./commands/operator.ts";
-import { serveCommand } from "./commands/serve.ts";
-import { up } from "./commands/up.ts";
+import type { operatorCommand } from "./commands/operator.ts";
+import type { serveCommand } from "./commands/serve.ts";
 import { CliError, ExitCode } from "./errors.ts";
 
 const kubeconfigOption = (): Option => new Option("--kubeconfig <path>", "the management API's kubeconfig (default: $SEEDBED_HOME/management.kubeconfig)");
 const projectOption = (): Option => new Option("-p, --project <name>", "the project (default: default)");
 const outputOption = (): Option => new Option("-o, --output <format>", "json, yaml or table").choices(["json", "yaml", "table", "wide"]);
+
+// The commands that run the platform (up, operator, serve) and those that
+// log in are loaded when they run: importing them costs seconds (the
+// operator, the REST server, the OIDC libraries), which every other
+// command, `cluster create --wait` and the kubectl plugin `token` among
+// them, would otherwise wait for.
 
 /** The seedbed command line. Usage errors exit with 2, as the exit codes in errors.ts promise. */
 export function program(): Command {
@@ -32,6 +36,7 @@ export function program(): Command {
     .command("up")
     .description("start the platform on this machine, in the foreground (Ctrl-C stops it)")
     .action(async () => {
+      const { up } = await import("./commands/up.ts");
       process.exitCode = await up();
     });
 
@@ -54,6 +59,7 @@ export function program(): Command {
     .option("--shared-endpoint-port <port>", "the SNI gateway's port", "6443")
     .addOption(kubeconfigOption())
     .action(async (options: Parameters<typeof operatorCommand>[0]) => {
+      const { operatorCommand } = await import("./commands/operator.ts");
       process.exitCode = await operatorCommand(options);
     });
 
@@ -70,6 +76,7 @@ export function program(): Command {
     .option("--log-level <level>", "trace, debug, info, warn or error", "info")
     .addOption(kubeconfigOption())
     .action(async (options: Parameters<typeof serveCommand>[0]) => {
+      const { serveCommand } = await import("./commands/serve.ts");
       process.exitCode = await serveCommand(options);
     });
 
@@ -144,11 +151,11 @@ export function program(): Command {
     .option("--issuer-ca <file>", "PEM of the issuer's CA, when it is not a public one")
     .option("--server <url>", "the management API (default: the platform `make up` runs here)")
     .option("--server-ca <file>", "PEM of the management API's CA")
-    .action((options: Parameters<typeof loginCommand>[0]) => loginCommand(options));
-  root.command("logout").description("forget the login; later commands use the admin kubeconfig of `make up` again").action(() => {
-    logoutCommand();
+    .action(async (options: Parameters<typeof loginCommand>[0]) => (await import("./commands/login.ts")).loginCommand(options));
+  root.command("logout").description("forget the login; later commands use the admin kubeconfig of `make up` again").action(async () => {
+    (await import("./commands/login.ts")).logoutCommand();
   });
-  root.command("token").description("print an ExecCredential with your ID token: the kubectl exec credential plugin of Seedbed kubeconfigs").action(() => tokenCommand());
+  root.command("token").description("print an ExecCredential with your ID token: the kubectl exec credential plugin of Seedbed kubeconfigs").action(async () => (await import("./commands/token.ts")).tokenCommand());
   root.command("whoami").description("the user and groups the management API sees you as").addOption(kubeconfigOption()).action((options: Parameters<typeof whoamiCommand>[0]) => whoamiCommand(options));
 
   root

@@ -63,6 +63,27 @@ describe("a supervised component", () => {
     expect(findProcessesByMarker(markerPrefix, { prefix: true })).toEqual([]);
   });
 
+  it("tells a crashed component waiting out its backoff, so that a reconcile does not start it early", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "seedbed-launcher-"));
+    const markerPrefix = `test/${randomUUID()}`;
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    const events: SupervisorEvent[] = [];
+    const launcher = new SupervisingLauncher({ cwd: dir, markerPrefix, backoff: { initialMs: 1500, maxMs: 3000, resetAfterMs: 60_000 }, onEvent: (e) => events.push(e) });
+    const failing = { name: "failing", command: "/bin/sh", args: ["-c", "exit 1"] };
+    await launcher.launch(failing, join(dir, "failing.log"));
+    await until(() => events.some((e) => e.type === "exited"));
+    expect(launcher.restartPending(failing)).toBe(true);
+    expect(launcher.restartPending({ ...failing, args: ["-c", "exit 2"] })).toBe(false);
+    // Reconciles coming every 50 ms, as the local driver runs them, start nothing before the backoff ends.
+    for (let i = 0; i < 10; i++) {
+      if (!launcher.restartPending(failing)) await launcher.launch(failing, join(dir, "failing.log"));
+      await sleep(50);
+    }
+    expect(events.filter((e) => e.type === "started")).toHaveLength(1);
+    await until(() => events.filter((e) => e.type === "started").length === 2, 5000);
+    await launcher.stopAll();
+  });
+
   it("starts once and hands back the same process when asked again", async () => {
     const { make, marker } = setup();
     const component = make();

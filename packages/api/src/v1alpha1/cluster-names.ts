@@ -69,6 +69,25 @@ export function identityToRecord(cluster: Pick<Cluster, "metadata" | "status">):
   return reconciledBefore ? legacyClusterId(namespace, name) : newClusterId(namespace, name);
 }
 
+/** An owner reference to a Cluster, as its NodePools carry it: not the controller, never blocking the Cluster's deletion. */
+export interface ClusterOwnerReference {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly name: string;
+  readonly uid: string;
+  readonly controller: false;
+  readonly blockOwnerDeletion: false;
+}
+
+/**
+ * What makes a NodePool go with its Cluster: the management cluster's
+ * garbage collector deletes it when the Cluster is gone, even a Cluster
+ * deleted before the operator ever saw it.
+ */
+export function clusterOwnerReference(cluster: Pick<Cluster, "apiVersion" | "kind" | "metadata">): ClusterOwnerReference {
+  return { apiVersion: cluster.apiVersion, kind: cluster.kind, name: cluster.metadata.name ?? "", uid: cluster.metadata.uid ?? "", controller: false, blockOwnerDeletion: false };
+}
+
 /** The project a namespace project-<name> belongs to: <name>. */
 export function projectOfNamespace(namespace: string): string {
   return namespace.replace(/^project-/, "");

@@ -15,6 +15,8 @@ export interface OperatorCommandOptions {
   readonly kubeconfig?: string;
   /** Where local control planes live (driver local only). */
   readonly stateDir?: string;
+  /** Local tenants' etcds skip fsync: only for throw-away platforms (benchmarks). */
+  readonly unsafeNoFsync?: boolean;
   readonly oidcIssuerUrl?: string;
   readonly oidcClientId?: string;
   readonly oidcCaFile?: string;
@@ -54,6 +56,7 @@ function platformAccess(options: OperatorCommandOptions): PlatformAccess {
 export async function operatorCommand(options: OperatorCommandOptions): Promise<number> {
   if (options.driver !== "kubernetes" && options.driver !== "local") throw new CliError(`--driver must be kubernetes or local, got "${options.driver}"`, ExitCode.usage);
   if (options.driver === "local" && options.stateDir === undefined) throw new CliError("--driver=local needs --state-dir, where the control planes' files live", ExitCode.usage);
+  if (options.unsafeNoFsync === true && options.driver !== "local") throw new CliError("--unsafe-no-fsync applies only to --driver=local (the local tenants' etcds)", ExitCode.usage);
   const metricsPort = Number(options.metricsPort);
   if (!Number.isInteger(metricsPort) || metricsPort < 0 || metricsPort > 65535) throw new CliError(`--metrics-port must be a port number, got "${options.metricsPort}"`, ExitCode.usage);
   const kubeConfig = new KubeConfig();
@@ -64,6 +67,7 @@ export async function operatorCommand(options: OperatorCommandOptions): Promise<
   const operator = await startOperator({
     kubeConfig,
     stateDir: options.driver === "local" ? options.stateDir : undefined,
+    unsafeNoFsync: options.unsafeNoFsync,
     logger: createLogger({ level: options.logLevel as LevelWithSilent }),
     metricsPort,
     metricsHost: options.metricsHost,

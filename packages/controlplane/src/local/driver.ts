@@ -12,6 +12,9 @@ import { probe, type ProbeTLS } from "./readiness.ts";
 import { probeTLS } from "./start-components.ts";
 import type { RestartBackoff, SupervisorEvent } from "./supervisor.ts";
 
+/** How long a deleted cluster's processes get to exit after SIGTERM. */
+const deletionGraceMs = 1000;
+
 /** Options of the local hosting driver. */
 export interface LocalDriverOptions {
   /** State directory: clusters/<id>/ holds each cluster's files, data and logs. */
@@ -68,7 +71,9 @@ export class LocalDriver implements HostingDriver {
     const endpoint = `https://127.0.0.1:${ports.apiServer}`;
     const { components, adminTLS } = this.#render(plan, dir, ports, endpoint);
     const launcher = this.#launcher(plan.clusterId, dir);
-    for (const component of components) await launcher.launch(component.spec, join(dir, "logs", `${component.spec.name}.log`));
+    for (const component of components) {
+      if (!launcher.restartPending(component.spec)) await launcher.launch(component.spec, join(dir, "logs", `${component.spec.name}.log`));
+    }
     if (plan.kwok !== true) await this.#stopKwok(plan.clusterId, launcher);
     const health = await Promise.all(components.map((c) => this.#health(c, launcher, adminTLS)));
     return { endpoint, components: health };
@@ -77,11 +82,11 @@ export class LocalDriver implements HostingDriver {
   async delete(clusterId: string): Promise<boolean> {
     const dir = this.clusterDir(clusterId);
     const launcher = this.#launcher(clusterId, dir);
-    await launcher.stopAll();
+    // Its data goes next: no orderly shutdown to wait for.
+    await launcher.killAll(deletionGraceMs);
     // Processes an earlier run started and this one never launched.
-    for (const pid of findProcessesByMarker(this.#markerPrefix(clusterId), { prefix: true })) {
-      await ManagedProcess.adopt({ name: "orphan", command: "", args: [] }, "/dev/null", pid).stop();
-    }
+    const orphans = findProcessesByMarker(this.#markerPrefix(clusterId), { prefix: true });
+    await Promise.all(orphans.map((pid) => ManagedProcess.adopt({ name: "orphan", command: "", args: [] }, "/dev/null", pid).stop(deletionGraceMs)));
     this.#launchers.delete(clusterId);
     this.#everyLauncher.delete(launcher);
     this.#ports.release(this.#ports.recorded(dir));
@@ -164,6 +169,8 @@ export class LocalDriver implements HostingDriver {
       dnsDomain: plan.network.dnsDomain,
       components: { controllerManager: true, scheduler: true, kwok },
       unsafeNoFsync: this.#options.unsafeNoFsync,
+      // Tenants are small clusters: dozens share one machine.
+      smallCluster: true,
       apiServerExtraFlags: { ...plan.apiServerExtraFlags, ...authentication },
     });
     // A checksum of the certificates in each process's environment: new

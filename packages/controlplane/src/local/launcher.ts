@@ -69,6 +69,17 @@ export class SupervisingLauncher implements Launcher {
     return this.#components.get(name);
   }
 
+  /**
+   * Whether this very spec's process crashed and waits out its backoff: its
+   * supervisor starts it again when that ends. Launching it now would skip
+   * the backoff, so a component that always fails would spin at the pace
+   * of reconciles.
+   */
+  restartPending(spec: ProcessSpec): boolean {
+    const component = this.#components.get(spec.name);
+    return component !== undefined && component.restartPending && isDeepStrictEqual(component.spec, spec);
+  }
+
   async launch(spec: ProcessSpec, logFile: string): Promise<ManagedProcess> {
     if (this.#closed) throw new Error(`cannot launch ${spec.name}: its control plane's processes were stopped`);
     let component = this.#components.get(spec.name);
@@ -100,6 +111,17 @@ export class SupervisingLauncher implements Launcher {
   async stopAll(): Promise<void> {
     this.#closed = true;
     for (const name of [...this.#components.keys()].reverse()) await this.stop(name);
+  }
+
+  /**
+   * Kills every component at once, with `graceMs` to exit: for a control
+   * plane whose data goes next, which an orderly shutdown (up to 10 s each,
+   * one after another) would only keep waiting.
+   */
+  async killAll(graceMs: number): Promise<void> {
+    this.#closed = true;
+    await Promise.all([...this.#components.values()].map((component) => component.stop(graceMs)));
+    this.#components.clear();
   }
 
   /** Leaves every process running for a later run of the platform to adopt. */

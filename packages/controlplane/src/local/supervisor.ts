@@ -44,6 +44,7 @@ export class SupervisedComponent {
   #epoch = 0;
   #stopped = false;
   #restartTimer: NodeJS.Timeout | undefined;
+  #restartPending = false;
   #delayMs: number;
   #restarts = 0;
 
@@ -63,6 +64,11 @@ export class SupervisedComponent {
     return this.#process?.exitStatus ? undefined : this.#process;
   }
 
+  /** Whether it exited and waits out its backoff before it is started again. */
+  get restartPending(): boolean {
+    return this.#restartPending;
+  }
+
   /** How often it exited on its own or failed to start again (each is followed by a restart). */
   get restarts(): number {
     return this.#restarts;
@@ -75,6 +81,7 @@ export class SupervisedComponent {
     const current = this.process;
     if (current) return current;
     clearTimeout(this.#restartTimer);
+    this.#restartPending = false;
     const wanted = [this.#options.spec.command, ...this.#options.spec.args];
     let adopted: ManagedProcess | undefined;
     for (const pid of findProcessesByMarker(this.#options.marker)) {
@@ -101,6 +108,7 @@ export class SupervisedComponent {
     this.#stopped = true;
     this.#epoch++;
     clearTimeout(this.#restartTimer);
+    this.#restartPending = false;
     await this.#process?.stop(graceMs);
     // A process started by an earlier run that this one never adopted.
     for (const pid of findProcessesByMarker(this.#options.marker)) {
@@ -117,6 +125,7 @@ export class SupervisedComponent {
     this.#stopped = false;
     this.#epoch++;
     clearTimeout(this.#restartTimer);
+    this.#restartPending = false;
     this.#process = undefined;
   }
 
@@ -166,7 +175,9 @@ export class SupervisedComponent {
   #scheduleRestart(): void {
     const delay = this.#delayMs;
     this.#delayMs = Math.min(this.#delayMs * 2, this.#backoff.maxMs);
+    this.#restartPending = true;
     this.#restartTimer = setTimeout(() => {
+      this.#restartPending = false;
       if (this.#stopping) return;
       this.#start().catch(() => {
         this.#restarts++;

@@ -22,8 +22,9 @@ export async function createCluster(name: string, options: CreateClusterOptions,
   const spec: Partial<Cluster["spec"]> = {};
   if (options.version !== undefined) spec.version = options.version;
   if (options.template !== undefined) spec.template = options.template;
+  let created: Cluster;
   try {
-    await ctx.objects.createNamespacedCustomObject({ ...clusterResource, namespace: ctx.namespace, body: newCluster(ctx.namespace, name, spec) });
+    created = (await ctx.objects.createNamespacedCustomObject({ ...clusterResource, namespace: ctx.namespace, body: newCluster(ctx.namespace, name, spec) })) as Cluster;
   } catch (error) {
     throw explain(error, { kind: "cluster", name, project: ctx.project, server: ctx.server });
   }
@@ -31,7 +32,7 @@ export async function createCluster(name: string, options: CreateClusterOptions,
   if (nodes !== undefined) {
     const pool = `${name}-workers`;
     try {
-      await ctx.objects.createNamespacedCustomObject({ ...nodePoolResource, namespace: ctx.namespace, body: newNodePool(ctx.namespace, pool, name, { replicas: nodes }) });
+      await ctx.objects.createNamespacedCustomObject({ ...nodePoolResource, namespace: ctx.namespace, body: newNodePool(ctx.namespace, pool, name, { replicas: nodes }, created) });
     } catch (error) {
       throw explain(error, { kind: "nodepool", name: pool, project: ctx.project, server: ctx.server });
     }

@@ -1,7 +1,8 @@
-import type { NodePool } from "@seedbed/api";
+import type { Cluster, NodePool } from "@seedbed/api";
 import { commandContext, type GlobalOptions } from "../../context.ts";
 import { explain } from "../../errors.ts";
 import { age, outputFormat, printData, printTable } from "../../output.ts";
+import { clusterResource } from "../cluster/clusters-api.ts";
 import { countFlag, listNodePools, newNodePool, nodePoolResource } from "./pools-api.ts";
 
 /** Options of `seedbed nodepool create`. */
@@ -20,7 +21,9 @@ export async function createNodePool(name: string, options: CreateNodePoolOption
   const min = countFlag("--min", options.min);
   const max = countFlag("--max", options.max);
   const replicas = countFlag("--replicas", options.replicas) ?? min ?? 1;
-  const body = newNodePool(ctx.namespace, name, options.cluster, { replicas, min, max, cpu: options.cpu, memory: options.memory });
+  // Owned by its cluster when that exists; a pool made first waits for it, and the operator makes it the owner then.
+  const cluster = (await ctx.objects.getNamespacedCustomObject({ ...clusterResource, namespace: ctx.namespace, name: options.cluster }).catch(() => undefined)) as Cluster | undefined;
+  const body = newNodePool(ctx.namespace, name, options.cluster, { replicas, min, max, cpu: options.cpu, memory: options.memory }, cluster);
   try {
     await ctx.objects.createNamespacedCustomObject({ ...nodePoolResource, namespace: ctx.namespace, body });
   } catch (error) {

@@ -1,4 +1,4 @@
-import { apiVersion, group, version, type NodePool } from "@seedbed/api";
+import { apiVersion, clusterOwnerReference, group, version, type Cluster, type NodePool } from "@seedbed/api";
 import type { CommandContext } from "../../context.ts";
 import { CliError, ExitCode } from "../../errors.ts";
 
@@ -14,14 +14,18 @@ export interface PoolRequest {
   readonly memory?: string;
 }
 
-/** A new NodePool object; the API server fills in the defaults (kwok provider, 2 CPU, 4Gi). */
-export function newNodePool(namespace: string, name: string, clusterName: string, request: PoolRequest): NodePool {
+/**
+ * A new NodePool object; the API server fills in the defaults (kwok
+ * provider, 2 CPU, 4Gi). Owned by its Cluster when that exists already, so
+ * that it goes with the Cluster whatever happens to the operator.
+ */
+export function newNodePool(namespace: string, name: string, clusterName: string, request: PoolRequest, owner?: Cluster): NodePool {
   const machineTemplate = { ...(request.cpu === undefined ? {} : { cpu: request.cpu }), ...(request.memory === undefined ? {} : { memory: request.memory }) };
   const autoscaling = request.min === undefined && request.max === undefined ? undefined : { minReplicas: request.min ?? 0, maxReplicas: request.max ?? Math.max(request.replicas, 1) };
   return {
     apiVersion,
     kind: "NodePool",
-    metadata: { name, namespace },
+    metadata: { name, namespace, ...(owner?.metadata.uid === undefined ? {} : { ownerReferences: [clusterOwnerReference(owner)] }) },
     spec: { clusterName, replicas: request.replicas, machineTemplate, ...(autoscaling ? { autoscaling } : {}) },
   } as NodePool;
 }

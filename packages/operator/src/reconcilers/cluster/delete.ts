@@ -78,7 +78,10 @@ export class ClusterDeletion {
   async prepare(cluster: Cluster): Promise<{ driver: HostingDriver } | { waiting: ReconcileResult | undefined } | { nothingPlaced: string }> {
     const namespace = cluster.metadata.namespace ?? "";
     const name = cluster.metadata.name ?? "";
-    const pools = await this.#deletePools(this.#o.nodePools(namespace, name));
+    const cached = this.#o.nodePools(namespace, name);
+    // None in the cache: ask the API once before the finalizer goes, as a pool
+    // created just before the deletion may not be cached yet (it would be orphaned).
+    const pools = await this.#deletePools(cached.length > 0 ? cached : await this.#livePools(namespace, name));
     if (pools.length > 0) {
       await this.#writeStatus(cluster, { step: "nodePools", pools });
       return { waiting: { requeueAfter: poolRecheckMs } };
@@ -98,6 +101,12 @@ export class ClusterDeletion {
       if (error instanceof InvalidSpecError && cluster.status?.seed === undefined) return { nothingPlaced: error.message };
       throw error;
     }
+  }
+
+  /** The cluster's pools as the API server has them now. */
+  async #livePools(namespace: string, cluster: string): Promise<NodePool[]> {
+    const list = await this.#o.client.request<{ items: NodePool[] }>("GET", `/apis/seedbed.dev/v1alpha1/namespaces/${namespace}/nodepools`);
+    return list.items.filter((p) => p.spec.clusterName === cluster);
   }
 
   /** Deletes the pools not yet being deleted; returns the names of every pool still there. */
