@@ -5,6 +5,7 @@ import { renderKubeControllerManager } from "./kube-controller-manager.ts";
 import { renderKubeScheduler } from "./kube-scheduler.ts";
 import { renderKwok } from "./kwok.ts";
 import type { ProcessSpec } from "./process-spec.ts";
+import { smallClusterTuning } from "./small-cluster.ts";
 
 /** How a component tells that it is healthy. */
 export interface HealthCheck {
@@ -55,6 +56,12 @@ export interface ControlPlaneRenderInput {
   /** Controllers elect a leader when more than one replica may run. */
   readonly leaderElect?: boolean;
   readonly unsafeNoFsync?: boolean;
+  /**
+   * A tenant's control plane, sized for a small cluster: less memory and
+   * idle work (smallClusterTuning). Off for the platform's own API and the
+   * test harness, which may serve a seed of a thousand control planes.
+   */
+  readonly smallCluster?: boolean;
   readonly apiServerExtraFlags?: Readonly<Record<string, string | number | boolean>>;
   readonly controllerManagerExtraFlags?: Readonly<Record<string, string | number | boolean>>;
   readonly schedulerExtraFlags?: Readonly<Record<string, string | number | boolean>>;
@@ -68,6 +75,7 @@ export interface ControlPlaneRenderInput {
  */
 export function renderControlPlane(input: ControlPlaneRenderInput): RenderedComponent[] {
   const { layout, ports, components } = input;
+  const tuning = input.smallCluster === true ? smallClusterTuning : undefined;
   const { pki } = layout;
   const required = (port: number | undefined, name: string): number => {
     if (port === undefined) throw new Error(`ports.${name} is required when ${name} runs`);
@@ -82,6 +90,7 @@ export function renderControlPlane(input: ControlPlaneRenderInput): RenderedComp
         peerPort: ports.etcdPeer,
         pki: { caFile: pki.etcdCACert, serverCertFile: pki.etcdServerCert, serverKeyFile: pki.etcdServerKey, peerCertFile: pki.etcdPeerCert, peerKeyFile: pki.etcdPeerKey },
         unsafeNoFsync: input.unsafeNoFsync,
+        tuning: tuning?.etcd,
       }),
       // etcd's health is what kube-apiserver's /readyz reports; probing it
       // needs the etcd CA's client certificate, which only the apiserver holds.
@@ -106,6 +115,7 @@ export function renderControlPlane(input: ControlPlaneRenderInput): RenderedComp
           serviceAccountSigningKeyFile: pki.serviceAccountKey,
         },
         extraFlags: input.apiServerExtraFlags,
+        tuning: tuning?.kubeAPIServer,
       }),
       health: { url: `https://127.0.0.1:${ports.apiServer}/readyz`, tls: "admin" },
     },
@@ -125,6 +135,7 @@ export function renderControlPlane(input: ControlPlaneRenderInput): RenderedComp
         clusterCIDR: input.podCIDR,
         leaderElect: input.leaderElect ?? false,
         extraFlags: input.controllerManagerExtraFlags,
+        tuning: tuning?.kubeControllerManager,
       }),
       health: { url: `https://127.0.0.1:${port}/healthz`, tls: "selfSigned" },
     });
@@ -139,6 +150,7 @@ export function renderControlPlane(input: ControlPlaneRenderInput): RenderedComp
         certDir: layout.workDir("kube-scheduler"),
         leaderElect: input.leaderElect ?? false,
         extraFlags: input.schedulerExtraFlags,
+        tuning: tuning?.kubeScheduler,
       }),
       health: { url: `https://127.0.0.1:${port}/healthz`, tls: "selfSigned" },
     });

@@ -1,4 +1,5 @@
 import { flags, type ProcessSpec } from "./process-spec.ts";
+import type { ComponentTuning } from "./small-cluster.ts";
 
 /** Where one etcd member listens and how it finds its peers; a single loopback member by default. */
 export interface EtcdMembership {
@@ -33,6 +34,8 @@ export interface EtcdRenderInput {
   readonly quotaBackendBytes?: number;
   /** Members of a cluster of several; a single loopback member when absent. */
   readonly membership?: EtcdMembership;
+  /** Flags and Go runtime environment for a small cluster (see small-cluster.ts); extra flags win over its flags. */
+  readonly tuning?: ComponentTuning;
 }
 
 const eightGiB = 8 * 1024 ** 3;
@@ -71,6 +74,8 @@ export function renderEtcd(input: EtcdRenderInput): ProcessSpec {
       "auto-compaction-retention": "10m",
       "unsafe-no-fsync": input.unsafeNoFsync === true ? true : undefined,
       "log-level": "warn",
+      ...input.tuning?.flags,
     }),
+    ...(input.tuning?.env === undefined ? {} : { env: input.tuning.env }),
   };
 }

@@ -5,5 +5,6 @@ export { renderKubeScheduler, type KubeSchedulerRenderInput } from "./kube-sched
 export { kwokNodeAnnotation, renderKwok, type KwokRenderInput } from "./kwok.ts";
 export { flags, type ProcessSpec } from "./process-spec.ts";
 export { kwokStages } from "./kwok-stages.ts";
+export { smallClusterTuning, type ComponentTuning } from "./small-cluster.ts";
 export { renderControlPlane, type ControlPlaneLayout, type ControlPlanePorts, type ControlPlaneRenderInput, type HealthCheck, type RenderedComponent } from "./control-plane.ts";
 export { renderAuthenticationConfiguration, type AuthenticationConfigurationInput, type JWTIssuerConfig } from "./authentication-config.ts";

@@ -1,4 +1,5 @@
 import { flags, type ProcessSpec } from "./process-spec.ts";
+import type { ComponentTuning } from "./small-cluster.ts";
 
 /** What a kube-apiserver on loopback needs. */
 export interface KubeAPIServerRenderInput {
@@ -27,6 +28,8 @@ export interface KubeAPIServerRenderInput {
   };
   /** Extra flags, for features later issues add (OIDC, front proxy, …). */
   readonly extraFlags?: Readonly<Record<string, string | number | boolean>>;
+  /** Flags and Go runtime environment for a small cluster (see small-cluster.ts); extra flags win over its flags. */
+  readonly tuning?: ComponentTuning;
 }
 
 /** Renders a kube-apiserver bound to 127.0.0.1 that authorizes with RBAC and talks to etcd over mutual TLS. */
@@ -57,8 +60,10 @@ export function renderKubeAPIServer(input: KubeAPIServerRenderInput): ProcessSpe
       "authorization-mode": "Node,RBAC",
       "allow-privileged": true,
       profiling: false,
+      ...input.tuning?.flags,
       ...input.extraFlags,
     }),
+    ...(input.tuning?.env === undefined ? {} : { env: input.tuning.env }),
   };
 }
 

@@ -1,4 +1,5 @@
 import { flags, type ProcessSpec } from "./process-spec.ts";
+import type { ComponentTuning } from "./small-cluster.ts";
 
 /** What a kube-controller-manager needs. */
 export interface KubeControllerManagerRenderInput {
@@ -17,6 +18,8 @@ export interface KubeControllerManagerRenderInput {
   readonly leaderElect: boolean;
   /** Extra flags, e.g. client QPS for a large test seed. */
   readonly extraFlags?: Readonly<Record<string, string | number | boolean>>;
+  /** Flags and Go runtime environment for a small cluster (see small-cluster.ts); extra flags win over its flags. */
+  readonly tuning?: ComponentTuning;
 }
 
 /** Renders kube-controller-manager: every default controller, service-account credentials per controller, CSR signing by the cluster CA, a /24 of the pod range per Node. */
@@ -28,6 +31,11 @@ export function renderKubeControllerManager(input: KubeControllerManagerRenderIn
       kubeconfig: input.kubeconfigFile,
       "authentication-kubeconfig": input.kubeconfigFile,
       "authorization-kubeconfig": input.kubeconfigFile,
+      // Started beside a kube-apiserver that is still making its RBAC roles,
+      // it would exit (it may not read the request-header CA yet) and be
+      // restarted with growing backoff; like kube-scheduler, it goes on
+      // instead. Only client certificates on its own /metrics depend on it.
+      "authentication-tolerate-lookup-failure": true,
       "bind-address": input.bindAddress ?? "127.0.0.1",
       "secure-port": input.securePort,
       "cert-dir": input.certDir,
@@ -42,7 +50,9 @@ export function renderKubeControllerManager(input: KubeControllerManagerRenderIn
       ...(input.clusterCIDR === undefined ? {} : { "cluster-cidr": input.clusterCIDR, "allocate-node-cidrs": true, "node-cidr-mask-size": 24 }),
       "leader-elect": input.leaderElect,
       profiling: false,
+      ...input.tuning?.flags,
       ...input.extraFlags,
     }),
+    ...(input.tuning?.env === undefined ? {} : { env: input.tuning.env }),
   };
 }

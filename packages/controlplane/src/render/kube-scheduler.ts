@@ -1,4 +1,5 @@
 import { flags, type ProcessSpec } from "./process-spec.ts";
+import type { ComponentTuning } from "./small-cluster.ts";
 
 /** What a kube-scheduler needs. */
 export interface KubeSchedulerRenderInput {
@@ -11,6 +12,8 @@ export interface KubeSchedulerRenderInput {
   readonly leaderElect: boolean;
   /** Extra flags, e.g. client QPS for a large test seed. */
   readonly extraFlags?: Readonly<Record<string, string | number | boolean>>;
+  /** Flags and Go runtime environment for a small cluster (see small-cluster.ts); extra flags win over its flags. */
+  readonly tuning?: ComponentTuning;
 }
 
 /** Renders kube-scheduler with its default profile. */
@@ -27,7 +30,9 @@ export function renderKubeScheduler(input: KubeSchedulerRenderInput): ProcessSpe
       "cert-dir": input.certDir,
       "leader-elect": input.leaderElect,
       profiling: false,
+      ...input.tuning?.flags,
       ...input.extraFlags,
     }),
+    ...(input.tuning?.env === undefined ? {} : { env: input.tuning.env }),
   };
 }

@@ -3,6 +3,8 @@ import { renderEtcd } from "../render/etcd.ts";
 import { renderKubeAPIServer } from "../render/kube-apiserver.ts";
 import { renderKubeControllerManager } from "../render/kube-controller-manager.ts";
 import { renderKubeScheduler } from "../render/kube-scheduler.ts";
+import type { ProcessSpec } from "../render/process-spec.ts";
+import { smallClusterTuning } from "../render/small-cluster.ts";
 import { mountPaths, seedLabels, seedNamespace, seedPorts, type Manifest } from "./names.ts";
 import { secretName, type SeedComponent } from "./secrets.ts";
 
@@ -36,6 +38,11 @@ const env = [
   { name: "POD_IP", valueFrom: { fieldRef: { fieldPath: "status.podIP" } } },
 ];
 
+/** A container's environment: the pod's name and IP, and the rendered process's own (Go runtime settings). */
+function containerEnv(spec: ProcessSpec): object[] {
+  return [...env, ...Object.entries(spec.env ?? {}).map(([name, value]) => ({ name, value }))];
+}
+
 function certsVolume(component: SeedComponent): object {
   return { name: "certs", secret: { secretName: secretName(component), defaultMode: 0o400 } };
 }
@@ -61,6 +68,8 @@ export function renderEtcdStatefulSet(input: WorkloadInput): Manifest {
     peerPort: seedPorts.etcdPeer,
     pki: { caFile: pki("etcd-ca.crt"), serverCertFile: pki("etcd-server.crt"), serverKeyFile: pki("etcd-server.key"), peerCertFile: pki("etcd-peer.crt"), peerKeyFile: pki("etcd-peer.key") },
     membership: { name: "$(POD_NAME)", listenHost: "0.0.0.0", advertiseHost: `$(POD_NAME).etcd.${ns}.svc`, initialCluster: peers, metricsURL: `http://0.0.0.0:${seedPorts.etcdMetrics}` },
+    // Tenants are small clusters, as on the local driver.
+    tuning: smallClusterTuning.etcd,
   });
   const labels = seedLabels(input.clusterId, "etcd");
   return {
@@ -85,7 +94,7 @@ export function renderEtcdStatefulSet(input: WorkloadInput): Manifest {
               image: `${input.registry}/etcd:${input.etcdVersion}-0`,
               command: [etcd.command],
               args: [...etcd.args],
-              env,
+              env: containerEnv(etcd),
               ports: [
                 { name: "client", containerPort: seedPorts.etcdClient },
                 { name: "peer", containerPort: seedPorts.etcdPeer },
@@ -134,13 +143,14 @@ export function renderAPIServerDeployment(input: WorkloadInput): Manifest {
       serviceAccountSigningKeyFile: pki("sa.key"),
     },
     extraFlags: input.apiServerExtraFlags,
+    tuning: smallClusterTuning.kubeAPIServer,
   });
   return deployment(input, "kube-apiserver", input.apiServerReplicas, {
     name: "kube-apiserver",
     image: `${input.registry}/kube-apiserver:v${input.version}`,
     command: [apiserver.command],
     args: [...apiserver.args],
-    env,
+    env: containerEnv(apiserver),
     ports: [{ name: "https", containerPort: seedPorts.apiServer }],
     readinessProbe: { httpGet: { scheme: "HTTPS", path: "/readyz", port: seedPorts.apiServer }, periodSeconds: 5, failureThreshold: 3 },
     livenessProbe: { httpGet: { scheme: "HTTPS", path: "/livez", port: seedPorts.apiServer }, periodSeconds: 10, failureThreshold: 8, initialDelaySeconds: 15 },
@@ -166,13 +176,15 @@ export function renderControllerDeployments(input: WorkloadInput): Manifest[] {
     serviceClusterIPRange: input.serviceCIDR,
     clusterCIDR: input.podCIDR,
     leaderElect: true,
+    tuning: smallClusterTuning.kubeControllerManager,
   });
-  const scheduler = renderKubeScheduler({ binary: "kube-scheduler", kubeconfigFile: kubeconfig, securePort: seedPorts.scheduler, bindAddress: "0.0.0.0", certDir: "/tmp", leaderElect: true });
-  const container = (name: "kube-controller-manager" | "kube-scheduler", spec: { command: string; args: readonly string[] }, port: number): object => ({
+  const scheduler = renderKubeScheduler({ binary: "kube-scheduler", kubeconfigFile: kubeconfig, securePort: seedPorts.scheduler, bindAddress: "0.0.0.0", certDir: "/tmp", leaderElect: true, tuning: smallClusterTuning.kubeScheduler });
+  const container = (name: "kube-controller-manager" | "kube-scheduler", spec: ProcessSpec, port: number): object => ({
     name,
     image: `${input.registry}/${name}:v${input.version}`,
     command: [spec.command],
     args: [...spec.args],
+    env: containerEnv(spec),
     ports: [{ name: "https", containerPort: port }],
     livenessProbe: { httpGet: { scheme: "HTTPS", path: "/healthz", port }, periodSeconds: 10, failureThreshold: 8, initialDelaySeconds: 15 },
     readinessProbe: { httpGet: { scheme: "HTTPS", path: "/healthz", port }, periodSeconds: 10 },

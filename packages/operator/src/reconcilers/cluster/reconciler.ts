@@ -59,7 +59,12 @@ export interface ClusterReconcilerOptions {
   readonly clock?: Clock;
   /** Leaf certificate lifetime and renewal window (default 365 and 30 days). */
   readonly certificates?: CertificatePolicy;
-  /** How soon to look again while a control plane comes up, on drivers that do not report changes (default 1 s). */
+  /**
+   * How soon to look again while a control plane comes up, on drivers that
+   * do not report changes (default 250 ms: the user waits for the pass that
+   * sees it Ready, and a pass on a provisioning local cluster is four
+   * loopback probes; only local clusters poll).
+   */
   readonly provisioningPollMs?: number;
   /** How often to re-check a running control plane on drivers that do not report changes (default 30 s). */
   readonly healthCheckMs?: number;
@@ -182,7 +187,17 @@ export class ClusterReconciler implements Reconciler {
     // check is then only a safety net. Polling a thousand provisioning
     // clusters every second would swamp the queue with no-op reconciles.
     if (driver.reportsChanges) return { requeueAfter: this.#o.resyncMs ?? 600_000 };
-    return { requeueAfter: ready ? (this.#o.healthCheckMs ?? 30_000) : (this.#o.provisioningPollMs ?? 1000) };
+    return { requeueAfter: ready ? (this.#o.healthCheckMs ?? 30_000) : this.#provisioningPoll(controlPlane) };
+  }
+
+  /**
+   * How soon to look again at a control plane coming up. A pass starts a
+   * crashed component again at once: once one has crashed, look only every
+   * second, as its supervisor's backoff would.
+   */
+  #provisioningPoll(controlPlane: ControlPlaneObservation): number {
+    const crashed = controlPlane.components.some((c) => c.restarts > 0);
+    return crashed ? Math.max(1000, this.#o.provisioningPollMs ?? 0) : (this.#o.provisioningPollMs ?? 250);
   }
 
   async #delete(cluster: Cluster, context: ReconcileContext): Promise<ReconcileResult | undefined> {
