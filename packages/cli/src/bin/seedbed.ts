@@ -1,5 +1,14 @@
 #!/usr/bin/env node
+import module from "node:module";
+import { homedir } from "node:os";
+import { join } from "node:path";
 import { CliError, ExitCode } from "../cli-error.ts";
+
+// Compiled code kept between runs (in the user's own cache, not a shared
+// /tmp): every command starts ~0.3 s sooner (0.8 → 0.5 s for a command that
+// loads the Kubernetes client), which kubectl's exec plugin and
+// `cluster create --wait` both feel.
+module.enableCompileCache(process.env["NODE_COMPILE_CACHE"] ?? join(homedir(), ".cache", "seedbed", "node-compile-cache"));
 
 try {
   // kubectl runs `seedbed token` before every request: it loads only what it needs.
