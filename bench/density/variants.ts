@@ -36,6 +36,9 @@ const goGC = (value: string): ComponentChange => ({ env: { GOGC: value } });
 /** The untuned renderer with one change: what that one setting does alone. */
 const trial = (description: string, changes: Readonly<Record<string, ComponentChange>>): Variant => ({ description, render: { smallCluster: false }, changes });
 
+/** What Seedbed runs with one more change: a candidate to keep. */
+const onSeedbed = (description: string, changes: Readonly<Record<string, ComponentChange>>): Variant => ({ description, changes });
+
 /** Dropping every controller of kube-controller-manager a simulated small cluster can do without (real workers need several of them). */
 const minimalControllers = [
   "*",
@@ -61,5 +64,10 @@ export const variants: Readonly<Record<string, Variant>> = {
   "no-svm": trial("kube-apiserver --runtime-config=storagemigration.k8s.io/v1=false (without resource.k8s.io/v1 too, /readyz never passes)", { "kube-apiserver": { flags: { "runtime-config": "storagemigration.k8s.io/v1=false" } } }),
   "kcm-minimal": trial("kube-controller-manager without the controllers a simulated small cluster can do without (DRA, storage versions, HPA, TTL, attach-detach, expander, ephemeral volumes, mirroring, CSR, trust bundles, pod certificates)", { "kube-controller-manager": { flags: { controllers: minimalControllers } } }),
   "kcm-kept": trial("kube-controller-manager without the DRA and storage-version controllers", { "kube-controller-manager": { flags: { controllers: keptControllers } } }),
+  "seedbed-no-leader-election": onSeedbed("seedbed with --leader-elect=false for kube-controller-manager and kube-scheduler (one supervised copy each on the local driver)", {
+    "kube-controller-manager": { flags: { "leader-elect": "false" } },
+    "kube-scheduler": { flags: { "leader-elect": "false" } },
+  }),
+  "seedbed-gogc-20": onSeedbed("seedbed with GOGC=20 in kube-apiserver", { "kube-apiserver": goGC("20") }),
   "etcd-tick-500": trial("etcd --heartbeat-interval=500 --election-timeout=5000", { etcd: { flags: { "heartbeat-interval": "500", "election-timeout": "5000" } } }),
 };
