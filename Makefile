@@ -16,7 +16,7 @@ export PATH := $(NODE_BIN):$(PATH)
 STAMP_DIR := node_modules/.seedbed
 NPM_STAMP := $(STAMP_DIR)/npm-ci.stamp
 
-.PHONY: help up test bins deps lint typecheck clean-state
+.PHONY: help up test bins node-bins deps lint typecheck clean-state
 
 help:
 	@echo "make up     start Seedbed on this machine (state in \$${SEEDBED_HOME:-.seedbed})"
@@ -36,7 +36,14 @@ bins:
 up: deps bins
 	node packages/cli/src/bin/seedbed.ts up
 
-test: deps bins
+# What a real node needs (the tests start one): containerd, runc and the CNI
+# plugins from Debian's packages, and the kubelet, kube-proxy and pause
+# binaries, which `bins` does not build.
+node-bins:
+	tools/node/ensure-containerd.sh
+	tools/k8s/build.sh node pause
+
+test: deps bins node-bins
 	node tools/test/run.ts
 
 lint: deps

@@ -230,7 +230,7 @@ describe("the Helm chart deploy/helm/seedbed", () => {
         ),
       );
       const pod = theOne(custom, "Deployment", operator).spec?.template.spec;
-      expect(pod?.containers[0]?.args?.slice(5)).toEqual(["--log-level=debug", "--some-flag=value"]);
+      expect(pod?.containers[0]?.args?.slice(5)).toEqual(["--log-level=debug", "--image-registry=registry.k8s.io", "--some-flag=value"]);
       expect(pod?.containers[0]?.image).toBe("ghcr.io/seedbed/seedbed:0.2.0");
       expect(pod?.nodeSelector).toEqual({ pool: "system" });
       expect(pod?.tolerations).toEqual([{ key: "dedicated", operator: "Exists" }]);
@@ -243,6 +243,16 @@ describe("the Helm chart deploy/helm/seedbed", () => {
       expect(serverPod?.tolerations).toBeUndefined();
       expect(serverPod?.affinity?.podAntiAffinity).toBeDefined();
       expect(serverPod?.containers[0]?.image).toBe("ghcr.io/seedbed/seedbed:0.2.0");
+    });
+  });
+
+  describe("control-plane images", () => {
+    it("passes the registry and each per-component image to the operator, the official registry by default", async () => {
+      const custom = parseManifests(await helm.template("--set=controlPlaneImages.registry=mirror.example.com/k8s", "--set=controlPlaneImages.overrides.kube-apiserver=docker.io/seedbed/kube-apiserver:v{version}", "--set=controlPlaneImages.overrides.etcd=docker.io/seedbed/etcd:dev"));
+      const args = theOne(custom, "Deployment", operator).spec?.template.spec?.containers[0]?.args ?? [];
+      expect(args.filter((a) => a.startsWith("--image-registry") || a.startsWith("--control-plane-image"))).toEqual(["--image-registry=mirror.example.com/k8s", "--control-plane-image=etcd=docker.io/seedbed/etcd:dev", "--control-plane-image=kube-apiserver=docker.io/seedbed/kube-apiserver:v{version}"]);
+      const defaults = theOne(parseManifests(await helm.template()), "Deployment", operator).spec?.template.spec?.containers[0]?.args ?? [];
+      expect(defaults.filter((a) => a.startsWith("--image-registry") || a.startsWith("--control-plane-image"))).toEqual(["--image-registry=registry.k8s.io"]);
     });
   });
 

@@ -6,6 +6,7 @@
 #
 #   tools/k8s/build.sh                 # everything
 #   tools/k8s/build.sh etcd kubernetes # some of: kubernetes etcd kwok helm
+#   tools/k8s/build.sh node pause      # a real node's binaries: only when asked for
 #   GO=/opt/go1.26/bin/go tools/k8s/build.sh   # another Go toolchain
 set -euo pipefail
 
@@ -75,18 +76,12 @@ timed() {
   [ "$built" = 0 ] || log "${1#build_} built in $((SECONDS - start)) s"
 }
 
-build_kubernetes() {
-  local v=$1 minor patch dir mod
+# k8s_module DIR VERSION MODFILE — a module in DIR that requires
+# k8s.io/kubernetes@vVERSION and can build its commands.
+k8s_module() {
+  local dir=$1 v=$2 mod=$3 minor patch
   minor=$(echo "$v" | cut -d. -f2)
   patch=$(echo "$v" | cut -d. -f3)
-  [ -x "$bin_dir/kubernetes-v$v" ] && { link_kubernetes "$v"; return; }
-  log "building Kubernetes v$v (kube-apiserver, kube-controller-manager, kube-scheduler, kubectl as one binary); a cold build takes tens of minutes"
-  have_go "Kubernetes v$v"
-  mod=$(gomod k8s.io/kubernetes "v$v")
-  require_go "$mod" "Kubernetes v$v"
-  dir="$work_dir/kubernetes-v$v"
-  rm -rf "$dir" && mkdir -p "$dir"
-  cp "$here/multicall/main.go" "$dir/main.go"
   (
     cd "$dir"
     printf 'module seedbed.dev/k8sbin\n\ngo %s\n' "$(go_directive "$mod")" > go.mod
@@ -98,13 +93,75 @@ build_kubernetes() {
     done
     go mod edit "${replaces[@]}" -require="k8s.io/kubernetes@v$v"
     go mod tidy -e >/dev/null 2>&1 || go get "k8s.io/kubernetes@v$v"
-    local x="-X k8s.io/component-base/version.gitVersion=v$v -X k8s.io/component-base/version.gitTreeState=clean"
-    x+=" -X k8s.io/client-go/pkg/version.gitVersion=v$v -X k8s.io/client-go/pkg/version.gitMajor=1"
-    x+=" -X k8s.io/client-go/pkg/version.gitMinor=$minor -X k8s.io/client-go/pkg/version.gitTreeState=clean"
-    go build -mod=mod -trimpath -ldflags "$ldflags_base $x" -o kubernetes .
   )
+}
+
+# k8s_ldflags VERSION — the version stamps `kubectl version` and /version show.
+k8s_ldflags() {
+  local v=$1 minor x
+  minor=$(echo "$v" | cut -d. -f2)
+  x="-X k8s.io/component-base/version.gitVersion=v$v -X k8s.io/component-base/version.gitTreeState=clean"
+  x+=" -X k8s.io/client-go/pkg/version.gitVersion=v$v -X k8s.io/client-go/pkg/version.gitMajor=1"
+  x+=" -X k8s.io/client-go/pkg/version.gitMinor=$minor -X k8s.io/client-go/pkg/version.gitTreeState=clean"
+  printf '%s' "$ldflags_base $x"
+}
+
+build_kubernetes() {
+  local v=$1 dir mod
+  [ -x "$bin_dir/kubernetes-v$v" ] && { link_kubernetes "$v"; return; }
+  log "building Kubernetes v$v (kube-apiserver, kube-controller-manager, kube-scheduler, kubectl as one binary); a cold build takes tens of minutes"
+  have_go "Kubernetes v$v"
+  mod=$(gomod k8s.io/kubernetes "v$v")
+  require_go "$mod" "Kubernetes v$v"
+  dir="$work_dir/kubernetes-v$v"
+  rm -rf "$dir" && mkdir -p "$dir"
+  cp "$here/multicall/main.go" "$dir/main.go"
+  k8s_module "$dir" "$v" "$mod"
+  (cd "$dir" && go build -mod=mod -trimpath -ldflags "$(k8s_ldflags "$v")" -o kubernetes .)
   install_bin "$dir/kubernetes" "kubernetes-v$v"
   link_kubernetes "$v"
+  built=1
+}
+
+# The node's binary (kubelet, kube-proxy, cri-clean) is a second multi-call
+# binary, built only when asked for: a warm cache of the control-plane binary
+# stays valid, and machines that never run a real node never build it.
+build_node() {
+  local v=$1 dir mod
+  [ -x "$bin_dir/kubernetes-node-v$v" ] && { link_node "$v"; return; }
+  log "building the Kubernetes v$v node (kubelet, kube-proxy, cri-clean as one binary)"
+  have_go "the Kubernetes v$v node"
+  mod=$(gomod k8s.io/kubernetes "v$v")
+  require_go "$mod" "the Kubernetes v$v node"
+  dir="$work_dir/kubernetes-node-v$v"
+  rm -rf "$dir" && mkdir -p "$dir"
+  cp "$here/nodecall/main.go" "$dir/main.go"
+  k8s_module "$dir" "$v" "$mod"
+  (cd "$dir" && go build -mod=mod -trimpath -ldflags "$(k8s_ldflags "$v")" -o kubernetes-node .)
+  install_bin "$dir/kubernetes-node" "kubernetes-node-v$v"
+  link_node "$v"
+  built=1
+}
+
+link_node() {
+  for c in kubelet kube-proxy cri-clean; do
+    ln -sfn "kubernetes-node-v$1" "$bin_dir/$c-v$1"
+  done
+}
+
+# Seedbed's own pause program (tools/k8s/pause): the sandbox image of the
+# nodes Seedbed starts. No dependencies, so it builds in seconds.
+build_pause() {
+  local v=$1 dir
+  [ -x "$bin_dir/pause-v$v" ] && return
+  log "building pause v$v"
+  have_go "pause"
+  dir="$work_dir/pause-v$v"
+  rm -rf "$dir" && mkdir -p "$dir"
+  cp "$here/pause/main.go" "$dir/main.go"
+  printf 'module seedbed.dev/pause\n\ngo 1.22\n' > "$dir/go.mod"
+  (cd "$dir" && go build -trimpath -ldflags "$ldflags_base" -o pause .)
+  install_bin "$dir/pause" "pause-v$v"
   built=1
 }
 
@@ -174,10 +231,12 @@ main() {
   for t in "${targets[@]}"; do
     case "$t" in
       kubernetes) for v in $(version kubernetes all); do timed build_kubernetes "$v"; done ;;
+      node) for v in $(version kubernetes all); do timed build_node "$v"; done ;;
+      pause) timed build_pause "$(version pause)" ;;
       etcd) timed build_etcd "$(version etcd)" ;;
       kwok) timed build_kwok "$(version kwok)" ;;
       helm) timed build_helm "$(version helm)" ;;
-      *) die "unknown binary '$t' (one of: kubernetes etcd kwok helm)" ;;
+      *) die "unknown binary '$t' (one of: kubernetes etcd kwok helm node pause)" ;;
     esac
   done
 }

@@ -13,13 +13,23 @@ export type BinaryName =
   | "etcdutl"
   | "etcdctl"
   | "kwok"
-  | "helm";
+  | "helm"
+  | "kubelet"
+  | "kube-proxy"
+  | "cri-clean"
+  | "pause";
 
-const buildTarget: Record<BinaryName, "kubernetes" | "etcd" | "kwok" | "helm"> = {
+/** The tools/k8s/build.sh target that builds each binary. */
+const buildTarget: Record<BinaryName, "kubernetes" | "node" | "etcd" | "kwok" | "helm" | "pause"> = {
   "kube-apiserver": "kubernetes",
   "kube-controller-manager": "kubernetes",
   "kube-scheduler": "kubernetes",
   kubectl: "kubernetes",
+  // A real node's binaries: a second multi-call binary, built only on request.
+  kubelet: "node",
+  "kube-proxy": "node",
+  "cri-clean": "node",
+  pause: "pause",
   etcd: "etcd",
   etcdutl: "etcd",
   etcdctl: "etcd",
@@ -35,7 +45,7 @@ export function binDir(env: NodeJS.ProcessEnv = process.env): string {
 /** The pinned version of a binary; Kubernetes components take an explicit one of the offered versions. */
 export function binaryVersion(name: BinaryName, kubernetesVersion: string = defaultKubernetesVersion): string {
   const target = buildTarget[name];
-  return target === "kubernetes" ? kubernetesVersion : versions[target];
+  return target === "kubernetes" || target === "node" ? kubernetesVersion : versions[target];
 }
 
 /**
@@ -48,10 +58,10 @@ export function binaryPath(name: BinaryName, options: { kubernetesVersion?: stri
   try {
     accessSync(path, constants.X_OK);
   } catch {
-    throw new Error(
-      `${name} v${version} is not built (looked for ${path}). Build it with \`make bins\` ` +
-        `(or tools/k8s/build.sh ${buildTarget[name]}); set SEEDBED_BIN_DIR if your cache is elsewhere.`,
-    );
+    const target = buildTarget[name];
+    // make bins builds what every run needs; a real node's binaries only on request.
+    const how = target === "node" || target === "pause" ? `\`tools/k8s/build.sh ${target}\`` : `\`make bins\` (or tools/k8s/build.sh ${target})`;
+    throw new Error(`${name} v${version} is not built (looked for ${path}). Build it with ${how}; set SEEDBED_BIN_DIR if your cache is elsewhere.`);
   }
   return path;
 }

@@ -21,5 +21,9 @@ describe("pinned versions", () => {
     expect(() => binaryPath("kube-apiserver", { env: { SEEDBED_BIN_DIR: "/nonexistent" } })).toThrow(
       /kube-apiserver v\d+\.\d+\.\d+ is not built \(looked for \/nonexistent\/kube-apiserver-v.*make bins/,
     );
+    expect(() => binaryPath("kubelet", { env: { SEEDBED_BIN_DIR: "/nonexistent" } })).toThrow(
+      /kubelet v\d+\.\d+\.\d+ is not built \(looked for \/nonexistent\/kubelet-v.*tools\/k8s\/build\.sh node`/,
+    );
+    expect(() => binaryPath("pause", { env: { SEEDBED_BIN_DIR: "/nonexistent" } })).toThrow(`/nonexistent/pause-v${versions.pause}`);
   });
 });

@@ -9,6 +9,8 @@ export interface Versions {
   readonly etcd: string;
   readonly kwok: string;
   readonly helm: string;
+  /** Seedbed's own pause program (tools/k8s/pause), the sandbox image of the nodes it starts. */
+  readonly pause: string;
 }
 
 /** Path of the versions file, for tools that read it themselves. */

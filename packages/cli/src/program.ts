@@ -57,6 +57,8 @@ export function program(): Command {
     .option("--oidc-groups-claim <claim>", "the claim that lists the user's groups", "groups")
     .option("--shared-endpoint-domain <domain>", "serve every cluster as <cluster>.<project>.<domain> on the SNI gateway too")
     .option("--shared-endpoint-port <port>", "the SNI gateway's port", "6443")
+    .option("--image-registry <registry>", "registry of the official control-plane images in kubernetes seeds", "registry.k8s.io")
+    .option("--control-plane-image <component=image>", "an image of one control-plane component in kubernetes seeds (etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kwok); {version} stands for the cluster's Kubernetes version; repeatable", (value: string, previous: string[]) => [...previous, value], [])
     .addOption(kubeconfigOption())
     .action(async (options: Parameters<typeof operatorCommand>[0]) => {
       const { operatorCommand } = await import("./commands/operator.ts");

@@ -90,8 +90,13 @@ export interface HostingDriver {
   delete(clusterId: string): Promise<boolean>;
   /** The cluster ids it hosts, to find orphans. */
   list(): Promise<string[]>;
-  /** Names the cluster's certificates must carry on this driver (service DNS names in a seed). */
-  certificateNames(clusterId: string): CertificateNames;
+  /**
+   * Names the cluster's certificates must carry on this driver: in a seed,
+   * its Service DNS names and the addresses the API is published at (seed
+   * nodes for a NodePort, the load balancer's ingress). Asked on every
+   * pass: a name the certificate lacks gets new leaves from the same CA.
+   */
+  certificateNames(clusterId: string): Promise<CertificateNames>;
 }
 
 /** Extra subject alternative names for a cluster's certificates. */

@@ -20,5 +20,6 @@ export { LocalDriver, type LocalDriverOptions } from "./local/driver.ts";
 export { ClusterPortAllocator } from "./local/driver-ports.ts";
 export { KubernetesDriver, SeedUnreachableError, clusterSelector, type KubernetesDriverOptions } from "./seed/driver.ts";
 export { renderSeedControlPlane, type SeedRenderOptions } from "./seed/render.ts";
+export { defaultImageRegistry, isImageReference, parseImageOverrides, resolveSeedImages, seedImageComponents, type SeedImageComponent, type SeedImageOptions, type SeedImages } from "./seed/images.ts";
 export { seedLabels, seedNamespace, seedServiceNames, type Manifest } from "./seed/names.ts";
 export { componentHealth } from "./seed/observe.ts";

@@ -1,13 +1,14 @@
 import type { KubeConfig } from "@kubernetes/client-node";
 import type { V1Secret } from "@kubernetes/client-node";
 import { clusterIdentity, clusterObjectNames, projectOfNamespace, type Cluster, type ClusterTemplate, type NodePool, type Project, type Seed } from "@seedbed/api";
-import { LocalDriver, type SupervisorEvent } from "@seedbed/controlplane";
+import { LocalDriver, type SeedImageOptions, type SupervisorEvent } from "@seedbed/controlplane";
 import { Manager, requestFor, type Clock, type LeaderElectionConfig, type ReconcileRequest } from "@seedbed/runtime";
 import type { Logger } from "pino";
 import { clusterKindRef, clusterTemplateKindRef, secretKindRef } from "./reconcilers/cluster/kinds.ts";
 import type { PlatformAccess } from "./reconcilers/cluster/access.ts";
 import { ClusterReconciler, type ClusterCache } from "./reconcilers/cluster/reconciler.ts";
 import { TenantRBACReconciler } from "./reconcilers/tenantrbac/reconciler.ts";
+import { TenantEndpointReconciler } from "./reconcilers/tenantendpoint/reconciler.ts";
 import type { CertificatePolicy } from "./reconcilers/cluster/secrets.ts";
 import { nodePoolKindRef } from "./reconcilers/nodepool/kinds.ts";
 import { projectKindRef } from "./reconcilers/project/kinds.ts";
@@ -44,6 +45,8 @@ export interface OperatorOptions {
   readonly tenantTimeoutMs?: number;
   /** How long a Cluster's reconcile passes must keep failing before Ready=False says why (default 30 s; refusals show at once). */
   readonly failureGraceMs?: number;
+  /** Where kubernetes seeds pull the control-plane images from: a registry and per-component references (default: registry.k8s.io's). */
+  readonly controlPlaneImages?: SeedImageOptions;
 }
 
 /** A running operator. */
@@ -84,6 +87,7 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
     seeds: manager.informers.informerFor<Seed>(seedKindRef),
     local: driver,
     managementKubeConfig: options.kubeConfig,
+    images: options.controlPlaneImages,
     onChange: (id) => requeue?.(id),
     // How many clusters each seed hosts, against its spec.capacity.
     clusters: () => clusterInformer.list(),
@@ -217,6 +221,14 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
       watches: [{ kind: projectKindRef, mapFn: (p) => clusterInformer.list(`project-${p.metadata?.name ?? ""}`).flatMap(requestFor) }],
     });
   }
+  // Each serving cluster's kubernetes Service points at its published
+  // endpoint, so pods inside it reach their API (see tenantendpoint/).
+  manager.addController({
+    name: "tenantendpoint",
+    kind: clusterKindRef,
+    workers: options.workers ?? 4,
+    reconciler: new TenantEndpointReconciler({ cache: { cluster: (namespace, name) => cache.cluster(namespace, name), secret: (namespace, name) => cache.secret(namespace, name) }, events: manager.eventRecorder("tenantendpoint"), timeoutMs: options.tenantTimeoutMs }),
+  });
   // Cloud credentials a NodePool uses keep a finalizer until no pool refers
   // to them; a pool gone (or changed) releases them here.
   manager.addController({

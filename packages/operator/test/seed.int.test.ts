@@ -1,3 +1,4 @@
+import { X509Certificate } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -41,7 +42,8 @@ describe("the kubernetes hosting driver on a real seed with kwok nodes", () => {
       await core.createPersistentVolume({ body: { metadata: { name: `pv-${i}` }, spec: { capacity: { storage: "1Gi" }, accessModes: ["ReadWriteOnce"], storageClassName: "kwok-local", hostPath: { path: `/tmp/seedbed-pv-${i}` } } } });
     }
     await objects.createClusterCustomObject({ group: "seedbed.dev", version: "v1alpha1", plural: "seeds", body: { apiVersion, kind: "Seed", metadata: { name: "kwok" }, spec: { driver: "kubernetes", default: true, storageClassName: "kwok-local" } } });
-    operator = await startOperator({ kubeConfig: kc, stateDir });
+    // A locally built image for one component, as the one-machine seed uses: the others stay registry.k8s.io's.
+    operator = await startOperator({ kubeConfig: kc, stateDir, controlPlaneImages: { overrides: { "kube-apiserver": "docker.io/seedbed/kube-apiserver:v{version}" } } });
   });
   afterAll(async () => {
     await operator.stop();
@@ -76,6 +78,58 @@ describe("the kubernetes hosting driver on a real seed with kwok nodes", () => {
     // Each component's Secret holds only its own files: the scheduler's has no key at all.
     const schedulerSecret = await core.readNamespacedSecret({ namespace: ns, name: "kube-scheduler-certs" });
     expect(Object.keys(schedulerSecret.data ?? {})).toEqual(["kubeconfig"]);
+  });
+
+  it("runs every pod as uid 65532 with its Secret files group-readable to it, from the images configured", async () => {
+    const ns = "cluster-seeded--ha";
+    const templates = [(await apps.readNamespacedStatefulSet({ namespace: ns, name: "etcd" })).spec?.template, ...(await Promise.all(["kube-apiserver", "kube-controller-manager", "kube-scheduler"].map(async (name) => (await apps.readNamespacedDeployment({ namespace: ns, name })).spec?.template)))];
+    for (const template of templates) {
+      expect(template?.spec?.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 65532, runAsGroup: 65532, fsGroup: 65532 });
+      expect(template?.spec?.volumes?.find((v) => v.name === "certs")?.secret?.defaultMode).toBe(0o440);
+      expect(template?.spec?.containers[0]?.securityContext).toMatchObject({ readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } });
+    }
+    expect(templates.map((t) => t?.spec?.containers[0]?.image)).toEqual([expect.stringMatching(/^registry\.k8s\.io\/etcd:/), "docker.io/seedbed/kube-apiserver:v1.37.1", "registry.k8s.io/kube-controller-manager:v1.37.1", "registry.k8s.io/kube-scheduler:v1.37.1"]);
+  });
+
+  it("publishes the API at the first seed node's address and NodePort, which its serving certificate names, as it does every node's", async () => {
+    const cluster = await readCluster("ha");
+    const service = await core.readNamespacedService({ namespace: "cluster-seeded--ha", name: "kube-apiserver" });
+    expect(cluster.status?.endpoint).toBe(`https://192.0.2.10:${service.spec?.ports?.[0]?.nodePort ?? "?"}`);
+    const pki = async (): Promise<{ ca: string; certificate: X509Certificate }> => {
+      const data = (await core.readNamespacedSecret({ namespace, name: "ha-pki" })).data ?? {};
+      const pem = (file: string): string => Buffer.from(data[file] ?? "", "base64").toString("utf8");
+      return { ca: pem("ca.crt"), certificate: new X509Certificate(pem("apiserver.crt")) };
+    };
+    const before = await pki();
+    for (const ip of ["192.0.2.10", "192.0.2.11", "192.0.2.12"]) expect(before.certificate.checkIP(ip), ip).toBe(ip);
+    expect(before.certificate.checkIP("192.0.2.13")).toBeUndefined();
+    // A node joins the seed: its address is in new leaves, from the same CA (kubeconfigs handed out stay valid).
+    // Unschedulable: the API server pods that roll onto new leaves must not land on a node about to go.
+    await core.createNode({ body: { metadata: { name: "seed-node-3", annotations: { [kwokNodeAnnotation]: "fake" }, labels: { "kubernetes.io/hostname": "seed-node-3" } }, spec: { unschedulable: true }, status: { addresses: [{ type: "InternalIP", address: "192.0.2.13" }], allocatable: { cpu: "8", memory: "32Gi", pods: "110" }, capacity: { cpu: "8", memory: "32Gi", pods: "110" } } } });
+    try {
+      const after = await eventually(pki, (p) => p.certificate.checkIP("192.0.2.13") === "192.0.2.13", { timeoutMs: 30_000, description: "a leaf naming the new node" });
+      expect(after.ca).toBe(before.ca);
+      expect(after.certificate.checkIP("192.0.2.10")).toBe("192.0.2.10");
+      expect(after.certificate.verify(new X509Certificate(before.ca).publicKey)).toBe(true);
+    } finally {
+      // The scheduling test below counts on three nodes.
+      await core.deleteNode({ name: "seed-node-3" });
+    }
+  });
+
+  it("keeps client addresses (externalTrafficPolicy Local) when the API is limited to source ranges", async () => {
+    await objects.patchNamespacedCustomObject({ ...resource, plural: "clusters", name: "ha", body: { spec: { exposure: { allowedSourceRanges: ["198.51.100.0/24"] } } } }, mergePatch);
+    const limited = await eventually(() => core.readNamespacedService({ namespace: "cluster-seeded--ha", name: "kube-apiserver" }), (s) => s.spec?.externalTrafficPolicy === "Local", { timeoutMs: 30_000, description: "externalTrafficPolicy Local" });
+    expect(limited.spec?.type).toBe("NodePort");
+    // Only nodes with a ready API server pod answer now: the endpoint names one of them.
+    const pods = await core.listNamespacedPod({ namespace: "cluster-seeded--ha", labelSelector: "seedbed.dev/component=kube-apiserver" });
+    const serving = new Set(pods.items.map((p) => p.spec?.nodeName));
+    const nodes = await core.listNode();
+    const addresses = nodes.items.filter((n) => serving.has(n.metadata?.name)).map((n) => n.status?.addresses?.find((a) => a.type === "InternalIP")?.address);
+    const cluster = await eventually(() => readCluster("ha"), (c) => addresses.some((a) => c.status?.endpoint === `https://${a ?? ""}:${limited.spec?.ports?.[0]?.nodePort ?? ""}`), { timeoutMs: 30_000, description: "an endpoint on a node running kube-apiserver" });
+    expect(cluster.status?.phase).toBe("Running");
+    await objects.patchNamespacedCustomObject({ ...resource, plural: "clusters", name: "ha", body: { spec: { exposure: { allowedSourceRanges: null } } } }, mergePatch);
+    await eventually(() => core.readNamespacedService({ namespace: "cluster-seeded--ha", name: "kube-apiserver" }), (s) => s.spec?.externalTrafficPolicy === "Cluster", { timeoutMs: 30_000, description: "externalTrafficPolicy back to Cluster" });
   });
 
   it("rolls the API server Deployment when control-plane replicas change", async () => {

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { KubeConfig } from "@kubernetes/client-node";
-import { reservePorts, startStandaloneControlPlane, type ManagedProcess, type StandaloneControlPlane } from "@seedbed/controlplane";
+import { pkiFiles, reservePorts, startStandaloneControlPlane, type ManagedProcess, type PKIFiles, type StandaloneControlPlane } from "@seedbed/controlplane";
 
 /** What to start besides etcd and kube-apiserver. */
 export interface KubeAPIOptions {
@@ -17,6 +17,13 @@ export interface KubeAPIOptions {
   readonly authenticationConfig?: string;
   readonly controllerManagerExtraFlags?: Readonly<Record<string, string | number | boolean>>;
   readonly schedulerExtraFlags?: Readonly<Record<string, string | number | boolean>>;
+  /**
+   * Real kubelets will join (startRealNode): the API server reaches them at
+   * their InternalIP, verifies their serving certificates against the
+   * cluster CA and authenticates with the admin certificate, so that logs,
+   * exec and port-forward work.
+   */
+  readonly realNodes?: boolean;
 }
 
 /** A real etcd and kube-apiserver for one test file. */
@@ -30,6 +37,8 @@ export interface KubeAPI {
   kubeConfig(): KubeConfig;
   /** The temporary directory holding data, certificates and logs. */
   readonly dir: string;
+  /** The PEM files of the control plane, e.g. the cluster CA that signs a real node's certificates. */
+  readonly pki: PKIFiles;
   readonly ports: readonly number[];
   /** Pids of the running components, by name. */
   pids(): ReadonlyMap<string, number>;
@@ -79,7 +88,7 @@ export async function startKubeAPI(options: KubeAPIOptions = {}): Promise<KubeAP
       // Throw-away data: no need to wait for a kube-apiserver draining its
       // watches (it takes the full 10 s default when a watch is open).
       stopGraceMs: 3000,
-      apiServerExtraFlags: options.apiServerExtraFlags,
+      apiServerExtraFlags: options.realNodes ? { ...kubeletAccessFlags(dir), ...options.apiServerExtraFlags } : options.apiServerExtraFlags,
       authenticationConfig: options.authenticationConfig,
       controllerManagerExtraFlags: options.controllerManagerExtraFlags,
       schedulerExtraFlags: options.schedulerExtraFlags,
@@ -105,6 +114,7 @@ export async function startKubeAPI(options: KubeAPIOptions = {}): Promise<KubeAP
       return kc;
     },
     dir,
+    pki: plane.pki,
     ports: reservation.ports,
     pids: () => new Map([...plane.processes].map(([name, proc]: [string, ManagedProcess]) => [name, proc.pid])),
     startupMs,
@@ -122,6 +132,18 @@ export async function startKubeAPI(options: KubeAPIOptions = {}): Promise<KubeAP
       })();
       return stopped;
     },
+  };
+}
+
+/** The kube-apiserver's side of talking to real kubelets; the PKI files are written where startStandaloneControlPlane puts them. */
+function kubeletAccessFlags(dir: string): Record<string, string> {
+  const pki = pkiFiles(join(dir, "pki"));
+  return {
+    // A node's name does not resolve here; its InternalIP is this machine's.
+    "kubelet-preferred-address-types": "InternalIP,Hostname",
+    "kubelet-certificate-authority": pki.caCert,
+    "kubelet-client-certificate": pki.adminCert,
+    "kubelet-client-key": pki.adminKey,
   };
 }
 

@@ -1,5 +1,6 @@
 import { KubeConfig } from "@kubernetes/client-node";
 import { readFileSync } from "node:fs";
+import { defaultImageRegistry, isImageReference, parseImageOverrides, type SeedImageOptions } from "@seedbed/controlplane";
 import { startOperator, type PlatformAccess } from "@seedbed/operator";
 import { createLogger } from "@seedbed/runtime";
 import type { LevelWithSilent } from "pino";
@@ -24,6 +25,21 @@ export interface OperatorCommandOptions {
   readonly oidcGroupsClaim?: string;
   readonly sharedEndpointDomain?: string;
   readonly sharedEndpointPort?: string;
+  /** Registry of the official control-plane images (kubernetes seeds). */
+  readonly imageRegistry?: string;
+  /** `component=image` settings replacing single images. */
+  readonly controlPlaneImage?: readonly string[];
+}
+
+/** The control-plane images from the command line: a clear usage error for a bad one. */
+export function controlPlaneImages(options: Pick<OperatorCommandOptions, "imageRegistry" | "controlPlaneImage">): SeedImageOptions {
+  const registry = options.imageRegistry ?? defaultImageRegistry;
+  if (!isImageReference(registry)) throw new CliError(`--image-registry must be a registry host and path such as registry.k8s.io or registry.example.com/k8s, got "${registry}"`, ExitCode.usage);
+  try {
+    return { registry, overrides: parseImageOverrides(options.controlPlaneImage ?? []) };
+  } catch (error) {
+    throw new CliError(`--control-plane-image: ${(error as Error).message}`, ExitCode.usage);
+  }
 }
 
 /** The platform's login and shared endpoint from the command line. */
@@ -64,6 +80,7 @@ export async function operatorCommand(options: OperatorCommandOptions): Promise<
   else kubeConfig.loadFromFile(options.kubeconfig);
   const namespace = process.env.POD_NAMESPACE ?? "seedbed-system";
   const access = platformAccess(options);
+  const images = controlPlaneImages(options);
   const operator = await startOperator({
     kubeConfig,
     stateDir: options.driver === "local" ? options.stateDir : undefined,
@@ -72,6 +89,7 @@ export async function operatorCommand(options: OperatorCommandOptions): Promise<
     metricsPort,
     metricsHost: options.metricsHost,
     access,
+    controlPlaneImages: images,
     leaderElection: options.leaderElect === true ? { namespace, name: "seedbed-operator", identity: process.env.POD_NAME } : undefined,
   });
   await new Promise<void>((resolve) => {

@@ -95,8 +95,8 @@ export class LocalDriver implements HostingDriver {
   }
 
   /** Loopback is on every certificate already. */
-  certificateNames(): CertificateNames {
-    return { apiServer: [], etcd: [] };
+  async certificateNames(): Promise<CertificateNames> {
+    return Promise.resolve({ apiServer: [], etcd: [] });
   }
 
   async list(): Promise<string[]> {

@@ -2,16 +2,18 @@ import { createHash } from "node:crypto";
 import type { KubeConfig, KubernetesObject } from "@kubernetes/client-node";
 import { apply, describeError, InformerCache, isNotFound, ObjectClient, type Informer, type KindRef } from "@seedbed/runtime";
 import type { CertificateNames, ControlPlaneObservation, ControlPlanePlan, DriverCapabilities, HostingDriver } from "../driver.ts";
-import { seedLabels, seedNamespace, seedPorts, seedServiceNames, type Manifest } from "./names.ts";
+import { seedLabels, seedNamespace, seedServiceNames, type Manifest } from "./names.ts";
 import { componentHealth, type PodStatus, type WorkloadStatus } from "./observe.ts";
+import type { SeedImageOptions } from "./images.ts";
+import { publishedEndpoint, publishedNames, type APIServerPodView, type NodeView, type ServiceView } from "./published.ts";
 import { renderSeedControlPlane } from "./render.ts";
 import { slim } from "./slim.ts";
 
 /** How the kubernetes driver reaches its seed. */
 export interface KubernetesDriverOptions {
   readonly seedKubeConfig: KubeConfig;
-  /** Image registry of the control-plane images (default registry.k8s.io). */
-  readonly registry?: string;
+  /** Where the control-plane images come from: a registry (default registry.k8s.io) and per-component references. */
+  readonly images?: SeedImageOptions;
   /** StorageClass of etcd's volumes (the seed's default when absent). */
   readonly storageClassName?: string;
   /** Told when a cluster's workloads change in the seed, so its Cluster is reconciled without polling. */
@@ -80,6 +82,8 @@ export class KubernetesDriver implements HostingDriver {
   /** Per cluster: what was last applied, and from which plan. */
   readonly #applied = new Map<string, { digest: string; planKey: string | undefined }>();
   #started = false;
+  /** The seed nodes' addresses last seen, to tell a change of them from a heartbeat. */
+  #nodeAddresses: string | undefined;
   /** When the seed last answered the reachability probe. */
   #answeredAt = Number.NEGATIVE_INFINITY;
 
@@ -89,8 +93,18 @@ export class KubernetesDriver implements HostingDriver {
     this.#informers = new InformerCache({ kubeConfig: options.seedKubeConfig });
   }
 
-  certificateNames(clusterId: string): CertificateNames {
-    return seedServiceNames(clusterId);
+  /**
+   * The in-seed Service names, and where the API is published: the load
+   * balancer's ingress, or every seed node's addresses for a NodePort.
+   * Read from the informers (started and synced here, so that the first
+   * PKI already names them); when they change, the next pass finds the
+   * certificate short of a name and issues new leaves from the same CA.
+   */
+  async certificateNames(clusterId: string): Promise<CertificateNames> {
+    await this.#start();
+    const names = seedServiceNames(clusterId);
+    const service = this.#informer(kinds.service).get(seedNamespace(clusterId), "kube-apiserver") as ServiceView | undefined;
+    return { apiServer: [...names.apiServer, ...publishedNames(service, this.#informer(kinds.node).list() as NodeView[])], etcd: names.etcd };
   }
 
   async apply(plan: ControlPlanePlan): Promise<ControlPlaneObservation> {
@@ -101,7 +115,7 @@ export class KubernetesDriver implements HostingDriver {
     const planKey = plan.pkiVersion === undefined ? undefined : JSON.stringify({ ...plan, pki: undefined });
     const last = this.#applied.get(plan.clusterId);
     if (planKey !== undefined && last?.planKey === planKey) return this.#observe(plan.clusterId);
-    const objects = renderSeedControlPlane(plan, { registry: this.#options.registry }).map((o) => this.#withStorageClass(o));
+    const objects = renderSeedControlPlane(plan, this.#options.images).map((o) => this.#withStorageClass(o));
     const digest = createHash("sha256").update(JSON.stringify(objects)).digest("hex");
     // Re-applying an unchanged rendering would only cost requests: once per
     // process and change is enough (the first pass after a restart applies all).
@@ -187,6 +201,7 @@ export class KubernetesDriver implements HostingDriver {
         informer.addHandlers({ add: notify, update: notify, delete: notify });
         informer.start();
       }
+      this.#informer(kinds.node).addHandlers({ add: this.#nodesChanged, update: this.#nodesChanged, delete: this.#nodesChanged });
     }
     const timeoutMs = this.#options.timeoutMs ?? 10_000;
     const server = this.#options.seedKubeConfig.getCurrentCluster()?.server ?? "?";
@@ -214,33 +229,30 @@ export class KubernetesDriver implements HostingDriver {
     return { endpoint: this.#endpoint(ns), components };
   }
 
-  /** https://<node>:<nodePort>, or https://<load balancer>:6443, once known. */
+  /**
+   * Seed nodes' addresses are in every NodePort cluster's certificate and
+   * endpoint: when the set changes (a node added, removed or readdressed;
+   * not on a status heartbeat), every hosted cluster is looked at again.
+   */
+  readonly #nodesChanged = (): void => {
+    const addresses = publishedNames(undefined, this.#informer(kinds.node).list() as NodeView[]).join(",");
+    if (addresses === this.#nodeAddresses) return;
+    const first = this.#nodeAddresses === undefined;
+    this.#nodeAddresses = addresses;
+    // The initial list is not a change: every cluster is reconciled after a start anyway.
+    if (first || !this.#informer(kinds.node).hasSynced()) return;
+    for (const ns of this.#informer(kinds.namespace).list()) {
+      const id = ns.metadata?.labels?.["seedbed.dev/cluster-id"];
+      if (id !== undefined) this.#options.onChange?.(id);
+    }
+  };
+
+  /** https://<node>:<nodePort>, or https://<load balancer>:6443, once known (see publishedEndpoint). */
   #endpoint(ns: string): string {
     const service = this.#informer(kinds.service).get(ns, "kube-apiserver") as ServiceView | undefined;
-    if (service?.spec?.type === "LoadBalancer") {
-      const ingress = service.status?.loadBalancer?.ingress?.[0];
-      const host = ingress?.ip ?? ingress?.hostname;
-      return host === undefined ? "" : `https://${host}:${seedPorts.apiServer}`;
-    }
-    const nodePort = service?.spec?.ports?.[0]?.nodePort;
-    const host = nodeAddress(this.#informer(kinds.node).list()[0] as NodeView | undefined);
-    return nodePort === undefined || host === undefined ? "" : `https://${host}:${nodePort}`;
+    const apiServerPods = this.#informer(kinds.pod).list(ns).filter((p) => p.metadata?.labels?.["seedbed.dev/component"] === "kube-apiserver") as APIServerPodView[];
+    return publishedEndpoint(service, this.#informer(kinds.node).list() as NodeView[], apiServerPods);
   }
-}
-
-interface ServiceView {
-  spec?: { type?: string; ports?: { nodePort?: number }[] };
-  status?: { loadBalancer?: { ingress?: { ip?: string; hostname?: string }[] } };
-}
-
-interface NodeView {
-  status?: { addresses?: { type: string; address: string }[] };
-}
-
-/** A node's external address, else its internal one. */
-function nodeAddress(node: NodeView | undefined): string | undefined {
-  const addresses = node?.status?.addresses ?? [];
-  return (addresses.find((a) => a.type === "ExternalIP") ?? addresses.find((a) => a.type === "InternalIP"))?.address;
 }
 
 /** Labels that select every object of one cluster in the seed. */

@@ -1,9 +1,9 @@
-import { versions } from "@seedbed/binaries";
 import { buildKubeconfig } from "@seedbed/pki";
 import { renderKwok } from "../render/kwok.ts";
 import { kwokStages } from "../render/kwok-stages.ts";
 import { seedLabels, seedNamespace, seedPorts, type Manifest } from "./names.ts";
 import { checksumOf } from "./secrets.ts";
+import { containerSecurity, podSecurity, secretMode } from "./security.ts";
 
 const mount = "/etc/kwok";
 
@@ -13,7 +13,7 @@ const mount = "/etc/kwok";
  * kubeconfig and stages in a Secret of its own. It reaches the tenant API
  * through the kube-apiserver Service, as the controllers do.
  */
-export function renderKwokWorkload(clusterId: string, pki: ReadonlyMap<string, string>, registry: string): Manifest[] {
+export function renderKwokWorkload(clusterId: string, pki: ReadonlyMap<string, string>, image: string): Manifest[] {
   const ns = seedNamespace(clusterId);
   const labels = seedLabels(clusterId, "kwok");
   const pem = (file: string): string => pki.get(file) ?? "";
@@ -41,20 +41,21 @@ export function renderKwokWorkload(clusterId: string, pki: ReadonlyMap<string, s
           metadata: { labels, annotations: { "seedbed.dev/config-checksum": checksumOf(data) } },
           spec: {
             automountServiceAccountToken: false,
+            securityContext: podSecurity,
             containers: [
               {
                 name: "kwok",
-                image: `${registry}/kwok/kwok:v${versions.kwok}`,
+                image,
                 command: [spec.command],
                 args: spec.args.map((a) => a.replace("--server-address=127.0.0.1:", "--server-address=0.0.0.0:")),
                 env: Object.entries(spec.env ?? {}).map(([name, value]) => ({ name, value })),
                 readinessProbe: { httpGet: { path: "/healthz", port: 10247 }, periodSeconds: 10 },
                 resources: { requests: { cpu: "50m", memory: "64Mi" } },
-                securityContext: { runAsNonRoot: true, runAsUser: 65532, allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] }, seccompProfile: { type: "RuntimeDefault" } },
+                securityContext: containerSecurity,
                 volumeMounts: [{ name: "config", mountPath: mount, readOnly: true }, { name: "tmp", mountPath: "/tmp" }],
               },
             ],
-            volumes: [{ name: "config", secret: { secretName: "kwok-config", defaultMode: 0o400 } }, { name: "tmp", emptyDir: {} }],
+            volumes: [{ name: "config", secret: { secretName: "kwok-config", defaultMode: secretMode } }, { name: "tmp", emptyDir: {} }],
           },
         },
       },

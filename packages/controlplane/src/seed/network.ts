@@ -37,10 +37,30 @@ export function renderServices(input: ExposureInput): Manifest[] {
         type: input.serviceType,
         selector: seedLabels(input.clusterId, "kube-apiserver"),
         ports: [{ name: "https", port: seedPorts.apiServer, targetPort: seedPorts.apiServer }],
-        ...(input.serviceType === "LoadBalancer" && input.allowedSourceRanges.length > 0 ? { loadBalancerSourceRanges: [...input.allowedSourceRanges] } : {}),
+        ...sourceFiltering(input),
       },
     },
   ] as Manifest[];
+}
+
+/**
+ * What makes allowedSourceRanges hold. With the default
+ * externalTrafficPolicy Cluster, a node that has no API server pod
+ * forwards the connection to one that has, and kube-proxy rewrites its
+ * source to the forwarding node's address: the NetworkPolicy (and a load
+ * balancer's own filter) would see the seed's nodes, not the client. Local
+ * keeps the client's address, at a price a user must know: only the nodes
+ * that run a kube-apiserver pod answer on the NodePort (the endpoint names
+ * one of those), and a load balancer sends only to them (by its health
+ * check on healthCheckNodePort). Without ranges nothing is filtered, and
+ * every node answers.
+ */
+function sourceFiltering(input: ExposureInput): Record<string, unknown> {
+  if (input.allowedSourceRanges.length === 0) return {};
+  return {
+    externalTrafficPolicy: "Local",
+    ...(input.serviceType === "LoadBalancer" ? { loadBalancerSourceRanges: [...input.allowedSourceRanges] } : {}),
+  };
 }
 
 /**

@@ -75,3 +75,75 @@ describe("renderSeedControlPlane", () => {
     for (const name of ["kube-apiserver", "kube-controller-manager", "kube-scheduler"]) expect(checksum(after, name)).toBe(checksum(before, name));
   });
 });
+
+type PodTemplate = {
+  spec: {
+    securityContext?: Record<string, unknown>;
+    containers: { name: string; image: string; securityContext?: Record<string, unknown>; volumeMounts?: { name: string; mountPath: string; readOnly?: boolean }[] }[];
+    volumes?: { name: string; secret?: { defaultMode?: number }; emptyDir?: object }[];
+  };
+};
+const templates = (list: Obj[]): [string, PodTemplate][] =>
+  list.filter((o) => o.kind === "Deployment" || o.kind === "StatefulSet").map((o) => [o.metadata.name, (o.spec as unknown as { template: PodTemplate }).template]);
+
+describe("renderSeedControlPlane's pods, as a real kubelet runs them", () => {
+  it("give every pod's files to the group of its non-root user, so Secrets are readable and etcd's volume writable", () => {
+    const pods = templates(objects({ ...plan, kwok: true }));
+    expect(pods.map(([name]) => name).sort()).toEqual(["etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler", "kwok"]);
+    for (const [name, template] of pods) {
+      expect({ name, ...template.spec.securityContext }).toMatchObject({ name, runAsNonRoot: true, runAsUser: 65532, runAsGroup: 65532, fsGroup: 65532, seccompProfile: { type: "RuntimeDefault" } });
+      const secrets = (template.spec.volumes ?? []).filter((v) => v.secret !== undefined);
+      expect(secrets.length, name).toBeGreaterThan(0);
+      // Group-readable: the files are root's, their group the fsGroup; 0400 would shut uid 65532 out.
+      for (const volume of secrets) expect(volume.secret?.defaultMode, `${name}/${volume.name}`).toBe(0o440);
+      for (const container of template.spec.containers) {
+        expect(container.securityContext, name).toEqual({ runAsNonRoot: true, runAsUser: 65532, runAsGroup: 65532, allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] }, seccompProfile: { type: "RuntimeDefault" } });
+      }
+    }
+  });
+
+  it("mounts etcd's data volume writable and every Secret read-only", () => {
+    for (const [name, template] of templates(objects({ ...plan, kwok: true }))) {
+      const secretVolumes = new Set((template.spec.volumes ?? []).filter((v) => v.secret).map((v) => v.name));
+      for (const mount of template.spec.containers.flatMap((c) => c.volumeMounts ?? [])) {
+        if (secretVolumes.has(mount.name)) expect(mount.readOnly, `${name}/${mount.name}`).toBe(true);
+      }
+    }
+    const etcd = templates(objects(plan)).find(([name]) => name === "etcd")?.[1];
+    expect(etcd?.spec.containers[0]?.volumeMounts?.find((m) => m.name === "data")).toEqual({ name: "data", mountPath: "/var/lib/etcd" });
+  });
+
+  it("takes the official images by default, the registry given, and per-component overrides with the cluster's version", () => {
+    const images = (options?: Parameters<typeof renderSeedControlPlane>[1]): Record<string, string> =>
+      Object.fromEntries(templates(renderSeedControlPlane({ ...plan, kwok: true }, options) as unknown as Obj[]).map(([name, t]) => [name, t.spec.containers[0]?.image ?? ""]));
+    expect(images()).toEqual({
+      etcd: expect.stringMatching(/^registry\.k8s\.io\/etcd:3\.\d+\.\d+-0$/) as string,
+      "kube-apiserver": "registry.k8s.io/kube-apiserver:v1.37.1",
+      "kube-controller-manager": "registry.k8s.io/kube-controller-manager:v1.37.1",
+      "kube-scheduler": "registry.k8s.io/kube-scheduler:v1.37.1",
+      kwok: expect.stringMatching(/^registry\.k8s\.io\/kwok\/kwok:v\d+\.\d+\.\d+$/) as string,
+    });
+    const mirrored = images({ registry: "mirror.example.com/k8s", overrides: { "kube-apiserver": "docker.io/seedbed/kube-apiserver:v{version}", kwok: "docker.io/seedbed/kwok:dev" } });
+    expect(mirrored["kube-apiserver"]).toBe("docker.io/seedbed/kube-apiserver:v1.37.1");
+    expect(mirrored.kwok).toBe("docker.io/seedbed/kwok:dev");
+    expect(mirrored["kube-scheduler"]).toBe("mirror.example.com/k8s/kube-scheduler:v1.37.1");
+    expect(mirrored.etcd).toMatch(/^mirror\.example\.com\/k8s\/etcd:/);
+  });
+});
+
+describe("renderSeedControlPlane's API Service", () => {
+  const service = (exposure: ControlPlanePlan["exposure"]): Record<string, unknown> =>
+    objects({ ...plan, exposure }).find((o) => o.kind === "Service" && o.metadata.name === "kube-apiserver")?.spec ?? {};
+
+  it.each([
+    { exposure: { serviceType: "NodePort", allowedSourceRanges: [] }, policy: undefined, lbRanges: undefined },
+    { exposure: { serviceType: "NodePort", allowedSourceRanges: ["203.0.113.0/24"] }, policy: "Local", lbRanges: undefined },
+    { exposure: { serviceType: "LoadBalancer", allowedSourceRanges: [] }, policy: undefined, lbRanges: undefined },
+    { exposure: { serviceType: "LoadBalancer", allowedSourceRanges: ["203.0.113.0/24"] }, policy: "Local", lbRanges: ["203.0.113.0/24"] },
+  ] as const)("keeps client addresses only when sources are filtered: $exposure.serviceType with $exposure.allowedSourceRanges", ({ exposure, policy, lbRanges }) => {
+    const spec = service({ serviceType: exposure.serviceType, allowedSourceRanges: [...exposure.allowedSourceRanges] });
+    expect(spec.type).toBe(exposure.serviceType);
+    expect(spec.externalTrafficPolicy).toBe(policy);
+    expect(spec.loadBalancerSourceRanges).toEqual(lbRanges);
+  });
+});

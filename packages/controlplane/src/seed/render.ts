@@ -1,16 +1,14 @@
 
-import { versions } from "@seedbed/binaries";
 import { authenticationConfigFile, type ControlPlanePlan } from "../driver.ts";
 import { mountPaths, seedLabels, seedNamespace, type Manifest } from "./names.ts";
 import { renderDisruptionBudgets, renderNetworkPolicies, renderServices } from "./network.ts";
 import { renderKwokWorkload } from "./kwok.ts";
+import { resolveSeedImages, type SeedImageOptions } from "./images.ts";
 import { renderSecrets } from "./secrets.ts";
 import { renderAPIServerDeployment, renderControllerDeployments, renderEtcdStatefulSet } from "./workloads.ts";
 
-/** Where the control plane's images come from. */
-export interface SeedRenderOptions {
-  readonly registry?: string;
-}
+/** Where the control plane's images come from (registry and per-component overrides). */
+export type SeedRenderOptions = SeedImageOptions;
 
 /**
  * A cluster's control plane as objects for its seed namespace, in the order
@@ -24,8 +22,7 @@ export function renderSeedControlPlane(plan: ControlPlanePlan, options: SeedRend
   const workload = {
     clusterId,
     version: plan.version,
-    etcdVersion: versions.etcd,
-    registry: options.registry ?? "registry.k8s.io",
+    images: resolveSeedImages(plan.version, options),
     apiServerReplicas: plan.controlPlane.apiServerReplicas,
     etcdMembers: plan.controlPlane.etcdMembers,
     etcdStorage: plan.controlPlane.etcdStorage,
@@ -45,6 +42,6 @@ export function renderSeedControlPlane(plan: ControlPlanePlan, options: SeedRend
     renderEtcdStatefulSet(workload),
     renderAPIServerDeployment(workload),
     ...renderControllerDeployments(workload),
-    ...(plan.kwok === true ? renderKwokWorkload(clusterId, plan.pki, workload.registry) : []),
+    ...(plan.kwok === true ? renderKwokWorkload(clusterId, plan.pki, workload.images.kwok) : []),
   ];
 }

@@ -28,6 +28,8 @@ export const slim = {
     const status = o.status ?? {};
     return {
       ...meta(o),
+      // The node it runs on: with externalTrafficPolicy Local only those nodes answer on the NodePort.
+      spec: { nodeName: (o.spec as { nodeName?: string } | undefined)?.nodeName },
       status: {
         phase: status.phase,
         conditions: status.conditions?.map((c) => ({ type: c.type, status: c.status, reason: c.reason, message: c.message })),
@@ -36,8 +38,8 @@ export const slim = {
     } as KubernetesObject;
   },
   service: (obj: KubernetesObject): KubernetesObject => {
-    const o = obj as Loose & { spec?: { type?: string; ports?: { nodePort?: number }[] } };
-    return { ...meta(o), spec: { type: o.spec?.type, ports: o.spec?.ports?.map((p) => ({ nodePort: p.nodePort })) }, status: { loadBalancer: o.status?.loadBalancer } } as KubernetesObject;
+    const o = obj as Loose & { spec?: { type?: string; externalTrafficPolicy?: string; ports?: { nodePort?: number }[] } };
+    return { ...meta(o), spec: { type: o.spec?.type, externalTrafficPolicy: o.spec?.externalTrafficPolicy, ports: o.spec?.ports?.map((p) => ({ nodePort: p.nodePort })) }, status: { loadBalancer: o.status?.loadBalancer } } as KubernetesObject;
   },
   node: (obj: KubernetesObject): KubernetesObject => {
     const o = obj as Loose;

@@ -7,13 +7,15 @@ import type { ProcessSpec } from "../render/process-spec.ts";
 import { smallClusterTuning } from "../render/small-cluster.ts";
 import { mountPaths, seedLabels, seedNamespace, seedPorts, type Manifest } from "./names.ts";
 import { secretName, type SeedComponent } from "./secrets.ts";
+import { containerSecurity, podSecurity, secretMode } from "./security.ts";
+import type { SeedImages } from "./images.ts";
 
 /** What the seed's workloads are made from. */
 export interface WorkloadInput {
   readonly clusterId: string;
   readonly version: string;
-  readonly etcdVersion: string;
-  readonly registry: string;
+  /** Every component's image reference, resolved (see resolveSeedImages). */
+  readonly images: SeedImages;
   readonly apiServerReplicas: number;
   readonly etcdMembers: number;
   readonly etcdStorage: string;
@@ -23,15 +25,6 @@ export interface WorkloadInput {
   readonly checksums: Readonly<Record<SeedComponent, string>>;
   readonly apiServerExtraFlags?: Readonly<Record<string, string | number | boolean>>;
 }
-
-const restricted = {
-  runAsNonRoot: true,
-  runAsUser: 65532,
-  allowPrivilegeEscalation: false,
-  readOnlyRootFilesystem: true,
-  capabilities: { drop: ["ALL"] },
-  seccompProfile: { type: "RuntimeDefault" },
-};
 
 const env = [
   { name: "POD_NAME", valueFrom: { fieldRef: { fieldPath: "metadata.name" } } },
@@ -44,7 +37,7 @@ function containerEnv(spec: ProcessSpec): object[] {
 }
 
 function certsVolume(component: SeedComponent): object {
-  return { name: "certs", secret: { secretName: secretName(component), defaultMode: 0o400 } };
+  return { name: "certs", secret: { secretName: secretName(component), defaultMode: secretMode } };
 }
 
 /** Spread the replicas of one component across nodes when the seed has several. */
@@ -87,11 +80,11 @@ export function renderEtcdStatefulSet(input: WorkloadInput): Manifest {
         spec: {
           affinity: spread(input.clusterId, "etcd"),
           automountServiceAccountToken: false,
-          securityContext: { fsGroup: 65532 },
+          securityContext: podSecurity,
           containers: [
             {
               name: "etcd",
-              image: `${input.registry}/etcd:${input.etcdVersion}-0`,
+              image: input.images.etcd,
               command: [etcd.command],
               args: [...etcd.args],
               env: containerEnv(etcd),
@@ -103,7 +96,7 @@ export function renderEtcdStatefulSet(input: WorkloadInput): Manifest {
               readinessProbe: { httpGet: { path: "/readyz", port: seedPorts.etcdMetrics }, periodSeconds: 5, failureThreshold: 3 },
               livenessProbe: { httpGet: { path: "/livez", port: seedPorts.etcdMetrics }, periodSeconds: 10, failureThreshold: 8, initialDelaySeconds: 15 },
               resources: { requests: { cpu: "100m", memory: "256Mi" } },
-              securityContext: restricted,
+              securityContext: containerSecurity,
               volumeMounts: [
                 { name: "certs", mountPath: mountPaths.etcdPKI, readOnly: true },
                 { name: "data", mountPath: mountPaths.etcdData },
@@ -147,7 +140,7 @@ export function renderAPIServerDeployment(input: WorkloadInput): Manifest {
   });
   return deployment(input, "kube-apiserver", input.apiServerReplicas, {
     name: "kube-apiserver",
-    image: `${input.registry}/kube-apiserver:v${input.version}`,
+    image: input.images["kube-apiserver"],
     command: [apiserver.command],
     args: [...apiserver.args],
     env: containerEnv(apiserver),
@@ -155,7 +148,7 @@ export function renderAPIServerDeployment(input: WorkloadInput): Manifest {
     readinessProbe: { httpGet: { scheme: "HTTPS", path: "/readyz", port: seedPorts.apiServer }, periodSeconds: 5, failureThreshold: 3 },
     livenessProbe: { httpGet: { scheme: "HTTPS", path: "/livez", port: seedPorts.apiServer }, periodSeconds: 10, failureThreshold: 8, initialDelaySeconds: 15 },
     resources: { requests: { cpu: "250m", memory: "512Mi" } },
-    securityContext: restricted,
+    securityContext: containerSecurity,
     volumeMounts: [{ name: "certs", mountPath: mountPaths.apiServerPKI, readOnly: true }, { name: "tmp", mountPath: "/tmp" }],
   });
 }
@@ -181,7 +174,7 @@ export function renderControllerDeployments(input: WorkloadInput): Manifest[] {
   const scheduler = renderKubeScheduler({ binary: "kube-scheduler", kubeconfigFile: kubeconfig, securePort: seedPorts.scheduler, bindAddress: "0.0.0.0", certDir: "/tmp", leaderElect: true, tuning: smallClusterTuning.kubeScheduler });
   const container = (name: "kube-controller-manager" | "kube-scheduler", spec: ProcessSpec, port: number): object => ({
     name,
-    image: `${input.registry}/${name}:v${input.version}`,
+    image: input.images[name],
     command: [spec.command],
     args: [...spec.args],
     env: containerEnv(spec),
@@ -189,7 +182,7 @@ export function renderControllerDeployments(input: WorkloadInput): Manifest[] {
     livenessProbe: { httpGet: { scheme: "HTTPS", path: "/healthz", port }, periodSeconds: 10, failureThreshold: 8, initialDelaySeconds: 15 },
     readinessProbe: { httpGet: { scheme: "HTTPS", path: "/healthz", port }, periodSeconds: 10 },
     resources: { requests: { cpu: "100m", memory: "256Mi" } },
-    securityContext: restricted,
+    securityContext: containerSecurity,
     volumeMounts: [{ name: "certs", mountPath: mountPaths.apiServerPKI, readOnly: true }, { name: "tmp", mountPath: "/tmp" }],
   });
   return [
@@ -213,6 +206,8 @@ function deployment(input: WorkloadInput, component: Exclude<SeedComponent, "etc
         spec: {
           affinity: spread(input.clusterId, component),
           automountServiceAccountToken: false,
+          // Without it the Secret files (root-owned) are unreadable to uid 65532.
+          securityContext: podSecurity,
           containers: [container],
           volumes: [certsVolume(component), { name: "tmp", emptyDir: {} }],
         },

@@ -1,6 +1,6 @@
 import { KubeConfig, type V1Secret } from "@kubernetes/client-node";
 import { apiVersion, type Cluster, type Seed } from "@seedbed/api";
-import { KubernetesDriver, type HostingDriver } from "@seedbed/controlplane";
+import { KubernetesDriver, type HostingDriver, type SeedImageOptions } from "@seedbed/controlplane";
 import { describeError, isNotFound, ObjectClient, SharedConnection, type Informer, type KindRef } from "@seedbed/runtime";
 import type { SeedReachability } from "../reconcilers/seed/status.ts";
 import { InvalidSpecError } from "../reconcilers/cluster/resolve.ts";
@@ -20,6 +20,8 @@ export interface SeedDriversOptions {
   readonly managementKubeConfig: KubeConfig;
   /** Told when a cluster's workloads change in any seed. */
   readonly onChange: (clusterId: string) => void;
+  /** Where every kubernetes seed pulls the control-plane images from (default: the official registry.k8s.io images). */
+  readonly images?: SeedImageOptions;
   /** Every Cluster (from the cache): how many a seed hosts, against its spec.capacity. Without it capacity is not checked. */
   readonly clusters?: () => readonly Cluster[];
 }
@@ -164,7 +166,7 @@ export class SeedDrivers {
     const cached = this.#drivers.get(name);
     if (cached?.source === source) return cached.driver;
     await cached?.driver.stop();
-    const driver = new KubernetesDriver({ seedKubeConfig: kc, storageClassName: seed.spec.storageClassName, onChange: this.#o.onChange });
+    const driver = new KubernetesDriver({ seedKubeConfig: kc, storageClassName: seed.spec.storageClassName, images: this.#o.images, onChange: this.#o.onChange });
     this.#drivers.set(name, { driver, source });
     return driver;
   }

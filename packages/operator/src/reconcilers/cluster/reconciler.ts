@@ -149,12 +149,14 @@ export class ClusterReconciler implements Reconciler {
 
     const { seed, driver } = placement;
     progress.seed = seed;
-    progress.step = "certificates";
+    // The names come from the seed (where the API is published): failing to read it is the seed's failure.
+    progress.step = "seed";
     const namespace = cluster.metadata.namespace ?? "";
     const name = cluster.metadata.name ?? "";
     const access = this.#o.access;
     const shared = sharedEndpointOf(cluster, access);
-    const names = withSharedName(driver.certificateNames(id), shared);
+    const names = withSharedName(await driver.certificateNames(id), shared);
+    progress.step = "certificates";
     const { pki, action, version: pkiVersion } = await ensurePKISecret(this.#o.client, this.#o.cache.secret(namespace, clusterObjectNames.pkiSecret(name)), cluster, effective.network, names, this.#o.certificates, new Date(this.#clock.now()));
     if (action === "renewed") this.#o.events.record(cluster, { reason: "CertificatesRenewed", action: "Renew", note: `leaf certificates were near expiry and are issued afresh for ${this.#o.certificates?.leafValidityDays ?? 365} days; components restart to load them` });
     progress.step = "seed";

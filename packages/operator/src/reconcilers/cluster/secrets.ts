@@ -100,7 +100,7 @@ export async function ensurePKISecret(client: ObjectClient, cached: V1Secret | u
 function keptPKI(existing: V1Secret, names: CertificateNames, policy: CertificatePolicy, now: Date): PKIResult | undefined {
   if (!pkiFileNames.every((file) => existing.data?.[file] !== undefined)) return undefined;
   const stored = new Map(pkiFileNames.map((file) => [file, unb64(existing.data?.[file] ?? "")]));
-  // A name added since (the shared endpoint's): new leaves from the same CAs.
+  // A name added since (the shared endpoint's, a seed node's address): new leaves from the same CAs.
   if (!servesNames(existing, stored.get("apiserver.crt") ?? "", names.apiServer)) return undefined;
   const expiry = leafExpiry(existing, stored);
   if (expiry === undefined || expiry.getTime() - now.getTime() <= policy.renewBeforeDays * 86_400_000) return undefined;
@@ -120,7 +120,11 @@ function leafExpiry(secret: V1Secret, files: ReadonlyMap<string, string>): Date 
   return expiries.get(secret);
 }
 
-/** Whether the API server's certificate carries every DNS name asked for; kept per cached Secret object and set of names. */
+/**
+ * Whether the API server's certificate carries every name and address
+ * asked for (a seed's published addresses are IP SANs); kept per cached
+ * Secret object and set of names.
+ */
 const coverage = new WeakMap<V1Secret, { names: string; covered: boolean }>();
 
 function servesNames(secret: V1Secret, apiServerPem: string, names: readonly string[]): boolean {
@@ -128,7 +132,7 @@ function servesNames(secret: V1Secret, apiServerPem: string, names: readonly str
   const known = coverage.get(secret);
   if (known?.names === key) return known.covered;
   const certificate = new X509Certificate(apiServerPem);
-  const covered = names.filter((n) => isIP(n) === 0).every((n) => certificate.checkHost(n, { wildcards: false }) !== undefined);
+  const covered = names.every((n) => (isIP(n) === 0 ? certificate.checkHost(n, { wildcards: false }) : certificate.checkIP(n)) !== undefined);
   coverage.set(secret, { names: key, covered });
   return covered;
 }

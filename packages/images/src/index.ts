@@ -1,0 +1,12 @@
+export { buildImage, type BuildOptions } from "./layout/build.ts";
+export type { BuiltImage, ImageSpec, LayerSpec } from "./layout/spec.ts";
+export type { DirectoryEntry, HostFile, InlineFile, LayerEntry, SymlinkEntry } from "./layer/entries.ts";
+export type { Compression } from "./layer/write.ts";
+export { hostPlatform, type Platform, type RunConfig } from "./oci/documents.ts";
+export { checkReference, tagOf } from "./oci/reference.ts";
+export { baseLayer, nonroot } from "./catalog/base.ts";
+export { componentImage, componentImages, componentReference, defaultRegistry, type ComponentImage, type ComponentOptions } from "./catalog/components.ts";
+export { chartImageReference, seedbedImage, type SeedbedImageOptions } from "./catalog/seedbed.ts";
+export { catalogImage, catalogReference, imageIds, parseImageIds, type CatalogOptions, type ImageId } from "./catalog/catalog.ts";
+export { criNamespace, importCommand, importImage, type ContainerdTarget } from "./load/ctr.ts";
+export { buildImages, imagesCacheDir, loadImages, type BuildImagesOptions } from "./load/load.ts";

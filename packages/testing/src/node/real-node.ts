@@ -1,0 +1,223 @@
+import { spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { accessSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { binaryPath } from "@seedbed/binaries";
+import { logTail, ManagedProcess, reservePorts, waitForReady, type PortReservation } from "@seedbed/controlplane";
+import { importImage as importIntoContainerd, type BuiltImage } from "@seedbed/images";
+import { renderCNIConfig, type PodNetwork } from "./cni-config.ts";
+import { renderContainerdConfig } from "./containerd-config.ts";
+import { createCgroupRoot, ensureInotifyLimits } from "./host.ts";
+import { harnessImage } from "./images.ts";
+import { renderKubeletConfig } from "./kubelet-config.ts";
+import { nodeLayout, type NodeLayout } from "./layout.ts";
+import { writeNodeCredentials, type ClusterCA } from "./node-pki.ts";
+import { reservePodSubnet, type SubnetReservation } from "./subnets.ts";
+import { nodeDirPrefix, readIPForward, sweepAbandonedNodes, tearDown, writeNodeRecord, type NodeRecord } from "./teardown.ts";
+
+
+/** Options of a real node. */
+export interface RealNodeOptions {
+  /** The Node's name (a DNS label). */
+  readonly name: string;
+  /** The API server the kubelet registers with, https://host:port. */
+  readonly server: string;
+  /** Signs the kubelet's client and serving certificates. */
+  readonly clusterCA: ClusterCA;
+  readonly kubernetesVersion?: string;
+  /** Imported into the node's containerd before the kubelet starts (the pause image always is). */
+  readonly images?: readonly BuiltImage[];
+  /** Static pod manifests, run by the kubelet without the API server's say. */
+  readonly staticPods?: readonly object[];
+  /** How long containerd and the kubelet may take to come up; default 60 s. */
+  readonly readyTimeoutMs?: number;
+}
+
+/** A kubelet with its own containerd, runc and CNI bridge on this machine. */
+export interface RealNode {
+  readonly name: string;
+  readonly dir: string;
+  /** The CNI network: its name, bridge and pod subnet. */
+  readonly network: PodNetwork;
+  /** The parent of the node's pod cgroups, e.g. /seedbed-ab12cd. */
+  readonly cgroupRoot: string;
+  readonly containerdSocket: string;
+  readonly kubeletPort: number;
+  /** Loads an image into the node's containerd (namespace k8s.io, where the CRI looks). */
+  importImage(image: BuiltImage): Promise<void>;
+  /** Pids of containerd and the kubelet. */
+  pids(): ReadonlyMap<string, number>;
+  /** The logs of containerd, the kubelet and the teardown, each under a header. */
+  logs(): string;
+  /**
+   * Stops the kubelet, removes every pod through the CRI (which runs the CNI
+   * DEL of each), stops containerd, and removes whatever is left: processes,
+   * cgroups, mounts, the bridge, iptables rules, the directory. Safe to call
+   * twice.
+   */
+  stop(): Promise<void>;
+}
+
+/** Where Debian's containernetworking-plugins puts the CNI plugins. */
+const cniBinDir = "/usr/lib/cni";
+
+/** Nodes still running in this process: their processes are killed if it exits without stopping them. */
+const running = new Set<Map<string, ManagedProcess>>();
+let exitHookInstalled = false;
+
+/** Starts containerd and a kubelet registered with `options.server`; resolves once the kubelet is healthy. */
+export async function startRealNode(options: RealNodeOptions): Promise<RealNode> {
+  checkHost();
+  const kubelet = binaryPath("kubelet", { kubernetesVersion: options.kubernetesVersion });
+  const criClean = binaryPath("cri-clean", { kubernetesVersion: options.kubernetesVersion });
+  const pause = await harnessImage("pause");
+  const timeoutMs = options.readyTimeoutMs ?? 60_000;
+
+  const id = randomBytes(3).toString("hex");
+  const layout = nodeLayout(mkdtempSync(join(tmpdir(), nodeDirPrefix)));
+  const cgroupRoot = `/seedbed-${id}`;
+  const processes = new Map<string, ManagedProcess>();
+  let ports: PortReservation | undefined;
+  let subnet: SubnetReservation | undefined;
+  let record: NodeRecord | undefined;
+  const teardown = async (): Promise<void> => {
+    if (record) return tearDown({ layout, record, processes, criClean, ports, subnet });
+    // Nothing made on the machine yet.
+    rmSync(layout.dir, { recursive: true, force: true });
+    ports?.release();
+    subnet?.release();
+  };
+  installExitHook();
+  running.add(processes);
+  try {
+    await sweepAbandonedNodes();
+    ports = await reservePorts(2);
+    const [kubeletPort = 0, healthzPort = 0] = ports.ports;
+    subnet = reservePodSubnet();
+    const network: PodNetwork = { name: `seedbed-${id}`, bridge: `sbr-${id}`, subnet: subnet.subnet };
+    record = { ownerPid: process.pid, network, cgroupRoot, ipForward: readIPForward() };
+    writeNodeRecord(layout, record);
+    for (const d of [layout.logDir, layout.imageDir, layout.containerd.root, layout.containerd.state, layout.cni.confDir, layout.cni.ipamDir, layout.kubelet.rootDir, layout.kubelet.podLogsDir, layout.kubelet.staticPodDir]) {
+      mkdirSync(d, { recursive: true, mode: 0o700 });
+    }
+    writeFileSync(layout.containerd.config, renderContainerdConfig({ layout, sandboxImage: pause.names[0] ?? "", cniBinDir }));
+    writeFileSync(join(layout.cni.confDir, "10-seedbed.conflist"), renderCNIConfig(network, layout));
+    const credentials = await writeNodeCredentials({ name: options.name, server: options.server, ca: options.clusterCA, pkiDir: layout.kubelet.pkiDir, kubeconfigPath: layout.kubelet.kubeconfig });
+    writeFileSync(
+      layout.kubelet.config,
+      renderKubeletConfig({
+        layout,
+        port: kubeletPort,
+        healthzPort,
+        cgroupRoot,
+        clientCAFile: credentials.caFile,
+        tlsCertFile: credentials.servingCertFile,
+        tlsPrivateKeyFile: credentials.servingKeyFile,
+        staticPods: (options.staticPods?.length ?? 0) > 0,
+      }),
+    );
+    for (const [i, pod] of (options.staticPods ?? []).entries()) writeFileSync(join(layout.kubelet.staticPodDir, `pod-${i}.json`), JSON.stringify(pod));
+    createCgroupRoot(cgroupRoot);
+
+    processes.set("containerd", await start(layout, "containerd", "containerd", ["--config", layout.containerd.config]));
+    await waitForContainerd(layout, processes.get("containerd"), timeoutMs);
+    for (const image of [pause, ...(options.images ?? [])]) await importImage(layout, image);
+
+    const kubeletProc = await start(layout, "kubelet", kubelet, [
+      `--config=${layout.kubelet.config}`,
+      `--kubeconfig=${credentials.kubeconfig}`,
+      `--root-dir=${layout.kubelet.rootDir}`,
+      `--hostname-override=${options.name}`,
+    ]);
+    processes.set("kubelet", kubeletProc);
+    await waitForReady({ url: `http://127.0.0.1:${healthzPort}/healthz`, tls: {}, process: kubeletProc, timeoutMs });
+
+    let stopped: Promise<void> | undefined;
+    return {
+      name: options.name,
+      dir: layout.dir,
+      network,
+      cgroupRoot,
+      containerdSocket: layout.containerd.socket,
+      kubeletPort,
+      importImage: (image) => importImage(layout, image),
+      pids: () => new Map([...processes].map(([name, proc]) => [name, proc.pid])),
+      logs: () => nodeLogs(layout),
+      stop(): Promise<void> {
+        stopped ??= teardown().finally(() => running.delete(processes));
+        return stopped;
+      },
+    };
+  } catch (error) {
+    // Nothing half-made: whatever started is torn down before the error goes up.
+    const logs = nodeLogs(layout);
+    await teardown().catch((cleanupError: unknown) => process.stderr.write(`[seedbed/testing] node teardown after a failed start: ${String(cleanupError)}\n`));
+    running.delete(processes);
+    if (error instanceof Error) error.message += `\n${logs.split("\n").slice(-80).join("\n")}`;
+    throw error;
+  }
+}
+
+/** Fails with the command that fixes it when the machine lacks what a node needs. */
+function checkHost(): void {
+  if (process.getuid?.() !== 0) throw new Error("a real node needs root: it mounts, creates network interfaces, cgroups and iptables rules");
+  const missing = ["/usr/bin/containerd", "/usr/bin/ctr", "/usr/sbin/runc", `${cniBinDir}/bridge`, `${cniBinDir}/host-local`, `${cniBinDir}/loopback`, "/usr/sbin/iptables"].filter((file) => {
+    try {
+      accessSync(file);
+      return false;
+    } catch {
+      return true;
+    }
+  });
+  if (missing.length > 0) throw new Error(`a real node needs ${missing.join(", ")}: install them with tools/node/ensure-containerd.sh`);
+  ensureInotifyLimits();
+}
+
+function start(layout: NodeLayout, name: string, command: string, args: readonly string[]): Promise<ManagedProcess> {
+  return ManagedProcess.start(
+    // containerd finds its shim and runc on PATH, and the CNI plugins iptables.
+    { name, command, args, env: { PATH: `/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:${process.env.PATH ?? ""}` } },
+    { logFile: join(layout.logDir, `${name}.log`), cwd: layout.dir },
+  );
+}
+
+async function waitForContainerd(layout: NodeLayout, proc: ManagedProcess | undefined, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (proc?.exitStatus) throw new Error(`containerd exited before it served ${layout.containerd.socket}:\n${logTail(join(layout.logDir, "containerd.log"))}`);
+    if (spawnSync("ctr", ["--address", layout.containerd.socket, "version"], { stdio: "ignore" }).status === 0) return;
+    await sleep(100);
+  }
+  throw new Error(`containerd did not serve ${layout.containerd.socket} within ${timeoutMs} ms:\n${logTail(join(layout.logDir, "containerd.log"))}`);
+}
+
+async function importImage(layout: NodeLayout, image: BuiltImage): Promise<void> {
+  await importIntoContainerd(image.path, { address: layout.containerd.socket });
+}
+
+function nodeLogs(layout: NodeLayout): string {
+  return ["containerd", "kubelet", "cri-clean"]
+    .map((name) => {
+      const file = join(layout.logDir, `${name}.log`);
+      let text: string;
+      try {
+        text = readFileSync(file, "utf8");
+      } catch {
+        text = "(no log)";
+      }
+      return `===== ${name} (${file}) =====\n${text}`;
+    })
+    .join("\n");
+}
+
+function installExitHook(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  // A runner that exits must not leave a kubelet running; what the node made
+  // on the machine stays until the next startRealNode sweeps it (node.json).
+  process.once("exit", () => {
+    for (const processes of running) for (const proc of processes.values()) proc.signal("SIGKILL");
+  });
+}

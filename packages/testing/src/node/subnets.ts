@@ -1,0 +1,58 @@
+import { execFileSync } from "node:child_process";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+/** A pod subnet held for one node until released. */
+export interface SubnetReservation {
+  /** e.g. 10.244.17.0/24 */
+  readonly subnet: string;
+  readonly release: () => void;
+}
+
+/**
+ * Reserves a free /24 of 10.244.0.0/16 for a node's pods: one no other live
+ * process of this machine holds (a lock file with its pid, as ports are
+ * reserved) and no route of this machine already covers.
+ */
+export function reservePodSubnet(lockDir = join(tmpdir(), `seedbed-pod-subnets-${process.getuid?.() ?? 0}`)): SubnetReservation {
+  mkdirSync(lockDir, { recursive: true, mode: 0o700 });
+  const routes = execFileSync("ip", ["-4", "route", "show"], { encoding: "utf8" });
+  // Start at a random place so that concurrent nodes rarely race for one lock.
+  const start = Math.floor(Math.random() * 254);
+  for (let i = 0; i < 254; i++) {
+    const third = 1 + ((start + i) % 254);
+    const subnet = `10.244.${third}.0/24`;
+    if (routes.includes(`10.244.${third}.`)) continue;
+    const lock = join(lockDir, `${third}.lock`);
+    if (takeLock(lock)) return { subnet, release: () => rmSync(lock, { force: true }) };
+  }
+  throw new Error(`no free pod subnet in 10.244.0.0/16 (locks in ${lockDir}); stop other nodes or remove stale locks`);
+}
+
+function takeLock(path: string): boolean {
+  try {
+    writeFileSync(path, String(process.pid), { flag: "wx" });
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+  }
+  const owner = Number(readFileSync(path, "utf8"));
+  if (Number.isInteger(owner) && owner > 0 && alive(owner)) return false;
+  rmSync(path, { force: true });
+  try {
+    writeFileSync(path, String(process.pid), { flag: "wx" });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
