@@ -1,31 +1,14 @@
-import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { binaryPath, defaultKubernetesVersion } from "@seedbed/binaries";
+import { run, type RunResult } from "@seedbed/testing";
+
+// The chart tests run commands through the harness's `run`.
+export { run, type RunResult };
 
 /** The chart under test. */
 export const chartDir: string = new URL("../../deploy/helm/seedbed", import.meta.url).pathname;
-
-/** What a command printed and how it ended. */
-export interface RunResult {
-  readonly status: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/** Runs a command to its end without blocking the event loop (so several can run side by side). */
-export function run(command: string, args: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<RunResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { env, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-    child.once("error", reject);
-    child.once("close", (status) => resolve({ status, stdout, stderr }));
-  });
-}
 
 /** The pinned helm with homes of its own, so tests neither read nor write ~/.config/helm or ~/.cache/helm. */
 export interface Helm {

@@ -106,47 +106,38 @@ k8s_ldflags() {
   printf '%s' "$ldflags_base $x"
 }
 
+# build_multicall VERSION BINARY SOURCE LABEL COMPONENT... — one binary of
+# k8s.io/kubernetes commands (tools/k8s/SOURCE/main.go dispatches on the
+# name it runs under), built unless cached, linked as each COMPONENT-vVERSION.
+build_multicall() {
+  local v=$1 binary=$2 source=$3 label=$4 dir mod c
+  shift 4
+  if [ ! -x "$bin_dir/$binary-v$v" ]; then
+    log "building $label ($* as one binary)"
+    have_go "$label"
+    mod=$(gomod k8s.io/kubernetes "v$v")
+    require_go "$mod" "$label"
+    dir="$work_dir/$binary-v$v"
+    rm -rf "$dir" && mkdir -p "$dir"
+    cp "$here/$source/main.go" "$dir/main.go"
+    k8s_module "$dir" "$v" "$mod"
+    (cd "$dir" && go build -mod=mod -trimpath -ldflags "$(k8s_ldflags "$v")" -o "$binary" .)
+    install_bin "$dir/$binary" "$binary-v$v"
+    built=1
+  fi
+  for c in "$@"; do ln -sfn "$binary-v$v" "$bin_dir/$c-v$v"; done
+}
+
+# The control plane; a cold build takes tens of minutes.
 build_kubernetes() {
-  local v=$1 dir mod
-  [ -x "$bin_dir/kubernetes-v$v" ] && { link_kubernetes "$v"; return; }
-  log "building Kubernetes v$v (kube-apiserver, kube-controller-manager, kube-scheduler, kubectl as one binary); a cold build takes tens of minutes"
-  have_go "Kubernetes v$v"
-  mod=$(gomod k8s.io/kubernetes "v$v")
-  require_go "$mod" "Kubernetes v$v"
-  dir="$work_dir/kubernetes-v$v"
-  rm -rf "$dir" && mkdir -p "$dir"
-  cp "$here/multicall/main.go" "$dir/main.go"
-  k8s_module "$dir" "$v" "$mod"
-  (cd "$dir" && go build -mod=mod -trimpath -ldflags "$(k8s_ldflags "$v")" -o kubernetes .)
-  install_bin "$dir/kubernetes" "kubernetes-v$v"
-  link_kubernetes "$v"
-  built=1
+  build_multicall "$1" kubernetes multicall "Kubernetes v$1" kube-apiserver kube-controller-manager kube-scheduler kubectl
 }
 
-# The node's binary (kubelet, kube-proxy, cri-clean) is a second multi-call
-# binary, built only when asked for: a warm cache of the control-plane binary
-# stays valid, and machines that never run a real node never build it.
+# The node's binary is a second multi-call binary, built only when asked
+# for: a warm cache of the control-plane binary stays valid, and machines
+# that never run a real node never build it.
 build_node() {
-  local v=$1 dir mod
-  [ -x "$bin_dir/kubernetes-node-v$v" ] && { link_node "$v"; return; }
-  log "building the Kubernetes v$v node (kubelet, kube-proxy, cri-clean as one binary)"
-  have_go "the Kubernetes v$v node"
-  mod=$(gomod k8s.io/kubernetes "v$v")
-  require_go "$mod" "the Kubernetes v$v node"
-  dir="$work_dir/kubernetes-node-v$v"
-  rm -rf "$dir" && mkdir -p "$dir"
-  cp "$here/nodecall/main.go" "$dir/main.go"
-  k8s_module "$dir" "$v" "$mod"
-  (cd "$dir" && go build -mod=mod -trimpath -ldflags "$(k8s_ldflags "$v")" -o kubernetes-node .)
-  install_bin "$dir/kubernetes-node" "kubernetes-node-v$v"
-  link_node "$v"
-  built=1
-}
-
-link_node() {
-  for c in kubelet kube-proxy cri-clean; do
-    ln -sfn "kubernetes-node-v$1" "$bin_dir/$c-v$1"
-  done
+  build_multicall "$1" kubernetes-node nodecall "the Kubernetes v$1 node" kubelet kube-proxy cri-clean
 }
 
 # Seedbed's own pause program (tools/k8s/pause): the sandbox image of the
@@ -165,12 +156,6 @@ build_pause() {
   built=1
 }
 
-# The multi-call binary picks its component from the name it runs under.
-link_kubernetes() {
-  for c in kube-apiserver kube-controller-manager kube-scheduler kubectl; do
-    ln -sfn "kubernetes-v$1" "$bin_dir/$c-v$1"
-  done
-}
 
 build_etcd() {
   local v=$1 dir mod

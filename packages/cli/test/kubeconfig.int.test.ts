@@ -1,4 +1,3 @@
-import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -8,30 +7,13 @@ import { binaryPath } from "@seedbed/binaries";
 import { renderAuthenticationConfiguration } from "@seedbed/controlplane";
 import { startDevIssuer, type DevIssuer } from "@seedbed/identity";
 import { apply, ObjectClient } from "@seedbed/runtime";
+import { run, type RunResult } from "@seedbed/testing";
 import { useKubeAPI } from "@seedbed/testing/vitest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse, stringify } from "yaml";
 
 const cli = new URL("../src/bin/seedbed.ts", import.meta.url).pathname;
 
-interface Run {
-  readonly status: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/** Runs a command without blocking this process, which serves the issuer the command and the API server call. */
-function run(command: string, args: readonly string[], env: NodeJS.ProcessEnv): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { env, stdio: ["ignore", "pipe", "pipe"], timeout: 60_000 });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-    child.once("error", reject);
-    child.once("close", (status) => resolve({ status, stdout, stderr }));
-  });
-}
 
 /**
  * `seedbed kubeconfig` and the CLI's answers to missing or refused
@@ -63,8 +45,8 @@ describe("seedbed kubeconfig: one file, each user as themselves", () => {
     delete env.SEEDBED_KUBECONFIG; // the login decides, not a kubeconfig the test run may have set
     return env;
   };
-  const seedbed = (env: NodeJS.ProcessEnv, ...args: string[]): Promise<Run> => run(process.execPath, [cli, ...args], env);
-  const kubectl = (env: NodeJS.ProcessEnv, kubeconfig: string, ...args: string[]): Promise<Run> => run(binaryPath("kubectl"), ["--kubeconfig", kubeconfig, ...args], env);
+  const seedbed = (env: NodeJS.ProcessEnv, ...args: string[]): Promise<RunResult> => run(process.execPath, [cli, ...args], env, { timeoutMs: 60_000 });
+  const kubectl = (env: NodeJS.ProcessEnv, kubeconfig: string, ...args: string[]): Promise<RunResult> => run(binaryPath("kubectl"), ["--kubeconfig", kubeconfig, ...args], env, { timeoutMs: 60_000 });
   const managementCA = (): string => Buffer.from(api().kubeConfig().getCurrentCluster()?.caData ?? "", "base64").toString("utf8");
 
   beforeAll(async () => {
@@ -106,7 +88,7 @@ describe("seedbed kubeconfig: one file, each user as themselves", () => {
     expect(printed.stdout).toMatch(/args:\n\s+- .*seedbed\.ts\n\s+- token/);
 
     // The API server learns the issuer's keys shortly after it starts: wait for alice's first success.
-    const whoami = (user: string): Promise<Run> => kubectl(envOf(user), file, "auth", "whoami", "-o", "jsonpath={.status.userInfo.username}");
+    const whoami = (user: string): Promise<RunResult> => kubectl(envOf(user), file, "auth", "whoami", "-o", "jsonpath={.status.userInfo.username}");
     const deadline = Date.now() + 60_000;
     let alice = await whoami("alice");
     while (alice.stdout !== "alice@example.com" && Date.now() < deadline) {

@@ -5,6 +5,7 @@ export { firstServiceIP } from "./network.ts";
 export { PlainLauncher, SupervisingLauncher, type Launcher, type SupervisingLauncherOptions } from "./local/launcher.ts";
 export { probeTLS, startComponents, type StartComponentsOptions } from "./local/start-components.ts";
 export { canBind, defaultPortLockDir, reservePorts, type PortReservation, type ReserveOptions } from "./local/ports.ts";
+export { isProcessAlive, takeLockFile } from "./local/lock-file.ts";
 export { ManagedProcess, type ExitStatus, type StartOptions } from "./local/process.ts";
 export { findProcessesByMarker, isRunning, processMarkerVariable, readCommandLine, readStartTime } from "./local/proc.ts";
 export { SupervisedComponent, type RestartBackoff, type SupervisedComponentOptions, type SupervisorEvent } from "./local/supervisor.ts";

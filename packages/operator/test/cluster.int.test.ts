@@ -1,28 +1,17 @@
 import { X509Certificate } from "node:crypto";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
+import type { PeerCertificate } from "node:tls";
 import { join } from "node:path";
 import { CoreV1Api, CustomObjectsApi, EventsV1Api, PatchStrategy, setHeaderOptions } from "@kubernetes/client-node";
 import { apiVersion, clusterObjectNames, type Cluster } from "@seedbed/api";
-import { connect, type PeerCertificate } from "node:tls";
 import { findProcessesByMarker } from "@seedbed/controlplane";
 import { eventually } from "@seedbed/testing";
 import { useKubeAPI } from "@seedbed/testing/vitest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { shiftedClock, startLocalOperator, tenantKubeConfig, type LocalOperator } from "./local-platform.ts";
+import { servedCertificate, shiftedClock, startLocalOperator, tenantKubeConfig, type LocalOperator } from "./local-platform.ts";
 
 const namespace = "project-ops";
 
-/** The certificate a TLS server presents. */
-function servedCertificate(endpoint: string): Promise<PeerCertificate> {
-  const url = new URL(endpoint);
-  return new Promise((resolve, reject) => {
-    const socket = connect({ host: url.hostname, port: Number(url.port), rejectUnauthorized: false }, () => {
-      resolve(socket.getPeerCertificate());
-      socket.end();
-    });
-    socket.once("error", reject);
-  });
-}
 const resource = { group: "seedbed.dev", version: "v1alpha1", namespace };
 const mergePatch = setHeaderOptions("Content-Type", PatchStrategy.MergePatch);
 const day = 86_400_000;

@@ -7,17 +7,10 @@ import { FakeEc2 } from "@seedbed/providers/testing";
 import { eventually } from "@seedbed/testing";
 import { useKubeAPI } from "@seedbed/testing/vitest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startLocalOperator, tenantKubeConfig, type LocalOperator } from "./local-platform.ts";
+import { awsPoolSpec, awsTestSigner, startLocalOperator, tenantKubeConfig, type LocalOperator } from "./local-platform.ts";
 
 const namespace = "project-life";
 const group = { group: "seedbed.dev", version: "v1alpha1" };
-const signer = { accessKeyId: "AKIAIOSFODNN7EXAMPLE", secretAccessKey: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", region: "eu-central-1" };
-const awsPool = (cluster: string, replicas: number): object => ({
-  clusterName: cluster,
-  replicas,
-  autoHealing: { enabled: false },
-  provider: { type: "aws", credentialsSecretRef: { name: "aws-credentials", key: "credentials" }, aws: { region: "eu-central-1", instanceType: "m6i.large", ami: "ami-0abcdef1234567890", subnetID: "subnet-0123456789abcdef0" } },
-});
 
 describe("lifecycles that leak nothing", () => {
   const api = useKubeAPI({ controllers: true });
@@ -38,11 +31,11 @@ describe("lifecycles that leak nothing", () => {
     });
   const create = (ns: string, plural: string, kind: string, name: string, spec: object): Promise<unknown> => objects.createNamespacedCustomObject({ ...group, namespace: ns, plural, body: { apiVersion, kind, metadata: { name, namespace: ns }, spec } });
   const credentials = (ns: string): Promise<unknown> =>
-    core.createNamespacedSecret({ namespace: ns, body: { metadata: { name: "aws-credentials" }, stringData: { credentials: JSON.stringify({ accessKeyId: signer.accessKeyId, secretAccessKey: signer.secretAccessKey, endpoint: ec2.endpoint }) } } });
+    core.createNamespacedSecret({ namespace: ns, body: { metadata: { name: "aws-credentials" }, stringData: { credentials: JSON.stringify({ accessKeyId: awsTestSigner.accessKeyId, secretAccessKey: awsTestSigner.secretAccessKey, endpoint: ec2.endpoint }) } } });
   const readyCondition = (c: Cluster | undefined): { reason?: string; message?: string } | undefined => c?.status?.conditions?.find((x) => x.type === "Ready");
 
   beforeAll(async () => {
-    ec2 = await FakeEc2.start(signer);
+    ec2 = await FakeEc2.start(awsTestSigner);
     const kc = api().kubeConfig();
     objects = kc.makeApiClient(CustomObjectsApi);
     core = kc.makeApiClient(CoreV1Api);
@@ -56,7 +49,7 @@ describe("lifecycles that leak nothing", () => {
 
   it("deletes a Cluster's node pools first and removes the control plane only once their instances are terminated", async () => {
     await create(namespace, "clusters", "Cluster", "c", {});
-    await create(namespace, "nodepools", "NodePool", "ec2", awsPool("c", 2));
+    await create(namespace, "nodepools", "NodePool", "ec2", awsPoolSpec("c", 2));
     await eventually(() => Promise.resolve(live("-c")), (ids) => ids.length === 2, { timeoutMs: 120_000, description: "two instances" });
     const secret = await core.readNamespacedSecret({ namespace, name: "aws-credentials" });
     expect(secret.metadata?.finalizers).toContain("seedbed.dev/machine-credentials");
@@ -87,7 +80,7 @@ describe("lifecycles that leak nothing", () => {
     await eventually(() => core.readNamespace({ name: ns }), (n) => n.metadata?.name === ns, { timeoutMs: 30_000, description: "project namespace" });
     await credentials(ns);
     await create(ns, "clusters", "Cluster", "p", {});
-    await create(ns, "nodepools", "NodePool", "ec2", awsPool("p", 1));
+    await create(ns, "nodepools", "NodePool", "ec2", awsPoolSpec("p", 1));
     await eventually(() => Promise.resolve(live("-p")), (ids) => ids.length === 1, { timeoutMs: 120_000, description: "one instance" });
 
     await objects.deleteClusterCustomObject({ ...group, plural: "projects", name: "gone" });

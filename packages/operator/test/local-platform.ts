@@ -2,6 +2,8 @@
 // made ready (CRDs, a project namespace, the default local Seed), an
 // operator on it, and the way into a tenant cluster.
 import { mkdtempSync, rmSync } from "node:fs";
+import { request } from "node:https";
+import { connect, type PeerCertificate } from "node:tls";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CoreV1Api, CustomObjectsApi, KubeConfig } from "@kubernetes/client-node";
@@ -53,4 +55,50 @@ export interface ShiftedClock extends Clock {
 export function shiftedClock(): ShiftedClock {
   const clock: ShiftedClock = { offsetMs: 0, now: () => Date.now() + clock.offsetMs, setTimeout: (callback, delayMs) => systemClock.setTimeout(callback, delayMs) };
   return clock;
+}
+
+/** The certificate a TLS server presents. */
+export function servedCertificate(endpoint: string): Promise<PeerCertificate> {
+  const url = new URL(endpoint);
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host: url.hostname, port: Number(url.port), rejectUnauthorized: false }, () => {
+      resolve(socket.getPeerCertificate());
+      socket.end();
+    });
+    socket.once("error", reject);
+  });
+}
+
+/** GET `path` from the API server of `kc` as text (for /metrics, which is no JSON). */
+export async function getText(kc: KubeConfig, path: string): Promise<string> {
+  const options = {};
+  await kc.applyToHTTPSOptions(options);
+  return new Promise((resolve, reject) => {
+    const req = request(`${kc.getCurrentCluster()?.server ?? ""}${path}`, options, (res) => {
+      let text = "";
+      res.setEncoding("utf8");
+      res.on("data", (chunk: string) => (text += chunk));
+      res.on("end", () => (res.statusCode === 200 ? resolve(text) : reject(new Error(`GET ${path}: ${res.statusCode ?? 0} ${text}`))));
+    });
+    req.on("error", reject);
+    req.end();
+  });
+}
+
+/** GET a path of an API server as its admin, parsed. */
+export async function getJSON<T>(kc: KubeConfig, path: string): Promise<T> {
+  return JSON.parse(await getText(kc, path)) as T;
+}
+
+/** The credentials the local EC2 (FakeEc2) checks request signatures with: AWS's documented example keys. */
+export const awsTestSigner = { accessKeyId: "AKIAIOSFODNN7EXAMPLE", secretAccessKey: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", region: "eu-central-1" };
+
+/** The spec of an aws NodePool whose credentials are the Secret aws-credentials (key credentials); auto-healing off. */
+export function awsPoolSpec(cluster: string, replicas: number): object {
+  return {
+    clusterName: cluster,
+    replicas,
+    autoHealing: { enabled: false },
+    provider: { type: "aws", credentialsSecretRef: { name: "aws-credentials", key: "credentials" }, aws: { region: "eu-central-1", instanceType: "m6i.large", ami: "ami-0abcdef1234567890", subnetID: "subnet-0123456789abcdef0" } },
+  };
 }

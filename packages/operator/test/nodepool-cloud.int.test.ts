@@ -4,12 +4,11 @@ import { FakeEc2 } from "@seedbed/providers/testing";
 import { eventually } from "@seedbed/testing";
 import { useKubeAPI } from "@seedbed/testing/vitest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startLocalOperator, tenantKubeConfig, type LocalOperator } from "./local-platform.ts";
+import { awsPoolSpec, awsTestSigner, startLocalOperator, tenantKubeConfig, type LocalOperator } from "./local-platform.ts";
 
 const namespace = "project-cloud";
 const resource = { group: "seedbed.dev", version: "v1alpha1", namespace };
 const mergePatch = setHeaderOptions("Content-Type", PatchStrategy.MergePatch);
-const signer = { accessKeyId: "AKIAIOSFODNN7EXAMPLE", secretAccessKey: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", region: "eu-central-1" };
 
 describe("a node pool on the aws provider, against a local EC2 that checks every request", () => {
   const api = useKubeAPI({ controllers: true });
@@ -22,7 +21,7 @@ describe("a node pool on the aws provider, against a local EC2 that checks every
   const readPool = async (): Promise<NodePool> => (await objects.getNamespacedCustomObject({ ...resource, plural: "nodepools", name: "ec2" })) as NodePool;
 
   beforeAll(async () => {
-    ec2 = await FakeEc2.start(signer);
+    ec2 = await FakeEc2.start(awsTestSigner);
     const kc = api().kubeConfig();
     objects = kc.makeApiClient(CustomObjectsApi);
     core = kc.makeApiClient(CoreV1Api);
@@ -35,7 +34,7 @@ describe("a node pool on the aws provider, against a local EC2 that checks every
   });
 
   it("says what is missing while its credentials Secret does not exist", async () => {
-    const spec = { clusterName: "c", replicas: 2, autoHealing: { enabled: false }, provider: { type: "aws", credentialsSecretRef: { name: "aws-credentials", key: "credentials" }, aws: { region: "eu-central-1", instanceType: "m6i.large", ami: "ami-0abcdef1234567890", subnetID: "subnet-0123456789abcdef0" } } };
+    const spec = awsPoolSpec("c", 2);
     await objects.createNamespacedCustomObject({ ...resource, plural: "nodepools", body: { apiVersion, kind: "NodePool", metadata: { name: "ec2", namespace }, spec } });
     const waiting = await eventually(readPool, (p) => p.status?.conditions?.some((c) => c.reason === "ProviderNotConfigured") === true, { timeoutMs: 90_000, description: "ProviderNotConfigured" });
     expect(waiting.status?.conditions?.find((c) => c.type === "Ready")?.message).toMatch(/credentials Secret project-cloud\/aws-credentials does not exist; create it with key credentials/);
@@ -43,7 +42,7 @@ describe("a node pool on the aws provider, against a local EC2 that checks every
   });
 
   it("launches tagged instances whose user data joins the cluster with a bootstrap token of the tenant", async () => {
-    const credentials = JSON.stringify({ accessKeyId: signer.accessKeyId, secretAccessKey: signer.secretAccessKey, endpoint: ec2.endpoint });
+    const credentials = JSON.stringify({ accessKeyId: awsTestSigner.accessKeyId, secretAccessKey: awsTestSigner.secretAccessKey, endpoint: ec2.endpoint });
     await core.createNamespacedSecret({ namespace, body: { metadata: { name: "aws-credentials" }, stringData: { credentials } } });
     // The pool looks for its credentials again every 30 s; any change of it brings it back at once.
     await objects.patchNamespacedCustomObject({ ...resource, plural: "nodepools", name: "ec2", body: { metadata: { annotations: { retry: "1" } } } }, mergePatch);

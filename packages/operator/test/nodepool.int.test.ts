@@ -1,31 +1,15 @@
-import { request } from "node:https";
 import { AppsV1Api, CoreV1Api, CustomObjectsApi, PatchStrategy, PolicyV1Api, setHeaderOptions, Watch, type KubeConfig, type V1Node, type V1Pod, type V1PodSpec } from "@kubernetes/client-node";
 import { apiVersion, type NodePool } from "@seedbed/api";
 import { eventually } from "@seedbed/testing";
 import { useKubeAPI } from "@seedbed/testing/vitest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startLocalOperator, tenantKubeConfig, type LocalOperator } from "./local-platform.ts";
+import { getText, startLocalOperator, tenantKubeConfig, type LocalOperator } from "./local-platform.ts";
 
 const namespace = "project-np";
 const resource = { group: "seedbed.dev", version: "v1alpha1", namespace };
 const mergePatch = setHeaderOptions("Content-Type", PatchStrategy.MergePatch);
 const ready = (n: V1Node): boolean => n.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True") === true;
 
-/** GET `path` from the API server of `kc` as text (for /metrics, which is no JSON). */
-async function getText(kc: KubeConfig, path: string): Promise<string> {
-  const options = {};
-  await kc.applyToHTTPSOptions(options);
-  return new Promise((resolve, reject) => {
-    const req = request(`${kc.getCurrentCluster()?.server ?? ""}${path}`, options, (res) => {
-      let text = "";
-      res.setEncoding("utf8");
-      res.on("data", (chunk: string) => (text += chunk));
-      res.on("end", () => (res.statusCode === 200 ? resolve(text) : reject(new Error(`GET ${path}: ${res.statusCode ?? 0} ${text}`))));
-    });
-    req.on("error", reject);
-    req.end();
-  });
-}
 
 /** The default namespace's pods as a watch sees them: where each ran, which the Eviction API marked, which are gone. */
 interface PodRecord {

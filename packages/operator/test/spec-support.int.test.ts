@@ -1,43 +1,15 @@
-import { request } from "node:https";
-import { connect, type PeerCertificate } from "node:tls";
-import { CoreV1Api, CustomObjectsApi, EventsV1Api, PatchStrategy, setHeaderOptions, type KubeConfig } from "@kubernetes/client-node";
+import { CoreV1Api, CustomObjectsApi, EventsV1Api, PatchStrategy, setHeaderOptions } from "@kubernetes/client-node";
 import { apiVersion, type Cluster, type NodePool, type Seed } from "@seedbed/api";
 import { eventually } from "@seedbed/testing";
 import { useKubeAPI } from "@seedbed/testing/vitest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startLocalOperator, tenantKubeConfig, type LocalOperator } from "./local-platform.ts";
+import { getJSON, servedCertificate, startLocalOperator, tenantKubeConfig, type LocalOperator } from "./local-platform.ts";
 
 const namespace = "project-honest";
 const resource = { group: "seedbed.dev", version: "v1alpha1", namespace };
 const mergePatch = setHeaderOptions("Content-Type", PatchStrategy.MergePatch);
 
-/** The certificate a TLS server presents. */
-function servedCertificate(endpoint: string): Promise<PeerCertificate> {
-  const url = new URL(endpoint);
-  return new Promise((resolve, reject) => {
-    const socket = connect({ host: url.hostname, port: Number(url.port), rejectUnauthorized: false }, () => {
-      resolve(socket.getPeerCertificate());
-      socket.end();
-    });
-    socket.once("error", reject);
-  });
-}
 
-/** GET a path of a tenant's API as its admin, parsed. */
-async function getJSON<T>(kc: KubeConfig, path: string): Promise<T> {
-  const options = {};
-  await kc.applyToHTTPSOptions(options);
-  return new Promise((resolve, reject) => {
-    const req = request(`${kc.getCurrentCluster()?.server ?? ""}${path}`, options, (res) => {
-      let text = "";
-      res.setEncoding("utf8");
-      res.on("data", (chunk: string) => (text += chunk));
-      res.on("end", () => (res.statusCode === 200 ? resolve(JSON.parse(text) as T) : reject(new Error(`GET ${path}: ${res.statusCode ?? 0} ${text}`))));
-    });
-    req.on("error", reject);
-    req.end();
-  });
-}
 
 describe("a cluster's fields are carried out or reported (local driver)", () => {
   const api = useKubeAPI({ controllers: true });

@@ -43,12 +43,6 @@ export class LocalDriver implements HostingDriver {
   readonly #clustersDir: string;
   readonly #ports: ClusterPortAllocator;
   readonly #launchers = new Map<string, SupervisingLauncher>();
-  /**
-   * Every launcher this driver ever made and has not stopped: shutdown
-   * stops them all, also one a deletion dropped from #launchers while an
-   * apply was still launching through it.
-   */
-  readonly #everyLauncher = new Set<SupervisingLauncher>();
   #closed = false;
   readonly #kwokOrphansChecked = new Set<string>();
 
@@ -87,8 +81,8 @@ export class LocalDriver implements HostingDriver {
     // Processes an earlier run started and this one never launched.
     const orphans = findProcessesByMarker(this.#markerPrefix(clusterId), { prefix: true });
     await Promise.all(orphans.map((pid) => ManagedProcess.adopt({ name: "orphan", command: "", args: [] }, "/dev/null", pid).stop(deletionGraceMs)));
+    // Stopped launchers launch nothing more, so dropping this one leaves nothing running unseen.
     this.#launchers.delete(clusterId);
-    this.#everyLauncher.delete(launcher);
     this.#ports.release(this.#ports.recorded(dir));
     rmSync(dir, { recursive: true, force: true });
     return true;
@@ -106,16 +100,14 @@ export class LocalDriver implements HostingDriver {
   /** Stops every cluster's processes and keeps their files, as when the platform shuts down. */
   async stopAll(): Promise<void> {
     this.#closed = true;
-    for (const launcher of this.#everyLauncher) await launcher.stopAll();
-    this.#everyLauncher.clear();
+    for (const launcher of this.#launchers.values()) await launcher.stopAll();
     this.#launchers.clear();
   }
 
   /** Stops supervising and leaves every process running for another driver to adopt (a hand-over, or what a crash leaves). */
   detachAll(): void {
     this.#closed = true;
-    for (const launcher of this.#everyLauncher) launcher.detachAll();
-    this.#everyLauncher.clear();
+    for (const launcher of this.#launchers.values()) launcher.detachAll();
     this.#launchers.clear();
   }
 
@@ -135,7 +127,6 @@ export class LocalDriver implements HostingDriver {
         onEvent: (event) => this.#options.onEvent?.(clusterId, event),
       });
       this.#launchers.set(clusterId, launcher);
-      this.#everyLauncher.add(launcher);
     }
     return launcher;
   }

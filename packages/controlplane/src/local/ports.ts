@@ -1,7 +1,8 @@
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { takeLockFile } from "./lock-file.ts";
 
 /**
  * Loopback ports handed out below the kernel's ephemeral range (32768+), so
@@ -47,7 +48,7 @@ export async function reservePorts(count: number, options: ReserveOptions = {}):
     for (let attempt = 0; ports.length < count; attempt++) {
       if (attempt > 2000) throw new Error(`no free loopback port between ${low} and ${high} after ${attempt} tries`);
       const port = low + Math.floor(Math.random() * (high - low + 1));
-      if (ports.includes(port) || !takeLock(lockDir, port)) continue;
+      if (ports.includes(port) || !takeLockFile(lockPath(lockDir, port))) continue;
       if (await canBind(port)) ports.push(port);
       else rmSync(lockPath(lockDir, port), { force: true });
     }
@@ -60,35 +61,6 @@ export async function reservePorts(count: number, options: ReserveOptions = {}):
 
 function lockPath(lockDir: string, port: number): string {
   return join(lockDir, `${port}.lock`);
-}
-
-/** Creates the lock file exclusively; a lock whose owner has died is taken over. */
-function takeLock(lockDir: string, port: number): boolean {
-  const path = lockPath(lockDir, port);
-  try {
-    writeFileSync(path, String(process.pid), { flag: "wx" });
-    return true;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
-  }
-  const owner = Number(readFileSync(path, "utf8"));
-  if (Number.isInteger(owner) && owner > 0 && isAlive(owner)) return false;
-  rmSync(path, { force: true });
-  try {
-    writeFileSync(path, String(process.pid), { flag: "wx" });
-    return true;
-  } catch {
-    return false; // another process took it over first
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
 }
 
 /** True when 127.0.0.1:port can be listened on right now. */

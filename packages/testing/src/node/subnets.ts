@@ -1,7 +1,8 @@
 import { execFileSync } from "node:child_process";
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { takeLockFile } from "@seedbed/controlplane";
 
 /** A pod subnet held for one node until released. */
 export interface SubnetReservation {
@@ -25,34 +26,8 @@ export function reservePodSubnet(lockDir = join(tmpdir(), `seedbed-pod-subnets-$
     const subnet = `10.244.${third}.0/24`;
     if (routes.includes(`10.244.${third}.`)) continue;
     const lock = join(lockDir, `${third}.lock`);
-    if (takeLock(lock)) return { subnet, release: () => rmSync(lock, { force: true }) };
+    if (takeLockFile(lock)) return { subnet, release: () => rmSync(lock, { force: true }) };
   }
   throw new Error(`no free pod subnet in 10.244.0.0/16 (locks in ${lockDir}); stop other nodes or remove stale locks`);
 }
 
-function takeLock(path: string): boolean {
-  try {
-    writeFileSync(path, String(process.pid), { flag: "wx" });
-    return true;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
-  }
-  const owner = Number(readFileSync(path, "utf8"));
-  if (Number.isInteger(owner) && owner > 0 && alive(owner)) return false;
-  rmSync(path, { force: true });
-  try {
-    writeFileSync(path, String(process.pid), { flag: "wx" });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
-}

@@ -3,7 +3,7 @@ import { readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { promisify } from "node:util";
-import type { ManagedProcess, PortReservation } from "@seedbed/controlplane";
+import { isProcessAlive, type ManagedProcess, type PortReservation } from "@seedbed/controlplane";
 import { processesMentioning } from "../processes.ts";
 import type { PodNetwork } from "./cni-config.ts";
 import { deleteLink, removeCgroupRoot, removeCNICache, removeContainerLogLinks, removeEmptyHostDirs, removeIptablesRules, unmountUnder } from "./host.ts";
@@ -117,7 +117,7 @@ async function clearHost(layout: NodeLayout, record: NodeRecord, step: Step): Pr
 /** Directories of nodes whose owner process still runs. */
 function liveNodes(parent: string): string[] {
   return nodeRecords(parent)
-    .filter(({ record }) => alive(record.ownerPid))
+    .filter(({ record }) => isProcessAlive(record.ownerPid))
     .map(({ dir }) => dir);
 }
 
@@ -142,7 +142,7 @@ function nodeRecords(parent: string): { dir: string; record: NodeRecord }[] {
 export async function sweepAbandonedNodes(parent = tmpdir()): Promise<string[]> {
   const swept: string[] = [];
   for (const { dir, record } of nodeRecords(parent)) {
-    if (alive(record.ownerPid)) continue;
+    if (isProcessAlive(record.ownerPid)) continue;
     const errors: string[] = [];
     await clearHost(nodeLayout(dir), record, stepper(errors));
     if (errors.length > 0) process.stderr.write(`[seedbed/testing] clearing the abandoned node ${dir}: ${errors.join("; ")}\n`);
@@ -151,14 +151,6 @@ export async function sweepAbandonedNodes(parent = tmpdir()): Promise<string[]> 
   return swept;
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
 
 const ipForwardFile = "/proc/sys/net/ipv4/ip_forward";
 
