@@ -25,10 +25,11 @@ function startUp(env: NodeJS.ProcessEnv): { child: ChildProcess; ready: Promise<
   return { child, ready, output: () => output };
 }
 
-function exitCode(child: ChildProcess): Promise<number | null> {
+/** How the child ended: its exit code, or the signal that ended it (so a failure says which). */
+function exitCode(child: ChildProcess): Promise<number | NodeJS.Signals | null> {
   return new Promise((resolve) => {
-    if (child.exitCode !== null) resolve(child.exitCode);
-    else child.once("exit", (code) => resolve(code));
+    if (child.exitCode !== null || child.signalCode !== null) resolve(child.exitCode ?? child.signalCode);
+    else child.once("exit", (code, signal) => resolve(code ?? signal));
   });
 }
 
