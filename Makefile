@@ -36,12 +36,12 @@ bins:
 up: deps bins
 	node packages/cli/src/bin/seedbed.ts up
 
-# What a real node needs (the tests start one): containerd, runc and the CNI
-# plugins from Debian's packages, and the kubelet, kube-proxy and pause
+# What a real node and seed need (the tests start them): containerd, runc, the CNI
+# plugins from Debian's packages, and the kubelet, kube-proxy, pause and CoreDNS
 # binaries, which `bins` does not build.
 node-bins:
 	tools/node/ensure-containerd.sh
-	tools/k8s/build.sh node pause
+	tools/k8s/build.sh node pause coredns
 
 test: deps bins node-bins
 	node tools/test/run.ts

@@ -6,7 +6,7 @@
 #
 #   tools/k8s/build.sh                 # everything
 #   tools/k8s/build.sh etcd kubernetes # some of: kubernetes etcd kwok helm
-#   tools/k8s/build.sh node pause      # a real node's binaries: only when asked for
+#   tools/k8s/build.sh node pause coredns  # a real seed's binaries: only when asked for
 #   GO=/opt/go1.26/bin/go tools/k8s/build.sh   # another Go toolchain
 set -euo pipefail
 
@@ -198,6 +198,30 @@ go_install() {
   built=1
 }
 
+# CoreDNS with the plugins Kubernetes' default Corefile uses
+# (tools/k8s/coredns): the DNS of the real seeds this machine runs, and later
+# of the tenants. Built only when asked for, like the node.
+build_coredns() {
+  local v=$1 dir mod
+  [ -x "$bin_dir/coredns-v$v" ] && return
+  log "building coredns v$v"
+  have_go "coredns v$v"
+  mod=$(gomod github.com/coredns/coredns "v$v")
+  require_go "$mod" "coredns v$v"
+  dir="$work_dir/coredns-v$v"
+  rm -rf "$dir" && mkdir -p "$dir"
+  cp "$here/coredns/main.go" "$dir/main.go"
+  (
+    cd "$dir"
+    printf 'module seedbed.dev/coredns\n\ngo %s\n' "$(go_directive "$mod")" > go.mod
+    go get "github.com/coredns/coredns@v$v"
+    go mod tidy
+    go build -mod=mod -trimpath -ldflags "$ldflags_base -X github.com/coredns/coredns/coremain.GitCommit=v$v" -o coredns .
+  )
+  install_bin "$dir/coredns" "coredns-v$v"
+  built=1
+}
+
 build_kwok() {
   go_install kwok sigs.k8s.io/kwok sigs.k8s.io/kwok/cmd/kwok "$1" "-X sigs.k8s.io/kwok/pkg/consts.Version=v$1"
 }
@@ -221,7 +245,8 @@ main() {
       etcd) timed build_etcd "$(version etcd)" ;;
       kwok) timed build_kwok "$(version kwok)" ;;
       helm) timed build_helm "$(version helm)" ;;
-      *) die "unknown binary '$t' (one of: kubernetes etcd kwok helm node pause)" ;;
+      coredns) timed build_coredns "$(version coredns)" ;;
+      *) die "unknown binary '$t' (one of: kubernetes etcd kwok helm node pause coredns)" ;;
     esac
   done
 }

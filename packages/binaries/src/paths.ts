@@ -17,10 +17,11 @@ export type BinaryName =
   | "kubelet"
   | "kube-proxy"
   | "cri-clean"
-  | "pause";
+  | "pause"
+  | "coredns";
 
 /** The tools/k8s/build.sh target that builds each binary. */
-const buildTarget: Record<BinaryName, "kubernetes" | "node" | "etcd" | "kwok" | "helm" | "pause"> = {
+const buildTarget: Record<BinaryName, "kubernetes" | "node" | "etcd" | "kwok" | "helm" | "pause" | "coredns"> = {
   "kube-apiserver": "kubernetes",
   "kube-controller-manager": "kubernetes",
   "kube-scheduler": "kubernetes",
@@ -30,6 +31,8 @@ const buildTarget: Record<BinaryName, "kubernetes" | "node" | "etcd" | "kwok" | 
   "kube-proxy": "node",
   "cri-clean": "node",
   pause: "pause",
+  // The DNS of the real seeds Seedbed runs on this machine.
+  coredns: "coredns",
   etcd: "etcd",
   etcdutl: "etcd",
   etcdctl: "etcd",
@@ -60,7 +63,7 @@ export function binaryPath(name: BinaryName, options: { kubernetesVersion?: stri
   } catch {
     const target = buildTarget[name];
     // make bins builds what every run needs; a real node's binaries only on request.
-    const how = target === "node" || target === "pause" ? `\`tools/k8s/build.sh ${target}\`` : `\`make bins\` (or tools/k8s/build.sh ${target})`;
+    const how = target === "node" || target === "pause" || target === "coredns" ? `\`tools/k8s/build.sh ${target}\`` : `\`make bins\` (or tools/k8s/build.sh ${target})`;
     throw new Error(`${name} v${version} is not built (looked for ${path}). Build it with ${how}; set SEEDBED_BIN_DIR if your cache is elsewhere.`);
   }
   return path;

@@ -11,6 +11,8 @@ export interface Versions {
   readonly helm: string;
   /** Seedbed's own pause program (tools/k8s/pause), the sandbox image of the nodes it starts. */
   readonly pause: string;
+  /** CoreDNS with the plugins Kubernetes' default Corefile uses (tools/k8s/coredns). */
+  readonly coredns: string;
 }
 
 /** Path of the versions file, for tools that read it themselves. */

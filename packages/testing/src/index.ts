@@ -1,8 +1,5 @@
 export { startKubeAPI, type KubeAPI, type KubeAPIOptions } from "./kube-api.ts";
-export { processesMentioning, type FoundProcess } from "./processes.ts";
 export { run, type RunResult } from "./run.ts";
 export { eventually, type EventuallyOptions } from "./eventually.ts";
-export { startRealNode, type RealNode, type RealNodeOptions } from "./node/real-node.ts";
-export { harnessImage, harnessRegistry, pauseImageName } from "./node/images.ts";
-export type { ClusterCA } from "./node/node-pki.ts";
-export type { PodNetwork } from "./node/cni-config.ts";
+// Real nodes are part of the product (@seedbed/node); tests get them here too.
+export { startRealNode, processesMentioning, pauseImageName, localImage as harnessImage, localRegistry as harnessRegistry, type FoundProcess, type RealNode, type RealNodeOptions, type ClusterCA, type PodNetwork } from "@seedbed/node";

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { KubeConfig } from "@kubernetes/client-node";
 import { pkiFiles, reservePorts, startStandaloneControlPlane, type ManagedProcess, type PKIFiles, type StandaloneControlPlane } from "@seedbed/controlplane";
+import { machineAddress } from "@seedbed/node";
 
 /** What to start besides etcd and kube-apiserver. */
 export interface KubeAPIOptions {
@@ -18,10 +19,12 @@ export interface KubeAPIOptions {
   readonly controllerManagerExtraFlags?: Readonly<Record<string, string | number | boolean>>;
   readonly schedulerExtraFlags?: Readonly<Record<string, string | number | boolean>>;
   /**
-   * Real kubelets will join (startRealNode): the API server reaches them at
-   * their InternalIP, verifies their serving certificates against the
-   * cluster CA and authenticates with the admin certificate, so that logs,
-   * exec and port-forward work.
+   * Real kubelets will join (startRealNode, at `nodeServer`): the API server
+   * listens on this machine's address, which the nodes' network namespaces
+   * reach, and keeps the kubernetes Service's endpoints there; it reaches
+   * the kubelets at their InternalIP, verifies their serving certificates
+   * against the cluster CA and authenticates with the admin certificate, so
+   * that logs, exec and port-forward work.
    */
   readonly realNodes?: boolean;
 }
@@ -30,6 +33,8 @@ export interface KubeAPIOptions {
 export interface KubeAPI {
   /** https://127.0.0.1:port */
   readonly server: string;
+  /** Where real nodes reach the API: https://<this machine's address>:port with realNodes, else `server`. */
+  readonly nodeServer: string;
   /** An admin kubeconfig as YAML, and the file holding it. */
   readonly kubeconfig: string;
   readonly kubeconfigPath: string;
@@ -85,6 +90,7 @@ export async function startKubeAPI(options: KubeAPIOptions = {}): Promise<KubeAP
       scheduler: options.controllers,
       kwok: options.kwok,
       unsafeNoFsync: true,
+      ...(options.realNodes ? { nodeAddress: machineAddress() } : {}),
       // Throw-away data: no need to wait for a kube-apiserver draining its
       // watches (it takes the full 10 s default when a watch is open).
       stopGraceMs: 3000,
@@ -106,6 +112,7 @@ export async function startKubeAPI(options: KubeAPIOptions = {}): Promise<KubeAP
   let stopped: Promise<void> | undefined;
   return {
     server: plane.server,
+    nodeServer: plane.nodeServer,
     kubeconfig: plane.kubeconfig,
     kubeconfigPath: plane.kubeconfigPath,
     kubeConfig(): KubeConfig {

@@ -27,6 +27,13 @@ export interface StandaloneOptions {
   readonly scheduler?: boolean;
   /** Also run kwok, which keeps simulated Nodes and their pods Ready. */
   readonly kwok?: boolean;
+  /**
+   * Real nodes and their pods will reach this API: it listens on every
+   * address, advertises this one (an address of this machine the nodes'
+   * network namespaces reach, named in its certificate), and keeps the
+   * kubernetes Service's endpoints there, as a cluster's API does.
+   */
+  readonly nodeAddress?: string;
   /** Only for throw-away instances: etcd skips fsync. */
   readonly unsafeNoFsync?: boolean;
   readonly serviceClusterIPRange?: string;
@@ -50,6 +57,8 @@ export interface StandaloneControlPlane {
   readonly dir: string;
   /** https://127.0.0.1:port */
   readonly server: string;
+  /** https://<nodeAddress>:port, where real nodes reach the API (the loopback server without a nodeAddress). */
+  readonly nodeServer: string;
   /** An admin (system:masters) kubeconfig, as YAML and as a file. */
   readonly kubeconfig: string;
   readonly kubeconfigPath: string;
@@ -81,7 +90,9 @@ export async function startStandaloneControlPlane(options: StandaloneOptions): P
   mkdirSync(logDir, { recursive: true, mode: 0o700 });
   const serviceCIDR = options.serviceClusterIPRange ?? defaultServiceCIDR;
   const pkiDir = join(dir, "pki");
-  await ensurePKIFiles(pkiDir, { clusterName: "standalone", kubernetesServiceIP: firstServiceIP(serviceCIDR) });
+  const { nodeAddress } = options;
+  await ensurePKIFiles(pkiDir, { clusterName: "standalone", kubernetesServiceIP: firstServiceIP(serviceCIDR), ...(nodeAddress === undefined ? {} : { apiServerAltNames: [nodeAddress] }) });
+  const nodeFlags: Record<string, string> = nodeAddress === undefined ? {} : { "bind-address": "0.0.0.0", "advertise-address": nodeAddress, "endpoint-reconciler-type": "lease" };
   const server = `https://127.0.0.1:${options.ports.apiServer}`;
   const { layout, adminKubeconfig, adminTLS } = writeLocalLayout({
     dir,
@@ -100,7 +111,11 @@ export async function startStandaloneControlPlane(options: StandaloneOptions): P
     serviceCIDR,
     components: { controllerManager: options.controllerManager === true, scheduler: options.scheduler === true, kwok: options.kwok === true },
     unsafeNoFsync: options.unsafeNoFsync,
-    apiServerExtraFlags: options.authenticationConfig === undefined ? options.apiServerExtraFlags : { ...options.apiServerExtraFlags, "authentication-config": join(pkiDir, authenticationConfigFile) },
+    apiServerExtraFlags: {
+      ...nodeFlags,
+      ...options.apiServerExtraFlags,
+      ...(options.authenticationConfig === undefined ? {} : { "authentication-config": join(pkiDir, authenticationConfigFile) }),
+    },
     controllerManagerExtraFlags: options.controllerManagerExtraFlags,
     schedulerExtraFlags: options.schedulerExtraFlags,
   });
@@ -119,6 +134,7 @@ export async function startStandaloneControlPlane(options: StandaloneOptions): P
   return {
     dir,
     server,
+    nodeServer: nodeAddress === undefined ? server : `https://${nodeAddress}:${options.ports.apiServer}`,
     kubeconfig: adminKubeconfig,
     kubeconfigPath: layout.adminKubeconfig,
     pki: layout.pki,

@@ -3,10 +3,10 @@ import type { LayerSpec, ImageSpec } from "../layout/spec.ts";
 import { baseLayer, imagePath, nonroot } from "./base.ts";
 
 /** The images of the pinned binaries, by the name the seed driver's manifests use. */
-export type ComponentImage = "etcd" | "kube-apiserver" | "kube-controller-manager" | "kube-scheduler" | "kwok" | "pause";
+export type ComponentImage = "etcd" | "kube-apiserver" | "kube-controller-manager" | "kube-scheduler" | "kwok" | "pause" | "coredns";
 
 /** Every component image, in build order. */
-export const componentImages: readonly ComponentImage[] = ["etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler", "kwok", "pause"];
+export const componentImages: readonly ComponentImage[] = ["etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler", "kwok", "pause", "coredns"];
 
 /** Where the images are named and which binaries go in. */
 export interface ComponentOptions {
@@ -42,6 +42,8 @@ export function componentReference(image: ComponentImage, options: Pick<Componen
       return `${registry}/kwok/kwok:v${versions.kwok}`;
     case "pause":
       return `${registry}/pause:${versions.pause}`;
+    case "coredns":
+      return `${registry}/coredns/coredns:v${versions.coredns}`;
     default:
       return `${registry}/${image}:v${kubernetes}`;
   }
@@ -58,7 +60,7 @@ export function componentReference(image: ComponentImage, options: Pick<Componen
  */
 export function componentImage(image: ComponentImage, options: ComponentOptions = {}): ImageSpec {
   const name = componentReference(image, options);
-  const bin = (binary: "etcd" | "etcdctl" | "etcdutl" | "kwok" | "pause" | "kube-apiserver"): string => binaryPath(binary, { kubernetesVersion: options.kubernetesVersion, env: options.env });
+  const bin = (binary: "etcd" | "etcdctl" | "etcdutl" | "kwok" | "pause" | "coredns" | "kube-apiserver"): string => binaryPath(binary, { kubernetesVersion: options.kubernetesVersion, env: options.env });
   const file = (path: string, source: string): LayerSpec => ({ entries: [{ type: "file", path, source, mode: 0o755 }] });
   const user = `${nonroot.uid}:${nonroot.gid}`;
   const env = [imagePath];
@@ -72,6 +74,8 @@ export function componentImage(image: ComponentImage, options: ComponentOptions 
       };
     case "kwok":
       return { names: [name], layers: [baseLayer(), file("/usr/local/bin/kwok", bin("kwok"))], config: { entrypoint: ["/usr/local/bin/kwok"], env, user, workingDir: "/" } };
+    case "coredns":
+      return { names: [name], layers: [baseLayer(), file("/coredns", bin("coredns"))], config: { entrypoint: ["/coredns"], env, user, workingDir: "/" } };
     case "pause":
       // Upstream's pause runs as 65535 from /pause; so does this one.
       return { names: [name], layers: [baseLayer(), file("/pause", options.pauseBinary ?? bin("pause"))], config: { entrypoint: ["/pause"], env, user: "65535:65535", workingDir: "/" } };

@@ -3,11 +3,12 @@ import { readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { promisify } from "node:util";
-import { isProcessAlive, type ManagedProcess, type PortReservation } from "@seedbed/controlplane";
-import { processesMentioning } from "../processes.ts";
+import { isProcessAlive, type ManagedProcess } from "@seedbed/controlplane";
+import { processesMentioning } from "./processes.ts";
 import type { PodNetwork } from "./cni-config.ts";
-import { deleteLink, removeCgroupRoot, removeCNICache, removeContainerLogLinks, removeEmptyHostDirs, removeIptablesRules, unmountUnder } from "./host.ts";
+import { removeCgroupRoot, removeCNICache, removeContainerLogLinks, removeEmptyHostDirs, unmountUnder } from "./host.ts";
 import { nodeLayout, type NodeLayout } from "./layout.ts";
+import { deleteNodeNamespace, type NodeNamespace } from "./netns.ts";
 import type { SubnetReservation } from "./subnets.ts";
 
 const run = promisify(execFile);
@@ -20,8 +21,10 @@ const run = promisify(execFile);
 export interface NodeRecord {
   readonly ownerPid: number;
   readonly network: PodNetwork;
+  /** The node's network namespace: its bridge, pods' interfaces and iptables rules go with it. */
+  readonly namespace: NodeNamespace;
   readonly cgroupRoot: string;
-  /** net.ipv4.ip_forward before the node started; the bridge plugin turns it on. */
+  /** net.ipv4.ip_forward before the node started; nodes turn it on, traffic between them passes the machine. */
   readonly ipForward: string;
 }
 
@@ -39,7 +42,6 @@ export interface TeardownInput {
   readonly record: NodeRecord;
   readonly processes: ReadonlyMap<string, ManagedProcess>;
   readonly criClean: string;
-  readonly ports: PortReservation | undefined;
   readonly subnet: SubnetReservation | undefined;
 }
 
@@ -53,12 +55,12 @@ export async function tearDown(input: TeardownInput): Promise<void> {
   const { layout, processes } = input;
   const errors: string[] = [];
   const step = stepper(errors);
+  await step("stopping kube-proxy", () => processes.get("kube-proxy")?.stop(5000));
   await step("stopping the kubelet", () => processes.get("kubelet")?.stop(5000));
   const containerd = processes.get("containerd");
   if (containerd && !containerd.exitStatus) await step("removing the pods", () => removePods(layout, input.criClean));
   await step("stopping containerd", () => containerd?.stop(10_000));
   await clearHost(layout, input.record, step);
-  input.ports?.release();
   input.subnet?.release();
   if (errors.length > 0) throw new Error(`the node in ${layout.dir} was not fully removed:\n- ${errors.join("\n- ")}`);
 }
@@ -91,7 +93,8 @@ function stepper(errors: string[]): Step {
 /**
  * Removes what the node left once its kubelet and containerd are gone:
  * leftover processes (shims are their own process groups), cgroups,
- * mounts, the bridge, iptables rules, log links, the CNI cache, the
+ * mounts, the network namespace (with the bridge, the veth pair, the
+ * routes and iptables rules in it), log links, the CNI cache, the
  * directory. Each step is safe to repeat.
  */
 async function clearHost(layout: NodeLayout, record: NodeRecord, step: Step): Promise<void> {
@@ -101,8 +104,7 @@ async function clearHost(layout: NodeLayout, record: NodeRecord, step: Step): Pr
   });
   await step("removing the cgroups", () => removeCgroupRoot(record.cgroupRoot.slice(1)));
   await step("unmounting", () => unmountUnder(layout.dir));
-  await step("deleting the bridge", () => deleteLink(network.bridge));
-  await step("deleting the iptables rules", () => removeIptablesRules(network.name));
+  await step("deleting the network namespace", () => deleteNodeNamespace(record.namespace));
   await step("removing container log links", () => removeContainerLogLinks(layout.kubelet.podLogsDir));
   await step("removing the CNI cache", () => removeCNICache(network.name, layout.dir));
   await step("removing the directory", () => rmSync(layout.dir, { recursive: true, force: true }));

@@ -1,11 +1,11 @@
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, readdirSync, readlinkSync, rmSync, rmdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { iptablesCleanup, mountsUnder } from "./cleanup-plan.ts";
+import { mountsUnder } from "./cleanup-plan.ts";
 
 /**
  * The effects of starting and tearing down a node on this machine: cgroups,
- * mounts, links, iptables, and the few files the kubelet and the CNI
+ * mounts, and the few files the kubelet and the CNI
  * plugins write outside the node's directory. Each step is safe to repeat,
  * so a teardown that failed half-way can simply run again.
  */
@@ -93,21 +93,6 @@ export function unmountUnder(dir: string): void {
   }
   const left = mountsUnder(readFileSync("/proc/mounts", "utf8"), dir);
   if (left.length > 0) throw new Error(`could not unmount ${left.join(", ")}`);
-}
-
-/** Deletes a network interface if it exists. */
-export function deleteLink(name: string): void {
-  if (spawnSync("ip", ["link", "show", name], { stdio: "ignore" }).status === 0) execFileSync("ip", ["link", "delete", name]);
-}
-
-/** Deletes what the CNI plugins added to iptables for `network`. */
-export function removeIptablesRules(network: string): void {
-  const save = spawnSync("iptables-save", [], { encoding: "utf8" });
-  if (save.status !== 0) return; // no iptables: the plugins added nothing either
-  const script = iptablesCleanup(save.stdout, network);
-  if (script === "") return;
-  const restore = spawnSync("iptables-restore", ["--noflush"], { input: script, encoding: "utf8" });
-  if (restore.status !== 0) throw new Error(`iptables-restore could not remove the rules of ${network}: ${restore.stderr.trim()}\n${script}`);
 }
 
 /** The kubelet links each container's log into /var/log/containers, whatever its podLogsDir. */

@@ -5,14 +5,16 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { binaryPath } from "@seedbed/binaries";
-import { logTail, ManagedProcess, reservePorts, waitForReady, type PortReservation } from "@seedbed/controlplane";
+import { logTail, ManagedProcess, waitForReady } from "@seedbed/controlplane";
 import { importImage as importIntoContainerd, type BuiltImage } from "@seedbed/images";
 import { renderCNIConfig, type PodNetwork } from "./cni-config.ts";
 import { renderContainerdConfig } from "./containerd-config.ts";
 import { createCgroupRoot, ensureInotifyLimits } from "./host.ts";
-import { harnessImage } from "./images.ts";
+import { localImage } from "./local-images.ts";
 import { renderKubeletConfig } from "./kubelet-config.ts";
+import { renderKubeProxyConfig } from "./kube-proxy-config.ts";
 import { nodeLayout, type NodeLayout } from "./layout.ts";
+import { createNodeNamespace, enableHostForwarding, inNamespace, nodeNamespace, type NodeNamespace } from "./netns.ts";
 import { writeNodeCredentials, type ClusterCA } from "./node-pki.ts";
 import { reservePodSubnet, type SubnetReservation } from "./subnets.ts";
 import { nodeDirPrefix, readIPForward, sweepAbandonedNodes, tearDown, writeNodeRecord, type NodeRecord } from "./teardown.ts";
@@ -22,7 +24,11 @@ import { nodeDirPrefix, readIPForward, sweepAbandonedNodes, tearDown, writeNodeR
 export interface RealNodeOptions {
   /** The Node's name (a DNS label). */
   readonly name: string;
-  /** The API server the kubelet registers with, https://host:port. */
+  /**
+   * The API server the kubelet registers with, https://host:port, at an
+   * address the node's network namespace reaches (this machine's own
+   * address, not 127.0.0.1, which is the namespace's own loopback).
+   */
   readonly server: string;
   /** Signs the kubelet's client and serving certificates. */
   readonly clusterCA: ClusterCA;
@@ -33,6 +39,10 @@ export interface RealNodeOptions {
   readonly staticPods?: readonly object[];
   /** How long containerd and the kubelet may take to come up; default 60 s. */
   readonly readyTimeoutMs?: number;
+  /** Run kube-proxy (iptables mode, in the node's namespace) for this pod CIDR of the cluster: Services then work on the node. */
+  readonly kubeProxy?: { readonly clusterCIDR: string };
+  /** The cluster's DNS Service address and domain, written into every pod's resolv.conf. */
+  readonly clusterDNS?: { readonly address: string; readonly domain: string };
 }
 
 /** A kubelet with its own containerd, runc and CNI bridge on this machine. */
@@ -41,20 +51,23 @@ export interface RealNode {
   readonly dir: string;
   /** The CNI network: its name, bridge and pod subnet. */
   readonly network: PodNetwork;
+  /** The node's network namespace and addresses. */
+  readonly namespace: NodeNamespace;
+  /** The node's InternalIP: this machine reaches its kubelet, NodePorts and pods there. */
+  readonly address: string;
   /** The parent of the node's pod cgroups, e.g. /seedbed-ab12cd. */
   readonly cgroupRoot: string;
   readonly containerdSocket: string;
-  readonly kubeletPort: number;
   /** Loads an image into the node's containerd (namespace k8s.io, where the CRI looks). */
   importImage(image: BuiltImage): Promise<void>;
-  /** Pids of containerd and the kubelet. */
+  /** Pids of containerd, the kubelet and kube-proxy. */
   pids(): ReadonlyMap<string, number>;
-  /** The logs of containerd, the kubelet and the teardown, each under a header. */
+  /** The logs of containerd, the kubelet, kube-proxy and the teardown, each under a header. */
   logs(): string;
   /**
    * Stops the kubelet, removes every pod through the CRI (which runs the CNI
    * DEL of each), stops containerd, and removes whatever is left: processes,
-   * cgroups, mounts, the bridge, iptables rules, the directory. Safe to call
+   * cgroups, mounts, the network namespace, the directory. Safe to call
    * twice.
    */
   stop(): Promise<void>;
@@ -67,51 +80,55 @@ const cniBinDir = "/usr/lib/cni";
 const running = new Set<Map<string, ManagedProcess>>();
 let exitHookInstalled = false;
 
-/** Starts containerd and a kubelet registered with `options.server`; resolves once the kubelet is healthy. */
+/**
+ * Starts containerd and a kubelet (and kube-proxy when asked) in a network
+ * namespace of their own, registered with `options.server`; resolves once
+ * the kubelet is healthy.
+ */
 export async function startRealNode(options: RealNodeOptions): Promise<RealNode> {
   checkHost();
   const kubelet = binaryPath("kubelet", { kubernetesVersion: options.kubernetesVersion });
   const criClean = binaryPath("cri-clean", { kubernetesVersion: options.kubernetesVersion });
-  const pause = await harnessImage("pause");
+  const kubeProxy = options.kubeProxy === undefined ? undefined : binaryPath("kube-proxy", { kubernetesVersion: options.kubernetesVersion });
+  const pause = await localImage("pause");
   const timeoutMs = options.readyTimeoutMs ?? 60_000;
 
   const id = randomBytes(3).toString("hex");
   const layout = nodeLayout(mkdtempSync(join(tmpdir(), nodeDirPrefix)));
   const cgroupRoot = `/seedbed-${id}`;
   const processes = new Map<string, ManagedProcess>();
-  let ports: PortReservation | undefined;
   let subnet: SubnetReservation | undefined;
   let record: NodeRecord | undefined;
   const teardown = async (): Promise<void> => {
-    if (record) return tearDown({ layout, record, processes, criClean, ports, subnet });
+    if (record) return tearDown({ layout, record, processes, criClean, subnet });
     // Nothing made on the machine yet.
     rmSync(layout.dir, { recursive: true, force: true });
-    ports?.release();
     subnet?.release();
   };
   installExitHook();
   running.add(processes);
   try {
     await sweepAbandonedNodes();
-    ports = await reservePorts(2);
-    const [kubeletPort = 0, healthzPort = 0] = ports.ports;
     subnet = reservePodSubnet();
     const network: PodNetwork = { name: `seedbed-${id}`, bridge: `sbr-${id}`, subnet: subnet.subnet };
-    record = { ownerPid: process.pid, network, cgroupRoot, ipForward: readIPForward() };
+    const namespace = nodeNamespace(id, subnet.subnet);
+    record = { ownerPid: process.pid, network, namespace, cgroupRoot, ipForward: readIPForward() };
     writeNodeRecord(layout, record);
+    createNodeNamespace(namespace);
+    enableHostForwarding();
     for (const d of [layout.logDir, layout.imageDir, layout.containerd.root, layout.containerd.state, layout.cni.confDir, layout.cni.ipamDir, layout.kubelet.rootDir, layout.kubelet.podLogsDir, layout.kubelet.staticPodDir]) {
       mkdirSync(d, { recursive: true, mode: 0o700 });
     }
     writeFileSync(layout.containerd.config, renderContainerdConfig({ layout, sandboxImage: pause.names[0] ?? "", cniBinDir }));
     writeFileSync(join(layout.cni.confDir, "10-seedbed.conflist"), renderCNIConfig(network, layout));
-    const credentials = await writeNodeCredentials({ name: options.name, server: options.server, ca: options.clusterCA, pkiDir: layout.kubelet.pkiDir, kubeconfigPath: layout.kubelet.kubeconfig });
+    const credentials = await writeNodeCredentials({ name: options.name, address: namespace.nodeAddress, server: options.server, ca: options.clusterCA, pkiDir: layout.kubelet.pkiDir, kubeconfigPath: layout.kubelet.kubeconfig, kubeProxyKubeconfigPath: layout.kubeProxy.kubeconfig });
     writeFileSync(
       layout.kubelet.config,
       renderKubeletConfig({
         layout,
-        port: kubeletPort,
-        healthzPort,
+        address: namespace.nodeAddress,
         cgroupRoot,
+        clusterDNS: options.clusterDNS,
         clientCAFile: credentials.caFile,
         tlsCertFile: credentials.servingCertFile,
         tlsPrivateKeyFile: credentials.servingKeyFile,
@@ -121,27 +138,35 @@ export async function startRealNode(options: RealNodeOptions): Promise<RealNode>
     for (const [i, pod] of (options.staticPods ?? []).entries()) writeFileSync(join(layout.kubelet.staticPodDir, `pod-${i}.json`), JSON.stringify(pod));
     createCgroupRoot(cgroupRoot);
 
-    processes.set("containerd", await start(layout, "containerd", "containerd", ["--config", layout.containerd.config]));
+    processes.set("containerd", await start(layout, namespace, "containerd", "containerd", ["--config", layout.containerd.config]));
     await waitForContainerd(layout, processes.get("containerd"), timeoutMs);
     for (const image of [pause, ...(options.images ?? [])]) await importImage(layout, image);
 
-    const kubeletProc = await start(layout, "kubelet", kubelet, [
+    const kubeletProc = await start(layout, namespace, "kubelet", kubelet, [
       `--config=${layout.kubelet.config}`,
       `--kubeconfig=${credentials.kubeconfig}`,
       `--root-dir=${layout.kubelet.rootDir}`,
       `--hostname-override=${options.name}`,
+      `--node-ip=${namespace.nodeAddress}`,
     ]);
     processes.set("kubelet", kubeletProc);
-    await waitForReady({ url: `http://127.0.0.1:${healthzPort}/healthz`, tls: {}, process: kubeletProc, timeoutMs });
+    await waitForReady({ url: `http://${namespace.nodeAddress}:${kubeletHealthzPort}/healthz`, tls: {}, process: kubeletProc, timeoutMs });
+    if (kubeProxy !== undefined && options.kubeProxy !== undefined) {
+      writeFileSync(layout.kubeProxy.config, renderKubeProxyConfig({ kubeconfig: layout.kubeProxy.kubeconfig, clusterCIDR: options.kubeProxy.clusterCIDR, nodeAddress: namespace.nodeAddress }));
+      const proxyProc = await start(layout, namespace, "kube-proxy", kubeProxy, [`--config=${layout.kubeProxy.config}`, `--hostname-override=${options.name}`]);
+      processes.set("kube-proxy", proxyProc);
+      await waitForReady({ url: `http://${namespace.nodeAddress}:${kubeProxyHealthzPort}/healthz`, tls: {}, process: proxyProc, timeoutMs });
+    }
 
     let stopped: Promise<void> | undefined;
     return {
       name: options.name,
       dir: layout.dir,
       network,
+      namespace,
+      address: namespace.nodeAddress,
       cgroupRoot,
       containerdSocket: layout.containerd.socket,
-      kubeletPort,
       importImage: (image) => importImage(layout, image),
       pids: () => new Map([...processes].map(([name, proc]) => [name, proc.pid])),
       logs: () => nodeLogs(layout),
@@ -163,7 +188,7 @@ export async function startRealNode(options: RealNodeOptions): Promise<RealNode>
 /** Fails with the command that fixes it when the machine lacks what a node needs. */
 function checkHost(): void {
   if (process.getuid?.() !== 0) throw new Error("a real node needs root: it mounts, creates network interfaces, cgroups and iptables rules");
-  const missing = ["/usr/bin/containerd", "/usr/bin/ctr", "/usr/sbin/runc", `${cniBinDir}/bridge`, `${cniBinDir}/host-local`, `${cniBinDir}/loopback`, "/usr/sbin/iptables"].filter((file) => {
+  const missing = ["/usr/bin/containerd", "/usr/bin/ctr", "/usr/sbin/runc", "/usr/bin/nsenter", `${cniBinDir}/bridge`, `${cniBinDir}/host-local`, `${cniBinDir}/loopback`, "/usr/sbin/iptables"].filter((file) => {
     try {
       accessSync(file);
       return false;
@@ -175,9 +200,15 @@ function checkHost(): void {
   ensureInotifyLimits();
 }
 
-function start(layout: NodeLayout, name: string, command: string, args: readonly string[]): Promise<ManagedProcess> {
+/** The kubelet's and kube-proxy's health ports on the node's address: each node has its own namespace, so the defaults do. */
+const kubeletHealthzPort = 10248;
+const kubeProxyHealthzPort = 10256;
+
+/** Starts one of the node's processes inside its network namespace. */
+function start(layout: NodeLayout, namespace: NodeNamespace, name: string, binary: string, binaryArgs: readonly string[]): Promise<ManagedProcess> {
+  const { command, args } = inNamespace(namespace, binary, binaryArgs);
   return ManagedProcess.start(
-    // containerd finds its shim and runc on PATH, and the CNI plugins iptables.
+    // containerd finds its shim and runc on PATH, and the CNI plugins and kube-proxy iptables.
     { name, command, args, env: { PATH: `/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:${process.env.PATH ?? ""}` } },
     { logFile: join(layout.logDir, `${name}.log`), cwd: layout.dir },
   );
@@ -198,7 +229,7 @@ async function importImage(layout: NodeLayout, image: BuiltImage): Promise<void>
 }
 
 function nodeLogs(layout: NodeLayout): string {
-  return ["containerd", "kubelet", "cri-clean"]
+  return ["containerd", "kubelet", "kube-proxy", "cri-clean"]
     .map((name) => {
       const file = join(layout.logDir, `${name}.log`);
       let text: string;

@@ -24,7 +24,8 @@ export function reservePodSubnet(lockDir = join(tmpdir(), `seedbed-pod-subnets-$
   for (let i = 0; i < 254; i++) {
     const third = 1 + ((start + i) % 254);
     const subnet = `10.244.${third}.0/24`;
-    if (routes.includes(`10.244.${third}.`)) continue;
+    // The node's link takes 10.243.N.0/30 (netns.ts): both must be free.
+    if (routes.includes(`10.244.${third}.`) || routes.includes(`10.243.${third}.`)) continue;
     const lock = join(lockDir, `${third}.lock`);
     if (takeLockFile(lock)) return { subnet, release: () => rmSync(lock, { force: true }) };
   }

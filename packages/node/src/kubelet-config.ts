@@ -3,10 +3,10 @@ import type { NodeLayout } from "./layout.ts";
 /** What a node's kubelet is told besides its paths. */
 export interface KubeletConfigInput {
   readonly layout: NodeLayout;
-  /** Port of the kubelet's API (logs, exec, metrics); authenticated and authorized by the API server. */
-  readonly port: number;
-  /** Port of /healthz on 127.0.0.1. */
-  readonly healthzPort: number;
+  /** The node's address in its namespace: the kubelet's API (logs, exec, metrics; port 10250) and /healthz (10248) listen there. */
+  readonly address: string;
+  /** The cluster's DNS Service, for pods' resolv.conf. */
+  readonly clusterDNS?: { readonly address: string; readonly domain: string };
   /** The parent of the node's pod cgroups in every hierarchy, e.g. /seedbed-ab12cd; must exist. */
   readonly cgroupRoot: string;
   /** The cluster CA, which signed the API server's client certificate for kubelet calls. */
@@ -35,10 +35,10 @@ export function renderKubeletConfig(input: KubeletConfigInput): string {
     // one removes exactly its cgroups.
     cgroupRoot: input.cgroupRoot,
     containerRuntimeEndpoint: `unix://${layout.containerd.socket}`,
-    port: input.port,
+    address: input.address,
     readOnlyPort: 0,
-    healthzBindAddress: "127.0.0.1",
-    healthzPort: input.healthzPort,
+    healthzBindAddress: input.address,
+    ...(input.clusterDNS ? { clusterDNS: [input.clusterDNS.address], clusterDomain: input.clusterDNS.domain } : {}),
     tlsCertFile: input.tlsCertFile,
     tlsPrivateKeyFile: input.tlsPrivateKeyFile,
     authentication: { anonymous: { enabled: false }, webhook: { enabled: true }, x509: { clientCAFile: input.clientCAFile } },

@@ -26,6 +26,10 @@ export interface NodeLayout {
     readonly staticPodDir: string;
     readonly pkiDir: string;
   };
+  readonly kubeProxy: {
+    readonly config: string;
+    readonly kubeconfig: string;
+  };
 }
 
 /** The layout of a node directory. */
@@ -53,5 +57,6 @@ export function nodeLayout(dir: string): NodeLayout {
       staticPodDir: join(kubelet, "manifests"),
       pkiDir: join(kubelet, "pki"),
     },
+    kubeProxy: { config: join(dir, "kube-proxy", "config.yaml"), kubeconfig: join(dir, "kube-proxy", "kubeconfig") },
   };
 }

@@ -3,12 +3,12 @@ import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { CoreV1Api } from "@kubernetes/client-node";
 import { versions } from "@seedbed/binaries";
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
-import { eventually } from "../src/eventually.ts";
-import { harnessImage, pauseImageName, startRealNode, type PodNetwork, type RealNode } from "../src/index.ts";
-import { cgroupMounts, cniCacheEntries, hostDirs } from "../src/node/host.ts";
-import { sweepAbandonedNodes } from "../src/node/teardown.ts";
+import { eventually } from "@seedbed/testing";
+import { localImage as harnessImage, pauseImageName, startRealNode, type RealNode } from "../src/index.ts";
+import { cgroupMounts, cniCacheEntries, hostDirs } from "../src/host.ts";
+import { sweepAbandonedNodes } from "../src/teardown.ts";
 import { processesMentioning } from "../src/processes.ts";
-import { useKubeAPI } from "../src/vitest.ts";
+import { useKubeAPI } from "@seedbed/testing/vitest";
 
 /**
  * The machine-wide state a node touches: the same after it stops as before
@@ -23,23 +23,26 @@ function machineState(): { hostDirs: string[]; ipForward: string } {
 }
 
 /** What a node may leave on the machine, each read afresh. */
-function traces(node: Pick<RealNode, "dir" | "network" | "cgroupRoot">): Record<string, unknown> {
-  const mounts = readFileSync("/proc/mounts", "utf8").split("\n").filter((l) => l.includes(node.dir));
-  const link = spawnSync("ip", ["link", "show", node.network.bridge], { encoding: "utf8" });
-  const iptables = spawnSync("iptables-save", [], { encoding: "utf8" }).stdout.split("\n").filter((l) => l.includes(node.network.name));
+function traces(node: Pick<RealNode, "dir" | "network" | "namespace" | "cgroupRoot">): Record<string, unknown> {
+  const mounts = readFileSync("/proc/mounts", "utf8").split("\n").filter((l) => l.includes(node.dir) || l.includes(`/run/netns/${node.namespace.name} `));
+  const link = spawnSync("ip", ["link", "show", node.namespace.hostLink], { encoding: "utf8" });
+  const routes = spawnSync("ip", ["-4", "route", "show"], { encoding: "utf8" }).stdout.split("\n").filter((l) => l.includes(node.namespace.nodeAddress));
   const cgroups = cgroupMounts().filter((m) => existsSync(`${m}${node.cgroupRoot}`));
   const logLinks = readdirSafe("/var/log/containers").filter((name) => name.includes("default_etcd"));
   return {
     processes: processesMentioning(node.dir).map((p) => p.commandLine),
     mounts,
-    bridge: link.status === 0 ? link.stdout : "",
-    iptables,
+    namespace: existsSync(`/run/netns/${node.namespace.name}`),
+    link: link.status === 0 ? link.stdout : "",
+    routes,
     cgroups,
     logLinks,
     cniCache: cniCacheEntries(node.network.name, node.dir),
     dir: existsSync(node.dir),
   };
 }
+
+const nothingLeft = { processes: [], mounts: [], namespace: false, link: "", routes: [], cgroups: [], logLinks: [], cniCache: [], dir: false };
 
 function readdirSafe(dir: string): string[] {
   try {
@@ -61,16 +64,17 @@ describe("a real node", () => {
     });
   });
 
-  it("joins the cluster, runs a scheduled pod on its bridge that answers from the host, and leaves nothing behind when stopped", async () => {
+  it("joins the cluster, runs a scheduled pod on its bridge that answers from the host and through a Service, and leaves nothing behind when stopped", async () => {
     const kc = api().kubeConfig();
     const core = kc.makeApiClient(CoreV1Api);
     const etcdImage = await harnessImage("etcd");
     const machineBefore = machineState();
     node = await startRealNode({
       name: "real-0",
-      server: api().server,
+      server: api().nodeServer,
       clusterCA: { certificatePem: readFileSync(api().pki.caCert, "utf8"), privateKeyPem: readFileSync(api().pki.caKey, "utf8") },
       images: [etcdImage],
+      kubeProxy: { clusterCIDR: "10.244.0.0/16" },
     });
     const ready = await eventually(
       () => core.readNode({ name: "real-0" }),
@@ -111,33 +115,48 @@ describe("a real node", () => {
     expect(podIP.startsWith(node.network.subnet.replace(/\.0\/24$/, "."))).toBe(true);
     const health = await fetch(`http://${podIP}:2379/health`, { signal: AbortSignal.timeout(5000) });
     expect(await health.json()).toMatchObject({ health: "true" });
+    // kube-proxy in the node's namespace: the Service answers at its NodePort on the node's address, and at its ClusterIP inside the node.
+    const service = await core.createNamespacedService({
+      namespace: "default",
+      body: { metadata: { name: "etcd" }, spec: { type: "NodePort", selector: { app: "etcd" }, ports: [{ port: 2379, targetPort: 2379 }] } },
+    });
+    const nodePort = service.spec?.ports?.[0]?.nodePort ?? 0;
+    const viaNodePort = await eventually(
+      () => fetch(`http://${node?.address ?? ""}:${nodePort}/health`, { signal: AbortSignal.timeout(2000) }).then((r) => r.json() as Promise<{ health?: string }>),
+      (body) => body.health === "true",
+      { timeoutMs: 30_000, description: `NodePort ${nodePort} on ${node.address}` },
+    );
+    expect(viaNodePort.health).toBe("true");
+    const viaClusterIP = spawnSync("nsenter", [`--net=/run/netns/${node.namespace.name}`, "--", "curl", "-sS", "-m", "5", `http://${service.spec?.clusterIP ?? ""}:2379/health`], { encoding: "utf8" });
+    expect(viaClusterIP.stdout).toContain('"health":"true"');
     // The API server reaches the kubelet (InternalIP, its serving certificate checked) for the container's log.
     const log = await core.readNamespacedPodLog({ namespace: "default", name: "etcd" });
     expect(log).toContain("serving client traffic insecurely");
 
     const before = traces(node);
     expect(before.mounts).not.toEqual([]);
-    expect(before.bridge).toContain(node.network.bridge);
-    expect(before.iptables).not.toEqual([]);
+    expect(before.namespace).toBe(true);
+    expect(before.link).toContain(node.namespace.hostLink);
+    expect(before.routes).not.toEqual([]);
     expect(before.cgroups).not.toEqual([]);
     expect(machineState()).not.toEqual(machineBefore);
 
     await node.stop();
-    expect(traces(node)).toEqual({ processes: [], mounts: [], bridge: "", iptables: [], cgroups: [], logLinks: [], cniCache: [], dir: false });
+    expect(traces(node)).toEqual(nothingLeft);
     expect(machineState()).toEqual(machineBefore);
   }, 150_000);
 
   it("is cleared by the next node when the process that started it died without stopping it", async () => {
     const core = api().kubeConfig().makeApiClient(CoreV1Api);
     const child = spawn(process.execPath, [new URL("./fixtures/abandoned-node.ts", import.meta.url).pathname], {
-      env: { ...process.env, NODE_NAME: "crashed-0", API_SERVER: api().server, CA_CERT: api().pki.caCert, CA_KEY: api().pki.caKey, PAUSE_IMAGE: pauseImageName() },
+      env: { ...process.env, NODE_NAME: "crashed-0", API_SERVER: api().nodeServer, CA_CERT: api().pki.caCert, CA_KEY: api().pki.caKey, PAUSE_IMAGE: pauseImageName() },
       stdio: ["ignore", "pipe", "inherit"],
     });
-    const started = await new Promise<{ dir: string; network: PodNetwork; cgroupRoot: string }>((resolve, reject) => {
+    const started = await new Promise<Pick<RealNode, "dir" | "network" | "namespace" | "cgroupRoot">>((resolve, reject) => {
       let out = "";
       child.stdout.on("data", (chunk: Buffer) => {
         out += chunk.toString();
-        if (out.includes("\n")) resolve(JSON.parse(out) as { dir: string; network: PodNetwork; cgroupRoot: string });
+        if (out.includes("\n")) resolve(JSON.parse(out) as Pick<RealNode, "dir" | "network" | "namespace" | "cgroupRoot">);
       });
       child.once("exit", (code) => reject(new Error(`the node process exited (${code}) before its node started`)));
     });
@@ -152,10 +171,10 @@ describe("a real node", () => {
     await exited;
     const left = traces(started);
     expect(left.processes).not.toEqual([]); // the kubelet and containerd outlive their owner
-    expect(left.iptables).not.toEqual([]);
+    expect(left.namespace).toBe(true);
     expect(left.cniCache).not.toEqual([]);
 
     expect(await sweepAbandonedNodes()).toContain(started.dir);
-    expect(traces(started)).toEqual({ processes: [], mounts: [], bridge: "", iptables: [], cgroups: [], logLinks: [], cniCache: [], dir: false });
+    expect(traces(started)).toEqual(nothingLeft);
   }, 120_000);
 });

@@ -1,6 +1,5 @@
 import { writeFileSync, mkdirSync } from "node:fs";
-import { networkInterfaces } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { buildKubeconfig, issueCertificate, loadCertificateAuthority } from "@seedbed/pki";
 
 /** The cluster CA that signs a node's certificates (PEM). */
@@ -17,18 +16,32 @@ export interface NodeCredentials {
   readonly kubeconfig: string;
 }
 
+/** What a node's certificates name and where its files go. */
+export interface NodeCredentialsInput {
+  readonly name: string;
+  /** The node's InternalIP, named in the kubelet's serving certificate. */
+  readonly address: string;
+  readonly server: string;
+  readonly ca: ClusterCA;
+  readonly pkiDir: string;
+  readonly kubeconfigPath: string;
+  /** kube-proxy's kubeconfig (user system:kube-proxy, which the default system:node-proxier binding authorizes). */
+  readonly kubeProxyKubeconfigPath: string;
+}
+
 /**
  * Issues the kubelet's client certificate (system:node:NAME in
  * system:nodes, which the Node authorizer expects) and its serving
  * certificate, and writes them with a kubeconfig for `server`. TLS
  * bootstrap (a CSR approved by the cluster) replaces this later.
  */
-export async function writeNodeCredentials(options: { name: string; server: string; ca: ClusterCA; pkiDir: string; kubeconfigPath: string }): Promise<NodeCredentials> {
+export async function writeNodeCredentials(options: NodeCredentialsInput): Promise<NodeCredentials> {
   const ca = await loadCertificateAuthority(options.ca.certificatePem, options.ca.privateKeyPem);
   const user = `system:node:${options.name}`;
-  const [client, serving] = await Promise.all([
+  const [client, serving, proxy] = await Promise.all([
     issueCertificate(ca, { commonName: user, organizations: ["system:nodes"], usage: "client" }),
-    issueCertificate(ca, { commonName: user, organizations: ["system:nodes"], usage: "server", altNames: [options.name, "localhost", ...hostAddresses()] }),
+    issueCertificate(ca, { commonName: user, organizations: ["system:nodes"], usage: "server", altNames: [options.name, options.address] }),
+    issueCertificate(ca, { commonName: "system:kube-proxy", usage: "client" }),
   ]);
   mkdirSync(options.pkiDir, { recursive: true, mode: 0o700 });
   const files = {
@@ -49,10 +62,15 @@ export async function writeNodeCredentials(options: { name: string; server: stri
     clientKeyPem: client.privateKeyPem,
   });
   writeFileSync(files.kubeconfig, kubeconfig, { mode: 0o600 });
+  const proxyKubeconfig = buildKubeconfig({
+    clusterName: "seedbed",
+    server: options.server,
+    certificateAuthorityPem: options.ca.certificatePem,
+    userName: "system:kube-proxy",
+    clientCertificatePem: proxy.certificatePem,
+    clientKeyPem: proxy.privateKeyPem,
+  });
+  mkdirSync(dirname(options.kubeProxyKubeconfigPath), { recursive: true, mode: 0o700 });
+  writeFileSync(options.kubeProxyKubeconfigPath, proxyKubeconfig, { mode: 0o600 });
   return files;
-}
-
-/** This machine's IPv4 addresses: the kubelet is reached at one of them (its node IP). */
-function hostAddresses(): string[] {
-  return Object.values(networkInterfaces()).flatMap((addresses = []) => addresses.filter((a) => a.family === "IPv4").map((a) => a.address));
 }

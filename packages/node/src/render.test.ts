@@ -1,8 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { renderCNIConfig } from "./cni-config.ts";
 import { renderContainerdConfig } from "./containerd-config.ts";
+import { renderKubeProxyConfig } from "./kube-proxy-config.ts";
 import { renderKubeletConfig } from "./kubelet-config.ts";
 import { nodeLayout } from "./layout.ts";
+import { inNamespace, nodeNamespace } from "./netns.ts";
 
 const layout = nodeLayout("/tmp/seedbed-node-x");
 const network = { name: "seedbed-abc123", bridge: "sbr-abc123", subnet: "10.244.7.0/24" };
@@ -35,7 +37,7 @@ describe("a node's configuration", () => {
   });
 
   it("tells the kubelet about cgroup v1, its cgroup root, its runtime, and webhook authentication", () => {
-    const base = { layout, port: 20001, healthzPort: 20002, cgroupRoot: "/seedbed-abc123", clientCAFile: "/ca.crt", tlsCertFile: "/k.crt", tlsPrivateKeyFile: "/k.key" };
+    const base = { layout, address: "10.243.7.2", cgroupRoot: "/seedbed-abc123", clientCAFile: "/ca.crt", tlsCertFile: "/k.crt", tlsPrivateKeyFile: "/k.key" };
     const config = JSON.parse(renderKubeletConfig({ ...base, staticPods: false })) as Record<string, unknown>;
     expect(config).toMatchObject({
       kind: "KubeletConfiguration",
@@ -43,16 +45,31 @@ describe("a node's configuration", () => {
       cgroupDriver: "cgroupfs",
       cgroupRoot: "/seedbed-abc123",
       containerRuntimeEndpoint: "unix:///tmp/seedbed-node-x/containerd/sock",
-      port: 20001,
+      address: "10.243.7.2",
       readOnlyPort: 0,
-      healthzPort: 20002,
+      healthzBindAddress: "10.243.7.2",
       podLogsDir: "/tmp/seedbed-node-x/kubelet/pod-logs",
       authentication: { anonymous: { enabled: false }, webhook: { enabled: true }, x509: { clientCAFile: "/ca.crt" } },
       authorization: { mode: "Webhook" },
       makeIPTablesUtilChains: false,
     });
     expect(config.staticPodPath).toBeUndefined();
+    expect(config.clusterDNS).toBeUndefined();
+    const withDNS = JSON.parse(renderKubeletConfig({ ...base, staticPods: false, clusterDNS: { address: "10.96.0.10", domain: "cluster.local" } })) as Record<string, unknown>;
+    expect(withDNS).toMatchObject({ clusterDNS: ["10.96.0.10"], clusterDomain: "cluster.local" });
     const withStatic = JSON.parse(renderKubeletConfig({ ...base, staticPods: true })) as Record<string, unknown>;
     expect(withStatic.staticPodPath).toBe("/tmp/seedbed-node-x/kubelet/manifests");
+  });
+
+  it("gives each node a link of its own beside its pod subnet, and refuses a subnet it cannot derive one from", () => {
+    expect(nodeNamespace("abc123", "10.244.7.0/24")).toEqual({ name: "sbn-abc123", hostLink: "sbh-abc123", hostAddress: "10.243.7.1", nodeAddress: "10.243.7.2", podSubnet: "10.244.7.0/24" });
+    expect(() => nodeNamespace("abc123", "10.245.7.0/24")).toThrow(/10\.244\.N\.0\/24/);
+    expect(() => nodeNamespace("abcdefghijkl", "10.244.7.0/24")).toThrow(/at most 15 characters/);
+    expect(inNamespace({ name: "sbn-abc123" }, "kubelet", ["--v=2"])).toEqual({ command: "nsenter", args: ["--net=/run/netns/sbn-abc123", "--", "kubelet", "--v=2"] });
+  });
+
+  it("runs kube-proxy in iptables mode with NodePorts on the node's address only", () => {
+    const config = JSON.parse(renderKubeProxyConfig({ kubeconfig: "/k", clusterCIDR: "10.244.0.0/16", nodeAddress: "10.243.7.2" })) as Record<string, unknown>;
+    expect(config).toMatchObject({ kind: "KubeProxyConfiguration", mode: "iptables", clusterCIDR: "10.244.0.0/16", nodePortAddresses: ["10.243.7.2/32"], healthzBindAddress: "10.243.7.2:10256", conntrack: { maxPerCore: 0 } });
   });
 });

@@ -1,0 +1,7 @@
+export { startRealNode, type RealNode, type RealNodeOptions } from "./real-node.ts";
+export { localImage, localRegistry, pauseImageName } from "./local-images.ts";
+export { processesMentioning, type FoundProcess } from "./processes.ts";
+export type { ClusterCA } from "./node-pki.ts";
+export type { PodNetwork } from "./cni-config.ts";
+export { machineAddress } from "./machine-address.ts";
+export type { NodeNamespace } from "./netns.ts";
