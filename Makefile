@@ -19,7 +19,7 @@ NPM_STAMP := $(STAMP_DIR)/npm-ci.stamp
 .PHONY: help up test bins node-bins deps lint typecheck clean-state
 
 help:
-	@echo "make up     start Seedbed on this machine (state in \$${SEEDBED_HOME:-.seedbed})"
+	@echo "make up     start Seedbed on this machine (state in \$${SEEDBED_HOME:-.seedbed}); SEED=kubernetes: control planes as real pods"
 	@echo "make test   lint, typecheck, unit and integration tests"
 	@echo "make bins   build the pinned Kubernetes binaries into \$${SEEDBED_BIN_DIR:-~/.cache/seedbed/bin}"
 
@@ -33,8 +33,12 @@ deps: $(NPM_STAMP)
 bins:
 	tools/k8s/build.sh
 
-up: deps bins
-	node packages/cli/src/bin/seedbed.ts up
+# make up SEED=kubernetes: tenant control planes as real pods in a one-node
+# Kubernetes seed on this machine (root; installs containerd and builds the
+# node's binaries first).
+SEED ?= local
+up: deps bins $(if $(filter kubernetes,$(SEED)),node-bins)
+	node packages/cli/src/bin/seedbed.ts up --seed $(SEED)
 
 # What a real node and seed need (the tests start them): containerd, runc, the CNI
 # plugins from Debian's packages, and the kubelet, kube-proxy, pause and CoreDNS

@@ -100,6 +100,10 @@ export const createCases: readonly CreateCase[] = [
   { title: "a CPU count in words", object: np("r8", { ...pool, machineTemplate: { cpu: "four" } }), field: "spec.machineTemplate.cpu", message: /should match/ },
   { title: "a drain timeout in prose", object: np("r9", { ...pool, drainTimeout: "5 minutes" }), field: "spec.drainTimeout", message: /should match/ },
   { title: "a taint with an unknown effect", object: np("r10", { ...pool, machineTemplate: { taints: [{ key: "k", effect: "Evict" }] } }), field: "spec.machineTemplate.taints[0].effect", message: /supported values: "NoSchedule", "PreferNoSchedule", "NoExecute"/ },
+  // Placement
+  { title: "a seed and a region both", object: c("seedregion", { seed: "eu-1", seedSelector: { region: "eu" } }), field: "spec.seedSelector", message: /spec\.seed and spec\.seedSelector cannot both be set: name one Seed with spec\.seed, or a region with spec\.seedSelector\.region/ },
+  { title: "a seed selector without region", object: c("noregion", { seedSelector: {} }), field: "spec.seedSelector.region", message: /Required value/ },
+  { title: "an empty region", object: c("emptyregion", { seedSelector: { region: "" } }), field: "spec.seedSelector.region", message: /at least 1 chars long/ },
   // Projects and seeds
   { title: "members but no owner", object: clusterScoped("Project", "noowner", { members: [{ name: "bob", role: "viewer" }] }), field: "spec.members", message: /needs at least one owner/ },
   { title: "an unknown role", object: clusterScoped("Project", "badrole", { members: [{ name: "alice", role: "admin" }] }), field: "spec.members[0].role", message: /supported values: "owner", "editor", "viewer"/ },
@@ -135,6 +139,9 @@ export const updateCases: readonly UpdateCase[] = [
   // Placement and datastore: added or removed is refused like changed (issue 12).
   { title: "removing the seed", base: baseCluster, patch: { spec: { seed: null } }, field: "spec.seed", message: /spec.seed cannot be added or removed after creation: the control plane stays on the seed it was placed on/ },
   { title: "adding a seed", base: c("unplaced", { version: "1.37.1" }), patch: { spec: { seed: "local" } }, field: "spec.seed", message: /spec.seed cannot be added or removed after creation/ },
+  { title: "another region", base: c("regional", { version: "1.37.1", seedSelector: { region: "eu" } }), patch: { spec: { seedSelector: { region: "us" } } }, field: "spec.seedSelector", message: /seedSelector cannot be changed after creation; the control plane stays on the seed it was placed on/ },
+  { title: "removing the region", base: c("unregioned", { version: "1.37.1", seedSelector: { region: "eu" } }), patch: { spec: { seedSelector: null } }, field: "spec.seedSelector", message: /spec\.seedSelector cannot be added or removed after creation/ },
+  { title: "adding a region", base: c("lateregion", { version: "1.37.1" }), patch: { spec: { seedSelector: { region: "eu" } } }, field: "spec.seedSelector", message: /spec\.seedSelector cannot be added or removed after creation/ },
   { title: "removing the template", base: baseCluster, patch: { spec: { template: null } }, field: "spec.template", message: /spec.template cannot be added or removed after creation; set the fields you want in the Cluster's own spec/ },
   { title: "adding a template", base: c("untemplated", { version: "1.37.1" }), patch: { spec: { template: "small" } }, field: "spec.template", message: /spec.template cannot be added or removed after creation/ },
   { title: "more etcd members", base: c("members", { controlPlane: { datastore: { members: 1 } } }), patch: { spec: { controlPlane: { datastore: { members: 3 } } } }, field: "spec.controlPlane", message: /datastore.members cannot be changed after creation yet: etcd membership changes are not supported/ },

@@ -35,9 +35,14 @@ export function program(): Command {
   root
     .command("up")
     .description("start the platform on this machine, in the foreground (Ctrl-C stops it)")
-    .action(async () => {
+    .addOption(
+      new Option("--seed <seed>", "where tenant control planes run: local processes, or kubernetes: real pods in a one-node Kubernetes seed started on this machine (needs root)")
+        .choices(["local", "kubernetes"])
+        .default("local"),
+    )
+    .action(async (options: { seed: "local" | "kubernetes" }) => {
       const { up } = await import("./commands/up.ts");
-      process.exitCode = await up();
+      process.exitCode = await up({ seed: options.seed });
     });
 
   root
@@ -88,6 +93,8 @@ export function program(): Command {
     .description("create a cluster in a project")
     .option("--version <version>", "Kubernetes version, e.g. 1.37 or 1.37.1 (default: the template's, then the newest offered)")
     .option("--template <name>", "a ClusterTemplate of the project to start from")
+    .option("--seed <name>", "the Seed to host the control plane (spec.seed; default: the default Seed)")
+    .addOption(new Option("--region <region>", "let the platform choose a Seed of this region (spec.seedSelector.region): the default Seed if it is there and has room, else the least loaded").conflicts("seed"))
     .option("--nodes <count>", "also create node pool <name>-workers with this many kwok machines")
     .option("--wait", "follow the cluster's progress until it is ready")
     .option("--timeout <duration>", "how long --wait waits, e.g. 90s or 5m", "5m")

@@ -5,3 +5,5 @@ export type { ClusterCA } from "./node-pki.ts";
 export type { PodNetwork } from "./cni-config.ts";
 export { machineAddress } from "./machine-address.ts";
 export type { NodeNamespace } from "./netns.ts";
+export { startRealSeed, seedNetwork, type RealSeed, type RealSeedOptions } from "./seed/real-seed.ts";
+export { startLocalVolumeProvisioner, type LocalVolumeProvisioner, type LocalVolumeProvisionerOptions } from "./storage/provisioner.ts";

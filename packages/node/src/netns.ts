@@ -83,8 +83,10 @@ export function deleteNodeNamespace(ns: Pick<NodeNamespace, "name" | "hostLink">
     const del = spawnSync("ip", ["netns", "delete", ns.name], { encoding: "utf8" });
     if (del.status !== 0) throw new Error(`ip netns delete ${ns.name}: ${del.stderr.trim()}`);
   }
-  // Normally gone with its peer; a half-made namespace may have left it.
-  if (spawnSync("ip", ["link", "show", ns.hostLink], { stdio: "ignore" }).status === 0) execFileSync("ip", ["link", "delete", ns.hostLink]);
+  // Normally gone with its peer (the kernel may remove it just after `ip netns
+  // delete` returns); a half-made namespace may have left it.
+  const del = spawnSync("ip", ["link", "delete", ns.hostLink], { encoding: "utf8" });
+  if (del.status !== 0 && !/Cannot find device/.test(del.stderr)) throw new Error(`ip link delete ${ns.hostLink}: ${del.stderr.trim()}`);
 }
 
 /** Turns on forwarding on the machine: traffic between nodes' namespaces passes through it. */

@@ -241,12 +241,14 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
     }),
     watches: [{ kind: nodePoolKindRef, mapFn: (pool) => { const ref = credentialsOf(pool as NodePool); return ref === undefined ? [] : [ref]; } }],
   });
-  // Each Seed's status: clusters hosted, reachable, full, fields not carried out.
+  // Each Seed's status (clusters hosted, reachable, room left, fields not
+  // carried out), its region label, and the finalizer that keeps a deleted
+  // Seed while it hosts clusters.
   const seedInformer = manager.informers.informerFor<Seed>(seedKindRef);
   manager.addController({
     name: "seed",
     kind: seedKindRef,
-    reconciler: new SeedReconciler({ client: manager.client, seed: (name) => seedInformer.get(undefined, name), clusters: () => clusterInformer.list(), reachability: (seed) => drivers.reachability(seed) }),
+    reconciler: new SeedReconciler({ client: manager.client, seed: (name) => seedInformer.get(undefined, name), hosted: (name) => drivers.hostedBy(name), reachability: (seed) => drivers.reachability(seed), events: manager.eventRecorder("seed") }),
     // A cluster placed on a seed, or gone from it, changes the seed's count.
     watches: [{ kind: clusterKindRef, mapFn: (c) => {
       const seed = (c as Cluster).status?.seed;

@@ -1,8 +1,8 @@
 // Deletions that leak nothing: a Cluster's cloud machines go before its
 // control plane, a Project's deletion cannot take the credentials its pools
 // still need, and a Seed that is gone never sends a deletion elsewhere.
-import { CoreV1Api, CustomObjectsApi } from "@kubernetes/client-node";
-import { apiVersion, type Cluster, type NodePool } from "@seedbed/api";
+import { CoreV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions } from "@kubernetes/client-node";
+import { apiVersion, type Cluster, type NodePool, type Seed } from "@seedbed/api";
 import { FakeEc2 } from "@seedbed/providers/testing";
 import { eventually } from "@seedbed/testing";
 import { useKubeAPI } from "@seedbed/testing/vitest";
@@ -102,6 +102,11 @@ describe("lifecycles that leak nothing", () => {
     expect((await read<Cluster>(namespace, "clusters", "s"))?.status?.seed).toBe("local");
     const local = (await objects.getClusterCustomObject({ ...group, plural: "seeds", name: "local" })) as { metadata: { name: string }; spec: object };
     await objects.deleteClusterCustomObject({ ...group, plural: "seeds", name: "local" });
+    // Refused while it hosts the cluster: kept, naming it.
+    const kept = await eventually(() => objects.getClusterCustomObject({ ...group, plural: "seeds", name: "local" }) as Promise<Seed>, (x) => x.status?.phase === "Deleting", { timeoutMs: 30_000, description: "seed local kept" });
+    expect(kept.status?.conditions?.find((x) => x.type === "Deleting")?.message).toMatch(new RegExp(`^Seed local is kept \\(finalizer seedbed\\.dev/seed-in-use\\) while it hosts 1 cluster: ${namespace}/s;`));
+    // An administrator forces it away: the seed is gone as if lost.
+    await objects.patchClusterCustomObject({ ...group, plural: "seeds", name: "local", body: { metadata: { finalizers: null } } }, setHeaderOptions("Content-Type", PatchStrategy.MergePatch));
     // A live cluster whose Seed went stays placed there: not moved to the default seed "spare".
     const orphaned = await eventually(() => read<Cluster>(namespace, "clusters", "s"), (c) => c?.status?.conditions?.some((x) => x.type === "SpecValid" && x.reason === "SeedGone") === true, { timeoutMs: 30_000, description: "SpecValid SeedGone" });
     expect(orphaned?.status?.seed).toBe("local");

@@ -117,6 +117,16 @@ describe("the REST API acting as its callers against a real kube-apiserver", () 
       expect(changed.error.message).toMatch(/spec\.network\.podCIDR/);
     });
 
+    it("creates a cluster in a region, and passes on the refusal of a seed and a region both", async () => {
+      const regional = await call<Cluster>("POST", "/projects/a/clusters", as(tokens.alice, cluster("regional", { seedSelector: { region: "eu" } })));
+      expect(regional.status).toBe(201);
+      expect(regional.body.spec.seedSelector).toEqual({ region: "eu" });
+      const both = await call("POST", "/projects/a/clusters", as(tokens.alice, cluster("both", { seed: "eu-1", seedSelector: { region: "eu" } })));
+      expect(both.status).toBe(422);
+      expect(both.error).toMatchObject({ reason: "Invalid", field: "spec.seedSelector" });
+      expect(both.error.message).toContain("spec.seed and spec.seedSelector cannot both be set");
+    });
+
     it("deletes a cluster for its owner", async () => {
       await call("POST", "/projects/a/clusters", as(tokens.alice, cluster("short-lived")));
       const deleted = await call("DELETE", "/projects/a/clusters/short-lived", as(tokens.alice));

@@ -57,6 +57,8 @@ export const ClusterReasons = {
   NotSupported: "NotSupported",
   /** The seed the cluster goes to hosts as many clusters as its spec.capacity.maxClusters allows; the cluster waits (phase Pending). */
   SeedFull: "SeedFull",
+  /** The Seed the cluster names is being deleted: no new cluster is placed there; the cluster waits (phase Pending). */
+  SeedDeleting: "SeedDeleting",
   /** Ready=False: the seed cannot be reached (connection refused, timed out, DNS); retried with backoff. */
   SeedUnreachable: "SeedUnreachable",
   /** Ready=False: the seed's API refused what the driver applied (forbidden, invalid); retrying alone will not fix it. */

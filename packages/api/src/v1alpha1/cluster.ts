@@ -122,7 +122,13 @@ function datastoreField(spec: string, field: "members" | "storage", fallback: st
 export const ClusterSpec = Type.Object({
   version: Type.Optional(Type.String({ maxLength: 16, description: "Kubernetes version, MAJOR.MINOR or MAJOR.MINOR.PATCH; upgrades go one minor at a time.", "x-kubernetes-validations": kubernetesVersionRules() })),
   template: Type.Optional(Type.String({ maxLength: 63, description: "A ClusterTemplate in the same namespace that fills what this spec leaves out.", "x-kubernetes-validations": [referenceRule("a ClusterTemplate"), immutableRule("template")] })),
-  seed: Type.Optional(Type.String({ maxLength: 63, description: "The Seed hosting the control plane; the default Seed when omitted.", "x-kubernetes-validations": [referenceRule("a Seed"), immutableRule("seed", "moving a control plane between seeds is not supported yet")] })),
+  seed: Type.Optional(Type.String({ maxLength: 63, description: "The Seed hosting the control plane; with neither this nor seedSelector, the default Seed.", "x-kubernetes-validations": [referenceRule("a Seed"), immutableRule("seed", "moving a control plane between seeds is not supported yet")] })),
+  seedSelector: Type.Optional(Type.Object({
+    region: Type.String({ minLength: 1, maxLength: 63, description: "The spec.region of the Seeds to choose from." }),
+  }, {
+    description: "Let Seedbed choose the Seed among those of a region: the default Seed if it is in the region and has room, else the one hosting the fewest clusters (then by name). Not with spec.seed. Once placed (status.seed) the control plane stays there.",
+    "x-kubernetes-validations": [immutableRule("seedSelector", "the control plane stays on the seed it was placed on (status.seed); create a new Cluster to use another region")],
+  })),
   paused: Type.Boolean({ default: false, description: "Stops reconciliation, for maintenance." }),
   controlPlane: Type.Optional(ControlPlane),
   network: Type.Optional(Network),
@@ -136,6 +142,8 @@ export const ClusterSpec = Type.Object({
     { rule: "!has(oldSelf.version) || has(self.version)", message: "spec.version cannot be removed once set", fieldPath: ".version" },
     // The field rules on seed and template only see a change of a value; these see one added or removed.
     { rule: "has(self.seed) == has(oldSelf.seed)", message: "spec.seed cannot be added or removed after creation: the control plane stays on the seed it was placed on (status.seed); create a new Cluster to use another seed", fieldPath: ".seed" },
+    { rule: "!has(self.seed) || !has(self.seedSelector)", message: "spec.seed and spec.seedSelector cannot both be set: name one Seed with spec.seed, or a region with spec.seedSelector.region and Seedbed chooses a Seed there", fieldPath: ".seedSelector" },
+    { rule: "has(self.seedSelector) == has(oldSelf.seedSelector)", message: "spec.seedSelector cannot be added or removed after creation: the control plane stays on the seed it was placed on (status.seed); create a new Cluster to use another seed or region", fieldPath: ".seedSelector" },
     { rule: "has(self.template) == has(oldSelf.template)", message: "spec.template cannot be added or removed after creation; set the fields you want in the Cluster's own spec instead", fieldPath: ".template" },
     // Changing etcd's membership or volumes of a running cluster needs a safe procedure (a later release); until then it is refused.
     { rule: `${datastoreField("self", "members", "1")} == ${datastoreField("oldSelf", "members", "1")}`, message: "spec.controlPlane.datastore.members cannot be changed after creation yet: etcd membership changes are not supported; create a new Cluster (and restore a backup into it) for another member count", fieldPath: ".controlPlane" },

@@ -12,7 +12,7 @@ export const SeedSpec = Type.Object({
     description: "local: processes on the machine running Seedbed; kubernetes: workloads in the cluster kubeconfigSecretRef points at (the management cluster itself when omitted). Immutable.",
     "x-kubernetes-validations": [immutableRule("driver", "create another Seed")],
   }),
-  region: Type.Optional(Type.String({ maxLength: 63, description: "Where the seed is, for people: shown in the status (and the wide listing) of each cluster it hosts." })),
+  region: Type.Optional(Type.String({ maxLength: 63, description: "Where the seed is: clusters with spec.seedSelector.region choose among the seeds of their region; shown in the status (and the wide listing) of each cluster it hosts, and as the Seed's label topology.kubernetes.io/region." })),
   default: Type.Boolean({ default: false, description: "Clusters that name no seed go to the default one." }),
   kubeconfigSecretRef: Type.Optional(SecretKeyReference),
   storageClassName: Type.Optional(Type.String({ maxLength: 253, description: "StorageClass of etcd's volumes on a kubernetes seed; the seed's default when omitted." })),
@@ -33,14 +33,39 @@ export const SeedConditions = {
   SpecSupported: "SpecSupported",
   /** True when the seed holds as many clusters as spec.capacity.maxClusters allows: new clusters wait (Pending, reason SeedFull). */
   Full: "Full",
+  /** True while a deleted Seed is kept (finalizer seedbed.dev/seed-in-use) because it still hosts clusters; the message names them. */
+  Deleting: "Deleting",
 } as const;
 
+/** Reasons on Seed conditions that other code (and users' scripts) test for. */
+export const SeedReasons = {
+  /** Deleting=True: the Seed goes once the clusters the message names are deleted. */
+  HostsClusters: "HostsClusters",
+} as const;
+
+/**
+ * Kept on every Seed by the operator: a Seed that still hosts clusters is
+ * not removed when deleted (it stays Terminating, condition Deleting naming
+ * them) until they are gone, since their control planes could then be
+ * neither served nor deleted.
+ */
+export const seedInUseFinalizer = "seedbed.dev/seed-in-use";
+
+/** The label a Seed carries with its spec.region (when that is a valid label value), to select seeds by region. */
+export const seedRegionLabel = "topology.kubernetes.io/region";
+
+/** How many hosted clusters status.clusterNames lists at most (status.clusters has the full count). */
+export const maxListedSeedClusters = 20;
+
 /** A seed's phases. */
-export const seedPhases = ["Pending", "Ready", "NotReady"] as const;
+export const seedPhases = ["Pending", "Ready", "NotReady", "Deleting"] as const;
 
 /** What the platform observed of a seed. */
 export const SeedStatus = StatusOf(seedPhases, {
   clusters: Type.Optional(Type.Integer({ minimum: 0, description: "Control planes hosted here." })),
+  clusterNames: Type.Optional(Type.Array(Type.String({ maxLength: 127 }), { maxItems: maxListedSeedClusters, description: `The hosted clusters as <namespace>/<name>, sorted; at most ${maxListedSeedClusters} (status.clusters is the full count).` })),
+  capacityLeft: Type.Optional(Type.Integer({ minimum: 0, description: "How many more clusters may be placed here (spec.capacity.maxClusters less those hosted); absent when no capacity is set." })),
+  reachable: Type.Optional(Type.Boolean({ description: "Whether the operator can host control planes here (condition Ready says why not)." })),
   kubernetesVersion: Type.Optional(Type.String({ description: "The seed cluster's own version (kubernetes driver)." })),
 });
 
@@ -66,6 +91,7 @@ export const seedKind: KindDefinition = {
     { name: "Default", type: "boolean", jsonPath: ".spec.default" },
     { name: "Clusters", type: "integer", jsonPath: ".status.clusters" },
     { name: "Max", type: "integer", jsonPath: ".spec.capacity.maxClusters", description: "spec.capacity.maxClusters: no new cluster is placed beyond it" },
+    { name: "Left", type: "integer", jsonPath: ".status.capacityLeft", priority: 1, description: "How many more clusters may be placed here" },
     phaseColumn,
     readyColumn,
     ageColumn,

@@ -17,18 +17,27 @@ import { writePlatformFile } from "../up/platform-file.ts";
 import { applyFrontendRBAC, frontendKubeConfig } from "../up/service-identity.ts";
 import { fileLogger, localSharedDomain, startFrontServices, type FrontServices } from "../up/services.ts";
 import { tokenPlugin } from "../credentials.ts";
+import { demoteUpSeed, startUpSeed } from "../up/real-seed.ts";
+import { localRegistry, type RealSeed } from "@seedbed/node";
 
 /** Where `seedbed up` reports to; a stream so tests and scripts can read it. */
 export interface UpOptions {
   readonly out?: NodeJS.WritableStream;
   readonly env?: NodeJS.ProcessEnv;
+  /**
+   * Where tenant control planes run by default: `local` processes, or
+   * `kubernetes`: real pods in a one-node Kubernetes seed this command runs
+   * on this machine (root only).
+   */
+  readonly seed?: "local" | "kubernetes";
 }
 
 /**
  * Starts the platform in the foreground: the management etcd,
  * kube-apiserver and kube-controller-manager as local processes under
  * $SEEDBED_HOME, the CRDs, the default project and local Seed, and every
- * controller in this process. SIGINT or SIGTERM stops every child (tenant
+ * controller in this process (with seed "kubernetes" also a one-node real
+ * seed, the default Seed). SIGINT or SIGTERM stops every child (tenant
  * control planes included); running it again brings every cluster back.
  */
 export async function up(options: UpOptions = {}): Promise<number> {
@@ -72,9 +81,17 @@ export async function up(options: UpOptions = {}): Promise<number> {
   kc.loadFromFile(kubeconfig);
   let operator: Operator | undefined;
   let front: FrontServices;
+  let realSeed: RealSeed | undefined;
+  const seedKind = options.seed ?? "local";
   const managementCA = readFileSync(plane.pki.caCert, "utf8");
   try {
-    await bootstrapManagementAPI(kc, { projects: identity.devIssuer ? devProjects(identity.devIssuer) : [] });
+    await bootstrapManagementAPI(kc, { projects: identity.devIssuer ? devProjects(identity.devIssuer) : [], localSeedIsDefault: seedKind === "local" });
+    if (seedKind === "kubernetes") {
+      out.write("Starting the real seed (containerd, kubelet and kube-proxy in a network namespace, CoreDNS, local volumes)…\n");
+      realSeed = await startUpSeed(home, kc);
+    } else {
+      await demoteUpSeed(kc);
+    }
     await applyFrontendRBAC(ObjectClient.fromKubeConfig(kc));
     // Every controller in this process; their logs go to a file, the terminal stays readable.
     const logFile = join(home, "logs", "operator.log");
@@ -84,6 +101,8 @@ export async function up(options: UpOptions = {}): Promise<number> {
       stateDir: home,
       logger: createLogger({ destination: pino.destination({ dest: logFile, mkdir: true, sync: false }) }),
       access: { login, sharedEndpoint: { domain: localSharedDomain, port: ports.gateway } },
+      // The real seed's node has the control-plane images imported under the local registry.
+      ...(realSeed ? { controlPlaneImages: { registry: localRegistry } } : {}),
     });
     front = await startFrontServices({
       host: "127.0.0.1",
@@ -98,6 +117,7 @@ export async function up(options: UpOptions = {}): Promise<number> {
     });
   } catch (error) {
     await operator?.stop();
+    await realSeed?.stop();
     await plane.stop();
     await identity.stop();
     releasePidFile();
@@ -117,6 +137,7 @@ export async function up(options: UpOptions = {}): Promise<number> {
   // every cluster's processes; the management plane last.
   await front.stop();
   await operator.stop();
+  await realSeed?.stop();
   await plane.stop();
   await identity.stop();
   releasePidFile();

@@ -13,6 +13,8 @@ export const platformAdminsGroup = "seedbed:admins";
 /** What a development platform starts with besides the defaults: projects of its sample users. */
 export interface BootstrapOptions {
   readonly projects?: readonly { readonly name: string; readonly owner: string }[];
+  /** Whether the local Seed is the default one (default true; `up --seed kubernetes` makes the real seed the default). */
+  readonly localSeedIsDefault?: boolean;
 }
 
 /**
@@ -41,7 +43,7 @@ export async function bootstrapManagementAPI(kc: KubeConfig, options: BootstrapO
   }
   await applyObject({ apiVersion: "v1", kind: "Namespace", metadata: { name: `project-${defaultProjectName}`, labels: { "seedbed.dev/project": defaultProjectName } } });
   await applyObject({ apiVersion, kind: "Project", metadata: { name: defaultProjectName }, spec: { displayName: "Default project", members: [] } } as KubernetesObject);
-  await applyObject({ apiVersion, kind: "Seed", metadata: { name: localSeedName }, spec: { driver: "local", default: true, region: "local" } } as KubernetesObject);
+  await applyObject({ apiVersion, kind: "Seed", metadata: { name: localSeedName }, spec: { driver: "local", default: options.localSeedIsDefault ?? true, region: "local" } } as KubernetesObject);
   // Wait until the namespace is usable (it may be Terminating from an earlier delete).
   await kc.makeApiClient(CoreV1Api).readNamespace({ name: `project-${defaultProjectName}` });
 }

@@ -41,12 +41,21 @@ export interface ServicePorts {
 
 /** Chosen on first start and kept in $SEEDBED_HOME/service-ports.json: the issuer URL is in every token and tenant configuration. */
 export async function servicePorts(home: string): Promise<ServicePorts> {
-  const file = join(home, "service-ports.json");
-  if (existsSync(file)) return JSON.parse(readFileSync(file, "utf8")) as ServicePorts;
-  const reservation = await reservePorts(3);
-  const [issuer = 0, api = 0, gateway = 0] = reservation.ports;
-  const ports: ServicePorts = { issuer, api, gateway };
+  return keptPorts(join(home, "service-ports.json"), 3, ([issuer = 0, api = 0, gateway = 0]) => ({ issuer, api, gateway }));
+}
+
+/** The loopback ports of the one-machine real seed's control plane: kept in $SEEDBED_HOME/seed-ports.json, as the Seed's kubeconfig names its API's. */
+export async function realSeedPorts(home: string): Promise<StandalonePorts> {
+  return keptPorts(join(home, "seed-ports.json"), 5, ([apiServer = 0, etcdClient = 0, etcdPeer = 0, controllerManager = 0, scheduler = 0]) => ({ apiServer, etcdClient, etcdPeer, controllerManager, scheduler }));
+}
+
+/** Free ports chosen once and kept in `file`; later starts read them back. */
+async function keptPorts<T>(file: string, count: number, name: (ports: readonly number[]) => T): Promise<T> {
+  if (existsSync(file)) return JSON.parse(readFileSync(file, "utf8")) as T;
+  const reservation = await reservePorts(count);
+  const ports = name(reservation.ports);
   writeFileSync(file, `${JSON.stringify(ports, null, 2)}\n`);
+  // From now on the file is the record; the lock files only guard the choice.
   reservation.release();
   return ports;
 }

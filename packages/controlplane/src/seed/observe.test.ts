@@ -13,6 +13,7 @@ describe("componentHealth", () => {
     { title: "no room on the seed", workload: { spec: { replicas: 1 }, status: {} }, pods: [unschedulable], ready: false, message: "etcd: Unschedulable (0/3 nodes are available: 3 Insufficient cpu.)" },
     { title: "still rolling", workload: { spec: { replicas: 3 }, status: { readyReplicas: 3, updatedReplicas: 1 } }, pods: [], ready: false, message: "etcd: 3 of 3 replicas ready, 1 updated" },
     { title: "a change not yet seen by the workload controller", workload: { metadata: { generation: 3 }, spec: { replicas: 2 }, status: { readyReplicas: 2, updatedReplicas: 2, observedGeneration: 2 } }, pods: [], ready: false, message: "etcd: rolling out a change (2 of 2 replicas ready)" },
+    { title: "a surge pod that never starts beside the old ready one", workload: { metadata: { generation: 3 }, spec: { replicas: 1 }, status: { replicas: 2, readyReplicas: 1, updatedReplicas: 1, observedGeneration: 3 } }, pods: [], ready: false, message: "etcd: rolling out a change (1 of 1 replicas ready)" },
     { title: "a change seen and rolled out", workload: { metadata: { generation: 3 }, spec: { replicas: 2 }, status: { readyReplicas: 2, updatedReplicas: 2, observedGeneration: 3 } }, pods: [], ready: true, message: undefined },
   ])("$title", ({ workload, pods, ready, message }) => {
     const health = componentHealth("etcd", workload, pods);

@@ -43,10 +43,14 @@ export function componentHealth(name: string, workload: WorkloadStatus | undefin
   const generation = workload.metadata?.generation;
   const observed = workload.status?.observedGeneration;
   const current = generation === undefined || observed === undefined || observed >= generation;
+  // Pods of the old version still there: the new ones are not all ready yet
+  // (a surge pod counts as updated the moment it exists, even when it can
+  // never start), as `kubectl rollout status` reads it.
+  const oldPodsLeft = (workload.status?.replicas ?? 0) > updated;
   const serving = ready > 0;
-  if (current && ready >= wanted && updated >= wanted) return { name, running: true, ready: true, serving, restarts };
+  if (current && ready >= wanted && updated >= wanted && !oldPodsLeft) return { name, running: true, ready: true, serving, restarts };
   const stuck = pods.map(whyStuck).find((why) => why !== undefined);
   if (stuck !== undefined) return { name, running: false, ready: false, serving, restarts, message: `${name}: ${stuck}` };
-  const progress = current ? `${ready} of ${wanted} replicas ready${updated < wanted ? `, ${updated} updated` : ""}` : `rolling out a change (${ready} of ${wanted} replicas ready)`;
+  const progress = !current || oldPodsLeft ? `rolling out a change (${ready} of ${wanted} replicas ready)` : `${ready} of ${wanted} replicas ready${updated < wanted ? `, ${updated} updated` : ""}`;
   return { name, running: pods.length > 0, ready: false, serving, restarts, message: `${name}: ${progress}` };
 }

@@ -23,8 +23,9 @@ export type VolumePlan =
   | { readonly action: "finalize"; readonly removeDirectory: boolean };
 
 /**
- * Why `claim` cannot be served by a local directory, one sentence each
- * naming the field and what to use instead; empty when it can.
+ * Why `claim` cannot be served by a local directory, one clause each
+ * (no semicolons inside: they are joined with "; ") naming the field and
+ * what to use instead; empty when it can.
  */
 export function unsupportedRequests(claim: V1PersistentVolumeClaim, className: string): string[] {
   const spec = claim.spec;
@@ -32,16 +33,16 @@ export function unsupportedRequests(claim: V1PersistentVolumeClaim, className: s
   for (const mode of spec?.accessModes ?? []) {
     if (mode === "ReadWriteMany" || mode === "ReadOnlyMany") {
       problems.push(
-        `spec.accessModes ${mode} is not supported by ${className}: its volumes are directories on one node; use ReadWriteOnce or ReadWriteOncePod, or a storage class of shared storage (NFS, CephFS) for a volume that pods on several nodes mount`,
+        `spec.accessModes ${mode} is not supported by ${className}: its volumes are directories on one node, so use ReadWriteOnce or ReadWriteOncePod, or a storage class of shared storage (NFS, CephFS) for a volume that pods on several nodes mount`,
       );
     }
   }
   if (spec?.volumeMode === "Block") {
-    problems.push(`spec.volumeMode Block is not supported by ${className}: it provides directories; use volumeMode Filesystem, or a CSI driver for raw block devices (e.g. TopoLVM)`);
+    problems.push(`spec.volumeMode Block is not supported by ${className}: it provides directories, so use volumeMode Filesystem, or a CSI driver for raw block devices (e.g. TopoLVM)`);
   }
-  if (spec?.selector !== undefined) problems.push(`spec.selector is not supported by ${className}, which makes new volumes; remove the selector, or bind to an existing PV by spec.volumeName`);
+  if (spec?.selector !== undefined) problems.push(`spec.selector is not supported by ${className}, which makes new volumes, so remove the selector, or bind to an existing PV by spec.volumeName`);
   if (spec?.dataSource !== undefined || spec?.dataSourceRef !== undefined) {
-    problems.push(`spec.dataSource is not supported by ${className}: it cannot clone volumes or restore snapshots; create an empty claim and copy the data in`);
+    problems.push(`spec.dataSource is not supported by ${className}: it cannot clone volumes or restore snapshots, so create an empty claim and copy the data in`);
   }
   return problems;
 }

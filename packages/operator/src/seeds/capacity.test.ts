@@ -16,6 +16,6 @@ describe("seedFullMessage", () => {
   });
 
   it("gives the numbers and the ways out", () => {
-    expect(seedFullMessage(seed(2), 2)).toBe("Seed eu hosts 2 clusters and its spec.capacity.maxClusters is 2: this cluster waits until there is room; raise spec.capacity.maxClusters of Seed eu, delete a cluster there, or delete this Cluster and create it with spec.seed naming another seed");
+    expect(seedFullMessage(seed(2), 2)).toBe("Seed eu hosts 2 clusters and its spec.capacity.maxClusters is 2: this cluster waits until there is room; raise spec.capacity.maxClusters of Seed eu, delete a cluster there, or delete this Cluster and create it with spec.seed naming another seed (or spec.seedSelector.region naming a region)");
   });
 });

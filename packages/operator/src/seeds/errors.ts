@@ -14,3 +14,19 @@ export class RecordedSeedGoneError extends Error {
     this.seed = seed;
   }
 }
+
+/**
+ * A new cluster cannot be placed now: its seed (or every seed of its
+ * region) is full, or being deleted. Not an invalid spec: the cluster waits
+ * (phase Pending, Ready=False with this reason) until a Seed changes.
+ */
+export class PlacementWaitError extends Error {
+  /** SeedFull or SeedDeleting (ClusterReasons). */
+  readonly reason: string;
+
+  constructor(reason: string, message: string) {
+    super(message);
+    this.name = "PlacementWaitError";
+    this.reason = reason;
+  }
+}

@@ -4,8 +4,8 @@ import { KubernetesDriver, type HostingDriver, type SeedImageOptions } from "@se
 import { describeError, isNotFound, ObjectClient, SharedConnection, type Informer, type KindRef } from "@seedbed/runtime";
 import type { SeedReachability } from "../reconcilers/seed/status.ts";
 import { InvalidSpecError } from "../reconcilers/cluster/resolve.ts";
-import { RecordedSeedGoneError } from "./errors.ts";
-import { SeedFullError, seedFullMessage } from "./capacity.ts";
+import { PlacementWaitError, RecordedSeedGoneError } from "./errors.ts";
+import { chooseSeed } from "./placement.ts";
 
 /** The Seed kind, for informers. */
 export const seedKindRef: KindRef = { apiVersion, kind: "Seed", plural: "seeds", namespaced: false };
@@ -26,6 +26,8 @@ export interface SeedDriversOptions {
   readonly clusters?: () => readonly Cluster[];
 }
 
+const keyOf = (c: Cluster): string => `${c.metadata.namespace ?? ""}/${c.metadata.name ?? ""}`;
+
 interface CachedDriver {
   readonly driver: KubernetesDriver;
   /** What it was built from; a change of the Seed or its Secret builds a new one. */
@@ -33,8 +35,9 @@ interface CachedDriver {
 }
 
 /**
- * Finds the Seed a Cluster goes to (its spec.seed, else the default Seed)
- * and the hosting driver for it, built once per Seed and kubeconfig.
+ * Finds the Seed a Cluster goes to (its spec.seed, a seed of its
+ * spec.seedSelector.region, else the default Seed; see placement.ts) and
+ * the hosting driver for it, built once per Seed and kubeconfig.
  */
 export class SeedDrivers {
   readonly #o: SeedDriversOptions;
@@ -47,40 +50,53 @@ export class SeedDrivers {
   }
 
   /**
-   * The seed's name, region and driver for a cluster; InvalidSpecError when
-   * no seed fits, SeedFullError when a cluster not yet there would go
-   * beyond the seed's capacity.
+   * The seed's name, region and driver for a cluster: the one recorded in
+   * its status, else where this process placed it, else a new choice (see
+   * chooseSeed). InvalidSpecError when no seed fits the spec,
+   * PlacementWaitError when none may take it now.
    */
   async forCluster(cluster: Cluster): Promise<{ seed: string; region?: string; driver: HostingDriver }> {
-    const seed = this.#seedOf(cluster);
+    return this.#driverOf(this.#seedOf(cluster));
+  }
+
+  /**
+   * The clusters (<namespace>/<name>, sorted) a seed hosts: those whose
+   * status names it, and those this process placed there and has not
+   * recorded yet. A Seed is kept while this is not empty.
+   */
+  hostedBy(seed: string): string[] {
+    return [...(this.#hosted().get(seed) ?? [])].sort();
+  }
+
+  async #driverOf(seed: Seed): Promise<{ seed: string; region?: string; driver: HostingDriver }> {
     const name = seed.metadata.name ?? "";
-    if (cluster.metadata.deletionTimestamp === undefined) this.#place(cluster, seed);
     const region = seed.spec.region === undefined ? {} : { region: seed.spec.region };
     if (seed.spec.driver === "local") return { seed: name, ...region, driver: this.#localDriver(name) };
     return { seed: name, ...region, driver: await this.#kubernetesDriver(seed) };
   }
 
   /**
-   * Checks a cluster's seed has room for it, and holds its place: the
-   * clusters a seed hosts are those whose status names it, and those placed
-   * by this process and not yet recorded (so that two clusters placed at
-   * once cannot both take the last place). A cluster already there always
-   * stays.
+   * Every seed's clusters: by status.seed, and by the places this process
+   * holds for clusters not yet recorded (so that two clusters placed at
+   * once cannot both take the last place). Places of clusters gone are let go.
    */
-  #place(cluster: Cluster, seed: Seed): void {
-    const all = this.#o.clusters?.();
-    if (all === undefined) return;
-    const name = seed.metadata.name ?? "";
-    const key = `${cluster.metadata.namespace ?? ""}/${cluster.metadata.name ?? ""}`;
-    if (cluster.status?.seed === name || this.#placed.get(key) === name) return;
-    const exists = new Set(all.map((c) => `${c.metadata.namespace ?? ""}/${c.metadata.name ?? ""}`));
-    for (const placed of this.#placed.keys()) if (!exists.has(placed)) this.#placed.delete(placed);
-    const hosted = new Set(all.filter((c) => c.status?.seed === name).map((c) => `${c.metadata.namespace ?? ""}/${c.metadata.name ?? ""}`));
-    for (const [placed, on] of this.#placed) if (on === name) hosted.add(placed);
-    hosted.delete(key);
-    const full = seedFullMessage(seed, hosted.size);
-    if (full !== undefined) throw new SeedFullError(full);
-    this.#placed.set(key, name);
+  #hosted(): Map<string, Set<string>> {
+    const all = this.#o.clusters?.() ?? [];
+    const hosted = new Map<string, Set<string>>();
+    const add = (seed: string, key: string): void => {
+      hosted.set(seed, (hosted.get(seed) ?? new Set()).add(key));
+    };
+    const exists = new Set<string>();
+    for (const c of all) {
+      const key = keyOf(c);
+      exists.add(key);
+      if (c.status?.seed !== undefined) add(c.status.seed, key);
+    }
+    for (const [key, seed] of this.#placed) {
+      if (exists.has(key)) add(seed, key);
+      else this.#placed.delete(key);
+    }
+    return hosted;
   }
 
   /**
@@ -92,10 +108,10 @@ export class SeedDrivers {
    */
   async forDeletion(cluster: Cluster): Promise<HostingDriver> {
     const recorded = cluster.status?.seed;
-    if (recorded === undefined) return (await this.forCluster(cluster)).driver;
+    if (recorded === undefined) return (await this.#driverOf(this.#seedOf(cluster))).driver;
     const seed = this.#o.seeds.get(undefined, recorded);
     if (!seed) throw new RecordedSeedGoneError(recorded);
-    return seed.spec.driver === "local" ? this.#localDriver(seed.metadata.name ?? "") : this.#kubernetesDriver(seed);
+    return (await this.#driverOf(seed)).driver;
   }
 
   /**
@@ -147,16 +163,25 @@ export class SeedDrivers {
       if (!seed) throw new InvalidSpecError("SeedGone", `Seed ${recorded} that hosts this cluster's control plane no longer exists; recreate it and the cluster is served again (Seedbed never moves a control plane to another seed by itself)`);
       return seed;
     }
-    const wanted = cluster.spec.seed;
-    if (wanted !== undefined) {
-      const seed = this.#o.seeds.get(undefined, wanted);
-      if (!seed) throw new InvalidSpecError("SeedNotFound", `Seed ${wanted} does not exist; list seeds with \`kubectl get seeds\``);
-      return seed;
+    // Placed by this process and not recorded yet: the same seed, whatever the counts say now.
+    const key = keyOf(cluster);
+    const held = this.#placed.get(key);
+    const heldSeed = held === undefined ? undefined : this.#o.seeds.get(undefined, held);
+    if (heldSeed) return heldSeed;
+    // A deleted cluster never recorded takes no place: it is looked for where it would go, whatever the counts.
+    const deleting = cluster.metadata.deletionTimestamp !== undefined;
+    const counts = new Map<string, number>();
+    if (!deleting && this.#o.clusters !== undefined) {
+      for (const [seed, keys] of this.#hosted()) counts.set(seed, keys.size - (keys.has(key) ? 1 : 0));
     }
-    const defaults = this.#o.seeds.list().filter((s) => s.spec.default);
-    if (defaults.length === 0) throw new InvalidSpecError("NoDefaultSeed", "no Seed is marked default: set spec.seed, or mark a Seed default: true");
-    // Several defaults: take the oldest, deterministically.
-    return defaults.sort((a, b) => String(a.metadata.creationTimestamp).localeCompare(String(b.metadata.creationTimestamp)) || (a.metadata.name ?? "").localeCompare(b.metadata.name ?? ""))[0] as Seed;
+    const decision = chooseSeed(cluster.spec, this.#o.seeds.list(), counts);
+    if ("invalid" in decision) throw new InvalidSpecError(decision.invalid.reason, decision.invalid.message);
+    if ("wait" in decision) {
+      if (deleting) throw new InvalidSpecError(decision.wait.reason, decision.wait.message);
+      throw new PlacementWaitError(decision.wait.reason, decision.wait.message);
+    }
+    if (!deleting) this.#placed.set(key, decision.seed.metadata.name ?? "");
+    return decision.seed;
   }
 
   async #kubernetesDriver(seed: Seed): Promise<KubernetesDriver> {

@@ -1,6 +1,6 @@
 import type { Cluster } from "@seedbed/api";
 import { commandContext, type GlobalOptions } from "../../context.ts";
-import { explain } from "../../errors.ts";
+import { CliError, ExitCode, explain } from "../../errors.ts";
 import { countFlag, newNodePool, nodePoolResource } from "../nodepool/pools-api.ts";
 import { clusterResource, newCluster } from "./clusters-api.ts";
 import { parseTimeout, waitForCluster } from "./wait.ts";
@@ -9,9 +9,25 @@ import { parseTimeout, waitForCluster } from "./wait.ts";
 export interface CreateClusterOptions extends GlobalOptions {
   readonly version?: string;
   readonly template?: string;
+  /** spec.seed: the Seed to host the control plane. */
+  readonly seed?: string;
+  /** spec.seedSelector.region: the platform chooses a Seed of this region. */
+  readonly region?: string;
   readonly nodes?: string;
   readonly wait?: boolean;
   readonly timeout?: string;
+}
+
+/** The spec `seedbed cluster create` asks for: only what its flags set, the rest left to the template and the platform. */
+export function clusterSpecOf(options: Pick<CreateClusterOptions, "version" | "template" | "seed" | "region">): Partial<Cluster["spec"]> {
+  // Commander refuses the two together; this is for callers that are not the command line.
+  if (options.seed !== undefined && options.region !== undefined) throw new CliError("--seed and --region cannot be used together: name one Seed with --seed, or a region with --region and the platform chooses a Seed there", ExitCode.usage);
+  return {
+    ...(options.version === undefined ? {} : { version: options.version }),
+    ...(options.template === undefined ? {} : { template: options.template }),
+    ...(options.seed === undefined ? {} : { seed: options.seed }),
+    ...(options.region === undefined ? {} : { seedSelector: { region: options.region } }),
+  };
 }
 
 /** Creates a Cluster; with --wait, follows it until it is Ready. */
@@ -19,9 +35,7 @@ export async function createCluster(name: string, options: CreateClusterOptions,
   const ctx = commandContext(options, out);
   const timeoutMs = parseTimeout(options.timeout ?? "5m");
   const nodes = countFlag("--nodes", options.nodes);
-  const spec: Partial<Cluster["spec"]> = {};
-  if (options.version !== undefined) spec.version = options.version;
-  if (options.template !== undefined) spec.template = options.template;
+  const spec = clusterSpecOf(options);
   let created: Cluster;
   try {
     created = (await ctx.objects.createNamespacedCustomObject({ ...clusterResource, namespace: ctx.namespace, body: newCluster(ctx.namespace, name, spec) })) as Cluster;

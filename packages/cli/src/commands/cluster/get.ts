@@ -27,7 +27,7 @@ export async function getCluster(name: string, options: GetClusterOptions, out?:
       `Version:   ${cluster.spec.version ?? "(from template or default)"}${status?.version !== undefined && status.version !== cluster.spec.version ? ` (running ${status.version})` : ""}`,
       `Phase:     ${status?.phase ?? "Pending"}`,
       `Endpoint:  ${status?.endpoint ?? "(not yet)"}`,
-      `Seed:      ${status?.seed ?? cluster.spec.seed ?? "(default)"}`,
+      `Seed:      ${status?.seed ?? cluster.spec.seed ?? (cluster.spec.seedSelector === undefined ? "(default)" : `(one of region ${cluster.spec.seedSelector.region}, not chosen yet)`)}`,
       `Age:       ${age(cluster.metadata.creationTimestamp)}`,
       `Conditions:`,
       "",

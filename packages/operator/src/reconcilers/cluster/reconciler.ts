@@ -29,14 +29,15 @@ import { applyAdminKubeconfig, ensurePKISecret, type CertificatePolicy } from ".
 import { recordIdentity } from "./identity.ts";
 import { computeClusterStatus, type ClusterObservation } from "./status.ts";
 import { ClusterReporter, type PassProgress } from "./report.ts";
-import { SeedFullError } from "../../seeds/capacity.ts";
+import { PlacementWaitError } from "../../seeds/errors.ts";
+import { recordPlacement } from "./placement.ts";
 
 /** The finalizer that keeps a Cluster until its control plane and data are gone. */
 export const clusterFinalizer = "seedbed.dev/cluster";
 
 /** Finds the seed and hosting driver of a cluster (see SeedDrivers). */
 export interface DriverResolver {
-  /** Throws SeedFullError when a cluster not yet on its seed would exceed the seed's capacity. */
+  /** Throws PlacementWaitError when a cluster not placed yet has no seed with room (or its seed is being deleted). */
   forCluster(cluster: Cluster): Promise<{ seed: string; region?: string; driver: HostingDriver }>;
   /** Throws RecordedSeedGoneError when the seed in status.seed no longer exists (never falls back to another). */
   forDeletion(cluster: Cluster): Promise<HostingDriver>;
@@ -140,7 +141,7 @@ export class ClusterReconciler implements Reconciler {
       authenticationConfig = authenticationConfigFor(cluster, template, this.#o.access);
       placement = await this.#o.drivers.forCluster(cluster);
     } catch (error) {
-      if (error instanceof SeedFullError) return this.#waitForPlacement(cluster, error);
+      if (error instanceof PlacementWaitError) return this.#waitForPlacement(cluster, error);
       if (!(error instanceof InvalidSpecError)) throw error;
       await this.#writeStatus(cluster, { invalidSpec: { reason: error.reason, message: error.message }, certificatesReady: false, deleting: false }, {});
       this.#o.events.record(cluster, { type: "Warning", reason: error.reason, action: "Validate", note: error.message });
@@ -149,6 +150,8 @@ export class ClusterReconciler implements Reconciler {
 
     const { seed, driver } = placement;
     progress.seed = seed;
+    // Recorded before anything exists on the seed, so that the cluster is never placed twice.
+    await recordPlacement(this.#o.client, cluster, placement);
     // The names come from the seed (where the API is published): failing to read it is the seed's failure.
     progress.step = "seed";
     const namespace = cluster.metadata.namespace ?? "";
@@ -235,8 +238,8 @@ export class ClusterReconciler implements Reconciler {
     return { ...(region === undefined ? {} : { region }), nodes: this.#o.nodes?.(cluster) ?? { ready: 0, total: 0 } };
   }
 
-  /** The cluster's seed is full: it waits in Pending, looked at again on Seed changes and every 30 s. */
-  async #waitForPlacement(cluster: Cluster, error: SeedFullError): Promise<ReconcileResult> {
+  /** No seed may take the cluster now (full, or being deleted): it waits in Pending, looked at again on Seed changes and every 30 s. */
+  async #waitForPlacement(cluster: Cluster, error: PlacementWaitError): Promise<ReconcileResult> {
     if (cluster.status?.phase !== "Pending") this.#o.events.record(cluster, { type: "Warning", reason: error.reason, action: "Place", note: error.message });
     await this.#writeStatus(cluster, { waitingForPlacement: { reason: error.reason, message: error.message }, certificatesReady: false, deleting: false }, {});
     return { requeueAfter: 30_000 };

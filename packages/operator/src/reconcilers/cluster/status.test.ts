@@ -50,6 +50,12 @@ describe("computeClusterStatus", () => {
     expect(status.conditions.find((c) => c.type === "APIServerReady")?.message).toBe("kube-apiserver answers 503 yet");
   });
 
+  it("says why a controller is not ready, in its own words (a crash loop, an image that cannot be pulled)", () => {
+    const crashing: ComponentHealth = { name: "kube-scheduler", running: false, ready: false, restarts: 4, message: "kube-scheduler: CrashLoopBackOff (back-off 40s restarting failed container)" };
+    const status = computeClusterStatus({ certificatesReady: true, controlPlane: { endpoint, components: [healthy("etcd"), healthy("kube-apiserver"), healthy("kube-controller-manager"), crashing] }, deleting: false }, undefined);
+    expect(status.conditions.find((c) => c.type === "ControlPlaneReady")).toMatchObject({ status: "False", reason: "Restarting", message: "waiting for kube-scheduler: kube-scheduler: CrashLoopBackOff (back-off 40s restarting failed container)" });
+  });
+
   it("reports an invalid spec as Failed with the reason, and nothing else", () => {
     const status = computeClusterStatus({ certificatesReady: false, invalidSpec: { reason: "TemplateNotFound", message: "template small does not exist" }, deleting: false }, undefined);
     expect(status.phase).toBe("Failed");

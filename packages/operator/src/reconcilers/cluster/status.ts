@@ -46,7 +46,9 @@ function controlPlaneCondition(components: readonly ComponentHealth[]): Conditio
   }
   const names = controllers.length === 2 ? notReady.map((c) => c.name).join(" and ") : "kube-controller-manager and kube-scheduler";
   const restarting = notReady.some((c) => !c.running);
-  return { type: ClusterConditions.ControlPlaneReady, status: "False", reason: restarting ? ClusterReasons.Restarting : ClusterReasons.Provisioning, message: `waiting for ${names}` };
+  // What each says about itself (an image that cannot be pulled, a crash loop, a pod nowhere to go) is what a user acts on.
+  const why = notReady.map((c) => c.message).filter((m): m is string => m !== undefined);
+  return { type: ClusterConditions.ControlPlaneReady, status: "False", reason: restarting ? ClusterReasons.Restarting : ClusterReasons.Provisioning, message: `waiting for ${names}${why.length > 0 ? `: ${why.join("; ")}` : ""}` };
 }
 
 function availableCondition(apiServer: ComponentHealth | undefined, endpoint: string | undefined): ConditionInput {

@@ -1,26 +1,31 @@
 import { isDeepStrictEqual } from "node:util";
-import type { Cluster, Seed } from "@seedbed/api";
-import { applyStatus, isConflict, isNotFound, setCondition, systemClock, type Clock, type ObjectClient, type ReconcileResult, type Reconciler, type ReconcileRequest } from "@seedbed/runtime";
+import { PatchStrategy } from "@kubernetes/client-node";
+import { SeedConditions, type Seed } from "@seedbed/api";
+import { applyStatus, isConflict, isNotFound, setCondition, systemClock, type Clock, type EventRecorder, type ObjectClient, type ReconcileContext, type ReconcileResult, type Reconciler, type ReconcileRequest } from "@seedbed/runtime";
+import { seedMetadataPatch, type SeedMetadataPatch } from "./metadata.ts";
 import { computeSeedStatus, type SeedReachability } from "./status.ts";
 
 /** What the Seed reconciler reads and reaches. */
 export interface SeedReconcilerOptions {
   readonly client: ObjectClient;
   readonly seed: (name: string) => Seed | undefined;
-  /** Every Cluster, from the cache: those whose status names a seed are hosted there. */
-  readonly clusters: () => readonly Cluster[];
+  /** The clusters (<namespace>/<name>, sorted) a seed hosts: by status.seed, and those placed there not yet recorded (SeedDrivers.hostedBy). */
+  readonly hosted: (seed: string) => readonly string[];
   /** Whether the operator can host control planes on a seed (see SeedDrivers.reachability). */
   readonly reachability: (seed: Seed) => Promise<SeedReachability>;
+  /** Where a deleted Seed kept for its clusters says so (reason SeedInUse). */
+  readonly events?: EventRecorder;
   readonly clock?: Clock;
   /** How often a seed is looked at again, and how long a reachability answer is kept (default 60 s). */
   readonly recheckMs?: number;
 }
 
 /**
- * Writes each Seed's status: how many clusters it hosts, whether the
- * operator can reach it, whether it is full, and which of its fields are
- * accepted but not carried out (SpecSupported). It changes nothing on the
- * seed itself; the Cluster controller places and runs control planes.
+ * Keeps each Seed's finalizer and region label (metadata.ts) and writes its
+ * status: clusters hosted, whether the operator can reach it, room left,
+ * which fields are accepted but not carried out (SpecSupported). A deleted
+ * Seed is let go once it hosts no cluster. It changes nothing on the seed
+ * itself; the Cluster controller places and runs control planes.
  */
 export class SeedReconciler implements Reconciler {
   readonly #o: SeedReconcilerOptions;
@@ -33,28 +38,57 @@ export class SeedReconciler implements Reconciler {
     this.#clock = options.clock ?? systemClock;
   }
 
-  async reconcile(request: ReconcileRequest): Promise<ReconcileResult | undefined> {
+  async reconcile(request: ReconcileRequest, context: ReconcileContext): Promise<ReconcileResult | undefined> {
     const seed = this.#o.seed(request.name);
-    if (!seed || seed.metadata.deletionTimestamp !== undefined) {
+    if (!seed) {
       this.#probed.delete(request.name);
       return undefined;
     }
     const name = seed.metadata.name ?? "";
-    const hosted = this.#o.clusters().filter((c) => c.status?.seed === name).length;
+    const hosted = this.#o.hosted(name);
+    const deleting = seed.metadata.deletionTimestamp !== undefined;
+    const patch = seedMetadataPatch(seed, hosted.length);
+    if (patch !== undefined) await this.#patchMetadata(seed, patch);
+    if (deleting && hosted.length === 0) {
+      this.#probed.delete(name);
+      if (patch !== undefined) context.log.info("Released a deleted Seed that hosts no cluster");
+      return undefined;
+    }
+    await this.#writeStatus(seed, hosted);
+    return { requeueAfter: this.#o.recheckMs ?? 60_000 };
+  }
+
+  /** Computes the status (status.ts) and applies it when it changed; a deleted Seed kept for its clusters says so in an event too. */
+  async #writeStatus(seed: Seed, hosted: readonly string[]): Promise<void> {
     const computed = computeSeedStatus(seed, { hosted, reachability: await this.#reachability(seed) });
     const now = this.#clock.now();
     const { conditions: inputs, ...fields } = computed;
     let conditions = seed.status?.conditions ?? [];
     for (const input of inputs) conditions = setCondition(conditions, { ...input, observedGeneration: seed.metadata.generation }, now);
     const status = { ...seed.status, ...fields, conditions, observedGeneration: seed.metadata.generation };
-    if (!isDeepStrictEqual(status, seed.status)) {
-      try {
-        await applyStatus(this.#o.client, { apiVersion: seed.apiVersion, kind: seed.kind, metadata: { name }, status });
-      } catch (error) {
-        if (!isNotFound(error) && !isConflict(error)) throw error;
-      }
+    // No capacity any more: no room left to show (the last known kubernetesVersion stays while the seed is unreachable).
+    if (fields.capacityLeft === undefined) delete status.capacityLeft;
+    const inUse = inputs.find((c) => c.type === SeedConditions.Deleting);
+    const before = seed.status?.conditions?.find((c) => c.type === SeedConditions.Deleting);
+    if (inUse !== undefined && inUse.message !== before?.message) this.#o.events?.record(seed, { type: "Warning", reason: "SeedInUse", action: "Delete", note: inUse.message });
+    if (isDeepStrictEqual(status, seed.status)) return;
+    try {
+      await applyStatus(this.#o.client, { apiVersion: seed.apiVersion, kind: seed.kind, metadata: { name: seed.metadata.name }, status });
+    } catch (error) {
+      if (!isNotFound(error) && !isConflict(error)) throw error;
     }
-    return { requeueAfter: this.#o.recheckMs ?? 60_000 };
+  }
+
+  /** A merge patch carrying the resourceVersion: a finalizer list changed meanwhile is a conflict, retried, never overwritten. */
+  async #patchMetadata(seed: Seed, patch: SeedMetadataPatch): Promise<void> {
+    try {
+      await this.#o.client.request("PATCH", `/apis/${seed.apiVersion}/seeds/${seed.metadata.name ?? ""}`, {
+        body: { metadata: { ...patch, resourceVersion: seed.metadata.resourceVersion } },
+        contentType: PatchStrategy.MergePatch,
+      });
+    } catch (error) {
+      if (!isNotFound(error)) throw error;
+    }
   }
 
   async #reachability(seed: Seed): Promise<SeedReachability> {

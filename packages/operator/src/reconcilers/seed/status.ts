@@ -1,4 +1,4 @@
-import { SeedConditions, type Seed } from "@seedbed/api";
+import { maxListedSeedClusters, seedInUseFinalizer, SeedConditions, SeedReasons, type Seed } from "@seedbed/api";
 import type { ConditionInput } from "@seedbed/runtime";
 
 type Status = NonNullable<Seed["status"]>;
@@ -10,9 +10,15 @@ export type SeedReachability =
 
 /** What a seed controller pass observed. */
 export interface SeedObservation {
-  /** Clusters whose status names the seed. */
-  readonly hosted: number;
+  /** The clusters (<namespace>/<name>, sorted) whose status names the seed, or placed there and not recorded yet. */
+  readonly hosted: readonly string[];
   readonly reachability: SeedReachability;
+}
+
+/** Up to `max` names, and how many more there are. */
+export function namesOf(names: readonly string[], max = maxListedSeedClusters): string {
+  const shown = names.slice(0, max).join(", ");
+  return names.length > max ? `${shown} and ${names.length - max} more` : shown;
 }
 
 /** The fields of a Seed's spec that the platform accepts and does not carry out, with what to do. */
@@ -29,12 +35,15 @@ export function unsupportedSeedFields(seed: Seed): string[] {
 }
 
 /**
- * A Seed's phase, cluster count and conditions: Ready (the operator can host
- * control planes there), SpecSupported (fields accepted but not carried
- * out) and Full (spec.capacity.maxClusters reached). Pure.
+ * A Seed's phase, clusters (count and, bounded, names), capacity left,
+ * reachability and conditions: Ready (the operator can host control planes
+ * there), SpecSupported (fields accepted but not carried out), Full
+ * (spec.capacity.maxClusters reached) and, once deleted while it hosts
+ * clusters, Deleting naming them. Pure.
  */
-export function computeSeedStatus(seed: Seed, observed: SeedObservation): Pick<Status, "phase" | "clusters" | "kubernetesVersion"> & { conditions: ConditionInput[] } {
-  const { reachability, hosted } = observed;
+export function computeSeedStatus(seed: Seed, observed: SeedObservation): Pick<Status, "phase" | "clusters" | "clusterNames" | "capacityLeft" | "reachable" | "kubernetesVersion"> & { conditions: ConditionInput[] } {
+  const { reachability } = observed;
+  const hosted = observed.hosted.length;
   const unsupported = unsupportedSeedFields(seed);
   const max = seed.spec.capacity?.maxClusters;
   const full = max !== undefined && hosted >= max;
@@ -49,6 +58,25 @@ export function computeSeedStatus(seed: Seed, observed: SeedObservation): Pick<S
       ? { type: SeedConditions.Full, status: "True", reason: "CapacityReached", message: `hosts ${hosted} clusters, spec.capacity.maxClusters is ${max}: new clusters wait in phase Pending (reason SeedFull) until there is room` }
       : { type: SeedConditions.Full, status: "False", reason: "RoomLeft", message: max === undefined ? `hosts ${hosted} clusters; no capacity is set` : `hosts ${hosted} of at most ${max} clusters` },
   ];
+  const deleting = seed.metadata.deletionTimestamp !== undefined;
+  if (deleting && hosted > 0) {
+    conditions.push({ type: SeedConditions.Deleting, status: "True", reason: SeedReasons.HostsClusters, message: inUseMessage(seed, observed.hosted) });
+  }
   const version = reachability.ok && reachability.kubernetesVersion !== undefined ? { kubernetesVersion: reachability.kubernetesVersion } : {};
-  return { phase: reachability.ok ? "Ready" : "NotReady", clusters: hosted, ...version, conditions };
+  const left = max === undefined ? {} : { capacityLeft: Math.max(0, max - hosted) };
+  return {
+    phase: deleting ? "Deleting" : reachability.ok ? "Ready" : "NotReady",
+    clusters: hosted,
+    clusterNames: observed.hosted.slice(0, maxListedSeedClusters),
+    ...left,
+    reachable: reachability.ok,
+    ...version,
+    conditions,
+  };
+}
+
+/** Why a deleted Seed is still there: the clusters it hosts (bounded), and what to do. */
+export function inUseMessage(seed: Seed, hosted: readonly string[]): string {
+  const name = seed.metadata.name ?? "";
+  return `Seed ${name} is kept (finalizer ${seedInUseFinalizer}) while it hosts ${hosted.length} cluster${hosted.length === 1 ? "" : "s"}: ${namesOf(hosted)}; delete ${hosted.length === 1 ? "that Cluster" : "those Clusters"} and the Seed goes (Seedbed never moves a control plane to another seed)`;
 }

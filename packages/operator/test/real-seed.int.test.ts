@@ -1,0 +1,139 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { AppsV1Api, CoreV1Api, CustomObjectsApi, KubeConfig, type V1Container, type V1Pod } from "@kubernetes/client-node";
+import { apiVersion, clusterObjectNames, installCRDs, kubeconfigSecretKey, type Cluster } from "@seedbed/api";
+import { localImage, localRegistry, startRealSeed, type RealSeed } from "@seedbed/node";
+import { eventually } from "@seedbed/testing";
+import { useKubeAPI } from "@seedbed/testing/vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { startOperator, type Operator } from "../src/index.ts";
+
+const namespace = "project-real";
+const resource = { group: "seedbed.dev", version: "v1alpha1", namespace };
+
+/** Ready condition of a pod. */
+const podReady = (pod: V1Pod): boolean => pod.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True") === true;
+
+describe("tenant control planes as real pods on a real seed", () => {
+  const api = useKubeAPI({ controllers: true });
+  const dir = mkdtempSync(join(tmpdir(), "seedbed-real-seed-"));
+  let seed: RealSeed;
+  let operator: Operator;
+  let objects: CustomObjectsApi;
+  let seedCore: CoreV1Api;
+  let seedApps: AppsV1Api;
+  const readCluster = async (name: string): Promise<Cluster> => (await objects.getNamespacedCustomObject({ ...resource, plural: "clusters", name })) as Cluster;
+
+  beforeAll(async () => {
+    const images = await Promise.all((["etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler", "kwok"] as const).map((image) => localImage(image)));
+    seed = await startRealSeed({ dir: join(dir, "seed"), images, unsafeNoFsync: true });
+    const kc = api().kubeConfig();
+    await installCRDs(kc);
+    objects = kc.makeApiClient(CustomObjectsApi);
+    const core = kc.makeApiClient(CoreV1Api);
+    seedCore = seed.kubeConfig().makeApiClient(CoreV1Api);
+    seedApps = seed.kubeConfig().makeApiClient(AppsV1Api);
+    await core.createNamespace({ body: { metadata: { name: namespace } } });
+    await core.createNamespace({ body: { metadata: { name: "seedbed-system" } } });
+    await core.createNamespacedSecret({ namespace: "seedbed-system", body: { metadata: { name: "real-seed" }, stringData: { kubeconfig: seed.kubeconfig } } });
+    await objects.createClusterCustomObject({
+      group: "seedbed.dev",
+      version: "v1alpha1",
+      plural: "seeds",
+      body: { apiVersion, kind: "Seed", metadata: { name: "real" }, spec: { driver: "kubernetes", default: true, kubeconfigSecretRef: { namespace: "seedbed-system", name: "real-seed", key: "kubeconfig" } } },
+    });
+    // The images were imported into the seed's node under the local registry: nothing is pulled.
+    operator = await startOperator({ kubeConfig: kc, stateDir: join(dir, "state"), controlPlaneImages: { registry: localRegistry } });
+  }, 300_000);
+  afterAll(async () => {
+    await operator?.stop();
+    await seed?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }, 180_000);
+  beforeEach(({ onTestFailed }) => {
+    onTestFailed(() => {
+      process.stderr.write(`\n[real-seed] logs:\n${seed.logs().split(/(?====== )/).map((s) => s.trimEnd().split("\n").slice(-40).join("\n")).join("\n")}\n`);
+    });
+  });
+
+  it("runs every component as a Ready pod in real containers, and the tenant API answers at its published endpoint", async () => {
+    await objects.createNamespacedCustomObject({ ...resource, plural: "clusters", body: { apiVersion, kind: "Cluster", metadata: { name: "web", namespace }, spec: {} } });
+    const running = await eventually(() => readCluster("web"), (c) => c.status?.phase === "Running", { timeoutMs: 180_000, description: "cluster web Running" });
+    expect(running.status?.seed).toBe("real");
+    const ns = "cluster-real--web";
+    const pods = (await seedCore.listNamespacedPod({ namespace: ns })).items;
+    expect(pods.map((p) => p.metadata?.labels?.["seedbed.dev/component"]).sort()).toEqual(["etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler"]);
+    for (const pod of pods) {
+      expect(podReady(pod), `${pod.metadata?.name ?? ""} Ready`).toBe(true);
+      expect(pod.spec?.nodeName).toBe("seed-0");
+      // Real containers: containerd started them, as non-root.
+      expect(pod.status?.containerStatuses?.[0]?.containerID).toMatch(/^containerd:\/\//);
+      expect(pod.spec?.securityContext?.runAsNonRoot).toBe(true);
+    }
+    // etcd's volume came from the seed's default StorageClass, provisioned on this machine.
+    const claims = (await seedCore.listNamespacedPersistentVolumeClaim({ namespace: ns })).items;
+    expect(claims.map((c) => [c.spec?.storageClassName, c.status?.phase])).toEqual([[seed.storageClassName, "Bound"]]);
+
+    // The operator's own tenant connection and a user's kubeconfig both go to the published endpoint.
+    expect(running.status?.endpoint).toBe(`https://${seed.nodes[0]?.address ?? ""}:${String((await seedCore.readNamespacedService({ namespace: ns, name: "kube-apiserver" })).spec?.ports?.[0]?.nodePort)}`);
+    const secret = await api().kubeConfig().makeApiClient(CoreV1Api).readNamespacedSecret({ namespace, name: clusterObjectNames.adminKubeconfigSecret("web") });
+    const tenant = new KubeConfig();
+    tenant.loadFromString(Buffer.from(secret.data?.[kubeconfigSecretKey] ?? "", "base64").toString("utf8"));
+    expect(tenant.getCurrentCluster()?.server).toBe(running.status?.endpoint);
+    const names = (await tenant.makeApiClient(CoreV1Api).listNamespace()).items.map((n) => n.metadata?.name);
+    expect(names).toEqual(expect.arrayContaining(["default", "kube-system"]));
+    // Inside the tenant, kubernetes.default points at the published address.
+    const slices = await eventually(
+      () => tenant.makeApiClient(CoreV1Api).readNamespacedEndpoints({ namespace: "default", name: "kubernetes" }).catch(() => undefined),
+      (e) => (e?.subsets?.[0]?.addresses?.length ?? 0) > 0,
+      { timeoutMs: 30_000, description: "the tenant's kubernetes endpoints" },
+    );
+    expect(slices?.subsets?.[0]?.addresses?.[0]?.ip).toBe(seed.nodes[0]?.address);
+  }, 240_000);
+
+  it("reports real pod failures with their reasons: ImagePullBackOff, CrashLoopBackOff, Pending", async () => {
+    const ns = "cluster-real--web";
+    const reasonOf = async (): Promise<string> => {
+      const cluster = await readCluster("web");
+      return (cluster.status?.conditions ?? []).map((c) => `${c.type}=${c.status} ${c.reason ?? ""}: ${c.message ?? ""}`).join("\n");
+    };
+    // The scheduler is the component a user can lose for a while without losing the API. Each case
+    // starts from the deployment as rendered, changed in one place, so no failure hides another.
+    const original = await seedApps.readNamespacedDeployment({ namespace: ns, name: "kube-scheduler" });
+    const provoke = async (change: (container: V1Container) => void): Promise<void> => {
+      const current = await seedApps.readNamespacedDeployment({ namespace: ns, name: "kube-scheduler" });
+      const body = structuredClone(original);
+      body.metadata = { ...body.metadata, resourceVersion: current.metadata?.resourceVersion, managedFields: undefined };
+      const container = body.spec?.template.spec?.containers[0];
+      if (container) change(container);
+      await seedApps.replaceNamespacedDeployment({ namespace: ns, name: "kube-scheduler", body });
+    };
+    await provoke((c) => {
+      c.image = `${localRegistry}/kube-scheduler:v0.0.0-missing`;
+    });
+    await eventually(reasonOf, (text) => /kube-scheduler.*(ImagePullBackOff|ErrImagePull)/.test(text), { timeoutMs: 90_000, description: "ImagePullBackOff in the Cluster's conditions" });
+    await provoke((c) => {
+      c.args = [...(c.args ?? []), "--no-such-flag"];
+    });
+    await eventually(reasonOf, (text) => /kube-scheduler.*CrashLoopBackOff/.test(text), { timeoutMs: 120_000, description: "CrashLoopBackOff in the Cluster's conditions" });
+    await provoke((c) => {
+      c.resources = { ...c.resources, requests: { ...c.resources?.requests, cpu: "500" } };
+    });
+    await eventually(reasonOf, (text) => /kube-scheduler.*Unschedulable/.test(text), { timeoutMs: 90_000, description: "Pending (Unschedulable) in the Cluster's conditions" });
+    // Back as rendered: the cluster is healthy again.
+    await provoke(() => undefined);
+    await eventually(() => readCluster("web"), (c) => c.status?.conditions?.find((x) => x.type === "Ready")?.status === "True", { timeoutMs: 120_000, description: "cluster web Ready again" });
+  }, 360_000);
+
+  it("removes every object from the seed when the Cluster is deleted", async () => {
+    await objects.deleteNamespacedCustomObject({ ...resource, plural: "clusters", name: "web" });
+    await eventually(
+      () => seedCore.listNamespace(),
+      (list) => !list.items.some((n) => n.metadata?.name === "cluster-real--web"),
+      { timeoutMs: 120_000, description: "namespace cluster-real--web gone" },
+    );
+    // The volume went with its claim (reclaim policy Delete), directory included.
+    await eventually(() => seedCore.listPersistentVolume(), (list) => list.items.length === 0, { timeoutMs: 60_000, description: "no PersistentVolume left" });
+  }, 180_000);
+});
