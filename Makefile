@@ -41,11 +41,11 @@ up: deps bins $(if $(filter kubernetes,$(SEED)),node-bins)
 	node packages/cli/src/bin/seedbed.ts up --seed $(SEED)
 
 # What a real node and seed need (the tests start them): containerd, runc, the CNI
-# plugins from Debian's packages, and the kubelet, kube-proxy, pause and CoreDNS
-# binaries, which `bins` does not build.
+# plugins from Debian's packages, and the kubelet, kube-proxy, pause, CoreDNS and
+# kube-network-policies binaries, which `bins` does not build.
 node-bins:
 	tools/node/ensure-containerd.sh
-	tools/k8s/build.sh node pause coredns
+	tools/k8s/build.sh node pause coredns netpol
 
 test: deps bins node-bins
 	node tools/test/run.ts

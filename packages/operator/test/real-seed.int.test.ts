@@ -1,7 +1,8 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { AppsV1Api, CoreV1Api, CustomObjectsApi, KubeConfig, type V1Container, type V1Pod } from "@kubernetes/client-node";
+import { AppsV1Api, CoreV1Api, CustomObjectsApi, KubeConfig, PatchStrategy, setHeaderOptions, type V1Container, type V1Pod } from "@kubernetes/client-node";
+import { clientLoop } from "./client-loop.ts";
 import { apiVersion, clusterObjectNames, installCRDs, kubeconfigSecretKey, type Cluster } from "@seedbed/api";
 import { localImage, localRegistry, startRealSeed, type RealSeed } from "@seedbed/node";
 import { eventually } from "@seedbed/testing";
@@ -11,6 +12,7 @@ import { startOperator, type Operator } from "../src/index.ts";
 
 const namespace = "project-real";
 const resource = { group: "seedbed.dev", version: "v1alpha1", namespace };
+const mergePatch = setHeaderOptions("Content-Type", PatchStrategy.MergePatch);
 
 /** Ready condition of a pod. */
 const podReady = (pod: V1Pod): boolean => pod.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True") === true;
@@ -24,6 +26,13 @@ describe("tenant control planes as real pods on a real seed", () => {
   let seedCore: CoreV1Api;
   let seedApps: AppsV1Api;
   const readCluster = async (name: string): Promise<Cluster> => (await objects.getNamespacedCustomObject({ ...resource, plural: "clusters", name })) as Cluster;
+  /** The admin kubeconfig the operator wrote for a cluster: the one a user downloads. */
+  const tenantKubeConfig = async (name: string): Promise<KubeConfig> => {
+    const secret = await api().kubeConfig().makeApiClient(CoreV1Api).readNamespacedSecret({ namespace, name: clusterObjectNames.adminKubeconfigSecret(name) });
+    const kc = new KubeConfig();
+    kc.loadFromString(Buffer.from(secret.data?.[kubeconfigSecretKey] ?? "", "base64").toString("utf8"));
+    return kc;
+  };
 
   beforeAll(async () => {
     const images = await Promise.all((["etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler", "kwok"] as const).map((image) => localImage(image)));
@@ -70,6 +79,7 @@ describe("tenant control planes as real pods on a real seed", () => {
       // Real containers: containerd started them, as non-root.
       expect(pod.status?.containerStatuses?.[0]?.containerID).toMatch(/^containerd:\/\//);
       expect(pod.spec?.securityContext?.runAsNonRoot).toBe(true);
+      expect(pod.spec?.containers[0]?.securityContext).toMatchObject({ readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } });
     }
     // etcd's volume came from the seed's default StorageClass, provisioned on this machine.
     const claims = (await seedCore.listNamespacedPersistentVolumeClaim({ namespace: ns })).items;
@@ -77,9 +87,7 @@ describe("tenant control planes as real pods on a real seed", () => {
 
     // The operator's own tenant connection and a user's kubeconfig both go to the published endpoint.
     expect(running.status?.endpoint).toBe(`https://${seed.nodes[0]?.address ?? ""}:${String((await seedCore.readNamespacedService({ namespace: ns, name: "kube-apiserver" })).spec?.ports?.[0]?.nodePort)}`);
-    const secret = await api().kubeConfig().makeApiClient(CoreV1Api).readNamespacedSecret({ namespace, name: clusterObjectNames.adminKubeconfigSecret("web") });
-    const tenant = new KubeConfig();
-    tenant.loadFromString(Buffer.from(secret.data?.[kubeconfigSecretKey] ?? "", "base64").toString("utf8"));
+    const tenant = await tenantKubeConfig("web");
     expect(tenant.getCurrentCluster()?.server).toBe(running.status?.endpoint);
     const names = (await tenant.makeApiClient(CoreV1Api).listNamespace()).items.map((n) => n.metadata?.name);
     expect(names).toEqual(expect.arrayContaining(["default", "kube-system"]));
@@ -91,6 +99,29 @@ describe("tenant control planes as real pods on a real seed", () => {
     );
     expect(slices?.subsets?.[0]?.addresses?.[0]?.ip).toBe(seed.nodes[0]?.address);
   }, 240_000);
+
+  it("scales the API servers 2 → 3 → 2 with no failed request from a client loop", async () => {
+    const ns = "cluster-real--web";
+    const tenant = await tenantKubeConfig("web");
+    const setReplicas = (replicas: number): Promise<unknown> =>
+      objects.patchNamespacedCustomObject({ ...resource, plural: "clusters", name: "web", body: { spec: { controlPlane: { replicas } } } }, mergePatch);
+    const readyAPIServers = async (): Promise<number> => {
+      const d = await seedApps.readNamespacedDeployment({ namespace: ns, name: "kube-apiserver" });
+      return d.status?.replicas === d.spec?.replicas && d.status?.readyReplicas === d.spec?.replicas ? (d.spec?.replicas ?? 0) : -1;
+    };
+    await setReplicas(2);
+    await eventually(readyAPIServers, (n) => n === 2, { timeoutMs: 120_000, description: "2 API servers ready" });
+    const loop = clientLoop(tenant);
+    await setReplicas(3);
+    await eventually(readyAPIServers, (n) => n === 3, { timeoutMs: 120_000, description: "3 API servers ready" });
+    await setReplicas(2);
+    await eventually(readyAPIServers, (n) => n === 2, { timeoutMs: 120_000, description: "back to 2 API servers" });
+    // Past the shutdown delay of the one that went.
+    await new Promise((resolve) => setTimeout(resolve, 8000));
+    const result = await loop.stop();
+    expect(result.failures).toEqual([]);
+    expect(result.ok).toBeGreaterThan(50);
+  }, 420_000);
 
   it("reports real pod failures with their reasons: ImagePullBackOff, CrashLoopBackOff, Pending", async () => {
     const ns = "cluster-real--web";

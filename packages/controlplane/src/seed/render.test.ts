@@ -44,6 +44,8 @@ describe("renderSeedControlPlane", () => {
     };
     expect(args("kube-controller-manager")).toEqual(expect.arrayContaining(["--cluster-cidr=10.250.0.0/16", "--allocate-node-cidrs=true", "--node-cidr-mask-size=24"]));
     expect(args("kube-apiserver")).toContain("--service-account-issuer=https://kubernetes.default.svc.corp.internal");
+    // Scaling or rolling the API servers behind their Service fails no new request.
+    expect(args("kube-apiserver")).toContain("--shutdown-delay-duration=5s");
   });
 
   it("runs kwok beside the control plane only for a cluster with kwok machines, with its own Secret, reaching the API through its policy", () => {

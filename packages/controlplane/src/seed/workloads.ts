@@ -135,7 +135,13 @@ export function renderAPIServerDeployment(input: WorkloadInput): Manifest {
       serviceAccountKeyFile: pki("sa.pub"),
       serviceAccountSigningKeyFile: pki("sa.key"),
     },
-    extraFlags: input.apiServerExtraFlags,
+    extraFlags: {
+      // Behind a Service, a replica told to stop keeps serving while its
+      // /readyz fails, until kube-proxy has taken it out of the endpoints:
+      // rolling or scaling the API servers fails no new request.
+      "shutdown-delay-duration": "5s",
+      ...input.apiServerExtraFlags,
+    },
     tuning: smallClusterTuning.kubeAPIServer,
   });
   return deployment(input, "kube-apiserver", input.apiServerReplicas, {
