@@ -13,6 +13,7 @@ import { createCgroupRoot, ensureInotifyLimits } from "./host.ts";
 import { localImage } from "./local-images.ts";
 import { renderKubeletConfig } from "./kubelet-config.ts";
 import { renderKubeProxyConfig } from "./kube-proxy-config.ts";
+import { grantNetworkPolicyAgent, networkPolicyAgentArgs, networkPolicyAgentHealthPort } from "./network-policies.ts";
 import { nodeLayout, type NodeLayout } from "./layout.ts";
 import { createNodeNamespace, enableHostForwarding, inNamespace, nodeNamespace, type NodeNamespace } from "./netns.ts";
 import { writeNodeCredentials, type ClusterCA } from "./node-pki.ts";
@@ -41,8 +42,17 @@ export interface RealNodeOptions {
   readonly readyTimeoutMs?: number;
   /** Run kube-proxy (iptables mode, in the node's namespace) for this pod CIDR of the cluster: Services then work on the node. */
   readonly kubeProxy?: { readonly clusterCIDR: string };
+  /** The pod subnet (10.244.N.0/24) to take when it is free: the one this node had before, so that its address (10.243.N.2) stays. */
+  readonly podSubnet?: string;
   /** The cluster's DNS Service address and domain, written into every pod's resolv.conf. */
   readonly clusterDNS?: { readonly address: string; readonly domain: string };
+  /**
+   * Enforce NetworkPolicies on this node: kube-network-policies (nftables and
+   * NFQUEUE) in the node's namespace, with its RBAC applied through the
+   * cluster CA (network-policies.ts). Without it, policies are accepted by
+   * the API and ignored by the bridge.
+   */
+  readonly networkPolicies?: boolean;
 }
 
 /** A kubelet with its own containerd, runc and CNI bridge on this machine. */
@@ -60,9 +70,9 @@ export interface RealNode {
   readonly containerdSocket: string;
   /** Loads an image into the node's containerd (namespace k8s.io, where the CRI looks). */
   importImage(image: BuiltImage): Promise<void>;
-  /** Pids of containerd, the kubelet and kube-proxy. */
+  /** Pids of containerd, the kubelet, kube-proxy and kube-network-policies. */
   pids(): ReadonlyMap<string, number>;
-  /** The logs of containerd, the kubelet, kube-proxy and the teardown, each under a header. */
+  /** The logs of containerd, the kubelet, kube-proxy, kube-network-policies and the teardown, each under a header. */
   logs(): string;
   /**
    * Stops the kubelet, removes every pod through the CRI (which runs the CNI
@@ -90,6 +100,7 @@ export async function startRealNode(options: RealNodeOptions): Promise<RealNode>
   const kubelet = binaryPath("kubelet", { kubernetesVersion: options.kubernetesVersion });
   const criClean = binaryPath("cri-clean", { kubernetesVersion: options.kubernetesVersion });
   const kubeProxy = options.kubeProxy === undefined ? undefined : binaryPath("kube-proxy", { kubernetesVersion: options.kubernetesVersion });
+  const netpol = options.networkPolicies === true ? binaryPath("kube-network-policies") : undefined;
   const pause = await localImage("pause");
   const timeoutMs = options.readyTimeoutMs ?? 60_000;
 
@@ -109,7 +120,7 @@ export async function startRealNode(options: RealNodeOptions): Promise<RealNode>
   running.add(processes);
   try {
     await sweepAbandonedNodes();
-    subnet = reservePodSubnet();
+    subnet = reservePodSubnet(options.podSubnet);
     const network: PodNetwork = { name: `seedbed-${id}`, bridge: `sbr-${id}`, subnet: subnet.subnet };
     const namespace = nodeNamespace(id, subnet.subnet);
     record = { ownerPid: process.pid, network, namespace, cgroupRoot, ipForward: readIPForward() };
@@ -156,6 +167,14 @@ export async function startRealNode(options: RealNodeOptions): Promise<RealNode>
       const proxyProc = await start(layout, namespace, "kube-proxy", kubeProxy, [`--config=${layout.kubeProxy.config}`, `--hostname-override=${options.name}`]);
       processes.set("kube-proxy", proxyProc);
       await waitForReady({ url: `http://${namespace.nodeAddress}:${kubeProxyHealthzPort}/healthz`, tls: {}, process: proxyProc, timeoutMs });
+    }
+    if (netpol !== undefined) {
+      // After the kubelet: the agent only decides for pods bound to this Node.
+      await grantNetworkPolicyAgent({ server: options.server, ca: options.clusterCA, kubeconfigPath: layout.networkPolicies.kubeconfig });
+      const agentProc = await start(layout, namespace, "kube-network-policies", netpol, networkPolicyAgentArgs({ kubeconfig: layout.networkPolicies.kubeconfig, nodeName: options.name, nodeAddress: namespace.nodeAddress }));
+      processes.set("kube-network-policies", agentProc);
+      // Healthy once its nftables table is in the namespace: from then on, policies hold.
+      await waitForReady({ url: `http://${namespace.nodeAddress}:${networkPolicyAgentHealthPort}/healthz`, tls: {}, process: agentProc, timeoutMs });
     }
 
     let stopped: Promise<void> | undefined;
@@ -229,7 +248,7 @@ async function importImage(layout: NodeLayout, image: BuiltImage): Promise<void>
 }
 
 function nodeLogs(layout: NodeLayout): string {
-  return ["containerd", "kubelet", "kube-proxy", "cri-clean"]
+  return ["containerd", "kubelet", "kube-proxy", "kube-network-policies", "cri-clean"]
     .map((name) => {
       const file = join(layout.logDir, `${name}.log`);
       let text: string;

@@ -14,13 +14,16 @@ export interface SubnetReservation {
 /**
  * Reserves a free /24 of 10.244.0.0/16 for a node's pods: one no other live
  * process of this machine holds (a lock file with its pid, as ports are
- * reserved) and no route of this machine already covers.
+ * reserved) and no route of this machine already covers. `preferred`
+ * (the subnet a node had before) is taken when it is free, so that a node
+ * started again keeps its address.
  */
-export function reservePodSubnet(lockDir = join(tmpdir(), `seedbed-pod-subnets-${process.getuid?.() ?? 0}`)): SubnetReservation {
+export function reservePodSubnet(preferred?: string, lockDir = join(tmpdir(), `seedbed-pod-subnets-${process.getuid?.() ?? 0}`)): SubnetReservation {
   mkdirSync(lockDir, { recursive: true, mode: 0o700 });
   const routes = execFileSync("ip", ["-4", "route", "show"], { encoding: "utf8" });
+  const wanted = preferred === undefined ? undefined : /^10\.244\.(\d{1,3})\.0\/24$/.exec(preferred)?.[1];
   // Start at a random place so that concurrent nodes rarely race for one lock.
-  const start = Math.floor(Math.random() * 254);
+  const start = wanted === undefined ? Math.floor(Math.random() * 254) : Number(wanted) - 1;
   for (let i = 0; i < 254; i++) {
     const third = 1 + ((start + i) % 254);
     const subnet = `10.244.${third}.0/24`;

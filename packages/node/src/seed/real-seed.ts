@@ -10,6 +10,7 @@ import { startRealNode, type RealNode } from "../real-node.ts";
 import { defaultStorageClassName } from "../storage/names.ts";
 import { startLocalVolumeProvisioner, type LocalVolumeProvisioner } from "../storage/provisioner.ts";
 import { seedDNSManifests } from "./dns.ts";
+import { KeptSubnets } from "./kept-subnets.ts";
 import { waitUntil } from "./wait.ts";
 
 /** Options of a one-machine real seed. */
@@ -55,8 +56,9 @@ export const seedNetwork = { serviceCIDR: "10.96.0.0/16", podCIDR: "10.244.0.0/1
 /**
  * Starts a Kubernetes cluster on this machine that hosts real pods: etcd,
  * kube-apiserver, kube-controller-manager and kube-scheduler as local
- * processes, real nodes (containerd, kubelet and kube-proxy, each in a
- * network namespace of its own), CoreDNS, and a default StorageClass with
+ * processes, real nodes (containerd, kubelet, kube-proxy and the
+ * NetworkPolicy agent, each node in a network namespace of its own),
+ * CoreDNS, and a default StorageClass with
  * its provisioner. What it needs is built here (images) or installed by
  * `make node-bins`. If anything fails to come up, whatever started is
  * stopped before the error is thrown.
@@ -103,18 +105,25 @@ export async function startRealSeed(options: RealSeedOptions): Promise<RealSeed>
     kc.loadFromString(plane.kubeconfig);
     const clusterCA = { certificatePem: readFileSync(plane.pki.caCert, "utf8"), privateKeyPem: readFileSync(plane.pki.caKey, "utf8") };
     const count = options.nodes ?? 1;
+    // Each node keeps its subnet and so its address across restarts: the
+    // clusters' published endpoints (and kubeconfigs handed out) name it.
+    const subnets = new KeptSubnets(join(options.dir, "node-subnets.json"));
     for (let i = 0; i < count; i++) {
-      nodes.push(
-        await startRealNode({
-          name: `seed-${i}`,
+      const name = `seed-${i}`;
+      const node = await startRealNode({
+          name,
+          podSubnet: subnets.get(name),
           server: plane.nodeServer,
           clusterCA,
           kubernetesVersion: options.kubernetesVersion,
           images: [coredns, ...(options.images ?? [])],
           kubeProxy: { clusterCIDR: seedNetwork.podCIDR },
+          // The tenants' NetworkPolicies (default-deny, etcd only from their kube-apiserver) hold.
+          networkPolicies: true,
           clusterDNS: { address: seedNetwork.dnsAddress, domain: seedNetwork.dnsDomain },
-        }),
-      );
+        });
+      nodes.push(node);
+      subnets.set(name, node.network.subnet);
     }
     provisioner = await startLocalVolumeProvisioner({ kubeConfig: kc, baseDir: join(options.dir, "volumes") });
     const client = ObjectClient.fromKubeConfig(kc);
