@@ -6,7 +6,7 @@
 #
 #   tools/k8s/build.sh                 # everything
 #   tools/k8s/build.sh etcd kubernetes # some of: kubernetes etcd kwok helm
-#   tools/k8s/build.sh node pause coredns  # a real seed's binaries: only when asked for
+#   tools/k8s/build.sh node pause coredns netpol  # a real seed's binaries: only when asked for
 #   GO=/opt/go1.26/bin/go tools/k8s/build.sh   # another Go toolchain
 set -euo pipefail
 
@@ -222,6 +222,41 @@ build_coredns() {
   built=1
 }
 
+# SIG Network's NetworkPolicy enforcer (nftables and NFQUEUE), run by each
+# real node in its network namespace: upstream's package with Seedbed's
+# command (tools/k8s/netpol/main.go: a kubeconfig instead of the in-cluster
+# configuration) and two changes (seedbed.patch with queue_verdict.go:
+# xtables' NFQUEUE target on kernels without nft_queue, and no crash on a
+# packet from an address that is no pod's when NRI is off). Built only when
+# asked for, like the node.
+build_netpol() {
+  local v=$1 dir mod src
+  [ -x "$bin_dir/kube-network-policies-v$v" ] && return
+  log "building kube-network-policies v$v"
+  have_go "kube-network-policies v$v"
+  mod=$(gomod sigs.k8s.io/kube-network-policies "v$v")
+  require_go "$mod" "kube-network-policies v$v"
+  src=$(go mod download -json "sigs.k8s.io/kube-network-policies@v$v" | sed -n 's/.*"Dir": "\(.*\)".*/\1/p')
+  dir="$work_dir/netpol-v$v"
+  rm -rf "$dir" && mkdir -p "$dir"
+  cp -r "$src" "$dir/upstream" && chmod -R u+w "$dir/upstream"
+  cp "$here/netpol/queue_verdict.go" "$dir/upstream/pkg/networkpolicy/"
+  # git apply works outside a repository, and git is on every machine that cloned Seedbed.
+  # (checked after: inside another repository, git apply skips paths outside the current directory)
+  (cd "$dir/upstream" && git apply "$here/netpol/seedbed.patch") && [ "$(grep -c 'queueVerdict(\|c.nriPlugin == nil' "$dir/upstream/pkg/networkpolicy/controller.go")" = 3 ] ||
+    die "tools/k8s/netpol/seedbed.patch does not apply to kube-network-policies v$v: update it with the version"
+  cp "$here/netpol/main.go" "$dir/main.go"
+  (
+    cd "$dir"
+    printf 'module seedbed.dev/netpol\n\ngo %s\n' "$(go_directive "$mod")" > go.mod
+    go mod edit -require="sigs.k8s.io/kube-network-policies@v$v" -replace="sigs.k8s.io/kube-network-policies=./upstream"
+    go mod tidy
+    go build -mod=mod -trimpath -ldflags "$ldflags_base" -o kube-network-policies .
+  )
+  install_bin "$dir/kube-network-policies" "kube-network-policies-v$v"
+  built=1
+}
+
 build_kwok() {
   go_install kwok sigs.k8s.io/kwok sigs.k8s.io/kwok/cmd/kwok "$1" "-X sigs.k8s.io/kwok/pkg/consts.Version=v$1"
 }
@@ -246,7 +281,8 @@ main() {
       kwok) timed build_kwok "$(version kwok)" ;;
       helm) timed build_helm "$(version helm)" ;;
       coredns) timed build_coredns "$(version coredns)" ;;
-      *) die "unknown binary '$t' (one of: kubernetes etcd kwok helm node pause coredns)" ;;
+      netpol) timed build_netpol "$(version kubeNetworkPolicies)" ;;
+      *) die "unknown binary '$t' (one of: kubernetes etcd kwok helm node pause coredns netpol)" ;;
     esac
   done
 }

@@ -18,10 +18,11 @@ export type BinaryName =
   | "kube-proxy"
   | "cri-clean"
   | "pause"
-  | "coredns";
+  | "coredns"
+  | "kube-network-policies";
 
 /** The tools/k8s/build.sh target that builds each binary. */
-const buildTarget: Record<BinaryName, "kubernetes" | "node" | "etcd" | "kwok" | "helm" | "pause" | "coredns"> = {
+const buildTarget: Record<BinaryName, "kubernetes" | "node" | "etcd" | "kwok" | "helm" | "pause" | "coredns" | "netpol"> = {
   "kube-apiserver": "kubernetes",
   "kube-controller-manager": "kubernetes",
   "kube-scheduler": "kubernetes",
@@ -33,6 +34,8 @@ const buildTarget: Record<BinaryName, "kubernetes" | "node" | "etcd" | "kwok" | 
   pause: "pause",
   // The DNS of the real seeds Seedbed runs on this machine.
   coredns: "coredns",
+  // Each real node's NetworkPolicy enforcer.
+  "kube-network-policies": "netpol",
   etcd: "etcd",
   etcdutl: "etcd",
   etcdctl: "etcd",
@@ -48,7 +51,8 @@ export function binDir(env: NodeJS.ProcessEnv = process.env): string {
 /** The pinned version of a binary; Kubernetes components take an explicit one of the offered versions. */
 export function binaryVersion(name: BinaryName, kubernetesVersion: string = defaultKubernetesVersion): string {
   const target = buildTarget[name];
-  return target === "kubernetes" || target === "node" ? kubernetesVersion : versions[target];
+  if (target === "kubernetes" || target === "node") return kubernetesVersion;
+  return versions[target === "netpol" ? "kubeNetworkPolicies" : target];
 }
 
 /**
@@ -63,7 +67,7 @@ export function binaryPath(name: BinaryName, options: { kubernetesVersion?: stri
   } catch {
     const target = buildTarget[name];
     // make bins builds what every run needs; a real node's binaries only on request.
-    const how = target === "node" || target === "pause" || target === "coredns" ? `\`tools/k8s/build.sh ${target}\`` : `\`make bins\` (or tools/k8s/build.sh ${target})`;
+    const how = target === "node" || target === "pause" || target === "coredns" || target === "netpol" ? `\`tools/k8s/build.sh ${target}\`` : `\`make bins\` (or tools/k8s/build.sh ${target})`;
     throw new Error(`${name} v${version} is not built (looked for ${path}). Build it with ${how}; set SEEDBED_BIN_DIR if your cache is elsewhere.`);
   }
   return path;

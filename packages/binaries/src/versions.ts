@@ -13,6 +13,8 @@ export interface Versions {
   readonly pause: string;
   /** CoreDNS with the plugins Kubernetes' default Corefile uses (tools/k8s/coredns). */
   readonly coredns: string;
+  /** SIG Network's NetworkPolicy enforcer, run on each real node (tools/k8s/netpol). */
+  readonly kubeNetworkPolicies: string;
 }
 
 /** Path of the versions file, for tools that read it themselves. */

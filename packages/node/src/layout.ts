@@ -30,6 +30,10 @@ export interface NodeLayout {
     readonly config: string;
     readonly kubeconfig: string;
   };
+  /** The NetworkPolicy agent's credentials (network-policies.ts). */
+  readonly networkPolicies: {
+    readonly kubeconfig: string;
+  };
 }
 
 /** The layout of a node directory. */
@@ -58,5 +62,6 @@ export function nodeLayout(dir: string): NodeLayout {
       pkiDir: join(kubelet, "pki"),
     },
     kubeProxy: { config: join(dir, "kube-proxy", "config.yaml"), kubeconfig: join(dir, "kube-proxy", "kubeconfig") },
+    networkPolicies: { kubeconfig: join(dir, "kube-network-policies", "kubeconfig") },
   };
 }

@@ -55,6 +55,8 @@ export async function tearDown(input: TeardownInput): Promise<void> {
   const { layout, processes } = input;
   const errors: string[] = [];
   const step = stepper(errors);
+  // The policy agent first: it removes its nftables table on SIGTERM (the namespace's deletion would anyway).
+  await step("stopping kube-network-policies", () => processes.get("kube-network-policies")?.stop(7000));
   await step("stopping kube-proxy", () => processes.get("kube-proxy")?.stop(5000));
   await step("stopping the kubelet", () => processes.get("kubelet")?.stop(5000));
   const containerd = processes.get("containerd");

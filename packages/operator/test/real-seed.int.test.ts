@@ -1,10 +1,11 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { AppsV1Api, CoreV1Api, CustomObjectsApi, KubeConfig, PatchStrategy, setHeaderOptions, type V1Container, type V1Pod } from "@kubernetes/client-node";
 import { clientLoop } from "./client-loop.ts";
 import { apiVersion, clusterObjectNames, installCRDs, kubeconfigSecretKey, type Cluster } from "@seedbed/api";
-import { localImage, localRegistry, startRealSeed, type RealSeed } from "@seedbed/node";
+import { localImage, localRegistry, processesMentioning, startRealSeed, type RealSeed } from "@seedbed/node";
 import { eventually } from "@seedbed/testing";
 import { useKubeAPI } from "@seedbed/testing/vitest";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
@@ -100,6 +101,34 @@ describe("tenant control planes as real pods on a real seed", () => {
     expect(slices?.subsets?.[0]?.addresses?.[0]?.ip).toBe(seed.nodes[0]?.address);
   }, 240_000);
 
+  it("runs kwok for a kwok pool as a real pod, and the pool's Nodes are Ready in the tenant", async () => {
+    await objects.createNamespacedCustomObject({ ...resource, plural: "nodepools", body: { apiVersion, kind: "NodePool", metadata: { name: "workers", namespace }, spec: { clusterName: "web", replicas: 2 } } });
+    const kwok = await eventually(
+      () => seedCore.listNamespacedPod({ namespace: "cluster-real--web", labelSelector: "seedbed.dev/component=kwok" }),
+      (list) => list.items.length === 1 && list.items.every(podReady),
+      { timeoutMs: 120_000, description: "the kwok pod Ready in the seed" },
+    );
+    expect(kwok.items[0]?.status?.containerStatuses?.[0]?.containerID).toMatch(/^containerd:\/\//);
+    const tenant = (await tenantKubeConfig("web")).makeApiClient(CoreV1Api);
+    await eventually(
+      () => tenant.listNode(),
+      (list) => list.items.length === 2 && list.items.every((n) => n.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True")),
+      { timeoutMs: 120_000, description: "2 Ready nodes of pool workers in the tenant" },
+    );
+  }, 300_000);
+
+  it("hosts a cluster naming the local Seed as processes, beside the real seed, behind the same management API", async () => {
+    await objects.createClusterCustomObject({ group: "seedbed.dev", version: "v1alpha1", plural: "seeds", body: { apiVersion, kind: "Seed", metadata: { name: "here" }, spec: { driver: "local" } } });
+    await objects.createNamespacedCustomObject({ ...resource, plural: "clusters", body: { apiVersion, kind: "Cluster", metadata: { name: "beside", namespace }, spec: { seed: "here" } } });
+    const running = await eventually(() => readCluster("beside"), (c) => c.status?.phase === "Running", { timeoutMs: 120_000, description: "cluster beside Running on the local seed" });
+    expect(running.status?.seed).toBe("here");
+    expect(running.status?.endpoint).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
+    // Nothing of it in the real seed.
+    expect((await seedCore.listNamespace()).items.map((n) => n.metadata?.name)).not.toContain("cluster-real--beside");
+    await objects.deleteNamespacedCustomObject({ ...resource, plural: "clusters", name: "beside" });
+    await eventually(() => objects.listNamespacedCustomObject({ ...resource, plural: "clusters" }) as Promise<{ items: Cluster[] }>, (l) => !l.items.some((c) => c.metadata.name === "beside"), { timeoutMs: 60_000, description: "cluster beside gone" });
+  }, 180_000);
+
   it("scales the API servers 2 → 3 → 2 with no failed request from a client loop", async () => {
     const ns = "cluster-real--web";
     const tenant = await tenantKubeConfig("web");
@@ -166,5 +195,19 @@ describe("tenant control planes as real pods on a real seed", () => {
     );
     // The volume went with its claim (reclaim policy Delete), directory included.
     await eventually(() => seedCore.listPersistentVolume(), (list) => list.items.length === 0, { timeoutMs: 60_000, description: "no PersistentVolume left" });
+    expect(readdirSync(join(dir, "seed", "volumes"))).toEqual([]);
   }, 180_000);
+
+  it("stops leaving no process, network namespace, link or route of its node behind", async () => {
+    await operator.stop();
+    const node = seed.nodes[0];
+    await seed.stop();
+    expect(processesMentioning(join(dir, "seed")).map((p) => p.commandLine)).toEqual([]);
+    if (node === undefined) throw new Error("the seed had no node");
+    expect(processesMentioning(node.dir)).toEqual([]);
+    expect(existsSync(`/run/netns/${node.namespace.name}`)).toBe(false);
+    expect(existsSync(node.dir)).toBe(false);
+    expect(spawnSync("ip", ["link", "show", node.namespace.hostLink]).status).not.toBe(0);
+    expect(spawnSync("ip", ["-4", "route", "show"], { encoding: "utf8" }).stdout).not.toContain(node.namespace.nodeAddress);
+  }, 120_000);
 });
