@@ -26,8 +26,12 @@ export function renderCNIConfig(network: PodNetwork, layout: NodeLayout): string
           type: "bridge",
           bridge: network.bridge,
           isGateway: true,
-          // Pods reach beyond this machine through the host's address, as on a real node.
-          ipMasq: true,
+          // No masquerading: every address a pod talks to (other nodes'
+          // pods, the machine, the API servers on it) routes back to the
+          // pod subnet, so pods keep their own source address — which
+          // NetworkPolicies on another node select them by. (The bridge
+          // plugin's ipMasq would rewrite all but its own subnet.)
+          ipMasq: false,
           hairpinMode: true,
           ipam: {
             type: "host-local",

@@ -1,5 +1,7 @@
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, readFileSync, readdirSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync, readlinkSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { CoreV1Api } from "@kubernetes/client-node";
 import { versions } from "@seedbed/binaries";
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
@@ -28,7 +30,14 @@ function traces(node: Pick<RealNode, "dir" | "network" | "namespace" | "cgroupRo
   const link = spawnSync("ip", ["link", "show", node.namespace.hostLink], { encoding: "utf8" });
   const routes = spawnSync("ip", ["-4", "route", "show"], { encoding: "utf8" }).stdout.split("\n").filter((l) => l.includes(node.namespace.nodeAddress));
   const cgroups = cgroupMounts().filter((m) => existsSync(`${m}${node.cgroupRoot}`));
-  const logLinks = readdirSafe("/var/log/containers").filter((name) => name.includes("default_etcd"));
+  // The kubelet's links to its containers' logs (other nodes' links are theirs).
+  const logLinks = readdirSafe("/var/log/containers").filter((name) => {
+    try {
+      return readlinkSync(`/var/log/containers/${name}`).startsWith(`${node.dir}/`);
+    } catch {
+      return false;
+    }
+  });
   return {
     processes: processesMentioning(node.dir).map((p) => p.commandLine),
     mounts,
@@ -43,6 +52,14 @@ function traces(node: Pick<RealNode, "dir" | "network" | "namespace" | "cgroupRo
 }
 
 const nothingLeft = { processes: [], mounts: [], namespace: false, link: "", routes: [], cgroups: [], logLinks: [], cniCache: [], dir: false };
+
+/** Directories of other nodes on this machine (running, or abandoned and not swept yet). */
+function otherNodes(own: string): string[] {
+  return readdirSafe(tmpdir())
+    .filter((name) => name.startsWith("seedbed-node-"))
+    .map((name) => join(tmpdir(), name))
+    .filter((dir) => dir !== own && existsSync(join(dir, "node.json")));
+}
 
 function readdirSafe(dir: string): string[] {
   try {
@@ -69,6 +86,7 @@ describe("a real node", () => {
     const core = kc.makeApiClient(CoreV1Api);
     const etcdImage = await harnessImage("etcd");
     const machineBefore = machineState();
+    const othersBefore = otherNodes("");
     node = await startRealNode({
       name: "real-0",
       server: api().nodeServer,
@@ -139,11 +157,14 @@ describe("a real node", () => {
     expect(before.link).toContain(node.namespace.hostLink);
     expect(before.routes).not.toEqual([]);
     expect(before.cgroups).not.toEqual([]);
-    expect(machineState()).not.toEqual(machineBefore);
 
     await node.stop();
     expect(traces(node)).toEqual(nothingLeft);
-    expect(machineState()).toEqual(machineBefore);
+    // The machine-wide directories and ip_forward are shared by every node of
+    // the machine: they are as before only when no other node ran meanwhile
+    // (tests of other files may run nodes at the same time).
+    if (otherNodes(node.dir).length === 0 && othersBefore.length === 0) expect(machineState()).toEqual(machineBefore);
+    else process.stderr.write(`[real-node] machine-wide state not compared: other nodes run (${[...othersBefore, ...otherNodes(node.dir)].join(", ")})\n`);
   }, 150_000);
 
   it("is cleared by the next node when the process that started it died without stopping it", async () => {
