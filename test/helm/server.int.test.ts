@@ -164,7 +164,7 @@ describe("the Helm chart's server (seedbed serve)", () => {
     expect(pod?.tolerations).toEqual([{ key: "edge", operator: "Exists" }]);
     expect(serverDeployment.spec?.template.metadata?.annotations).toEqual({ team: "platform" });
     expect(pod?.serviceAccountName).toBe("frontend");
-    expect(ofKind(rendered, "ServiceAccount").map((a) => a.metadata?.name)).toEqual([operator]);
+    expect(ofKind(rendered, "ServiceAccount").map((a) => a.metadata?.name)).toEqual([operator, "seedbed-uninstall"]);
     expect(theOne(rendered, "ClusterRoleBinding", server).subjects).toEqual([{ kind: "ServiceAccount", name: "frontend", namespace: release.namespace }]);
     const service = theOne(rendered, "Service", "seedbed");
     expect(service.spec?.type).toBe("LoadBalancer");

@@ -86,7 +86,7 @@ export function deleteNodeNamespace(ns: Pick<NodeNamespace, "name" | "hostLink">
   // Normally gone with its peer (the kernel may remove it just after `ip netns
   // delete` returns); a half-made namespace may have left it.
   const del = spawnSync("ip", ["link", "delete", ns.hostLink], { encoding: "utf8" });
-  if (del.status !== 0 && !/Cannot find device/.test(del.stderr)) throw new Error(`ip link delete ${ns.hostLink}: ${del.stderr.trim()}`);
+  if (del.status !== 0 && !/Cannot find device|No such device/.test(del.stderr)) throw new Error(`ip link delete ${ns.hostLink}: ${del.stderr.trim()}`);
 }
 
 /** Turns on forwarding on the machine: traffic between nodes' namespaces passes through it. */

@@ -22,7 +22,7 @@ export function clientLoop(kc: KubeConfig, pauseMs = 100): { stop(): Promise<Cli
     cert: Buffer.from(user?.certData ?? "", "base64"),
     key: Buffer.from(user?.keyData ?? "", "base64"),
   };
-  let running = true;
+  const state = { running: true };
   let ok = 0;
   const failures: string[] = [];
   const once = (): Promise<void> =>
@@ -43,14 +43,14 @@ export function clientLoop(kc: KubeConfig, pauseMs = 100): { stop(): Promise<Cli
       req.end();
     });
   const done = (async () => {
-    while (running) {
+    while (state.running) {
       await once();
       await new Promise((resolve) => setTimeout(resolve, pauseMs));
     }
   })();
   return {
     async stop(): Promise<ClientLoopResult> {
-      running = false;
+      state.running = false;
       await done;
       return { ok, failures };
     },

@@ -22,6 +22,8 @@ describe("tenant control planes as real pods on a real seed", () => {
   const api = useKubeAPI({ controllers: true });
   const dir = mkdtempSync(join(tmpdir(), "seedbed-real-seed-"));
   let seed: RealSeed;
+  /** What afterAll stops, in order: only what started. */
+  const started: { stop(): Promise<void> }[] = [];
   let operator: Operator;
   let objects: CustomObjectsApi;
   let seedCore: CoreV1Api;
@@ -38,6 +40,7 @@ describe("tenant control planes as real pods on a real seed", () => {
   beforeAll(async () => {
     const images = await Promise.all((["etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler", "kwok"] as const).map((image) => localImage(image)));
     seed = await startRealSeed({ dir: join(dir, "seed"), images, unsafeNoFsync: true });
+    started.unshift(seed);
     const kc = api().kubeConfig();
     await installCRDs(kc);
     objects = kc.makeApiClient(CustomObjectsApi);
@@ -55,10 +58,10 @@ describe("tenant control planes as real pods on a real seed", () => {
     });
     // The images were imported into the seed's node under the local registry: nothing is pulled.
     operator = await startOperator({ kubeConfig: kc, stateDir: join(dir, "state"), controlPlaneImages: { registry: localRegistry } });
+    started.unshift(operator);
   }, 300_000);
   afterAll(async () => {
-    await operator?.stop();
-    await seed?.stop();
+    for (const component of started) await component.stop();
     rmSync(dir, { recursive: true, force: true });
   }, 180_000);
   beforeEach(({ onTestFailed }) => {
@@ -156,7 +159,7 @@ describe("tenant control planes as real pods on a real seed", () => {
     const ns = "cluster-real--web";
     const reasonOf = async (): Promise<string> => {
       const cluster = await readCluster("web");
-      return (cluster.status?.conditions ?? []).map((c) => `${c.type}=${c.status} ${c.reason ?? ""}: ${c.message ?? ""}`).join("\n");
+      return (cluster.status?.conditions ?? []).map((c) => `${c.type}=${c.status} ${c.reason}: ${c.message}`).join("\n");
     };
     // The scheduler is the component a user can lose for a while without losing the API. Each case
     // starts from the deployment as rendered, changed in one place, so no failure hides another.
@@ -164,7 +167,10 @@ describe("tenant control planes as real pods on a real seed", () => {
     const provoke = async (change: (container: V1Container) => void): Promise<void> => {
       const current = await seedApps.readNamespacedDeployment({ namespace: ns, name: "kube-scheduler" });
       const body = structuredClone(original);
-      body.metadata = { ...body.metadata, resourceVersion: current.metadata?.resourceVersion, managedFields: undefined };
+      if (body.metadata) {
+        body.metadata.resourceVersion = current.metadata?.resourceVersion;
+        body.metadata.managedFields = undefined;
+      }
       const container = body.spec?.template.spec?.containers[0];
       if (container) change(container);
       await seedApps.replaceNamespacedDeployment({ namespace: ns, name: "kube-scheduler", body });
@@ -178,7 +184,7 @@ describe("tenant control planes as real pods on a real seed", () => {
     });
     await eventually(reasonOf, (text) => /kube-scheduler.*CrashLoopBackOff/.test(text), { timeoutMs: 120_000, description: "CrashLoopBackOff in the Cluster's conditions" });
     await provoke((c) => {
-      c.resources = { ...c.resources, requests: { ...c.resources?.requests, cpu: "500" } };
+      c.resources = { limits: c.resources?.limits, requests: { ...c.resources?.requests, cpu: "500" } };
     });
     await eventually(reasonOf, (text) => /kube-scheduler.*Unschedulable/.test(text), { timeoutMs: 90_000, description: "Pending (Unschedulable) in the Cluster's conditions" });
     // Back as rendered: the cluster is healthy again.

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { KubeConfig } from "@kubernetes/client-node";
-import { pkiFiles, reservePorts, startStandaloneControlPlane, type ManagedProcess, type PKIFiles, type StandaloneControlPlane } from "@seedbed/controlplane";
+import { reservePorts, startStandaloneControlPlane, type ManagedProcess, type PKIFiles, type StandaloneControlPlane } from "@seedbed/controlplane";
 import { machineAddress } from "@seedbed/node";
 
 /** What to start besides etcd and kube-apiserver. */
@@ -94,7 +94,7 @@ export async function startKubeAPI(options: KubeAPIOptions = {}): Promise<KubeAP
       // Throw-away data: no need to wait for a kube-apiserver draining its
       // watches (it takes the full 10 s default when a watch is open).
       stopGraceMs: 3000,
-      apiServerExtraFlags: options.realNodes ? { ...kubeletAccessFlags(dir), ...options.apiServerExtraFlags } : options.apiServerExtraFlags,
+      apiServerExtraFlags: options.apiServerExtraFlags,
       authenticationConfig: options.authenticationConfig,
       controllerManagerExtraFlags: options.controllerManagerExtraFlags,
       schedulerExtraFlags: options.schedulerExtraFlags,
@@ -139,18 +139,6 @@ export async function startKubeAPI(options: KubeAPIOptions = {}): Promise<KubeAP
       })();
       return stopped;
     },
-  };
-}
-
-/** The kube-apiserver's side of talking to real kubelets; the PKI files are written where startStandaloneControlPlane puts them. */
-function kubeletAccessFlags(dir: string): Record<string, string> {
-  const pki = pkiFiles(join(dir, "pki"));
-  return {
-    // A node's name does not resolve here; its InternalIP is this machine's.
-    "kubelet-preferred-address-types": "InternalIP,Hostname",
-    "kubelet-certificate-authority": pki.caCert,
-    "kubelet-client-certificate": pki.adminCert,
-    "kubelet-client-key": pki.adminKey,
   };
 }
 

@@ -2,7 +2,7 @@ import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { defaultKubernetesVersion } from "@seedbed/binaries";
 import { authenticationConfigFile } from "../driver.ts";
-import { pkiFileNames, type PKIFiles } from "../pki-layout.ts";
+import { pkiFileNames, pkiFiles, type PKIFiles } from "../pki-layout.ts";
 import { renderControlPlane, type ControlPlanePorts, type RenderedComponent } from "../render/control-plane.ts";
 import { firstServiceIP } from "../network.ts";
 import { PlainLauncher, SupervisingLauncher, type Launcher } from "./launcher.ts";
@@ -30,8 +30,9 @@ export interface StandaloneOptions {
   /**
    * Real nodes and their pods will reach this API: it listens on every
    * address, advertises this one (an address of this machine the nodes'
-   * network namespaces reach, named in its certificate), and keeps the
-   * kubernetes Service's endpoints there, as a cluster's API does.
+   * network namespaces reach, named in its certificate), keeps the
+   * kubernetes Service's endpoints there, as a cluster's API does, and
+   * calls the kubelets with the admin certificate.
    */
   readonly nodeAddress?: string;
   /** Only for throw-away instances: etcd skips fsync. */
@@ -78,6 +79,22 @@ export interface StandaloneControlPlane {
 const defaultServiceCIDR = "10.96.0.0/12";
 
 /**
+ * The kube-apiserver's side of talking to real kubelets (logs, exec,
+ * port-forward): it reaches them at their InternalIP (a node's name does
+ * not resolve here), verifies their serving certificates against the
+ * cluster CA that signed them, and authenticates with the admin
+ * certificate, which the kubelets' webhook authorization admits.
+ */
+function kubeletAccessFlags(pki: PKIFiles): Record<string, string> {
+  return {
+    "kubelet-preferred-address-types": "InternalIP,Hostname",
+    "kubelet-certificate-authority": pki.caCert,
+    "kubelet-client-certificate": pki.adminCert,
+    "kubelet-client-key": pki.adminKey,
+  };
+}
+
+/**
  * Starts etcd and kube-apiserver (and, when asked, kube-controller-manager,
  * kube-scheduler and kwok) as local processes and waits until each is
  * healthy. If any fails to come up, everything already started is stopped
@@ -92,7 +109,7 @@ export async function startStandaloneControlPlane(options: StandaloneOptions): P
   const pkiDir = join(dir, "pki");
   const { nodeAddress } = options;
   await ensurePKIFiles(pkiDir, { clusterName: "standalone", kubernetesServiceIP: firstServiceIP(serviceCIDR), ...(nodeAddress === undefined ? {} : { apiServerAltNames: [nodeAddress] }) });
-  const nodeFlags: Record<string, string> = nodeAddress === undefined ? {} : { "bind-address": "0.0.0.0", "advertise-address": nodeAddress, "endpoint-reconciler-type": "lease" };
+  const nodeFlags: Record<string, string> = nodeAddress === undefined ? {} : { "bind-address": "0.0.0.0", "advertise-address": nodeAddress, "endpoint-reconciler-type": "lease", ...kubeletAccessFlags(pkiFiles(pkiDir)) };
   const server = `https://127.0.0.1:${options.ports.apiServer}`;
   const { layout, adminKubeconfig, adminTLS } = writeLocalLayout({
     dir,

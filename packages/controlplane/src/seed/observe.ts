@@ -36,6 +36,21 @@ const stuckReasons = new Set(["CrashLoopBackOff", "ImagePullBackOff", "ErrImageP
 export function componentHealth(name: string, workload: WorkloadStatus | undefined, pods: readonly PodStatus[]): ComponentHealth {
   const restarts = pods.reduce((sum, p) => sum + (p.status?.containerStatuses ?? []).reduce((s, c) => s + (c.restartCount ?? 0), 0), 0);
   if (!workload) return { name, running: false, ready: false, restarts, message: `${name} has not been created yet` };
+  const rollout = rolloutOf(workload);
+  const serving = rollout.ready > 0;
+  if (rollout.done) return { name, running: true, ready: true, serving, restarts };
+  const stuck = pods.map(whyStuck).find((why) => why !== undefined);
+  if (stuck !== undefined) return { name, running: false, ready: false, serving, restarts, message: `${name}: ${stuck}` };
+  return { name, running: pods.length > 0, ready: false, serving, restarts, message: `${name}: ${rollout.progress}` };
+}
+
+/**
+ * Where a workload's rollout stands, as `kubectl rollout status` reads it:
+ * done when the controller has seen the last change, every wanted replica
+ * is ready and updated, and no pod of an old version is left (a surge pod
+ * counts as updated the moment it exists, even one that can never start).
+ */
+function rolloutOf(workload: WorkloadStatus): { done: boolean; ready: number; progress: string } {
   const wanted = workload.spec?.replicas ?? 1;
   const ready = workload.status?.readyReplicas ?? 0;
   const updated = workload.status?.updatedReplicas ?? 0;
@@ -43,14 +58,8 @@ export function componentHealth(name: string, workload: WorkloadStatus | undefin
   const generation = workload.metadata?.generation;
   const observed = workload.status?.observedGeneration;
   const current = generation === undefined || observed === undefined || observed >= generation;
-  // Pods of the old version still there: the new ones are not all ready yet
-  // (a surge pod counts as updated the moment it exists, even when it can
-  // never start), as `kubectl rollout status` reads it.
   const oldPodsLeft = (workload.status?.replicas ?? 0) > updated;
-  const serving = ready > 0;
-  if (current && ready >= wanted && updated >= wanted && !oldPodsLeft) return { name, running: true, ready: true, serving, restarts };
-  const stuck = pods.map(whyStuck).find((why) => why !== undefined);
-  if (stuck !== undefined) return { name, running: false, ready: false, serving, restarts, message: `${name}: ${stuck}` };
+  const done = current && ready >= wanted && updated >= wanted && !oldPodsLeft;
   const progress = !current || oldPodsLeft ? `rolling out a change (${ready} of ${wanted} replicas ready)` : `${ready} of ${wanted} replicas ready${updated < wanted ? `, ${updated} updated` : ""}`;
-  return { name, running: pods.length > 0, ready: false, serving, restarts, message: `${name}: ${progress}` };
+  return { done, ready, progress };
 }

@@ -97,9 +97,6 @@ export async function startRealSeed(options: RealSeedOptions): Promise<RealSeed>
       nodeAddress: machineAddress(),
       unsafeNoFsync: options.unsafeNoFsync,
       ...(options.supervise ? { supervise: options.supervise } : {}),
-      apiServerExtraFlags: {
-        "kubelet-preferred-address-types": "InternalIP,Hostname",
-      },
     });
     const kc = new KubeConfig();
     kc.loadFromString(plane.kubeconfig);

@@ -26,7 +26,7 @@ export async function waitUntil(condition: () => Promise<boolean>, options: Wait
     }
     await sleep(options.intervalMs ?? 500);
   }
-  const why = lastError === undefined ? "" : ` (last error: ${lastError instanceof Error ? lastError.message : String(lastError)})`;
+  const why = lastError === undefined ? "" : ` (last error: ${lastError instanceof Error ? lastError.message : JSON.stringify(lastError)})`;
   const logs = options.logs?.().split("\n").slice(-60).join("\n") ?? "";
   throw new Error(`timed out waiting for ${options.what}${why}${logs === "" ? "" : `\n${logs}`}`);
 }

@@ -35,7 +35,7 @@ export interface LeaseLock {
 }
 
 interface LeaseJSON {
-  metadata?: { resourceVersion?: string };
+  metadata?: { resourceVersion?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
   spec?: Partial<LeaseRecord>;
 }
 
@@ -44,6 +44,8 @@ export class KubernetesLeaseLock implements LeaseLock {
   readonly #client: ObjectClient;
   readonly #namespace: string;
   readonly #name: string;
+  /** The labels and annotations last read: an update carries them over, so a Lease that an installer created (Helm's ownership labels) stays its own. */
+  #kept: { labels?: Record<string, string>; annotations?: Record<string, string> } = {};
 
   /** The Lease `name` in `namespace`. */
   constructor(client: ObjectClient, namespace: string, name: string) {
@@ -57,6 +59,7 @@ export class KubernetesLeaseLock implements LeaseLock {
     try {
       const lease = await this.#client.request<LeaseJSON>("GET", `${this.#collection()}/${this.#name}`, { signal });
       const spec = lease.spec ?? {};
+      this.#kept = { ...(lease.metadata?.labels ? { labels: lease.metadata.labels } : {}), ...(lease.metadata?.annotations ? { annotations: lease.metadata.annotations } : {}) };
       return {
         record: {
           holderIdentity: spec.holderIdentity ?? "",
@@ -82,7 +85,7 @@ export class KubernetesLeaseLock implements LeaseLock {
 
   /** Replaces the Lease's spec, conditional on `resourceVersion`. */
   async update(record: LeaseRecord, resourceVersion: string, signal?: AbortSignal): Promise<string> {
-    const body = { apiVersion: "coordination.k8s.io/v1", kind: "Lease", metadata: { name: this.#name, namespace: this.#namespace, resourceVersion }, spec: record };
+    const body = { apiVersion: "coordination.k8s.io/v1", kind: "Lease", metadata: { name: this.#name, namespace: this.#namespace, resourceVersion, ...this.#kept }, spec: record };
     const updated = await this.#client.request<LeaseJSON>("PUT", `${this.#collection()}/${this.#name}`, { body, signal });
     return updated.metadata?.resourceVersion ?? "";
   }
