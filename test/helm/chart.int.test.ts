@@ -405,7 +405,7 @@ describe("the Helm chart deploy/helm/seedbed", () => {
       const kc = api().kubeConfig();
       // --no-hooks: the pre-delete Job that lets the operator release the chart's Seed would
       // never finish on a kwok node (no container runs), and no operator ran to hold the Seed;
-      // test/helm/real-seed.int.test.ts runs that hook on a real seed.
+      // test/helm/real-seed.real.test.ts runs that hook on a real seed.
       const uninstalled = await helm.run("uninstall", release.name, "--namespace", release.namespace, "--kubeconfig", api().kubeconfigPath, "--no-hooks", "--wait", "--timeout", "60s");
       expect(uninstalled.status, uninstalled.stdout + uninstalled.stderr).toBe(0);
       const apps = kc.makeApiClient(AppsV1Api);
