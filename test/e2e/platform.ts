@@ -16,9 +16,9 @@ export interface RunningPlatform {
   readonly exited: Promise<number | null>;
 }
 
-/** Starts `seedbed up` and resolves once it says it is up. */
-export async function startPlatform(env: NodeJS.ProcessEnv): Promise<RunningPlatform> {
-  const child = spawn(process.execPath, [cli, "up"], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+/** Starts `seedbed up` (with `args`, e.g. --seed kubernetes) and resolves once it says it is up. */
+export async function startPlatform(env: NodeJS.ProcessEnv, args: readonly string[] = []): Promise<RunningPlatform> {
+  const child = spawn(process.execPath, [cli, "up", ...args], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
   let output = "";
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
   await new Promise<void>((resolve, reject) => {
