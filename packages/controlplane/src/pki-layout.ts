@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import type { ClusterPKI } from "@seedbed/pki";
+import { createFrontProxyCA, importKeyPair, loadCertificateAuthority, type ClusterAuthorities, type ClusterPKI, type ClusterPKIOptions } from "@seedbed/pki";
 
 /**
  * The PEM files of a control plane, by role: one table shared by the files
@@ -11,12 +11,18 @@ const layout = {
   caKey: { file: "ca.key", pem: (p: ClusterPKI) => p.clusterCA.keyPair.privateKeyPem },
   etcdCACert: { file: "etcd-ca.crt", pem: (p: ClusterPKI) => p.etcdCA.certificatePem },
   etcdCAKey: { file: "etcd-ca.key", pem: (p: ClusterPKI) => p.etcdCA.keyPair.privateKeyPem },
+  frontProxyCACert: { file: "front-proxy-ca.crt", pem: (p: ClusterPKI) => p.frontProxyCA.certificatePem },
+  frontProxyCAKey: { file: "front-proxy-ca.key", pem: (p: ClusterPKI) => p.frontProxyCA.keyPair.privateKeyPem },
   serviceAccountKey: { file: "sa.key", pem: (p: ClusterPKI) => p.serviceAccountKey.privateKeyPem },
   serviceAccountPublicKey: { file: "sa.pub", pem: (p: ClusterPKI) => p.serviceAccountKey.publicKeyPem },
   apiServerCert: { file: "apiserver.crt", pem: (p: ClusterPKI) => p.apiServer.certificatePem },
   apiServerKey: { file: "apiserver.key", pem: (p: ClusterPKI) => p.apiServer.privateKeyPem },
   apiServerEtcdClientCert: { file: "apiserver-etcd-client.crt", pem: (p: ClusterPKI) => p.apiServerEtcdClient.certificatePem },
   apiServerEtcdClientKey: { file: "apiserver-etcd-client.key", pem: (p: ClusterPKI) => p.apiServerEtcdClient.privateKeyPem },
+  apiServerKubeletClientCert: { file: "apiserver-kubelet-client.crt", pem: (p: ClusterPKI) => p.apiServerKubeletClient.certificatePem },
+  apiServerKubeletClientKey: { file: "apiserver-kubelet-client.key", pem: (p: ClusterPKI) => p.apiServerKubeletClient.privateKeyPem },
+  frontProxyClientCert: { file: "front-proxy-client.crt", pem: (p: ClusterPKI) => p.frontProxyClient.certificatePem },
+  frontProxyClientKey: { file: "front-proxy-client.key", pem: (p: ClusterPKI) => p.frontProxyClient.privateKeyPem },
   etcdServerCert: { file: "etcd-server.crt", pem: (p: ClusterPKI) => p.etcdServer.certificatePem },
   etcdServerKey: { file: "etcd-server.key", pem: (p: ClusterPKI) => p.etcdServer.privateKeyPem },
   etcdPeerCert: { file: "etcd-peer.crt", pem: (p: ClusterPKI) => p.etcdPeer.certificatePem },
@@ -48,3 +54,36 @@ export function pkiFileContents(pki: ClusterPKI): Map<string, string> {
 
 /** The file names of a PKI directory, in a stable order. */
 export const pkiFileNames: readonly string[] = Object.values(layout).map(({ file }) => file);
+
+/**
+ * What every PKI Seedbed ever stored holds and leaves are issued from: the
+ * cluster and etcd CAs with their keys, and the service-account key pair.
+ * Without them a PKI cannot be completed, only made anew.
+ */
+export const requiredAuthorityFiles: readonly string[] = ["ca.crt", "ca.key", "etcd-ca.crt", "etcd-ca.key", "sa.key", "sa.pub"];
+
+/** CA certificates: they live ten years and are not leaves, so they do not count when leaves are due for renewal. */
+export const authorityCertificateFiles: ReadonlySet<string> = new Set(["ca.crt", "etcd-ca.crt", "front-proxy-ca.crt"]);
+
+/**
+ * The authorities of a stored PKI (file name → PEM), to issue its leaves
+ * from. An authority a newer Seedbed added (the front-proxy CA) is made
+ * when the PKI has none; one that exists is always kept, since a new CA
+ * would lock out every client and node that trusts the old one.
+ */
+export async function loadAuthorities(files: ReadonlyMap<string, string>, options: Pick<ClusterPKIOptions, "clusterName" | "keyAlgorithm" | "now">): Promise<ClusterAuthorities> {
+  const missing = requiredAuthorityFiles.filter((file) => files.get(file) === undefined);
+  if (missing.length > 0) throw new Error(`the stored PKI lacks ${missing.join(", ")}: its leaves cannot be issued from its own authorities`);
+  const pem = (file: string): string => files.get(file) ?? "";
+  const frontProxy = [files.get("front-proxy-ca.crt"), files.get("front-proxy-ca.key")];
+  if (frontProxy.filter((f) => f !== undefined).length === 1) {
+    throw new Error("the stored PKI holds only one of front-proxy-ca.crt and front-proxy-ca.key: restore the other (a new front-proxy CA is made only when both are absent)");
+  }
+  const [clusterCA, etcdCA, frontProxyCA, serviceAccountKey] = await Promise.all([
+    loadCertificateAuthority(pem("ca.crt"), pem("ca.key")),
+    loadCertificateAuthority(pem("etcd-ca.crt"), pem("etcd-ca.key")),
+    frontProxy[0] === undefined ? createFrontProxyCA(options) : loadCertificateAuthority(pem("front-proxy-ca.crt"), pem("front-proxy-ca.key")),
+    importKeyPair(pem("sa.key"), pem("sa.pub")),
+  ]);
+  return { clusterCA, etcdCA, frontProxyCA, serviceAccountKey };
+}

@@ -9,6 +9,9 @@ import type { PlatformAccess } from "./reconcilers/cluster/access.ts";
 import { ClusterReconciler, type ClusterCache } from "./reconcilers/cluster/reconciler.ts";
 import { TenantRBACReconciler } from "./reconcilers/tenantrbac/reconciler.ts";
 import { TenantEndpointReconciler } from "./reconcilers/tenantendpoint/reconciler.ts";
+import { TenantJoinReconciler } from "./reconcilers/tenantjoin/reconciler.ts";
+import { TenantCSRReconciler } from "./reconcilers/tenantcsr/reconciler.ts";
+import { TenantCSRWatches } from "./reconcilers/tenantcsr/watches.ts";
 import type { CertificatePolicy } from "./reconcilers/cluster/secrets.ts";
 import { nodePoolKindRef } from "./reconcilers/nodepool/kinds.ts";
 import { projectKindRef } from "./reconcilers/project/kinds.ts";
@@ -229,6 +232,26 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
     workers: options.workers ?? 4,
     reconciler: new TenantEndpointReconciler({ cache: { cluster: (namespace, name) => cache.cluster(namespace, name), secret: (namespace, name) => cache.secret(namespace, name) }, events: manager.eventRecorder("tenantendpoint"), timeoutMs: options.tenantTimeoutMs }),
   });
+  // What lets real machines join each serving cluster through a pool's
+  // bootstrap token, and the API server use their kubelets (see tenantjoin/).
+  manager.addController({
+    name: "tenantjoin",
+    kind: clusterKindRef,
+    workers: options.workers ?? 4,
+    reconciler: new TenantJoinReconciler({ cache: { cluster: (namespace, name) => cache.cluster(namespace, name), secret: (namespace, name) => cache.secret(namespace, name) }, events: manager.eventRecorder("tenantjoin"), timeoutMs: options.tenantTimeoutMs }),
+  });
+  // Seedbed's approver of kubelet serving certificates in each serving
+  // cluster (see tenantcsr/): a pending serving CSR in a tenant brings its
+  // cluster back through the tenant's CSR watch.
+  let enqueueCSRs: ((cluster: ReconcileRequest) => void) | undefined;
+  const csrWatches = new TenantCSRWatches({ onChange: (c) => enqueueCSRs?.(c), timeoutMs: options.tenantTimeoutMs });
+  const csrApprover = manager.addController({
+    name: "tenantcsr",
+    kind: clusterKindRef,
+    workers: options.workers ?? 4,
+    reconciler: new TenantCSRReconciler({ cache: { cluster: (namespace, name) => cache.cluster(namespace, name), secret: (namespace, name) => cache.secret(namespace, name) }, watches: csrWatches, events: manager.eventRecorder("tenantcsr") }),
+  });
+  enqueueCSRs = (c) => csrApprover.enqueue(c);
   // Cloud credentials a NodePool uses keep a finalizer until no pool refers
   // to them; a pool gone (or changed) releases them here.
   manager.addController({
@@ -267,6 +290,7 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
     async stop(): Promise<void> {
       await manager.stop();
       await tenants.stopAll();
+      await csrWatches.stopAll();
       await drivers.stop();
       await driver?.stopAll();
     },

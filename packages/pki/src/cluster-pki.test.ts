@@ -15,6 +15,22 @@ describe("a cluster's PKI", () => {
     expect(new X509Certificate(pki.admin.certificatePem).verify(clusterCA.publicKey)).toBe(true);
   });
 
+  it("signs the front-proxy client with a CA of its own, and the kubelet client with the cluster CA, as clients without groups", async () => {
+    const pki = await createClusterPKI({ clusterName: "a", kubernetesServiceIP: "10.96.0.1" });
+    const frontProxyCA = new X509Certificate(pki.frontProxyCA.certificatePem);
+    const clusterCA = new X509Certificate(pki.clusterCA.certificatePem);
+    const frontProxy = new X509Certificate(pki.frontProxyClient.certificatePem);
+    const kubeletClient = new X509Certificate(pki.apiServerKubeletClient.certificatePem);
+    expect(frontProxy.subject).toBe("CN=front-proxy-client");
+    expect(frontProxy.verify(frontProxyCA.publicKey)).toBe(true);
+    // A certificate of the cluster CA must not pass for the front proxy, nor the other way round.
+    expect(frontProxy.verify(clusterCA.publicKey)).toBe(false);
+    expect(new X509Certificate(pki.admin.certificatePem).verify(frontProxyCA.publicKey)).toBe(false);
+    expect(kubeletClient.subject).toBe("CN=kube-apiserver-kubelet-client");
+    expect(kubeletClient.verify(clusterCA.publicKey)).toBe(true);
+    for (const cert of [frontProxy, kubeletClient]) expect(cert.keyUsage).toEqual(["1.3.6.1.5.5.7.3.2"]);
+  });
+
   it("names the service IP, the in-cluster names and extra endpoints on the serving certificate", async () => {
     const pki = await createClusterPKI({ clusterName: "a", kubernetesServiceIP: "10.32.0.1", apiServerAltNames: ["a.example.com", "192.0.2.7"] });
     const cert = new X509Certificate(pki.apiServer.certificatePem);

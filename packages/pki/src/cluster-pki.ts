@@ -24,9 +24,15 @@ export interface ClusterPKIOptions {
 export interface ClusterPKI {
   readonly clusterCA: CertificateAuthority;
   readonly etcdCA: CertificateAuthority;
+  /** Signs only the certificate the API server proxies to aggregated APIs with; kept apart from the cluster CA as kubeadm does, so no user certificate can pass for the front proxy. */
+  readonly frontProxyCA: CertificateAuthority;
   readonly serviceAccountKey: KeyPair;
   readonly apiServer: IssuedCertificate;
   readonly apiServerEtcdClient: IssuedCertificate;
+  /** How the API server authenticates to kubelets (logs, exec, port-forward); its rights come from a binding to system:kubelet-api-admin in the tenant. */
+  readonly apiServerKubeletClient: IssuedCertificate;
+  /** How the API server authenticates to aggregated APIs, which trust the front-proxy CA for it (CN front-proxy-client). */
+  readonly frontProxyClient: IssuedCertificate;
   readonly etcdServer: IssuedCertificate;
   readonly etcdPeer: IssuedCertificate;
   readonly admin: IssuedCertificate;
@@ -43,7 +49,19 @@ export function kubernetesServiceNames(dnsDomain = "cluster.local"): string[] {
 export interface ClusterAuthorities {
   readonly clusterCA: CertificateAuthority;
   readonly etcdCA: CertificateAuthority;
+  readonly frontProxyCA: CertificateAuthority;
   readonly serviceAccountKey: KeyPair;
+}
+
+/** The common name of the front-proxy client certificate: the one name --requestheader-allowed-names accepts. */
+export const frontProxyClientName = "front-proxy-client";
+
+/** The common name of the API server's client certificate towards kubelets, as kubeadm names it. */
+export const kubeletClientName = "kube-apiserver-kubelet-client";
+
+/** A front-proxy CA for a cluster: made with the cluster's PKI, or added to a PKI made before Seedbed had one. */
+export function createFrontProxyCA(options: Pick<ClusterPKIOptions, "clusterName" | "keyAlgorithm" | "now">): Promise<CertificateAuthority> {
+  return createCertificateAuthority({ commonName: `seedbed-front-proxy-ca-${options.clusterName}`, keyAlgorithm: options.keyAlgorithm ?? "ecdsa-p256", now: options.now });
 }
 
 /**
@@ -52,12 +70,13 @@ export interface ClusterAuthorities {
  */
 export async function createClusterPKI(options: ClusterPKIOptions): Promise<ClusterPKI> {
   const keyAlgorithm = options.keyAlgorithm ?? "ecdsa-p256";
-  const [clusterCA, etcdCA, serviceAccountKey] = await Promise.all([
+  const [clusterCA, etcdCA, frontProxyCA, serviceAccountKey] = await Promise.all([
     createCertificateAuthority({ commonName: `seedbed-ca-${options.clusterName}`, keyAlgorithm, now: options.now }),
     createCertificateAuthority({ commonName: `seedbed-etcd-ca-${options.clusterName}`, keyAlgorithm, now: options.now }),
+    createFrontProxyCA({ ...options, keyAlgorithm }),
     generateKeyPair(keyAlgorithm),
   ]);
-  return issueClusterLeaves({ clusterCA, etcdCA, serviceAccountKey }, options);
+  return issueClusterLeaves({ clusterCA, etcdCA, frontProxyCA, serviceAccountKey }, options);
 }
 
 /**
@@ -66,10 +85,10 @@ export async function createClusterPKI(options: ClusterPKIOptions): Promise<Clus
  * that trust the CA keep working.
  */
 export async function issueClusterLeaves(authorities: ClusterAuthorities, options: ClusterPKIOptions): Promise<ClusterPKI> {
-  const { clusterCA, etcdCA, serviceAccountKey } = authorities;
+  const { clusterCA, etcdCA, frontProxyCA, serviceAccountKey } = authorities;
   const common = { validity: options.leafValidity, now: options.now };
   const loopback = ["127.0.0.1", "localhost"];
-  const [apiServer, apiServerEtcdClient, etcdServer, etcdPeer, admin, controllerManager, scheduler] = await Promise.all([
+  const [apiServer, apiServerEtcdClient, etcdServer, etcdPeer, admin, controllerManager, scheduler, apiServerKubeletClient, frontProxyClient] = await Promise.all([
     issueCertificate(clusterCA, {
       ...common,
       commonName: "kube-apiserver",
@@ -82,8 +101,11 @@ export async function issueClusterLeaves(authorities: ClusterAuthorities, option
     issueCertificate(clusterCA, { ...common, commonName: "seedbed-admin", organizations: ["system:masters"], usage: "client" }),
     issueCertificate(clusterCA, { ...common, commonName: "system:kube-controller-manager", usage: "client" }),
     issueCertificate(clusterCA, { ...common, commonName: "system:kube-scheduler", usage: "client" }),
+    // No group: not system:masters as kubeadm once did; the tenant binds this user to system:kubelet-api-admin only.
+    issueCertificate(clusterCA, { ...common, commonName: kubeletClientName, usage: "client" }),
+    issueCertificate(frontProxyCA, { ...common, commonName: frontProxyClientName, usage: "client" }),
   ]);
-  return { clusterCA, etcdCA, serviceAccountKey, apiServer, apiServerEtcdClient, etcdServer, etcdPeer, admin, controllerManager, scheduler };
+  return { clusterCA, etcdCA, frontProxyCA, serviceAccountKey, apiServer, apiServerEtcdClient, apiServerKubeletClient, frontProxyClient, etcdServer, etcdPeer, admin, controllerManager, scheduler };
 }
 
 function unique(values: readonly string[]): string[] {

@@ -3,5 +3,6 @@ export { issueCertificate, type CertificateRequest, type CertificateUsage, type 
 export { generateKeyPair, importKeyPair, type KeyAlgorithm, type KeyPair } from "./keys.ts";
 export { buildExecKubeconfig, buildKubeconfig, type ExecKubeconfigOptions, type ExecPlugin, type KubeconfigOptions } from "./kubeconfig.ts";
 export { validityWindow, type Validity } from "./validity.ts";
-export { createClusterPKI, issueClusterLeaves, type ClusterAuthorities, type ClusterPKI, type ClusterPKIOptions } from "./cluster-pki.ts";
+export { createClusterPKI, createFrontProxyCA, frontProxyClientName, issueClusterLeaves, kubeletClientName, type ClusterAuthorities, type ClusterPKI, type ClusterPKIOptions } from "./cluster-pki.ts";
 export { earliestExpiry } from "./expiry.ts";
+export { createCertificateRequest, parseCertificateRequest, type CertificateRequestPem, type RequestedIdentity } from "./csr.ts";

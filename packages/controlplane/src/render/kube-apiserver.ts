@@ -1,3 +1,4 @@
+import { frontProxyClientName } from "@seedbed/pki";
 import { flags, type ProcessSpec } from "./process-spec.ts";
 import type { ComponentTuning } from "./small-cluster.ts";
 
@@ -25,8 +26,15 @@ export interface KubeAPIServerRenderInput {
     readonly etcdKeyFile: string;
     readonly serviceAccountKeyFile: string;
     readonly serviceAccountSigningKeyFile: string;
+    /** The API server's client certificate towards kubelets (logs, exec, port-forward). */
+    readonly kubeletClientCertFile: string;
+    readonly kubeletClientKeyFile: string;
+    /** The CA aggregated APIs trust for the front proxy, and the front proxy's own certificate. */
+    readonly frontProxyCAFile: string;
+    readonly frontProxyClientCertFile: string;
+    readonly frontProxyClientKeyFile: string;
   };
-  /** Extra flags, for features later issues add (OIDC, front proxy, …). */
+  /** Extra flags, for features later issues add (OIDC, …). */
   readonly extraFlags?: Readonly<Record<string, string | number | boolean>>;
   /** Flags and Go runtime environment for a small cluster (see small-cluster.ts); extra flags win over its flags. */
   readonly tuning?: ComponentTuning;
@@ -58,6 +66,27 @@ export function renderKubeAPIServer(input: KubeAPIServerRenderInput): ProcessSpe
       "service-account-signing-key-file": input.pki.serviceAccountSigningKeyFile,
       "service-cluster-ip-range": input.serviceClusterIPRange,
       "authorization-mode": "Node,RBAC",
+      // A node may change only its own Node and the pods bound to it, as kubeadm sets it up:
+      // the serving-certificate approver trusts a Node's addresses for that reason.
+      "enable-admission-plugins": "NodeRestriction",
+      // Machines join with a node pool's bootstrap token (a Secret in kube-system).
+      "enable-bootstrap-token-auth": true,
+      // kubectl logs, exec, port-forward: the API server calls the kubelet as
+      // kube-apiserver-kubelet-client and checks its serving certificate,
+      // which the cluster CA signs (through the CSR signer) once approved.
+      "kubelet-client-certificate": input.pki.kubeletClientCertFile,
+      "kubelet-client-key": input.pki.kubeletClientKeyFile,
+      "kubelet-certificate-authority": input.pki.clientCAFile,
+      // A machine's name need not resolve where the control plane runs; its addresses are in its Node.
+      "kubelet-preferred-address-types": "InternalIP,ExternalIP,Hostname",
+      // The front proxy for aggregated APIs (metrics-server), as kubeadm sets it up.
+      "proxy-client-cert-file": input.pki.frontProxyClientCertFile,
+      "proxy-client-key-file": input.pki.frontProxyClientKeyFile,
+      "requestheader-client-ca-file": input.pki.frontProxyCAFile,
+      "requestheader-allowed-names": frontProxyClientName,
+      "requestheader-username-headers": "X-Remote-User",
+      "requestheader-group-headers": "X-Remote-Group",
+      "requestheader-extra-headers-prefix": "X-Remote-Extra-",
       "allow-privileged": true,
       profiling: false,
       ...input.tuning?.flags,

@@ -39,7 +39,10 @@ export function renderKubeControllerManager(input: KubeControllerManagerRenderIn
       "bind-address": input.bindAddress ?? "127.0.0.1",
       "secure-port": input.securePort,
       "cert-dir": input.certDir,
-      controllers: "*",
+      // Every default controller (CSR approval and signing among them), and
+      // the two kubeadm adds for bootstrap tokens: the signer of cluster-info
+      // and the cleaner that deletes expired tokens.
+      controllers: "*,bootstrapsigner,tokencleaner",
       "use-service-account-credentials": true,
       "service-account-private-key-file": input.serviceAccountPrivateKeyFile,
       "root-ca-file": input.clusterCACertFile,

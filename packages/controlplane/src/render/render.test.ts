@@ -19,6 +19,11 @@ const apiServerInput: KubeAPIServerRenderInput = {
     etcdKeyFile: "c.key",
     serviceAccountKeyFile: "sa.pub",
     serviceAccountSigningKeyFile: "sa.key",
+    kubeletClientCertFile: "apiserver-kubelet-client.crt",
+    kubeletClientKeyFile: "apiserver-kubelet-client.key",
+    frontProxyCAFile: "front-proxy-ca.crt",
+    frontProxyClientCertFile: "front-proxy-client.crt",
+    frontProxyClientKeyFile: "front-proxy-client.key",
   },
 };
 
@@ -39,6 +44,31 @@ describe("renderers", () => {
     expect(args).toContain("--authorization-mode=Node,RBAC");
     expect(args).toContain("--etcd-servers=https://127.0.0.1:2379");
     expect(args).toContain("--etcd-certfile=c.crt");
+  });
+
+  it("let machines join with bootstrap tokens, reach kubelets with a client certificate checked against the cluster CA, and front aggregated APIs", () => {
+    const args = renderKubeAPIServer(apiServerInput).args;
+    expect(args).toEqual(
+      expect.arrayContaining([
+        "--enable-bootstrap-token-auth=true",
+        "--enable-admission-plugins=NodeRestriction",
+        "--kubelet-client-certificate=apiserver-kubelet-client.crt",
+        "--kubelet-client-key=apiserver-kubelet-client.key",
+        "--kubelet-certificate-authority=ca.crt",
+        "--requestheader-client-ca-file=front-proxy-ca.crt",
+        "--requestheader-allowed-names=front-proxy-client",
+        "--requestheader-username-headers=X-Remote-User",
+        "--requestheader-group-headers=X-Remote-Group",
+        "--requestheader-extra-headers-prefix=X-Remote-Extra-",
+        "--proxy-client-cert-file=front-proxy-client.crt",
+        "--proxy-client-key-file=front-proxy-client.key",
+      ]),
+    );
+  });
+
+  it("run the bootstrap-token controllers and sign kubelet certificates with the cluster CA", () => {
+    const input = { binary: "kcm", kubeconfigFile: "k", securePort: 1, certDir: "/c", clusterCACertFile: "ca.crt", clusterCAKeyFile: "ca.key", serviceAccountPrivateKeyFile: "sa", serviceClusterIPRange: "10.96.0.0/12", leaderElect: false };
+    expect(renderKubeControllerManager(input).args).toEqual(expect.arrayContaining(["--controllers=*,bootstrapsigner,tokencleaner", "--cluster-signing-cert-file=ca.crt", "--cluster-signing-key-file=ca.key"]));
   });
 
   it("name the service-account issuer after the cluster's DNS domain, cluster.local by default", () => {

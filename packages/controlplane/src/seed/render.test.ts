@@ -48,6 +48,20 @@ describe("renderSeedControlPlane", () => {
     expect(args("kube-apiserver")).toContain("--shutdown-delay-duration=5s");
   });
 
+  it("gives each component only the PKI files it uses: the cluster CA's key to the controller manager alone, the front-proxy CA's key to none", () => {
+    const keys = (name: string): string[] => Object.keys((objects(plan).find((o) => o.kind === "Secret" && o.metadata.name === name) as unknown as { data: Record<string, string> }).data).sort();
+    expect(keys("kube-controller-manager-certs")).toEqual(["ca.crt", "ca.key", "kubeconfig", "sa.key"]);
+    expect(keys("kube-apiserver-certs")).toEqual(
+      ["apiserver-etcd-client.crt", "apiserver-etcd-client.key", "apiserver-kubelet-client.crt", "apiserver-kubelet-client.key", "apiserver.crt", "apiserver.key", "ca.crt", "etcd-ca.crt", "front-proxy-ca.crt", "front-proxy-client.crt", "front-proxy-client.key", "sa.key", "sa.pub"].sort(),
+    );
+    for (const secret of objects(plan).filter((o) => o.kind === "Secret")) expect(Object.keys((secret as unknown as { data: Record<string, string> }).data)).not.toContain("front-proxy-ca.key");
+    // Every file a flag names is mounted from the component's own Secret.
+    const deployment = objects(plan).find((o) => o.kind === "Deployment" && o.metadata.name === "kube-apiserver") as unknown as { spec: { template: { spec: { containers: { args: string[] }[] } } } };
+    const named = (deployment.spec.template.spec.containers[0]?.args ?? []).flatMap((a) => /=\/etc\/kubernetes\/pki\/([^,]+)$/.exec(a)?.[1] ?? []);
+    expect(named).toEqual(expect.arrayContaining(["apiserver-kubelet-client.crt", "front-proxy-ca.crt", "front-proxy-client.key"]));
+    for (const file of named) expect(keys("kube-apiserver-certs")).toContain(file);
+  });
+
   it("runs kwok beside the control plane only for a cluster with kwok machines, with its own Secret, reaching the API through its policy", () => {
     expect(objects(plan).some((o) => o.metadata.name === "kwok")).toBe(false);
     const withKwok = objects({ ...plan, kwok: true });

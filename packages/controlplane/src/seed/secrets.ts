@@ -7,7 +7,12 @@ import { seedLabels, seedNamespace, seedPorts, type Manifest } from "./names.ts"
 /** Which PKI files each component's Secret holds: each gets only what it uses (least privilege). */
 const filesOf = {
   etcd: ["etcd-ca.crt", "etcd-server.crt", "etcd-server.key", "etcd-peer.crt", "etcd-peer.key"],
-  "kube-apiserver": ["ca.crt", "apiserver.crt", "apiserver.key", "etcd-ca.crt", "apiserver-etcd-client.crt", "apiserver-etcd-client.key", "sa.pub", "sa.key"],
+  // No CA key: the API server signs nothing but service-account tokens.
+  "kube-apiserver": [
+    "ca.crt", "apiserver.crt", "apiserver.key", "etcd-ca.crt", "apiserver-etcd-client.crt", "apiserver-etcd-client.key", "sa.pub", "sa.key",
+    "apiserver-kubelet-client.crt", "apiserver-kubelet-client.key", "front-proxy-ca.crt", "front-proxy-client.crt", "front-proxy-client.key",
+  ],
+  // The only holder of the cluster CA's key: it signs kubelet certificates (CSR signer).
   "kube-controller-manager": ["ca.crt", "ca.key", "sa.key"],
   "kube-scheduler": [],
 } as const;

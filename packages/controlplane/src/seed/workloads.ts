@@ -134,6 +134,11 @@ export function renderAPIServerDeployment(input: WorkloadInput): Manifest {
       etcdKeyFile: pki("apiserver-etcd-client.key"),
       serviceAccountKeyFile: pki("sa.pub"),
       serviceAccountSigningKeyFile: pki("sa.key"),
+      kubeletClientCertFile: pki("apiserver-kubelet-client.crt"),
+      kubeletClientKeyFile: pki("apiserver-kubelet-client.key"),
+      frontProxyCAFile: pki("front-proxy-ca.crt"),
+      frontProxyClientCertFile: pki("front-proxy-client.crt"),
+      frontProxyClientKeyFile: pki("front-proxy-client.key"),
     },
     extraFlags: {
       // Behind a Service, a replica told to stop keeps serving while its

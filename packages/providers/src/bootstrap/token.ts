@@ -11,6 +11,19 @@ export interface BootstrapToken {
 const alphabet = "abcdefghijklmnopqrstuvwxyz0123456789";
 const randomString = (length: number): string => Array.from({ length }, () => alphabet[randomInt(alphabet.length)]).join("");
 
+/**
+ * The group of every token Seedbed issues, whatever the pool: the tenant's
+ * RBAC lets this group (not all of system:bootstrappers) ask for node
+ * client certificates, so a bootstrap token made for another purpose does
+ * not join machines.
+ */
+export const seedbedBootstrapGroup = "system:bootstrappers:seedbed";
+
+/** The group of one pool's tokens, to tell its machines' requests apart. */
+export function poolBootstrapGroup(poolName: string): string {
+  return `${seedbedBootstrapGroup}:${poolName}`;
+}
+
 /** A fresh token that lives `ttlSeconds`. */
 export function newBootstrapToken(ttlSeconds: number, now: Date = new Date()): BootstrapToken {
   return { id: randomString(6), secret: randomString(16), expiresAt: new Date(now.getTime() + ttlSeconds * 1000) };
@@ -25,7 +38,9 @@ export function tokenString(token: BootstrapToken): string {
  * The Secret in the tenant's kube-system that makes the token valid (the
  * API server's bootstrap-token authenticator reads it; the token cleaner in
  * kube-controller-manager deletes it once expired). Machines of the pool
- * authenticate as system:bootstrap:<id> in group system:bootstrappers:seedbed:<pool>.
+ * authenticate as system:bootstrap:<id> in the groups system:bootstrappers
+ * (every bootstrap token's), system:bootstrappers:seedbed (what the tenant's
+ * join RBAC names) and system:bootstrappers:seedbed:<pool>.
  */
 export function bootstrapTokenSecret(token: BootstrapToken, poolName: string): Record<string, unknown> {
   return {
@@ -39,7 +54,7 @@ export function bootstrapTokenSecret(token: BootstrapToken, poolName: string): R
       expiration: token.expiresAt.toISOString().replace(/\.\d{3}Z$/, "Z"),
       "usage-bootstrap-authentication": "true",
       "usage-bootstrap-signing": "true",
-      "auth-extra-groups": `system:bootstrappers:seedbed:${poolName}`,
+      "auth-extra-groups": [seedbedBootstrapGroup, poolBootstrapGroup(poolName)].join(","),
       description: `Joins machines of node pool ${poolName}; issued by Seedbed.`,
     },
   };

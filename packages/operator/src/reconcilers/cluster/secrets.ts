@@ -2,8 +2,8 @@ import { X509Certificate } from "node:crypto";
 import { isIP } from "node:net";
 import type { KubernetesObject, V1Secret } from "@kubernetes/client-node";
 import { clusterObjectNames, kubeconfigSecretKey, type Cluster } from "@seedbed/api";
-import { firstServiceIP, pkiFileContents, pkiFileNames, type CertificateNames } from "@seedbed/controlplane";
-import { buildKubeconfig, createClusterPKI, earliestExpiry, importKeyPair, issueClusterLeaves, loadCertificateAuthority, type ClusterPKI } from "@seedbed/pki";
+import { authorityCertificateFiles, firstServiceIP, loadAuthorities, pkiFileContents, pkiFileNames, requiredAuthorityFiles, type CertificateNames } from "@seedbed/controlplane";
+import { buildKubeconfig, createClusterPKI, earliestExpiry, issueClusterLeaves } from "@seedbed/pki";
 import { apply, isConflict, isNotFound, type ObjectClient } from "@seedbed/runtime";
 
 /** The Secret types Seedbed writes, so that they are easy to find and never mistaken for user Secrets. */
@@ -61,12 +61,14 @@ export async function ensurePKISecret(client: ObjectClient, cached: V1Secret | u
   if (kept) return kept;
   let pki: Map<string, string>;
   let action: PKIResult["action"];
-  if (existing && authorityFileNames.every((file) => existing.data?.[file] !== undefined)) {
+  if (existing && requiredAuthorityFiles.every((file) => existing.data?.[file] !== undefined)) {
     // Leaves near expiry, or missing (a file deleted by hand, or one a newer
-    // Seedbed adds): issued from the cluster's own authorities. New CAs would
-    // lock out every kubeconfig and node already handed out.
-    const stored = new Map(authorityFileNames.map((file) => [file, unb64(existing.data?.[file] ?? "")]));
-    pki = pkiFileContents(await issueClusterLeaves(await authoritiesOf(stored), options));
+    // Seedbed adds, such as the kubelet client): issued from the cluster's
+    // own authorities. New CAs would lock out every kubeconfig and node
+    // already handed out; an authority added since (the front-proxy CA) is
+    // made when absent, and kept once stored.
+    const stored = new Map(pkiFileNames.filter((file) => existing.data?.[file] !== undefined).map((file) => [file, unb64(existing.data?.[file] ?? "")]));
+    pki = pkiFileContents(await issueClusterLeaves(await loadAuthorities(stored, options), options));
     action = "renewed";
   } else {
     pki = pkiFileContents(await createClusterPKI(options));
@@ -116,7 +118,7 @@ function keptPKI(existing: V1Secret, names: CertificateNames, policy: Certificat
 const expiries = new WeakMap<V1Secret, Date | undefined>();
 
 function leafExpiry(secret: V1Secret, files: ReadonlyMap<string, string>): Date | undefined {
-  if (!expiries.has(secret)) expiries.set(secret, earliestExpiry([...files].filter(([file]) => !authorityFiles.has(file)).map(([, pem]) => pem)));
+  if (!expiries.has(secret)) expiries.set(secret, earliestExpiry([...files].filter(([file]) => !authorityCertificateFiles.has(file)).map(([, pem]) => pem)));
   return expiries.get(secret);
 }
 
@@ -135,21 +137,6 @@ function servesNames(secret: V1Secret, apiServerPem: string, names: readonly str
   const covered = names.every((n) => (isIP(n) === 0 ? certificate.checkHost(n, { wildcards: false }) : certificate.checkIP(n)) !== undefined);
   coverage.set(secret, { names: key, covered });
   return covered;
-}
-
-/** CA certificates are not leaves: they live ten years and are not renewed with the leaves. */
-const authorityFiles = new Set(["ca.crt", "etcd-ca.crt"]);
-/** What the leaves are issued from: the two CAs with their keys, and the service-account key pair. */
-const authorityFileNames = ["ca.crt", "ca.key", "etcd-ca.crt", "etcd-ca.key", "sa.key", "sa.pub"] as const;
-
-async function authoritiesOf(files: ReadonlyMap<string, string>): Promise<Pick<ClusterPKI, "clusterCA" | "etcdCA" | "serviceAccountKey">> {
-  const pem = (file: string): string => files.get(file) ?? "";
-  const [clusterCA, etcdCA, serviceAccountKey] = await Promise.all([
-    loadCertificateAuthority(pem("ca.crt"), pem("ca.key")),
-    loadCertificateAuthority(pem("etcd-ca.crt"), pem("etcd-ca.key")),
-    importKeyPair(pem("sa.key"), pem("sa.pub")),
-  ]);
-  return { clusterCA, etcdCA, serviceAccountKey };
 }
 
 /** Writes the certificate-based admin kubeconfig Secret for the cluster's endpoint (server-side apply: only when it changed does anything change). */
