@@ -108,17 +108,17 @@ export async function startRealSeed(options: RealSeedOptions): Promise<RealSeed>
     for (let i = 0; i < count; i++) {
       const name = `seed-${i}`;
       const node = await startRealNode({
-          name,
-          podSubnet: subnets.get(name),
-          server: plane.nodeServer,
-          clusterCA,
-          kubernetesVersion: options.kubernetesVersion,
-          images: [coredns, ...(options.images ?? [])],
-          kubeProxy: { clusterCIDR: seedNetwork.podCIDR },
-          // The tenants' NetworkPolicies (default-deny, etcd only from their kube-apiserver) hold.
-          networkPolicies: true,
-          clusterDNS: { address: seedNetwork.dnsAddress, domain: seedNetwork.dnsDomain },
-        });
+        name,
+        podSubnet: subnets.get(name),
+        server: plane.nodeServer,
+        clusterCA,
+        kubernetesVersion: options.kubernetesVersion,
+        images: [coredns, ...(options.images ?? [])],
+        kubeProxy: { clusterCIDR: seedNetwork.podCIDR },
+        // The tenants' NetworkPolicies (default-deny, etcd only from their kube-apiserver) hold.
+        networkPolicies: true,
+        clusterDNS: { address: seedNetwork.dnsAddress, domain: seedNetwork.dnsDomain },
+      });
       nodes.push(node);
       subnets.set(name, node.network.subnet);
     }
