@@ -19,6 +19,11 @@ const dnsPort = 1053;
  * The Corefile Kubernetes ships, minus forwarding: the seed's pods resolve
  * cluster names (tenant control planes find etcd and each other by their
  * Services' names); this machine has no upstream DNS to forward to.
+ * Denials of cluster names are not cached: a tenant's kube-apiserver
+ * starts while its etcd pod still waits for its volume, and a cached "no
+ * such name" for etcd-0 would outlast its retries (it exits, and the
+ * kubelet's back-off adds 10 s to every such start). The kubernetes plugin
+ * answers from its own informers, so the cache saved nothing there.
  */
 export function seedCorefile(domain: string): string {
   return `.:${dnsPort} {
@@ -31,7 +36,9 @@ export function seedCorefile(domain: string): string {
         ttl 30
     }
     prometheus :9153
-    cache 30
+    cache 30 {
+        disable denial ${domain}
+    }
     loop
     reload
     loadbalance
