@@ -131,19 +131,24 @@ describe("the chart installed into a real seed", () => {
     expect(lease.spec?.renewTime).toBeDefined();
   }, 420_000);
 
-  it("hands the Lease to the other operator when the leader's pod is killed", async () => {
+  it("hands the Lease to another operator when the leader's pod is killed", async () => {
     const leader = await holder();
     const standby = (await pods(operatorPods)).map((p) => p.metadata?.name ?? "").find((n) => n !== leader);
     expect(standby).toBeDefined();
     const killed = Date.now();
     await core.deleteNamespacedPod({ namespace: release.namespace, name: leader, gracePeriodSeconds: 0 });
     // The lease lasts 15 s: a leader that dies without releasing it is replaced once it expires.
+    // Whoever asks first after it is free takes it: the standby, or the
+    // pod the Deployment starts in the killed one's place (both are
+    // operators of this release; a killed leader that still held it would not be).
     const next = await eventually(holder, (h) => h !== "" && h !== leader, { timeoutMs: 45_000, intervalMs: 200, description: "a new holder of the Lease" });
-    expect(next).toBe(standby);
-    process.stdout.write(`[chart on a real seed] the Lease passed from ${leader} to ${next} in ${String(Date.now() - killed)} ms\n`);
-    // The Deployment replaces the killed pod; it stands by.
+    process.stdout.write(`[chart on a real seed] the Lease passed from ${leader} to ${next} (standby: ${standby ?? "?"}) in ${String(Date.now() - killed)} ms\n`);
     await eventually(() => apps.readNamespacedDeployment({ namespace: release.namespace, name: "seedbed-operator" }), rolledOut, { timeoutMs: 120_000, description: "the operator Deployment back to 2 Ready pods" });
-    expect(await holder()).toBe(standby);
+    const live = (await pods(operatorPods)).map((p) => p.metadata?.name ?? "");
+    expect(live).not.toContain(leader);
+    expect(live).toContain(next);
+    // One leader, and it stays: the other stands by.
+    expect(await holder()).toBe(next);
   }, 240_000);
 
   it("runs a Cluster on the chart's Seed (the seed itself) with its control plane as Ready pods", async () => {

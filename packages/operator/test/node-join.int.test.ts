@@ -144,6 +144,8 @@ describe("machines joining a tenant the way a kubelet does, through a node pool'
       { timeoutMs: 90_000, description: "the API server serving with the new front-proxy CA" },
     );
     expect(published.data?.["requestheader-allowed-names"]).toBe('["front-proxy-client"]');
-    expect((await whoAmI(as(nodeCredentials))).username).toBe("system:node:n1");
+    // Just restarted: its RBAC authorizer may deny for a moment until its caches have synced.
+    const review = await eventually(() => whoAmI(as(nodeCredentials)), (r) => r.username !== undefined, { timeoutMs: 30_000, description: "the node's identity after the restart" });
+    expect(review.username).toBe("system:node:n1");
   });
 });
