@@ -165,15 +165,23 @@ describe("tenant control planes as real pods on a real seed", () => {
     // starts from the deployment as rendered, changed in one place, so no failure hides another.
     const original = await seedApps.readNamespacedDeployment({ namespace: ns, name: "kube-scheduler" });
     const provoke = async (change: (container: V1Container) => void): Promise<void> => {
-      const current = await seedApps.readNamespacedDeployment({ namespace: ns, name: "kube-scheduler" });
-      const body = structuredClone(original);
-      if (body.metadata) {
-        body.metadata.resourceVersion = current.metadata?.resourceVersion;
-        body.metadata.managedFields = undefined;
+      // The deployment controller writes its status meanwhile: on a conflict, read it again.
+      for (let attempt = 1; ; attempt++) {
+        const current = await seedApps.readNamespacedDeployment({ namespace: ns, name: "kube-scheduler" });
+        const body = structuredClone(original);
+        if (body.metadata) {
+          body.metadata.resourceVersion = current.metadata?.resourceVersion;
+          body.metadata.managedFields = undefined;
+        }
+        const container = body.spec?.template.spec?.containers[0];
+        if (container) change(container);
+        try {
+          await seedApps.replaceNamespacedDeployment({ namespace: ns, name: "kube-scheduler", body });
+          return;
+        } catch (error) {
+          if (attempt >= 5 || (error as { code?: number }).code !== 409) throw error;
+        }
       }
-      const container = body.spec?.template.spec?.containers[0];
-      if (container) change(container);
-      await seedApps.replaceNamespacedDeployment({ namespace: ns, name: "kube-scheduler", body });
     };
     await provoke((c) => {
       c.image = `${localRegistry}/kube-scheduler:v0.0.0-missing`;
