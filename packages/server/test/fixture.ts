@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { request } from "node:https";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -9,6 +9,7 @@ import { apply, ObjectClient } from "@seedbed/runtime";
 import type { KubeAPI } from "@seedbed/testing";
 import { startServer, type RunningServer, type ServerOptions } from "../src/index.ts";
 import { pino, type Logger } from "pino";
+import { afterAll } from "vitest";
 
 /**
  * Static bearer tokens the test kube-apiserver accepts (--token-auth-file:
@@ -17,9 +18,15 @@ import { pino, type Logger } from "pino";
  */
 export const tokens = { alice: "alice-token-7f3a", bob: "bob-token-91c2", carol: "carol-token-44de", server: "server-token-0b5e" } as const;
 
-/** Writes the token file and returns the kube-apiserver flag pointing to it. */
+/**
+ * Writes the token file and returns the kube-apiserver flag pointing to it.
+ * Called while a test file is collected; the file goes after its tests
+ * (the API server reads it until then).
+ */
 export function tokenAuthFlags(): Record<string, string> {
-  const file = join(mkdtempSync(join(tmpdir(), "seedbed-server-tokens-")), "tokens.csv");
+  const dir = mkdtempSync(join(tmpdir(), "seedbed-server-tokens-"));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const file = join(dir, "tokens.csv");
   writeFileSync(file, [
     `${tokens.alice},alice,uid-alice,"developers"`,
     `${tokens.bob},bob,uid-bob`,
