@@ -9,7 +9,7 @@ export { isProcessAlive, takeLockFile } from "./local/lock-file.ts";
 export { ManagedProcess, type ExitStatus, type StartOptions } from "./local/process.ts";
 export { findProcessesByMarker, isRunning, processMarkerVariable, readCommandLine, readStartTime } from "./local/proc.ts";
 export { SupervisedComponent, type RestartBackoff, type SupervisedComponentOptions, type SupervisorEvent } from "./local/supervisor.ts";
-export { logTail, probe, waitForReady, type ProbeTLS, type WaitForReadyOptions } from "./local/readiness.ts";
+export { componentLogs, logTail, probe, waitForReady, type ProbeTLS, type WaitForReadyOptions } from "./local/readiness.ts";
 export {
   startStandaloneControlPlane,
   type StandaloneControlPlane,

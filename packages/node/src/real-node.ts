@@ -1,11 +1,11 @@
 import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { accessSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { accessSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { binaryPath } from "@seedbed/binaries";
-import { logTail, ManagedProcess, waitForReady } from "@seedbed/controlplane";
+import { componentLogs, logTail, ManagedProcess, waitForReady } from "@seedbed/controlplane";
 import { importImage as importIntoContainerd, type BuiltImage } from "@seedbed/images";
 import { renderCNIConfig, type PodNetwork } from "./cni-config.ts";
 import { renderContainerdConfig } from "./containerd-config.ts";
@@ -248,18 +248,7 @@ async function importImage(layout: NodeLayout, image: BuiltImage): Promise<void>
 }
 
 function nodeLogs(layout: NodeLayout): string {
-  return ["containerd", "kubelet", "kube-proxy", "kube-network-policies", "cri-clean"]
-    .map((name) => {
-      const file = join(layout.logDir, `${name}.log`);
-      let text: string;
-      try {
-        text = readFileSync(file, "utf8");
-      } catch {
-        text = "(no log)";
-      }
-      return `===== ${name} (${file}) =====\n${text}`;
-    })
-    .join("\n");
+  return componentLogs(["containerd", "kubelet", "kube-proxy", "kube-network-policies", "cri-clean"].map((name) => [name, join(layout.logDir, `${name}.log`)] as const));
 }
 
 function installExitHook(): void {

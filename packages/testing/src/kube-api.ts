@@ -1,8 +1,8 @@
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { KubeConfig } from "@kubernetes/client-node";
-import { reservePorts, startStandaloneControlPlane, type ManagedProcess, type PKIFiles, type StandaloneControlPlane } from "@seedbed/controlplane";
+import { componentLogs, reservePorts, startStandaloneControlPlane, type ManagedProcess, type PKIFiles, type StandaloneControlPlane } from "@seedbed/controlplane";
 import { machineAddress } from "@seedbed/node";
 
 /** What to start besides etcd and kube-apiserver. */
@@ -125,7 +125,7 @@ export async function startKubeAPI(options: KubeAPIOptions = {}): Promise<KubeAP
     ports: reservation.ports,
     pids: () => new Map([...plane.processes].map(([name, proc]: [string, ManagedProcess]) => [name, proc.pid])),
     startupMs,
-    logs: () => [...plane.logFiles].map(([name, file]) => `===== ${name} (${file}) =====\n${readSafe(file)}`).join("\n"),
+    logs: () => componentLogs(plane.logFiles),
     restartAPIServer: () => plane.restartAPIServer(),
     stop(): Promise<void> {
       stopped ??= (async () => {
@@ -140,12 +140,4 @@ export async function startKubeAPI(options: KubeAPIOptions = {}): Promise<KubeAP
       return stopped;
     },
   };
-}
-
-function readSafe(file: string): string {
-  try {
-    return readFileSync(file, "utf8");
-  } catch {
-    return "(no log)";
-  }
 }

@@ -61,6 +61,21 @@ export async function waitForReady(options: WaitForReadyOptions): Promise<void> 
   );
 }
 
+/** Each component's whole log under a header with its name and file ("(no log)" when there is none yet): what a failed test prints. */
+export function componentLogs(files: Iterable<readonly [name: string, file: string]>): string {
+  return [...files]
+    .map(([name, file]) => {
+      let text: string;
+      try {
+        text = readFileSync(file, "utf8");
+      } catch {
+        text = "(no log)";
+      }
+      return `===== ${name} (${file}) =====\n${text}`;
+    })
+    .join("\n");
+}
+
 /** The last lines of a log file, for error messages. */
 export function logTail(file: string, lines = 30): string {
   try {

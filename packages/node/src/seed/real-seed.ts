@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { AppsV1Api, CoreV1Api, KubeConfig } from "@kubernetes/client-node";
-import { reservePorts, startStandaloneControlPlane, type PKIFiles, type PortReservation, type StandaloneControlPlane, type StandalonePorts } from "@seedbed/controlplane";
+import { componentLogs, reservePorts, startStandaloneControlPlane, type PKIFiles, type PortReservation, type StandaloneControlPlane, type StandalonePorts } from "@seedbed/controlplane";
 import type { BuiltImage } from "@seedbed/images";
 import { apply, ObjectClient } from "@seedbed/runtime";
 import { localImage } from "../local-images.ts";
@@ -145,7 +145,7 @@ export async function startRealSeed(options: RealSeedOptions): Promise<RealSeed>
     pki: started.pki,
     nodes,
     storageClassName: defaultStorageClassName,
-    logs: () => [...[...started.logFiles].map(([name, file]) => `===== ${name} (${file}) =====\n${readSafe(file)}`), ...nodes.map((n) => n.logs())].join("\n"),
+    logs: () => [componentLogs(started.logFiles), ...nodes.map((n) => n.logs())].join("\n"),
     stop(): Promise<void> {
       stopped ??= stopAll();
       return stopped;
@@ -169,12 +169,4 @@ async function waitForSeedReady(kc: KubeConfig, nodes: readonly RealNode[], time
     what: "CoreDNS available in kube-system",
     logs: () => nodes.map((n) => n.logs()).join("\n"),
   });
-}
-
-function readSafe(file: string): string {
-  try {
-    return readFileSync(file, "utf8");
-  } catch {
-    return "(no log)";
-  }
 }
