@@ -4,6 +4,7 @@ export { systemClock, sleep, type Clock, type Timer } from "./clock/clock.ts";
 export { FakeClock, flush } from "./clock/fake-clock.ts";
 export { apiRoot, collectionPath, groupOf, objectKey, objectPath, type KindRef } from "./client/kind.ts";
 export { makeApiClient, SharedConnection } from "./client/connection.ts";
+export { preferHTTP1 } from "./client/http1.ts";
 export { describeError, isConflict, isNotFound, ObjectClient, statusCodeOf, type RequestOptions } from "./client/object-client.ts";
 export { WorkQueue, type QueueMetrics, type WorkQueueOptions } from "./queue/work-queue.ts";
 export {
@@ -49,3 +50,7 @@ export { createLogger, reconcileLogger, redactPaths, shortId, silentLogger, type
 export { RuntimeMetrics, type ControllerMetrics, type ControllerMetricsFactory, type ReconcileOutcome, type RuntimeMetricsOptions } from "./metrics/metrics.ts";
 export { startMetricsServer, type MetricsServer, type MetricsServerOptions } from "./metrics/server.ts";
 export { Manager, type LeaderElectionConfig, type ManagedControllerOptions, type ManagerOptions } from "./manager.ts";
+
+// Every process that loads the runtime talks HTTP/1.1 to API servers (see http1.ts).
+import { preferHTTP1 as useHTTP1 } from "./client/http1.ts";
+useHTTP1();
