@@ -45,7 +45,7 @@ describe("seedbed up --seed kubernetes", () => {
 
   it("stops on SIGTERM leaving no process and no node of the seed behind", async () => {
     const subnets = JSON.parse(readFileSync(join(home, "seed", "node-subnets.json"), "utf8")) as Record<string, string>;
-    const nodeAddress = (subnets["seed-0"] ?? "").replace(/^10\.244\.(\d+)\.0\/24$/, "10.243.$1.2");
+    const nodeAddress = (subnets["seed-0"] ?? "").replace(/^10\.242\.(\d+)\.0\/24$/, "10.243.$1.2");
     expect(spawnSync("ip", ["-4", "route", "show"], { encoding: "utf8" }).stdout).toContain(nodeAddress);
     platform?.child.kill("SIGTERM");
     expect(await platform?.exited).toBe(0);

@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
 # Makes sure a real node's runtime is installed from Debian's packages:
 # containerd, runc, the CNI plugins (into /usr/lib/cni), iptables (the CNI
-# bridge's masquerading and portmap) and conntrack (kube-proxy). Quick when
-# everything is there: one dpkg query, no network.
+# bridge's masquerading and portmap), conntrack (kube-proxy) and
+# busybox-static (its /bin/busybox is the toolbox image every node loads,
+# seedbed.dev/toolbox). Quick when everything is there: one dpkg query, no
+# network.
 #
 #   tools/node/ensure-containerd.sh          # install what is missing
 #   tools/node/ensure-containerd.sh --check  # only say what is missing (exit 1)
 set -euo pipefail
 
-packages=(containerd runc containernetworking-plugins iptables conntrack)
+packages=(containerd runc containernetworking-plugins iptables conntrack busybox-static)
 
 log() { printf '[node-runtime] %s\n' "$*" >&2; }
 die() { printf '[node-runtime] error: %s\n' "$*" >&2; exit 1; }

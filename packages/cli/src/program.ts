@@ -40,9 +40,10 @@ export function program(): Command {
         .choices(["local", "kubernetes"])
         .default("local"),
     )
-    .action(async (options: { seed: "local" | "kubernetes" }) => {
+    .option("--no-node-address", "keep local tenants' API servers on loopback only (as root they also listen on this machine's address, so that local machines can join)")
+    .action(async (options: { seed: "local" | "kubernetes"; nodeAddress: boolean }) => {
       const { up } = await import("./commands/up.ts");
-      process.exitCode = await up({ seed: options.seed });
+      process.exitCode = await up({ seed: options.seed, nodeAddress: options.nodeAddress });
     });
 
   root
@@ -117,6 +118,7 @@ export function program(): Command {
     .command("create <name>")
     .description("create a node pool of a cluster (kwok machines by default)")
     .requiredOption("--cluster <name>", "the cluster the machines join")
+    .option("--provider <type>", "kwok: simulated Nodes (the default); local: real kubelets on the platform's machine (a platform started as root); openstack and aws pools are applied as manifests")
     .option("--replicas <count>", "machines to start with (default: --min, else 1)")
     .option("--min <count>", "autoscale: never fewer machines")
     .option("--max <count>", "autoscale: never more machines")

@@ -46,6 +46,13 @@ export interface ComponentHealth {
 export interface ControlPlaneObservation {
   /** https://host:port of the cluster's API. */
   readonly endpoint: string;
+  /**
+   * https://host:port where the cluster's machines reach its API, when that
+   * differs from the endpoint (a local cluster's loopback endpoint is no
+   * address a machine's network namespace reaches); undefined: machines use
+   * the endpoint.
+   */
+  readonly nodeEndpoint?: string;
   readonly components: readonly ComponentHealth[];
 }
 

@@ -6,6 +6,8 @@ export { hostPlatform, type Platform, type RunConfig } from "./oci/documents.ts"
 export { checkReference, tagOf } from "./oci/reference.ts";
 export { baseLayer, nonroot } from "./catalog/base.ts";
 export { componentImage, componentImages, componentReference, defaultRegistry, type ComponentImage, type ComponentOptions } from "./catalog/components.ts";
+export { defaultBusybox, toolboxApplets, toolboxImage, toolboxReference, type ToolboxOptions } from "./catalog/toolbox.ts";
+export { isStaticExecutable } from "./catalog/static-binary.ts";
 export { chartImageReference, seedbedImage, type SeedbedImageOptions } from "./catalog/seedbed.ts";
 export { catalogImage, catalogReference, imageIds, parseImageIds, type CatalogOptions, type ImageId } from "./catalog/catalog.ts";
 export { criNamespace, importCommand, importImage, type ContainerdTarget } from "./load/ctr.ts";

@@ -6,7 +6,7 @@ export interface PodNetwork {
   readonly name: string;
   /** The Linux bridge (at most 15 characters). */
   readonly bridge: string;
-  /** e.g. 10.244.3.0/24; the bridge takes its first address as the pods' gateway. */
+  /** e.g. 10.242.3.0/24; the bridge takes its first address as the pods' gateway. */
   readonly subnet: string;
 }
 
@@ -16,8 +16,34 @@ export interface PodNetwork {
  * hostPort. containerd adds the loopback interface itself.
  */
 export function renderCNIConfig(network: PodNetwork, layout: NodeLayout): string {
+  return renderNetworkList(network, layout, JSON.stringify([[{ subnet: network.subnet }]]));
+}
+
+/**
+ * The same network list as a template for containerd's CRI (`conf_template`):
+ * containerd renders it into the configuration directory once the kubelet
+ * tells it the Node's pod range (spec.podCIDR, allocated by the cluster's
+ * controller-manager from network.podCIDR). A machine that joins a cluster
+ * learns its pod range only then.
+ */
+export function renderCNIConfigTemplate(network: Omit<PodNetwork, "subnet">, layout: NodeLayout): string {
+  return renderNetworkList(network, layout, `[{{range $i, $range := .PodCIDRRanges}}{{if $i}}, {{end}}[{"subnet": "{{$range}}"}]{{end}}]`);
+}
+
+/** The file containerd renders the template into. */
+export const renderedCNIConfigName = "10-containerd-net.conflist";
+
+/** The pod ranges of a network list containerd rendered (or we wrote). */
+export function podRangesOf(conflist: string): string[] {
+  const parsed = JSON.parse(conflist) as { plugins?: { ipam?: { ranges?: { subnet?: string }[][] } }[] };
+  return (parsed.plugins?.[0]?.ipam?.ranges ?? []).flat().flatMap((r) => (r.subnet === undefined ? [] : [r.subnet]));
+}
+
+const rangesPlaceholder = "@@ranges@@";
+
+function renderNetworkList(network: Omit<PodNetwork, "subnet">, layout: NodeLayout, ranges: string): string {
   if (network.bridge.length > 15) throw new Error(`bridge "${network.bridge}": Linux interface names have at most 15 characters`);
-  return `${JSON.stringify(
+  const list = JSON.stringify(
     {
       cniVersion: "1.0.0",
       name: network.name,
@@ -35,7 +61,7 @@ export function renderCNIConfig(network: PodNetwork, layout: NodeLayout): string
           hairpinMode: true,
           ipam: {
             type: "host-local",
-            ranges: [[{ subnet: network.subnet }]],
+            ranges: rangesPlaceholder,
             routes: [{ dst: "0.0.0.0/0" }],
             dataDir: layout.cni.ipamDir,
           },
@@ -45,5 +71,6 @@ export function renderCNIConfig(network: PodNetwork, layout: NodeLayout): string
     },
     null,
     2,
-  )}\n`;
+  );
+  return `${list.replace(JSON.stringify(rangesPlaceholder), ranges)}\n`;
 }

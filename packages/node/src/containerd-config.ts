@@ -7,6 +7,8 @@ export interface ContainerdConfigInput {
   readonly sandboxImage: string;
   /** Where the CNI plugin binaries are (Debian's containernetworking-plugins: /usr/lib/cni). */
   readonly cniBinDir: string;
+  /** A CNI configuration template containerd renders with the Node's pod range (cni-config.ts), instead of a fixed network list. */
+  readonly cniConfigTemplate?: string;
 }
 
 /** Plugins that would touch paths outside the node's directory or that a node never uses. */
@@ -53,7 +55,7 @@ disabled_plugins = [${disabledPlugins.map(q).join(", ")}]
   [${cri}.cni]
     bin_dir = ${q(input.cniBinDir)}
     conf_dir = ${q(cni.confDir)}
-    max_conf_num = 1
+    max_conf_num = 1${input.cniConfigTemplate === undefined ? "" : `\n    conf_template = ${q(input.cniConfigTemplate)}`}
 
   [${cri}.containerd]
     snapshotter = "overlayfs"

@@ -11,8 +11,15 @@ export interface KubeletConfigInput {
   readonly cgroupRoot: string;
   /** The cluster CA, which signed the API server's client certificate for kubelet calls. */
   readonly clientCAFile: string;
-  readonly tlsCertFile: string;
-  readonly tlsPrivateKeyFile: string;
+  /** The serving certificate; without one the kubelet asks the cluster for it (serverTLSBootstrap in `base`). */
+  readonly tlsCertFile?: string;
+  readonly tlsPrivateKeyFile?: string;
+  /**
+   * The KubeletConfiguration a machine's user data carries (a cloud machine
+   * would run it as is): what must differ on this machine (cgroups, the
+   * runtime's socket, addresses, directories) is laid over it.
+   */
+  readonly base?: Readonly<Record<string, unknown>>;
   /** Watch the static pod directory for manifests. */
   readonly staticPods: boolean;
 }
@@ -24,7 +31,7 @@ export interface KubeletConfigInput {
  */
 export function renderKubeletConfig(input: KubeletConfigInput): string {
   const { layout } = input;
-  const config = {
+  const local = {
     apiVersion: "kubelet.config.k8s.io/v1beta1",
     kind: "KubeletConfiguration",
     // Since 1.35 the kubelet refuses cgroup v1 unless told otherwise; these
@@ -39,8 +46,7 @@ export function renderKubeletConfig(input: KubeletConfigInput): string {
     readOnlyPort: 0,
     healthzBindAddress: input.address,
     ...(input.clusterDNS ? { clusterDNS: [input.clusterDNS.address], clusterDomain: input.clusterDNS.domain } : {}),
-    tlsCertFile: input.tlsCertFile,
-    tlsPrivateKeyFile: input.tlsPrivateKeyFile,
+    ...(input.tlsCertFile === undefined ? {} : { tlsCertFile: input.tlsCertFile, tlsPrivateKeyFile: input.tlsPrivateKeyFile }),
     authentication: { anonymous: { enabled: false }, webhook: { enabled: true }, x509: { clientCAFile: input.clientCAFile } },
     authorization: { mode: "Webhook" },
     podLogsDir: layout.kubelet.podLogsDir,
@@ -57,5 +63,5 @@ export function renderKubeletConfig(input: KubeletConfigInput): string {
     nodeStatusReportFrequency: "10s",
     syncFrequency: "10s",
   };
-  return `${JSON.stringify(config, null, 2)}\n`;
+  return `${JSON.stringify({ ...input.base, ...local }, null, 2)}\n`;
 }

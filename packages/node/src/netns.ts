@@ -22,13 +22,13 @@ export interface NodeNamespace {
 }
 
 /**
- * The namespace of a node with pod subnet 10.244.N.0/24: its link is
+ * The namespace of a node with pod subnet 10.242.N.0/24: its link is
  * 10.243.N.0/30 (machine .1, node .2), so one reservation (the pod
  * subnet's) keeps both apart from every other node's.
  */
 export function nodeNamespace(id: string, podSubnet: string): NodeNamespace {
-  const match = /^10\.244\.(\d{1,3})\.0\/24$/.exec(podSubnet);
-  if (!match) throw new Error(`pod subnet ${podSubnet}: a node's pod subnet is 10.244.N.0/24`);
+  const match = /^10\.242\.(\d{1,3})\.0\/24$/.exec(podSubnet);
+  if (!match) throw new Error(`pod subnet ${podSubnet}: a node's pod subnet is 10.242.N.0/24`);
   const n = match[1] ?? "";
   const hostLink = `sbh-${id}`;
   if (hostLink.length > 15) throw new Error(`interface "${hostLink}": Linux interface names have at most 15 characters`);
@@ -54,7 +54,7 @@ export function inNamespace(ns: Pick<NodeNamespace, "name">, command: string, ar
  * iptables there, so that a pod reaching a Service backed by a pod on the
  * same bridge is NATed back (kube-proxy's rules see it).
  */
-export function createNodeNamespace(ns: NodeNamespace): void {
+export function createNodeNamespace(ns: NodeNamespace, options: { readonly routePodSubnet?: boolean } = {}): void {
   const ip = (...args: string[]): void => void execFileSync("ip", args, { stdio: ["ignore", "ignore", "pipe"] });
   ip("netns", "add", ns.name);
   ip("link", "add", ns.hostLink, "type", "veth", "peer", "name", nodeInterface, "netns", ns.name);
@@ -64,7 +64,8 @@ export function createNodeNamespace(ns: NodeNamespace): void {
   ip("-n", ns.name, "addr", "add", `${ns.nodeAddress}/30`, "dev", nodeInterface);
   ip("-n", ns.name, "link", "set", nodeInterface, "up");
   ip("-n", ns.name, "route", "add", "default", "via", ns.hostAddress);
-  ip("route", "add", ns.podSubnet, "via", ns.nodeAddress, "dev", ns.hostLink);
+  // A node that joins a cluster gets its pod range from the cluster (routePodRange, once known).
+  if (options.routePodSubnet !== false) ip("route", "add", ns.podSubnet, "via", ns.nodeAddress, "dev", ns.hostLink);
   for (const [key, value] of [
     ["net.ipv4.ip_forward", "1"],
     ["net.bridge.bridge-nf-call-iptables", "1"],
@@ -92,4 +93,21 @@ export function deleteNodeNamespace(ns: Pick<NodeNamespace, "name" | "hostLink">
 /** Turns on forwarding on the machine: traffic between nodes' namespaces passes through it. */
 export function enableHostForwarding(): void {
   writeFileSync("/proc/sys/net/ipv4/ip_forward", "1");
+}
+
+/**
+ * Routes a pod range the node's cluster gave it (Node spec.podCIDR) from
+ * the machine to the node. Fails, naming the fix, when the machine routes
+ * that range elsewhere already: two clusters with the same pod CIDR whose
+ * machines share this host (the machine is their one network, as a cloud's
+ * VPC route table would be).
+ */
+export function routePodRange(ns: Pick<NodeNamespace, "nodeAddress" | "hostLink">, range: string): void {
+  const existing = execFileSync("ip", ["-4", "route", "show", "exact", range], { encoding: "utf8" }).trim();
+  if (existing === "") {
+    execFileSync("ip", ["route", "add", range, "via", ns.nodeAddress, "dev", ns.hostLink], { stdio: ["ignore", "ignore", "pipe"] });
+    return;
+  }
+  if (existing.includes(`via ${ns.nodeAddress} `)) return;
+  throw new Error(`pod range ${range} is routed to another node on this machine (${existing}): machines of clusters on one machine need disjoint pod CIDRs; give one cluster another spec.network.podCIDR`);
 }

@@ -7,7 +7,7 @@ import { nodeLayout } from "./layout.ts";
 import { inNamespace, nodeNamespace } from "./netns.ts";
 
 const layout = nodeLayout("/tmp/seedbed-node-x");
-const network = { name: "seedbed-abc123", bridge: "sbr-abc123", subnet: "10.244.7.0/24" };
+const network = { name: "seedbed-abc123", bridge: "sbr-abc123", subnet: "10.242.7.0/24" };
 
 describe("a node's configuration", () => {
   it("keeps containerd's root, state, sockets and runc state in the node's directory", () => {
@@ -31,7 +31,7 @@ describe("a node's configuration", () => {
     expect(conf.name).toBe("seedbed-abc123");
     expect(conf.plugins.map((p) => p.type)).toEqual(["bridge", "portmap"]);
     expect(conf.plugins[0]?.bridge).toBe("sbr-abc123");
-    expect(conf.plugins[0]?.ipam?.ranges[0]?.[0]?.subnet).toBe("10.244.7.0/24");
+    expect(conf.plugins[0]?.ipam?.ranges[0]?.[0]?.subnet).toBe("10.242.7.0/24");
     expect(conf.plugins[0]?.ipam?.dataDir).toBe("/tmp/seedbed-node-x/cni/ipam");
     expect(() => renderCNIConfig({ ...network, bridge: "a-very-long-bridge" }, layout)).toThrow(/at most 15 characters/);
   });
@@ -62,14 +62,14 @@ describe("a node's configuration", () => {
   });
 
   it("gives each node a link of its own beside its pod subnet, and refuses a subnet it cannot derive one from", () => {
-    expect(nodeNamespace("abc123", "10.244.7.0/24")).toEqual({ name: "sbn-abc123", hostLink: "sbh-abc123", hostAddress: "10.243.7.1", nodeAddress: "10.243.7.2", podSubnet: "10.244.7.0/24" });
-    expect(() => nodeNamespace("abc123", "10.245.7.0/24")).toThrow(/10\.244\.N\.0\/24/);
-    expect(() => nodeNamespace("abcdefghijkl", "10.244.7.0/24")).toThrow(/at most 15 characters/);
+    expect(nodeNamespace("abc123", "10.242.7.0/24")).toEqual({ name: "sbn-abc123", hostLink: "sbh-abc123", hostAddress: "10.243.7.1", nodeAddress: "10.243.7.2", podSubnet: "10.242.7.0/24" });
+    expect(() => nodeNamespace("abc123", "10.245.7.0/24")).toThrow(/10\.242\.N\.0\/24/);
+    expect(() => nodeNamespace("abcdefghijkl", "10.242.7.0/24")).toThrow(/at most 15 characters/);
     expect(inNamespace({ name: "sbn-abc123" }, "kubelet", ["--v=2"])).toEqual({ command: "nsenter", args: ["--net=/run/netns/sbn-abc123", "--", "kubelet", "--v=2"] });
   });
 
   it("runs kube-proxy in iptables mode with NodePorts on the node's address only", () => {
-    const config = JSON.parse(renderKubeProxyConfig({ kubeconfig: "/k", clusterCIDR: "10.244.0.0/16", nodeAddress: "10.243.7.2" })) as Record<string, unknown>;
-    expect(config).toMatchObject({ kind: "KubeProxyConfiguration", mode: "iptables", clusterCIDR: "10.244.0.0/16", nodePortAddresses: ["10.243.7.2/32"], healthzBindAddress: "10.243.7.2:10256", conntrack: { maxPerCore: 0 } });
+    const config = JSON.parse(renderKubeProxyConfig({ kubeconfig: "/k", clusterCIDR: "10.242.0.0/16", nodeAddress: "10.243.7.2" })) as Record<string, unknown>;
+    expect(config).toMatchObject({ kind: "KubeProxyConfiguration", mode: "iptables", clusterCIDR: "10.242.0.0/16", nodePortAddresses: ["10.243.7.2/32"], healthzBindAddress: "10.243.7.2:10256", conntrack: { maxPerCore: 0 } });
   });
 });

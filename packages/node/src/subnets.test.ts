@@ -16,12 +16,12 @@ describe("reservePodSubnet", () => {
     for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
   });
 
-  it("hands out distinct /24s of 10.244.0.0/16 and frees them on release", () => {
+  it("hands out distinct /24s of 10.242.0.0/16 and frees them on release", () => {
     const dir = lockDir();
     const taken = Array.from({ length: 20 }, () => reservePodSubnet(undefined, dir));
     const subnets = taken.map((r) => r.subnet);
     expect(new Set(subnets).size).toBe(20);
-    for (const subnet of subnets) expect(subnet).toMatch(/^10\.244\.(25[0-4]|2[0-4]\d|1?\d?\d)\.0\/24$/);
+    for (const subnet of subnets) expect(subnet).toMatch(/^10\.242\.(25[0-4]|2[0-4]\d|1?\d?\d)\.0\/24$/);
     expect(readdirSync(dir)).toHaveLength(20);
     for (const r of taken) r.release();
     expect(readdirSync(dir)).toEqual([]);
@@ -31,8 +31,8 @@ describe("reservePodSubnet", () => {
     const dir = lockDir();
     // One no node running on this machine routes.
     const routes = execFileSync("ip", ["-4", "route", "show"], { encoding: "utf8" });
-    const third = Array.from({ length: 254 }, (_, i) => 254 - i).find((n) => !routes.includes(`10.244.${n}.`) && !routes.includes(`10.243.${n}.`));
-    const before = `10.244.${String(third)}.0/24`;
+    const third = Array.from({ length: 254 }, (_, i) => 254 - i).find((n) => !routes.includes(`10.242.${n}.`) && !routes.includes(`10.243.${n}.`));
+    const before = `10.242.${String(third)}.0/24`;
     const first = reservePodSubnet(before, dir);
     expect(first.subnet).toBe(before);
     const second = reservePodSubnet(before, dir);
@@ -45,7 +45,7 @@ describe("reservePodSubnet", () => {
     const dir = lockDir();
     // Every subnet locked by this (live) process but one, locked by a dead pid.
     for (let third = 1; third <= 254; third++) writeFileSync(join(dir, `${third}.lock`), String(third === 77 ? 2 ** 22 + 1 : process.pid));
-    expect(reservePodSubnet(undefined, dir).subnet).toBe("10.244.77.0/24");
-    expect(() => reservePodSubnet(undefined, dir)).toThrow(/no free pod subnet in 10\.244\.0\.0\/16/);
+    expect(reservePodSubnet(undefined, dir).subnet).toBe("10.242.77.0/24");
+    expect(() => reservePodSubnet(undefined, dir)).toThrow(/no free pod subnet in 10\.242\.0\.0\/16/);
   });
 });

@@ -155,6 +155,25 @@ export async function sweepAbandonedNodes(parent = tmpdir()): Promise<string[]> 
   return swept;
 }
 
+/**
+ * Clears the node in a directory of its own (startRealNode's `dir`) whose
+ * owner died without stopping it: its processes, cgroups, mounts, network
+ * namespace and the directory. A directory without a node record is just
+ * removed; one whose owner still runs is refused.
+ */
+export async function clearAbandonedNode(dir: string): Promise<void> {
+  let record: NodeRecord;
+  try {
+    record = JSON.parse(readFileSync(join(dir, "node.json"), "utf8")) as NodeRecord;
+  } catch {
+    rmSync(dir, { recursive: true, force: true });
+    return;
+  }
+  if (isProcessAlive(record.ownerPid)) throw new Error(`the node in ${dir} still belongs to process ${record.ownerPid}; stop that first`);
+  const errors: string[] = [];
+  await clearHost(nodeLayout(dir), record, stepper(errors));
+  if (errors.length > 0) throw new Error(`the node in ${dir} was not fully removed:\n- ${errors.join("\n- ")}`);
+}
 
 const ipForwardFile = "/proc/sys/net/ipv4/ip_forward";
 

@@ -74,7 +74,7 @@ describe("NetworkPolicies on a real node", () => {
       server: api().nodeServer,
       clusterCA: { certificatePem: readFileSync(api().pki.caCert, "utf8"), privateKeyPem: readFileSync(api().pki.caKey, "utf8") },
       images: [etcdImage],
-      kubeProxy: { clusterCIDR: "10.244.0.0/16" },
+      kubeProxy: { clusterCIDR: "10.242.0.0/16" },
       networkPolicies: true,
       readyTimeoutMs: 120_000,
     });

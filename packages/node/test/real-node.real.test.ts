@@ -6,7 +6,7 @@ import { CoreV1Api } from "@kubernetes/client-node";
 import { versions } from "@seedbed/binaries";
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
 import { eventually } from "@seedbed/testing";
-import { localImage as harnessImage, pauseImageName, startRealNode, type RealNode } from "../src/index.ts";
+import { localImage as harnessImage, pauseImageName, startRealNode, toolboxImageName, type RealNode } from "../src/index.ts";
 import { cgroupMounts, cniCacheEntries, hostDirs } from "../src/host.ts";
 import { sweepAbandonedNodes } from "../src/teardown.ts";
 import { processesMentioning } from "../src/processes.ts";
@@ -92,7 +92,7 @@ describe("a real node", () => {
       server: api().nodeServer,
       clusterCA: { certificatePem: readFileSync(api().pki.caCert, "utf8"), privateKeyPem: readFileSync(api().pki.caKey, "utf8") },
       images: [etcdImage],
-      kubeProxy: { clusterCIDR: "10.244.0.0/16" },
+      kubeProxy: { clusterCIDR: "10.242.0.0/16" },
     });
     const ready = await eventually(
       () => core.readNode({ name: "real-0" }),
@@ -147,6 +147,48 @@ describe("a real node", () => {
     expect(viaNodePort.health).toBe("true");
     const viaClusterIP = spawnSync("nsenter", [`--net=/run/netns/${node.namespace.name}`, "--", "curl", "-sS", "-m", "5", `http://${service.spec?.clusterIP ?? ""}:2379/health`], { encoding: "utf8" });
     expect(viaClusterIP.stdout).toContain('"health":"true"');
+    // The toolbox every node imports: a shell as nonroot, and busybox's wget (the Service by its ClusterIP), nc (the pod) and nslookup.
+    await core.createNamespacedPod({
+      namespace: "default",
+      body: {
+        metadata: { name: "toolbox" },
+        spec: {
+          restartPolicy: "Never",
+          containers: [
+            {
+              name: "toolbox",
+              image: toolboxImageName,
+              imagePullPolicy: "IfNotPresent",
+              env: [
+                { name: "SERVICE", value: service.spec?.clusterIP ?? "" },
+                { name: "POD", value: podIP },
+              ],
+              command: [
+                "sh",
+                "-c",
+                [
+                  'echo "uid $(id -u) on $(hostname)"',
+                  "wget -q -O - http://$SERVICE:2379/health; echo",
+                  // Writing stays open a moment: etcd cancels a request whose client half-closed.
+                  "(printf 'GET /health HTTP/1.0\\r\\n\\r\\n'; sleep 1) | nc -w 5 $POD 2379 | tail -n 1; echo",
+                  "nslookup 2>&1 | grep -q '^Usage: nslookup' && echo nslookup-ok",
+                ].join("\n"),
+              ],
+            },
+          ],
+        },
+      },
+    });
+    const toolbox = await eventually(
+      () => core.readNamespacedPod({ namespace: "default", name: "toolbox" }),
+      (p) => p.status?.phase === "Succeeded" || p.status?.phase === "Failed",
+      { timeoutMs: 60_000, description: "pod toolbox finished" },
+    );
+    const toolboxLog = await core.readNamespacedPodLog({ namespace: "default", name: "toolbox" });
+    expect({ phase: toolbox.status?.phase, lines: toolboxLog.split("\n").filter((line) => line !== "") }).toEqual({
+      phase: "Succeeded",
+      lines: ["uid 65532 on toolbox", expect.stringContaining('"health":"true"'), expect.stringContaining('"health":"true"'), "nslookup-ok"],
+    });
     // The API server reaches the kubelet (InternalIP, its serving certificate checked) for the container's log.
     const log = await core.readNamespacedPodLog({ namespace: "default", name: "etcd" });
     expect(log).toContain("serving client traffic insecurely");

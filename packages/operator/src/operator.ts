@@ -1,3 +1,4 @@
+import { join } from "node:path";
 import type { KubeConfig } from "@kubernetes/client-node";
 import type { V1Secret } from "@kubernetes/client-node";
 import { clusterIdentity, clusterObjectNames, projectOfNamespace, type Cluster, type ClusterTemplate, type NodePool, type Project, type Seed } from "@seedbed/api";
@@ -36,6 +37,12 @@ export interface OperatorOptions {
   readonly leaderElection?: LeaderElectionConfig;
   /** Only for throw-away platforms (tests): tenant etcds skip fsync. */
   readonly unsafeNoFsync?: boolean;
+  /**
+   * An address of this machine that local machines (real kubelets in network
+   * namespaces) reach: local tenants' API servers listen and advertise
+   * there too, and machines join at it (see LocalDriverOptions.nodeAddress).
+   */
+  readonly nodeAddress?: string;
   /** Leaf certificate lifetime and renewal window (default 365 and 30 days). */
   readonly certificates?: CertificatePolicy;
   /** Reconciles that may run at once per controller. */
@@ -70,6 +77,7 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
   const driver = options.stateDir === undefined ? undefined : new LocalDriver({
     root: options.stateDir,
     unsafeNoFsync: options.unsafeNoFsync,
+    nodeAddress: options.nodeAddress,
     onEvent: (clusterId: string, event: SupervisorEvent) => {
       log.info({ clusterId, ...event }, `Component ${event.name} ${event.type}`);
       if (event.type === "exited") requeue?.(clusterId);
@@ -179,7 +187,7 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
         return encoded === undefined ? undefined : Buffer.from(encoded, "base64").toString("utf8");
       },
       tenants,
-      provider: machineProviders(manager.client),
+      provider: machineProviders(manager.client, options.stateDir === undefined ? {} : { machinesDir: join(options.stateDir, "machines") }),
       events: manager.eventRecorder("nodepool"),
       nodeQuota: (pool) => {
         const namespace = pool.metadata.namespace ?? "";

@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { CoreV1Api, CustomObjectsApi, KubeConfig } from "@kubernetes/client-node";
 import { apiVersion, clusterObjectNames, installCRDs, kubeconfigSecretKey } from "@seedbed/api";
 import { findProcessesByMarker } from "@seedbed/controlplane";
+import { LocalMachineProvider } from "@seedbed/node";
 import { systemClock, type Clock } from "@seedbed/runtime";
 import { startOperator, type Operator, type OperatorOptions } from "../src/index.ts";
 
@@ -20,7 +21,11 @@ export interface LocalOperator {
   stop(): Promise<void>;
 }
 
-/** Installs the CRDs, creates `namespace` and the default local Seed, and starts an operator (with `options` added). */
+/**
+ * Installs the CRDs, creates `namespace` and the default local Seed, and
+ * starts an operator (with `options` added: `nodeAddress`, e.g.
+ * machineAddress() of @seedbed/node, for tenants that local machines join).
+ */
 export async function startLocalOperator(kc: KubeConfig, namespace: string, options: Partial<OperatorOptions> = {}): Promise<LocalOperator> {
   await installCRDs(kc);
   await kc.makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name: namespace } } });
@@ -32,6 +37,8 @@ export async function startLocalOperator(kc: KubeConfig, namespace: string, opti
     stateDir,
     async stop() {
       await operator.stop();
+      // Local machines outlive an operator, as cloud machines do: these go with the platform.
+      await new LocalMachineProvider(join(stateDir, "machines")).deleteAll();
       for (const pid of findProcessesByMarker(`seedbed:${join(stateDir, "clusters")}`, { prefix: true })) process.kill(pid, "SIGKILL");
       rmSync(stateDir, { recursive: true, force: true });
     },

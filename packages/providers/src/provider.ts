@@ -41,18 +41,20 @@ export interface MachineRequest {
 /** A machine as its provider reports it. */
 export interface Machine {
   readonly name: string;
-  /** The Node's spec.providerID once known (kwok://…, aws:///zone/i-…, openstack:///uuid). */
+  /** The Node's spec.providerID once known (kwok://…, local://…, aws:///zone/i-…, openstack:///uuid). */
   readonly providerID: string;
   /** The Node name the machine registers as. */
   readonly nodeName: string;
   readonly phase: "Pending" | "Running" | "Failed" | "Deleting";
   /** When the provider made it (ISO 8601), to pick the newest on scale-down. */
   readonly createdAt: string;
+  /** Why it failed, in words a user understands (phase Failed). */
+  readonly message?: string;
 }
 
 /** Creates, deletes and lists the machines of node pools. */
 export interface MachineProvider {
-  readonly type: "kwok" | "openstack" | "aws";
+  readonly type: "kwok" | "local" | "openstack" | "aws";
   /** Makes the machine, or returns it if one of that name exists in the pool already. */
   create(request: MachineRequest): Promise<Machine>;
   /** Removes the machine; done when it is gone or going (idempotent). */

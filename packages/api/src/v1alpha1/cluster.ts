@@ -169,6 +169,7 @@ export const ClusterStatus = StatusOf(clusterPhases, {
   version: Type.Optional(Type.String({ description: "The version the control plane runs." })),
   endpoint: Type.Optional(Type.String({ description: "https://host:port of the cluster's API on its own port." })),
   sharedEndpoint: Type.Optional(Type.String({ description: "https://<cluster>.<project>.<domain>:port: the cluster's API through the platform's one SNI endpoint." })),
+  nodeEndpoint: Type.Optional(Type.String({ description: "https://host:port where the cluster's machines reach its API, when not at its endpoint (a local cluster's loopback endpoint: machines join at this machine's address). Absent: machines use the endpoint." })),
   certificateAuthority: Type.Optional(Type.String({ maxLength: 16384, description: "PEM of the CA that signed the API server's certificate, for kubeconfigs (public, not a secret)." })),
   seed: Type.Optional(Type.String({ description: "The Seed hosting the control plane." })),
   adminKubeconfigSecretRef: Type.Optional(LocalObjectReference),

@@ -24,9 +24,9 @@ export const MachineTemplate = Type.Object({
 
 /** Provider-specific settings. */
 export const Provider = Type.Object({
-  type: StringEnum(["kwok", "openstack", "aws"], {
+  type: StringEnum(["kwok", "local", "openstack", "aws"], {
     default: "kwok",
-    description: "kwok: simulated nodes (the default); openstack, aws: real machines with cloud-init bootstrap. Immutable.",
+    description: "kwok: simulated nodes (the default); local: real kubelets on the platform's own machine, each in a network namespace of its own (needs a platform started as root with `seedbed up`); openstack, aws: real machines with cloud-init bootstrap. Immutable.",
     "x-kubernetes-validations": [immutableRule("provider.type", "create a new node pool on the other provider")],
   }),
   credentialsSecretRef: Type.Optional(SecretKeyReference),
@@ -49,6 +49,7 @@ export const Provider = Type.Object({
   "x-kubernetes-validations": [
     { rule: "self.type != 'openstack' || (has(self.openstack) && has(self.credentialsSecretRef))", message: "an openstack node pool needs provider.openstack (flavor, image, network) and provider.credentialsSecretRef" },
     { rule: "self.type != 'aws' || (has(self.aws) && has(self.credentialsSecretRef))", message: "an aws node pool needs provider.aws (region, instanceType, ami, subnetID) and provider.credentialsSecretRef" },
+    { rule: "self.type != 'local' || !has(self.credentialsSecretRef)", message: "a local node pool needs no credentials: remove provider.credentialsSecretRef", fieldPath: ".credentialsSecretRef" },
     { rule: "self.type == 'openstack' || !has(self.openstack)", message: "provider.openstack applies only to type openstack", fieldPath: ".openstack" },
     { rule: "self.type == 'aws' || !has(self.aws)", message: "provider.aws applies only to type aws", fieldPath: ".aws" },
   ],

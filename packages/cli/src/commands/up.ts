@@ -18,7 +18,8 @@ import { applyFrontendRBAC, frontendKubeConfig } from "../up/service-identity.ts
 import { fileLogger, localSharedDomain, startFrontServices, type FrontServices } from "../up/services.ts";
 import { tokenPlugin } from "../credentials.ts";
 import { demoteUpSeed, startUpSeed } from "../up/real-seed.ts";
-import { localRegistry, type RealSeed } from "@seedbed/node";
+import { localRegistry, machineAddress, type RealSeed } from "@seedbed/node";
+import { upNodeAddress } from "../up/node-address.ts";
 
 /** Where `seedbed up` reports to; a stream so tests and scripts can read it. */
 export interface UpOptions {
@@ -30,6 +31,12 @@ export interface UpOptions {
    * on this machine (root only).
    */
   readonly seed?: "local" | "kubernetes";
+  /**
+   * Whether local tenants' API servers also listen on this machine's
+   * address, so that local machines can join them (default true; only as
+   * root, see upNodeAddress).
+   */
+  readonly nodeAddress?: boolean;
 }
 
 /**
@@ -96,11 +103,15 @@ export async function up(options: UpOptions = {}): Promise<number> {
     // Every controller in this process; their logs go to a file, the terminal stays readable.
     const logFile = join(home, "logs", "operator.log");
     mkdirSync(dirname(logFile), { recursive: true });
+    // The local Seed hosts tenants with either default seed; real machines can join them at this address.
+    const node = upNodeAddress({ enabled: options.nodeAddress ?? true, root: process.getuid?.() === 0, find: machineAddress });
+    if (node.note !== undefined) out.write(node.note);
     operator = await startOperator({
       kubeConfig: kc,
       stateDir: home,
       logger: createLogger({ destination: pino.destination({ dest: logFile, mkdir: true, sync: false }) }),
       access: { login, sharedEndpoint: { domain: localSharedDomain, port: ports.gateway } },
+      ...(node.address === undefined ? {} : { nodeAddress: node.address }),
       // The real seed's node has the control-plane images imported under the local registry.
       ...(realSeed ? { controlPlaneImages: { registry: localRegistry } } : {}),
     });

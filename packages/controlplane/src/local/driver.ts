@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, rmSync } from "node:fs";
+import { isIP } from "node:net";
 import { join } from "node:path";
 import { authenticationConfigFile, type CertificateNames, type ComponentHealth, type ControlPlaneObservation, type ControlPlanePlan, type DriverCapabilities, type HostingDriver } from "../driver.ts";
 import { renderControlPlane, type ControlPlanePorts, type RenderedComponent } from "../render/control-plane.ts";
@@ -23,6 +24,16 @@ export interface LocalDriverOptions {
   readonly onEvent?: (clusterId: string, event: SupervisorEvent) => void;
   /** Only for throw-away platforms (tests): etcd skips fsync. */
   readonly unsafeNoFsync?: boolean;
+  /**
+   * An IPv4 address of this machine that real machines reach (their network
+   * namespaces route to it): each tenant API server then also listens
+   * there, advertises it (its `kubernetes` Service's endpoints) and has it
+   * in its serving certificate, and machines join at
+   * https://<nodeAddress>:<port> (ControlPlaneObservation.nodeEndpoint).
+   * Users keep https://127.0.0.1:<port>. Without it, tenants listen on
+   * loopback only and no real machine can join them.
+   */
+  readonly nodeAddress?: string;
 }
 
 /**
@@ -47,6 +58,11 @@ export class LocalDriver implements HostingDriver {
   readonly #kwokOrphansChecked = new Set<string>();
 
   constructor(options: LocalDriverOptions) {
+    const { nodeAddress } = options;
+    // IPv4: an advertised address must be of the family of the Service range, which is IPv4 in every tenant.
+    if (nodeAddress !== undefined && (isIP(nodeAddress) !== 4 || nodeAddress.startsWith("127."))) {
+      throw new Error(`LocalDriverOptions.nodeAddress "${nodeAddress}" is not a non-loopback IPv4 address: give an address of this machine that machines' network namespaces reach (machineAddress() of @seedbed/node), or none`);
+    }
     this.#options = options;
     this.#clustersDir = join(options.root, "clusters");
     this.#ports = new ClusterPortAllocator(this.#clustersDir);
@@ -70,7 +86,8 @@ export class LocalDriver implements HostingDriver {
     }
     if (plan.kwok !== true) await this.#stopKwok(plan.clusterId, launcher);
     const health = await Promise.all(components.map((c) => this.#health(c, launcher, adminTLS)));
-    return { endpoint, components: health };
+    const { nodeAddress } = this.#options;
+    return { endpoint, ...(nodeAddress === undefined ? {} : { nodeEndpoint: `https://${nodeAddress}:${ports.apiServer}` }), components: health };
   }
 
   async delete(clusterId: string): Promise<boolean> {
@@ -88,9 +105,10 @@ export class LocalDriver implements HostingDriver {
     return true;
   }
 
-  /** Loopback is on every certificate already. */
+  /** Loopback is on every certificate already; the node address, where machines reach the API, is added. */
   async certificateNames(): Promise<CertificateNames> {
-    return Promise.resolve({ apiServer: [], etcd: [] });
+    const { nodeAddress } = this.#options;
+    return Promise.resolve({ apiServer: nodeAddress === undefined ? [] : [nodeAddress], etcd: [] });
   }
 
   async list(): Promise<string[]> {
@@ -162,6 +180,7 @@ export class LocalDriver implements HostingDriver {
       unsafeNoFsync: this.#options.unsafeNoFsync,
       // Tenants are small clusters: dozens share one machine.
       smallCluster: true,
+      nodeAddress: this.#options.nodeAddress,
       apiServerExtraFlags: { ...plan.apiServerExtraFlags, ...authentication },
     });
     // A checksum of the certificates in each process's environment: new

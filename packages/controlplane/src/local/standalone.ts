@@ -109,7 +109,7 @@ export async function startStandaloneControlPlane(options: StandaloneOptions): P
   const pkiDir = join(dir, "pki");
   const { nodeAddress } = options;
   await ensurePKIFiles(pkiDir, { clusterName: "standalone", kubernetesServiceIP: firstServiceIP(serviceCIDR), ...(nodeAddress === undefined ? {} : { apiServerAltNames: [nodeAddress] }) });
-  const nodeFlags: Record<string, string> = nodeAddress === undefined ? {} : { "bind-address": "0.0.0.0", "advertise-address": nodeAddress, "endpoint-reconciler-type": "lease", ...kubeletAccessFlags(pkiFiles(pkiDir)) };
+  const nodeFlags: Record<string, string> = nodeAddress === undefined ? {} : kubeletAccessFlags(pkiFiles(pkiDir));
   const server = `https://127.0.0.1:${options.ports.apiServer}`;
   const { layout, adminKubeconfig, adminTLS } = writeLocalLayout({
     dir,
@@ -128,6 +128,7 @@ export async function startStandaloneControlPlane(options: StandaloneOptions): P
     serviceCIDR,
     components: { controllerManager: options.controllerManager === true, scheduler: options.scheduler === true, kwok: options.kwok === true },
     unsafeNoFsync: options.unsafeNoFsync,
+    nodeAddress,
     apiServerExtraFlags: {
       ...nodeFlags,
       ...options.apiServerExtraFlags,

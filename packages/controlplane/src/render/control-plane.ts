@@ -1,6 +1,6 @@
 import type { PKIFiles } from "../pki-layout.ts";
 import { renderEtcd } from "./etcd.ts";
-import { renderKubeAPIServer } from "./kube-apiserver.ts";
+import { renderKubeAPIServer, type KubeAPIServerRenderInput } from "./kube-apiserver.ts";
 import { renderKubeControllerManager } from "./kube-controller-manager.ts";
 import { renderKubeScheduler } from "./kube-scheduler.ts";
 import { renderKwok } from "./kwok.ts";
@@ -62,6 +62,13 @@ export interface ControlPlaneRenderInput {
    * test harness, which may serve a seed of a thousand control planes.
    */
   readonly smallCluster?: boolean;
+  /**
+   * An address of this machine that real machines (and their pods) reach:
+   * the API server then listens on every address and advertises this one,
+   * so the `kubernetes` Service's endpoints are <nodeAddress>:<apiServer
+   * port>. The serving certificate must name it (the caller's PKI).
+   */
+  readonly nodeAddress?: string;
   readonly apiServerExtraFlags?: Readonly<Record<string, string | number | boolean>>;
   readonly controllerManagerExtraFlags?: Readonly<Record<string, string | number | boolean>>;
   readonly schedulerExtraFlags?: Readonly<Record<string, string | number | boolean>>;
@@ -104,6 +111,7 @@ export function renderControlPlane(input: ControlPlaneRenderInput): RenderedComp
         serviceClusterIPRange: input.serviceCIDR,
         dnsDomain: input.dnsDomain,
         certDir: layout.workDir("kube-apiserver"),
+        ...nodeReachable(input.nodeAddress),
         pki: {
           clientCAFile: pki.caCert,
           tlsCertFile: pki.apiServerCert,
@@ -168,4 +176,16 @@ export function renderControlPlane(input: ControlPlaneRenderInput): RenderedComp
     });
   }
   return rendered;
+}
+
+/**
+ * Where the API server listens and what it advertises when machines must
+ * reach it at `nodeAddress`: on every address (loopback included, where the
+ * controllers and health checks call it), and with its own lease-based
+ * endpoint reconciler, since pods reach it at that address and its own
+ * port (no NodePort in between, unlike a seed's). Loopback otherwise.
+ */
+function nodeReachable(nodeAddress: string | undefined): Pick<KubeAPIServerRenderInput, "bindAddress" | "advertiseAddress" | "endpointReconcilerType"> {
+  if (nodeAddress === undefined) return {};
+  return { bindAddress: "0.0.0.0", advertiseAddress: nodeAddress, endpointReconcilerType: "lease" };
 }

@@ -10,6 +10,13 @@ export interface KubeAPIServerRenderInput {
   readonly bindAddress?: string;
   /** The address it advertises (default 127.0.0.1; "$(POD_IP)" in a pod). */
   readonly advertiseAddress?: string;
+  /**
+   * Who keeps the tenant's `kubernetes` Service endpoints: nobody (default;
+   * loopback and seed pods are no address a tenant's pods reach, and the
+   * tenantendpoint controller writes a seed's published one), or the API
+   * server itself (lease), at its advertised address and secure port.
+   */
+  readonly endpointReconcilerType?: "none" | "lease";
   readonly etcdServers: readonly string[];
   /** Keys in etcd start with this prefix; lets clusters share one etcd without seeing each other. */
   readonly etcdPrefix?: string;
@@ -50,7 +57,7 @@ export function renderKubeAPIServer(input: KubeAPIServerRenderInput): ProcessSpe
       "bind-address": input.bindAddress ?? "127.0.0.1",
       // Endpoint reconcilers refuse loopback addresses; a loopback API has
       // no in-cluster clients that would need the kubernetes Endpoints.
-      "endpoint-reconciler-type": "none",
+      "endpoint-reconciler-type": input.endpointReconcilerType ?? "none",
       "secure-port": input.securePort,
       "cert-dir": input.certDir,
       "tls-cert-file": input.pki.tlsCertFile,

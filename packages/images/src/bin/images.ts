@@ -10,20 +10,22 @@ interface CommonFlags {
   kubernetesVersion?: string;
   seedbedName?: string;
   pauseBinary?: string;
+  busybox?: string;
   cacheDir?: string;
 }
 
 function catalogOptions(flags: CommonFlags): CatalogOptions {
-  return { registry: flags.registry, kubernetesVersion: flags.kubernetesVersion, pauseBinary: flags.pauseBinary, seedbed: { name: flags.seedbedName } };
+  return { registry: flags.registry, kubernetesVersion: flags.kubernetesVersion, pauseBinary: flags.pauseBinary, toolbox: { busybox: flags.busybox }, seedbed: { name: flags.seedbedName } };
 }
 
 function common(command: Command): Command {
   return command
-    .argument("[images...]", "etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kwok, pause, seedbed (default: all)")
-    .option("--registry <prefix>", "registry and path of the component images", "docker.io/seedbed")
+    .argument("[images...]", "etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kwok, pause, coredns, toolbox, seedbed (default: all)")
+    .option("--registry <prefix>", "registry and path of the component images (the toolbox is always seedbed.dev/toolbox:latest)", "docker.io/seedbed")
     .option("--kubernetes-version <version>", "Kubernetes version of the control-plane images (default: the pinned default)")
     .option("--seedbed-name <reference>", "full reference of the Seedbed image (default: the chart's image.repository:appVersion)")
     .option("--pause-binary <path>", "the pause program (default: the pinned one from the binary cache)")
+    .option("--busybox <path>", "the static busybox of the toolbox image (default: /bin/busybox, from Debian's busybox-static)")
     .option("--cache-dir <dir>", "where blobs and image tars are kept", imagesCacheDir());
 }
 

@@ -80,7 +80,7 @@ describe("the Seedbed image", () => {
 
 describe("the command line's pieces", () => {
   it("take all images by default and refuse an unknown one", () => {
-    expect(parseImageIds([])).toEqual(["etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler", "kwok", "pause", "coredns", "seedbed"]);
+    expect(parseImageIds([])).toEqual(["etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler", "kwok", "pause", "coredns", "toolbox", "seedbed"]);
     expect(parseImageIds(["etcd"])).toEqual(["etcd"]);
     expect(() => parseImageIds(["etcd", "nginx"])).toThrow(/unknown image "nginx"; choose from etcd, kube-apiserver/);
   });

@@ -51,7 +51,7 @@ export interface RealSeed {
 }
 
 /** The seed's own networks: Services, and the pods its nodes' /24s come from. */
-export const seedNetwork = { serviceCIDR: "10.96.0.0/16", podCIDR: "10.244.0.0/16", dnsAddress: "10.96.0.10", dnsDomain: "cluster.local" } as const;
+export const seedNetwork = { serviceCIDR: "10.96.0.0/16", podCIDR: "10.242.0.0/16", dnsAddress: "10.96.0.10", dnsDomain: "cluster.local" } as const;
 
 /**
  * Starts a Kubernetes cluster on this machine that hosts real pods: etcd,

@@ -29,6 +29,21 @@ export function kubeletConfiguration(input: KubeletInput): string {
   });
 }
 
+/**
+ * A KubeProxyConfiguration (kubeproxy.config.k8s.io/v1alpha1): iptables
+ * mode, talking to the API with the kubeconfig the kubelet wrote for its
+ * own certificate (kube-proxy starts again until that file exists).
+ */
+export function kubeProxyConfiguration(input: { kubeconfig: string; clusterCIDR: string }): string {
+  return stringify({
+    apiVersion: "kubeproxy.config.k8s.io/v1alpha1",
+    kind: "KubeProxyConfiguration",
+    mode: "iptables",
+    clientConnection: { kubeconfig: input.kubeconfig },
+    clusterCIDR: input.clusterCIDR,
+  });
+}
+
 /** The kubeconfig the kubelet bootstraps with: the token, exchanged for a client certificate through a CSR. */
 export function bootstrapKubeconfig(input: { apiServer: string; caCertificatePem: string; token: string }): string {
   return stringify({

@@ -27,7 +27,7 @@ import { ClusterDeletion } from "./delete.ts";
 import { InvalidSpecError, resolveClusterSpec } from "./resolve.ts";
 import { applyAdminKubeconfig, ensurePKISecret, type CertificatePolicy } from "./secrets.ts";
 import { recordIdentity } from "./identity.ts";
-import { computeClusterStatus, type ClusterObservation } from "./status.ts";
+import { computeClusterStatus, endpointFields, overlayStatus, type ClusterObservation } from "./status.ts";
 import { ClusterReporter, type PassProgress } from "./report.ts";
 import { PlacementWaitError } from "../../seeds/errors.ts";
 import { recordPlacement } from "./placement.ts";
@@ -161,7 +161,7 @@ export class ClusterReconciler implements Reconciler {
     const names = withSharedName(await driver.certificateNames(id), shared);
     progress.step = "certificates";
     const { pki, action, version: pkiVersion } = await ensurePKISecret(this.#o.client, this.#o.cache.secret(namespace, clusterObjectNames.pkiSecret(name)), cluster, effective.network, names, this.#o.certificates, new Date(this.#clock.now()));
-    if (action === "renewed") this.#o.events.record(cluster, { reason: "CertificatesRenewed", action: "Renew", note: `leaf certificates were near expiry and are issued afresh for ${this.#o.certificates?.leafValidityDays ?? 365} days; components restart to load them` });
+    if (action === "renewed") this.#o.events.record(cluster, { reason: "CertificatesRenewed", action: "Renew", note: `leaf certificates were near expiry, missing, or lacked a name or address the API is reached at (a seed's, or the machines' node address), and are issued afresh from the same CAs for ${this.#o.certificates?.leafValidityDays ?? 365} days; components restart to load them` });
     progress.step = "seed";
     const controlPlane = await driver.apply({
       clusterId: id,
@@ -180,7 +180,8 @@ export class ClusterReconciler implements Reconciler {
     const supported = this.#report.supported(cluster, effective, { seed, driver: driver.name, capabilities: driver.capabilities, sharedEndpoint: this.#hasSharedEndpoint() });
     const ready = await this.#writeStatus(cluster, { certificatesReady: true, controlPlane, deleting: false, version: effective.version, supported }, {
       ...this.#observedFields(cluster, placement.region),
-      endpoint: controlPlane.endpoint,
+      // Where users and machines reach the API; a node endpoint the driver no longer reports is removed.
+      ...endpointFields(controlPlane),
       ...sharedEndpointStatus(shared),
       certificateAuthority: pki.get("ca.crt"),
       seed,
@@ -257,14 +258,14 @@ export class ClusterReconciler implements Reconciler {
     return template;
   }
 
-  /** Computes and applies the status; returns whether the cluster is Ready. */
+  /** Computes and applies the status (a field given as undefined is removed); returns whether the cluster is Ready. */
   async #writeStatus(cluster: Cluster, observed: ClusterObservation, fields: Partial<NonNullable<Cluster["status"]>>): Promise<boolean> {
     const computed = computeClusterStatus(observed, cluster.status);
     const now = this.#clock.now();
     let conditions: Condition[] = cluster.status?.conditions ?? [];
     for (const input of computed.conditions) conditions = setCondition(conditions, { ...input, observedGeneration: cluster.metadata.generation }, now);
     const version = computed.version === undefined ? {} : { version: computed.version };
-    const status = { ...cluster.status, ...fields, ...version, phase: computed.phase, conditions, observedGeneration: cluster.metadata.generation };
+    const status = { ...overlayStatus(cluster.status, fields), ...version, phase: computed.phase, conditions, observedGeneration: cluster.metadata.generation };
     // Nothing changed: writing it would cost a request and change nothing.
     if (isDeepStrictEqual(status, cluster.status)) return computed.phase === "Running";
     try {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { ComponentHealth } from "@seedbed/controlplane";
-import { computeClusterStatus } from "./status.ts";
+import { isDeepStrictEqual } from "node:util";
+import { computeClusterStatus, endpointFields, overlayStatus } from "./status.ts";
 
 const healthy = (name: string): ComponentHealth => ({ name, running: true, ready: true, restarts: 0 });
 const starting = (name: string): ComponentHealth => ({ name, running: true, ready: false, restarts: 0, message: `${name} answers 503 yet` });
@@ -67,5 +68,25 @@ describe("computeClusterStatus", () => {
 
   it("says Deleting while the control plane goes", () => {
     expect(computeClusterStatus({ certificatesReady: true, deleting: true }, { phase: "Running", version: "1.37.1" }).phase).toBe("Deleting");
+  });
+});
+
+describe("the endpoint fields of a Cluster's status", () => {
+  const nodeEndpoint = "https://192.0.2.2:12345";
+  it.each([
+    { title: "a node endpoint reported for the first time is set", previous: { endpoint }, observed: { endpoint, nodeEndpoint }, expected: { endpoint, nodeEndpoint } },
+    { title: "a node endpoint no longer reported is removed", previous: { endpoint, nodeEndpoint, seed: "local" }, observed: { endpoint }, expected: { endpoint, seed: "local" } },
+    { title: "a moved node endpoint is replaced", previous: { endpoint, nodeEndpoint: "https://192.0.2.9:12345" }, observed: { endpoint, nodeEndpoint }, expected: { endpoint, nodeEndpoint } },
+    { title: "without a node endpoint before or now, nothing is added", previous: { endpoint, seed: "local" }, observed: { endpoint }, expected: { endpoint, seed: "local" } },
+  ])("$title", ({ previous, observed, expected }) => {
+    const status = overlayStatus(previous, endpointFields({ ...observed, components: [] }));
+    expect(status).toEqual(expected);
+    // Absent, not undefined: an unchanged status compares equal, so no write is sent.
+    expect(Object.keys(status).sort()).toEqual(Object.keys(expected).sort());
+  });
+
+  it("keeps what the fields do not name, so an unchanged status is equal to the stored one", () => {
+    const previous = { endpoint, seed: "local", region: "home" };
+    expect(isDeepStrictEqual(overlayStatus(previous, endpointFields({ endpoint, components: [] })), previous)).toBe(true);
   });
 });

@@ -126,3 +126,23 @@ export function computeClusterStatus(observed: ClusterObservation, previous: Pre
   const phase = ready ? "Running" : upgrade ? "Upgrading" : servedPhases.has(previous?.phase ?? "") ? "Degraded" : "Provisioning";
   return { phase, conditions, version: ready ? to : from };
 }
+
+/** A Cluster's status fields. */
+type ClusterStatusFields = Partial<NonNullable<Cluster["status"]>>;
+
+/**
+ * The status with `fields` laid over `previous`: a field given as
+ * undefined is removed, since what it reported no longer holds (a node
+ * endpoint the driver stopped reporting). Removed, not left undefined:
+ * an unchanged status then compares equal, and server-side apply drops a
+ * field its manager no longer sends. Fields not given are kept.
+ */
+export function overlayStatus(previous: ClusterStatusFields | undefined, fields: ClusterStatusFields): ClusterStatusFields {
+  const merged: Record<string, unknown> = { ...previous, ...fields };
+  return Object.fromEntries(Object.entries(merged).filter(([, value]) => value !== undefined));
+}
+
+/** Where a built control plane is reached, as status fields: nodeEndpoint given as undefined (removed) when machines use the endpoint. */
+export function endpointFields(controlPlane: ControlPlaneObservation): Pick<ClusterStatusFields, "endpoint" | "nodeEndpoint"> {
+  return { endpoint: controlPlane.endpoint, nodeEndpoint: controlPlane.nodeEndpoint };
+}

@@ -23,10 +23,12 @@ export async function bootstrapData(tenant: ObjectClient, pool: NodePool, cluste
   await tenant.request("POST", "/api/v1/namespaces/kube-system/secrets", { body: bootstrapTokenSecret(token, pool.metadata.name ?? "") });
   const network = cluster.spec.network;
   return cloudInitUserData({
-    apiServer: cluster.status?.endpoint ?? "",
+    // Where machines reach the API: a local cluster's endpoint is loopback, its node endpoint this machine's address.
+    apiServer: cluster.status?.nodeEndpoint ?? cluster.status?.endpoint ?? "",
     caCertificatePem,
     clusterDNS: clusterDNSAddress(network?.serviceCIDR ?? "10.96.0.0/12"),
     clusterDomain: network?.dnsDomain ?? "cluster.local",
+    podCIDR: network?.podCIDR ?? "10.244.0.0/16",
     template: pool.spec.machineTemplate,
     poolName: pool.metadata.name ?? "",
     token: tokenString(token),

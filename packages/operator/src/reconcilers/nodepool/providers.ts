@@ -11,14 +11,24 @@ import { protectCredentials } from "../credentials/protect.ts";
  * Secret, which only this path reads (the operator caches no Secret it did
  * not write), and protects it with a finalizer while the pool needs it.
  */
-export function machineProviders(client: ObjectClient): (pool: NodePool, tenant: Tenant | undefined) => Promise<MachineProvider> {
+export function machineProviders(client: ObjectClient, options: { readonly machinesDir?: string } = {}): (pool: NodePool, tenant: Tenant | undefined) => Promise<MachineProvider> {
   // One cloud provider per pool and credentials: it keeps its Keystone token or SDK client between reconciles.
   const clouds = new Map<string, { fingerprint: string; provider: MachineProvider }>();
+  let local: MachineProvider | undefined;
   return async (pool, tenant) => {
     const provider = pool.spec.provider;
     if (provider.type === "kwok") {
       if (tenant === undefined) throw new Error("kwok machines live in the tenant cluster, which is not reachable");
       return new KwokProvider(tenant.client, () => tenant.nodes.list());
+    }
+    if (provider.type === "local") {
+      const { machinesDir } = options;
+      if (machinesDir === undefined) throw new Error("local machines run beside a platform started with `seedbed up` (it has a state directory); this operator has none: use provider type kwok, openstack or aws");
+      if (process.getuid?.() !== 0) throw new Error("local machines need the platform to run as root (each is a kubelet with its own containerd and network namespace): start it with sudo, or use provider type kwok");
+      // Loaded on first use: only a platform with local pools needs the node code.
+      const { LocalMachineProvider } = await import("@seedbed/node");
+      local ??= new LocalMachineProvider(machinesDir);
+      return local;
     }
     const ref = provider.credentialsSecretRef;
     if (ref === undefined) throw new Error(`spec.provider.credentialsSecretRef is required for ${provider.type}`);

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { isDeepStrictEqual } from "node:util";
 import type { V1Node, V1Pod } from "@kubernetes/client-node";
 import { clusterIdentity, isClusterServing, newClusterId, projectOfNamespace, type Cluster, type NodePool } from "@seedbed/api";
-import type { MachineProvider, PoolRef } from "@seedbed/providers";
+import type { Machine, MachineProvider, PoolRef } from "@seedbed/providers";
 import {
   applyStatus,
   ensureFinalizer,
@@ -147,7 +147,7 @@ export class NodePoolReconciler implements Reconciler {
   async #converge(pool: NodePool, cluster: Cluster, tenant: Tenant, provider: MachineProvider, views: MachineView[], now: number): Promise<ReconcileResult | undefined> {
     const plan = planScaling(pool.spec.replicas, views, { enabled: pool.spec.autoHealing.enabled, notReadyTimeoutMs: durationMs(pool.spec.autoHealing.notReadyTimeout) }, now);
     for (const broken of plan.replace) {
-      this.#o.events.record(pool, { type: "Warning", reason: "MachineReplaced", action: "AutoHeal", note: `machine ${broken.machine.name} was not Ready for ${pool.spec.autoHealing.notReadyTimeout}; replacing it` });
+      this.#o.events.record(pool, { type: "Warning", reason: "MachineReplaced", action: "AutoHeal", note: `${whyReplaced(broken.machine, pool.spec.autoHealing.notReadyTimeout)}; replacing it` });
       await this.#remove(provider, this.#poolRef(pool), tenant, broken);
     }
     const { allowed, quotaMessage } = this.#withinQuota(pool, views, plan.create, plan.replace.length);
@@ -163,7 +163,8 @@ export class NodePoolReconciler implements Reconciler {
     let draining = false;
     for (const surplus of plan.remove) draining = !(await this.#drainAndRemove(pool, provider, tenant, surplus, now)) || draining;
     const after = plan.create > 0 || plan.replace.length > 0 || plan.remove.length > 0 ? await this.#views(provider, this.#poolRef(pool), tenant) : views;
-    await this.#writeStatus(pool, { desired: pool.spec.replicas, machines: after, quotaMessage });
+    const failed = plan.replace.find((v) => v.machine.phase === "Failed")?.machine;
+    await this.#writeStatus(pool, { desired: pool.spec.replicas, machines: after, quotaMessage, lastFailure: failed && whyReplaced(failed, pool.spec.autoHealing.notReadyTimeout) });
     // Tenant Node and Pod events bring the pool back; timers only for what no event announces.
     if (draining) return { requeueAfter: 2000 };
     if (plan.nextHealingAt !== undefined) return { requeueAfter: Math.max(100, plan.nextHealingAt - now) };
@@ -302,4 +303,9 @@ function soonest(a: ReconcileResult | undefined, b: ReconcileResult | undefined)
   if (a?.requeueAfter === undefined) return b;
   if (b?.requeueAfter === undefined) return a;
   return { requeueAfter: Math.min(a.requeueAfter, b.requeueAfter) };
+}
+
+/** Why auto-healing replaces a machine: the provider's failure, or how long its Node was not Ready. */
+function whyReplaced(machine: Machine, notReadyTimeout: string): string {
+  return machine.phase === "Failed" ? `machine ${machine.name} failed: ${machine.message ?? "the provider reports it Failed"}` : `machine ${machine.name} was not Ready for ${notReadyTimeout}`;
 }

@@ -9,6 +9,13 @@ describe("poolPhase", () => {
     { name: "a deletion held up by an unreachable tenant says why", observed: { desired: 2, machines: [], deleting: true, waiting: unreachable }, phase: "Deleting", reason: "TenantUnreachable", message: unreachable.message },
     { name: "a pool that cannot reach its tenant waits with the reason", observed: { desired: 2, machines: [], waiting: unreachable }, phase: "Pending", reason: "TenantUnreachable", message: unreachable.message },
     { name: "a pool with all its machines ready runs", observed: { desired: 0, machines: [] }, phase: "Running", reason: "MachinesReady" },
+    {
+      name: "a pool whose machine failed says why, in the provider's words",
+      observed: { desired: 1, machines: [], lastFailure: "machine w-1 failed: the cluster refused the bootstrap token of w-1 (Unauthorized for 20 s)" },
+      phase: "Degraded",
+      reason: "MachineFailed",
+      message: "machine w-1 failed: the cluster refused the bootstrap token of w-1 (Unauthorized for 20 s); 0 of 1 machines ready",
+    },
   ];
   for (const c of cases) {
     it(c.name, () => {

@@ -12,6 +12,8 @@ export interface PoolObservation {
   readonly deleting?: boolean;
   /** Why fewer machines exist than wanted: the project's node quota. */
   readonly quotaMessage?: string;
+  /** A machine that failed this pass (and is being replaced), in the provider's words: why the pool is not ready. */
+  readonly lastFailure?: string | undefined;
 }
 
 /** The phase and the Ready condition of a pool. */
@@ -23,6 +25,7 @@ export function poolPhase(o: PoolObservation): { phase: Status["phase"]; ready: 
   const ready = live.filter((m) => m.ready).length;
   if (live.length === o.desired && ready === o.desired) return { phase: "Running", ready: { status: "True", reason: "MachinesReady", message: `${ready} of ${o.desired} machines ready` } };
   if (o.quotaMessage !== undefined) return { phase: "Degraded", ready: { status: "False", reason: "QuotaExceeded", message: o.quotaMessage } };
+  if (o.lastFailure !== undefined) return { phase: "Degraded", ready: { status: "False", reason: "MachineFailed", message: `${o.lastFailure}; ${ready} of ${o.desired} machines ready` } };
   if (live.length !== o.desired) return { phase: "Scaling", ready: { status: "False", reason: "Scaling", message: `${live.length} machines, ${o.desired} wanted; ${ready} ready` } };
   return { phase: "Degraded", ready: { status: "False", reason: "MachinesNotReady", message: `${ready} of ${o.desired} machines ready` } };
 }

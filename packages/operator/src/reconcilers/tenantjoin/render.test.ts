@@ -12,6 +12,7 @@ describe("the join RBAC of a tenant", () => {
       "system:certificates.k8s.io:certificatesigningrequests:nodeclient <- Group/system:bootstrappers:seedbed",
       "system:certificates.k8s.io:certificatesigningrequests:selfnodeclient <- Group/system:nodes",
       "system:kubelet-api-admin <- User/kube-apiserver-kubelet-client",
+      "system:node-proxier <- Group/system:nodes",
     ]);
   });
 });

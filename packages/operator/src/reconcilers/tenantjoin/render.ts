@@ -13,6 +13,8 @@ export const joinRoles = {
   selfNodeClient: "system:certificates.k8s.io:certificatesigningrequests:selfnodeclient",
   /** Everything of the kubelet API: logs, exec, attach, port-forward, metrics. */
   kubeletAPIAdmin: "system:kubelet-api-admin",
+  /** What kube-proxy reads: Services, EndpointSlices, Nodes. */
+  nodeProxier: "system:node-proxier",
 } as const;
 
 const binding = (name: string, role: string, subject: { kind: "Group" | "User"; name: string }): Manifest => ({
@@ -29,7 +31,9 @@ const binding = (name: string, role: string, subject: { kind: "Group" | "User"; 
  * system:bootstrappers, which other tokens share) may ask for a node client
  * certificate and have it approved automatically; nodes renew their own;
  * and the API server's kubelet client certificate may use the kubelet API.
- * Serving certificates are not approved here: see tenantcsr/. Pure.
+ * Machines run kube-proxy with their kubelet's identity (Seedbed's user
+ * data) until an add-on runs it as a DaemonSet with an identity of its own,
+ * so nodes may also read what kube-proxy reads. Serving certificates are not approved here: see tenantcsr/. Pure.
  */
 export function renderJoinRBAC(): Manifest[] {
   const bootstrappers = { kind: "Group", name: seedbedBootstrapGroup } as const;
@@ -38,5 +42,6 @@ export function renderJoinRBAC(): Manifest[] {
     binding("seedbed:node-autoapprove-bootstrap", joinRoles.nodeClient, bootstrappers),
     binding("seedbed:node-autoapprove-certificate-rotation", joinRoles.selfNodeClient, { kind: "Group", name: "system:nodes" }),
     binding("seedbed:kube-apiserver-kubelet-client", joinRoles.kubeletAPIAdmin, { kind: "User", name: kubeletClientName }),
+    binding("seedbed:node-proxier", joinRoles.nodeProxier, { kind: "Group", name: "system:nodes" }),
   ];
 }
