@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { CoreV1Api, CustomObjectsApi, PolicyV1Api, type KubeConfig, type V1Node, type V1Pod } from "@kubernetes/client-node";
 import { apiVersion, type Cluster, type NodePool } from "@seedbed/api";
 import { binaryPath } from "@seedbed/binaries";
-import { LocalMachineProvider, machineAddress, toolboxImageName } from "@seedbed/node";
+import { LocalMachineProvider, machineAddress, processesMentioning, toolboxImageName } from "@seedbed/node";
 import { eventually } from "@seedbed/testing";
 import { useKubeAPI } from "@seedbed/testing/vitest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -94,6 +94,12 @@ describe("local machines", () => {
     expect(kubectl("exec", "client", "--", "timeout", "5", "wget", "-qO-", `http://${web.status?.podIP ?? ""}:8080/`)).toBe("hello-from-web\n");
     await eventually(() => Promise.resolve(spawnSync(binaryPath("kubectl"), [`--kubeconfig=${kubeconfigFile}`, "exec", "client", "--", "timeout", "3", "wget", "-qO-", `http://${service.spec?.clusterIP ?? ""}/`], { encoding: "utf8" }).stdout), (out) => out === "hello-from-web\n", { timeoutMs: 30_000, description: "the Service answers" });
     expect(kubectl("logs", "web")).toContain("serving");
+    // attach: the container's output, live, through the API server and the kubelet.
+    await tenantCore.createNamespacedPod({ namespace: "default", body: toolboxPod("ticker", a ?? "", "i=0; while true; do i=$((i+1)); echo tick-$i; sleep 1; done") });
+    await running("ticker");
+    const attached = spawnSync(binaryPath("kubectl"), [`--kubeconfig=${kubeconfigFile}`, "attach", "ticker", "--pod-running-timeout=30s"], { encoding: "utf8", timeout: 4000 });
+    expect(attached.stdout).toMatch(/tick-\d+/);
+    await tenantCore.deleteNamespacedPod({ namespace: "default", name: "ticker", gracePeriodSeconds: 0 });
 
     // port-forward: the API server streams to the kubelet, which connects into the pod.
     const forward = spawn(binaryPath("kubectl"), [`--kubeconfig=${kubeconfigFile}`, "port-forward", "pod/web", ":8080"], { stdio: ["ignore", "pipe", "pipe"] });
@@ -173,6 +179,24 @@ describe("local machines", () => {
     const healed = await eventually(() => readPool("workers"), (p) => p.status?.readyReplicas === 1 && p.status.machines?.[0]?.name !== survivor?.name, { timeoutMs: 240_000, description: "the dead machine replaced" });
     expect(healed.status?.machines).toHaveLength(1);
     expect(existsSync(join(platform.stateDir, "machines", clusterId, survivor?.name ?? "?"))).toBe(false);
+  });
+
+  it("removes every trace of a machine whose agent crashed when its pool goes", async () => {
+    const clusterId = await clusterIdOf("metal");
+    const [machine] = (await readPool("workers")).status?.machines ?? [];
+    const machineDir = join(platform.stateDir, "machines", clusterId, machine?.name ?? "?");
+    const nodeDir = readFileSync(join(machineDir, "node-dir"), "utf8").trim();
+    const { pid, address } = JSON.parse(readFileSync(join(machineDir, "state.json"), "utf8")) as { pid: number; address: string };
+    // The agent dies as a crashed machine's would; its kubelet and containerd keep running, orphaned.
+    process.kill(pid, "SIGKILL");
+    expect(processesMentioning(nodeDir).length).toBeGreaterThan(0);
+    await objects.deleteNamespacedCustomObject({ ...group, plural: "nodepools", name: "workers" });
+    await eventually(() => readPool("workers").then(() => false, () => true), (gone) => gone, { timeoutMs: 120_000, description: "pool deleted" });
+    expect(processesMentioning(nodeDir)).toEqual([]);
+    expect(existsSync(nodeDir)).toBe(false);
+    expect(existsSync(machineDir)).toBe(false);
+    expect(spawnSync("ip", ["-4", "route", "show"], { encoding: "utf8" }).stdout).not.toContain(address);
+    expect((await tenantCore.listNode()).items).toEqual([]);
   });
 
   /** A cluster's id, the name of its machines' directory. */

@@ -25,7 +25,8 @@ export interface CloudConfig {
  */
 export function parseCloudConfig(userData: string): CloudConfig {
   if (!userData.startsWith("#cloud-config")) throw new Error("user data: not a #cloud-config document (its first line must be #cloud-config)");
-  const document: unknown = parse(userData);
+  // An empty document is an empty mapping, as cloud-init reads it.
+  const document: unknown = parse(userData) ?? {};
   if (typeof document !== "object" || document === null || Array.isArray(document)) throw new Error("user data: a #cloud-config document is a YAML mapping");
   const unknownKeys = Object.keys(document).filter((key) => key !== "write_files" && key !== "runcmd");
   if (unknownKeys.length > 0) throw new Error(`user data: ${unknownKeys.join(", ")} not supported by the local provider (it carries out write_files and runcmd)`);

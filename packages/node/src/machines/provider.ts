@@ -69,7 +69,11 @@ export class LocalMachineProvider implements MachineProvider {
     if (!existsSync(clusterDir)) return [];
     const machines: Machine[] = [];
     for (const name of readdirSync(clusterDir)) {
-      if (name.endsWith(".new")) continue;
+      // Staged by a create that crashed before renaming it: never a machine, no agent ran for it.
+      if (name.endsWith(".new")) {
+        rmSync(join(clusterDir, name), { recursive: true, force: true });
+        continue;
+      }
       const dir = join(clusterDir, name);
       const record = readMachineRecord(dir);
       if (record?.pool.name !== pool.name) continue;

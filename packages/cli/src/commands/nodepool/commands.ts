@@ -3,7 +3,7 @@ import { commandContext, type GlobalOptions } from "../../context.ts";
 import { explain } from "../../errors.ts";
 import { age, outputFormat, printData, printTable } from "../../output.ts";
 import { clusterResource } from "../cluster/clusters-api.ts";
-import { countFlag, listNodePools, newNodePool, nodePoolResource } from "./pools-api.ts";
+import { countFlag, listNodePools, newNodePool, nodePoolResource, providerFlag } from "./pools-api.ts";
 
 /** Options of `seedbed nodepool create`. */
 export interface CreateNodePoolOptions extends GlobalOptions {
@@ -13,23 +13,26 @@ export interface CreateNodePoolOptions extends GlobalOptions {
   readonly max?: string;
   readonly cpu?: string;
   readonly memory?: string;
+  readonly provider?: string;
 }
 
-/** Creates a node pool of a cluster (kwok machines unless the pool says otherwise). */
+/** Creates a node pool of a cluster (kwok machines unless --provider says otherwise). */
 export async function createNodePool(name: string, options: CreateNodePoolOptions, out?: NodeJS.WritableStream): Promise<void> {
-  const ctx = commandContext(options, out);
+  // Flags first: a usage error needs no management API.
   const min = countFlag("--min", options.min);
   const max = countFlag("--max", options.max);
   const replicas = countFlag("--replicas", options.replicas) ?? min ?? 1;
+  const provider = providerFlag(options.provider);
+  const ctx = commandContext(options, out);
   // Owned by its cluster when that exists; a pool made first waits for it, and the operator makes it the owner then.
   const cluster = (await ctx.objects.getNamespacedCustomObject({ ...clusterResource, namespace: ctx.namespace, name: options.cluster }).catch(() => undefined)) as Cluster | undefined;
-  const body = newNodePool(ctx.namespace, name, options.cluster, { replicas, min, max, cpu: options.cpu, memory: options.memory }, cluster);
+  const body = newNodePool(ctx.namespace, name, options.cluster, { replicas, min, max, cpu: options.cpu, memory: options.memory, provider }, cluster);
   try {
     await ctx.objects.createNamespacedCustomObject({ ...nodePoolResource, namespace: ctx.namespace, body });
   } catch (error) {
     throw explain(error, { kind: "nodepool", name, project: ctx.project, server: ctx.server });
   }
-  ctx.out.write(`Node pool ${name} of cluster ${options.cluster} created with ${replicas} machines${max === undefined ? "" : ` (autoscaling ${min ?? 0}..${max})`}.\n`);
+  ctx.out.write(`Node pool ${name} of cluster ${options.cluster} created with ${replicas}${provider === undefined ? "" : ` ${provider}`} machines${max === undefined ? "" : ` (autoscaling ${min ?? 0}..${max})`}.\n`);
 }
 
 /** Sets a pool's replicas. */
