@@ -117,6 +117,13 @@ export interface RealNode {
    * twice.
    */
   stop(): Promise<void>;
+  /**
+   * Stops owning the node: its processes keep running when this process
+   * exits (they run detached), as a booted machine runs without whoever
+   * started it. Whoever clears the node's directory later removes them
+   * (clearAbandonedNode).
+   */
+  release(): void;
 }
 
 /** Where Debian's containernetworking-plugins puts the CNI plugins. */
@@ -207,6 +214,9 @@ export async function startRealNode(options: RealNodeOptions): Promise<RealNode>
       stop(): Promise<void> {
         stopped ??= teardown().finally(() => running.delete(processes));
         return stopped;
+      },
+      release(): void {
+        running.delete(processes);
       },
     };
   } catch (error) {

@@ -159,9 +159,10 @@ export async function sweepAbandonedNodes(parent = tmpdir()): Promise<string[]> 
  * Clears the node in a directory of its own (startRealNode's `dir`) whose
  * owner died without stopping it: its processes, cgroups, mounts, network
  * namespace and the directory. A directory without a node record is just
- * removed; one whose owner still runs is refused.
+ * removed; one whose owner still runs is refused, unless the caller says
+ * the owner is gone.
  */
-export async function clearAbandonedNode(dir: string): Promise<void> {
+export async function clearAbandonedNode(dir: string, options: { readonly ownerGone?: boolean } = {}): Promise<void> {
   let record: NodeRecord;
   try {
     record = JSON.parse(readFileSync(join(dir, "node.json"), "utf8")) as NodeRecord;
@@ -169,7 +170,8 @@ export async function clearAbandonedNode(dir: string): Promise<void> {
     rmSync(dir, { recursive: true, force: true });
     return;
   }
-  if (isProcessAlive(record.ownerPid)) throw new Error(`the node in ${dir} still belongs to process ${record.ownerPid}; stop that first`);
+  // `ownerGone`: the caller knows the owner exited (its pid may have been reused since).
+  if (options.ownerGone !== true && isProcessAlive(record.ownerPid)) throw new Error(`the node in ${dir} still belongs to process ${record.ownerPid}; stop that first`);
   const errors: string[] = [];
   await clearHost(nodeLayout(dir), record, stepper(errors));
   if (errors.length > 0) throw new Error(`the node in ${dir} was not fully removed:\n- ${errors.join("\n- ")}`);

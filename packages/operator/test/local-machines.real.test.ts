@@ -1,9 +1,11 @@
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CoreV1Api, CustomObjectsApi, PolicyV1Api, type KubeConfig, type V1Node, type V1Pod } from "@kubernetes/client-node";
 import { apiVersion, type Cluster, type NodePool } from "@seedbed/api";
 import { binaryPath } from "@seedbed/binaries";
+import { findProcessesByMarker } from "@seedbed/controlplane";
 import { LocalMachineProvider, machineAddress, processesMentioning, toolboxImageName } from "@seedbed/node";
 import { eventually } from "@seedbed/testing";
 import { useKubeAPI } from "@seedbed/testing/vitest";
@@ -181,21 +183,30 @@ describe("local machines", () => {
     expect(existsSync(join(platform.stateDir, "machines", clusterId, survivor?.name ?? "?"))).toBe(false);
   });
 
-  it("removes every trace of a machine whose agent crashed when its pool goes", async () => {
+  it("replaces a machine that crashed at once, and leaves no trace of it or of the pool when it goes", async () => {
     const clusterId = await clusterIdOf("metal");
     const [machine] = (await readPool("workers")).status?.machines ?? [];
     const machineDir = join(platform.stateDir, "machines", clusterId, machine?.name ?? "?");
     const nodeDir = readFileSync(join(machineDir, "node-dir"), "utf8").trim();
-    const { pid, address } = JSON.parse(readFileSync(join(machineDir, "state.json"), "utf8")) as { pid: number; address: string };
-    // The agent dies as a crashed machine's would; its kubelet and containerd keep running, orphaned.
-    process.kill(pid, "SIGKILL");
+
+    // Joined, the agent has handed the machine over and exited: the machine runs on its own.
+    await eventually(() => Promise.resolve(findProcessesByMarker(`seedbed-machine:${machineDir}`)), (agents) => agents.length === 0, { timeoutMs: 60_000, description: "the agent gone once joined" });
+    const state = JSON.parse(readFileSync(join(machineDir, "state.json"), "utf8")) as { phase: string; address: string; containerd: { pid: number } };
+    expect(state.phase).toBe("Running");
     expect(processesMentioning(nodeDir).length).toBeGreaterThan(0);
-    await objects.deleteNamespacedCustomObject({ ...group, plural: "nodepools", name: "workers" });
-    await eventually(() => readPool("workers").then(() => false, () => true), (gone) => gone, { timeoutMs: 120_000, description: "pool deleted" });
+    // The machine crashes (its containerd dies): Failed, replaced without waiting for notReadyTimeout.
+    process.kill(state.containerd.pid, "SIGKILL");
+    const healed = await eventually(() => readPool("workers"), (p) => p.status?.readyReplicas === 1 && p.status.machines?.[0]?.name !== machine?.name, { timeoutMs: 120_000, description: "the crashed machine replaced" });
+    expect(healed.status?.machines).toHaveLength(1);
     expect(processesMentioning(nodeDir)).toEqual([]);
     expect(existsSync(nodeDir)).toBe(false);
     expect(existsSync(machineDir)).toBe(false);
-    expect(spawnSync("ip", ["-4", "route", "show"], { encoding: "utf8" }).stdout).not.toContain(address);
+    expect(spawnSync("ip", ["-4", "route", "show"], { encoding: "utf8" }).stdout).not.toContain(`${state.address} `);
+
+    await objects.deleteNamespacedCustomObject({ ...group, plural: "nodepools", name: "workers" });
+    await eventually(() => readPool("workers").then(() => false, () => true), (gone) => gone, { timeoutMs: 120_000, description: "pool deleted" });
+    expect(readdirSync(join(platform.stateDir, "machines", clusterId))).toEqual([]);
+    expect(readdirSync(tmpdir()).filter((name) => name.startsWith("seedbed-machine-"))).toEqual([]);
     expect((await tenantCore.listNode()).items).toEqual([]);
   });
 

@@ -3,10 +3,13 @@
 // user data's files and starts the kubelet and kube-proxy from their units —
 // with the machine's own containerd in a network namespace of its own
 // (startRealNode). It runs detached from the operator, as a cloud machine
-// outlives it; SIGTERM stops the machine and removes everything it made.
+// outlives it, until the machine has joined; SIGTERM before that stops the
+// machine and removes everything it made. Once joined it exits and leaves
+// the machine running (provider.ts clears it when it is deleted).
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
+import { readStartTime } from "@seedbed/controlplane";
 import { parse } from "yaml";
 import { startRealNode, type RealNode } from "../real-node.ts";
 import { parseCloudConfig } from "./cloud-config.ts";
@@ -82,8 +85,15 @@ try {
   report("Joining");
   log(`kubelet up at ${node.address}; waiting for its certificate and pod range`);
   await node.joined;
-  report("Running");
-  log("joined");
+  // The agent's work is done: the machine runs on without it, as a booted
+  // cloud machine runs without cloud-init (a Node process here would cost
+  // each machine about 110 MiB). From now on the provider watches its
+  // containerd and clears the machine from outside when it is deleted.
+  const containerd = node.pids().get("containerd") ?? 0;
+  writeMachineState(dir, { phase: "Running", pid: process.pid, address: node.address, containerd: { pid: containerd, startTime: readStartTime(containerd) ?? "" } });
+  log("joined; the machine runs on without its agent");
+  node.release();
+  process.exit(0);
 } catch (error) {
   const message = error instanceof Error ? error.message : String(error);
   log(`failed: ${message}`);

@@ -46,7 +46,7 @@ describe("a local machine's plan from the cloud providers' user data", () => {
     ["no kubelet", "#cloud-config\nruncmd:\n  - [systemctl, daemon-reload]\n", /never starts the kubelet/],
     ["a relative path", "#cloud-config\nwrite_files:\n  - path: etc/x\n    content: y\n", /write_files\[0\]\.path must be an absolute path/],
     ["an escape from the root", "#cloud-config\nwrite_files:\n  - path: /etc/../../x\n    content: y\n", /without "\.\."/],
-    ["base64 content", "#cloud-config\nwrite_files:\n  - path: /x\n    encoding: b64\n    content: eQ==\n", /encoding b64 not supported/],
+    ["base64 content", "#cloud-config\nwrite_files:\n  - path: /x\n    encoding: b64\n    content: eQ==\n", /encoding "b64" not supported/],
     ["the kubelet without a bootstrap kubeconfig", "#cloud-config\nwrite_files:\n  - path: /etc/systemd/system/kubelet.service.d/1.conf\n    content: \"[Service]\\nExecStart=\\nExecStart=/usr/bin/kubelet --config=/c --kubeconfig=/k\\n\"\nruncmd:\n  - [systemctl, enable, --now, kubelet]\n", /without --bootstrap-kubeconfig/],
   ])("refuses %s, naming what", (_title, data, message) => {
     expect(() => planMachine(parseCloudConfig(data), "/m/root")).toThrow(message);

@@ -3,10 +3,10 @@ import { existsSync, mkdirSync, openSync, closeSync, readdirSync, renameSync, rm
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
-import { findProcessesByMarker, isProcessAlive, processMarkerVariable } from "@seedbed/controlplane";
+import { findProcessesByMarker, isProcessAlive, isRunning, processMarkerVariable, readStartTime } from "@seedbed/controlplane";
 import type { Machine, MachineProvider, MachineRequest, PoolRef } from "@seedbed/providers";
 import { clearAbandonedNode } from "../teardown.ts";
-import { machineFiles, readMachineRecord, readMachineState, readNodeDir, type MachineRecord } from "./records.ts";
+import { machineFiles, readMachineRecord, readMachineState, readNodeDir, type MachineRecord, type MachineState } from "./records.ts";
 
 /** The agent each machine runs as (agent.ts beside this file). */
 const agentScript = fileURLToPath(new URL("./agent.ts", import.meta.url));
@@ -60,7 +60,8 @@ export class LocalMachineProvider implements MachineProvider {
     for (const pid of agents.filter(isProcessAlive)) process.kill(pid, "SIGKILL");
     // What an agent that died (or was killed) left: processes, namespace, cgroups, mounts.
     const nodeDir = readNodeDir(dir);
-    if (nodeDir !== undefined) await clearAbandonedNode(nodeDir);
+    // Its agent is gone by now (exited once the machine joined, stopped, or killed above).
+    if (nodeDir !== undefined) await clearAbandonedNode(nodeDir, { ownerGone: true });
     rmSync(dir, { recursive: true, force: true });
   }
 
@@ -121,12 +122,26 @@ export class LocalMachineProvider implements MachineProvider {
   #machine(dir: string): Machine | undefined {
     const record = readMachineRecord(dir);
     if (record === undefined) return undefined;
-    const state = readMachineState(dir);
-    const alive = findProcessesByMarker(marker(dir)).length > 0;
-    const phase: Machine["phase"] = !alive && state !== undefined ? "Failed" : state?.phase === "Running" ? "Running" : "Pending";
-    const message = phase === "Failed" ? (state?.phase === "Failed" ? state.message : "its agent exited; see agent.log") : undefined;
+    const { phase, message } = machinePhase(readMachineState(dir), findProcessesByMarker(marker(dir)).length > 0, (pid, startTime) => isRunning(pid) && readStartTime(pid) === startTime);
     return { name: record.name, nodeName: record.name, providerID: `local://${record.pool.clusterId}/${record.name}`, phase, createdAt: record.createdAt, ...(message === undefined ? {} : { message }) };
   }
+}
+
+/**
+ * A machine's phase from its agent's report: Pending while the agent joins
+ * it, Running once joined while its containerd lives (the agent has exited
+ * then; a kubelet that died leaves the machine Running and its Node
+ * NotReady, for auto-healing to judge), Failed with the reason otherwise.
+ */
+export function machinePhase(state: MachineState | undefined, agentAlive: boolean, processAlive: (pid: number, startTime: string) => boolean): { phase: Machine["phase"]; message?: string } {
+  if (state?.phase === "Running") {
+    const containerd = state.containerd;
+    if (containerd === undefined || processAlive(containerd.pid, containerd.startTime)) return { phase: "Running" };
+    return { phase: "Failed", message: "the machine's containerd is gone (the machine stopped or crashed)" };
+  }
+  if (agentAlive || state === undefined) return { phase: "Pending" };
+  if (state.phase === "Failed") return { phase: "Failed", ...(state.message === undefined ? {} : { message: state.message }) };
+  return { phase: "Failed", message: "its agent exited before the machine joined; see agent.log in the machine's directory" };
 }
 
 /** The process marker of a machine's agent. */

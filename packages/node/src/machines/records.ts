@@ -15,7 +15,14 @@ export interface MachineState {
   readonly message?: string;
   /** The machine's address (its InternalIP). */
   readonly address?: string;
+  /** The agent's pid. */
   readonly pid: number;
+  /**
+   * The machine's containerd once Running (the agent has exited then): the
+   * machine lives as long as this process does. Its start time tells it
+   * from a later process that reuses the pid.
+   */
+  readonly containerd?: { readonly pid: number; readonly startTime: string };
 }
 
 /** The files of one machine's directory. */
