@@ -5,7 +5,7 @@
 # is not built again, so a warm run takes well under a second.
 #
 #   tools/k8s/build.sh                 # everything
-#   tools/k8s/build.sh etcd kubernetes # some of: kubernetes etcd kwok helm
+#   tools/k8s/build.sh etcd kubernetes # some of: kubernetes etcd kwok helm versitygw
 #   tools/k8s/build.sh node pause coredns netpol  # a real seed's binaries: only when asked for
 #   GO=/opt/go1.26/bin/go tools/k8s/build.sh   # another Go toolchain
 set -euo pipefail
@@ -261,13 +261,19 @@ build_kwok() {
   go_install kwok sigs.k8s.io/kwok sigs.k8s.io/kwok/cmd/kwok "$1" "-X sigs.k8s.io/kwok/pkg/consts.Version=v$1"
 }
 
+# The S3 server the platform stores etcd snapshots in by default (`make up`)
+# and that the backup tests run against: a real one, as the other binaries.
+build_versitygw() {
+  go_install versitygw github.com/versity/versitygw github.com/versity/versitygw/cmd/versitygw "$1" "-X main.Version=v$1"
+}
+
 build_helm() {
   go_install helm helm.sh/helm/v4 helm.sh/helm/v4/cmd/helm "$1" "-X helm.sh/helm/v4/internal/version.version=v$1"
 }
 
 main() {
   local targets=("$@")
-  [ ${#targets[@]} -gt 0 ] || targets=(etcd kubernetes kwok helm)
+  [ ${#targets[@]} -gt 0 ] || targets=(etcd kubernetes kwok helm versitygw)
   mkdir -p "$work_dir" "$bin_dir"
   # Two builds at once would fight over the same work directories.
   exec 9>"$work_dir/.lock"
@@ -280,9 +286,10 @@ main() {
       etcd) timed build_etcd "$(version etcd)" ;;
       kwok) timed build_kwok "$(version kwok)" ;;
       helm) timed build_helm "$(version helm)" ;;
+      versitygw) timed build_versitygw "$(version versitygw)" ;;
       coredns) timed build_coredns "$(version coredns)" ;;
       netpol) timed build_netpol "$(version kubeNetworkPolicies)" ;;
-      *) die "unknown binary '$t' (one of: kubernetes etcd kwok helm node pause coredns netpol)" ;;
+      *) die "unknown binary '$t' (one of: kubernetes etcd kwok helm versitygw node pause coredns netpol)" ;;
     esac
   done
 }

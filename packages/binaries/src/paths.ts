@@ -19,10 +19,11 @@ export type BinaryName =
   | "cri-clean"
   | "pause"
   | "coredns"
-  | "kube-network-policies";
+  | "kube-network-policies"
+  | "versitygw";
 
 /** The tools/k8s/build.sh target that builds each binary. */
-const buildTarget: Record<BinaryName, "kubernetes" | "node" | "etcd" | "kwok" | "helm" | "pause" | "coredns" | "netpol"> = {
+const buildTarget: Record<BinaryName, "kubernetes" | "node" | "etcd" | "kwok" | "helm" | "pause" | "coredns" | "netpol" | "versitygw"> = {
   "kube-apiserver": "kubernetes",
   "kube-controller-manager": "kubernetes",
   "kube-scheduler": "kubernetes",
@@ -41,6 +42,8 @@ const buildTarget: Record<BinaryName, "kubernetes" | "node" | "etcd" | "kwok" | 
   etcdctl: "etcd",
   kwok: "kwok",
   helm: "helm",
+  // The S3 server of etcd backups.
+  versitygw: "versitygw",
 };
 
 /** The binary cache: $SEEDBED_BIN_DIR, or ~/.cache/seedbed/bin. */

@@ -15,6 +15,8 @@ export interface Versions {
   readonly coredns: string;
   /** SIG Network's NetworkPolicy enforcer, run on each real node (tools/k8s/netpol). */
   readonly kubeNetworkPolicies: string;
+  /** The S3 server of etcd backups (github.com/versity/versitygw). */
+  readonly versitygw: string;
 }
 
 /** Path of the versions file, for tools that read it themselves. */

@@ -7,6 +7,7 @@ import { kubeconfigCommand } from "./commands/kubeconfig.ts";
 import type { loginCommand } from "./commands/login.ts";
 import { whoamiCommand } from "./commands/whoami.ts";
 import { createNodePool, deleteNodePool, listNodePoolsCommand, scaleNodePool } from "./commands/nodepool/commands.ts";
+import { createBackup, deleteBackup, listBackupsCommand } from "./commands/backup/commands.ts";
 import type { operatorCommand } from "./commands/operator.ts";
 import type { serveCommand } from "./commands/serve.ts";
 import { CliError, ExitCode } from "./errors.ts";
@@ -149,6 +150,35 @@ export function program(): Command {
     .addOption(projectOption())
     .addOption(kubeconfigOption())
     .action((name: string, options: Parameters<typeof deleteNodePool>[1]) => deleteNodePool(name, options));
+
+  const backup = root.command("backup").description("take, list and delete snapshots of a cluster's etcd");
+  backup
+    .command("create")
+    .description("take a snapshot of a cluster's etcd now (an EtcdBackup owned by the cluster: deleting the cluster deletes its backups)")
+    .requiredOption("--cluster <name>", "the cluster to back up")
+    .option("--name <name>", "the backup's name (default: <cluster>-<UTC yyyymmdd-hhmmss>)")
+    .option("--wait", "wait until the snapshot is stored, then print its location, size and revision (exits non-zero if it failed)")
+    .option("--timeout <duration>", "how long --wait waits, e.g. 90s or 10m", "10m")
+    .addOption(projectOption())
+    .addOption(kubeconfigOption())
+    .action((options: Parameters<typeof createBackup>[0]) => createBackup(options));
+  backup
+    .command("list")
+    .alias("ls")
+    .description("list a project's backups, newest first")
+    .option("--cluster <name>", "only this cluster's backups")
+    .addOption(projectOption())
+    .addOption(outputOption())
+    .addOption(kubeconfigOption())
+    .action((options: Parameters<typeof listBackupsCommand>[0]) => listBackupsCommand(options));
+  backup
+    .command("delete <name>")
+    .description("delete a backup and its stored snapshot")
+    .option("--wait", "return only once the backup and its snapshot are gone")
+    .option("--timeout <duration>", "how long --wait waits", "5m")
+    .addOption(projectOption())
+    .addOption(kubeconfigOption())
+    .action((name: string, options: Parameters<typeof deleteBackup>[1]) => deleteBackup(name, options));
 
   root
     .command("login")

@@ -42,6 +42,15 @@ export interface ComponentHealth {
   readonly message?: string;
 }
 
+/** A client's way into one etcd member: its endpoint and mutual-TLS files. */
+export interface EtcdAccess {
+  /** https://host:port */
+  readonly endpoint: string;
+  readonly caFile: string;
+  readonly certFile: string;
+  readonly keyFile: string;
+}
+
 /** What a driver observed after applying a plan. */
 export interface ControlPlaneObservation {
   /** https://host:port of the cluster's API. */
@@ -82,6 +91,12 @@ export interface DriverCapabilities {
  */
 export interface HostingDriver {
   readonly name: "local" | "kubernetes";
+  /**
+   * How this process reaches a cluster's etcd as a client, for snapshots;
+   * undefined where it cannot (a seed's etcd is inside the seed: a Job
+   * there would take the snapshot) or the cluster has no files here.
+   */
+  etcdAccess?(clusterId: string): EtcdAccess | undefined;
   /**
    * True when the driver calls back on every change of a cluster's
    * components (the seed driver's informers), so the reconciler need not

@@ -1,7 +1,8 @@
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { KubeConfig } from "@kubernetes/client-node";
 import type { V1Secret } from "@kubernetes/client-node";
-import { clusterIdentity, clusterObjectNames, projectOfNamespace, type Cluster, type ClusterTemplate, type NodePool, type Project, type Seed } from "@seedbed/api";
+import { clusterIdentity, clusterObjectNames, projectOfNamespace, type Cluster, type ClusterTemplate, type EtcdBackup, type NodePool, type Project, type Seed } from "@seedbed/api";
 import { LocalDriver, type SeedImageOptions, type SupervisorEvent } from "@seedbed/controlplane";
 import { Manager, requestFor, type Clock, type LeaderElectionConfig, type ReconcileRequest } from "@seedbed/runtime";
 import type { Logger } from "pino";
@@ -23,6 +24,9 @@ import { SeedDrivers, seedKindRef } from "./seeds/registry.ts";
 import { SeedReconciler } from "./reconcilers/seed/reconciler.ts";
 import { TenantConnections } from "./tenants/connections.ts";
 import { CredentialsReconciler } from "./reconcilers/credentials/reconciler.ts";
+import { etcdBackupKindRef } from "./reconcilers/etcdbackup/kinds.ts";
+import { EtcdBackupReconciler } from "./reconcilers/etcdbackup/reconciler.ts";
+import type { DefaultBackupStore } from "./reconcilers/etcdbackup/store.ts";
 import { credentialsLabel, credentialsOf } from "./reconcilers/credentials/protect.ts";
 
 /** How to run the operator. */
@@ -43,6 +47,8 @@ export interface OperatorOptions {
    * there too, and machines join at it (see LocalDriverOptions.nodeAddress).
    */
   readonly nodeAddress?: string;
+  /** The platform's own backup store (`seedbed up` runs one): where snapshots of clusters that name none go. */
+  readonly backupStore?: DefaultBackupStore;
   /** Leaf certificate lifetime and renewal window (default 365 and 30 days). */
   readonly certificates?: CertificatePolicy;
   /** Reconciles that may run at once per controller. */
@@ -285,6 +291,24 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
       const seed = (c as Cluster).status?.seed;
       return seed === undefined ? [] : [{ name: seed }];
     } }],
+  });
+  // One snapshot per EtcdBackup, stored in the cluster's store (see etcdbackup/).
+  const backupInformer = manager.informers.informerFor<EtcdBackup>(etcdBackupKindRef);
+  manager.addController({
+    name: "etcdbackup",
+    kind: etcdBackupKindRef,
+    workers: 2,
+    reconciler: new EtcdBackupReconciler({
+      client: manager.client,
+      backup: (namespace, name) => backupInformer.get(namespace, name),
+      cluster: (namespace, name) => clusterInformer.get(namespace, name),
+      driver: async (cluster) => (await drivers.forCluster(cluster)).driver,
+      defaultStore: options.backupStore,
+      workDir: options.stateDir === undefined ? join(tmpdir(), "seedbed-backups") : join(options.stateDir, "backups"),
+      events: manager.eventRecorder("etcdbackup"),
+    }),
+    // A cluster that starts serving brings its waiting backups back.
+    watches: [{ kind: clusterKindRef, mapFn: (c) => backupInformer.list(c.metadata?.namespace).filter((b) => b.spec.clusterName === c.metadata?.name).flatMap(requestFor) }],
   });
   manager.addController({
     name: "project",

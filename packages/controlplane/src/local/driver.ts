@@ -2,7 +2,8 @@ import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, rmSync } from "node:fs";
 import { isIP } from "node:net";
 import { join } from "node:path";
-import { authenticationConfigFile, type CertificateNames, type ComponentHealth, type ControlPlaneObservation, type ControlPlanePlan, type DriverCapabilities, type HostingDriver } from "../driver.ts";
+import { authenticationConfigFile, type CertificateNames, type EtcdAccess, type ComponentHealth, type ControlPlaneObservation, type ControlPlanePlan, type DriverCapabilities, type HostingDriver } from "../driver.ts";
+import { pkiFiles } from "../pki-layout.ts";
 import { renderControlPlane, type ControlPlanePorts, type RenderedComponent } from "../render/control-plane.ts";
 import { ClusterPortAllocator } from "./driver-ports.ts";
 import { SupervisingLauncher } from "./launcher.ts";
@@ -103,6 +104,15 @@ export class LocalDriver implements HostingDriver {
     this.#ports.release(this.#ports.recorded(dir));
     rmSync(dir, { recursive: true, force: true });
     return true;
+  }
+
+  /** The cluster's etcd on its loopback client port, with the API server's etcd client certificate. */
+  etcdAccess(clusterId: string): EtcdAccess | undefined {
+    const dir = this.clusterDir(clusterId);
+    const port = this.#ports.recorded(dir)?.etcdClient;
+    if (port === undefined) return undefined;
+    const pki = pkiFiles(join(dir, "pki"));
+    return { endpoint: `https://127.0.0.1:${port}`, caFile: pki.etcdCACert, certFile: pki.apiServerEtcdClientCert, keyFile: pki.apiServerEtcdClientKey };
   }
 
   /** Loopback is on every certificate already; the node address, where machines reach the API, is added. */

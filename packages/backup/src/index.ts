@@ -1,0 +1,4 @@
+// The public API of @seedbed/backup: where etcd snapshots are stored.
+export { describeStoreError, S3Store, type S3Credentials, type S3Location, type StoredObject } from "./store/s3-store.ts";
+export { startEmbeddedS3, type EmbeddedS3, type EmbeddedS3Options } from "./store/embedded.ts";
+export { inspectSnapshot, saveSnapshot, sha256OfFile, type EtcdClient, type SnapshotFacts } from "./snapshot/etcd-snapshot.ts";

@@ -1,0 +1,157 @@
+import { mkdirSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import type { V1Secret } from "@kubernetes/client-node";
+import { clusterIdentity, isClusterServing, type Cluster, type EtcdBackup } from "@seedbed/api";
+import { describeStoreError, saveSnapshot, type S3Store } from "@seedbed/backup";
+import type { EtcdAccess, HostingDriver } from "@seedbed/controlplane";
+import { applyStatus, ensureFinalizer, hasFinalizer, isNotFound, removeFinalizer, setCondition, type EventRecorder, type ObjectClient, type ReconcileContext, type ReconcileRequest, type ReconcileResult, type Reconciler } from "@seedbed/runtime";
+import { etcdBackupFinalizer } from "./kinds.ts";
+import { BackupStoreError, backupStoreFor, type DefaultBackupStore } from "./store.ts";
+
+type Status = NonNullable<EtcdBackup["status"]>;
+
+/** What the reconciler needs. */
+export interface EtcdBackupReconcilerOptions {
+  readonly client: ObjectClient;
+  readonly backup: (namespace: string, name: string) => EtcdBackup | undefined;
+  readonly cluster: (namespace: string, name: string) => Cluster | undefined;
+  /** The hosting driver of a cluster's seed. */
+  readonly driver: (cluster: Cluster) => Promise<HostingDriver>;
+  readonly defaultStore?: DefaultBackupStore;
+  /** Where snapshots are written before they are uploaded (removed after). */
+  readonly workDir: string;
+  readonly events?: EventRecorder;
+}
+
+/**
+ * Takes one snapshot per EtcdBackup: through etcd's maintenance API, read
+ * back (revision, key count, hash, SHA-256) before it is uploaded to the
+ * cluster's store, Completed only once stored. A failed attempt is
+ * reported (Ready=False with the reason, a Warning event) and retried with
+ * backoff; a backup that can never succeed (no such cluster, a seed whose
+ * etcd this operator cannot reach, no store) is Failed with the fix.
+ * Deleting an EtcdBackup deletes its stored snapshot first (a finalizer).
+ */
+export class EtcdBackupReconciler implements Reconciler {
+  readonly #o: EtcdBackupReconcilerOptions;
+
+  constructor(options: EtcdBackupReconcilerOptions) {
+    this.#o = options;
+  }
+
+  async reconcile(request: ReconcileRequest, context: ReconcileContext): Promise<ReconcileResult | undefined> {
+    const backup = this.#o.backup(request.namespace ?? "", request.name);
+    if (!backup) return undefined;
+    if (backup.metadata.deletionTimestamp !== undefined) return this.#delete(backup);
+    const phase = backup.status?.phase;
+    if (phase === "Completed" || phase === "Failed") return undefined;
+    const source = await this.#source(backup);
+    if (!("store" in source)) return source.result;
+    try {
+      await this.#take(backup, source.etcd, source.store, context);
+      return undefined;
+    } finally {
+      source.store.close();
+    }
+  }
+
+  /** The etcd and the store of a backup's cluster, or what to do while there are none. */
+  async #source(backup: EtcdBackup): Promise<{ etcd: EtcdAccess; store: S3Store } | { result: ReconcileResult | undefined }> {
+    const cluster = this.#o.cluster(backup.metadata.namespace ?? "", backup.spec.clusterName);
+    if (!cluster) return { result: await this.#fail(backup, "ClusterNotFound", `Cluster ${backup.spec.clusterName} does not exist in ${backup.metadata.namespace ?? ""}; create the backup for an existing cluster`) };
+    if (!isClusterServing(cluster)) {
+      await this.#write(backup, { phase: "Pending" }, { status: "False", reason: "ClusterNotServing", message: `waiting for cluster ${backup.spec.clusterName} to serve` });
+      return { result: { requeueAfter: 10_000 } };
+    }
+    const clusterId = clusterIdentity(cluster);
+    const driver = await this.#o.driver(cluster);
+    const etcd = driver.etcdAccess?.(clusterId);
+    if (etcd === undefined) return { result: await this.#fail(backup, "NotSupported", `backups of clusters on seed ${cluster.status?.seed ?? "?"} (driver ${driver.name}) are not supported yet: this operator cannot reach their etcd; clusters on a local seed can be backed up`) };
+    try {
+      return { etcd, store: await backupStoreFor(cluster, clusterId, this.#o.defaultStore, (namespace, name) => this.#readSecret(namespace, name)) };
+    } catch (error) {
+      if (error instanceof BackupStoreError) return { result: await this.#fail(backup, "NoStore", error.message) };
+      throw error;
+    }
+  }
+
+  /** Snapshot, check, upload, record; a failed attempt is reported and thrown for the backoff. */
+  async #take(backup: EtcdBackup, etcd: EtcdAccess, store: S3Store, context: ReconcileContext): Promise<void> {
+    const withFinalizer = await ensureFinalizer(this.#o.client, backup, etcdBackupFinalizer);
+    const startTime = backup.status?.startTime ?? new Date().toISOString();
+    await this.#write(withFinalizer, { phase: "Running", startTime }, { status: "False", reason: "Running", message: "taking the snapshot" });
+    const key = snapshotKey(backup);
+    const file = join(this.#o.workDir, `${backup.metadata.uid ?? backup.metadata.name ?? "backup"}.db`);
+    mkdirSync(this.#o.workDir, { recursive: true, mode: 0o700 });
+    try {
+      const facts = await saveSnapshot(etcd, file);
+      await store.putFile(key, file, context.signal);
+      const completionTime = new Date().toISOString();
+      const seconds = (Date.parse(completionTime) - Date.parse(startTime)) / 1000;
+      await this.#write(
+        withFinalizer,
+        { phase: "Completed", startTime, completionTime, location: store.url(key), sizeBytes: facts.sizeBytes, revision: facts.revision, sha256: facts.sha256 },
+        { status: "True", reason: "Completed", message: `${facts.totalKeys} keys at revision ${facts.revision}, ${facts.sizeBytes} bytes, stored at ${store.url(key)} in ${seconds.toFixed(1)} s` },
+      );
+      this.#o.events?.record(backup, { reason: "BackupCompleted", action: "Backup", note: `snapshot of cluster ${backup.spec.clusterName} at revision ${facts.revision} stored at ${store.url(key)}` });
+      context.log.info({ cluster: backup.spec.clusterName, revision: facts.revision, sizeBytes: facts.sizeBytes, location: store.url(key) }, "Backup completed");
+    } catch (error) {
+      const message = error instanceof Error && error.message.startsWith("etcd snapshot") ? error.message : describeStoreError(store.location, "storing the snapshot", error);
+      await this.#write(withFinalizer, { phase: "Running", startTime }, { status: "False", reason: "AttemptFailed", message: `${message}; retrying with backoff` });
+      this.#o.events?.record(backup, { type: "Warning", reason: "BackupAttemptFailed", action: "Backup", note: message });
+      throw new Error(message, { cause: error });
+    } finally {
+      rmSync(file, { force: true });
+    }
+  }
+
+  /** Deletes the stored snapshot, then lets the EtcdBackup go. */
+  async #delete(backup: EtcdBackup): Promise<ReconcileResult | undefined> {
+    if (!hasFinalizer(backup, etcdBackupFinalizer)) return undefined;
+    const cluster = this.#o.cluster(backup.metadata.namespace ?? "", backup.spec.clusterName);
+    if (backup.status?.location !== undefined && cluster !== undefined) {
+      const store = await backupStoreFor(cluster, clusterIdentity(cluster), this.#o.defaultStore, (namespace, name) => this.#readSecret(namespace, name));
+      try {
+        await store.delete(snapshotKey(backup));
+      } catch (error) {
+        throw new Error(describeStoreError(store.location, `deleting ${backup.status.location}`, error), { cause: error });
+      } finally {
+        store.close();
+      }
+    }
+    // A cluster already gone took its own store settings with it: what it stored stays for its owner to remove.
+    await removeFinalizer(this.#o.client, backup, etcdBackupFinalizer);
+    return undefined;
+  }
+
+  /** Marks the backup Failed for good; returns what the reconcile returns then (no retry). */
+  async #fail(backup: EtcdBackup, reason: string, message: string): Promise<ReconcileResult | undefined> {
+    await this.#write(backup, { phase: "Failed" }, { status: "False", reason, message });
+    this.#o.events?.record(backup, { type: "Warning", reason: "BackupFailed", action: "Backup", note: message });
+    return undefined;
+  }
+
+  async #write(backup: EtcdBackup, fields: Partial<Status>, ready: { status: "True" | "False"; reason: string; message: string }): Promise<void> {
+    const conditions = setCondition(backup.status?.conditions, { type: "Ready", ...ready, observedGeneration: backup.metadata.generation }, Date.now());
+    await applyStatus(this.#o.client, {
+      apiVersion: backup.apiVersion,
+      kind: backup.kind,
+      metadata: { name: backup.metadata.name, namespace: backup.metadata.namespace },
+      status: { ...backup.status, ...fields, conditions, observedGeneration: backup.metadata.generation },
+    });
+  }
+
+  async #readSecret(namespace: string, name: string): Promise<V1Secret | undefined> {
+    try {
+      return await this.#o.client.request<V1Secret>("GET", `/api/v1/namespaces/${namespace}/secrets/${name}`);
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw error;
+    }
+  }
+}
+
+/** Where an EtcdBackup's snapshot is kept in its cluster's store: by name, and by uid so a later backup of the same name never overwrites it. */
+export function snapshotKey(backup: EtcdBackup): string {
+  return `${backup.metadata.name ?? "backup"}-${(backup.metadata.uid ?? "").slice(0, 8)}.db`;
+}

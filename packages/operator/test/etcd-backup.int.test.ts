@@ -1,0 +1,84 @@
+import { createHash } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { CoreV1Api, CustomObjectsApi } from "@kubernetes/client-node";
+import { apiVersion, type Cluster, type EtcdBackup } from "@seedbed/api";
+import { startEmbeddedS3, type EmbeddedS3 } from "@seedbed/backup";
+import { eventually } from "@seedbed/testing";
+import { useKubeAPI } from "@seedbed/testing/vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startLocalOperator, tenantKubeConfig, type LocalOperator } from "./local-platform.ts";
+
+// EtcdBackup on the local driver, stored in the real S3 server `seedbed up` runs.
+describe("etcd backups", () => {
+  const api = useKubeAPI({ controllers: true });
+  const namespace = "project-keep";
+  const dir = mkdtempSync(join(tmpdir(), "seedbed-backup-test-"));
+  let s3: EmbeddedS3;
+  let platform: LocalOperator;
+  let objects: CustomObjectsApi;
+  const group = { group: "seedbed.dev", version: "v1alpha1", namespace };
+  const readBackup = async (name: string): Promise<EtcdBackup> => (await objects.getNamespacedCustomObject({ ...group, plural: "etcdbackups", name })) as EtcdBackup;
+  const createBackup = (name: string, clusterName = "keep"): Promise<unknown> => objects.createNamespacedCustomObject({ ...group, plural: "etcdbackups", body: { apiVersion, kind: "EtcdBackup", metadata: { name, namespace }, spec: { clusterName } } });
+  const settled = (name: string): Promise<EtcdBackup> => eventually(() => readBackup(name), (b) => b.status?.phase === "Completed" || b.status?.phase === "Failed", { timeoutMs: 90_000, description: `backup ${name} settled` });
+
+  beforeAll(async () => {
+    const kc = api().kubeConfig();
+    objects = kc.makeApiClient(CustomObjectsApi);
+    s3 = await startEmbeddedS3({ dataDir: join(dir, "s3") });
+    platform = await startLocalOperator(kc, namespace, { backupStore: { location: s3.location, credentials: s3.credentials } });
+    await objects.createNamespacedCustomObject({ ...group, plural: "clusters", body: { apiVersion, kind: "Cluster", metadata: { name: "keep", namespace }, spec: {} } });
+    await eventually(async () => (await objects.getNamespacedCustomObject({ ...group, plural: "clusters", name: "keep" })) as Cluster, (c) => c.status?.phase === "Running", { timeoutMs: 120_000, description: "cluster Running" });
+  });
+  afterAll(async () => {
+    await platform.stop();
+    await s3.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("stores a checked snapshot of the cluster's etcd, and deleting the EtcdBackup deletes it", async () => {
+    const tenant = (await tenantKubeConfig(api().kubeConfig().makeApiClient(CoreV1Api), namespace, "keep")).makeApiClient(CoreV1Api);
+    for (let i = 0; i < 20; i++) await tenant.createNamespacedConfigMap({ namespace: "default", body: { metadata: { name: `kept-${i}` }, data: { i: String(i) } } });
+    await createBackup("first");
+    const backup = await settled("first");
+    expect(backup.status?.phase).toBe("Completed");
+    expect(backup.status?.conditions?.find((c) => c.type === "Ready")).toMatchObject({ status: "True", reason: "Completed" });
+    expect(backup.status?.location).toMatch(/^s3:\/\/seedbed-backups\/keep--keep\/first-[0-9a-f]{8}\.db$/);
+    expect(backup.status?.revision).toBeGreaterThan(20);
+    // The stored object is the snapshot the status describes, byte for byte.
+    const key = (backup.status?.location ?? "").replace("s3://seedbed-backups/", "");
+    const hash = createHash("sha256");
+    let size = 0;
+    for await (const chunk of await s3.store.get(key)) {
+      hash.update(chunk as Buffer);
+      size += (chunk as Buffer).length;
+    }
+    expect(hash.digest("hex")).toBe(backup.status?.sha256);
+    expect(size).toBe(backup.status?.sizeBytes);
+
+    await objects.deleteNamespacedCustomObject({ ...group, plural: "etcdbackups", name: "first" });
+    await eventually(() => readBackup("first").then(() => false, () => true), (gone) => gone, { timeoutMs: 30_000, description: "EtcdBackup gone" });
+    expect(await s3.store.list("keep--keep/")).toEqual([]);
+  });
+
+  it("fails a backup of a cluster that does not exist, naming it", async () => {
+    await createBackup("orphan", "nowhere");
+    const backup = await settled("orphan");
+    expect(backup.status?.phase).toBe("Failed");
+    expect(backup.status?.conditions?.find((c) => c.type === "Ready")).toMatchObject({ reason: "ClusterNotFound", message: expect.stringContaining("Cluster nowhere does not exist") as unknown });
+  });
+
+  it("reports a store that does not answer and retries until it does", async () => {
+    const { port } = new URL(s3.location.endpoint);
+    await s3.stop();
+    await createBackup("outage");
+    const failing = await eventually(() => readBackup("outage"), (b) => b.status?.conditions?.some((c) => c.reason === "AttemptFailed") === true, { timeoutMs: 60_000, description: "the failed attempt reported" });
+    expect(failing.status?.phase).toBe("Running");
+    expect(failing.status?.conditions?.find((c) => c.type === "Ready")?.message).toContain(`storing the snapshot at ${s3.location.endpoint} bucket seedbed-backups`);
+    expect(JSON.stringify(failing)).not.toContain(s3.credentials.secretAccessKey);
+    s3 = await startEmbeddedS3({ dataDir: join(dir, "s3"), port: Number(port) });
+    const done = await settled("outage");
+    expect(done.status?.phase).toBe("Completed");
+  });
+});
