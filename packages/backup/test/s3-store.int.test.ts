@@ -38,9 +38,11 @@ describe("the embedded S3 store", () => {
     }
   });
 
-  it("keeps its credentials across restarts, and refuses others with a message that names the store but no secret", async () => {
+  it("adopts the server an earlier run left on its data, keeps its credentials, and refuses others with a message that names the store but no secret", async () => {
     const again = await startEmbeddedS3({ dataDir: join(dir, "data"), bucket: "seedbed-backups" });
     try {
+      expect(again.pid).toBe(s3.pid);
+      expect(again.location).toEqual(s3.location);
       expect(again.credentials).toEqual(s3.credentials);
       const wrong = new S3Store(again.location, { accessKeyId: s3.credentials.accessKeyId, secretAccessKey: "not-the-secret" });
       const error = await wrong.list().catch((e: unknown) => e);

@@ -61,7 +61,7 @@ describe("seedbed up", () => {
     expect(printed).toContain(`https://127.0.0.1:${apiPort.ports[0]}`);
     expect(kubectl(kubeconfig, "create", "namespace", "kept-across-restarts").status).toBe(0);
     const running = processesMentioning(home).map((p) => p.commandLine);
-    for (const component of ["/etcd-v", "/kube-apiserver-v", "/kube-controller-manager-v"]) {
+    for (const component of ["/etcd-v", "/kube-apiserver-v", "/kube-controller-manager-v", "/versitygw-v"]) {
       expect(running.some((commandLine) => commandLine.includes(component)), `${component} runs`).toBe(true);
     }
 

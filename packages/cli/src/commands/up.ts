@@ -1,6 +1,7 @@
 import { copyFileSync, mkdirSync, readFileSync, symlinkSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { KubeConfig } from "@kubernetes/client-node";
+import { startEmbeddedS3, type EmbeddedS3 } from "@seedbed/backup";
 import { startOperator, type Operator } from "@seedbed/operator";
 import type { DevIssuer } from "@seedbed/identity";
 import { createLogger, ObjectClient } from "@seedbed/runtime";
@@ -87,6 +88,7 @@ export async function up(options: UpOptions = {}): Promise<number> {
   const kc = new KubeConfig();
   kc.loadFromFile(kubeconfig);
   let operator: Operator | undefined;
+  let backups: EmbeddedS3 | undefined;
   let front: FrontServices;
   let realSeed: RealSeed | undefined;
   const seedKind = options.seed ?? "local";
@@ -106,9 +108,13 @@ export async function up(options: UpOptions = {}): Promise<number> {
     // The local Seed hosts tenants with either default seed; real machines can join them at this address.
     const node = upNodeAddress({ enabled: options.nodeAddress ?? true, root: process.getuid?.() === 0, find: machineAddress });
     if (node.note !== undefined) out.write(node.note);
+    // The default store of etcd snapshots: a real S3 server on loopback, its data under the state directory.
+    backups = await startEmbeddedS3({ dataDir: join(home, "s3") });
+    out.write(`Backups go to the embedded S3 store at ${backups.location.endpoint} (bucket ${backups.location.bucket}, data in ${join(home, "s3")}).\n`);
     operator = await startOperator({
       kubeConfig: kc,
       stateDir: home,
+      backupStore: { location: backups.location, credentials: backups.credentials },
       logger: createLogger({ destination: pino.destination({ dest: logFile, mkdir: true, sync: false }) }),
       access: { login, sharedEndpoint: { domain: localSharedDomain, port: ports.gateway } },
       ...(node.address === undefined ? {} : { nodeAddress: node.address }),
@@ -127,10 +133,7 @@ export async function up(options: UpOptions = {}): Promise<number> {
       logger: fileLogger(home, "frontend"),
     });
   } catch (error) {
-    await operator?.stop();
-    await realSeed?.stop();
-    await plane.stop();
-    await identity.stop();
+    await stopInOrder(operator, backups, realSeed, plane, identity);
     releasePidFile();
     throw error;
   }
@@ -147,14 +150,16 @@ export async function up(options: UpOptions = {}): Promise<number> {
   // Controllers first, so nothing restarts what is being stopped; then
   // every cluster's processes; the management plane last.
   await front.stop();
-  await operator.stop();
-  await realSeed?.stop();
-  await plane.stop();
-  await identity.stop();
+  await stopInOrder(operator, backups, realSeed, plane, identity);
   releasePidFile();
   clearInterval(keepAlive);
   out.write("Seedbed stopped.\n");
   return code;
+}
+
+/** Stops what was started, in the order given; what never started is skipped. */
+async function stopInOrder(...services: readonly ({ stop(): Promise<void> } | undefined)[]): Promise<void> {
+  for (const service of services) await service?.stop();
 }
 
 /** The sample projects of the development issuer's users: a owned by alice, b by bob. */
