@@ -69,7 +69,7 @@ export function unsupportedFields(spec: EffectiveClusterSpec, context: SupportCo
     add("spec.addons", sources.addons, (at) => `${at} asks for ${spec.addons.join(", ")}, but Seedbed installs no add-ons yet: install them yourself (e.g. with helm) and remove them from spec.addons`);
   }
   if (spec.backupSchedule !== undefined) {
-    add("spec.backup", sources.backup, (at) => `${at} asks for snapshots on "${spec.backupSchedule ?? ""}", but Seedbed takes no scheduled snapshots yet: take them yourself (etcdctl snapshot save) and remove spec.backup`);
+    add("spec.backup", sources.backup, (at) => `${at} asks for snapshots on "${spec.backupSchedule ?? ""}", but Seedbed takes no scheduled snapshots yet: take them on demand with "seedbed backup create" (an EtcdBackup; clusters on local seeds) and remove spec.backup`);
   }
   return found;
 }
