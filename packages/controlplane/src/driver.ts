@@ -82,6 +82,8 @@ export interface DriverCapabilities {
   readonly allowedSourceRanges: boolean;
   /** Whether etcd gets a volume of datastore.storage (a local etcd writes to a directory, unlimited). */
   readonly etcdStorageSize: boolean;
+  /** Whether this process snapshots the cluster's etcd (etcdAccess): scheduled and on-demand backups. */
+  readonly backups: boolean;
 }
 
 /**

@@ -26,6 +26,7 @@ import { TenantConnections } from "./tenants/connections.ts";
 import { CredentialsReconciler } from "./reconcilers/credentials/reconciler.ts";
 import { etcdBackupKindRef } from "./reconcilers/etcdbackup/kinds.ts";
 import { EtcdBackupReconciler } from "./reconcilers/etcdbackup/reconciler.ts";
+import { BackupScheduleReconciler } from "./reconcilers/backupschedule/reconciler.ts";
 import type { DefaultBackupStore } from "./reconcilers/etcdbackup/store.ts";
 import { credentialsLabel, credentialsOf } from "./reconcilers/credentials/protect.ts";
 
@@ -92,6 +93,8 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
   const clusterInformer = manager.informers.informerFor<Cluster>(clusterKindRef);
   const poolInformer = manager.informers.informerFor<NodePool>(nodePoolKindRef);
   const projectInformer = manager.informers.informerFor<Project>(projectKindRef);
+  const backupInformer = manager.informers.informerFor<EtcdBackup>(etcdBackupKindRef);
+  const backupsOf = (c: Cluster): EtcdBackup[] => backupInformer.list(c.metadata.namespace).filter((b) => b.spec.clusterName === c.metadata.name);
   // The same scopes as the controller's own watches below, so they share informers.
   const ownedSecrets = "seedbed.dev/cluster";
   const cache: ClusterCache = {
@@ -128,6 +131,7 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
       failureGraceMs: options.failureGraceMs,
       // status.nodes, from the Node watch a node pool's connection keeps (none without pools).
       nodes: (c) => tenants.nodeCounts(idOf(c)),
+      backups: backupsOf,
     }),
     // Failing passes are retried at least every 30 s: a seed that comes back is seen soon (client-go's cap of 1000 s is for cheap retries).
     rateLimit: { maxDelayMs: 30_000 },
@@ -156,6 +160,11 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
             .list(template.metadata?.namespace)
             .filter((c) => c.spec.template === template.metadata?.name)
             .flatMap(requestFor),
+      },
+      {
+        // A backup that completes or fails changes lastBackupTime and BackupsHealthy.
+        kind: etcdBackupKindRef,
+        mapFn: (b) => [{ namespace: b.metadata?.namespace, name: (b as EtcdBackup).spec.clusterName }],
       },
     ],
   });
@@ -293,7 +302,6 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
     } }],
   });
   // One snapshot per EtcdBackup, stored in the cluster's store (see etcdbackup/).
-  const backupInformer = manager.informers.informerFor<EtcdBackup>(etcdBackupKindRef);
   manager.addController({
     name: "etcdbackup",
     kind: etcdBackupKindRef,
@@ -308,7 +316,23 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
       events: manager.eventRecorder("etcdbackup"),
     }),
     // A cluster that starts serving brings its waiting backups back.
-    watches: [{ kind: clusterKindRef, mapFn: (c) => backupInformer.list(c.metadata?.namespace).filter((b) => b.spec.clusterName === c.metadata?.name).flatMap(requestFor) }],
+    watches: [{ kind: clusterKindRef, mapFn: (c) => backupsOf(c as Cluster).flatMap(requestFor) }],
+  });
+  // spec.backup: scheduled EtcdBackups and their retention (see backupschedule/).
+  manager.addController({
+    name: "backupschedule",
+    kind: clusterKindRef,
+    reconciler: new BackupScheduleReconciler({
+      client: manager.client,
+      cluster: (namespace, name) => clusterInformer.get(namespace, name),
+      template: (namespace, name) => cache.template(namespace, name),
+      backups: (namespace) => backupInformer.list(namespace),
+      canBackUp: async (c) => (await drivers.forCluster(c)).driver.capabilities.backups,
+      clock: options.clock,
+      events: manager.eventRecorder("backupschedule"),
+    }),
+    // A backup that completes may let an older one go (retention).
+    watches: [{ kind: etcdBackupKindRef, mapFn: (b) => [{ namespace: b.metadata?.namespace, name: (b as EtcdBackup).spec.clusterName }] }],
   });
   manager.addController({
     name: "project",

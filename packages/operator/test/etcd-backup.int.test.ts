@@ -8,7 +8,7 @@ import { startEmbeddedS3, type EmbeddedS3 } from "@seedbed/backup";
 import { eventually } from "@seedbed/testing";
 import { useKubeAPI } from "@seedbed/testing/vitest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startLocalOperator, tenantKubeConfig, type LocalOperator } from "./local-platform.ts";
+import { shiftedClock, startLocalOperator, tenantKubeConfig, type LocalOperator } from "./local-platform.ts";
 
 // EtcdBackup on the local driver, stored in the real S3 server `seedbed up` runs.
 describe("etcd backups", () => {
@@ -18,6 +18,7 @@ describe("etcd backups", () => {
   let s3: EmbeddedS3;
   let platform: LocalOperator;
   let objects: CustomObjectsApi;
+  const clock = shiftedClock();
   const group = { group: "seedbed.dev", version: "v1alpha1", namespace };
   const readBackup = async (name: string): Promise<EtcdBackup> => (await objects.getNamespacedCustomObject({ ...group, plural: "etcdbackups", name })) as EtcdBackup;
   const createBackup = (name: string, clusterName = "keep"): Promise<unknown> => objects.createNamespacedCustomObject({ ...group, plural: "etcdbackups", body: { apiVersion, kind: "EtcdBackup", metadata: { name, namespace }, spec: { clusterName } } });
@@ -27,7 +28,7 @@ describe("etcd backups", () => {
     const kc = api().kubeConfig();
     objects = kc.makeApiClient(CustomObjectsApi);
     s3 = await startEmbeddedS3({ dataDir: join(dir, "s3") });
-    platform = await startLocalOperator(kc, namespace, { backupStore: { location: s3.location, credentials: s3.credentials } });
+    platform = await startLocalOperator(kc, namespace, { backupStore: { location: s3.location, credentials: s3.credentials }, clock });
     await objects.createNamespacedCustomObject({ ...group, plural: "clusters", body: { apiVersion, kind: "Cluster", metadata: { name: "keep", namespace }, spec: {} } });
     await eventually(async () => (await objects.getNamespacedCustomObject({ ...group, plural: "clusters", name: "keep" })) as Cluster, (c) => c.status?.phase === "Running", { timeoutMs: 120_000, description: "cluster Running" });
   });
@@ -80,5 +81,29 @@ describe("etcd backups", () => {
     s3 = await startEmbeddedS3({ dataDir: join(dir, "s3"), port: Number(port) });
     const done = await settled("outage");
     expect(done.status?.phase).toBe("Completed");
+  });
+
+  it("takes scheduled backups as spec.backup says, keeps as many as its retention, and reports them on the Cluster", async () => {
+    const readCluster = async (): Promise<Cluster> => (await objects.getNamespacedCustomObject({ ...group, plural: "clusters", name: "sched" })) as Cluster;
+    const scheduled = async (): Promise<EtcdBackup[]> => ((await objects.listNamespacedCustomObject({ ...group, plural: "etcdbackups", labelSelector: "seedbed.dev/scheduled=true" })) as { items: EtcdBackup[] }).items.filter((b) => b.spec.clusterName === "sched");
+    await objects.createNamespacedCustomObject({ ...group, plural: "clusters", body: { apiVersion, kind: "Cluster", metadata: { name: "sched", namespace }, spec: { backup: { schedule: "@hourly", retention: 2 } } } });
+    const running = await eventually(readCluster, (c) => c.status?.phase === "Running" && c.status.conditions?.some((x) => x.type === "BackupsHealthy") === true, { timeoutMs: 120_000, description: "sched Running with BackupsHealthy" });
+    expect(running.status?.conditions?.find((c) => c.type === "SpecSupported")?.status).toBe("True");
+    expect(running.status?.conditions?.find((c) => c.type === "BackupsHealthy")).toMatchObject({ status: "True", reason: "NoneDueYet" });
+    // Three hours pass, one at a time: a scheduled backup each hour (a poke makes the operator look at once).
+    for (let hour = 1; hour <= 3; hour++) {
+      clock.offsetMs = hour * 3_600_000;
+      await objects.patchNamespacedCustomObject({ ...group, plural: "clusters", name: "sched", body: [{ op: "add", path: "/metadata/annotations", value: { "test.seedbed.dev/hour": String(hour) } }] });
+      await eventually(scheduled, (list) => list.filter((b) => b.status?.phase === "Completed").length === Math.min(hour, 2) && list.length === Math.min(hour, 2), { timeoutMs: 60_000, description: `hour ${hour}: ${Math.min(hour, 2)} scheduled backups kept` });
+    }
+    const kept = await scheduled();
+    expect(kept.every((b) => b.status?.scheduled === true)).toBe(true);
+    // Each stands for the hour it was taken in (the operator's clock), the newest two of three.
+    expect(kept.map((b) => Math.round((Date.parse(b.metadata.annotations?.["seedbed.dev/scheduled-for"] ?? "") - Date.now()) / 3_600_000)).sort()).toEqual([2, 3]);
+    // The oldest went with its stored snapshot: the store holds exactly the two kept.
+    expect((await s3.store.list("keep--sched/")).map((o) => o.key).sort()).toEqual(kept.map((b) => (b.status?.location ?? "").replace("s3://seedbed-backups/", "")).sort());
+    const cluster = await eventually(readCluster, (c) => c.status?.conditions?.find((x) => x.type === "BackupsHealthy")?.reason === "BackupsSucceeding", { timeoutMs: 30_000, description: "BackupsHealthy succeeding" });
+    const newest = kept.map((b) => b.status?.completionTime ?? "").sort().at(-1);
+    expect(cluster.status?.lastBackupTime).toBe(newest);
   });
 });

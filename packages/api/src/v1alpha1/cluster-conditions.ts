@@ -31,6 +31,12 @@ export const ClusterConditions = {
    * the cluster runs without it, so this condition does not affect Ready.
    */
   SpecSupported: "SpecSupported",
+  /**
+   * With a backup schedule (spec.backup): the newest scheduled snapshot
+   * completed (True), or it failed or keeps failing (False, with the reason
+   * and the last good snapshot). Informational: it does not affect Ready.
+   */
+  BackupsHealthy: "BackupsHealthy",
 } as const;
 
 /** Reasons on Cluster conditions. */

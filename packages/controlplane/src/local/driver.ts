@@ -50,7 +50,7 @@ export class LocalDriver implements HostingDriver {
    * OwnPort endpoint is a loopback port, which NodePort, the default, stands
    * for), no source filter, and etcd's data in a directory of no set size.
    */
-  readonly capabilities: DriverCapabilities = { maxAPIServerReplicas: 1, maxEtcdMembers: 1, sharedDatastore: false, serviceTypes: ["NodePort"], allowedSourceRanges: false, etcdStorageSize: false };
+  readonly capabilities: DriverCapabilities = { maxAPIServerReplicas: 1, maxEtcdMembers: 1, sharedDatastore: false, serviceTypes: ["NodePort"], allowedSourceRanges: false, etcdStorageSize: false, backups: true };
   readonly #options: LocalDriverOptions;
   readonly #clustersDir: string;
   readonly #ports: ClusterPortAllocator;

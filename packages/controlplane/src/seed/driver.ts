@@ -75,7 +75,7 @@ export class KubernetesDriver implements HostingDriver {
   readonly name = "kubernetes";
   readonly reportsChanges = true;
   /** Workloads in the seed: replicas and members as the schema allows, a Service of either type, NetworkPolicies and load-balancer source ranges; no shared etcd yet. */
-  readonly capabilities: DriverCapabilities = { maxAPIServerReplicas: 5, maxEtcdMembers: 5, sharedDatastore: false, serviceTypes: ["NodePort", "LoadBalancer"], allowedSourceRanges: true, etcdStorageSize: true };
+  readonly capabilities: DriverCapabilities = { maxAPIServerReplicas: 5, maxEtcdMembers: 5, sharedDatastore: false, serviceTypes: ["NodePort", "LoadBalancer"], allowedSourceRanges: true, etcdStorageSize: true, backups: false };
   readonly #options: KubernetesDriverOptions;
   readonly #client: ObjectClient;
   readonly #informers: InformerCache;

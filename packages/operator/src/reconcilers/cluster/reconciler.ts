@@ -1,6 +1,6 @@
 import { isDeepStrictEqual } from "node:util";
 import type { V1Secret } from "@kubernetes/client-node";
-import { clusterIdentity, clusterObjectNames, type Cluster, type ClusterTemplate } from "@seedbed/api";
+import { ClusterConditions, clusterIdentity, clusterObjectNames, type Cluster, type ClusterTemplate, type EtcdBackup } from "@seedbed/api";
 import type { NodePool } from "@seedbed/api";
 import type { ControlPlaneObservation, HostingDriver } from "@seedbed/controlplane";
 import {
@@ -9,6 +9,7 @@ import {
   hasFinalizer,
   isConflict,
   isNotFound,
+  removeCondition,
   removeFinalizer,
   setCondition,
   systemClock,
@@ -30,6 +31,8 @@ import { recordIdentity } from "./identity.ts";
 import { computeClusterStatus, endpointFields, overlayStatus, type ClusterObservation } from "./status.ts";
 import { ClusterReporter, type PassProgress } from "./report.ts";
 import { PlacementWaitError } from "../../seeds/errors.ts";
+import { backupsHealth } from "../backupschedule/plan.ts";
+import { effectiveBackup, scheduledBackupsOf } from "../backupschedule/reconciler.ts";
 import { recordPlacement } from "./placement.ts";
 
 /** The finalizer that keeps a Cluster until its control plane and data are gone. */
@@ -81,6 +84,8 @@ export interface ClusterReconcilerOptions {
   readonly failureGraceMs?: number;
   /** The cluster's Nodes, ready and total, when a connection to it watches them (undefined: none does). */
   readonly nodes?: (cluster: Cluster) => { readonly ready: number; readonly total: number } | undefined;
+  /** The cluster's EtcdBackups (from the cache): status.lastBackupTime and, with a schedule, BackupsHealthy. */
+  readonly backups?: (cluster: Cluster) => readonly EtcdBackup[];
 }
 
 /**
@@ -258,14 +263,27 @@ export class ClusterReconciler implements Reconciler {
     return template;
   }
 
+  /** The newest completed backup's time, and with a schedule in effect how its scheduled backups fare. */
+  #backupStatus(cluster: Cluster): { lastBackupTime?: string; health?: ReturnType<typeof backupsHealth> } {
+    const backups = this.#o.backups?.(cluster) ?? [];
+    const times = backups.flatMap((b) => (b.status?.phase === "Completed" && b.status.completionTime !== undefined ? [b.status.completionTime] : [])).sort();
+    const last = times.at(-1);
+    const templateName = cluster.spec.template;
+    const schedule = effectiveBackup(cluster, templateName === undefined ? undefined : this.#o.cache.template(cluster.metadata.namespace ?? "", templateName));
+    return { ...(last === undefined ? {} : { lastBackupTime: last }), ...(schedule === undefined ? {} : { health: backupsHealth(scheduledBackupsOf(cluster, backups), schedule.schedule) }) };
+  }
+
   /** Computes and applies the status (a field given as undefined is removed); returns whether the cluster is Ready. */
   async #writeStatus(cluster: Cluster, observed: ClusterObservation, fields: Partial<NonNullable<Cluster["status"]>>): Promise<boolean> {
     const computed = computeClusterStatus(observed, cluster.status);
     const now = this.#clock.now();
     let conditions: Condition[] = cluster.status?.conditions ?? [];
     for (const input of computed.conditions) conditions = setCondition(conditions, { ...input, observedGeneration: cluster.metadata.generation }, now);
+    const backups = this.#backupStatus(cluster);
+    conditions = backups.health === undefined ? removeCondition(conditions, ClusterConditions.BackupsHealthy) : setCondition(conditions, { type: ClusterConditions.BackupsHealthy, ...backups.health, observedGeneration: cluster.metadata.generation }, now);
+
     const version = computed.version === undefined ? {} : { version: computed.version };
-    const status = { ...overlayStatus(cluster.status, fields), ...version, phase: computed.phase, conditions, observedGeneration: cluster.metadata.generation };
+    const status = { ...overlayStatus(cluster.status, { ...fields, lastBackupTime: backups.lastBackupTime }), ...version, phase: computed.phase, conditions, observedGeneration: cluster.metadata.generation };
     // Nothing changed: writing it would cost a request and change nothing.
     if (isDeepStrictEqual(status, cluster.status)) return computed.phase === "Running";
     try {

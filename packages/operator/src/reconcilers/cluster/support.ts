@@ -68,8 +68,8 @@ export function unsupportedFields(spec: EffectiveClusterSpec, context: SupportCo
   if (spec.addons.length > 0) {
     add("spec.addons", sources.addons, (at) => `${at} asks for ${spec.addons.join(", ")}, but Seedbed installs no add-ons yet: install them yourself (e.g. with helm) and remove them from spec.addons`);
   }
-  if (spec.backupSchedule !== undefined) {
-    add("spec.backup", sources.backup, (at) => `${at} asks for snapshots on "${spec.backupSchedule ?? ""}", but Seedbed takes no scheduled snapshots yet: take them on demand with "seedbed backup create" (an EtcdBackup; clusters on local seeds) and remove spec.backup`);
+  if (spec.backupSchedule !== undefined && !can.backups) {
+    add("spec.backup", sources.backup, (at) => `${at} asks for snapshots on "${spec.backupSchedule ?? ""}", but ${where} takes none yet (this operator cannot reach its etcd): back such clusters up yourself, or create them on a local seed`);
   }
   return found;
 }

@@ -137,7 +137,8 @@ export class EtcdBackupReconciler implements Reconciler {
       apiVersion: backup.apiVersion,
       kind: backup.kind,
       metadata: { name: backup.metadata.name, namespace: backup.metadata.namespace },
-      status: { ...backup.status, ...fields, conditions, observedGeneration: backup.metadata.generation },
+      // `scheduled`: made by the cluster's schedule (its label), so its retention prunes it.
+      status: { ...backup.status, ...fields, ...(backup.metadata.labels?.["seedbed.dev/scheduled"] === "true" ? { scheduled: true } : {}), conditions, observedGeneration: backup.metadata.generation },
     });
   }
 

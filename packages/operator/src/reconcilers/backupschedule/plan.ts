@@ -1,0 +1,65 @@
+import { Cron } from "croner";
+
+/** A scheduled backup as the planner sees it. */
+export interface ScheduledBackup {
+  readonly name: string;
+  /** When it was created (ms): the run it stands for. */
+  readonly createdAt: number;
+  readonly phase: "Pending" | "Running" | "Completed" | "Failed" | undefined;
+  /** Why it failed or why its last attempt did. */
+  readonly message?: string;
+}
+
+/** What to do about a cluster's schedule now. */
+export interface SchedulePlan {
+  /** Take a snapshot now (a run is due). */
+  readonly due: boolean;
+  /** When the next run falls due (ms), to come back then. */
+  readonly nextRunAt: number | undefined;
+  /** Scheduled backups past the retention count, oldest first. */
+  readonly prune: readonly string[];
+}
+
+/**
+ * The next step of a backup schedule (five-field cron, UTC): a run is due
+ * when the schedule's first time after the newest scheduled backup (or
+ * after the cluster's creation, before the first) has come; runs missed
+ * while the operator was down make one backup, not a burst. Retention keeps
+ * the newest `retention` scheduled backups that completed, plus any newer
+ * ones still running or failed; older ones go. Pure.
+ */
+export function planSchedule(input: { schedule: string; retention: number; now: number; since: number; backups: readonly ScheduledBackup[] }): SchedulePlan {
+  const cron = new Cron(input.schedule, { timezone: "UTC", paused: true });
+  const newest = [...input.backups].sort((a, b) => b.createdAt - a.createdAt);
+  const last = newest[0]?.createdAt ?? input.since;
+  const next = cron.nextRun(new Date(last))?.getTime();
+  const due = next !== undefined && next <= input.now;
+  const nextRunAt = due ? cron.nextRun(new Date(input.now))?.getTime() : next;
+  const completed = newest.filter((b) => b.phase === "Completed");
+  const keepFrom = completed[input.retention - 1]?.createdAt;
+  const prune = keepFrom === undefined ? [] : newest.filter((b) => b.createdAt < keepFrom).map((b) => b.name).reverse();
+  return { due, nextRunAt, prune };
+}
+
+/** Whether a schedule is one croner reads (admission checks the shape; this checks the fields' values). */
+export function scheduleError(schedule: string): string | undefined {
+  try {
+    new Cron(schedule, { timezone: "UTC", paused: true });
+    return undefined;
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  }
+}
+
+/** The BackupsHealthy condition: the newest scheduled backup's outcome, or that none has run yet. */
+export function backupsHealth(backups: readonly ScheduledBackup[], schedule: string): { status: "True" | "False"; reason: string; message: string } {
+  const newest = [...backups].sort((a, b) => b.createdAt - a.createdAt);
+  const latest = newest[0];
+  const lastGood = newest.find((b) => b.phase === "Completed");
+  if (latest === undefined) return { status: "True", reason: "NoneDueYet", message: `no scheduled snapshot has been due yet (schedule "${schedule}", UTC)` };
+  if (latest.phase === "Failed" || (latest.message !== undefined && latest.phase !== "Completed")) {
+    const since = lastGood === undefined ? "no scheduled snapshot has completed yet" : `the last good one is ${lastGood.name}`;
+    return { status: "False", reason: "BackupFailing", message: `scheduled snapshot ${latest.name} ${latest.phase === "Failed" ? "failed" : "is failing"}: ${latest.message ?? "no reason recorded"}; ${since}` };
+  }
+  return { status: "True", reason: "BackupsSucceeding", message: lastGood === undefined ? `scheduled snapshot ${latest.name} is being taken` : `the last scheduled snapshot, ${lastGood.name}, completed` };
+}
