@@ -26,6 +26,7 @@ import { TenantConnections } from "./tenants/connections.ts";
 import { CredentialsReconciler } from "./reconcilers/credentials/reconciler.ts";
 import { etcdBackupKindRef } from "./reconcilers/etcdbackup/kinds.ts";
 import { EtcdBackupReconciler } from "./reconcilers/etcdbackup/reconciler.ts";
+import { BackupMetrics } from "./reconcilers/etcdbackup/metrics.ts";
 import { BackupScheduleReconciler } from "./reconcilers/backupschedule/reconciler.ts";
 import type { DefaultBackupStore } from "./reconcilers/etcdbackup/store.ts";
 import { credentialsLabel, credentialsOf } from "./reconcilers/credentials/protect.ts";
@@ -314,6 +315,7 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
       defaultStore: options.backupStore,
       workDir: options.stateDir === undefined ? join(tmpdir(), "seedbed-backups") : join(options.stateDir, "backups"),
       events: manager.eventRecorder("etcdbackup"),
+      metrics: new BackupMetrics(manager.metrics.registry),
     }),
     // A cluster that starts serving brings its waiting backups back.
     watches: [{ kind: clusterKindRef, mapFn: (c) => backupsOf(c as Cluster).flatMap(requestFor) }],

@@ -57,6 +57,11 @@ describe("etcd backups", () => {
     }
     expect(hash.digest("hex")).toBe(backup.status?.sha256);
     expect(size).toBe(backup.status?.sizeBytes);
+    // On /metrics: when the cluster's last backup completed, and its size.
+    const metrics = await platform.operator.manager.metrics.registry.metrics();
+    const labels = `{namespace="${namespace}",cluster="keep"}`;
+    expect(Number(new RegExp(`^seedbed_etcd_backup_last_success_timestamp_seconds${labels} (\\S+)$`, "m").exec(metrics)?.[1])).toBe(Date.parse(backup.status?.completionTime ?? "") / 1000);
+    expect(metrics).toContain(`seedbed_etcd_backup_size_bytes${labels} ${String(backup.status?.sizeBytes)}`);
 
     await objects.deleteNamespacedCustomObject({ ...group, plural: "etcdbackups", name: "first" });
     await eventually(() => readBackup("first").then(() => false, () => true), (gone) => gone, { timeoutMs: 30_000, description: "EtcdBackup gone" });
@@ -81,6 +86,8 @@ describe("etcd backups", () => {
     s3 = await startEmbeddedS3({ dataDir: join(dir, "s3"), port: Number(port) });
     const done = await settled("outage");
     expect(done.status?.phase).toBe("Completed");
+    const failures = /^seedbed_etcd_backup_failures_total\{namespace="project-keep",cluster="keep"\} (\d+)$/m.exec(await platform.operator.manager.metrics.registry.metrics());
+    expect(Number(failures?.[1])).toBeGreaterThan(0);
   });
 
   it("takes scheduled backups as spec.backup says, keeps as many as its retention, and reports them on the Cluster", async () => {

@@ -6,6 +6,7 @@ import { describeStoreError, saveSnapshot, type S3Store } from "@seedbed/backup"
 import type { EtcdAccess, HostingDriver } from "@seedbed/controlplane";
 import { applyStatus, ensureFinalizer, hasFinalizer, isNotFound, removeFinalizer, setCondition, type EventRecorder, type ObjectClient, type ReconcileContext, type ReconcileRequest, type ReconcileResult, type Reconciler } from "@seedbed/runtime";
 import { etcdBackupFinalizer } from "./kinds.ts";
+import type { BackupMetrics } from "./metrics.ts";
 import { BackupStoreError, backupStoreFor, type DefaultBackupStore } from "./store.ts";
 
 type Status = NonNullable<EtcdBackup["status"]>;
@@ -21,6 +22,7 @@ export interface EtcdBackupReconcilerOptions {
   /** Where snapshots are written before they are uploaded (removed after). */
   readonly workDir: string;
   readonly events?: EventRecorder;
+  readonly metrics?: BackupMetrics;
 }
 
 /**
@@ -93,11 +95,13 @@ export class EtcdBackupReconciler implements Reconciler {
         { phase: "Completed", startTime, completionTime, location: store.url(key), sizeBytes: facts.sizeBytes, revision: facts.revision, sha256: facts.sha256 },
         { status: "True", reason: "Completed", message: `${facts.totalKeys} keys at revision ${facts.revision}, ${facts.sizeBytes} bytes, stored at ${store.url(key)} in ${seconds.toFixed(1)} s` },
       );
+      this.#o.metrics?.completed(backup.metadata.namespace ?? "", backup.spec.clusterName, { completedAt: Date.parse(completionTime), sizeBytes: facts.sizeBytes, seconds });
       this.#o.events?.record(backup, { reason: "BackupCompleted", action: "Backup", note: `snapshot of cluster ${backup.spec.clusterName} at revision ${facts.revision} stored at ${store.url(key)}` });
       context.log.info({ cluster: backup.spec.clusterName, revision: facts.revision, sizeBytes: facts.sizeBytes, location: store.url(key) }, "Backup completed");
     } catch (error) {
       const message = error instanceof Error && error.message.startsWith("etcd snapshot") ? error.message : describeStoreError(store.location, "storing the snapshot", error);
       await this.#write(withFinalizer, { phase: "Running", startTime }, { status: "False", reason: "AttemptFailed", message: `${message}; retrying with backoff` });
+      this.#o.metrics?.failed(backup.metadata.namespace ?? "", backup.spec.clusterName);
       this.#o.events?.record(backup, { type: "Warning", reason: "BackupAttemptFailed", action: "Backup", note: message });
       throw new Error(message, { cause: error });
     } finally {
