@@ -4,6 +4,7 @@ import type { CommandContext } from "../../context.ts";
 import { CliError, ExitCode } from "../../errors.ts";
 import { humanSize } from "./table.ts";
 import { etcdBackupResource, etcdBackupsPath } from "./backups-api.ts";
+import { watchOne } from "../watch-one.ts";
 
 /** What to wait for: the snapshot taken (or failed), or the backup and its snapshot gone. */
 export type BackupWaitGoal = "finished" | "deleted";
@@ -40,46 +41,34 @@ export function completedLine(backup: EtcdBackup): string {
  */
 export async function waitForBackup(ctx: CommandContext, name: string, goal: BackupWaitGoal, timeoutMs: number): Promise<EtcdBackup | undefined> {
   let printed: string | undefined;
-  let abort: AbortController | undefined;
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await new Promise<EtcdBackup | undefined>((resolve, reject) => {
-      const what = goal === "deleted" ? "the deletion of backup" : "backup";
-      timer = setTimeout(() => reject(new CliError(`gave up waiting for ${what} ${name} after ${String(Math.round(timeoutMs / 1000))} s; it goes on in the background: seedbed backup list --project ${ctx.project}`, ExitCode.timeout)), timeoutMs);
-      const onEvent = (type: string, object: EtcdBackup): void => {
-        if (type === "DELETED") {
-          if (goal === "deleted") resolve(undefined);
-          else reject(new CliError(`backup ${name} was deleted while we waited`, ExitCode.failed));
-          return;
-        }
-        const phase = object.status?.phase;
-        if (goal === "finished" && phase !== undefined && phase !== printed) {
-          printed = phase;
-          ctx.out.write(`phase ${phase}\n`);
-        }
-        if (goal === "finished" && backupOutcome(object) !== undefined) resolve(object);
-      };
-      const onDone = (error: unknown): void => {
-        if (error !== null && error !== undefined) reject(error instanceof Error ? error : new Error(JSON.stringify(error)));
-        else reject(new CliError(`the watch of backup ${name} ended; run the command again`, ExitCode.failure));
-      };
-      ctx.watch
-        .watch(etcdBackupsPath(ctx.namespace), { fieldSelector: `metadata.name=${name}` }, onEvent, onDone)
-        .then(async (controller) => {
-          abort = controller;
-          // The watch sends no event when the object is already gone.
-          if (goal === "deleted") {
-            const exists = await ctx.objects.getNamespacedCustomObject({ ...etcdBackupResource, namespace: ctx.namespace, name }).then(
+  const what = goal === "deleted" ? "the deletion of backup" : "backup";
+  return watchOne<EtcdBackup>(ctx, {
+    path: etcdBackupsPath(ctx.namespace),
+    name,
+    kind: "backup",
+    timeoutMs,
+    timeoutMessage: `gave up waiting for ${what} ${name} after ${String(Math.round(timeoutMs / 1000))} s; it goes on in the background: seedbed backup list --project ${ctx.project}`,
+    onEvent: (type, object, { resolve, reject }) => {
+      if (type === "DELETED") {
+        if (goal === "deleted") resolve(undefined);
+        else reject(new CliError(`backup ${name} was deleted while we waited`, ExitCode.failed));
+        return;
+      }
+      const phase = object.status?.phase;
+      if (goal === "finished" && phase !== undefined && phase !== printed) {
+        printed = phase;
+        ctx.out.write(`phase ${phase}\n`);
+      }
+      if (goal === "finished" && backupOutcome(object) !== undefined) resolve(object);
+    },
+    ...(goal === "deleted"
+      ? {
+          exists: () =>
+            ctx.objects.getNamespacedCustomObject({ ...etcdBackupResource, namespace: ctx.namespace, name }).then(
               () => true,
               (error: unknown) => (error instanceof ApiException && error.code === 404 ? false : Promise.reject(error instanceof Error ? error : new Error(String(error)))),
-            );
-            if (!exists) resolve(undefined);
-          }
-        })
-        .catch(reject);
-    });
-  } finally {
-    clearTimeout(timer);
-    abort?.abort();
-  }
+            ),
+        }
+      : {}),
+  });
 }

@@ -3,6 +3,7 @@ import type { CommandContext } from "../../context.ts";
 import { CliError, ExitCode } from "../../errors.ts";
 import { clustersPath } from "./clusters-api.ts";
 import { isReady, newProgress, progressLines, terminalFailure } from "./progress.ts";
+import { watchOne } from "../watch-one.ts";
 
 /** What to wait for. */
 export type WaitGoal = "ready" | "deleted";
@@ -14,43 +15,27 @@ export type WaitGoal = "ready" | "deleted";
  */
 export async function waitForCluster(ctx: CommandContext, name: string, goal: WaitGoal, timeoutMs: number): Promise<Cluster | undefined> {
   const state = newProgress();
-  let abort: AbortController | undefined;
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await new Promise<Cluster | undefined>((resolve, reject) => {
-      timer = setTimeout(() => reject(new CliError(`gave up waiting for cluster ${name} after ${Math.round(timeoutMs / 1000)} s; it goes on in the background: seedbed cluster get ${name} --project ${ctx.project}`, ExitCode.timeout)), timeoutMs);
-      const onEvent = (type: string, object: Cluster): void => {
-        for (const line of progressLines(state, object)) ctx.out.write(`${line}\n`);
-        if (type === "DELETED") {
-          if (goal === "deleted") resolve(undefined);
-          else reject(new CliError(`cluster ${name} was deleted while we waited`, ExitCode.failed));
-          return;
-        }
-        const failure = terminalFailure(object);
-        if (goal === "ready" && failure !== undefined) reject(new CliError(`cluster ${name} cannot be created: ${failure}`, ExitCode.failed));
-        else if (goal === "ready" && isReady(object)) resolve(object);
-      };
-      const onDone = (error: unknown): void => {
-        // The server closes watches from time to time; an error is worth reporting.
-        if (error !== null && error !== undefined) reject(error instanceof Error ? error : new Error(JSON.stringify(error)));
-        else reject(new CliError(`the watch of cluster ${name} ended; run the command again`, ExitCode.failure));
-      };
-      ctx.watch
-        .watch(clustersPath(ctx.namespace), { fieldSelector: `metadata.name=${name}` }, onEvent, onDone)
-        .then(async (controller) => {
-          abort = controller;
-          // The watch sends no event when the object is already gone.
-          if (goal === "deleted") {
-            const exists = await ctx.objects.getNamespacedCustomObject({ group: "seedbed.dev", version: "v1alpha1", plural: "clusters", namespace: ctx.namespace, name }).then(() => true, () => false);
-            if (!exists) resolve(undefined);
-          }
-        })
-        .catch(reject);
-    });
-  } finally {
-    clearTimeout(timer);
-    abort?.abort();
-  }
+  return watchOne<Cluster>(ctx, {
+    path: clustersPath(ctx.namespace),
+    name,
+    kind: "cluster",
+    timeoutMs,
+    timeoutMessage: `gave up waiting for cluster ${name} after ${Math.round(timeoutMs / 1000)} s; it goes on in the background: seedbed cluster get ${name} --project ${ctx.project}`,
+    onEvent: (type, object, { resolve, reject }) => {
+      for (const line of progressLines(state, object)) ctx.out.write(`${line}\n`);
+      if (type === "DELETED") {
+        if (goal === "deleted") resolve(undefined);
+        else reject(new CliError(`cluster ${name} was deleted while we waited`, ExitCode.failed));
+        return;
+      }
+      const failure = terminalFailure(object);
+      if (goal === "ready" && failure !== undefined) reject(new CliError(`cluster ${name} cannot be created: ${failure}`, ExitCode.failed));
+      else if (goal === "ready" && isReady(object)) resolve(object);
+    },
+    ...(goal === "deleted"
+      ? { exists: () => ctx.objects.getNamespacedCustomObject({ group: "seedbed.dev", version: "v1alpha1", plural: "clusters", namespace: ctx.namespace, name }).then(() => true, () => false) }
+      : {}),
+  });
 }
 
 /** Parses a --timeout such as "90s", "5m" or "1h". */
