@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { binaryPath } from "@seedbed/binaries";
 import { findProcessesByMarker, ManagedProcess, probe, processMarkerVariable, reservePorts, waitForReady, type PortReservation } from "@seedbed/controlplane";
 import { S3Store, type S3Credentials, type S3Location } from "./s3-store.ts";
@@ -84,7 +85,7 @@ async function adoptOrStart(options: EmbeddedS3Options, credentials: S3Credentia
   const running = findProcessesByMarker(marker);
   const [pid] = running;
   const wanted = options.port ?? recorded;
-  if (running.length === 1 && pid !== undefined && recorded !== undefined && wanted === recorded && (await probe(`http://127.0.0.1:${recorded}/health`, {}, 2000)) === 200) {
+  if (running.length === 1 && pid !== undefined && recorded !== undefined && wanted === recorded && (await answers(`http://127.0.0.1:${recorded}/health`))) {
     return { server: ManagedProcess.adopt(spec, logFile, pid), port: recorded };
   }
   for (const stale of running) await ManagedProcess.adopt(spec, logFile, stale).stop();
@@ -100,4 +101,13 @@ function loadOrMakeCredentials(file: string): S3Credentials {
   const credentials = { accessKeyId: `seedbed${randomBytes(6).toString("hex")}`, secretAccessKey: randomBytes(24).toString("base64url") };
   writeFileSync(file, JSON.stringify(credentials), { mode: 0o600 });
   return credentials;
+}
+
+/** Whether a running server answers its health check: a few tries, as a busy machine may keep it from answering at once. */
+async function answers(url: string): Promise<boolean> {
+  for (let attempt = 0; attempt < 5; attempt++) {
+    if ((await probe(url, {}, 2000)) === 200) return true;
+    await sleep(500);
+  }
+  return false;
 }
