@@ -4,7 +4,8 @@ import { join } from "node:path";
 import { CoreV1Api, KubeConfig } from "@kubernetes/client-node";
 import { reservePorts, startStandaloneControlPlane, type StandaloneControlPlane } from "@seedbed/controlplane";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { inspectSnapshot, saveSnapshot, type EtcdClient } from "../src/index.ts";
+import { findProcessesByMarker } from "@seedbed/controlplane";
+import { DrillFailedError, drillSnapshot, etcdStatus, inspectSnapshot, restoreSnapshot, saveSnapshot, snapshotVersionError, SnapshotRefusedError, type EtcdClient } from "../src/index.ts";
 
 // Snapshots of a real etcd behind a real kube-apiserver.
 describe("etcd snapshots", () => {
@@ -45,5 +46,39 @@ describe("etcd snapshots", () => {
     writeFileSync(damaged, bytes.subarray(0, Math.floor(bytes.length / 2)));
     await expect(inspectSnapshot(damaged)).rejects.toThrow(/damaged\.db is not a readable etcd snapshot/);
     await expect(saveSnapshot({ ...etcd, endpoint: "https://127.0.0.1:1" }, join(dir, "x.db"), 5000)).rejects.toThrow(/etcd snapshot of https:\/\/127\.0\.0\.1:1 failed/);
+  });
+
+  it("restores a snapshot into a data directory with the revision raised past every revision clients saw", async () => {
+    const facts = await inspectSnapshot(join(dir, "after.db"));
+    const live = await etcdStatus(etcd);
+    expect(live.revision).toBeGreaterThanOrEqual(facts.revision);
+    expect(live.version).toMatch(/^3\.6\./);
+    expect(facts.storageVersion).toMatch(/^3\.6\./);
+    await restoreSnapshot(join(dir, "after.db"), join(dir, "restored"), { member: { name: "default", peerURL: "https://127.0.0.1:2380" }, bumpRevision: 1000 });
+    expect(readFileSync(join(dir, "restored", "member", "snap", "db")).length).toBeGreaterThan(0);
+    // A damaged file is refused by etcdutl, and nothing is left in its target.
+    const damaged = join(dir, "damaged.db");
+    await expect(restoreSnapshot(damaged, join(dir, "never"), { member: { name: "default", peerURL: "https://127.0.0.1:2380" } })).rejects.toThrow(SnapshotRefusedError);
+  });
+
+  it("drills a snapshot in a scratch etcd: revision, keys and a sample read back; then nothing of it is left", async () => {
+    const facts = await inspectSnapshot(join(dir, "after.db"));
+    const place = { dir: join(dir, "drill"), marker: `seedbed-test-drill:${dir}/one` };
+    const report = await drillSnapshot(join(dir, "after.db"), { revision: facts.revision, requiredKeys: ["/registry/namespaces/kube-system", "/registry/configmaps/default/cm-49"] }, place);
+    expect(report.revision).toBe(facts.revision);
+    expect(report.keys).toBeGreaterThan(50);
+    expect(report.sampled).toBeGreaterThanOrEqual(2);
+    expect(findProcessesByMarker(place.marker)).toEqual([]);
+    // A revision other than the one recorded, or a key the cluster must have, fails the drill, saying which.
+    await expect(drillSnapshot(join(dir, "after.db"), { revision: facts.revision + 1 }, place)).rejects.toThrow(`the restored etcd is at revision ${facts.revision}, the backup recorded ${facts.revision + 1}`);
+    await expect(drillSnapshot(join(dir, "after.db"), { revision: facts.revision, requiredKeys: ["/registry/nothing"] }, place)).rejects.toThrow("the restored etcd lacks /registry/nothing");
+    await expect(drillSnapshot(join(dir, "damaged.db"), { revision: facts.revision }, place)).rejects.toThrow(DrillFailedError);
+    expect(findProcessesByMarker(place.marker)).toEqual([]);
+  });
+
+  it("refuses a snapshot written by a newer etcd minor, naming both versions", () => {
+    expect(snapshotVersionError("3.6.0", "3.6.16")).toBeUndefined();
+    expect(snapshotVersionError("3.5.0", "3.6.16")).toBeUndefined();
+    expect(snapshotVersionError("3.7.0", "3.6.16")).toBe("the snapshot was written by etcd 3.7.0, newer than this platform's etcd 3.6.16: restore it with a platform that runs etcd 3.7 or newer");
   });
 });

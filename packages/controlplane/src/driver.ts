@@ -51,6 +51,26 @@ export interface EtcdAccess {
   readonly keyFile: string;
 }
 
+/** Where a snapshot is to be restored for one of a driver's clusters. */
+export interface EtcdRestoreTarget {
+  /** A data directory that does not exist yet: etcdutl snapshot restore --data-dir. */
+  readonly dataDir: string;
+  /** The member the cluster's etcd runs as, which the restored data must name. */
+  readonly member: { readonly name: string; readonly peerURL: string };
+}
+
+/** A restore of a cluster's etcd, as the driver carries it out. */
+export interface EtcdRestoreRequest {
+  /** Names the restore (an EtcdRestore's uid): a call with the id of a restore that was interrupted resumes it; one that completed is not done again. */
+  readonly id: string;
+  /**
+   * Writes the restored data for `target` (download, check, etcdutl
+   * snapshot restore), while the cluster still runs. Throwing ends the
+   * restore with the cluster as it was.
+   */
+  readonly stage: (target: EtcdRestoreTarget) => Promise<void>;
+}
+
 /** What a driver observed after applying a plan. */
 export interface ControlPlaneObservation {
   /** https://host:port of the cluster's API. */
@@ -63,6 +83,8 @@ export interface ControlPlaneObservation {
    */
   readonly nodeEndpoint?: string;
   readonly components: readonly ComponentHealth[];
+  /** The id of a restore that holds the control plane stopped (EtcdRestoreRequest.id), while one does. */
+  readonly restoring?: string;
 }
 
 /**
@@ -99,6 +121,13 @@ export interface HostingDriver {
    * there would take the snapshot) or the cluster has no files here.
    */
   etcdAccess?(clusterId: string): EtcdAccess | undefined;
+  /**
+   * Puts a cluster's etcd back to a snapshot: stages the restored data
+   * while the cluster runs, then stops every component, swaps the data in
+   * and leaves the next apply to start the control plane again. Resumable
+   * (see EtcdRestoreRequest.id). Undefined where the driver cannot.
+   */
+  restoreEtcd?(clusterId: string, request: EtcdRestoreRequest): Promise<void>;
   /**
    * True when the driver calls back on every change of a cluster's
    * components (the seed driver's informers), so the reconciler need not

@@ -37,6 +37,13 @@ export const ClusterConditions = {
    * and the last good snapshot). Informational: it does not affect Ready.
    */
   BackupsHealthy: "BackupsHealthy",
+  /**
+   * With a backup schedule: the newest restore drill passed (True: the
+   * snapshot restored into a scratch etcd and read back; the message has
+   * when) or failed (False, why). Unknown until the first drill.
+   * Informational: it does not affect Ready.
+   */
+  BackupVerified: "BackupVerified",
 } as const;
 
 /** Reasons on Cluster conditions. */
@@ -77,6 +84,8 @@ export const ClusterReasons = {
   ReconcileFailed: "ReconcileFailed",
   /** The phase is Upgrading: the control plane rolls from status.version to the spec's version. */
   Upgrading: "Upgrading",
+  /** The phase is Restoring: an EtcdRestore puts etcd back to a snapshot; the control plane is stopped meanwhile. */
+  Restoring: "Restoring",
 } as const;
 
 /**

@@ -99,6 +99,12 @@ export const Backup = Type.Object({
     "x-kubernetes-validations": [{ rule: "self.matches('^(@(hourly|daily|weekly|monthly))$|^([^ ]+ ){4}[^ ]+$')", messageExpression: "'must be a cron schedule of five fields such as \"0 */6 * * *\" or @hourly/@daily/@weekly/@monthly; got \\'' + self + '\\''" }],
   }),
   retention: Type.Integer({ minimum: 1, maximum: 1000, default: 7, description: "How many scheduled snapshots to keep." }),
+  verify: Type.Optional(Type.String({
+    maxLength: 64,
+    default: "@weekly",
+    description: "Cron schedule (five fields, UTC) of restore drills: the newest completed snapshot is restored into a scratch etcd, checked and thrown away (condition BackupVerified).",
+    "x-kubernetes-validations": [{ rule: "self.matches('^(@(hourly|daily|weekly|monthly))$|^([^ ]+ ){4}[^ ]+$')", messageExpression: "'must be a cron schedule of five fields such as \"0 3 * * 0\" or @hourly/@daily/@weekly/@monthly; got \\'' + self + '\\''" }],
+  })),
   storage: Type.Optional(Type.Object({
     s3: Type.Object({
       endpoint: Type.String({ maxLength: 2048, "x-kubernetes-validations": [{ rule: "isURL(self)", message: "must be a URL such as https://s3.eu-west-1.amazonaws.com" }] }),
@@ -155,10 +161,11 @@ export const ClusterSpec = Type.Object({
  * The phases a Cluster goes through: Pending (not placed yet: its seed is
  * full), Provisioning (coming up for the first time), Running, Upgrading
  * (the control plane rolls from status.version to the spec's version),
+ * Restoring (an EtcdRestore puts etcd back to a snapshot),
  * Degraded (was running, a component is not ready now), Deleting, Failed
  * (the spec cannot be built; SpecValid says why).
  */
-export const clusterPhases = ["Pending", "Provisioning", "Running", "Upgrading", "Degraded", "Deleting", "Failed"] as const;
+export const clusterPhases = ["Pending", "Provisioning", "Running", "Upgrading", "Restoring", "Degraded", "Deleting", "Failed"] as const;
 
 /** What the platform observed. */
 export const ClusterStatus = StatusOf(clusterPhases, {
@@ -179,6 +186,7 @@ export const ClusterStatus = StatusOf(clusterPhases, {
     total: Type.Integer({ minimum: 0, description: "Nodes registered in the cluster." }),
   }, { description: "The cluster's Nodes as its API lists them (0 of 0 while no node pool has connected to it)." })),
   lastBackupTime: Type.Optional(Type.String({ format: "date-time" })),
+  lastVerifiedBackupTime: Type.Optional(Type.String({ format: "date-time", description: "When a restore drill last passed (see condition BackupVerified)." })),
 });
 
 /** The Cluster resource schema (spec and status). */

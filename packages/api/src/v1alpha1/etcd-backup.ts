@@ -19,6 +19,13 @@ export const EtcdBackupStatus = StatusOf(etcdBackupPhases, {
   sizeBytes: Type.Optional(Type.Integer({ minimum: 0 })),
   revision: Type.Optional(Type.Integer({ minimum: 0, description: "The etcd revision the snapshot holds." })),
   sha256: Type.Optional(Type.String({ pattern: "^[0-9a-f]{64}$" })),
+  keys: Type.Optional(Type.Integer({ minimum: 0, description: "Keys in the snapshot's database, every revision of each (etcdutl snapshot status)." })),
+  verification: Type.Optional(Type.Object({
+    requestedAt: Type.String({ description: "The drill this answers: the seedbed.dev/verify annotation it was asked for with." }),
+    time: Type.String({ format: "date-time", description: "When the drill ran." }),
+    passed: Type.Boolean(),
+    message: Type.String({ description: "What the drill found: revision, keys and the sample read back, or why it failed." }),
+  }, { description: "The last restore drill of this snapshot: restored into a scratch etcd, checked and thrown away." })),
   startTime: Type.Optional(Type.String({ format: "date-time" })),
   completionTime: Type.Optional(Type.String({ format: "date-time" })),
   scheduled: Type.Optional(Type.Boolean({ description: "Taken by the cluster's backup schedule (and pruned by its retention)." })),

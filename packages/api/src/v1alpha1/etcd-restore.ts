@@ -8,7 +8,11 @@ import { immutableRule } from "../schema/rules.ts";
 /** Which snapshot to restore into which cluster. */
 export const EtcdRestoreSpec = Type.Object({
   clusterName: Type.String({ maxLength: 63, "x-kubernetes-validations": [referenceRule("a Cluster in this namespace")] }),
-  backupName: Type.String({ maxLength: 63, description: "A Completed EtcdBackup of the same cluster.", "x-kubernetes-validations": [referenceRule("an EtcdBackup in this namespace")] }),
+  backupName: Type.Optional(Type.String({
+    maxLength: 63,
+    description: "A Completed EtcdBackup in this namespace: of the same cluster (a restore) or of another one (a clone of its data into this cluster). Left out: the newest Completed backup of the cluster.",
+    "x-kubernetes-validations": [referenceRule("an EtcdBackup in this namespace")],
+  })),
 }, { "x-kubernetes-validations": [immutableRule("spec", "create another EtcdRestore")] });
 
 /** An EtcdRestore's phases. */
@@ -18,7 +22,9 @@ export const etcdRestorePhases = ["Pending", "Restoring", "Completed", "Failed"]
 export const EtcdRestoreStatus = StatusOf(etcdRestorePhases, {
   startTime: Type.Optional(Type.String({ format: "date-time" })),
   completionTime: Type.Optional(Type.String({ format: "date-time" })),
-  restoredRevision: Type.Optional(Type.Integer({ minimum: 0 })),
+  backupName: Type.Optional(Type.String({ description: "The EtcdBackup restored (spec.backupName, or the newest one when it is left out)." })),
+  snapshotRevision: Type.Optional(Type.Integer({ minimum: 0, description: "The etcd revision the snapshot holds." })),
+  restoredRevision: Type.Optional(Type.Integer({ minimum: 0, description: "The revision etcd continues from: the snapshot's, raised past every revision clients saw before (and compacted), so their watches relist." })),
 });
 
 /** The EtcdRestore resource schema. */
@@ -39,7 +45,7 @@ export const etcdRestoreKind: KindDefinition = {
   description: "Puts a cluster's etcd back to an EtcdBackup: the control plane stops, etcd is restored from the snapshot, and everything starts again.",
   printerColumns: [
     { name: "Cluster", type: "string", jsonPath: ".spec.clusterName" },
-    { name: "Backup", type: "string", jsonPath: ".spec.backupName" },
+    { name: "Backup", type: "string", jsonPath: ".status.backupName" },
     phaseColumn,
     { name: "Completed", type: "date", jsonPath: ".status.completionTime" },
     ageColumn,

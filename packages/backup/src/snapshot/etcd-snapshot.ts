@@ -26,6 +26,8 @@ export interface SnapshotFacts {
   readonly sizeBytes: number;
   /** Of the whole file, as stored: what a restore checks before it trusts a download. */
   readonly sha256: string;
+  /** The storage version of the etcd that wrote it (e.g. 3.6.0), when recorded. */
+  readonly storageVersion?: string;
 }
 
 /**
@@ -34,7 +36,7 @@ export interface SnapshotFacts {
  * integrity hash as it arrives), then reads back what it holds.
  */
 export async function saveSnapshot(client: EtcdClient, file: string, timeoutMs = 600_000): Promise<SnapshotFacts> {
-  const args = [`--endpoints=${client.endpoint}`, `--cacert=${client.caFile}`, `--cert=${client.certFile}`, `--key=${client.keyFile}`, `--command-timeout=${Math.ceil(timeoutMs / 1000)}s`, "snapshot", "save", file];
+  const args = [`--endpoints=${client.endpoint}`, ...etcdctlTLSArgs(client), `--command-timeout=${Math.ceil(timeoutMs / 1000)}s`, "snapshot", "save", file];
   try {
     await run(binaryPath("etcdctl"), args, { timeout: timeoutMs, env: { ETCDCTL_API: "3" } });
   } catch (error) {
@@ -51,8 +53,9 @@ export async function inspectSnapshot(file: string): Promise<SnapshotFacts> {
   } catch (error) {
     throw new Error(`${file} is not a readable etcd snapshot: ${stderrOf(error)}`);
   }
-  const status = JSON.parse(stdout) as { hash: number; revision: number; totalKey: number };
-  return { hash: status.hash, revision: status.revision, totalKeys: status.totalKey, sizeBytes: (await stat(file)).size, sha256: await sha256OfFile(file) };
+  const status = JSON.parse(stdout) as { hash: number; revision: number; totalKey: number; version?: string };
+  const facts = { hash: status.hash, revision: status.revision, totalKeys: status.totalKey, sizeBytes: (await stat(file)).size, sha256: await sha256OfFile(file) };
+  return status.version === undefined || status.version === "" ? facts : { ...facts, storageVersion: status.version };
 }
 
 /** The SHA-256 of a file, hex. */
@@ -62,7 +65,13 @@ export async function sha256OfFile(file: string): Promise<string> {
   return hash.digest("hex");
 }
 
-function stderrOf(error: unknown): string {
+/** etcdctl's flags for a client's TLS files; none for a plain-HTTP etcd (a scratch one). */
+export function etcdctlTLSArgs(client: Partial<EtcdClient>): string[] {
+  return client.caFile === undefined ? [] : [`--cacert=${client.caFile}`, `--cert=${client.certFile ?? ""}`, `--key=${client.keyFile ?? ""}`];
+}
+
+/** The last lines of a failed command's stderr, or its error message. */
+export function stderrOf(error: unknown): string {
   const { stderr } = error as { stderr?: string };
   const text = (stderr ?? "").trim();
   return text === "" ? (error instanceof Error ? error.message : String(error)) : text.split("\n").slice(-3).join("; ");

@@ -2,11 +2,12 @@ import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, rmSync } from "node:fs";
 import { isIP } from "node:net";
 import { join } from "node:path";
-import { authenticationConfigFile, type CertificateNames, type EtcdAccess, type ComponentHealth, type ControlPlaneObservation, type ControlPlanePlan, type DriverCapabilities, type HostingDriver } from "../driver.ts";
+import { authenticationConfigFile, type CertificateNames, type EtcdAccess, type EtcdRestoreRequest, type ComponentHealth, type ControlPlaneObservation, type ControlPlanePlan, type DriverCapabilities, type HostingDriver } from "../driver.ts";
 import { pkiFiles } from "../pki-layout.ts";
 import { renderControlPlane, type ControlPlanePorts, type RenderedComponent } from "../render/control-plane.ts";
 import { ClusterPortAllocator } from "./driver-ports.ts";
 import { SupervisingLauncher } from "./launcher.ts";
+import { beginStaging, holdForRestore, restoreCompleted, restoreFiles, restoreHold, swapInRestoredData, abandonStaging } from "./etcd-restore.ts";
 import { writeLocalLayout } from "./layout.ts";
 import { findProcessesByMarker } from "./proc.ts";
 import { ManagedProcess } from "./process.ts";
@@ -57,6 +58,8 @@ export class LocalDriver implements HostingDriver {
   readonly #launchers = new Map<string, SupervisingLauncher>();
   #closed = false;
   readonly #kwokOrphansChecked = new Set<string>();
+  /** Per cluster, the tail of its apply/restore/delete calls: a restore never stops processes an apply is starting. */
+  readonly #queues = new Map<string, Promise<unknown>>();
 
   constructor(options: LocalDriverOptions) {
     const { nodeAddress } = options;
@@ -76,22 +79,88 @@ export class LocalDriver implements HostingDriver {
   }
 
   async apply(plan: ControlPlanePlan): Promise<ControlPlaneObservation> {
+    return this.#exclusive(plan.clusterId, () => this.#apply(plan));
+  }
+
+  async #apply(plan: ControlPlanePlan): Promise<ControlPlaneObservation> {
     const dir = this.clusterDir(plan.clusterId);
     mkdirSync(join(dir, "logs"), { recursive: true, mode: 0o700 });
     const ports = await this.#ports.ports(dir);
     const endpoint = `https://127.0.0.1:${ports.apiServer}`;
     const { components, adminTLS } = this.#render(plan, dir, ports, endpoint);
     const launcher = this.#launcher(plan.clusterId, dir);
+    const { nodeAddress } = this.#options;
+    const endpoints = { endpoint, ...(nodeAddress === undefined ? {} : { nodeEndpoint: `https://${nodeAddress}:${ports.apiServer}` }) };
+    // A restore holds the control plane stopped until its data is in place.
+    const restoring = restoreHold(restoreFiles(dir));
+    if (restoring !== undefined) {
+      const stopped = (name: string): ComponentHealth => ({ name, running: false, ready: false, restarts: 0, message: `${name} is stopped while etcd is restored from a snapshot` });
+      return { ...endpoints, restoring, components: components.map((c) => stopped(c.spec.name)) };
+    }
     for (const component of components) {
       if (!launcher.restartPending(component.spec)) await launcher.launch(component.spec, join(dir, "logs", `${component.spec.name}.log`));
     }
     if (plan.kwok !== true) await this.#stopKwok(plan.clusterId, launcher);
     const health = await Promise.all(components.map((c) => this.#health(c, launcher, adminTLS)));
-    const { nodeAddress } = this.#options;
-    return { endpoint, ...(nodeAddress === undefined ? {} : { nodeEndpoint: `https://${nodeAddress}:${ports.apiServer}` }), components: health };
+    return { ...endpoints, components: health };
+  }
+
+  /**
+   * Stages the snapshot while the cluster runs, then (holding the cluster:
+   * apply starts nothing) stops every process of the cluster, swaps the
+   * restored data in for etcd's and records the restore. The next apply
+   * starts the control plane on it. See etcd-restore.ts for the steps and
+   * how an interrupted restore resumes.
+   */
+  async restoreEtcd(clusterId: string, request: EtcdRestoreRequest): Promise<void> {
+    const dir = this.clusterDir(clusterId);
+    const files = restoreFiles(dir);
+    if (restoreCompleted(files, request.id)) return;
+    const held = restoreHold(files);
+    if (held !== undefined && held !== request.id) throw new Error(`another restore (${held}) of cluster ${clusterId} holds its control plane; it must finish first`);
+    if (held === undefined) {
+      const port = this.#ports.recorded(dir)?.etcdPeer;
+      if (port === undefined) throw new Error(`cluster ${clusterId} has no control plane on this machine to restore`);
+      const dataDir = beginStaging(files);
+      try {
+        await request.stage({ dataDir, member: { name: "default", peerURL: `https://127.0.0.1:${port}` } });
+      } catch (error) {
+        abandonStaging(files);
+        throw error;
+      }
+      holdForRestore(files, request.id);
+    }
+    await this.#exclusive(clusterId, async () => {
+      await this.#stopCluster(clusterId, dir);
+      swapInRestoredData(files, request.id);
+    });
+  }
+
+  /** Stops every process of the cluster, this run's and any an earlier run left, last started first. */
+  async #stopCluster(clusterId: string, dir: string): Promise<void> {
+    const launcher = this.#launcher(clusterId, dir);
+    for (const name of ["kwok", "kube-scheduler", "kube-controller-manager", "kube-apiserver", "etcd"]) await launcher.stop(name);
+    for (const pid of findProcessesByMarker(this.#markerPrefix(clusterId), { prefix: true }).reverse()) {
+      await ManagedProcess.adopt({ name: "orphan", command: "", args: [] }, "/dev/null", pid).stop();
+    }
+  }
+
+  /** Runs `work` after every earlier apply, restore step or delete of the cluster has finished. */
+  #exclusive<T>(clusterId: string, work: () => Promise<T>): Promise<T> {
+    const next = (this.#queues.get(clusterId) ?? Promise.resolve()).then(work);
+    const tail = next.catch(() => undefined);
+    this.#queues.set(clusterId, tail);
+    void tail.then(() => {
+      if (this.#queues.get(clusterId) === tail) this.#queues.delete(clusterId);
+    });
+    return next;
   }
 
   async delete(clusterId: string): Promise<boolean> {
+    return this.#exclusive(clusterId, () => this.#delete(clusterId));
+  }
+
+  async #delete(clusterId: string): Promise<boolean> {
     const dir = this.clusterDir(clusterId);
     const launcher = this.#launcher(clusterId, dir);
     // Its data goes next: no orderly shutdown to wait for.
