@@ -8,6 +8,8 @@ import type { loginCommand } from "./commands/login.ts";
 import { whoamiCommand } from "./commands/whoami.ts";
 import { createNodePool, deleteNodePool, listNodePoolsCommand, scaleNodePool } from "./commands/nodepool/commands.ts";
 import { createBackup, deleteBackup, listBackupsCommand } from "./commands/backup/commands.ts";
+import { verifyBackup } from "./commands/backup/verify.ts";
+import { restoreCluster } from "./commands/restore/commands.ts";
 import type { operatorCommand } from "./commands/operator.ts";
 import type { serveCommand } from "./commands/serve.ts";
 import { CliError, ExitCode } from "./errors.ts";
@@ -151,7 +153,7 @@ export function program(): Command {
     .addOption(kubeconfigOption())
     .action((name: string, options: Parameters<typeof deleteNodePool>[1]) => deleteNodePool(name, options));
 
-  const backup = root.command("backup").description("take, list and delete snapshots of a cluster's etcd");
+  const backup = root.command("backup").description("take, list, verify and delete snapshots of a cluster's etcd");
   backup
     .command("create")
     .description("take a snapshot of a cluster's etcd now (an EtcdBackup owned by the cluster: deleting the cluster deletes its backups)")
@@ -179,6 +181,25 @@ export function program(): Command {
     .addOption(projectOption())
     .addOption(kubeconfigOption())
     .action((name: string, options: Parameters<typeof deleteBackup>[1]) => deleteBackup(name, options));
+  backup
+    .command("verify <name>")
+    .description("run a restore drill of a backup: the operator restores its snapshot into a scratch etcd, checks it and throws it away (backup list shows the result)")
+    .option("--wait", "wait for the drill, then print what it found (exits non-zero if the backup failed it)")
+    .option("--timeout <duration>", "how long --wait waits, e.g. 90s or 10m", "10m")
+    .addOption(projectOption())
+    .addOption(kubeconfigOption())
+    .action((name: string, options: Parameters<typeof verifyBackup>[1]) => verifyBackup(name, options));
+
+  root
+    .command("restore <cluster>")
+    .description("put a cluster's etcd back to a backup (an EtcdRestore): its control plane stops meanwhile, and what was written after the snapshot is gone; a backup of another cluster clones that cluster's data into this one")
+    .option("--backup <name>", "the EtcdBackup to restore (default: the cluster's newest completed backup)")
+    .option("--name <name>", "the restore's name (default: <cluster>-restore-<UTC yyyymmdd-hhmmss>)")
+    .option("--wait", "follow the restore step by step until it is done, then print the revisions (exits non-zero if it failed)")
+    .option("--timeout <duration>", "how long --wait waits, e.g. 90s or 15m", "15m")
+    .addOption(projectOption())
+    .addOption(kubeconfigOption())
+    .action((cluster: string, options: Parameters<typeof restoreCluster>[1]) => restoreCluster(cluster, options));
 
   root
     .command("login")

@@ -81,8 +81,8 @@ describe("seedbed backup", () => {
     const list = await seedbed("backup", "list", "--cluster", "c");
     expect(list.status).toBe(0);
     const lines = list.stdout.trimEnd().split("\n");
-    expect(lines[0]).toMatch(/^NAME\s+CLUSTER\s+PHASE\s+SIZE\s+REVISION\s+LOCATION\s+COMPLETED\s+AGE$/);
-    expect(list.stdout).toMatch(/^b1\s+c\s+Completed\s+2\.5 MiB\s+812\s+s3:\/\/seedbed\/default\/c\/b1\.db\s+\d+s ago\s+\d+s$/m);
+    expect(lines[0]).toMatch(/^NAME\s+CLUSTER\s+PHASE\s+SIZE\s+REVISION\s+VERIFIED\s+LOCATION\s+COMPLETED\s+AGE$/);
+    expect(list.stdout).toMatch(/^b1\s+c\s+Completed\s+2\.5 MiB\s+812\s+-\s+s3:\/\/seedbed\/default\/c\/b1\.db\s+\d+s ago\s+\d+s$/m);
     // The generated name was created after b1: it comes first.
     expect(lines[1]).toMatch(/^c-\d{8}-\d{6}\s+c\s+Pending\s/);
     const json = await seedbed("backup", "list", "-o", "json");
@@ -110,6 +110,56 @@ describe("seedbed backup", () => {
     expect(failed.status).toBe(8);
     expect(failed.stdout).toContain("phase Failed\n");
     expect(failed.stderr).toBe("seedbed: backup f1 of cluster c failed: etcd of cluster c answered: no leader (SnapshotFailed)\n");
+  });
+
+  /** Plays the operator's restore drill: once the annotation is set, answers it with `passed` and `message`. */
+  const answerDrill = async (name: string, passed: boolean, message: string): Promise<string> => {
+    const asked = await eventually(() => readBackup(name), (b) => b.metadata.annotations?.["seedbed.dev/verify"] !== undefined, { timeoutMs: 30_000, description: `drill of ${name} requested` });
+    const requestedAt = asked.metadata.annotations?.["seedbed.dev/verify"] ?? "";
+    await sleep(500);
+    await objects().patchNamespacedCustomObjectStatus({ group, version, namespace, plural: "etcdbackups", name, body: [{ op: "add", path: "/status/verification", value: { requestedAt, time: new Date().toISOString(), passed, message } }] });
+    return requestedAt;
+  };
+
+  it("asks for a restore drill with the annotation, and with --wait prints what it found; backup list shows it", async () => {
+    const before = Date.now();
+    const waiting = seedbed("backup", "verify", "w1", "--wait", "--timeout", "40s");
+    const requestedAt = await answerDrill("w1", true, "42 keys at revision 42; 5 of 5 sampled keys read back");
+    expect(new Date(requestedAt).getTime()).toBeGreaterThanOrEqual(before - 1000);
+    const done = await waiting;
+    expect(done.stderr).toBe("");
+    expect(done.status).toBe(0);
+    expect(done.stdout).toBe(`Restore drill of backup w1 requested (seedbed.dev/verify=${requestedAt}).\nBackup w1 passed its restore drill: 42 keys at revision 42; 5 of 5 sampled keys read back\n`);
+    const list = await seedbed("backup", "list", "--cluster", "c");
+    expect(list.stdout).toMatch(/^w1\s+c\s+Completed\s+1\.5 KiB\s+42\s+passed\s+s3:/m);
+  });
+
+  it("exits 8 with the drill's message when the backup fails it, and waits for the drill it asked for, not an earlier one", async () => {
+    const waiting = seedbed("backup", "verify", "w1", "--wait", "--timeout", "40s");
+    // The earlier drill's answer is still in status: only the new request's counts.
+    await eventually(() => readBackup("w1"), (b) => b.metadata.annotations?.["seedbed.dev/verify"] !== b.status?.verification?.requestedAt, { timeoutMs: 30_000, description: "a new drill requested" });
+    await answerDrill("w1", false, "etcdutl refused the snapshot: bad magic");
+    const failed = await waiting;
+    expect(failed.status).toBe(8);
+    expect(failed.stderr).toBe("seedbed: backup w1 failed its restore drill: etcdutl refused the snapshot: bad magic\n");
+    expect((await seedbed("backup", "list", "--cluster", "c")).stdout).toMatch(/^w1\s.*\sFAILED\s/m);
+  });
+
+  it("without --wait, sets the annotation to the time of the request and says where the result shows", async () => {
+    const done = await seedbed("backup", "verify", "b1");
+    expect(done.status).toBe(0);
+    const requestedAt = (await readBackup("b1")).metadata.annotations?.["seedbed.dev/verify"] ?? "";
+    expect(requestedAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    expect(done.stdout).toBe(`Restore drill of backup b1 requested (seedbed.dev/verify=${requestedAt}).\nSee the result: seedbed backup list --cluster c --project default (column VERIFIED)\n`);
+  });
+
+  it.each([
+    { name: "f1", status: 8, stderr: "seedbed: backup f1 failed and holds no snapshot to drill; take another: seedbed backup create --cluster c --project default --wait\n" },
+    { name: "ghost", status: 3, stderr: "seedbed: backup ghost not found in project default: list them with seedbed backup list --project default\n" },
+  ])("refuses to drill $name, saying why", async ({ name, status, stderr }) => {
+    const refused = await seedbed("backup", "verify", name);
+    expect(refused.stderr).toBe(stderr);
+    expect(refused.status).toBe(status);
   });
 
   it("deletes a backup, and with --wait returns once it is gone", async () => {

@@ -2,9 +2,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { KubeConfig } from "@kubernetes/client-node";
 import type { V1Secret } from "@kubernetes/client-node";
-import { clusterIdentity, clusterObjectNames, projectOfNamespace, type Cluster, type ClusterTemplate, type EtcdBackup, type NodePool, type Project, type Seed } from "@seedbed/api";
+import { clusterIdentity, clusterObjectNames, projectOfNamespace, type Cluster, type ClusterTemplate, type EtcdBackup, type EtcdRestore, type NodePool, type Project, type Seed } from "@seedbed/api";
+import { clearAbandonedDrills } from "@seedbed/backup";
 import { LocalDriver, type SeedImageOptions, type SupervisorEvent } from "@seedbed/controlplane";
-import { Manager, requestFor, type Clock, type LeaderElectionConfig, type ReconcileRequest } from "@seedbed/runtime";
+import { Manager, requestFor, systemClock, type Clock, type LeaderElectionConfig, type ReconcileRequest } from "@seedbed/runtime";
 import type { Logger } from "pino";
 import { clusterKindRef, clusterTemplateKindRef, secretKindRef } from "./reconcilers/cluster/kinds.ts";
 import type { PlatformAccess } from "./reconcilers/cluster/access.ts";
@@ -27,8 +28,11 @@ import { CredentialsReconciler } from "./reconcilers/credentials/reconciler.ts";
 import { etcdBackupKindRef } from "./reconcilers/etcdbackup/kinds.ts";
 import { EtcdBackupReconciler } from "./reconcilers/etcdbackup/reconciler.ts";
 import { BackupMetrics } from "./reconcilers/etcdbackup/metrics.ts";
+import { drillMarkerPrefix } from "./reconcilers/etcdbackup/drill.ts";
 import { BackupScheduleReconciler } from "./reconcilers/backupschedule/reconciler.ts";
 import type { DefaultBackupStore } from "./reconcilers/etcdbackup/store.ts";
+import { etcdRestoreKindRef } from "./reconcilers/etcdrestore/kinds.ts";
+import { EtcdRestoreReconciler } from "./reconcilers/etcdrestore/reconciler.ts";
 import { credentialsLabel, credentialsOf } from "./reconcilers/credentials/protect.ts";
 
 /** How to run the operator. */
@@ -96,6 +100,8 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
   const projectInformer = manager.informers.informerFor<Project>(projectKindRef);
   const backupInformer = manager.informers.informerFor<EtcdBackup>(etcdBackupKindRef);
   const backupsOf = (c: Cluster): EtcdBackup[] => backupInformer.list(c.metadata.namespace).filter((b) => b.spec.clusterName === c.metadata.name);
+  const restoreInformer = manager.informers.informerFor<EtcdRestore>(etcdRestoreKindRef);
+  const restoresOf = (c: Cluster): EtcdRestore[] => restoreInformer.list(c.metadata.namespace).filter((r) => r.spec.clusterName === c.metadata.name);
   // The same scopes as the controller's own watches below, so they share informers.
   const ownedSecrets = "seedbed.dev/cluster";
   const cache: ClusterCache = {
@@ -133,6 +139,7 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
       // status.nodes, from the Node watch a node pool's connection keeps (none without pools).
       nodes: (c) => tenants.nodeCounts(idOf(c)),
       backups: backupsOf,
+      restoring: (c) => restoresOf(c).find((r) => r.status?.phase === "Restoring"),
     }),
     // Failing passes are retried at least every 30 s: a seed that comes back is seen soon (client-go's cap of 1000 s is for cheap retries).
     rateLimit: { maxDelayMs: 30_000 },
@@ -166,6 +173,11 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
         // A backup that completes or fails changes lastBackupTime and BackupsHealthy.
         kind: etcdBackupKindRef,
         mapFn: (b) => [{ namespace: b.metadata?.namespace, name: (b as EtcdBackup).spec.clusterName }],
+      },
+      {
+        // A restore that starts or swaps the data in: phase Restoring, and the control plane started again on the restored data.
+        kind: etcdRestoreKindRef,
+        mapFn: (r) => [{ namespace: r.metadata?.namespace, name: (r as EtcdRestore).spec.clusterName }],
       },
     ],
   });
@@ -302,6 +314,8 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
       return seed === undefined ? [] : [{ name: seed }];
     } }],
   });
+  // Snapshots on their way to or from the store, and restore drills.
+  const backupWorkDir = options.stateDir === undefined ? join(tmpdir(), "seedbed-backups") : join(options.stateDir, "backups");
   // One snapshot per EtcdBackup, stored in the cluster's store (see etcdbackup/).
   manager.addController({
     name: "etcdbackup",
@@ -313,12 +327,35 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
       cluster: (namespace, name) => clusterInformer.get(namespace, name),
       driver: async (cluster) => (await drivers.forCluster(cluster)).driver,
       defaultStore: options.backupStore,
-      workDir: options.stateDir === undefined ? join(tmpdir(), "seedbed-backups") : join(options.stateDir, "backups"),
+      workDir: backupWorkDir,
       events: manager.eventRecorder("etcdbackup"),
       metrics: new BackupMetrics(manager.metrics.registry),
+      now: () => (options.clock ?? systemClock).now(),
     }),
     // A cluster that starts serving brings its waiting backups back.
     watches: [{ kind: clusterKindRef, mapFn: (c) => backupsOf(c as Cluster).flatMap(requestFor) }],
+  });
+  // EtcdRestores: a cluster's etcd put back to a snapshot (see etcdrestore/).
+  manager.addController({
+    name: "etcdrestore",
+    kind: etcdRestoreKindRef,
+    workers: 2,
+    reconciler: new EtcdRestoreReconciler({
+      client: manager.client,
+      restore: (namespace, name) => restoreInformer.get(namespace, name),
+      cluster: (namespace, name) => clusterInformer.get(namespace, name),
+      backups: (namespace) => backupInformer.list(namespace),
+      driver: async (cluster) => (await drivers.forCluster(cluster)).driver,
+      defaultStore: options.backupStore,
+      workDir: backupWorkDir,
+      events: manager.eventRecorder("etcdrestore"),
+      clock: options.clock,
+    }),
+    // The cluster Ready again on the restored data completes its restore; a backup completing lets a waiting restore go on.
+    watches: [
+      { kind: clusterKindRef, mapFn: (c) => restoresOf(c as Cluster).flatMap(requestFor) },
+      { kind: etcdBackupKindRef, mapFn: (b) => restoreInformer.list(b.metadata?.namespace).filter((r) => r.status?.phase === "Pending").flatMap(requestFor) },
+    ],
   });
   // spec.backup: scheduled EtcdBackups and their retention (see backupschedule/).
   manager.addController({
@@ -341,6 +378,8 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
     kind: projectKindRef,
     reconciler: new ProjectReconciler({ client: manager.client, project: (name) => projectInformer.get(undefined, name) }),
   });
+  // Scratch etcds of drills an earlier run was killed in.
+  await clearAbandonedDrills(drillMarkerPrefix(backupWorkDir), [join(backupWorkDir, "drills")]);
   await manager.start();
   return {
     manager,

@@ -22,6 +22,7 @@ export const etcdRestorePhases = ["Pending", "Restoring", "Completed", "Failed"]
 export const EtcdRestoreStatus = StatusOf(etcdRestorePhases, {
   startTime: Type.Optional(Type.String({ format: "date-time" })),
   completionTime: Type.Optional(Type.String({ format: "date-time" })),
+  dataRestoredTime: Type.Optional(Type.String({ format: "date-time", description: "When etcd's data was replaced by the snapshot's; the control plane starts again from then, and the restore completes once the cluster is Ready after it." })),
   backupName: Type.Optional(Type.String({ description: "The EtcdBackup restored (spec.backupName, or the newest one when it is left out)." })),
   snapshotRevision: Type.Optional(Type.Integer({ minimum: 0, description: "The etcd revision the snapshot holds." })),
   restoredRevision: Type.Optional(Type.Integer({ minimum: 0, description: "The revision etcd continues from: the snapshot's, raised past every revision clients saw before (and compacted), so their watches relist." })),

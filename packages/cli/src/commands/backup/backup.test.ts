@@ -4,7 +4,8 @@ import { CliError, ExitCode } from "../../errors.ts";
 import { program } from "../../program.ts";
 import { defaultBackupName, newEtcdBackup } from "./backups-api.ts";
 import { backupRequestOf, type CreateBackupOptions } from "./commands.ts";
-import { backupRows, humanSize } from "./table.ts";
+import { backupRows, humanSize, verifiedColumn } from "./table.ts";
+import { drillResult } from "./verify.ts";
 import { backupOutcome, completedLine } from "./wait.ts";
 
 const now = new Date("2026-03-04T05:06:07.890Z");
@@ -119,9 +120,9 @@ describe("seedbed backup list's rows", () => {
       now,
     );
     expect(rows).toEqual([
-      ["web-new", "web", "Running", "", "", "", "", "6m"],
-      ["web-mid", "web", "Pending", "", "", "", "", "24h"],
-      ["web-old", "web", "Completed", "2.5 MiB", "812", "s3://seedbed/a/web-old.db", "2d ago", "3d"],
+      ["web-new", "web", "Running", "", "", "-", "", "", "6m"],
+      ["web-mid", "web", "Pending", "", "", "-", "", "", "24h"],
+      ["web-old", "web", "Completed", "2.5 MiB", "812", "-", "s3://seedbed/a/web-old.db", "2d ago", "3d"],
     ]);
   });
 
@@ -150,5 +151,47 @@ describe("where a backup ended", () => {
   it("says where a completed backup is stored, how big it is and its revision", () => {
     const done = backup("b", "2026-03-04T05:00:00Z", { phase: "Completed", sizeBytes: 1536, revision: 7, location: "s3://seedbed/b.db" });
     expect(completedLine(done)).toBe("Backup b of cluster web completed: 1.5 KiB at etcd revision 7, stored at s3://seedbed/b.db.");
+  });
+});
+
+describe("restore drills of a backup", () => {
+  const verification = (requestedAt: string, passed: boolean, message: string): NonNullable<EtcdBackup["status"]>["verification"] => ({ requestedAt, time: now.toISOString(), passed, message });
+  const drilled = (v?: NonNullable<EtcdBackup["status"]>["verification"]): EtcdBackup => backup("b", "2026-03-04T05:00:00Z", { phase: "Completed", ...(v === undefined ? {} : { verification: v }) });
+
+  it.each([
+    { verification: undefined, column: "-" },
+    { verification: verification("2026-03-04T05:00:00.000Z", true, "812 keys at revision 812; 10 of 10 sampled keys read back"), column: "passed" },
+    { verification: verification("2026-03-04T05:00:00.000Z", false, "snapshot refused: bad magic"), column: "FAILED" },
+  ])("the VERIFIED column of $verification.passed is $column", ({ verification: v, column }) => {
+    expect(verifiedColumn(drilled(v))).toBe(column);
+  });
+
+  it("shows VERIFIED between REVISION and LOCATION", () => {
+    const rows = backupRows([drilled(verification("t", false, "bad"))], now);
+    expect(rows[0]?.slice(4, 6)).toEqual(["", "FAILED"]);
+  });
+
+  it("answers the drill requested with the same value of the annotation, and no earlier one", () => {
+    const asked = "2026-03-04T05:06:07.890Z";
+    expect(drillResult(drilled(), asked)).toBeUndefined();
+    expect(drillResult(drilled(verification("2026-03-01T00:00:00.000Z", true, "an earlier drill")), asked)).toBeUndefined();
+    expect(drillResult(drilled(verification(asked, true, "812 keys")), asked)).toEqual({ passed: true, message: "812 keys" });
+    expect(drillResult(drilled(verification(asked, false, "checksum mismatch")), asked)).toEqual({ passed: false, message: "checksum mismatch" });
+  });
+
+  it("parses backup verify's flags, and needs the backup's name", () => {
+    const root = program();
+    const verify = root.commands.find((c) => c.name() === "backup")?.commands.find((c) => c.name() === "verify");
+    let name = "";
+    verify?.action((n: string) => {
+      name = n;
+    });
+    verify?.configureOutput({ writeErr: () => undefined });
+    root.parse(["backup", "verify", "web-b1", "--wait", "--timeout", "2m"], { from: "user" });
+    expect(name).toBe("web-b1");
+    expect(verify?.opts()).toMatchObject({ wait: true, timeout: "2m" });
+    const bare = program();
+    bare.commands.find((c) => c.name() === "backup")?.commands.find((c) => c.name() === "verify")?.configureOutput({ writeErr: () => undefined });
+    expect(usageError(() => bare.parse(["backup", "verify"], { from: "user" })).message).toMatch(/missing required argument 'name'/);
   });
 });

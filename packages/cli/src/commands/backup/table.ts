@@ -2,7 +2,7 @@ import type { EtcdBackup } from "@seedbed/api";
 import { age } from "../../output.ts";
 
 /** The columns of `seedbed backup list`. */
-export const backupTableHeader = ["NAME", "CLUSTER", "PHASE", "SIZE", "REVISION", "LOCATION", "COMPLETED", "AGE"] as const;
+export const backupTableHeader = ["NAME", "CLUSTER", "PHASE", "SIZE", "REVISION", "VERIFIED", "LOCATION", "COMPLETED", "AGE"] as const;
 
 const units = ["B", "KiB", "MiB", "GiB", "TiB"] as const;
 
@@ -27,6 +27,13 @@ export function newestFirst(backups: readonly EtcdBackup[]): EtcdBackup[] {
   return [...backups].sort((a, b) => created(b) - created(a) || (b.metadata.name ?? "").localeCompare(a.metadata.name ?? ""));
 }
 
+/** The VERIFIED column: whether the last restore drill passed ("passed", "FAILED"), or "-" for none yet. Pure. */
+export function verifiedColumn(backup: EtcdBackup): string {
+  const verification = backup.status?.verification;
+  if (verification === undefined) return "-";
+  return verification.passed ? "passed" : "FAILED";
+}
+
 /** The rows of `seedbed backup list`, newest first. Pure: `now` dates the ages. */
 export function backupRows(backups: readonly EtcdBackup[], now: Date): string[][] {
   return newestFirst(backups).map((b) => [
@@ -35,6 +42,7 @@ export function backupRows(backups: readonly EtcdBackup[], now: Date): string[][
     b.status?.phase ?? "Pending",
     humanSize(b.status?.sizeBytes),
     b.status?.revision === undefined ? "" : String(b.status.revision),
+    verifiedColumn(b),
     b.status?.location ?? "",
     b.status?.completionTime === undefined ? "" : `${age(b.status.completionTime, now)} ago`,
     age(b.metadata.creationTimestamp, now),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { backupsHealth, planSchedule, scheduleError, type ScheduledBackup } from "./plan.ts";
+import { backupsHealth, backupVerified, planSchedule, scheduleError, type ScheduledBackup } from "./plan.ts";
 
 const at = (iso: string): number => Date.parse(iso);
 const backup = (name: string, created: string, phase: ScheduledBackup["phase"] = "Completed", message?: string): ScheduledBackup => ({ name, createdAt: at(created), phase, ...(message === undefined ? {} : { message }) });
@@ -47,5 +47,19 @@ describe("backupsHealth", () => {
 
   it("names the failure and the last good snapshot", () => {
     expect(backupsHealth([backup("b1", "2026-11-29T11:00:00Z"), backup("b2", "2026-11-29T12:00:00Z", "Failed", "store down")], "@hourly").message).toBe("scheduled snapshot b2 failed: store down; the last good one is b1");
+  });
+});
+
+describe("backupVerified", () => {
+  const drill = (backup: string, time: string, passed: boolean, message = "ok"): { backup: string; time: string; passed: boolean; message: string } => ({ backup, time, passed, message });
+  it("says nothing before the first drill", () => {
+    expect(backupVerified([])).toBeUndefined();
+  });
+  it("is the newest drill's outcome, with the time of the last good one", () => {
+    const passed = backupVerified([drill("b1", "2026-11-22T00:00:00.000Z", true), drill("b2", "2026-11-29T00:00:00.000Z", true, "120 keys")]);
+    expect(passed).toEqual({ condition: { status: "True", reason: "DrillPassed", message: "the restore drill of backup b2 at 2026-11-29T00:00:00.000Z passed: 120 keys" }, lastGood: "2026-11-29T00:00:00.000Z" });
+    const failed = backupVerified([drill("b1", "2026-11-22T00:00:00.000Z", true), drill("b2", "2026-11-29T00:00:00.000Z", false, "checksum mismatch")]);
+    expect(failed).toEqual({ condition: { status: "False", reason: "DrillFailed", message: "the restore drill of backup b2 at 2026-11-29T00:00:00.000Z failed: checksum mismatch; the last good drill was of backup b1 at 2026-11-22T00:00:00.000Z" }, lastGood: "2026-11-22T00:00:00.000Z" });
+    expect(backupVerified([drill("b2", "2026-11-29T00:00:00.000Z", false, "bad")])?.lastGood).toBeUndefined();
   });
 });

@@ -29,16 +29,24 @@ export interface SchedulePlan {
  * ones still running or failed; older ones go. Pure.
  */
 export function planSchedule(input: { schedule: string; retention: number; now: number; since: number; backups: readonly ScheduledBackup[] }): SchedulePlan {
-  const cron = new Cron(input.schedule, { timezone: "UTC", paused: true });
   const newest = [...input.backups].sort((a, b) => b.createdAt - a.createdAt);
-  const last = newest[0]?.createdAt ?? input.since;
-  const next = cron.nextRun(new Date(last))?.getTime();
-  const due = next !== undefined && next <= input.now;
-  const nextRunAt = due ? cron.nextRun(new Date(input.now))?.getTime() : next;
+  const { due, nextRunAt } = nextRun(input.schedule, newest[0]?.createdAt ?? input.since, input.now);
   const completed = newest.filter((b) => b.phase === "Completed");
   const keepFrom = completed[input.retention - 1]?.createdAt;
   const prune = keepFrom === undefined ? [] : newest.filter((b) => b.createdAt < keepFrom).map((b) => b.name).reverse();
   return { due, nextRunAt, prune };
+}
+
+/**
+ * Whether a run of a cron schedule (UTC) is due: the schedule's first time
+ * after the last run (ms) has come. Runs missed meanwhile make one run, not
+ * a burst. Also when the run after this one falls due.
+ */
+export function nextRun(schedule: string, last: number, now: number): { due: boolean; nextRunAt: number | undefined } {
+  const cron = new Cron(schedule, { timezone: "UTC", paused: true });
+  const next = cron.nextRun(new Date(last))?.getTime();
+  const due = next !== undefined && next <= now;
+  return { due, nextRunAt: due ? cron.nextRun(new Date(now))?.getTime() : next };
 }
 
 /** Whether a schedule is one croner reads (admission checks the shape; this checks the fields' values). */
@@ -62,4 +70,28 @@ export function backupsHealth(backups: readonly ScheduledBackup[], schedule: str
     return { status: "False", reason: "BackupFailing", message: `scheduled snapshot ${latest.name} ${latest.phase === "Failed" ? "failed" : "is failing"}: ${latest.message ?? "no reason recorded"}; ${since}` };
   }
   return { status: "True", reason: "BackupsSucceeding", message: lastGood === undefined ? `scheduled snapshot ${latest.name} is being taken` : `the last scheduled snapshot, ${lastGood.name}, completed` };
+}
+
+/** A backup's last restore drill, as the BackupVerified condition needs it. */
+export interface DrillOutcome {
+  readonly backup: string;
+  readonly time: string;
+  readonly passed: boolean;
+  readonly message: string;
+}
+
+/**
+ * The BackupVerified condition from the drills of a cluster's backups: the
+ * newest drill's outcome, with the time of the last good one; undefined
+ * before the first drill. Pure.
+ */
+export function backupVerified(drills: readonly DrillOutcome[]): { condition: { status: "True" | "False"; reason: string; message: string }; lastGood?: string } | undefined {
+  const newest = [...drills].sort((a, b) => b.time.localeCompare(a.time));
+  const latest = newest[0];
+  if (latest === undefined) return undefined;
+  const lastGood = newest.find((d) => d.passed);
+  const good = lastGood === undefined ? {} : { lastGood: lastGood.time };
+  if (latest.passed) return { condition: { status: "True", reason: "DrillPassed", message: `the restore drill of backup ${latest.backup} at ${latest.time} passed: ${latest.message}` }, ...good };
+  const since = lastGood === undefined ? "no drill has passed yet" : `the last good drill was of backup ${lastGood.backup} at ${lastGood.time}`;
+  return { condition: { status: "False", reason: "DrillFailed", message: `the restore drill of backup ${latest.backup} at ${latest.time} failed: ${latest.message}; ${since}` }, ...good };
 }

@@ -1,6 +1,10 @@
 import { type Cluster, type ClusterTemplate, type EtcdBackup } from "@seedbed/api";
 import { isConflict, isNotFound, systemClock, type Clock, type EventRecorder, type ObjectClient, type ReconcileContext, type ReconcileRequest, type ReconcileResult, type Reconciler } from "@seedbed/runtime";
-import { planSchedule, scheduleError, type ScheduledBackup } from "./plan.ts";
+import { verifyAnnotation } from "../etcdbackup/kinds.ts";
+import { nextRun, planSchedule, scheduleError, type ScheduledBackup } from "./plan.ts";
+
+/** Restore drills when spec.backup.verify is left out (objects stored before the field had its default). */
+const defaultVerifySchedule = "@weekly";
 
 /** Labels of the EtcdBackups a schedule makes. */
 export const backupLabels = { cluster: "seedbed.dev/cluster", scheduled: "seedbed.dev/scheduled" } as const;
@@ -73,7 +77,30 @@ export class BackupScheduleReconciler implements Reconciler {
       context.log.info({ backup: name }, "Deleted a scheduled backup past the retention count");
     }
     if (plan.due) await this.#create(cluster, now, context);
-    return plan.nextRunAt === undefined ? undefined : { requeueAfter: Math.max(1000, plan.nextRunAt - now) };
+    const drillAt = await this.#drill(cluster, backup.verify ?? defaultVerifySchedule, now, since, context);
+    const next = [plan.nextRunAt, drillAt].filter((t): t is number => t !== undefined);
+    return next.length === 0 ? undefined : { requeueAfter: Math.max(1000, Math.min(...next) - now) };
+  }
+
+  /**
+   * Asks for a restore drill of the cluster's newest completed backup when
+   * the verify schedule falls due (counted from the last drill asked for);
+   * returns when the next one falls due.
+   */
+  async #drill(cluster: Cluster, schedule: string, now: number, since: number, context: ReconcileContext): Promise<number | undefined> {
+    if (scheduleError(schedule) !== undefined) return undefined;
+    const backups = this.#o.backups(cluster.metadata.namespace ?? "").filter((b) => b.spec.clusterName === cluster.metadata.name && b.metadata.deletionTimestamp === undefined);
+    const asked = backups.map((b) => Date.parse(b.metadata.annotations?.[verifyAnnotation] ?? "")).filter((t) => !Number.isNaN(t));
+    const { due, nextRunAt } = nextRun(schedule, Math.max(since, ...asked), now);
+    const newest = backups.filter((b) => b.status?.phase === "Completed").sort((a, b) => (b.status?.completionTime ?? "").localeCompare(a.status?.completionTime ?? ""))[0];
+    // Due with nothing to drill yet: the first backup to complete brings us back (the EtcdBackup watch).
+    if (!due || newest === undefined) return nextRunAt;
+    await this.#o.client.request("PATCH", `/apis/seedbed.dev/v1alpha1/namespaces/${cluster.metadata.namespace ?? ""}/etcdbackups/${newest.metadata.name ?? ""}`, {
+      body: { metadata: { annotations: { [verifyAnnotation]: new Date(now).toISOString() } } },
+      contentType: "application/merge-patch+json",
+    });
+    context.log.info({ backup: newest.metadata.name }, "Asked for a scheduled restore drill");
+    return nextRunAt;
   }
 
   async #create(cluster: Cluster, now: number, context: ReconcileContext): Promise<void> {

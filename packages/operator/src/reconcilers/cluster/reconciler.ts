@@ -1,6 +1,6 @@
 import { isDeepStrictEqual } from "node:util";
 import type { V1Secret } from "@kubernetes/client-node";
-import { ClusterConditions, clusterIdentity, clusterObjectNames, type Cluster, type ClusterTemplate, type EtcdBackup } from "@seedbed/api";
+import { ClusterConditions, clusterIdentity, clusterObjectNames, type Cluster, type ClusterTemplate, type EtcdBackup, type EtcdRestore } from "@seedbed/api";
 import type { NodePool } from "@seedbed/api";
 import type { ControlPlaneObservation, HostingDriver } from "@seedbed/controlplane";
 import {
@@ -31,7 +31,7 @@ import { recordIdentity } from "./identity.ts";
 import { computeClusterStatus, endpointFields, overlayStatus, type ClusterObservation } from "./status.ts";
 import { ClusterReporter, type PassProgress } from "./report.ts";
 import { PlacementWaitError } from "../../seeds/errors.ts";
-import { backupsHealth } from "../backupschedule/plan.ts";
+import { backupsHealth, backupVerified } from "../backupschedule/plan.ts";
 import { effectiveBackup, scheduledBackupsOf } from "../backupschedule/reconciler.ts";
 import { recordPlacement } from "./placement.ts";
 
@@ -86,6 +86,8 @@ export interface ClusterReconcilerOptions {
   readonly nodes?: (cluster: Cluster) => { readonly ready: number; readonly total: number } | undefined;
   /** The cluster's EtcdBackups (from the cache): status.lastBackupTime and, with a schedule, BackupsHealthy. */
   readonly backups?: (cluster: Cluster) => readonly EtcdBackup[];
+  /** The EtcdRestore of the cluster in phase Restoring, if one is (from the cache): phase Restoring while the control plane is down for it. */
+  readonly restoring?: (cluster: Cluster) => EtcdRestore | undefined;
 }
 
 /**
@@ -183,7 +185,8 @@ export class ClusterReconciler implements Reconciler {
     const adminSecret = await applyAdminKubeconfig(this.#o.client, this.#o.cache.secret(namespace, clusterObjectNames.adminKubeconfigSecret(name)), cluster, pki, controlPlane.endpoint, pkiVersion);
     progress.step = "status";
     const supported = this.#report.supported(cluster, effective, { seed, driver: driver.name, capabilities: driver.capabilities, sharedEndpoint: this.#hasSharedEndpoint() });
-    const ready = await this.#writeStatus(cluster, { certificatesReady: true, controlPlane, deleting: false, version: effective.version, supported }, {
+    const restoring = this.#restoring(cluster, controlPlane);
+    const ready = await this.#writeStatus(cluster, { certificatesReady: true, controlPlane, deleting: false, version: effective.version, supported, ...(restoring === undefined ? {} : { restoring }) }, {
       ...this.#observedFields(cluster, placement.region),
       // Where users and machines reach the API; a node endpoint the driver no longer reports is removed.
       ...endpointFields(controlPlane),
@@ -192,7 +195,8 @@ export class ClusterReconciler implements Reconciler {
       seed,
       adminKubeconfigSecretRef: { name: adminSecret },
     });
-    this.#recordTransitions(cluster, controlPlane, ready);
+    // Down for a restore is no degradation to warn about: the restore reports itself.
+    if (restoring === undefined) this.#recordTransitions(cluster, controlPlane, ready);
     context.log.debug({ ready, endpoint: controlPlane.endpoint }, "Reconciled the control plane");
     // A driver that reports every change brings us back itself; the health
     // check is then only a safety net. Polling a thousand provisioning
@@ -235,6 +239,13 @@ export class ClusterReconciler implements Reconciler {
     return undefined;
   }
 
+  /** What a restore running on the cluster restores, when one is: by its EtcdRestore, or by the driver holding the control plane for one (after an operator restart, before its cache has it). */
+  #restoring(cluster: Cluster, controlPlane: ControlPlaneObservation): string | undefined {
+    const restore = this.#o.restoring?.(cluster);
+    if (restore !== undefined) return `restoring etcd from backup ${restore.status?.backupName ?? restore.spec.backupName ?? "?"} (EtcdRestore ${restore.metadata.name ?? "?"})`;
+    return controlPlane.restoring === undefined ? undefined : "restoring etcd from a snapshot";
+  }
+
   #hasSharedEndpoint(): boolean {
     return this.#o.access?.sharedEndpoint !== undefined;
   }
@@ -264,13 +275,15 @@ export class ClusterReconciler implements Reconciler {
   }
 
   /** The newest completed backup's time, and with a schedule in effect how its scheduled backups fare. */
-  #backupStatus(cluster: Cluster): { lastBackupTime?: string; health?: ReturnType<typeof backupsHealth> } {
+  #backupStatus(cluster: Cluster): { lastBackupTime?: string; health?: ReturnType<typeof backupsHealth>; verified?: ReturnType<typeof backupVerified> } {
     const backups = this.#o.backups?.(cluster) ?? [];
+    const drills = backups.flatMap((b) => (b.status?.verification === undefined ? [] : [{ backup: b.metadata.name ?? "?", ...b.status.verification }]));
+    const verified = backupVerified(drills);
     const times = backups.flatMap((b) => (b.status?.phase === "Completed" && b.status.completionTime !== undefined ? [b.status.completionTime] : [])).sort();
     const last = times.at(-1);
     const templateName = cluster.spec.template;
     const schedule = effectiveBackup(cluster, templateName === undefined ? undefined : this.#o.cache.template(cluster.metadata.namespace ?? "", templateName));
-    return { ...(last === undefined ? {} : { lastBackupTime: last }), ...(schedule === undefined ? {} : { health: backupsHealth(scheduledBackupsOf(cluster, backups), schedule.schedule) }) };
+    return { ...(last === undefined ? {} : { lastBackupTime: last }), ...(schedule === undefined ? {} : { health: backupsHealth(scheduledBackupsOf(cluster, backups), schedule.schedule) }), ...(verified === undefined ? {} : { verified }) };
   }
 
   /** Computes and applies the status (a field given as undefined is removed); returns whether the cluster is Ready. */
@@ -281,9 +294,10 @@ export class ClusterReconciler implements Reconciler {
     for (const input of computed.conditions) conditions = setCondition(conditions, { ...input, observedGeneration: cluster.metadata.generation }, now);
     const backups = this.#backupStatus(cluster);
     conditions = backups.health === undefined ? removeCondition(conditions, ClusterConditions.BackupsHealthy) : setCondition(conditions, { type: ClusterConditions.BackupsHealthy, ...backups.health, observedGeneration: cluster.metadata.generation }, now);
+    conditions = backups.verified === undefined ? removeCondition(conditions, ClusterConditions.BackupVerified) : setCondition(conditions, { type: ClusterConditions.BackupVerified, ...backups.verified.condition, observedGeneration: cluster.metadata.generation }, now);
 
     const version = computed.version === undefined ? {} : { version: computed.version };
-    const status = { ...overlayStatus(cluster.status, { ...fields, lastBackupTime: backups.lastBackupTime }), ...version, phase: computed.phase, conditions, observedGeneration: cluster.metadata.generation };
+    const status = { ...overlayStatus(cluster.status, { ...fields, lastBackupTime: backups.lastBackupTime, lastVerifiedBackupTime: backups.verified?.lastGood }), ...version, phase: computed.phase, conditions, observedGeneration: cluster.metadata.generation };
     // Nothing changed: writing it would cost a request and change nothing.
     if (isDeepStrictEqual(status, cluster.status)) return computed.phase === "Running";
     try {

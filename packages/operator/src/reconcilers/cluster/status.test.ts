@@ -66,6 +66,18 @@ describe("computeClusterStatus", () => {
     ]);
   });
 
+  it("says Restoring while a restore holds the control plane down, and Running once it is back", () => {
+    const restoring = "restoring etcd from backup b1 (EtcdRestore r1)";
+    const down4 = all.map((name) => ({ name, running: false, ready: false, restarts: 0, message: `${name} is stopped while etcd is restored from a snapshot` }));
+    const held = computeClusterStatus({ certificatesReady: true, controlPlane: { endpoint, components: down4 }, deleting: false, version: "1.37.1", restoring }, { phase: "Running", version: "1.37.1" });
+    expect(held.phase).toBe("Restoring");
+    expect(held.conditions.find((c) => c.type === "Ready")).toMatchObject({ status: "False", reason: "Restoring", message: expect.stringContaining(`${restoring}: waiting for EtcdReady`) as unknown });
+    const back = computeClusterStatus({ certificatesReady: true, controlPlane: { endpoint, components: all.map(healthy) }, deleting: false, version: "1.37.1", restoring }, { phase: "Restoring", version: "1.37.1" });
+    expect(back.phase).toBe("Running");
+    // A component failing after a restore is a degradation of a cluster that served.
+    expect(computeClusterStatus({ certificatesReady: true, controlPlane: { endpoint, components: [down("etcd"), ...all.slice(1).map(healthy)] }, deleting: false, version: "1.37.1" }, { phase: "Restoring", version: "1.37.1" }).phase).toBe("Degraded");
+  });
+
   it("says Deleting while the control plane goes", () => {
     expect(computeClusterStatus({ certificatesReady: true, deleting: true }, { phase: "Running", version: "1.37.1" }).phase).toBe("Deleting");
   });

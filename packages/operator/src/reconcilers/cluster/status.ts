@@ -15,6 +15,8 @@ export interface ClusterObservation {
   readonly version?: string;
   /** The SpecSupported condition of this pass (see support.ts); informational, not part of Ready. */
   readonly supported?: ConditionInput;
+  /** Set while an EtcdRestore puts the cluster's etcd back to a snapshot: what it restores. */
+  readonly restoring?: string;
 }
 
 /** The phase and conditions a Cluster should show. */
@@ -29,7 +31,7 @@ export interface ComputedClusterStatus {
 export type PreviousClusterStatus = Pick<NonNullable<Cluster["status"]>, "phase" | "version"> | undefined;
 
 /** Phases in which the cluster has served before (so a component down means Degraded, not Provisioning). */
-const servedPhases: ReadonlySet<string> = new Set(["Running", "Degraded", "Upgrading"]);
+const servedPhases: ReadonlySet<string> = new Set(["Running", "Degraded", "Upgrading", "Restoring"]);
 
 function componentCondition(type: string, component: ComponentHealth | undefined, what: string): ConditionInput {
   if (!component) return { type, status: "False", reason: ClusterReasons.WaitingForDependency, message: `${what} has not been started yet` };
@@ -96,11 +98,12 @@ function partConditions(observed: ClusterObservation): ConditionInput[] {
   ];
 }
 
-/** Ready from the other conditions: True when all hold, else the first reason (Upgrading while a new version rolls out) and what it waits for. */
-function readyCondition(parts: readonly ConditionInput[], endpoint: string | undefined, upgrade: { from: string; to: string } | undefined): ConditionInput {
+/** Ready from the other conditions: True when all hold, else the first reason (Restoring or Upgrading while one runs) and what it waits for. */
+function readyCondition(parts: readonly ConditionInput[], endpoint: string | undefined, upgrade: { from: string; to: string } | undefined, restoring: string | undefined): ConditionInput {
   const notReady = parts.filter((c) => c.status !== "True");
   if (notReady.length === 0) return { type: ClusterConditions.Ready, status: "True", reason: ClusterReasons.Ready, message: `the cluster's API serves at ${endpoint ?? "?"}` };
   const waitingFor = `waiting for ${notReady.map((c) => c.type).join(", ")}`;
+  if (restoring !== undefined) return { type: ClusterConditions.Ready, status: "False", reason: ClusterReasons.Restoring, message: `${restoring}: ${waitingFor}` };
   if (upgrade) return { type: ClusterConditions.Ready, status: "False", reason: ClusterReasons.Upgrading, message: `upgrading from ${upgrade.from} to ${upgrade.to}: ${waitingFor}` };
   return { type: ClusterConditions.Ready, status: "False", reason: notReady[0]?.reason ?? ClusterReasons.Provisioning, message: waitingFor };
 }
@@ -121,9 +124,10 @@ export function computeClusterStatus(observed: ClusterObservation, previous: Pre
   const from = previous?.version;
   const to = observed.version;
   const upgrade = !ready && from !== undefined && to !== undefined && from !== to ? { from, to } : undefined;
-  const conditions = [...parts, readyCondition(parts, observed.controlPlane?.endpoint, upgrade)];
+  const restoring = ready ? undefined : observed.restoring;
+  const conditions = [...parts, readyCondition(parts, observed.controlPlane?.endpoint, upgrade, restoring)];
   if (observed.supported) conditions.splice(1, 0, observed.supported);
-  const phase = ready ? "Running" : upgrade ? "Upgrading" : servedPhases.has(previous?.phase ?? "") ? "Degraded" : "Provisioning";
+  const phase = ready ? "Running" : restoring !== undefined ? "Restoring" : upgrade ? "Upgrading" : servedPhases.has(previous?.phase ?? "") ? "Degraded" : "Provisioning";
   return { phase, conditions, version: ready ? to : from };
 }
 

@@ -6,6 +6,8 @@ export class BackupMetrics {
   readonly #size: Gauge<"namespace" | "cluster">;
   readonly #duration: Gauge<"namespace" | "cluster">;
   readonly #failures: Counter<"namespace" | "cluster">;
+  readonly #lastVerified: Gauge<"namespace" | "cluster">;
+  readonly #drillFailures: Counter<"namespace" | "cluster">;
 
   /** Registers the metrics in the operator's registry. */
   constructor(registry: Registry) {
@@ -15,6 +17,18 @@ export class BackupMetrics {
     this.#size = new Gauge({ name: "seedbed_etcd_backup_size_bytes", help: "Size of the cluster's last completed snapshot.", labelNames, registers });
     this.#duration = new Gauge({ name: "seedbed_etcd_backup_duration_seconds", help: "How long the cluster's last completed backup took, snapshot and upload.", labelNames, registers });
     this.#failures = new Counter({ name: "seedbed_etcd_backup_failures_total", help: "Backup attempts that failed (each is retried with backoff).", labelNames, registers });
+    this.#lastVerified = new Gauge({ name: "seedbed_etcd_backup_last_verified_timestamp_seconds", help: "When a restore drill of one of the cluster's snapshots last passed (Unix time).", labelNames, registers });
+    this.#drillFailures = new Counter({ name: "seedbed_etcd_backup_drill_failures_total", help: "Restore drills that failed: a snapshot that would not have restored. Alert on any increase.", labelNames, registers });
+  }
+
+  /** A restore drill of one of the cluster's snapshots passed. */
+  drillPassed(namespace: string, cluster: string, at: number): void {
+    this.#lastVerified.set({ namespace, cluster }, at / 1000);
+  }
+
+  /** A restore drill failed. */
+  drillFailed(namespace: string, cluster: string): void {
+    this.#drillFailures.inc({ namespace, cluster });
   }
 
   /** A backup of the cluster completed. */

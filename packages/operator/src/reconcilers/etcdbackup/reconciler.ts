@@ -5,6 +5,7 @@ import { clusterIdentity, isClusterServing, type Cluster, type EtcdBackup } from
 import { describeStoreError, saveSnapshot, type S3Store } from "@seedbed/backup";
 import type { EtcdAccess, HostingDriver } from "@seedbed/controlplane";
 import { applyStatus, ensureFinalizer, hasFinalizer, isNotFound, removeFinalizer, setCondition, type EventRecorder, type ObjectClient, type ReconcileContext, type ReconcileRequest, type ReconcileResult, type Reconciler } from "@seedbed/runtime";
+import { BackupDrill } from "./drill.ts";
 import { etcdBackupFinalizer } from "./kinds.ts";
 import type { BackupMetrics } from "./metrics.ts";
 import { BackupStoreError, backupStoreFor, type DefaultBackupStore } from "./store.ts";
@@ -23,6 +24,8 @@ export interface EtcdBackupReconcilerOptions {
   readonly workDir: string;
   readonly events?: EventRecorder;
   readonly metrics?: BackupMetrics;
+  /** The time of drills (the operator's clock). */
+  readonly now?: () => number;
 }
 
 /**
@@ -33,12 +36,16 @@ export interface EtcdBackupReconcilerOptions {
  * backoff; a backup that can never succeed (no such cluster, a seed whose
  * etcd this operator cannot reach, no store) is Failed with the fix.
  * Deleting an EtcdBackup deletes its stored snapshot first (a finalizer).
+ * A Completed backup whose seedbed.dev/verify annotation asks for a drill
+ * gets one (see drill.ts).
  */
 export class EtcdBackupReconciler implements Reconciler {
   readonly #o: EtcdBackupReconcilerOptions;
+  readonly #drill: BackupDrill;
 
   constructor(options: EtcdBackupReconcilerOptions) {
     this.#o = options;
+    this.#drill = new BackupDrill({ client: options.client, defaultStore: options.defaultStore, workDir: options.workDir, events: options.events, metrics: options.metrics, now: options.now ?? Date.now });
   }
 
   async reconcile(request: ReconcileRequest, context: ReconcileContext): Promise<ReconcileResult | undefined> {
@@ -46,7 +53,12 @@ export class EtcdBackupReconciler implements Reconciler {
     if (!backup) return undefined;
     if (backup.metadata.deletionTimestamp !== undefined) return this.#delete(backup);
     const phase = backup.status?.phase;
-    if (phase === "Completed" || phase === "Failed") return undefined;
+    if (phase === "Completed") {
+      const requested = BackupDrill.requested(backup);
+      if (requested !== undefined) await this.#drill.run(backup, this.#o.cluster(backup.metadata.namespace ?? "", backup.spec.clusterName), requested, context);
+      return undefined;
+    }
+    if (phase === "Failed") return undefined;
     const source = await this.#source(backup);
     if (!("store" in source)) return source.result;
     try {
@@ -92,7 +104,7 @@ export class EtcdBackupReconciler implements Reconciler {
       const seconds = (Date.parse(completionTime) - Date.parse(startTime)) / 1000;
       await this.#write(
         withFinalizer,
-        { phase: "Completed", startTime, completionTime, location: store.url(key), sizeBytes: facts.sizeBytes, revision: facts.revision, sha256: facts.sha256 },
+        { phase: "Completed", startTime, completionTime, location: store.url(key), sizeBytes: facts.sizeBytes, revision: facts.revision, sha256: facts.sha256, keys: facts.totalKeys },
         { status: "True", reason: "Completed", message: `${facts.totalKeys} keys at revision ${facts.revision}, ${facts.sizeBytes} bytes, stored at ${store.url(key)} in ${seconds.toFixed(1)} s` },
       );
       this.#o.metrics?.completed(backup.metadata.namespace ?? "", backup.spec.clusterName, { completedAt: Date.parse(completionTime), sizeBytes: facts.sizeBytes, seconds });

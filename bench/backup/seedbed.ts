@@ -1,0 +1,53 @@
+// Seedbed's backup and restore paths, step by step as the operator runs
+// them, each step timed:
+//   backup  — saveSnapshot (etcdctl snapshot save, then etcdutl snapshot
+//             status and the file's SHA-256: the checks before Completed),
+//             then S3Store.putFile (multipart, a SHA-256 per part), as the
+//             EtcdBackup reconciler does;
+//   restore — the object downloaded to a file, its SHA-256 checked against
+//             what the backup recorded, inspectSnapshot, then
+//             restoreSnapshot with the revision bumped and marked
+//             compacted, as an EtcdRestore stages a cluster's data.
+import { createWriteStream } from "node:fs";
+import { pipeline } from "node:stream/promises";
+import { inspectSnapshot, restoreSnapshot, S3Store, saveSnapshot, sha256OfFile, type EtcdClient, type S3Credentials, type S3Location, type SnapshotFacts } from "@seedbed/backup";
+import { timed } from "./clock.ts";
+import type { Timing } from "./figures.ts";
+
+/** The store the operator uploads to: a client is made per backup, as the reconciler makes one per reconcile. */
+export interface StoreAccess {
+  readonly location: S3Location;
+  readonly credentials: S3Credentials;
+}
+
+/** The member a restored snapshot names and the bump a restore applies, as the local driver asks for them. */
+const restoreOptions = { member: { name: "default", peerURL: "https://127.0.0.1:2380" }, bumpRevision: 1_000_000 };
+
+/** Snapshot to `file`, then upload under `key`; the facts the backup records (its SHA-256 is what a restore checks). */
+export async function seedbedBackup(client: EtcdClient, access: StoreAccess, key: string, file: string): Promise<{ timing: Timing; facts: SnapshotFacts }> {
+  const store = new S3Store(access.location, access.credentials);
+  try {
+    const began = performance.now();
+    const snapshot = await timed(() => saveSnapshot(client, file));
+    const upload = await timed(() => store.putFile(key, file));
+    return { timing: { totalMs: performance.now() - began, phasesMs: { saveSnapshot: snapshot.ms, upload: upload.ms } }, facts: snapshot.result };
+  } finally {
+    store.close();
+  }
+}
+
+/** Download `key` to `file`, check it against `sha256`, read it, restore it into `dataDir` (which must not exist). */
+export async function seedbedRestore(access: StoreAccess, key: string, sha256: string, file: string, dataDir: string): Promise<Timing> {
+  const store = new S3Store(access.location, access.credentials);
+  try {
+    const began = performance.now();
+    const download = await timed(async () => pipeline(await store.get(key), createWriteStream(file)));
+    const check = await timed(() => sha256OfFile(file));
+    if (check.result !== sha256) throw new Error(`the downloaded ${key} has SHA-256 ${check.result}, the backup recorded ${sha256}`);
+    const inspect = await timed(() => inspectSnapshot(file));
+    const restore = await timed(() => restoreSnapshot(file, dataDir, restoreOptions));
+    return { totalMs: performance.now() - began, phasesMs: { download: download.ms, sha256: check.ms, inspect: inspect.ms, etcdutlRestore: restore.ms } };
+  } finally {
+    store.close();
+  }
+}

@@ -1,0 +1,105 @@
+import { rmSync } from "node:fs";
+import { join } from "node:path";
+import type { Cluster, EtcdBackup } from "@seedbed/api";
+import { clearAbandonedDrills, DrillFailedError, drillSnapshot } from "@seedbed/backup";
+import { applyStatus, setCondition, type EventRecorder, type ObjectClient, type ReconcileContext } from "@seedbed/runtime";
+import { fetchSnapshot, SnapshotUnusableError, storeOfBackup } from "./fetch.ts";
+import { verifyAnnotation } from "./kinds.ts";
+import type { BackupMetrics } from "./metrics.ts";
+import { BackupStoreError, type DefaultBackupStore } from "./store.ts";
+
+/** Keys every Kubernetes cluster's etcd holds: a snapshot without them would not bring a cluster back. */
+const requiredKeys = ["/registry/namespaces/kube-system", "/registry/namespaces/default"];
+
+/** What a drill needs. */
+export interface BackupDrillOptions {
+  readonly client: ObjectClient;
+  readonly defaultStore?: DefaultBackupStore;
+  /** The operator's backup work directory: drills run in drills/<backup uid> under it. */
+  readonly workDir: string;
+  readonly events?: EventRecorder;
+  readonly metrics?: BackupMetrics;
+  readonly now: () => number;
+}
+
+/** The marker prefix of every scratch etcd drills under `workDir` start: what a new operator clears at start. */
+export function drillMarkerPrefix(workDir: string): string {
+  return `seedbed-drill:${join(workDir, "drills")}`;
+}
+
+/**
+ * Restore drills: the snapshot of a Completed EtcdBackup downloaded,
+ * checked against its recorded SHA-256, restored into a scratch etcd,
+ * checked (revision, keys, Kubernetes' own keys and a sample read back)
+ * and thrown away. The outcome goes to status.verification and a Verified
+ * condition; a failed drill is a Warning event on the backup and its
+ * cluster and a metric. A store that cannot be read is no failed drill:
+ * it is retried.
+ */
+export class BackupDrill {
+  readonly #o: BackupDrillOptions;
+
+  constructor(options: BackupDrillOptions) {
+    this.#o = options;
+  }
+
+  /** Whether the backup asks for a drill not run yet. */
+  static requested(backup: EtcdBackup): string | undefined {
+    const requested = backup.metadata.annotations?.[verifyAnnotation];
+    return requested !== undefined && requested !== backup.status?.verification?.requestedAt ? requested : undefined;
+  }
+
+  /** Runs the drill asked for with `requestedAt` and records it; throws (to be retried) only when the store cannot be read. */
+  async run(backup: EtcdBackup, cluster: Cluster | undefined, requestedAt: string, context: ReconcileContext): Promise<void> {
+    const name = backup.metadata.name ?? "?";
+    if (cluster === undefined) return this.#record(backup, undefined, requestedAt, false, `cluster ${backup.spec.clusterName} is gone, and with it the settings of the store this snapshot is in`);
+    const uid = backup.metadata.uid ?? name;
+    const dir = join(this.#o.workDir, "drills", uid);
+    const marker = `${drillMarkerPrefix(this.#o.workDir)}/${uid}`;
+    const file = join(this.#o.workDir, `drill-${uid}.db`);
+    // A scratch etcd an interrupted drill of this backup left.
+    await clearAbandonedDrills(marker, [dir]);
+    let store;
+    try {
+      store = await storeOfBackup(cluster, this.#o.client, this.#o.defaultStore);
+    } catch (error) {
+      if (error instanceof BackupStoreError) return this.#record(backup, cluster, requestedAt, false, error.message);
+      throw error;
+    }
+    try {
+      await fetchSnapshot(store, backup, file, context.signal);
+      const report = await drillSnapshot(file, { revision: backup.status?.revision ?? -1, requiredKeys }, { dir, marker });
+      await this.#record(backup, cluster, requestedAt, true, `restored into a scratch etcd at revision ${report.revision}: ${report.keys} keys, ${report.sampled} of them read back`);
+      context.log.info({ backup: name, keys: report.keys }, "Restore drill passed");
+    } catch (error) {
+      if (!(error instanceof DrillFailedError) && !(error instanceof SnapshotUnusableError)) throw error;
+      await this.#record(backup, cluster, requestedAt, false, error.message);
+      context.log.info({ backup: name, reason: error.message }, "Restore drill failed");
+    } finally {
+      rmSync(file, { force: true });
+      store.close();
+    }
+  }
+
+  async #record(backup: EtcdBackup, cluster: Cluster | undefined, requestedAt: string, passed: boolean, message: string): Promise<void> {
+    const now = this.#o.now();
+    const time = new Date(now).toISOString();
+    const namespace = backup.metadata.namespace ?? "";
+    const conditions = setCondition(backup.status?.conditions, { type: "Verified", status: passed ? "True" : "False", reason: passed ? "DrillPassed" : "DrillFailed", message, observedGeneration: backup.metadata.generation }, now);
+    await applyStatus(this.#o.client, {
+      apiVersion: backup.apiVersion,
+      kind: backup.kind,
+      metadata: { name: backup.metadata.name, namespace },
+      status: { ...backup.status, verification: { requestedAt, time, passed, message }, conditions },
+    });
+    const name = backup.metadata.name ?? "?";
+    if (passed) {
+      this.#o.metrics?.drillPassed(namespace, backup.spec.clusterName, now);
+      this.#o.events?.record(backup, { reason: "BackupVerified", action: "Verify", note: message });
+      return;
+    }
+    this.#o.metrics?.drillFailed(namespace, backup.spec.clusterName);
+    this.#o.events?.record(backup, { type: "Warning", reason: "BackupDrillFailed", action: "Verify", note: message });
+    if (cluster !== undefined) this.#o.events?.record(cluster, { type: "Warning", reason: "BackupDrillFailed", action: "Verify", note: `backup ${name} would not restore: ${message}` });
+  }
+}

@@ -1,0 +1,186 @@
+import { rmSync } from "node:fs";
+import { join } from "node:path";
+import { ClusterConditions, clusterIdentity, isClusterServing, type Cluster, type EtcdBackup, type EtcdRestore } from "@seedbed/api";
+import { etcdStatus, inspectSnapshot, restoreSnapshot, snapshotVersionError, SnapshotRefusedError } from "@seedbed/backup";
+import { versions } from "@seedbed/binaries";
+import type { EtcdRestoreTarget, HostingDriver } from "@seedbed/controlplane";
+import { applyStatus, setCondition, systemClock, type Clock, type EventRecorder, type ObjectClient, type ReconcileContext, type ReconcileRequest, type ReconcileResult, type Reconciler } from "@seedbed/runtime";
+import { fetchSnapshot, SnapshotUnusableError, storeOfBackup } from "../etcdbackup/fetch.ts";
+import { BackupStoreError, type DefaultBackupStore } from "../etcdbackup/store.ts";
+import { chooseBackup } from "./choose.ts";
+
+type Status = NonNullable<EtcdRestore["status"]>;
+
+/** Reasons an EtcdRestore ends Failed with: each leaves the cluster as it was. */
+type RefusalReason = "ClusterNotFound" | "BackupNotFound" | "BackupFailed" | "NoStore" | "SnapshotMissing" | "ChecksumMismatch" | "SnapshotRefused" | "VersionTooNew" | "NotSupported";
+
+/** A restore that cannot succeed, found before the cluster was touched. */
+class RestoreRefusedError extends Error {
+  readonly reason: RefusalReason;
+
+  constructor(reason: RefusalReason, message: string) {
+    super(message);
+    this.reason = reason;
+  }
+}
+
+/** How far revisions are raised past the newest one clients saw: writes made while the snapshot is staged stay below it. */
+const revisionMargin = 1_000_000;
+/** The raise when the running etcd's revision cannot be read: etcd's own advice for restores of Kubernetes. */
+const blindRevisionBump = 1_000_000_000;
+
+/** What the reconciler needs. */
+export interface EtcdRestoreReconcilerOptions {
+  readonly client: ObjectClient;
+  readonly restore: (namespace: string, name: string) => EtcdRestore | undefined;
+  readonly cluster: (namespace: string, name: string) => Cluster | undefined;
+  /** The EtcdBackups of a namespace, from the cache. */
+  readonly backups: (namespace: string) => readonly EtcdBackup[];
+  /** The hosting driver of a cluster's seed. */
+  readonly driver: (cluster: Cluster) => Promise<HostingDriver>;
+  readonly defaultStore?: DefaultBackupStore;
+  /** Where snapshots are downloaded to before they are restored (removed after). */
+  readonly workDir: string;
+  readonly events?: EventRecorder;
+  /** The Cluster controller's clock: a restore completes once the cluster is Ready after its data was restored. */
+  readonly clock?: Clock;
+}
+
+/**
+ * Puts a cluster's etcd back to an EtcdBackup's snapshot: Pending until
+ * the backup and the cluster are there, then Restoring — the snapshot is
+ * downloaded, checked (SHA-256, etcd's own hash, version) and restored
+ * beside the running etcd with its revision raised past every revision
+ * clients saw; only then does the driver stop the control plane, swap the
+ * data in, and the Cluster reconciler start it again. Completed once the
+ * cluster is Ready on the restored data. Anything found wrong before the
+ * swap fails the restore and leaves the cluster as it was; an operator
+ * killed at any step resumes the same restore (the driver's steps are
+ * recorded on disk by the restore's uid).
+ */
+export class EtcdRestoreReconciler implements Reconciler {
+  readonly #o: EtcdRestoreReconcilerOptions;
+  readonly #clock: Clock;
+
+  constructor(options: EtcdRestoreReconcilerOptions) {
+    this.#o = options;
+    this.#clock = options.clock ?? systemClock;
+  }
+
+  async reconcile(request: ReconcileRequest, context: ReconcileContext): Promise<ReconcileResult | undefined> {
+    const restore = this.#o.restore(request.namespace ?? "", request.name);
+    if (!restore || restore.metadata.deletionTimestamp !== undefined) return undefined;
+    const phase = restore.status?.phase;
+    if (phase === "Completed" || phase === "Failed") return undefined;
+    const cluster = this.#o.cluster(restore.metadata.namespace ?? "", restore.spec.clusterName);
+    if (!cluster || cluster.metadata.deletionTimestamp !== undefined) return this.#fail(restore, "ClusterNotFound", `Cluster ${restore.spec.clusterName} does not exist in ${restore.metadata.namespace ?? ""}${cluster ? " any more (it is being deleted)" : ""}; restore into an existing cluster`);
+    const driver = await this.#o.driver(cluster);
+    if (phase !== "Restoring") return this.#start(restore, cluster, driver, context);
+    return this.#continue(restore, cluster, driver, context);
+  }
+
+  /** Chooses the backup and waits for it and the cluster; then the restore is Restoring. */
+  async #start(restore: EtcdRestore, cluster: Cluster, driver: HostingDriver, context: ReconcileContext): Promise<ReconcileResult | undefined> {
+    const namespace = restore.metadata.namespace ?? "";
+    const choice = chooseBackup(restore, this.#o.backups(namespace));
+    if ("refused" in choice) return this.#fail(restore, choice.refused.reason, choice.refused.message);
+    if ("waiting" in choice) return this.#wait(restore, choice.waiting);
+    const { backup } = choice;
+    if (driver.restoreEtcd === undefined) return this.#fail(restore, "NotSupported", `restores of clusters on seed ${cluster.status?.seed ?? "?"} (driver ${driver.name}) are not supported yet; clusters on a local seed can be restored`);
+    if (!isClusterServing(cluster) || cluster.status?.clusterID === undefined) return this.#wait(restore, `waiting for cluster ${cluster.metadata.name ?? "?"} to serve: its control plane must run before its data can be replaced`);
+    const source = backup.spec.clusterName;
+    const fields: Partial<Status> = { phase: "Restoring", startTime: new Date(this.#clock.now()).toISOString(), backupName: backup.metadata.name, ...(backup.status?.revision === undefined ? {} : { snapshotRevision: backup.status.revision }) };
+    const what = source === restore.spec.clusterName ? `backup ${backup.metadata.name ?? "?"}` : `backup ${backup.metadata.name ?? "?"} of cluster ${source} (a clone)`;
+    const started = await this.#write(restore, fields, { status: "False", reason: "Restoring", message: `downloading and checking the snapshot of ${what}; the cluster serves until it is staged` });
+    this.#o.events?.record(cluster, { reason: "RestoreStarted", action: "Restore", note: `EtcdRestore ${restore.metadata.name ?? "?"} puts etcd back to ${what} at revision ${backup.status?.revision ?? "?"}` });
+    context.log.info({ backup: backup.metadata.name, source }, "Restore started");
+    return this.#continue(started, cluster, driver, context);
+  }
+
+  /** Stages and swaps the data in (once), then waits for the cluster to be Ready on it. */
+  async #continue(restore: EtcdRestore, cluster: Cluster, driver: HostingDriver, context: ReconcileContext): Promise<ReconcileResult | undefined> {
+    const clusterId = clusterIdentity(cluster);
+    const restoredAt = restore.status?.dataRestoredTime;
+    if (restoredAt === undefined) {
+      if (driver.restoreEtcd === undefined) return this.#fail(restore, "NotSupported", `restores of clusters on driver ${driver.name} are not supported`);
+      try {
+        await driver.restoreEtcd(clusterId, { id: restore.metadata.uid ?? "", stage: (target) => this.#stage(restore, cluster, driver, target, context.signal) });
+      } catch (error) {
+        if (error instanceof RestoreRefusedError) return this.#fail(restore, error.reason, `${error.message}; the cluster was left as it was`);
+        const message = error instanceof Error ? error.message : String(error);
+        await this.#write(restore, {}, { status: "False", reason: "AttemptFailed", message: `${message}; retrying with backoff` });
+        this.#o.events?.record(restore, { type: "Warning", reason: "RestoreAttemptFailed", action: "Restore", note: message });
+        throw error;
+      }
+      await this.#write(restore, { dataRestoredTime: new Date(this.#clock.now()).toISOString() }, { status: "False", reason: "Restoring", message: "etcd holds the snapshot's data; the control plane is starting again on it" });
+      context.log.info({ cluster: cluster.metadata.name }, "Restored etcd's data; the control plane starts again");
+      return { requeueAfter: 2000 };
+    }
+    // Ready since the data was swapped in: the control plane was restarted on it (conditions keep whole seconds).
+    const ready = cluster.status?.conditions?.find((c) => c.type === ClusterConditions.Ready);
+    if (ready?.status !== "True" || Date.parse(ready.lastTransitionTime ?? "") < Date.parse(restoredAt) - 1000) return { requeueAfter: 2000 };
+    const access = driver.etcdAccess?.(clusterId);
+    const revision = access === undefined ? undefined : await etcdStatus(access).then((s) => s.revision, () => undefined);
+    const backupName = restore.status?.backupName ?? "?";
+    const message = `restored backup ${backupName} (revision ${restore.status?.snapshotRevision ?? "?"})${revision === undefined ? "" : `; etcd continues at revision ${revision}, past every revision clients saw before, so their watches relist`}`;
+    await this.#write(restore, { phase: "Completed", completionTime: new Date(this.#clock.now()).toISOString(), ...(revision === undefined ? {} : { restoredRevision: revision }) }, { status: "True", reason: "Completed", message });
+    this.#o.events?.record(restore, { reason: "RestoreCompleted", action: "Restore", note: message });
+    this.#o.events?.record(cluster, { reason: "RestoreCompleted", action: "Restore", note: `EtcdRestore ${restore.metadata.name ?? "?"}: ${message}` });
+    context.log.info({ backup: backupName, revision }, "Restore completed");
+    return undefined;
+  }
+
+  /** Downloads and checks the snapshot, and restores it into the driver's staging directory; refusals throw RestoreRefusedError. */
+  async #stage(restore: EtcdRestore, cluster: Cluster, driver: HostingDriver, target: EtcdRestoreTarget, signal: AbortSignal | undefined): Promise<void> {
+    const namespace = restore.metadata.namespace ?? "";
+    const backupName = restore.status?.backupName ?? "";
+    const backup = this.#o.backups(namespace).find((b) => b.metadata.name === backupName);
+    if (backup === undefined) throw new RestoreRefusedError("BackupNotFound", `EtcdBackup ${backupName} was deleted before its snapshot was restored`);
+    const source = this.#o.cluster(namespace, backup.spec.clusterName);
+    if (source === undefined) throw new RestoreRefusedError("BackupNotFound", `cluster ${backup.spec.clusterName}, which backup ${backupName} was taken of, is gone, and with it the settings of the store its snapshot is in`);
+    const store = await storeOfBackup(source, this.#o.client, this.#o.defaultStore).catch((error: unknown) => {
+      throw error instanceof BackupStoreError ? new RestoreRefusedError("NoStore", error.message) : error;
+    });
+    const file = join(this.#o.workDir, `restore-${restore.metadata.uid ?? "x"}.db`);
+    try {
+      await fetchSnapshot(store, backup, file, signal).catch((error: unknown) => {
+        throw error instanceof SnapshotUnusableError ? new RestoreRefusedError(error.reason, error.message) : error;
+      });
+      const facts = await inspectSnapshot(file).catch((error: unknown) => {
+        throw new RestoreRefusedError("SnapshotRefused", error instanceof Error ? error.message : String(error));
+      });
+      const tooNew = snapshotVersionError(facts.storageVersion, versions.etcd);
+      if (tooNew !== undefined) throw new RestoreRefusedError("VersionTooNew", tooNew);
+      // Past the newest revision the running etcd handed out: clients holding one are told it is compacted and relist.
+      const access = driver.etcdAccess?.(clusterIdentity(cluster));
+      const live = access === undefined ? undefined : await etcdStatus(access).then((s) => s.revision, () => undefined);
+      const bumpRevision = live === undefined ? blindRevisionBump : Math.max(0, live - facts.revision) + revisionMargin;
+      await restoreSnapshot(file, target.dataDir, { member: target.member, bumpRevision }).catch((error: unknown) => {
+        throw error instanceof SnapshotRefusedError ? new RestoreRefusedError("SnapshotRefused", error.message) : error;
+      });
+    } finally {
+      rmSync(file, { force: true });
+      store.close();
+    }
+  }
+
+  async #wait(restore: EtcdRestore, message: string): Promise<ReconcileResult> {
+    await this.#write(restore, { phase: "Pending" }, { status: "False", reason: "Waiting", message });
+    return { requeueAfter: 5000 };
+  }
+
+  /** Marks the restore Failed for good (no retry). */
+  async #fail(restore: EtcdRestore, reason: RefusalReason, message: string): Promise<undefined> {
+    await this.#write(restore, { phase: "Failed", completionTime: new Date(this.#clock.now()).toISOString() }, { status: "False", reason, message });
+    this.#o.events?.record(restore, { type: "Warning", reason: "RestoreFailed", action: "Restore", note: message });
+    return undefined;
+  }
+
+  /** Applies the status with `fields` laid over it; returns the restore as written. */
+  async #write(restore: EtcdRestore, fields: Partial<Status>, ready: { status: "True" | "False"; reason: string; message: string }): Promise<EtcdRestore> {
+    const conditions = setCondition(restore.status?.conditions, { type: "Ready", ...ready, observedGeneration: restore.metadata.generation }, this.#clock.now());
+    const status = { ...restore.status, ...fields, conditions, observedGeneration: restore.metadata.generation } as Status;
+    await applyStatus(this.#o.client, { apiVersion: restore.apiVersion, kind: restore.kind, metadata: { name: restore.metadata.name, namespace: restore.metadata.namespace }, status });
+    return { ...restore, status };
+  }
+}
