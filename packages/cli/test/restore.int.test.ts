@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { CoreV1Api, CustomObjectsApi } from "@kubernetes/client-node";
-import { apiVersion, installCRDs, type Cluster, type Condition, type EtcdBackup, type EtcdRestore } from "@seedbed/api";
+import { apiVersion, installCRDs, type Cluster, type Condition, type EtcdRestore } from "@seedbed/api";
 import { eventually, run, type RunResult } from "@seedbed/testing";
 import { useKubeAPI } from "@seedbed/testing/vitest";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -50,7 +50,7 @@ describe("seedbed restore", () => {
     await installCRDs(kc);
     await kc.makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name: namespace } } });
     const create = async (plural: string, kind: string, name: string, spec: object): Promise<object> =>
-      objects().createNamespacedCustomObject({ group, version, namespace, plural, body: { apiVersion, kind, metadata: { name, namespace }, spec } });
+      (await objects().createNamespacedCustomObject({ group, version, namespace, plural, body: { apiVersion, kind, metadata: { name, namespace }, spec } })) as object;
     cluster = (await create("clusters", "Cluster", "c", {})) as Cluster;
     await create("clusters", "Cluster", "copy", {});
     // Same second: the later name is the newer (as generated names are).

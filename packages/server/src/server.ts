@@ -10,7 +10,7 @@ import { bearerToken } from "./auth/bearer.ts";
 import { HttpError, reasonFor } from "./errors.ts";
 import { listenRefusal } from "./listen.ts";
 import { ProjectsCache } from "./kube/projects-cache.ts";
-import { clusters, nodePools } from "./kube/resources.ts";
+import { clusters, etcdBackups, etcdRestores, nodePools } from "./kube/resources.ts";
 import { UserClients } from "./kube/user-clients.ts";
 import type { App, KubeconfigProvider, RouteContext } from "./routes/context.ts";
 import { sharedSchemas } from "./routes/docs.ts";
@@ -162,11 +162,11 @@ export function buildServer(options: ServerOptions): App {
   void app.register(swagger, {
     openapi: {
       openapi: "3.1.0",
-      info: { title: "Seedbed API", version: "v1", description: "Projects, clusters and node pools of Seedbed. Every call acts as the caller: the bearer token goes on to the management Kubernetes API, whose RBAC decides. A method a path does not have is answered 405 with an Allow header; a path that does not exist, 404. Errors carry the body of the Error schema." },
+      info: { title: "Seedbed API", version: "v1", description: "Projects, clusters, node pools, etcd backups and restores of Seedbed. Every call acts as the caller: the bearer token goes on to the management Kubernetes API, whose RBAC decides. A method a path does not have is answered 405 with an Allow header; a path that does not exist, 404. Errors carry the body of the Error schema." },
       components: { securitySchemes: { bearer: { type: "http", scheme: "bearer", description: "The caller's token for the management API (an OIDC ID token)." } } },
       security: [{ bearer: [] }],
     },
-    // Shared schemas appear under components by their $id (Cluster, NodePool, Project, Error).
+    // Shared schemas appear under components by their $id (Cluster, NodePool, EtcdBackup, EtcdRestore, Project, Error).
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === "string" ? json.$id : `def-${i}`) },
   });
   for (const schema of sharedSchemas()) app.addSchema(schema);
@@ -193,6 +193,8 @@ export function buildServer(options: ServerOptions): App {
     projectRoutes(api, ctx);
     objectRoutes(api, ctx, clusters);
     objectRoutes(api, ctx, nodePools);
+    objectRoutes(api, ctx, etcdBackups);
+    objectRoutes(api, ctx, etcdRestores);
     eventRoutes(api, ctx);
     kubeconfigRoutes(api, ctx);
     watchRoutes(api, ctx);

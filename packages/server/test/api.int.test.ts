@@ -1,5 +1,5 @@
 import { Validator } from "@seriousme/openapi-schema-validator";
-import type { Cluster, NodePool, Project } from "@seedbed/api";
+import type { Cluster, EtcdBackup, EtcdRestore, NodePool, Project } from "@seedbed/api";
 import { useKubeAPI } from "@seedbed/testing/vitest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningServer } from "../src/index.ts";
@@ -135,6 +135,70 @@ describe("the REST API acting as its callers against a real kube-apiserver", () 
     });
   });
 
+  describe("etcd backups and restores, as the caller's role allows", () => {
+    const restore = (name: string, spec: object): object => ({ metadata: { name }, spec });
+
+    it("lets an editor create a restore and an owner a backup; a viewer reads them", async () => {
+      const backup = await call<EtcdBackup>("POST", "/projects/a/etcdbackups", as(tokens.alice, { metadata: { name: "one-b1", labels: { "seedbed.dev/cluster": "one" } }, spec: { clusterName: "one" } }));
+      expect(backup.status).toBe(201);
+      expect(backup.body).toMatchObject({ apiVersion: "seedbed.dev/v1alpha1", kind: "EtcdBackup", metadata: { name: "one-b1", namespace: "project-a" }, spec: { clusterName: "one" } });
+      const created = await call<EtcdRestore>("POST", "/projects/a/etcdrestores", as(tokens.carol, restore("one-restore-1", { clusterName: "one", backupName: "one-b1" })));
+      expect(created.status).toBe(201);
+      expect(created.body).toMatchObject({ apiVersion: "seedbed.dev/v1alpha1", kind: "EtcdRestore", metadata: { name: "one-restore-1", namespace: "project-a" }, spec: { clusterName: "one", backupName: "one-b1" } });
+      expect(created.body.metadata.managedFields).toBeUndefined();
+      const listed = await call<{ items: EtcdRestore[] }>("GET", "/projects/a/etcdrestores", as(tokens.bob));
+      expect(listed.body.items.map((r) => [r.kind, r.metadata.name])).toEqual([["EtcdRestore", "one-restore-1"]]);
+      expect((await call<EtcdBackup>("GET", "/projects/a/etcdbackups/one-b1", as(tokens.bob))).body.spec.clusterName).toBe("one");
+    });
+
+    it("asks for a restore drill with a merge patch of the annotation, which an editor may send and a viewer may not", async () => {
+      const verify = { metadata: { annotations: { "seedbed.dev/verify": "2026-03-04T05:06:07.890Z" } } };
+      const patched = await call<EtcdBackup>("PATCH", "/projects/a/etcdbackups/one-b1", { token: tokens.carol, body: verify, headers: { "content-type": "application/merge-patch+json" } });
+      expect(patched.status).toBe(200);
+      expect(patched.body.metadata.annotations).toEqual({ "seedbed.dev/verify": "2026-03-04T05:06:07.890Z" });
+      const refused = await call("PATCH", "/projects/a/etcdbackups/one-b1", as(tokens.bob, verify));
+      expect(refused.error).toMatchObject({ status: 403, reason: "Forbidden", message: expect.stringContaining('User "bob" cannot patch resource "etcdbackups"') as unknown });
+    });
+
+    it("refuses a viewer's restore and backup, and anyone's in a project they are no member of", async () => {
+      const post = await call("POST", "/projects/a/etcdrestores", as(tokens.bob, restore("bobs", { clusterName: "one" })));
+      expect(post.error).toMatchObject({ status: 403, reason: "Forbidden", message: expect.stringContaining('User "bob" cannot create resource "etcdrestores"') as unknown });
+      expect((await call("POST", "/projects/a/etcdbackups", as(tokens.bob, restore("bobs", { clusterName: "one" })))).status).toBe(403);
+      expect((await call("DELETE", "/projects/a/etcdrestores/one-restore-1", as(tokens.bob))).status).toBe(403);
+      expect((await call("POST", "/projects/b/etcdrestores", as(tokens.alice, restore("mine", { clusterName: "theirs" })))).status).toBe(403);
+      expect((await call("GET", "/projects/b/etcdbackups", as(tokens.alice))).status).toBe(403);
+      expect((await call<{ items: EtcdRestore[] }>("GET", "/projects/a/etcdrestores", as(tokens.alice))).body.items).toHaveLength(1);
+    });
+
+    it("answers a bad body with the field at fault, and passes on the API server's refusals", async () => {
+      const cases: [unknown, string, RegExp][] = [
+        [restore("t1", {}), "spec.clusterName", /^body\/spec\/clusterName is required$/],
+        [restore("t2", { clusterName: 7 }), "spec.clusterName", /^body\/spec\/clusterName must be string$/],
+        [restore("t3", { clusterName: "one", backup: "one-b1" }), "spec.backup", /^body\/spec\/backup is not a known field$/],
+        [restore("t4", { clusterName: "one", backupName: "b".repeat(64) }), "spec.backupName", /^body\/spec\/backupName must NOT have more than 63 characters$/],
+        [restore("T_5", { clusterName: "one" }), "metadata.name", /^body\/metadata\/name must match pattern/],
+      ];
+      for (const [body, field, message] of cases) {
+        const res = await call("POST", "/projects/a/etcdrestores", as(tokens.alice, body));
+        expect(res.status, field).toBe(400);
+        expect(res.error.field, field).toBe(field);
+        expect(res.error.message, field).toMatch(message);
+      }
+      // The CRD's CEL rules: only the apiserver checks them.
+      const cel = await call("POST", "/projects/a/etcdrestores", as(tokens.alice, restore("t6", { clusterName: "One" })));
+      expect(cel.error).toMatchObject({ status: 422, reason: "Invalid", field: "spec.clusterName" });
+      expect(cel.error.message).toContain("must name a Cluster in this namespace");
+      const immutable = await call("PATCH", "/projects/a/etcdrestores/one-restore-1", as(tokens.alice, { spec: { backupName: "other" } }));
+      expect(immutable.error).toMatchObject({ status: 422, reason: "Invalid" });
+      expect(immutable.error.message).toContain("spec cannot be changed after creation; create another EtcdRestore");
+    });
+
+    it("deletes a restore for an editor", async () => {
+      expect((await call("DELETE", "/projects/a/etcdrestores/one-restore-1", as(tokens.carol))).status).toBe(200);
+      expect((await call("GET", "/projects/a/etcdrestores/one-restore-1", as(tokens.carol))).error).toMatchObject({ status: 404, message: 'etcdrestores.seedbed.dev "one-restore-1" not found' });
+    });
+  });
+
   describe("request validation, before anything reaches Kubernetes", () => {
     const post = (body: unknown, headers?: Record<string, string>): Promise<JsonResponse<unknown>> => call("POST", "/projects/a/clusters", { token: tokens.alice, body, headers });
 
@@ -181,6 +245,8 @@ describe("the REST API acting as its callers against a real kube-apiserver", () 
         `GET ${p}/clusters`, `POST ${p}/clusters`, `GET ${p}/clusters/{cluster}`, `PATCH ${p}/clusters/{cluster}`, `DELETE ${p}/clusters/{cluster}`,
         `GET ${p}/clusters/{cluster}/events`, `GET ${p}/clusters/{cluster}/kubeconfig`,
         `GET ${p}/nodepools`, `POST ${p}/nodepools`, `GET ${p}/nodepools/{pool}`, `PATCH ${p}/nodepools/{pool}`, `DELETE ${p}/nodepools/{pool}`,
+        `GET ${p}/etcdbackups`, `POST ${p}/etcdbackups`, `GET ${p}/etcdbackups/{backup}`, `PATCH ${p}/etcdbackups/{backup}`, `DELETE ${p}/etcdbackups/{backup}`,
+        `GET ${p}/etcdrestores`, `POST ${p}/etcdrestores`, `GET ${p}/etcdrestores/{restore}`, `PATCH ${p}/etcdrestores/{restore}`, `DELETE ${p}/etcdrestores/{restore}`,
         `GET ${p}/watch`,
       ].sort());
       expect(await (await fetch(`${server.url}/healthz`)).json()).toEqual({ status: "ok" });

@@ -73,7 +73,7 @@ function described(request: GeneratedRequest): GeneratedRequest {
 }
 
 /** Per parameter, names that exist in the suite (project a, where alice, bob and carol all have a role, most often) and some that do not. */
-const knownNames: Record<string, readonly string[]> = { project: ["a", "a", "a", "b", "nope"], cluster: ["one", "one", "ghost"], pool: ["workers", "workers", "ghost"] };
+const knownNames: Record<string, readonly string[]> = { project: ["a", "a", "a", "b", "nope"], cluster: ["one", "one", "ghost"], pool: ["workers", "workers", "ghost"], backup: ["one-b1", "one-b1", "ghost"], restore: ["one-r1", "one-r1", "ghost"] };
 /** Path segments no name parameter accepts (encoded as a client would). */
 const badSegments = ["A", "-x", "x-", "x_y", "a.b", "x".repeat(70), "%C3%BC", "%2F", "%20", "%zz", "1%2F2"];
 

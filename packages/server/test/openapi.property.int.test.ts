@@ -1,4 +1,5 @@
 import { silentLogger } from "@seedbed/runtime";
+import { eventually } from "@seedbed/testing";
 import { useKubeAPI } from "@seedbed/testing/vitest";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -45,9 +46,15 @@ describe("the REST API against its own OpenAPI document (property-based, real ku
       kubeconfigFor: (cluster) => `apiVersion: v1\nkind: Config\nclusters: [{ name: ${cluster.metadata.name ?? ""}, cluster: { server: "https://example.invalid" } }]\n`,
     });
     const call = client(server.url);
-    // Objects the generated names hit: a cluster and a pool in project a.
+    // Objects the generated names hit: a cluster, a pool, a backup and a restore in project a.
     expect((await call("POST", "/projects/a/clusters", { token: tokens.alice, body: { metadata: { name: "one" }, spec: {} } })).status).toBe(201);
     expect((await call("POST", "/projects/a/nodepools", { token: tokens.alice, body: { metadata: { name: "workers" }, spec: { clusterName: "one" } } })).status).toBe(201);
+    expect((await call("POST", "/projects/a/etcdbackups", { token: tokens.alice, body: { metadata: { name: "one-b1" }, spec: { clusterName: "one" } } })).status).toBe(201);
+    expect((await call("POST", "/projects/a/etcdrestores", { token: tokens.alice, body: { metadata: { name: "one-r1" }, spec: { clusterName: "one" } } })).status).toBe(201);
+    // Each kind listed once before the run: a kind's first list, while the API server's watch cache of it starts, may be a 429.
+    for (const kind of ["clusters", "nodepools", "etcdbackups", "etcdrestores"]) {
+      await eventually(() => call("GET", `/projects/a/${kind}`, { token: tokens.alice }), (res) => res.status === 200, { timeoutMs: 30_000, description: `${kind} listed` });
+    }
     operations = operationsOf(await (await fetch(`${server.url}/openapi.json`)).json());
   }, 60_000);
   afterAll(async () => {

@@ -1,4 +1,4 @@
-import { apiVersion, clusterKind, nodePoolKind, type KindDefinition } from "@seedbed/api";
+import { apiVersion, clusterKind, etcdBackupKind, etcdRestoreKind, nodePoolKind, type KindDefinition } from "@seedbed/api";
 import { collectionPath, objectPath, type KindRef } from "@seedbed/runtime";
 
 /** A namespaced kind the REST API serves under /projects/:project/<path>. */
@@ -15,6 +15,10 @@ export interface ProjectResource extends KindRef {
 export const clusters: ProjectResource = { apiVersion, kind: "Cluster", plural: "clusters", namespaced: true, path: "clusters", param: "cluster", definition: clusterKind };
 /** Node pools in a project's namespace. */
 export const nodePools: ProjectResource = { apiVersion, kind: "NodePool", plural: "nodepools", namespaced: true, path: "nodepools", param: "pool", definition: nodePoolKind };
+/** Etcd snapshots of a project's clusters (a restore drill is asked for with the annotation seedbed.dev/verify). */
+export const etcdBackups: ProjectResource = { apiVersion, kind: "EtcdBackup", plural: "etcdbackups", namespaced: true, path: "etcdbackups", param: "backup", definition: etcdBackupKind };
+/** Restores of a project's clusters from their (or another cluster's) EtcdBackups. */
+export const etcdRestores: ProjectResource = { apiVersion, kind: "EtcdRestore", plural: "etcdrestores", namespaced: true, path: "etcdrestores", param: "restore", definition: etcdRestoreKind };
 /** Projects (cluster-scoped). */
 export const projects: KindRef = { apiVersion, kind: "Project", plural: "projects", namespaced: false };
 /** Core Secrets. */

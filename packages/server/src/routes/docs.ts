@@ -1,4 +1,4 @@
-import { buildCRD, clusterKind, nodePoolKind, projectKind, type KindDefinition } from "@seedbed/api";
+import { buildCRD, clusterKind, etcdBackupKind, etcdRestoreKind, nodePoolKind, projectKind, type KindDefinition } from "@seedbed/api";
 import Type, { type TSchema } from "typebox";
 
 /** The error body every failure carries. */
@@ -18,11 +18,11 @@ function ref(id: string, description: string): TSchema {
 
 /**
  * Error responses of a route that calls the management API as the caller:
- * 401, 403 and 502 always, and `statuses` besides (400 wherever a path
+ * 401, 403, 429 and 502 always, and `statuses` besides (400 wherever a path
  * parameter, query or body is checked).
  */
 export function errors(...statuses: number[]): Record<number, TSchema> {
-  return Object.fromEntries([...new Set([401, 403, 502, ...statuses])].sort((a, b) => a - b).map((status) => [status, ref("Error", descriptions[status] ?? "Error.")]));
+  return Object.fromEntries([...new Set([401, 403, 429, 502, ...statuses])].sort((a, b) => a - b).map((status) => [status, ref("Error", descriptions[status] ?? "Error.")]));
 }
 
 /** Error responses of a route that takes no body but, as every DELETE, may be sent one: it must be JSON and small. */
@@ -37,6 +37,7 @@ const descriptions: Record<number, string> = {
   413: "The request body is larger than 64 KiB.",
   415: "The request body is not JSON.",
   422: "The management API refused the object (CEL rule, immutable field, quota); the message names the field.",
+  429: "The management API asked to slow down (its priority and fairness limits), or its storage of the kind is still starting (a kind served for the first time, or after a restart); retry shortly.",
   501: "Not available in this installation.",
   502: "The management API failed or could not be reached.",
   503: "The server is starting.",
@@ -54,10 +55,10 @@ function storedSchema(kind: KindDefinition): TSchema {
  * `addSchema` (documentation only: responses are not filtered by them).
  */
 export function sharedSchemas(): TSchema[] {
-  return [ErrorResponse, ...[projectKind, clusterKind, nodePoolKind].map(storedSchema)];
+  return [ErrorResponse, ...[projectKind, clusterKind, nodePoolKind, etcdBackupKind, etcdRestoreKind].map(storedSchema)];
 }
 
-/** A kind's object (Project, Cluster or NodePool). */
+/** A kind's object (Project, Cluster, NodePool, EtcdBackup or EtcdRestore). */
 export function objectSchema(kind: KindDefinition): TSchema {
   return ref(kind.kind, `A ${kind.kind}.`);
 }

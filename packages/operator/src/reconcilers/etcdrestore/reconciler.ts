@@ -99,35 +99,43 @@ export class EtcdRestoreReconciler implements Reconciler {
 
   /** Stages and swaps the data in (once), then waits for the cluster to be Ready on it. */
   async #continue(restore: EtcdRestore, cluster: Cluster, driver: HostingDriver, context: ReconcileContext): Promise<ReconcileResult | undefined> {
-    const clusterId = clusterIdentity(cluster);
     const restoredAt = restore.status?.dataRestoredTime;
-    if (restoredAt === undefined) {
-      if (driver.restoreEtcd === undefined) return this.#fail(restore, "NotSupported", `restores of clusters on driver ${driver.name} are not supported`);
-      try {
-        await driver.restoreEtcd(clusterId, { id: restore.metadata.uid ?? "", stage: (target) => this.#stage(restore, cluster, driver, target, context.signal) });
-      } catch (error) {
-        if (error instanceof RestoreRefusedError) return this.#fail(restore, error.reason, `${error.message}; the cluster was left as it was`);
-        const message = error instanceof Error ? error.message : String(error);
-        await this.#write(restore, {}, { status: "False", reason: "AttemptFailed", message: `${message}; retrying with backoff` });
-        this.#o.events?.record(restore, { type: "Warning", reason: "RestoreAttemptFailed", action: "Restore", note: message });
-        throw error;
-      }
-      await this.#write(restore, { dataRestoredTime: new Date(this.#clock.now()).toISOString() }, { status: "False", reason: "Restoring", message: "etcd holds the snapshot's data; the control plane is starting again on it" });
-      context.log.info({ cluster: cluster.metadata.name }, "Restored etcd's data; the control plane starts again");
-      return { requeueAfter: 2000 };
-    }
+    if (restoredAt === undefined) return this.#swap(restore, cluster, driver, context);
     // Ready since the data was swapped in: the control plane was restarted on it (conditions keep whole seconds).
     const ready = cluster.status?.conditions?.find((c) => c.type === ClusterConditions.Ready);
-    if (ready?.status !== "True" || Date.parse(ready.lastTransitionTime ?? "") < Date.parse(restoredAt) - 1000) return { requeueAfter: 2000 };
-    const access = driver.etcdAccess?.(clusterId);
+    if (ready?.status !== "True" || Date.parse(ready.lastTransitionTime) < Date.parse(restoredAt) - 1000) return { requeueAfter: 2000 };
+    await this.#complete(restore, cluster, driver, context);
+    return undefined;
+  }
+
+  /** Has the driver stage the snapshot and swap it in for etcd's data; refusals fail the restore, other errors are retried. */
+  async #swap(restore: EtcdRestore, cluster: Cluster, driver: HostingDriver, context: ReconcileContext): Promise<ReconcileResult | undefined> {
+    if (driver.restoreEtcd === undefined) return this.#fail(restore, "NotSupported", `restores of clusters on driver ${driver.name} are not supported`);
+    try {
+      await driver.restoreEtcd(clusterIdentity(cluster), { id: restore.metadata.uid ?? "", stage: (target) => this.#stage(restore, cluster, driver, target, context.signal) });
+    } catch (error) {
+      if (error instanceof RestoreRefusedError) return this.#fail(restore, error.reason, `${error.message}; the cluster was left as it was`);
+      const message = error instanceof Error ? error.message : String(error);
+      await this.#write(restore, {}, { status: "False", reason: "AttemptFailed", message: `${message}; retrying with backoff` });
+      this.#o.events?.record(restore, { type: "Warning", reason: "RestoreAttemptFailed", action: "Restore", note: message });
+      throw error;
+    }
+    await this.#write(restore, { dataRestoredTime: new Date(this.#clock.now()).toISOString() }, { status: "False", reason: "Restoring", message: "etcd holds the snapshot's data; the control plane is starting again on it" });
+    context.log.info({ cluster: cluster.metadata.name }, "Restored etcd's data; the control plane starts again");
+    return { requeueAfter: 2000 };
+  }
+
+  /** Records the restore Completed, with the revision etcd continues at. */
+  async #complete(restore: EtcdRestore, cluster: Cluster, driver: HostingDriver, context: ReconcileContext): Promise<void> {
+    const access = driver.etcdAccess?.(clusterIdentity(cluster));
     const revision = access === undefined ? undefined : await etcdStatus(access).then((s) => s.revision, () => undefined);
     const backupName = restore.status?.backupName ?? "?";
-    const message = `restored backup ${backupName} (revision ${restore.status?.snapshotRevision ?? "?"})${revision === undefined ? "" : `; etcd continues at revision ${revision}, past every revision clients saw before, so their watches relist`}`;
+    const continues = revision === undefined ? "" : `; etcd continues at revision ${revision}, past every revision clients saw before, so their watches relist`;
+    const message = `restored backup ${backupName} (revision ${restore.status?.snapshotRevision ?? "?"})${continues}`;
     await this.#write(restore, { phase: "Completed", completionTime: new Date(this.#clock.now()).toISOString(), ...(revision === undefined ? {} : { restoredRevision: revision }) }, { status: "True", reason: "Completed", message });
     this.#o.events?.record(restore, { reason: "RestoreCompleted", action: "Restore", note: message });
     this.#o.events?.record(cluster, { reason: "RestoreCompleted", action: "Restore", note: `EtcdRestore ${restore.metadata.name ?? "?"}: ${message}` });
     context.log.info({ backup: backupName, revision }, "Restore completed");
-    return undefined;
   }
 
   /** Downloads and checks the snapshot, and restores it into the driver's staging directory; refusals throw RestoreRefusedError. */
