@@ -27,9 +27,7 @@ export interface LocalOperator {
  * machineAddress() of @seedbed/node, for tenants that local machines join).
  */
 export async function startLocalOperator(kc: KubeConfig, namespace: string, options: Partial<OperatorOptions> = {}): Promise<LocalOperator> {
-  await installCRDs(kc);
-  await kc.makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name: namespace } } });
-  await kc.makeApiClient(CustomObjectsApi).createClusterCustomObject({ group: "seedbed.dev", version: "v1alpha1", plural: "seeds", body: { apiVersion, kind: "Seed", metadata: { name: "local" }, spec: { driver: "local", default: true } } });
+  await prepareManagementAPI(kc, namespace);
   const stateDir = mkdtempSync(join(tmpdir(), "seedbed-operator-"));
   const operator = await startOperator({ kubeConfig: kc, stateDir, unsafeNoFsync: true, ...options });
   return {
@@ -43,6 +41,13 @@ export async function startLocalOperator(kc: KubeConfig, namespace: string, opti
       rmSync(stateDir, { recursive: true, force: true });
     },
   };
+}
+
+/** Installs the CRDs, creates `namespace` and the default local Seed: what an operator on the local driver needs. */
+export async function prepareManagementAPI(kc: KubeConfig, namespace: string): Promise<void> {
+  await installCRDs(kc);
+  await kc.makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name: namespace } } });
+  await kc.makeApiClient(CustomObjectsApi).createClusterCustomObject({ group: "seedbed.dev", version: "v1alpha1", plural: "seeds", body: { apiVersion, kind: "Seed", metadata: { name: "local" }, spec: { driver: "local", default: true } } });
 }
 
 /** A client configuration for a cluster's own API, from its admin kubeconfig Secret. */
