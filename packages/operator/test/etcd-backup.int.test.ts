@@ -93,7 +93,7 @@ describe("etcd backups", () => {
   it("takes scheduled backups as spec.backup says, keeps as many as its retention, and reports them on the Cluster", async () => {
     const readCluster = async (): Promise<Cluster> => (await objects.getNamespacedCustomObject({ ...group, plural: "clusters", name: "sched" })) as Cluster;
     const scheduled = async (): Promise<EtcdBackup[]> => ((await objects.listNamespacedCustomObject({ ...group, plural: "etcdbackups", labelSelector: "seedbed.dev/scheduled=true" })) as { items: EtcdBackup[] }).items.filter((b) => b.spec.clusterName === "sched");
-    await objects.createNamespacedCustomObject({ ...group, plural: "clusters", body: { apiVersion, kind: "Cluster", metadata: { name: "sched", namespace }, spec: { backup: { schedule: "@hourly", retention: 2 } } } });
+    await objects.createNamespacedCustomObject({ ...group, plural: "clusters", body: { apiVersion, kind: "Cluster", metadata: { name: "sched", namespace }, spec: { backup: { schedule: "@hourly", retention: 2, verify: "@hourly" } } } });
     const running = await eventually(readCluster, (c) => c.status?.phase === "Running" && c.status.conditions?.some((x) => x.type === "BackupsHealthy") === true, { timeoutMs: 120_000, description: "sched Running with BackupsHealthy" });
     expect(running.status?.conditions?.find((c) => c.type === "SpecSupported")?.status).toBe("True");
     expect(running.status?.conditions?.find((c) => c.type === "BackupsHealthy")).toMatchObject({ status: "True", reason: "NoneDueYet" });
@@ -112,5 +112,30 @@ describe("etcd backups", () => {
     const cluster = await eventually(readCluster, (c) => c.status?.conditions?.find((x) => x.type === "BackupsHealthy")?.reason === "BackupsSucceeding", { timeoutMs: 30_000, description: "BackupsHealthy succeeding" });
     const newest = kept.map((b) => b.status?.completionTime ?? "").sort().at(-1);
     expect(cluster.status?.lastBackupTime).toBe(newest);
+    // The drill schedule (hourly here) had the newest snapshot restored into a scratch etcd and checked.
+    const verified = await eventually(readCluster, (c) => c.status?.conditions?.find((x) => x.type === "BackupVerified")?.status === "True", { timeoutMs: 60_000, description: "a scheduled drill passed" });
+    expect(verified.status?.conditions?.find((c) => c.type === "BackupVerified")?.message).toMatch(/^the restore drill of backup sched-\d{8}-\d{4} at .* passed: restored into a scratch etcd at revision \d+/);
+    expect(Date.parse(verified.status?.lastVerifiedBackupTime ?? "")).toBeGreaterThan(Date.now());
+  });
+
+  it("stores the snapshots of a cluster that names its own S3 store, with the credentials of its Secret, which never show", async () => {
+    // Back to the real time: certificates issued in the shifted future would not be valid yet.
+    clock.offsetMs = 0;
+    const core = api().kubeConfig().makeApiClient(CoreV1Api);
+    await core.createNamespacedSecret({ namespace, body: { metadata: { name: "s3-credentials" }, stringData: { credentials: JSON.stringify(s3.credentials) } } });
+    const storage = { s3: { endpoint: s3.location.endpoint, bucket: s3.location.bucket, region: "us-east-1", prefix: "own-store/", credentialsSecretRef: { name: "s3-credentials", key: "credentials" } } };
+    await objects.createNamespacedCustomObject({ ...group, plural: "clusters", body: { apiVersion, kind: "Cluster", metadata: { name: "own", namespace }, spec: { backup: { schedule: "0 0 1 1 *", retention: 1, storage } } } });
+    await eventually(async () => (await objects.getNamespacedCustomObject({ ...group, plural: "clusters", name: "own" })) as Cluster, (c) => c.status?.phase === "Running", { timeoutMs: 120_000, description: "own Running" });
+    await createBackup("own-first", "own");
+    const backup = await settled("own-first");
+    expect(backup.status?.phase).toBe("Completed");
+    expect(backup.status?.location).toMatch(/^s3:\/\/seedbed-backups\/own-store\/keep--own\/own-first-[0-9a-f]{8}\.db$/);
+    expect((await s3.store.list("own-store/keep--own/")).map((o) => o.key)).toHaveLength(1);
+    expect(JSON.stringify(backup)).not.toContain(s3.credentials.secretAccessKey);
+    // A Secret without the key named is reported on the backup, naming the field and the fix.
+    await core.patchNamespacedSecret({ namespace, name: "s3-credentials", body: [{ op: "remove", path: "/data/credentials" }] });
+    await createBackup("own-second", "own");
+    const refused = await settled("own-second");
+    expect(refused.status?.conditions?.find((c) => c.type === "Ready")).toMatchObject({ reason: "NoStore", message: "spec.backup.storage.s3.credentialsSecretRef: Secret project-keep/s3-credentials has no key credentials; add it" });
   });
 });
