@@ -51,6 +51,11 @@ export interface EtcdAccess {
   readonly keyFile: string;
 }
 
+/** A client's way into one etcd member, open until closed (a port-forward through a seed, or nothing to close on this machine). */
+export interface EtcdConnection extends EtcdAccess {
+  close(): Promise<void>;
+}
+
 /** Where a snapshot is to be restored for one of a driver's clusters. */
 export interface EtcdRestoreTarget {
   /** A data directory that does not exist yet: etcdutl snapshot restore --data-dir. */
@@ -104,7 +109,7 @@ export interface DriverCapabilities {
   readonly allowedSourceRanges: boolean;
   /** Whether etcd gets a volume of datastore.storage (a local etcd writes to a directory, unlimited). */
   readonly etcdStorageSize: boolean;
-  /** Whether this process snapshots the cluster's etcd (etcdAccess): scheduled and on-demand backups. */
+  /** Whether this process snapshots the cluster's etcd (connectEtcd): scheduled and on-demand backups. */
   readonly backups: boolean;
 }
 
@@ -116,11 +121,12 @@ export interface DriverCapabilities {
 export interface HostingDriver {
   readonly name: "local" | "kubernetes";
   /**
-   * How this process reaches a cluster's etcd as a client, for snapshots;
-   * undefined where it cannot (a seed's etcd is inside the seed: a Job
-   * there would take the snapshot) or the cluster has no files here.
+   * Opens a client connection to one of the cluster's etcd members, for
+   * snapshots and the revision a restore starts past; undefined where the
+   * driver cannot (or the cluster has no control plane yet). The caller
+   * closes it.
    */
-  etcdAccess?(clusterId: string): EtcdAccess | undefined;
+  connectEtcd?(clusterId: string): Promise<EtcdConnection | undefined>;
   /**
    * Puts a cluster's etcd back to a snapshot: stages the restored data
    * while the cluster runs, then stops every component, swaps the data in

@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, rmSync } from "node:fs";
 import { isIP } from "node:net";
 import { join } from "node:path";
-import { authenticationConfigFile, type CertificateNames, type EtcdAccess, type EtcdRestoreRequest, type ComponentHealth, type ControlPlaneObservation, type ControlPlanePlan, type DriverCapabilities, type HostingDriver } from "../driver.ts";
+import { authenticationConfigFile, type CertificateNames, type EtcdConnection, type EtcdRestoreRequest, type ComponentHealth, type ControlPlaneObservation, type ControlPlanePlan, type DriverCapabilities, type HostingDriver } from "../driver.ts";
 import { pkiFiles } from "../pki-layout.ts";
 import { renderControlPlane, type ControlPlanePorts, type RenderedComponent } from "../render/control-plane.ts";
 import { ClusterPortAllocator } from "./driver-ports.ts";
@@ -175,13 +175,13 @@ export class LocalDriver implements HostingDriver {
     return true;
   }
 
-  /** The cluster's etcd on its loopback client port, with the API server's etcd client certificate. */
-  etcdAccess(clusterId: string): EtcdAccess | undefined {
+  /** The cluster's etcd on its loopback client port, with the API server's etcd client certificate: nothing to open or close. */
+  async connectEtcd(clusterId: string): Promise<EtcdConnection | undefined> {
     const dir = this.clusterDir(clusterId);
     const port = this.#ports.recorded(dir)?.etcdClient;
     if (port === undefined) return undefined;
     const pki = pkiFiles(join(dir, "pki"));
-    return { endpoint: `https://127.0.0.1:${port}`, caFile: pki.etcdCACert, certFile: pki.apiServerEtcdClientCert, keyFile: pki.apiServerEtcdClientKey };
+    return Promise.resolve({ endpoint: `https://127.0.0.1:${port}`, caFile: pki.etcdCACert, certFile: pki.apiServerEtcdClientCert, keyFile: pki.apiServerEtcdClientKey, close: () => Promise.resolve() });
   }
 
   /** Loopback is on every certificate already; the node address, where machines reach the API, is added. */

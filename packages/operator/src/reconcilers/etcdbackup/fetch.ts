@@ -5,8 +5,7 @@ import type { V1Secret } from "@kubernetes/client-node";
 import { clusterIdentity, type Cluster, type EtcdBackup } from "@seedbed/api";
 import { describeStoreError, sha256OfFile, type S3Store } from "@seedbed/backup";
 import { isNotFound, type ObjectClient } from "@seedbed/runtime";
-import { snapshotKey } from "./reconciler.ts";
-import { backupStoreFor, type DefaultBackupStore } from "./store.ts";
+import { backupStoreFor, snapshotKey, type DefaultBackupStore } from "./store.ts";
 
 /** A backup whose snapshot cannot be used: gone from the store, or not the one it recorded. Retrying does not help. */
 export class SnapshotUnusableError extends Error {

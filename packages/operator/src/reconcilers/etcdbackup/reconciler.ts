@@ -1,14 +1,14 @@
 import { mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import type { V1Secret } from "@kubernetes/client-node";
 import { clusterIdentity, isClusterServing, type Cluster, type EtcdBackup } from "@seedbed/api";
 import { describeStoreError, saveSnapshot, type S3Store } from "@seedbed/backup";
-import type { EtcdAccess, HostingDriver } from "@seedbed/controlplane";
-import { applyStatus, ensureFinalizer, hasFinalizer, isNotFound, removeFinalizer, setCondition, type EventRecorder, type ObjectClient, type ReconcileContext, type ReconcileRequest, type ReconcileResult, type Reconciler } from "@seedbed/runtime";
+import type { EtcdConnection, HostingDriver } from "@seedbed/controlplane";
+import { applyStatus, ensureFinalizer, hasFinalizer, removeFinalizer, setCondition, type EventRecorder, type ObjectClient, type ReconcileContext, type ReconcileRequest, type ReconcileResult, type Reconciler } from "@seedbed/runtime";
 import { BackupDrill } from "./drill.ts";
 import { etcdBackupFinalizer } from "./kinds.ts";
 import type { BackupMetrics } from "./metrics.ts";
-import { BackupStoreError, backupStoreFor, type DefaultBackupStore } from "./store.ts";
+import { secretReader } from "./fetch.ts";
+import { BackupStoreError, backupStoreFor, snapshotKey, type DefaultBackupStore } from "./store.ts";
 
 type Status = NonNullable<EtcdBackup["status"]>;
 
@@ -62,7 +62,7 @@ export class EtcdBackupReconciler implements Reconciler {
     const source = await this.#source(backup);
     if (!("store" in source)) return source.result;
     try {
-      await this.#take(backup, source.etcd, source.store, context);
+      await this.#take(backup, source.connect, source.store, context);
       return undefined;
     } finally {
       source.store.close();
@@ -70,7 +70,7 @@ export class EtcdBackupReconciler implements Reconciler {
   }
 
   /** The etcd and the store of a backup's cluster, or what to do while there are none. */
-  async #source(backup: EtcdBackup): Promise<{ etcd: EtcdAccess; store: S3Store } | { result: ReconcileResult | undefined }> {
+  async #source(backup: EtcdBackup): Promise<{ connect: () => Promise<EtcdConnection | undefined>; store: S3Store } | { result: ReconcileResult | undefined }> {
     const cluster = this.#o.cluster(backup.metadata.namespace ?? "", backup.spec.clusterName);
     if (!cluster) return { result: await this.#fail(backup, "ClusterNotFound", `Cluster ${backup.spec.clusterName} does not exist in ${backup.metadata.namespace ?? ""}; create the backup for an existing cluster`) };
     if (!isClusterServing(cluster)) {
@@ -79,10 +79,9 @@ export class EtcdBackupReconciler implements Reconciler {
     }
     const clusterId = clusterIdentity(cluster);
     const driver = await this.#o.driver(cluster);
-    const etcd = driver.etcdAccess?.(clusterId);
-    if (etcd === undefined) return { result: await this.#fail(backup, "NotSupported", `backups of clusters on seed ${cluster.status?.seed ?? "?"} (driver ${driver.name}) are not supported yet: this operator cannot reach their etcd; clusters on a local seed can be backed up`) };
+    if (driver.connectEtcd === undefined || !driver.capabilities.backups) return { result: await this.#fail(backup, "NotSupported", `backups of clusters on seed ${cluster.status?.seed ?? "?"} (driver ${driver.name}) are not supported yet: this operator cannot reach their etcd; clusters on a local seed can be backed up`) };
     try {
-      return { etcd, store: await backupStoreFor(cluster, clusterId, this.#o.defaultStore, (namespace, name) => this.#readSecret(namespace, name)) };
+      return { connect: async () => driver.connectEtcd?.(clusterId), store: await backupStoreFor(cluster, clusterId, this.#o.defaultStore, secretReader(this.#o.client)) };
     } catch (error) {
       if (error instanceof BackupStoreError) return { result: await this.#fail(backup, "NoStore", error.message) };
       throw error;
@@ -90,14 +89,17 @@ export class EtcdBackupReconciler implements Reconciler {
   }
 
   /** Snapshot, check, upload, record; a failed attempt is reported and thrown for the backoff. */
-  async #take(backup: EtcdBackup, etcd: EtcdAccess, store: S3Store, context: ReconcileContext): Promise<void> {
+  async #take(backup: EtcdBackup, connect: () => Promise<EtcdConnection | undefined>, store: S3Store, context: ReconcileContext): Promise<void> {
     const withFinalizer = await ensureFinalizer(this.#o.client, backup, etcdBackupFinalizer);
     const startTime = backup.status?.startTime ?? new Date().toISOString();
     await this.#write(withFinalizer, { phase: "Running", startTime }, { status: "False", reason: "Running", message: "taking the snapshot" });
     const key = snapshotKey(backup);
     const file = join(this.#o.workDir, `${backup.metadata.uid ?? backup.metadata.name ?? "backup"}.db`);
     mkdirSync(this.#o.workDir, { recursive: true, mode: 0o700 });
+    let etcd: EtcdConnection | undefined;
     try {
+      etcd = await connect();
+      if (etcd === undefined) throw new Error(`etcd snapshot of cluster ${backup.spec.clusterName} cannot start: its etcd cannot be reached yet`);
       const facts = await saveSnapshot(etcd, file);
       await store.putFile(key, file, context.signal);
       const completionTime = new Date().toISOString();
@@ -117,6 +119,7 @@ export class EtcdBackupReconciler implements Reconciler {
       this.#o.events?.record(backup, { type: "Warning", reason: "BackupAttemptFailed", action: "Backup", note: message });
       throw new Error(message, { cause: error });
     } finally {
+      await etcd?.close();
       rmSync(file, { force: true });
     }
   }
@@ -126,7 +129,7 @@ export class EtcdBackupReconciler implements Reconciler {
     if (!hasFinalizer(backup, etcdBackupFinalizer)) return undefined;
     const cluster = this.#o.cluster(backup.metadata.namespace ?? "", backup.spec.clusterName);
     if (backup.status?.location !== undefined && cluster !== undefined) {
-      const store = await backupStoreFor(cluster, clusterIdentity(cluster), this.#o.defaultStore, (namespace, name) => this.#readSecret(namespace, name));
+      const store = await backupStoreFor(cluster, clusterIdentity(cluster), this.#o.defaultStore, secretReader(this.#o.client));
       try {
         await store.delete(snapshotKey(backup));
       } catch (error) {
@@ -158,17 +161,5 @@ export class EtcdBackupReconciler implements Reconciler {
     });
   }
 
-  async #readSecret(namespace: string, name: string): Promise<V1Secret | undefined> {
-    try {
-      return await this.#o.client.request<V1Secret>("GET", `/api/v1/namespaces/${namespace}/secrets/${name}`);
-    } catch (error) {
-      if (isNotFound(error)) return undefined;
-      throw error;
-    }
-  }
 }
 
-/** Where an EtcdBackup's snapshot is kept in its cluster's store: by name, and by uid so a later backup of the same name never overwrites it. */
-export function snapshotKey(backup: EtcdBackup): string {
-  return `${backup.metadata.name ?? "backup"}-${(backup.metadata.uid ?? "").slice(0, 8)}.db`;
-}

@@ -1,5 +1,5 @@
 import type { V1Secret } from "@kubernetes/client-node";
-import type { Cluster } from "@seedbed/api";
+import type { Cluster, EtcdBackup } from "@seedbed/api";
 import { S3Store, type S3Credentials, type S3Location } from "@seedbed/backup";
 
 /** The platform's own store (`seedbed up` runs one), used when a cluster names none. */
@@ -41,4 +41,9 @@ export async function backupStoreFor(cluster: Cluster, clusterId: string, platfo
     throw new BackupStoreError(`spec.backup.storage.s3.credentialsSecretRef: key ${ref.key} of Secret ${namespace}/${ref.name} needs accessKeyId and secretAccessKey`);
   }
   return new S3Store({ endpoint: s3.endpoint, bucket: s3.bucket, region: s3.region, prefix: `${s3.prefix ?? ""}${clusterId}/` }, credentials);
+}
+
+/** Where an EtcdBackup's snapshot is kept in its cluster's store: by name, and by uid so a later backup of the same name never overwrites it. */
+export function snapshotKey(backup: EtcdBackup): string {
+  return `${backup.metadata.name ?? "backup"}-${(backup.metadata.uid ?? "").slice(0, 8)}.db`;
 }

@@ -127,8 +127,7 @@ export class EtcdRestoreReconciler implements Reconciler {
 
   /** Records the restore Completed, with the revision etcd continues at. */
   async #complete(restore: EtcdRestore, cluster: Cluster, driver: HostingDriver, context: ReconcileContext): Promise<void> {
-    const access = driver.etcdAccess?.(clusterIdentity(cluster));
-    const revision = access === undefined ? undefined : await etcdStatus(access).then((s) => s.revision, () => undefined);
+    const revision = await liveRevision(driver, clusterIdentity(cluster));
     const backupName = restore.status?.backupName ?? "?";
     const continues = revision === undefined ? "" : `; etcd continues at revision ${revision}, past every revision clients saw before, so their watches relist`;
     const message = `restored backup ${backupName} (revision ${restore.status?.snapshotRevision ?? "?"})${continues}`;
@@ -160,8 +159,7 @@ export class EtcdRestoreReconciler implements Reconciler {
       const tooNew = snapshotVersionError(facts.storageVersion, versions.etcd);
       if (tooNew !== undefined) throw new RestoreRefusedError("VersionTooNew", tooNew);
       // Past the newest revision the running etcd handed out: clients holding one are told it is compacted and relist.
-      const access = driver.etcdAccess?.(clusterIdentity(cluster));
-      const live = access === undefined ? undefined : await etcdStatus(access).then((s) => s.revision, () => undefined);
+      const live = await liveRevision(driver, clusterIdentity(cluster));
       const bumpRevision = live === undefined ? blindRevisionBump : Math.max(0, live - facts.revision) + revisionMargin;
       await restoreSnapshot(file, target.dataDir, { member: target.member, bumpRevision }).catch((error: unknown) => {
         throw error instanceof SnapshotRefusedError ? new RestoreRefusedError("SnapshotRefused", error.message) : error;
@@ -190,5 +188,18 @@ export class EtcdRestoreReconciler implements Reconciler {
     const status = { ...restore.status, ...fields, conditions, observedGeneration: restore.metadata.generation } as Status;
     await applyStatus(this.#o.client, { apiVersion: restore.apiVersion, kind: restore.kind, metadata: { name: restore.metadata.name, namespace: restore.metadata.namespace }, status });
     return { ...restore, status };
+  }
+}
+
+/** The revision of the cluster's running etcd, or undefined when it cannot be read. */
+async function liveRevision(driver: HostingDriver, clusterId: string): Promise<number | undefined> {
+  const etcd = await driver.connectEtcd?.(clusterId).catch(() => undefined);
+  if (etcd === undefined) return undefined;
+  try {
+    return (await etcdStatus(etcd)).revision;
+  } catch {
+    return undefined;
+  } finally {
+    await etcd.close();
   }
 }
