@@ -4,13 +4,13 @@
 //             status and the file's SHA-256: the checks before Completed),
 //             then S3Store.putFile (multipart, a SHA-256 per part), as the
 //             EtcdBackup reconciler does;
-//   restore — the object downloaded to a file, its SHA-256 checked against
-//             what the backup recorded, inspectSnapshot, then
-//             restoreSnapshot with the revision bumped and marked
-//             compacted, as an EtcdRestore stages a cluster's data.
-import { createWriteStream } from "node:fs";
-import { pipeline } from "node:stream/promises";
-import { inspectSnapshot, restoreSnapshot, S3Store, saveSnapshot, sha256OfFile, type EtcdClient, type S3Credentials, type S3Location, type SnapshotFacts } from "@seedbed/backup";
+//   restore — the object downloaded to a file and hashed as it arrives
+//             (S3Store.getFile), its SHA-256 checked against what the
+//             backup recorded (revision and etcd version come from the
+//             backup's status then), and restoreSnapshot with the revision
+//             bumped and marked compacted, as an EtcdRestore stages a
+//             cluster's data.
+import { restoreSnapshot, S3Store, saveSnapshot, type EtcdClient, type S3Credentials, type S3Location, type SnapshotFacts } from "@seedbed/backup";
 import { timed } from "./clock.ts";
 import type { Timing } from "./figures.ts";
 
@@ -36,17 +36,15 @@ export async function seedbedBackup(client: EtcdClient, access: StoreAccess, key
   }
 }
 
-/** Download `key` to `file`, check it against `sha256`, read it, restore it into `dataDir` (which must not exist). */
+/** Download `key` to `file` and check it against `sha256`, then restore it into `dataDir` (which must not exist). */
 export async function seedbedRestore(access: StoreAccess, key: string, sha256: string, file: string, dataDir: string): Promise<Timing> {
   const store = new S3Store(access.location, access.credentials);
   try {
     const began = performance.now();
-    const download = await timed(async () => pipeline(await store.get(key), createWriteStream(file)));
-    const check = await timed(() => sha256OfFile(file));
-    if (check.result !== sha256) throw new Error(`the downloaded ${key} has SHA-256 ${check.result}, the backup recorded ${sha256}`);
-    const inspect = await timed(() => inspectSnapshot(file));
+    const download = await timed(() => store.getFile(key, file));
+    if (download.result.sha256 !== sha256) throw new Error(`the downloaded ${key} has SHA-256 ${download.result.sha256}, the backup recorded ${sha256}`);
     const restore = await timed(() => restoreSnapshot(file, dataDir, restoreOptions));
-    return { totalMs: performance.now() - began, phasesMs: { download: download.ms, sha256: check.ms, inspect: inspect.ms, etcdutlRestore: restore.ms } };
+    return { totalMs: performance.now() - began, phasesMs: { downloadAndHash: download.ms, etcdutlRestore: restore.ms } };
   } finally {
     store.close();
   }

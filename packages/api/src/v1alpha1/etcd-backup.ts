@@ -19,6 +19,7 @@ export const EtcdBackupStatus = StatusOf(etcdBackupPhases, {
   sizeBytes: Type.Optional(Type.Integer({ minimum: 0 })),
   revision: Type.Optional(Type.Integer({ minimum: 0, description: "The etcd revision the snapshot holds." })),
   sha256: Type.Optional(Type.String({ pattern: "^[0-9a-f]{64}$" })),
+  etcdVersion: Type.Optional(Type.String({ description: "The storage version of the etcd that wrote the snapshot (a restore refuses one newer than its etcd)." })),
   keys: Type.Optional(Type.Integer({ minimum: 0, description: "Keys in the snapshot's database, every revision of each (etcdutl snapshot status)." })),
   verification: Type.Optional(Type.Object({
     requestedAt: Type.String({ description: "The drill this answers: the seedbed.dev/verify annotation it was asked for with." }),

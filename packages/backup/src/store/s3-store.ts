@@ -1,6 +1,8 @@
-import { createReadStream } from "node:fs";
+import { createHash } from "node:crypto";
+import { createReadStream, createWriteStream, rmSync } from "node:fs";
 import { stat } from "node:fs/promises";
-import type { Readable } from "node:stream";
+import { Transform, type Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
 import { ChecksumAlgorithm, CreateBucketCommand, DeleteObjectCommand, GetObjectCommand, HeadBucketCommand, ListObjectsV2Command, S3Client, S3ServiceException } from "@aws-sdk/client-s3";
 import { Upload } from "@aws-sdk/lib-storage";
 
@@ -88,6 +90,30 @@ export class S3Store {
   async get(key: string): Promise<Readable> {
     const response = await this.#client.send(new GetObjectCommand({ Bucket: this.location.bucket, Key: this.#key(key), ChecksumMode: "ENABLED" }));
     return response.Body as Readable;
+  }
+
+  /**
+   * Downloads the object to `file` (mode 0600), hashing it as it arrives:
+   * its SHA-256 and size, for the caller to check against what it expects.
+   * A failed download leaves no file.
+   */
+  async getFile(key: string, file: string, signal?: AbortSignal): Promise<{ sha256: string; sizeBytes: number }> {
+    const hash = createHash("sha256");
+    let sizeBytes = 0;
+    const hashing = new Transform({
+      transform(chunk: Buffer, _encoding, done) {
+        hash.update(chunk);
+        sizeBytes += chunk.length;
+        done(null, chunk);
+      },
+    });
+    try {
+      await pipeline(await this.get(key), hashing, createWriteStream(file, { mode: 0o600 }), { signal });
+    } catch (error) {
+      rmSync(file, { force: true });
+      throw error;
+    }
+    return { sha256: hash.digest("hex"), sizeBytes };
   }
 
   /** Deletes the object; done when it is gone (S3 deletes are idempotent). */

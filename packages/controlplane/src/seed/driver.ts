@@ -1,8 +1,9 @@
 import { createHash } from "node:crypto";
 import type { KubeConfig, KubernetesObject } from "@kubernetes/client-node";
 import { apply, describeError, InformerCache, isNotFound, ObjectClient, type Informer, type KindRef } from "@seedbed/runtime";
-import type { CertificateNames, ControlPlaneObservation, ControlPlanePlan, DriverCapabilities, HostingDriver } from "../driver.ts";
-import { seedLabels, seedNamespace, seedServiceNames, type Manifest } from "./names.ts";
+import type { CertificateNames, ControlPlaneObservation, ControlPlanePlan, DriverCapabilities, EtcdConnection, HostingDriver } from "../driver.ts";
+import { etcdClientPEMs, openEtcdConnection, podPortForward, readyEtcdPod, type EtcdClientPEMs } from "./etcd-connection.ts";
+import { seedLabels, seedNamespace, seedPorts, seedServiceNames, type Manifest } from "./names.ts";
 import { componentHealth, type PodStatus, type WorkloadStatus } from "./observe.ts";
 import type { SeedImageOptions } from "./images.ts";
 import { publishedEndpoint, publishedNames, type APIServerPodView, type NodeView, type ServiceView } from "./published.ts";
@@ -74,13 +75,22 @@ type Obj = KubernetesObject & WorkloadStatus & PodStatus & { spec?: Record<strin
 export class KubernetesDriver implements HostingDriver {
   readonly name = "kubernetes";
   readonly reportsChanges = true;
-  /** Workloads in the seed: replicas and members as the schema allows, a Service of either type, NetworkPolicies and load-balancer source ranges; no shared etcd yet. */
-  readonly capabilities: DriverCapabilities = { maxAPIServerReplicas: 5, maxEtcdMembers: 5, sharedDatastore: false, serviceTypes: ["NodePort", "LoadBalancer"], allowedSourceRanges: true, etcdStorageSize: true, backups: false };
+  /**
+   * Workloads in the seed: replicas and members as the schema allows, a
+   * Service of either type, NetworkPolicies and load-balancer source ranges,
+   * snapshots through a port-forward to etcd (connectEtcd); no shared etcd
+   * and no restores yet.
+   */
+  readonly capabilities: DriverCapabilities = { maxAPIServerReplicas: 5, maxEtcdMembers: 5, sharedDatastore: false, serviceTypes: ["NodePort", "LoadBalancer"], allowedSourceRanges: true, etcdStorageSize: true, backups: true };
   readonly #options: KubernetesDriverOptions;
   readonly #client: ObjectClient;
   readonly #informers: InformerCache;
   /** Per cluster: what was last applied, and from which plan. */
   readonly #applied = new Map<string, { digest: string; planKey: string | undefined }>();
+  /** Per cluster: the etcd client PEMs of the last plan applied, in memory only (connectEtcd writes them for the time of a connection). */
+  readonly #etcdClients = new Map<string, EtcdClientPEMs>();
+  /** Etcd connections not closed yet: stop() closes them. */
+  readonly #connections = new Set<EtcdConnection>();
   #started = false;
   /** The seed nodes' addresses last seen, to tell a change of them from a heartbeat. */
   #nodeAddresses: string | undefined;
@@ -109,6 +119,9 @@ export class KubernetesDriver implements HostingDriver {
 
   async apply(plan: ControlPlanePlan): Promise<ControlPlaneObservation> {
     await this.#start();
+    const etcdClient = etcdClientPEMs(plan.pki);
+    if (etcdClient === undefined) this.#etcdClients.delete(plan.clusterId);
+    else this.#etcdClients.set(plan.clusterId, etcdClient);
     // The plan with its PKI named by version: when it matches the last
     // applied plan, nothing is rendered at all. Without a version the PKI is
     // new (just created or renewed), and the rendering decides.
@@ -130,6 +143,7 @@ export class KubernetesDriver implements HostingDriver {
   /** Deletes the cluster's namespace; true once it is gone. */
   async delete(clusterId: string): Promise<boolean> {
     this.#applied.delete(clusterId);
+    this.#etcdClients.delete(clusterId);
     const name = seedNamespace(clusterId);
     try {
       await this.#client.request("DELETE", `/api/v1/namespaces/${name}`, { body: { propagationPolicy: "Foreground" } });
@@ -148,8 +162,36 @@ export class KubernetesDriver implements HostingDriver {
       .filter((id): id is string => id !== undefined);
   }
 
-  /** Stops the informers on the seed. */
+  /**
+   * The seed hosts etcd where this process cannot reach it directly: a
+   * loopback port whose connections are port-forwarded through the seed's
+   * API to a Ready etcd member, with the client certificate the cluster's
+   * API servers use (from the last plan applied by this process). Undefined
+   * before this process applied a plan of the cluster, or while no member
+   * is Ready.
+   */
+  async connectEtcd(clusterId: string): Promise<EtcdConnection | undefined> {
+    const pems = this.#etcdClients.get(clusterId);
+    if (pems === undefined) return undefined;
+    await this.#start();
+    const ns = seedNamespace(clusterId);
+    const pod = readyEtcdPod(this.#informer(kinds.pod).list(ns));
+    if (pod === undefined) return undefined;
+    const connection = await openEtcdConnection({ pems, forward: podPortForward(this.#options.seedKubeConfig, ns, pod, seedPorts.etcdClient) });
+    const tracked: EtcdConnection = {
+      ...connection,
+      close: async () => {
+        this.#connections.delete(tracked);
+        await connection.close();
+      },
+    };
+    this.#connections.add(tracked);
+    return tracked;
+  }
+
+  /** Closes the etcd connections still open and stops the informers on the seed. */
   async stop(): Promise<void> {
+    await Promise.all([...this.#connections].map((c) => c.close()));
     await this.#informers.stop();
   }
 

@@ -4,7 +4,7 @@ import type { EffectiveClusterSpec } from "./resolve.ts";
 import { specSupportedCondition, unsupportedFields, type SupportContext } from "./support.ts";
 
 const local: DriverCapabilities = { maxAPIServerReplicas: 1, maxEtcdMembers: 1, sharedDatastore: false, serviceTypes: ["NodePort"], allowedSourceRanges: false, etcdStorageSize: false, backups: true };
-const kubernetes: DriverCapabilities = { maxAPIServerReplicas: 5, maxEtcdMembers: 5, sharedDatastore: false, serviceTypes: ["NodePort", "LoadBalancer"], allowedSourceRanges: true, etcdStorageSize: true, backups: false };
+const kubernetes: DriverCapabilities = { maxAPIServerReplicas: 5, maxEtcdMembers: 5, sharedDatastore: false, serviceTypes: ["NodePort", "LoadBalancer"], allowedSourceRanges: true, etcdStorageSize: true, backups: true };
 const onLocal: SupportContext = { seed: "local", driver: "local", capabilities: local, sharedEndpoint: true };
 const onSeed: SupportContext = { seed: "eu", driver: "kubernetes", capabilities: kubernetes, sharedEndpoint: true };
 
@@ -36,7 +36,8 @@ describe("unsupportedFields", () => {
     { title: "SharedSNI without a shared endpoint", spec: spec({ exposure: { ...base.exposure, strategy: "SharedSNI" } }), context: { ...onLocal, sharedEndpoint: false }, fields: ["spec.exposure.strategy"] },
     { title: "SharedSNI with a shared endpoint", spec: spec({ exposure: { ...base.exposure, strategy: "SharedSNI" } }), context: onLocal, fields: [] },
     { title: "a CNI", spec: spec({ network: { ...base.network, cni: "calico" } }), context: onSeed, fields: ["spec.network.cni"] },
-    { title: "add-ons and backups on a kubernetes seed", spec: spec({ addons: ["coredns"], backupSchedule: "@daily" }), context: onSeed, fields: ["spec.addons", "spec.backup"] },
+    { title: "add-ons and backups on a kubernetes seed", spec: spec({ addons: ["coredns"], backupSchedule: "@daily" }), context: onSeed, fields: ["spec.addons"] },
+    { title: "backups on a driver that takes none", spec: spec({ backupSchedule: "@daily" }), context: { ...onSeed, capabilities: { ...kubernetes, backups: false } }, fields: ["spec.backup"] },
     { title: "backups on a local seed", spec: spec({ backupSchedule: "@daily" }), context: onLocal, fields: [] },
   ])("$title → $fields", ({ spec: s, context, fields }) => {
     expect(unsupportedFields(s, context).map((f) => f.field)).toEqual(fields);

@@ -1,9 +1,8 @@
-import { createWriteStream, mkdirSync, rmSync } from "node:fs";
+import { mkdirSync, rmSync } from "node:fs";
 import { dirname } from "node:path";
-import { pipeline } from "node:stream/promises";
 import type { V1Secret } from "@kubernetes/client-node";
 import { clusterIdentity, type Cluster, type EtcdBackup } from "@seedbed/api";
-import { describeStoreError, sha256OfFile, type S3Store } from "@seedbed/backup";
+import { describeStoreError, type S3Store } from "@seedbed/backup";
 import { isNotFound, type ObjectClient } from "@seedbed/runtime";
 import { backupStoreFor, snapshotKey, type DefaultBackupStore } from "./store.ts";
 
@@ -43,14 +42,13 @@ export function storeOfBackup(source: Cluster, client: ObjectClient, platform: D
 export async function fetchSnapshot(store: S3Store, backup: EtcdBackup, file: string, signal?: AbortSignal): Promise<void> {
   mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
   const key = snapshotKey(backup);
+  let sha256: string;
   try {
-    await pipeline(await store.get(key), createWriteStream(file, { mode: 0o600 }), { signal });
+    ({ sha256 } = await store.getFile(key, file, signal));
   } catch (error) {
-    rmSync(file, { force: true });
     if ((error as { name?: string } | null)?.name === "NoSuchKey") throw new SnapshotUnusableError("SnapshotMissing", `the snapshot of backup ${backup.metadata.name ?? "?"} is gone from the store (${store.url(key)}): use another backup`);
     throw new Error(describeStoreError(store.location, `reading ${store.url(key)}`, error), { cause: error });
   }
-  const sha256 = await sha256OfFile(file);
   if (sha256 !== backup.status?.sha256) {
     rmSync(file, { force: true });
     throw new SnapshotUnusableError("ChecksumMismatch", `the snapshot stored at ${store.url(key)} does not match backup ${backup.metadata.name ?? "?"}: its SHA-256 is ${sha256}, the backup recorded ${backup.status?.sha256 ?? "none"}; it was damaged or replaced in the store`);

@@ -106,7 +106,7 @@ export class EtcdBackupReconciler implements Reconciler {
       const seconds = (Date.parse(completionTime) - Date.parse(startTime)) / 1000;
       await this.#write(
         withFinalizer,
-        { phase: "Completed", startTime, completionTime, location: store.url(key), sizeBytes: facts.sizeBytes, revision: facts.revision, sha256: facts.sha256, keys: facts.totalKeys },
+        { phase: "Completed", startTime, completionTime, location: store.url(key), sizeBytes: facts.sizeBytes, revision: facts.revision, sha256: facts.sha256, keys: facts.totalKeys, ...(facts.storageVersion === undefined ? {} : { etcdVersion: facts.storageVersion }) },
         { status: "True", reason: "Completed", message: `${facts.totalKeys} keys at revision ${facts.revision}, ${facts.sizeBytes} bytes, stored at ${store.url(key)} in ${seconds.toFixed(1)} s` },
       );
       this.#o.metrics?.completed(backup.metadata.namespace ?? "", backup.spec.clusterName, { completedAt: Date.parse(completionTime), sizeBytes: facts.sizeBytes, seconds });

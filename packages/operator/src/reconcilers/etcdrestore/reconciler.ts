@@ -153,9 +153,7 @@ export class EtcdRestoreReconciler implements Reconciler {
       await fetchSnapshot(store, backup, file, signal).catch((error: unknown) => {
         throw error instanceof SnapshotUnusableError ? new RestoreRefusedError(error.reason, error.message) : error;
       });
-      const facts = await inspectSnapshot(file).catch((error: unknown) => {
-        throw new RestoreRefusedError("SnapshotRefused", error instanceof Error ? error.message : String(error));
-      });
+      const facts = await snapshotFacts(backup, file);
       const tooNew = snapshotVersionError(facts.storageVersion, versions.etcd);
       if (tooNew !== undefined) throw new RestoreRefusedError("VersionTooNew", tooNew);
       // Past the newest revision the running etcd handed out: clients holding one are told it is compacted and relist.
@@ -202,4 +200,17 @@ async function liveRevision(driver: HostingDriver, clusterId: string): Promise<n
   } finally {
     await etcd.close();
   }
+}
+
+/**
+ * The revision and etcd version of a downloaded snapshot: as the backup
+ * recorded them when it read the file (the SHA-256 just matched, so it is
+ * that file), else read again with etcdutl.
+ */
+async function snapshotFacts(backup: EtcdBackup, file: string): Promise<{ revision: number; storageVersion?: string }> {
+  const { revision, etcdVersion } = backup.status ?? {};
+  if (revision !== undefined && etcdVersion !== undefined) return { revision, storageVersion: etcdVersion };
+  return inspectSnapshot(file).catch((error: unknown) => {
+    throw new RestoreRefusedError("SnapshotRefused", error instanceof Error ? error.message : String(error));
+  });
 }
