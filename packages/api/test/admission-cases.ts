@@ -48,7 +48,7 @@ export const createCases: readonly CreateCase[] = [
   { title: "a NodePool without clusterName", object: np("orphan", {}), field: "spec.clusterName", message: /Required value/ },
   { title: "a Seed without driver", object: clusterScoped("Seed", "nodriver", {}), field: "spec.driver", message: /Required value/ },
   { title: "an EtcdBackup without clusterName", object: namespaced("EtcdBackup", "b", {}), field: "spec.clusterName", message: /Required value/ },
-  { title: "an EtcdRestore without backupName", object: namespaced("EtcdRestore", "r", { clusterName: "web" }), field: "spec.backupName", message: /Required value/ },
+  { title: "an EtcdRestore without clusterName", object: namespaced("EtcdRestore", "r", { backupName: "b1" }), field: "spec.clusterName", message: /Required value/ },
   { title: "an OIDC config without clientID", object: c("oidc1", { auth: { oidc: { issuerURL: "https://login.example.com" } } }), field: "spec.auth.oidc.clientID", message: /Required value/ },
   // Versions
   { title: "a version that is no version", object: c("v1", { version: "latest" }), field: "spec.version", message: /must be MAJOR\.MINOR or MAJOR\.MINOR\.PATCH, such as 1\.\d+\.\d+; got 'latest'/ },
@@ -86,6 +86,7 @@ export const createCases: readonly CreateCase[] = [
   { title: "an unknown built-in add-on", object: c("x4", { addons: [{ name: "prometheus" }] }), field: "spec.addons[0].name", message: /unknown built-in add-on 'prometheus': use coredns, metrics-server or dashboard, or give a helm chart/ },
   { title: "a Helm add-on from no URL", object: c("x5", { addons: [{ name: "x", helm: { repository: "charts", chart: "x", version: "1" } }] }), field: "spec.addons[0].helm.repository", message: /must be a chart repository URL/ },
   { title: "a cron schedule of words", object: c("x6", { backup: { schedule: "every day" } }), field: "spec.backup.schedule", message: /must be a cron schedule of five fields/ },
+  { title: "a drill schedule of words", object: c("x6v", { backup: { schedule: "@daily", verify: "sometimes" } }), field: "spec.backup.verify", message: /must be a cron schedule of five fields such as "0 3 \* \* 0".*got 'sometimes'/ },
   { title: "a retention of zero", object: c("x7", { backup: { schedule: "@daily", retention: 0 } }), field: "spec.backup.retention", message: /greater than or equal to 1/ },
   { title: "a template name with an underscore", object: c("x8", { template: "small_ha" }), field: "spec.template", message: /must name a ClusterTemplate: a DNS-1123 label/ },
   { title: "paused as a string", object: c("x9", { paused: "yes" }), field: "spec.paused", message: /must be of type boolean/ },
