@@ -1,7 +1,8 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { clusterObjectNames, kubeconfigSecretKey } from "@seedbed/api";
 import { binaryPath } from "@seedbed/binaries";
 import { canBind, reservePorts, type PortReservation } from "@seedbed/controlplane";
 import { eventually, processesMentioning } from "@seedbed/testing";
@@ -121,6 +122,30 @@ describe("seedbed up", () => {
     up.child.kill("SIGINT");
     expect(await exitCode(up.child)).toBe(0);
     expect(up.output()).toContain("Seedbed stopped.");
+    expect(processesMentioning(home)).toEqual([]);
+  });
+
+  it("backs a cluster up into its embedded S3 store and restores it, from the command line", async () => {
+    const up = startUp(env);
+    await up.ready;
+    const seedbed = (...args: string[]): { status: number | null; stdout: string; stderr: string } => spawnSync(process.execPath, [cli, ...args], { env: { ...process.env, ...env }, encoding: "utf8", timeout: 300_000 });
+    const created = seedbed("cluster", "create", "saved", "--wait");
+    expect(created.status, created.stderr).toBe(0);
+    const secret = kubectl(join(home, "management.kubeconfig"), "get", "secret", clusterObjectNames.adminKubeconfigSecret("saved"), "-n", "project-default", "-o", `jsonpath={.data.${kubeconfigSecretKey}}`);
+    const tenant = join(home, "saved.kubeconfig");
+    writeFileSync(tenant, Buffer.from(secret.stdout, "base64"), { mode: 0o600 });
+    expect(kubectl(tenant, "create", "configmap", "before").status).toBe(0);
+    const backup = seedbed("backup", "create", "--cluster", "saved", "--name", "saved-1", "--wait");
+    expect(backup.status, backup.stderr).toBe(0);
+    expect(backup.stdout).toMatch(/stored at s3:\/\/seedbed-backups\/default--saved\/saved-1-/);
+    expect(kubectl(tenant, "create", "configmap", "after").status).toBe(0);
+    const restore = seedbed("restore", "saved", "--wait");
+    expect(restore.status, restore.stderr).toBe(0);
+    expect(restore.stdout).toContain("Restored cluster saved from backup saved-1");
+    expect(kubectl(tenant, "get", "configmap", "before").status).toBe(0);
+    expect(kubectl(tenant, "get", "configmap", "after").stderr).toContain("NotFound");
+    up.child.kill("SIGTERM");
+    expect(await exitCode(up.child)).toBe(0);
     expect(processesMentioning(home)).toEqual([]);
   });
 

@@ -97,7 +97,7 @@ describe("etcd backups of a cluster on a real seed", () => {
     expect(drilled.status?.verification).toMatchObject({ passed: true, message: expect.stringMatching(/^restored into a scratch etcd/) as unknown });
 
     // connectEtcd's listener closed and its PEMs removed once the snapshot was taken.
-    await eventually(async () => ({ ports: listeningPorts(), dirs: etcdClientDirs() }), (now) => now.ports.join() === ports.join() && now.dirs.join() === dirs.join(), { timeoutMs: 10_000, description: "no etcd port-forward or PEM directory left" });
+    await eventually(() => Promise.resolve({ ports: listeningPorts(), dirs: etcdClientDirs() }), (now) => now.ports.join() === ports.join() && now.dirs.join() === dirs.join(), { timeoutMs: 10_000, description: "no etcd port-forward or PEM directory left" });
   }, 300_000);
 
   it("refuses a restore on the kubernetes driver, naming it, and leaves the cluster Running", async () => {
