@@ -47,6 +47,8 @@ describe("etcd backups", () => {
     expect(backup.status?.conditions?.find((c) => c.type === "Ready")).toMatchObject({ status: "True", reason: "Completed" });
     expect(backup.status?.location).toMatch(/^s3:\/\/seedbed-backups\/keep--keep\/first-[0-9a-f]{8}\.db$/);
     expect(backup.status?.revision).toBeGreaterThan(20);
+    // Made without an owner: the operator makes its cluster the owner, so that it goes with it.
+    expect(backup.metadata.ownerReferences).toEqual([expect.objectContaining({ kind: "Cluster", name: "keep" })]);
     // The stored object is the snapshot the status describes, byte for byte.
     const key = (backup.status?.location ?? "").replace("s3://seedbed-backups/", "");
     const hash = createHash("sha256");

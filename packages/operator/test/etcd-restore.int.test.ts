@@ -157,6 +157,8 @@ describe("etcd restores and restore drills", () => {
     await create("etcdrestores", "EtcdRestore", "nothing", { clusterName: "app", backupName: "missing" });
     const refused = await settledRestore("nothing");
     expect(refused.status?.conditions?.find((c) => c.type === "Ready")).toMatchObject({ reason: "BackupNotFound", message: expect.stringContaining("spec.backupName: EtcdBackup missing does not exist") as unknown });
+    // Made without an owner (as through the REST API): it goes with its cluster all the same.
+    expect(refused.metadata.ownerReferences).toEqual([expect.objectContaining({ kind: "Cluster", name: "app" })]);
   });
 });
 

@@ -64,8 +64,9 @@ export function podPortForward(kubeConfig: KubeConfig, namespace: string, pod: s
   return async (socket) => {
     let failed = false;
     const errors = new Writable({
-      write(_chunk, _encoding, done): void {
-        failed = true;
+      write(chunk: Buffer, _encoding, done): void {
+        // The stream's first message carries only the port number (stripped to nothing): no error.
+        if (chunk.length > 0) failed = true;
         done();
       },
     });

@@ -4,6 +4,7 @@ import { clusterIdentity, isClusterServing, type Cluster, type EtcdBackup } from
 import { describeStoreError, saveSnapshot, type S3Store } from "@seedbed/backup";
 import type { EtcdConnection, HostingDriver } from "@seedbed/controlplane";
 import { applyStatus, ensureFinalizer, hasFinalizer, removeFinalizer, setCondition, type EventRecorder, type ObjectClient, type ReconcileContext, type ReconcileRequest, type ReconcileResult, type Reconciler } from "@seedbed/runtime";
+import { adoptByCluster } from "../cluster-owner.ts";
 import { BackupDrill } from "./drill.ts";
 import { etcdBackupFinalizer } from "./kinds.ts";
 import type { BackupMetrics } from "./metrics.ts";
@@ -77,6 +78,8 @@ export class EtcdBackupReconciler implements Reconciler {
       await this.#write(backup, { phase: "Pending" }, { status: "False", reason: "ClusterNotServing", message: `waiting for cluster ${backup.spec.clusterName} to serve` });
       return { result: { requeueAfter: 10_000 } };
     }
+    // Goes with its cluster, whoever made it (the REST API sets no owner).
+    if (await adoptByCluster(this.#o.client, backup, "etcdbackups", cluster)) return { result: undefined };
     const clusterId = clusterIdentity(cluster);
     const driver = await this.#o.driver(cluster);
     if (driver.connectEtcd === undefined || !driver.capabilities.backups) return { result: await this.#fail(backup, "NotSupported", `backups of clusters on seed ${cluster.status?.seed ?? "?"} (driver ${driver.name}) are not supported yet: this operator cannot reach their etcd; clusters on a local seed can be backed up`) };

@@ -7,6 +7,7 @@ import type { EtcdRestoreTarget, HostingDriver } from "@seedbed/controlplane";
 import { applyStatus, setCondition, systemClock, type Clock, type EventRecorder, type ObjectClient, type ReconcileContext, type ReconcileRequest, type ReconcileResult, type Reconciler } from "@seedbed/runtime";
 import { fetchSnapshot, SnapshotUnusableError, storeOfBackup } from "../etcdbackup/fetch.ts";
 import { BackupStoreError, type DefaultBackupStore } from "../etcdbackup/store.ts";
+import { adoptByCluster } from "../cluster-owner.ts";
 import { chooseBackup } from "./choose.ts";
 
 type Status = NonNullable<EtcdRestore["status"]>;
@@ -74,6 +75,8 @@ export class EtcdRestoreReconciler implements Reconciler {
     if (phase === "Completed" || phase === "Failed") return undefined;
     const cluster = this.#o.cluster(restore.metadata.namespace ?? "", restore.spec.clusterName);
     if (!cluster || cluster.metadata.deletionTimestamp !== undefined) return this.#fail(restore, "ClusterNotFound", `Cluster ${restore.spec.clusterName} does not exist in ${restore.metadata.namespace ?? ""}${cluster ? " any more (it is being deleted)" : ""}; restore into an existing cluster`);
+    // Goes with its cluster, whoever made it (the REST API sets no owner).
+    if (await adoptByCluster(this.#o.client, restore, "etcdrestores", cluster)) return undefined;
     const driver = await this.#o.driver(cluster);
     if (phase !== "Restoring") return this.#start(restore, cluster, driver, context);
     return this.#continue(restore, cluster, driver, context);

@@ -27,7 +27,7 @@ import { bootstrapData } from "./bootstrap.ts";
 import { drainPass, isMovable } from "./drain.ts";
 import { durationMs } from "./duration.ts";
 import { isNodeReady, notReadySince, planScaling, type MachineView } from "./machines.ts";
-import { adoptByCluster } from "./owner.ts";
+import { adoptByCluster } from "../cluster-owner.ts";
 import { milliCPU, parseQuantity } from "./quantity.ts";
 import { machineStatus, poolPhase, type PoolObservation } from "./status.ts";
 import { kubeletSkewProblem } from "./version-skew.ts";
@@ -102,7 +102,7 @@ export class NodePoolReconciler implements Reconciler {
     if (pool.metadata.deletionTimestamp !== undefined) return this.#delete(pool, cluster);
     if (!hasFinalizer(pool, nodePoolFinalizer)) await ensureFinalizer(this.#o.client, pool, nodePoolFinalizer);
     if (!cluster) return this.#wait(pool, "ClusterNotFound", `Cluster ${pool.spec.clusterName} does not exist in ${namespace}; create it and the pool follows`);
-    if (cluster.metadata.deletionTimestamp === undefined) await adoptByCluster(this.#o.client, pool, cluster);
+    if (cluster.metadata.deletionTimestamp === undefined) await adoptByCluster(this.#o.client, pool, "nodepools", cluster);
     const reached = await this.#reach(pool, cluster);
     if ("waiting" in reached) return reached.waiting;
     const { tenant, provider } = reached;
