@@ -1,6 +1,7 @@
 import { readFile, stat } from "node:fs/promises";
-import { join, posix, relative } from "node:path";
+import { basename, join, posix, relative } from "node:path";
 import { fileURLToPath } from "node:url";
+import { binaryPath } from "@seedbed/binaries";
 import { parse } from "yaml";
 import type { LayerEntry } from "../layer/entries.ts";
 import type { ImageSpec } from "../layout/spec.ts";
@@ -23,7 +24,12 @@ export interface SeedbedImageOptions {
   readonly repository?: string;
   /** The Node.js 24 program to run (default the one running this code). */
   readonly node?: string;
+  /** Where the pinned binaries are found (SEEDBED_BIN_DIR; default this machine's cache). */
+  readonly env?: NodeJS.ProcessEnv;
 }
+
+/** Where the image keeps the pinned binaries the operator runs itself (SEEDBED_BIN_DIR). */
+export const imageBinDir = "/usr/local/lib/seedbed/bin";
 
 /** The chart's default image reference: `image.repository` : (`image.tag` or the chart's appVersion). */
 export async function chartImageReference(repository: string = repositoryRoot): Promise<string> {
@@ -43,7 +49,8 @@ export async function chartImageReference(repository: string = repositoryRoot): 
  * TypeScript sources (Node 24 strips types itself). Four layers, least
  * changing first: base, Node.js, node_modules, the app. `seedbed` on the
  * PATH is the CLI (what the chart's `command: [seedbed]` runs, through
- * its `#!/usr/bin/env node` line); the entrypoint runs it too.
+ * its `#!/usr/bin/env node` line); the entrypoint runs it too. A fifth
+ * layer holds etcdctl and etcdutl, which backups, restores and drills run.
  */
 export async function seedbedImage(options: SeedbedImageOptions = {}): Promise<ImageSpec> {
   const repository = options.repository ?? repositoryRoot;
@@ -57,10 +64,12 @@ export async function seedbedImage(options: SeedbedImageOptions = {}): Promise<I
       { entries: [...(await hostProgram(node, "/usr/local/bin/node")), ...(await hostProgram("/usr/bin/env", "/usr/bin/env"))].filter(uniquePaths()) },
       { entries: await nodeModules(repository) },
       { entries: [...(await appEntries(repository)), { type: "symlink", path: "/usr/local/bin/seedbed", target: bin }] },
+      // Named as in the binary cache, where binaryPath looks for them.
+      { entries: (["etcdctl", "etcdutl"] as const).map((tool) => ({ type: "file" as const, path: `${imageBinDir}/${basename(binaryPath(tool, { env: options.env }))}`, source: binaryPath(tool, { env: options.env }), mode: 0o755 })) },
     ],
     config: {
       entrypoint: ["/usr/local/bin/node", bin],
-      env: [imagePath, `HOME=${nonroot.home}`, "NODE_ENV=production"],
+      env: [imagePath, `HOME=${nonroot.home}`, "NODE_ENV=production", `SEEDBED_BIN_DIR=${imageBinDir}`],
       user: `${nonroot.uid}:${nonroot.gid}`,
       workingDir: appDir,
     },

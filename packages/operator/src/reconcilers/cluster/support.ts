@@ -69,7 +69,7 @@ export function unsupportedFields(spec: EffectiveClusterSpec, context: SupportCo
     add("spec.addons", sources.addons, (at) => `${at} asks for ${spec.addons.join(", ")}, but Seedbed installs no add-ons yet: install them yourself (e.g. with helm) and remove them from spec.addons`);
   }
   if (spec.backupSchedule !== undefined && !can.backups) {
-    add("spec.backup", sources.backup, (at) => `${at} asks for snapshots on "${spec.backupSchedule ?? ""}", but ${where} takes none yet (this operator cannot reach its etcd): back such clusters up yourself, or create them on a local seed`);
+    add("spec.backup", sources.backup, (at) => `${at} asks for snapshots on "${spec.backupSchedule ?? ""}", but ${where} takes none yet (this operator cannot reach its etcd): back such clusters up yourself, or create them on a local or kubernetes seed`);
   }
   return found;
 }

@@ -82,7 +82,7 @@ export class EtcdBackupReconciler implements Reconciler {
     if (await adoptByCluster(this.#o.client, backup, "etcdbackups", cluster)) return { result: undefined };
     const clusterId = clusterIdentity(cluster);
     const driver = await this.#o.driver(cluster);
-    if (driver.connectEtcd === undefined || !driver.capabilities.backups) return { result: await this.#fail(backup, "NotSupported", `backups of clusters on seed ${cluster.status?.seed ?? "?"} (driver ${driver.name}) are not supported yet: this operator cannot reach their etcd; clusters on a local seed can be backed up`) };
+    if (driver.connectEtcd === undefined || !driver.capabilities.backups) return { result: await this.#fail(backup, "NotSupported", `backups of clusters on seed ${cluster.status?.seed ?? "?"} (driver ${driver.name}) are not supported yet: this operator cannot reach their etcd; clusters on local and kubernetes seeds can be backed up`) };
     try {
       return { connect: async () => driver.connectEtcd?.(clusterId), store: await backupStoreFor(cluster, clusterId, this.#o.defaultStore, secretReader(this.#o.client)) };
     } catch (error) {

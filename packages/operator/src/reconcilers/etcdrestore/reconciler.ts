@@ -89,7 +89,7 @@ export class EtcdRestoreReconciler implements Reconciler {
     if ("refused" in choice) return this.#fail(restore, choice.refused.reason, choice.refused.message);
     if ("waiting" in choice) return this.#wait(restore, choice.waiting);
     const { backup } = choice;
-    if (driver.restoreEtcd === undefined) return this.#fail(restore, "NotSupported", `restores of clusters on seed ${cluster.status?.seed ?? "?"} (driver ${driver.name}) are not supported yet; clusters on a local seed can be restored`);
+    if (driver.restoreEtcd === undefined) return this.#fail(restore, "NotSupported", `restores of clusters on seed ${cluster.status?.seed ?? "?"} (driver ${driver.name}) are not supported yet; clusters on a local seed can be restored, and a backup of this cluster can be cloned into a new cluster on a local seed (an EtcdRestore naming it there)`);
     if (!isClusterServing(cluster) || cluster.status?.clusterID === undefined) return this.#wait(restore, `waiting for cluster ${cluster.metadata.name ?? "?"} to serve: its control plane must run before its data can be replaced`);
     const source = backup.spec.clusterName;
     const fields: Partial<Status> = { phase: "Restoring", startTime: new Date(this.#clock.now()).toISOString(), backupName: backup.metadata.name, ...(backup.status?.revision === undefined ? {} : { snapshotRevision: backup.status.revision }) };
