@@ -98,7 +98,12 @@ export const Backup = Type.Object({
     description: "Cron schedule (five fields, UTC), e.g. \"0 */6 * * *\".",
     "x-kubernetes-validations": [{ rule: "self.matches('^(@(hourly|daily|weekly|monthly))$|^([^ ]+ ){4}[^ ]+$')", messageExpression: "'must be a cron schedule of five fields such as \"0 */6 * * *\" or @hourly/@daily/@weekly/@monthly; got \\'' + self + '\\''" }],
   }),
-  retention: Type.Integer({ minimum: 1, maximum: 1000, default: 7, description: "How many scheduled snapshots to keep." }),
+  retention: Type.Integer({ minimum: 1, maximum: 1000, default: 7, description: "How many scheduled snapshots to keep (the newest that completed)." }),
+  keep: Type.Optional(Type.Object({
+    hourly: Type.Optional(Type.Integer({ minimum: 0, maximum: 1000, description: "Also keep the newest snapshot of each of the last N hours that have one." })),
+    daily: Type.Optional(Type.Integer({ minimum: 0, maximum: 1000, description: "… of each of the last N days (UTC)." })),
+    weekly: Type.Optional(Type.Integer({ minimum: 0, maximum: 1000, description: "… of each of the last N weeks (Monday to Sunday, UTC)." })),
+  }, { description: "Thinning by age beyond `retention`, like Gardener's exponential policy: e.g. hourly 24, daily 7, weekly 4 keeps a month of history in about 35 snapshots." })),
   verify: Type.Optional(Type.String({
     maxLength: 64,
     default: "@weekly",

@@ -1,4 +1,5 @@
 import { Cron } from "croner";
+import { pruneScheduled, type Thinning } from "./retention.ts";
 
 /** A scheduled backup as the planner sees it. */
 export interface ScheduledBackup {
@@ -24,16 +25,13 @@ export interface SchedulePlan {
  * The next step of a backup schedule (five-field cron, UTC): a run is due
  * when the schedule's first time after the newest scheduled backup (or
  * after the cluster's creation, before the first) has come; runs missed
- * while the operator was down make one backup, not a burst. Retention keeps
- * the newest `retention` scheduled backups that completed, plus any newer
- * ones still running or failed; older ones go. Pure.
+ * while the operator was down make one backup, not a burst. Retention: see
+ * pruneScheduled. Pure.
  */
-export function planSchedule(input: { schedule: string; retention: number; now: number; since: number; backups: readonly ScheduledBackup[] }): SchedulePlan {
+export function planSchedule(input: { schedule: string; retention: number; thinning?: Thinning; now: number; since: number; backups: readonly ScheduledBackup[] }): SchedulePlan {
   const newest = [...input.backups].sort((a, b) => b.createdAt - a.createdAt);
   const { due, nextRunAt } = nextRun(input.schedule, newest[0]?.createdAt ?? input.since, input.now);
-  const completed = newest.filter((b) => b.phase === "Completed");
-  const keepFrom = completed[input.retention - 1]?.createdAt;
-  const prune = keepFrom === undefined ? [] : newest.filter((b) => b.createdAt < keepFrom).map((b) => b.name).reverse();
+  const prune = pruneScheduled(input.backups, input.retention, input.thinning);
   return { due, nextRunAt, prune };
 }
 

@@ -46,7 +46,7 @@ export function scheduledBackupsOf(cluster: Cluster, backups: readonly EtcdBacku
  * Carries out `spec.backup` of each cluster (or its template's): an
  * EtcdBackup (labelled scheduled, owned by the Cluster) whenever the cron
  * schedule (UTC) falls due, and retention: scheduled backups beyond the
- * newest `retention` that completed are deleted (their finalizer deletes
+ * newest `retention` that completed (and those `keep` thins by age) are deleted (their finalizer deletes
  * the stored snapshots). It comes back when the next run is due; the
  * Cluster reconciler reports the outcome (lastBackupTime, BackupsHealthy).
  */
@@ -69,7 +69,7 @@ export class BackupScheduleReconciler implements Reconciler {
     if (!(await this.#o.canBackUp(cluster))) return undefined;
     const now = this.#clock.now();
     const since = new Date(cluster.metadata.creationTimestamp ?? now).getTime() || now;
-    const plan = planSchedule({ schedule: backup.schedule, retention: backup.retention, now, since, backups: scheduledBackupsOf(cluster, this.#o.backups(namespace)) });
+    const plan = planSchedule({ schedule: backup.schedule, retention: backup.retention, ...(backup.keep === undefined ? {} : { thinning: backup.keep }), now, since, backups: scheduledBackupsOf(cluster, this.#o.backups(namespace)) });
     for (const name of plan.prune) {
       await this.#o.client.request("DELETE", `/apis/seedbed.dev/v1alpha1/namespaces/${namespace}/etcdbackups/${name}`).catch((error: unknown) => {
         if (!isNotFound(error)) throw error;
