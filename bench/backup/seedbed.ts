@@ -1,16 +1,16 @@
 // Seedbed's backup and restore paths, step by step as the operator runs
 // them, each step timed:
-//   backup  — saveSnapshot (etcdctl snapshot save, then etcdutl snapshot
-//             status and the file's SHA-256: the checks before Completed),
-//             then S3Store.putFile (multipart, a SHA-256 per part), as the
-//             EtcdBackup reconciler does;
+//   backup  — streamSnapshotToStore: etcdctl snapshot save, the growing
+//             file uploaded (multipart, a SHA-256 per part) and hashed as
+//             it is written, then etcdutl snapshot status (the checks
+//             before Completed), as the EtcdBackup reconciler does;
 //   restore — the object downloaded to a file and hashed as it arrives
 //             (S3Store.getFile), its SHA-256 checked against what the
 //             backup recorded (revision and etcd version come from the
 //             backup's status then), and restoreSnapshot with the revision
 //             bumped and marked compacted, as an EtcdRestore stages a
 //             cluster's data.
-import { restoreSnapshot, S3Store, saveSnapshot, type EtcdClient, type S3Credentials, type S3Location, type SnapshotFacts } from "@seedbed/backup";
+import { restoreSnapshot, S3Store, streamSnapshotToStore, type EtcdClient, type S3Credentials, type S3Location, type SnapshotFacts } from "@seedbed/backup";
 import { timed } from "./clock.ts";
 import type { Timing } from "./figures.ts";
 
@@ -23,14 +23,13 @@ export interface StoreAccess {
 /** The member a restored snapshot names and the bump a restore applies, as the local driver asks for them. */
 const restoreOptions = { member: { name: "default", peerURL: "https://127.0.0.1:2380" }, bumpRevision: 1_000_000 };
 
-/** Snapshot to `file`, then upload under `key`; the facts the backup records (its SHA-256 is what a restore checks). */
+/** Snapshot to `file` while it is uploaded under `key`, as the EtcdBackup reconciler does; the facts the backup records (its SHA-256 is what a restore checks). */
 export async function seedbedBackup(client: EtcdClient, access: StoreAccess, key: string, file: string): Promise<{ timing: Timing; facts: SnapshotFacts }> {
   const store = new S3Store(access.location, access.credentials);
   try {
     const began = performance.now();
-    const snapshot = await timed(() => saveSnapshot(client, file));
-    const upload = await timed(() => store.putFile(key, file));
-    return { timing: { totalMs: performance.now() - began, phasesMs: { saveSnapshot: snapshot.ms, upload: upload.ms } }, facts: snapshot.result };
+    const stored = await streamSnapshotToStore(client, file, store, key);
+    return { timing: { totalMs: performance.now() - began, phasesMs: { snapshotAndUpload: stored.seconds * 1000 } }, facts: stored };
   } finally {
     store.close();
   }

@@ -5,7 +5,7 @@ import { CoreV1Api, KubeConfig } from "@kubernetes/client-node";
 import { reservePorts, startStandaloneControlPlane, type StandaloneControlPlane } from "@seedbed/controlplane";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { findProcessesByMarker } from "@seedbed/controlplane";
-import { DrillFailedError, drillSnapshot, etcdStatus, inspectSnapshot, restoreSnapshot, saveSnapshot, snapshotVersionError, SnapshotRefusedError, type EtcdClient } from "../src/index.ts";
+import { DrillFailedError, drillSnapshot, etcdStatus, inspectSnapshot, restoreSnapshot, saveSnapshot, snapshotVersionError, SnapshotRefusedError, SnapshotUploadError, startEmbeddedS3, streamSnapshotToStore, type EtcdClient } from "../src/index.ts";
 
 // Snapshots of a real etcd behind a real kube-apiserver.
 describe("etcd snapshots", () => {
@@ -80,5 +80,29 @@ describe("etcd snapshots", () => {
     expect(snapshotVersionError("3.6.0", "3.6.16")).toBeUndefined();
     expect(snapshotVersionError("3.5.0", "3.6.16")).toBeUndefined();
     expect(snapshotVersionError("3.7.0", "3.6.16")).toBe("the snapshot was written by etcd 3.7.0, newer than this platform's etcd 3.6.16: restore it with a platform that runs etcd 3.7 or newer");
+  });
+
+  it("uploads a snapshot as etcdctl writes it: the stored object is the file, byte for byte, with the facts etcdutl reads", async () => {
+    const s3 = await startEmbeddedS3({ dataDir: join(dir, "s3") });
+    try {
+      const kc = new KubeConfig();
+      kc.loadFromString(plane.kubeconfig);
+      // Enough data that the upload overlaps the snapshot: 40 objects of 512 KiB.
+      const core = kc.makeApiClient(CoreV1Api);
+      for (let i = 0; i < 40; i++) await core.createNamespacedConfigMap({ namespace: "default", body: { metadata: { name: `big-${i}` }, data: { v: "x".repeat(512 * 1024) } } });
+      const stored = await streamSnapshotToStore(etcd, join(dir, "streamed.db"), s3.store, "streamed.db");
+      const local = await inspectSnapshot(join(dir, "streamed.db"));
+      expect(stored).toMatchObject({ revision: local.revision, totalKeys: local.totalKeys, hash: local.hash, sizeBytes: local.sizeBytes, sha256: local.sha256 });
+      expect(stored.sizeBytes).toBeGreaterThan(20 * 1024 * 1024);
+      const downloaded = await s3.store.getFile("streamed.db", join(dir, "downloaded.db"));
+      expect(downloaded).toEqual({ sha256: local.sha256, sizeBytes: local.sizeBytes });
+      // An etcd that does not answer: the snapshot fails, saying so, and nothing is stored.
+      const failed = streamSnapshotToStore({ ...etcd, endpoint: "https://127.0.0.1:1" }, join(dir, "never.db"), s3.store, "never.db", { timeoutMs: 5000 });
+      await expect(failed).rejects.toThrow(SnapshotUploadError);
+      await expect(failed).rejects.toThrow(/etcd snapshot of https:\/\/127\.0\.0\.1:1 failed/);
+      expect((await s3.store.list()).map((o) => o.key)).toEqual(["streamed.db"]);
+    } finally {
+      await s3.stop();
+    }
   });
 });

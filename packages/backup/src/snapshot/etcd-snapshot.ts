@@ -47,6 +47,12 @@ export async function saveSnapshot(client: EtcdClient, file: string, timeoutMs =
 
 /** What a snapshot file holds; fails, saying why, for a file that is no etcd snapshot or is damaged. */
 export async function inspectSnapshot(file: string): Promise<SnapshotFacts> {
+  const status = await readSnapshotStatus(file);
+  return { ...status, sizeBytes: (await stat(file)).size, sha256: await sha256OfFile(file) };
+}
+
+/** What etcdutl reads from a snapshot file: hash, revision, keys and the etcd version that wrote it. */
+export async function readSnapshotStatus(file: string): Promise<Omit<SnapshotFacts, "sizeBytes" | "sha256">> {
   let stdout: string;
   try {
     ({ stdout } = await run(binaryPath("etcdutl"), ["snapshot", "status", file, "-w", "json"], { timeout: 120_000 }));
@@ -54,7 +60,7 @@ export async function inspectSnapshot(file: string): Promise<SnapshotFacts> {
     throw new Error(`${file} is not a readable etcd snapshot: ${stderrOf(error)}`);
   }
   const status = JSON.parse(stdout) as { hash: number; revision: number; totalKey: number; version?: string };
-  const facts = { hash: status.hash, revision: status.revision, totalKeys: status.totalKey, sizeBytes: (await stat(file)).size, sha256: await sha256OfFile(file) };
+  const facts = { hash: status.hash, revision: status.revision, totalKeys: status.totalKey };
   return status.version === undefined || status.version === "" ? facts : { ...facts, storageVersion: status.version };
 }
 

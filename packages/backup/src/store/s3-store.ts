@@ -71,6 +71,19 @@ export class S3Store {
     }
   }
 
+  /** Uploads a stream of unknown length under `key` in parts (each checked by its SHA-256); a failed upload leaves no object. */
+  async putStream(key: string, body: Readable, signal?: AbortSignal): Promise<void> {
+    const upload = new Upload({
+      client: this.#client,
+      params: { Bucket: this.location.bucket, Key: this.#key(key), Body: body, ChecksumAlgorithm: ChecksumAlgorithm.SHA256 },
+      partSize: partSizeBytes,
+      queueSize: 4,
+      leavePartsOnError: false,
+    });
+    signal?.addEventListener("abort", () => void upload.abort(), { once: true });
+    await upload.done();
+  }
+
   /** Uploads a file under `key`; returns its size. */
   async putFile(key: string, file: string, signal?: AbortSignal): Promise<number> {
     const { size } = await stat(file);

@@ -1,7 +1,7 @@
 import { mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { clusterIdentity, isClusterServing, type Cluster, type EtcdBackup } from "@seedbed/api";
-import { describeStoreError, saveSnapshot, type S3Store } from "@seedbed/backup";
+import { describeStoreError, SnapshotUploadError, streamSnapshotToStore, type S3Store } from "@seedbed/backup";
 import type { EtcdConnection, HostingDriver } from "@seedbed/controlplane";
 import { applyStatus, ensureFinalizer, hasFinalizer, removeFinalizer, setCondition, type EventRecorder, type ObjectClient, type ReconcileContext, type ReconcileRequest, type ReconcileResult, type Reconciler } from "@seedbed/runtime";
 import { adoptByCluster } from "../cluster-owner.ts";
@@ -103,8 +103,8 @@ export class EtcdBackupReconciler implements Reconciler {
     try {
       etcd = await connect();
       if (etcd === undefined) throw new Error(`etcd snapshot of cluster ${backup.spec.clusterName} cannot start: its etcd cannot be reached yet`);
-      const facts = await saveSnapshot(etcd, file);
-      await store.putFile(key, file, context.signal);
+      // Uploaded as etcdctl writes it: the snapshot and the upload overlap.
+      const facts = await streamSnapshotToStore(etcd, file, store, key, { signal: context.signal });
       const completionTime = new Date().toISOString();
       const seconds = (Date.parse(completionTime) - Date.parse(startTime)) / 1000;
       await this.#write(
@@ -116,7 +116,7 @@ export class EtcdBackupReconciler implements Reconciler {
       this.#o.events?.record(backup, { reason: "BackupCompleted", action: "Backup", note: `snapshot of cluster ${backup.spec.clusterName} at revision ${facts.revision} stored at ${store.url(key)}` });
       context.log.info({ cluster: backup.spec.clusterName, revision: facts.revision, sizeBytes: facts.sizeBytes, location: store.url(key) }, "Backup completed");
     } catch (error) {
-      const message = error instanceof Error && error.message.startsWith("etcd snapshot") ? error.message : describeStoreError(store.location, "storing the snapshot", error);
+      const message = attemptFailure(error, store);
       await this.#write(withFinalizer, { phase: "Running", startTime }, { status: "False", reason: "AttemptFailed", message: `${message}; retrying with backoff` });
       this.#o.metrics?.failed(backup.metadata.namespace ?? "", backup.spec.clusterName);
       this.#o.events?.record(backup, { type: "Warning", reason: "BackupAttemptFailed", action: "Backup", note: message });
@@ -166,3 +166,10 @@ export class EtcdBackupReconciler implements Reconciler {
 
 }
 
+
+/** Why an attempt failed, in words: etcd's side as etcdctl said it, or the store's (never a credential). */
+function attemptFailure(error: unknown, store: S3Store): string {
+  if (error instanceof SnapshotUploadError && error.stage === "upload") return describeStoreError(store.location, "storing the snapshot", error.cause);
+  if (error instanceof Error && error.message.startsWith("etcd snapshot")) return error.message;
+  return describeStoreError(store.location, "storing the snapshot", error);
+}
