@@ -29,7 +29,7 @@ export async function seedbedBackup(client: EtcdClient, access: StoreAccess, key
   try {
     const began = performance.now();
     const stored = await streamSnapshotToStore(client, file, store, key);
-    return { timing: { totalMs: performance.now() - began, phasesMs: { snapshotAndUpload: stored.seconds * 1000 } }, facts: stored };
+    return { timing: { totalMs: performance.now() - began, phasesMs: { snapshotWritten: stored.milestonesMs.snapshotWritten, uploaded: stored.milestonesMs.uploaded, inspected: stored.milestonesMs.inspected } }, facts: stored };
   } finally {
     store.close();
   }

@@ -17,6 +17,8 @@ const tailPollMs = 10;
 export interface StoredSnapshot extends SnapshotFacts {
   /** How long the snapshot and its upload took together. */
   readonly seconds: number;
+  /** When (ms from the start) etcdctl had written the snapshot, the upload was done, and etcdutl had read the file. */
+  readonly milestonesMs: { readonly snapshotWritten: number; readonly uploaded: number; readonly inspected: number };
 }
 
 /** A failed snapshot or upload: which of the two, and why. */
@@ -49,10 +51,11 @@ export async function streamSnapshotToStore(client: EtcdClient, file: string, st
   const etcdctl = spawn(binaryPath("etcdctl"), args, { stdio: ["ignore", "ignore", "pipe"], env: { ETCDCTL_API: "3" }, timeout: timeoutMs });
   let stderr = "";
   etcdctl.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr = (stderr + chunk).slice(-4096)));
-  const state: { exit?: number | null } = {};
+  const state: { exit?: number | null; exitedAt?: number } = {};
   const exited = new Promise<void>((resolve) => {
     etcdctl.once("close", (code) => {
       state.exit = code;
+      state.exitedAt = performance.now() - began;
       resolve();
     });
     etcdctl.once("error", (error) => {
@@ -70,6 +73,7 @@ export async function streamSnapshotToStore(client: EtcdClient, file: string, st
   }
   const hash = createHash("sha256");
   let uploadedBytes = 0;
+  let uploadedAt = 0;
   try {
     const body = Readable.from(tail(handle, () => state.exit !== undefined, exited, (chunk) => {
       hash.update(chunk);
@@ -77,6 +81,7 @@ export async function streamSnapshotToStore(client: EtcdClient, file: string, st
     }));
     try {
       await store.putStream(key, body, options.signal);
+      uploadedAt = performance.now() - began;
     } catch (error) {
       await exited;
       if (state.exit !== 0) throw snapshotFailed();
@@ -97,7 +102,8 @@ export async function streamSnapshotToStore(client: EtcdClient, file: string, st
     throw new SnapshotUploadError("snapshot", `the snapshot of ${client.endpoint} is ${size} bytes but ${uploadedBytes} were uploaded; the object was deleted`);
   }
   const status = await readSnapshotStatus(file);
-  return { ...status, sizeBytes: size, sha256: hash.digest("hex"), seconds: (performance.now() - began) / 1000 };
+  const inspected = performance.now() - began;
+  return { ...status, sizeBytes: size, sha256: hash.digest("hex"), seconds: inspected / 1000, milestonesMs: { snapshotWritten: Math.round(state.exitedAt ?? 0), uploaded: Math.round(uploadedAt), inspected: Math.round(inspected) } };
 }
 
 /** Opens the file once it exists; undefined when `gaveUp` says so first. */
