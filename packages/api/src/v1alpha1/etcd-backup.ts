@@ -5,6 +5,14 @@ import { maxNameLength, referenceRule } from "../schema/names.ts";
 import type { ResourceOf } from "../schema/resource.ts";
 import { immutableRule } from "../schema/rules.ts";
 
+/**
+ * Asks for a restore drill of an EtcdBackup: a new value (the time of the
+ * request, ISO 8601) runs one; status.verification.requestedAt answers it.
+ * Set by `seedbed backup verify`, the REST API and the cluster's drill
+ * schedule.
+ */
+export const verifyAnnotation = "seedbed.dev/verify";
+
 /** A snapshot to take of one cluster's etcd. */
 export const EtcdBackupSpec = Type.Object({
   clusterName: Type.String({ maxLength: 63, "x-kubernetes-validations": [referenceRule("a Cluster in this namespace")] }),

@@ -8,13 +8,6 @@ export const etcdBackupResource = { group, version, plural: "etcdbackups" } as c
 /** The label that names a backup's cluster, so that a cluster's backups can be selected. */
 export const backupClusterLabel = "seedbed.dev/cluster";
 
-/**
- * The annotation that asks the operator for a restore drill of a backup:
- * set to a new value (the time of the request), it is answered by
- * status.verification with requestedAt equal to that value.
- */
-export const verifyAnnotation = "seedbed.dev/verify";
-
 /** The API path of a project's backups, for watches. */
 export function etcdBackupsPath(namespace: string): string {
   return `/apis/${group}/${version}/namespaces/${namespace}/etcdbackups`;

@@ -1,10 +1,10 @@
 import { ApiException, PatchStrategy, setHeaderOptions } from "@kubernetes/client-node";
-import type { EtcdBackup } from "@seedbed/api";
+import { verifyAnnotation, type EtcdBackup } from "@seedbed/api";
 import { commandContext, type CommandContext, type GlobalOptions } from "../../context.ts";
 import { CliError, ExitCode, explain } from "../../errors.ts";
 import { parseTimeout } from "../cluster/wait.ts";
 import { watchOne } from "../watch-one.ts";
-import { etcdBackupResource, etcdBackupsPath, verifyAnnotation } from "./backups-api.ts";
+import { etcdBackupResource, etcdBackupsPath } from "./backups-api.ts";
 
 /** Options of `seedbed backup verify`. */
 export interface VerifyBackupOptions extends GlobalOptions {

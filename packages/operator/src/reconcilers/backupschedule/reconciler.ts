@@ -1,6 +1,5 @@
-import { type Cluster, type ClusterTemplate, type EtcdBackup } from "@seedbed/api";
+import { verifyAnnotation, type Cluster, type ClusterTemplate, type EtcdBackup } from "@seedbed/api";
 import { isConflict, isNotFound, systemClock, type Clock, type EventRecorder, type ObjectClient, type ReconcileContext, type ReconcileRequest, type ReconcileResult, type Reconciler } from "@seedbed/runtime";
-import { verifyAnnotation } from "../etcdbackup/kinds.ts";
 import { nextRun, planSchedule, scheduleError, type ScheduledBackup } from "./plan.ts";
 
 /** Restore drills when spec.backup.verify is left out (objects stored before the field had its default). */

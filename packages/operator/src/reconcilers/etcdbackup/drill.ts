@@ -1,10 +1,9 @@
 import { rmSync } from "node:fs";
 import { join } from "node:path";
-import type { Cluster, EtcdBackup } from "@seedbed/api";
+import { verifyAnnotation, type Cluster, type EtcdBackup } from "@seedbed/api";
 import { clearAbandonedDrills, DrillFailedError, drillSnapshot } from "@seedbed/backup";
 import { applyStatus, setCondition, type EventRecorder, type ObjectClient, type ReconcileContext } from "@seedbed/runtime";
 import { fetchSnapshot, SnapshotUnusableError, storeOfBackup } from "./fetch.ts";
-import { verifyAnnotation } from "./kinds.ts";
 import type { BackupMetrics } from "./metrics.ts";
 import { BackupStoreError, type DefaultBackupStore } from "./store.ts";
 
