@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { request } from "node:https";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { AppsV1Api, CoreV1Api, CustomObjectsApi, makeInformer, PatchStrategy, setHeaderOptions, type KubeConfig, type V1ConfigMap } from "@kubernetes/client-node";
+import { AppsV1Api, CoordinationV1Api, CoreV1Api, CustomObjectsApi, makeInformer, PatchStrategy, setHeaderOptions, type KubeConfig, type V1ConfigMap } from "@kubernetes/client-node";
 import { apiVersion, type Cluster, type EtcdBackup, type EtcdRestore } from "@seedbed/api";
 import { startEmbeddedS3, type EmbeddedS3 } from "@seedbed/backup";
 import { eventually } from "@seedbed/testing";
@@ -46,6 +46,9 @@ describe("etcd restores and restore drills", () => {
     for (let i = 0; i < 200; i += 8) {
       await Promise.all(Array.from({ length: 8 }, (_, j) => core.createNamespacedConfigMap({ namespace: "data", body: { metadata: { name: `obj-${i + j}` }, data: { v: `original-${i + j}` } } })));
     }
+    // A kwok machine, whose Node is in the snapshot.
+    await create("nodepools", "NodePool", "workers", { clusterName: "app", replicas: 1 });
+    await eventually(async () => (await core.listNode()).items.filter((n) => n.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True") === true).length, (n) => n === 1, { timeoutMs: 60_000, description: "the kwok Node Ready" });
     await create("etcdbackups", "EtcdBackup", "before", { clusterName: "app" });
     expect((await settledBackup("before")).status?.phase).toBe("Completed");
   });
@@ -96,6 +99,10 @@ describe("etcd restores and restore drills", () => {
     await eventually(async () => (await tenant.makeApiClient(AppsV1Api).listNamespacedReplicaSet({ namespace: "data" })).items.length, (n) => n === 1, { timeoutMs: 60_000, description: "a ReplicaSet made by the restored cluster's controller-manager" });
     const cluster = await running("app");
     expect(cluster.status?.conditions?.find((c) => c.type === "Ready")?.status).toBe("True");
+    // kwok came back with the control plane and keeps the restored Node alive: its Lease is renewed after the restore.
+    const renewed = await eventually(async () => (await tenant.makeApiClient(CoordinationV1Api).listNamespacedLease({ namespace: "kube-node-lease" })).items, (leases) => leases.length === 1 && Date.parse(String(leases[0]?.spec?.renewTime ?? "")) > Date.parse(done.status?.dataRestoredTime ?? ""), { timeoutMs: 60_000, description: "the kwok Node's Lease renewed after the restore" });
+    expect(renewed).toHaveLength(1);
+    expect((await core.listNode()).items.map((n) => n.status?.conditions?.find((c) => c.type === "Ready")?.status)).toEqual(["True"]);
     // Nothing of the restore is left beside the cluster's data.
     const clusterDir = join(platform.stateDir, "clusters", cluster.status?.clusterID ?? "?");
     expect(() => readFileSync(join(clusterDir, "restore", "hold.json"))).toThrow();
@@ -150,6 +157,17 @@ describe("etcd restores and restore drills", () => {
     expect(refused.status?.conditions?.find((c) => c.type === "Ready")).toMatchObject({ reason: "ChecksumMismatch", message: expect.stringContaining("the cluster was left as it was") as unknown });
     // The cluster kept serving, with what was written after the snapshot.
     expect((await core.readNamespacedConfigMap({ namespace: "data", name: "obj-late" })).data?.v).toBe("late");
+    expect((await read<Cluster>("clusters", "app")).status?.phase).toBe("Running");
+  });
+
+  it("refuses a snapshot written by a newer etcd than the platform's, naming both", async () => {
+    await create("etcdbackups", "EtcdBackup", "future", { clusterName: "app" });
+    const backup = await settledBackup("future");
+    // As a backup taken by a platform with a newer etcd would say (the status is the operator's record of the file).
+    await objects.patchNamespacedCustomObjectStatus({ ...group, plural: "etcdbackups", name: "future", body: { status: { ...backup.status, etcdVersion: "3.99.0" } } }, mergePatch);
+    await create("etcdrestores", "EtcdRestore", "from-future", { clusterName: "app", backupName: "future" });
+    const refused = await settledRestore("from-future");
+    expect(refused.status?.conditions?.find((c) => c.type === "Ready")).toMatchObject({ reason: "VersionTooNew", message: expect.stringContaining("the snapshot was written by etcd 3.99.0, newer than this platform's etcd 3.6.16") as unknown });
     expect((await read<Cluster>("clusters", "app")).status?.phase).toBe("Running");
   });
 
