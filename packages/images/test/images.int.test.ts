@@ -88,12 +88,14 @@ describe("images loaded into containerd", () => {
     expect(await exit).toBe(0);
   });
 
-  it("run the Seedbed image: Node.js 24 with its libraries, the CLI on the PATH, as 65532", async () => {
+  it("run the Seedbed image: Node.js 24 with its libraries, the CLI on the PATH, the etcd tools, as 65532", async () => {
     const loaded = await loadImages({ ids: ["seedbed"], seedbed: { name: "docker.io/seedbed/seedbed:test" }, containerd: { address: containerd.address } });
-    expect(loaded.get("seedbed")?.layerDigests).toHaveLength(4);
+    expect(loaded.get("seedbed")?.layerDigests).toHaveLength(5);
     const node = await run("docker.io/seedbed/seedbed:test", "node", ["node", "-p", "[process.versions.node, process.getuid(), process.cwd()].join(' ')"]);
     expect(node.trim()).toMatch(new RegExp(`^${versions.node.split(".")[0] ?? ""}\\.\\d+\\.\\d+ 65532 /app$`));
     // `seedbed` as the chart runs it: the link, the #!/usr/bin/env node line, the TypeScript sources and node_modules.
     expect(await run("docker.io/seedbed/seedbed:test", "cli", ["seedbed", "--help"])).toMatch(/Usage: seedbed/);
+    // The etcd tools backups, restores and drills run, where SEEDBED_BIN_DIR points.
+    expect(await run("docker.io/seedbed/seedbed:test", "seedbed-etcdctl", [`/usr/local/lib/seedbed/bin/etcdctl-v${versions.etcd}`, "version"])).toContain(`etcdctl version: ${versions.etcd}`);
   }, 300_000);
 });

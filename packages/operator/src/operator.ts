@@ -30,7 +30,7 @@ import { EtcdBackupReconciler } from "./reconcilers/etcdbackup/reconciler.ts";
 import { BackupMetrics } from "./reconcilers/etcdbackup/metrics.ts";
 import { drillMarkerPrefix } from "./reconcilers/etcdbackup/drill.ts";
 import { BackupScheduleReconciler } from "./reconcilers/backupschedule/reconciler.ts";
-import type { DefaultBackupStore } from "./reconcilers/etcdbackup/store.ts";
+import type { BackupStores, DefaultBackupStore } from "./reconcilers/etcdbackup/store.ts";
 import { etcdRestoreKindRef } from "./reconcilers/etcdrestore/kinds.ts";
 import { EtcdRestoreReconciler } from "./reconcilers/etcdrestore/reconciler.ts";
 import { credentialsLabel, credentialsOf } from "./reconcilers/credentials/protect.ts";
@@ -314,6 +314,18 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
       return seed === undefined ? [] : [{ name: seed }];
     } }],
   });
+  // Where snapshots go: the first of the cluster's, its template's, its project's and its seed's settings, else the platform's store.
+  const backupStores: BackupStores = {
+    platform: options.backupStore,
+    sourcesOf: (c) => {
+      const namespace = c.metadata.namespace ?? "";
+      return {
+        ...(c.spec.template === undefined ? {} : { template: cache.template(namespace, c.spec.template) }),
+        project: projectInformer.get(undefined, projectOfNamespace(namespace)),
+        ...(c.status?.seed === undefined ? {} : { seed: seedInformer.get(undefined, c.status.seed) }),
+      };
+    },
+  };
   // Snapshots on their way to or from the store, and restore drills.
   const backupWorkDir = options.stateDir === undefined ? join(tmpdir(), "seedbed-backups") : join(options.stateDir, "backups");
   // One snapshot per EtcdBackup, stored in the cluster's store (see etcdbackup/).
@@ -326,7 +338,7 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
       backup: (namespace, name) => backupInformer.get(namespace, name),
       cluster: (namespace, name) => clusterInformer.get(namespace, name),
       driver: async (cluster) => (await drivers.forCluster(cluster)).driver,
-      defaultStore: options.backupStore,
+      stores: backupStores,
       workDir: backupWorkDir,
       events: manager.eventRecorder("etcdbackup"),
       metrics: new BackupMetrics(manager.metrics.registry),
@@ -346,7 +358,7 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
       cluster: (namespace, name) => clusterInformer.get(namespace, name),
       backups: (namespace) => backupInformer.list(namespace),
       driver: async (cluster) => (await drivers.forCluster(cluster)).driver,
-      defaultStore: options.backupStore,
+      stores: backupStores,
       workDir: backupWorkDir,
       events: manager.eventRecorder("etcdrestore"),
       clock: options.clock,

@@ -2,13 +2,15 @@ import { createHash } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { CoreV1Api, CustomObjectsApi } from "@kubernetes/client-node";
+import { CoreV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions } from "@kubernetes/client-node";
 import { apiVersion, type Cluster, type EtcdBackup } from "@seedbed/api";
 import { startEmbeddedS3, type EmbeddedS3 } from "@seedbed/backup";
 import { eventually } from "@seedbed/testing";
 import { useKubeAPI } from "@seedbed/testing/vitest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { shiftedClock, startLocalOperator, tenantKubeConfig, type LocalOperator } from "./local-platform.ts";
+
+const mergePatch = setHeaderOptions("Content-Type", PatchStrategy.MergePatch);
 
 // EtcdBackup on the local driver, stored in the real S3 server `seedbed up` runs.
 describe("etcd backups", () => {
@@ -139,5 +141,24 @@ describe("etcd backups", () => {
     await createBackup("own-second", "own");
     const refused = await settled("own-second");
     expect(refused.status?.conditions?.find((c) => c.type === "Ready")).toMatchObject({ reason: "NoStore", message: "spec.backup.storage.s3.credentialsSecretRef: Secret project-keep/s3-credentials has no key credentials; add it" });
+  });
+
+  it("stores a cluster's snapshots where its seed says, and deletes each from where it was recorded after the settings changed", async () => {
+    const core = api().kubeConfig().makeApiClient(CoreV1Api);
+    await core.createNamespacedSecret({ namespace, body: { metadata: { name: "seed-s3" }, stringData: { credentials: JSON.stringify(s3.credentials) } } });
+    const backupStorage = { s3: { endpoint: s3.location.endpoint, bucket: s3.location.bucket, region: "us-east-1", prefix: "seed-store/", credentialsSecretRef: { namespace, name: "seed-s3", key: "credentials" } } };
+    const seed = { group: "seedbed.dev", version: "v1alpha1", plural: "seeds", name: "local" };
+    await objects.patchClusterCustomObject({ ...seed, body: { spec: { backupStorage } } }, mergePatch);
+    await createBackup("at-seed", "keep");
+    const backup = await settled("at-seed");
+    expect(backup.status?.location).toMatch(/^s3:\/\/seedbed-backups\/seed-store\/keep--keep\/at-seed-[0-9a-f]{8}\.db$/);
+    expect(backup.status?.store).toMatchObject({ from: "seed", bucket: "seedbed-backups", credentialsSecretRef: { namespace, name: "seed-s3", key: "credentials" } });
+    expect(backup.status?.store?.key).toBe((backup.status?.location ?? "").replace("s3://seedbed-backups/", ""));
+    // The seed's setting goes; the snapshot is still deleted from where it was stored.
+    await objects.patchClusterCustomObject({ ...seed, body: { spec: { backupStorage: null } } }, mergePatch);
+    expect((await s3.store.list("seed-store/keep--keep/")).length).toBe(1);
+    await objects.deleteNamespacedCustomObject({ ...group, plural: "etcdbackups", name: "at-seed" });
+    await eventually(() => readBackup("at-seed").then(() => false, () => true), (gone) => gone, { timeoutMs: 30_000, description: "EtcdBackup gone" });
+    expect(await s3.store.list("seed-store/")).toEqual([]);
   });
 });

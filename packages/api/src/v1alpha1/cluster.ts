@@ -1,6 +1,7 @@
 import Type from "typebox";
 import { ageColumn, phaseColumn, readyColumn, type KindDefinition } from "../crd/definition.ts";
-import { LocalObjectReference, SecretKeyReference, StatusOf } from "../schema/common.ts";
+import { LocalObjectReference, StatusOf } from "../schema/common.ts";
+import { BackupStorage } from "./backup-storage.ts";
 import { maxClusterIdLength, maxNameLength, referenceRule } from "../schema/names.ts";
 import { FreeForm, MapList, Quantity, StringEnum } from "../schema/primitives.ts";
 import type { ResourceOf } from "../schema/resource.ts";
@@ -110,15 +111,7 @@ export const Backup = Type.Object({
     description: "Cron schedule (five fields, UTC) of restore drills: the newest completed snapshot is restored into a scratch etcd, checked and thrown away (condition BackupVerified).",
     "x-kubernetes-validations": [{ rule: "self.matches('^(@(hourly|daily|weekly|monthly))$|^([^ ]+ ){4}[^ ]+$')", messageExpression: "'must be a cron schedule of five fields such as \"0 3 * * 0\" or @hourly/@daily/@weekly/@monthly; got \\'' + self + '\\''" }],
   })),
-  storage: Type.Optional(Type.Object({
-    s3: Type.Object({
-      endpoint: Type.String({ maxLength: 2048, "x-kubernetes-validations": [{ rule: "isURL(self)", message: "must be a URL such as https://s3.eu-west-1.amazonaws.com" }] }),
-      bucket: Type.String({ minLength: 3, maxLength: 63 }),
-      region: Type.String({ default: "us-east-1", maxLength: 64 }),
-      prefix: Type.Optional(Type.String({ maxLength: 512 })),
-      credentialsSecretRef: SecretKeyReference,
-    }),
-  }, { description: "Where snapshots go; the platform's default store when omitted." })),
+  storage: Type.Optional(BackupStorage("a Secret in the cluster's namespace: leave credentialsSecretRef.namespace out", "Where snapshots go; when omitted, the project's spec.backupStorage, then the seed's, then the platform's own store.")),
 });
 
 /** A CEL expression for a datastore field of a spec, its default when the datastore is left out. */

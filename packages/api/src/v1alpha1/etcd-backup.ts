@@ -1,6 +1,7 @@
 import Type from "typebox";
 import { ageColumn, phaseColumn, type KindDefinition } from "../crd/definition.ts";
 import { StatusOf } from "../schema/common.ts";
+import { StringEnum } from "../schema/primitives.ts";
 import { maxNameLength, referenceRule } from "../schema/names.ts";
 import type { ResourceOf } from "../schema/resource.ts";
 import { immutableRule } from "../schema/rules.ts";
@@ -27,6 +28,14 @@ export const EtcdBackupStatus = StatusOf(etcdBackupPhases, {
   sizeBytes: Type.Optional(Type.Integer({ minimum: 0 })),
   revision: Type.Optional(Type.Integer({ minimum: 0, description: "The etcd revision the snapshot holds." })),
   sha256: Type.Optional(Type.String({ pattern: "^[0-9a-f]{64}$" })),
+  store: Type.Optional(Type.Object({
+    from: StringEnum(["cluster", "template", "project", "seed", "platform"], { description: "Whose settings named the store: the cluster's spec.backup.storage, its template's, its project's or its seed's spec.backupStorage, or the platform's own store." }),
+    endpoint: Type.String(),
+    bucket: Type.String(),
+    region: Type.String(),
+    key: Type.String({ description: "The object's key in the bucket." }),
+    credentialsSecretRef: Type.Optional(Type.Object({ namespace: Type.String(), name: Type.String(), key: Type.String() }, { description: "The Secret whose credentials reach it (none: the platform's own store)." })),
+  }, { description: "Where the snapshot was stored, as recorded when it was: restores, drills and deletion use this, whatever the settings say later." })),
   etcdVersion: Type.Optional(Type.String({ description: "The storage version of the etcd that wrote the snapshot (a restore refuses one newer than its etcd)." })),
   keys: Type.Optional(Type.Integer({ minimum: 0, description: "Keys in the snapshot's database, every revision of each (etcdutl snapshot status)." })),
   verification: Type.Optional(Type.Object({

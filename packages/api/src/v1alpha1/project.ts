@@ -1,4 +1,5 @@
 import Type from "typebox";
+import { BackupStorage } from "./backup-storage.ts";
 import { ageColumn, phaseColumn, readyColumn, type KindDefinition } from "../crd/definition.ts";
 import { StatusOf } from "../schema/common.ts";
 import { maxNameLength, newProjectNameRules } from "../schema/names.ts";
@@ -25,6 +26,7 @@ export const ProjectSpec = Type.Object({
   description: Type.Optional(Type.String({ maxLength: 1024 })),
   members: MapList(ProjectMember, ["kind", "name"], { maxItems: 256, default: [] }),
   quota: Type.Optional(ProjectQuota),
+  backupStorage: Type.Optional(BackupStorage("a Secret in the project's namespace (project-<name>): leave credentialsSecretRef.namespace out", "Where the etcd snapshots of the project's clusters go, unless a cluster (or its template) names its own store; the seed's, then the platform's store when omitted.")),
 });
 
 /** A project's phases. */

@@ -1,4 +1,5 @@
 import Type from "typebox";
+import { BackupStorage } from "./backup-storage.ts";
 import { ageColumn, phaseColumn, readyColumn, type KindDefinition } from "../crd/definition.ts";
 import { SecretKeyReference, StatusOf } from "../schema/common.ts";
 import { maxNameLength } from "../schema/names.ts";
@@ -15,6 +16,7 @@ export const SeedSpec = Type.Object({
   region: Type.Optional(Type.String({ maxLength: 63, description: "Where the seed is: clusters with spec.seedSelector.region choose among the seeds of their region; shown in the status (and the wide listing) of each cluster it hosts, and as the Seed's label topology.kubernetes.io/region." })),
   default: Type.Boolean({ default: false, description: "Clusters that name no seed go to the default one." }),
   kubeconfigSecretRef: Type.Optional(SecretKeyReference),
+  backupStorage: Type.Optional(BackupStorage("a Secret in the namespace credentialsSecretRef.namespace names", "Where the etcd snapshots of the clusters hosted here go, unless a cluster, its template or its project names a store; the platform's own store when omitted.", { rule: "has(self.namespace)", message: "credentialsSecretRef.namespace is required: a Seed has no namespace of its own" })),
   storageClassName: Type.Optional(Type.String({ maxLength: 253, description: "StorageClass of etcd's volumes on a kubernetes seed; the seed's default when omitted." })),
   capacity: Type.Optional(Type.Object({ maxClusters: Type.Integer({ minimum: 0, maximum: 100000, description: "No new cluster is placed here once it hosts this many; such a cluster waits in phase Pending (reason SeedFull). Clusters already here stay." }) })),
   sniDomain: Type.Optional(Type.String({ maxLength: 200, pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$", description: "Clusters exposed through the shared endpoint answer as <cluster>.<project>.<sniDomain>. Not used yet: the platform's one shared domain applies to every seed, and the Seed reports this field as NotSupported." })),

@@ -3,9 +3,9 @@ import { join } from "node:path";
 import { verifyAnnotation, type Cluster, type EtcdBackup } from "@seedbed/api";
 import { clearAbandonedDrills, DrillFailedError, drillSnapshot } from "@seedbed/backup";
 import { applyStatus, setCondition, type EventRecorder, type ObjectClient, type ReconcileContext } from "@seedbed/runtime";
-import { fetchSnapshot, SnapshotUnusableError, storeOfBackup } from "./fetch.ts";
+import { fetchSnapshot, snapshotOf, SnapshotUnusableError, type StoredSnapshotRef } from "./fetch.ts";
 import type { BackupMetrics } from "./metrics.ts";
-import { BackupStoreError, type DefaultBackupStore } from "./store.ts";
+import { BackupStoreError, type BackupStores } from "./store.ts";
 
 /** Keys every Kubernetes cluster's etcd holds: a snapshot without them would not bring a cluster back. */
 const requiredKeys = ["/registry/namespaces/kube-system", "/registry/namespaces/default"];
@@ -13,7 +13,7 @@ const requiredKeys = ["/registry/namespaces/kube-system", "/registry/namespaces/
 /** What a drill needs. */
 export interface BackupDrillOptions {
   readonly client: ObjectClient;
-  readonly defaultStore?: DefaultBackupStore;
+  readonly stores: BackupStores;
   /** The operator's backup work directory: drills run in drills/<backup uid> under it. */
   readonly workDir: string;
   readonly events?: EventRecorder;
@@ -51,22 +51,21 @@ export class BackupDrill {
   /** Runs the drill asked for with `requestedAt` and records it; throws (to be retried) only when the store cannot be read. */
   async run(backup: EtcdBackup, cluster: Cluster | undefined, requestedAt: string, context: ReconcileContext): Promise<void> {
     const name = backup.metadata.name ?? "?";
-    if (cluster === undefined) return this.#record(backup, undefined, requestedAt, false, `cluster ${backup.spec.clusterName} is gone, and with it the settings of the store this snapshot is in`);
     const uid = backup.metadata.uid ?? name;
     const dir = join(this.#o.workDir, "drills", uid);
     const marker = `${drillMarkerPrefix(this.#o.workDir)}/${uid}`;
     const file = join(this.#o.workDir, `drill-${uid}.db`);
     // A scratch etcd an interrupted drill of this backup left.
     await clearAbandonedDrills(marker, [dir]);
-    let store;
+    let snapshot: StoredSnapshotRef;
     try {
-      store = await storeOfBackup(cluster, this.#o.client, this.#o.defaultStore);
+      snapshot = await snapshotOf(backup, cluster, this.#o.stores, this.#o.client);
     } catch (error) {
       if (error instanceof BackupStoreError) return this.#record(backup, cluster, requestedAt, false, error.message);
       throw error;
     }
     try {
-      await fetchSnapshot(store, backup, file, context.signal);
+      await fetchSnapshot(snapshot, backup, file, context.signal);
       const report = await drillSnapshot(file, { revision: backup.status?.revision ?? -1, requiredKeys }, { dir, marker });
       await this.#record(backup, cluster, requestedAt, true, `restored into a scratch etcd at revision ${report.revision}: ${report.keys} keys, ${report.sampled} of them read back`);
       context.log.info({ backup: name, keys: report.keys }, "Restore drill passed");
@@ -76,7 +75,7 @@ export class BackupDrill {
       context.log.info({ backup: name, reason: error.message }, "Restore drill failed");
     } finally {
       rmSync(file, { force: true });
-      store.close();
+      snapshot.store.close();
     }
   }
 

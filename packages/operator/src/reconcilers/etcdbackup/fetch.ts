@@ -1,10 +1,9 @@
 import { mkdirSync, rmSync } from "node:fs";
 import { dirname } from "node:path";
-import type { V1Secret } from "@kubernetes/client-node";
 import { clusterIdentity, type Cluster, type EtcdBackup } from "@seedbed/api";
 import { describeStoreError, type S3Store } from "@seedbed/backup";
 import { isNotFound, type ObjectClient } from "@seedbed/runtime";
-import { backupStoreFor, snapshotKey, type DefaultBackupStore } from "./store.ts";
+import { backupStoreFor, BackupStoreError, recordedStore, snapshotKey, type BackupStores, type SecretReader } from "./store.ts";
 
 /** A backup whose snapshot cannot be used: gone from the store, or not the one it recorded. Retrying does not help. */
 export class SnapshotUnusableError extends Error {
@@ -17,10 +16,10 @@ export class SnapshotUnusableError extends Error {
 }
 
 /** Reads a Secret of the management cluster, or undefined when there is none. */
-export function secretReader(client: ObjectClient): (namespace: string, name: string) => Promise<V1Secret | undefined> {
+export function secretReader(client: ObjectClient): SecretReader {
   return async (namespace, name) => {
     try {
-      return await client.request<V1Secret>("GET", `/api/v1/namespaces/${namespace}/secrets/${name}`);
+      return await client.request("GET", `/api/v1/namespaces/${namespace}/secrets/${name}`);
     } catch (error) {
       if (isNotFound(error)) return undefined;
       throw error;
@@ -28,9 +27,26 @@ export function secretReader(client: ObjectClient): (namespace: string, name: st
   };
 }
 
-/** The store a backup of `source` (the cluster it was taken of) lives in. */
-export function storeOfBackup(source: Cluster, client: ObjectClient, platform: DefaultBackupStore | undefined): Promise<S3Store> {
-  return backupStoreFor(source, clusterIdentity(source), platform, secretReader(client));
+/** A stored snapshot: the store it is in and its key there. */
+export interface StoredSnapshotRef {
+  readonly store: S3Store;
+  readonly key: string;
+}
+
+/**
+ * Where a backup's snapshot is: the store recorded in its status when it
+ * was taken (whatever the settings say now, and whether or not its cluster
+ * still exists); for a backup taken before stores were recorded, its
+ * cluster's store as the settings name it now. BackupStoreError when
+ * neither can be used.
+ */
+export async function snapshotOf(backup: EtcdBackup, source: Cluster | undefined, stores: BackupStores, client: ObjectClient): Promise<StoredSnapshotRef> {
+  const record = backup.status?.store;
+  const readSecret = secretReader(client);
+  if (record !== undefined) return { store: await recordedStore(record, stores.platform, readSecret), key: record.key };
+  if (source === undefined) throw new BackupStoreError(`cluster ${backup.spec.clusterName}, which backup ${backup.metadata.name ?? "?"} was taken of, is gone, and with it the settings of the store its snapshot is in`);
+  const { store } = await backupStoreFor(source, clusterIdentity(source), stores, readSecret);
+  return { store, key: snapshotKey(backup) };
 }
 
 /**
@@ -39,9 +55,9 @@ export function storeOfBackup(source: Cluster, client: ObjectClient, platform: D
  * damaged or replaced object) throws SnapshotUnusableError; a store that
  * cannot be read throws its description, to be retried.
  */
-export async function fetchSnapshot(store: S3Store, backup: EtcdBackup, file: string, signal?: AbortSignal): Promise<void> {
+export async function fetchSnapshot(snapshot: StoredSnapshotRef, backup: EtcdBackup, file: string, signal?: AbortSignal): Promise<void> {
   mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
-  const key = snapshotKey(backup);
+  const { store, key } = snapshot;
   let sha256: string;
   try {
     ({ sha256 } = await store.getFile(key, file, signal));

@@ -8,8 +8,8 @@ import { adoptByCluster } from "../cluster-owner.ts";
 import { BackupDrill } from "./drill.ts";
 import { etcdBackupFinalizer } from "./kinds.ts";
 import type { BackupMetrics } from "./metrics.ts";
-import { secretReader } from "./fetch.ts";
-import { BackupStoreError, backupStoreFor, snapshotKey, type DefaultBackupStore } from "./store.ts";
+import { secretReader, snapshotOf } from "./fetch.ts";
+import { BackupStoreError, backupStoreFor, snapshotKey, type BackupStores, type ClusterStore } from "./store.ts";
 
 type Status = NonNullable<EtcdBackup["status"]>;
 
@@ -20,7 +20,8 @@ export interface EtcdBackupReconcilerOptions {
   readonly cluster: (namespace: string, name: string) => Cluster | undefined;
   /** The hosting driver of a cluster's seed. */
   readonly driver: (cluster: Cluster) => Promise<HostingDriver>;
-  readonly defaultStore?: DefaultBackupStore;
+  /** The platform's store and what names one for each cluster. */
+  readonly stores: BackupStores;
   /** Where snapshots are written before they are uploaded (removed after). */
   readonly workDir: string;
   readonly events?: EventRecorder;
@@ -46,7 +47,7 @@ export class EtcdBackupReconciler implements Reconciler {
 
   constructor(options: EtcdBackupReconcilerOptions) {
     this.#o = options;
-    this.#drill = new BackupDrill({ client: options.client, defaultStore: options.defaultStore, workDir: options.workDir, events: options.events, metrics: options.metrics, now: options.now ?? Date.now });
+    this.#drill = new BackupDrill({ client: options.client, stores: options.stores, workDir: options.workDir, events: options.events, metrics: options.metrics, now: options.now ?? Date.now });
   }
 
   async reconcile(request: ReconcileRequest, context: ReconcileContext): Promise<ReconcileResult | undefined> {
@@ -61,17 +62,17 @@ export class EtcdBackupReconciler implements Reconciler {
     }
     if (phase === "Failed") return undefined;
     const source = await this.#source(backup);
-    if (!("store" in source)) return source.result;
+    if (!("target" in source)) return source.result;
     try {
-      await this.#take(backup, source.connect, source.store, context);
+      await this.#take(backup, source.connect, source.target, context);
       return undefined;
     } finally {
-      source.store.close();
+      source.target.store.close();
     }
   }
 
   /** The etcd and the store of a backup's cluster, or what to do while there are none. */
-  async #source(backup: EtcdBackup): Promise<{ connect: () => Promise<EtcdConnection | undefined>; store: S3Store } | { result: ReconcileResult | undefined }> {
+  async #source(backup: EtcdBackup): Promise<{ connect: () => Promise<EtcdConnection | undefined>; target: ClusterStore } | { result: ReconcileResult | undefined }> {
     const cluster = this.#o.cluster(backup.metadata.namespace ?? "", backup.spec.clusterName);
     if (!cluster) return { result: await this.#fail(backup, "ClusterNotFound", `Cluster ${backup.spec.clusterName} does not exist in ${backup.metadata.namespace ?? ""}; create the backup for an existing cluster`) };
     if (!isClusterServing(cluster)) {
@@ -84,7 +85,7 @@ export class EtcdBackupReconciler implements Reconciler {
     const driver = await this.#o.driver(cluster);
     if (driver.connectEtcd === undefined || !driver.capabilities.backups) return { result: await this.#fail(backup, "NotSupported", `backups of clusters on seed ${cluster.status?.seed ?? "?"} (driver ${driver.name}) are not supported yet: this operator cannot reach their etcd; clusters on local and kubernetes seeds can be backed up`) };
     try {
-      return { connect: async () => driver.connectEtcd?.(clusterId), store: await backupStoreFor(cluster, clusterId, this.#o.defaultStore, secretReader(this.#o.client)) };
+      return { connect: async () => driver.connectEtcd?.(clusterId), target: await backupStoreFor(cluster, clusterId, this.#o.stores, secretReader(this.#o.client)) };
     } catch (error) {
       if (error instanceof BackupStoreError) return { result: await this.#fail(backup, "NoStore", error.message) };
       throw error;
@@ -92,7 +93,8 @@ export class EtcdBackupReconciler implements Reconciler {
   }
 
   /** Snapshot, check, upload, record; a failed attempt is reported and thrown for the backoff. */
-  async #take(backup: EtcdBackup, connect: () => Promise<EtcdConnection | undefined>, store: S3Store, context: ReconcileContext): Promise<void> {
+  async #take(backup: EtcdBackup, connect: () => Promise<EtcdConnection | undefined>, target: ClusterStore, context: ReconcileContext): Promise<void> {
+    const { store } = target;
     const withFinalizer = await ensureFinalizer(this.#o.client, backup, etcdBackupFinalizer);
     const startTime = backup.status?.startTime ?? new Date().toISOString();
     await this.#write(withFinalizer, { phase: "Running", startTime }, { status: "False", reason: "Running", message: "taking the snapshot" });
@@ -109,7 +111,7 @@ export class EtcdBackupReconciler implements Reconciler {
       const seconds = (Date.parse(completionTime) - Date.parse(startTime)) / 1000;
       await this.#write(
         withFinalizer,
-        { phase: "Completed", startTime, completionTime, location: store.url(key), sizeBytes: facts.sizeBytes, revision: facts.revision, sha256: facts.sha256, keys: facts.totalKeys, ...(facts.storageVersion === undefined ? {} : { etcdVersion: facts.storageVersion }) },
+        { phase: "Completed", startTime, completionTime, location: store.url(key), sizeBytes: facts.sizeBytes, revision: facts.revision, sha256: facts.sha256, keys: facts.totalKeys, store: target.record(key), ...(facts.storageVersion === undefined ? {} : { etcdVersion: facts.storageVersion }) },
         { status: "True", reason: "Completed", message: `${facts.totalKeys} keys at revision ${facts.revision}, ${facts.sizeBytes} bytes, stored at ${store.url(key)} in ${seconds.toFixed(1)} s` },
       );
       this.#o.metrics?.completed(backup.metadata.namespace ?? "", backup.spec.clusterName, { completedAt: Date.parse(completionTime), sizeBytes: facts.sizeBytes, seconds });
@@ -131,17 +133,17 @@ export class EtcdBackupReconciler implements Reconciler {
   async #delete(backup: EtcdBackup): Promise<ReconcileResult | undefined> {
     if (!hasFinalizer(backup, etcdBackupFinalizer)) return undefined;
     const cluster = this.#o.cluster(backup.metadata.namespace ?? "", backup.spec.clusterName);
-    if (backup.status?.location !== undefined && cluster !== undefined) {
-      const store = await backupStoreFor(cluster, clusterIdentity(cluster), this.#o.defaultStore, secretReader(this.#o.client));
+    // Where it was recorded; a backup from before stores were recorded whose cluster is gone took its store's settings with it: what it stored stays for its owner to remove.
+    if (backup.status?.location !== undefined && (backup.status.store !== undefined || cluster !== undefined)) {
+      const { store, key } = await snapshotOf(backup, cluster, this.#o.stores, this.#o.client);
       try {
-        await store.delete(snapshotKey(backup));
+        await store.delete(key);
       } catch (error) {
         throw new Error(describeStoreError(store.location, `deleting ${backup.status.location}`, error), { cause: error });
       } finally {
         store.close();
       }
     }
-    // A cluster already gone took its own store settings with it: what it stored stays for its owner to remove.
     await removeFinalizer(this.#o.client, backup, etcdBackupFinalizer);
     return undefined;
   }

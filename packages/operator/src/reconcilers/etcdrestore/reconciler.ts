@@ -5,8 +5,8 @@ import { etcdStatus, inspectSnapshot, restoreSnapshot, snapshotVersionError, Sna
 import { versions } from "@seedbed/binaries";
 import type { EtcdRestoreTarget, HostingDriver } from "@seedbed/controlplane";
 import { applyStatus, setCondition, systemClock, type Clock, type EventRecorder, type ObjectClient, type ReconcileContext, type ReconcileRequest, type ReconcileResult, type Reconciler } from "@seedbed/runtime";
-import { fetchSnapshot, SnapshotUnusableError, storeOfBackup } from "../etcdbackup/fetch.ts";
-import { BackupStoreError, type DefaultBackupStore } from "../etcdbackup/store.ts";
+import { fetchSnapshot, snapshotOf, SnapshotUnusableError } from "../etcdbackup/fetch.ts";
+import { BackupStoreError, type BackupStores } from "../etcdbackup/store.ts";
 import { adoptByCluster } from "../cluster-owner.ts";
 import { chooseBackup } from "./choose.ts";
 
@@ -39,7 +39,8 @@ export interface EtcdRestoreReconcilerOptions {
   readonly backups: (namespace: string) => readonly EtcdBackup[];
   /** The hosting driver of a cluster's seed. */
   readonly driver: (cluster: Cluster) => Promise<HostingDriver>;
-  readonly defaultStore?: DefaultBackupStore;
+  /** The platform's store and what names one for each cluster. */
+  readonly stores: BackupStores;
   /** Where snapshots are downloaded to before they are restored (removed after). */
   readonly workDir: string;
   readonly events?: EventRecorder;
@@ -146,14 +147,13 @@ export class EtcdRestoreReconciler implements Reconciler {
     const backupName = restore.status?.backupName ?? "";
     const backup = this.#o.backups(namespace).find((b) => b.metadata.name === backupName);
     if (backup === undefined) throw new RestoreRefusedError("BackupNotFound", `EtcdBackup ${backupName} was deleted before its snapshot was restored`);
-    const source = this.#o.cluster(namespace, backup.spec.clusterName);
-    if (source === undefined) throw new RestoreRefusedError("BackupNotFound", `cluster ${backup.spec.clusterName}, which backup ${backupName} was taken of, is gone, and with it the settings of the store its snapshot is in`);
-    const store = await storeOfBackup(source, this.#o.client, this.#o.defaultStore).catch((error: unknown) => {
+    // The store recorded with the backup: its cluster may be gone (a clone of a deleted cluster's data).
+    const snapshot = await snapshotOf(backup, this.#o.cluster(namespace, backup.spec.clusterName), this.#o.stores, this.#o.client).catch((error: unknown) => {
       throw error instanceof BackupStoreError ? new RestoreRefusedError("NoStore", error.message) : error;
     });
     const file = join(this.#o.workDir, `restore-${restore.metadata.uid ?? "x"}.db`);
     try {
-      await fetchSnapshot(store, backup, file, signal).catch((error: unknown) => {
+      await fetchSnapshot(snapshot, backup, file, signal).catch((error: unknown) => {
         throw error instanceof SnapshotUnusableError ? new RestoreRefusedError(error.reason, error.message) : error;
       });
       const facts = await snapshotFacts(backup, file);
@@ -167,7 +167,7 @@ export class EtcdRestoreReconciler implements Reconciler {
       });
     } finally {
       rmSync(file, { force: true });
-      store.close();
+      snapshot.store.close();
     }
   }
 
