@@ -33,8 +33,10 @@ export const ClusterConditions = {
   SpecSupported: "SpecSupported",
   /**
    * With a backup schedule (spec.backup): the newest scheduled snapshot
-   * completed (True), or it failed or keeps failing (False, with the reason
-   * and the last good snapshot). Informational: it does not affect Ready.
+   * completed (True), or it failed or keeps failing (False, BackupFailing,
+   * with the reason and the last good snapshot), or a run is overdue with
+   * no snapshot for it (False, BackupOverdue). Informational: it does not
+   * affect Ready.
    */
   BackupsHealthy: "BackupsHealthy",
   /**

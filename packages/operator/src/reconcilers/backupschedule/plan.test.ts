@@ -45,6 +45,20 @@ describe("backupsHealth", () => {
     expect(backupsHealth(backups, "@hourly")).toMatchObject({ status, reason });
   });
 
+  it.each([
+    ["a run missed long enough ago, whatever kept it back", [backup("b1", "2026-11-29T09:00:00Z")], "2026-11-29T11:20:00Z", "False", "BackupOverdue"],
+    ["the current run still within its grace", [backup("b1", "2026-11-29T10:00:00Z")], "2026-11-29T11:10:00Z", "True", "BackupsSucceeding"],
+    ["a late run being taken now", [backup("b1", "2026-11-29T08:00:00Z"), backup("b2", "2026-11-29T11:30:00Z", "Running")], "2026-11-29T11:31:00Z", "True", "BackupsSucceeding"],
+    ["nothing due since the cluster was created", [], "2026-11-29T10:20:00Z", "True", "NoneDueYet"],
+    ["a cluster that never got its first run", [], "2026-11-29T12:20:00Z", "False", "BackupOverdue"],
+  ] as const)("with the time: %s", (_title, backups, now, status, reason) => {
+    expect(backupsHealth(backups, "@hourly", { now: at(now), since: at("2026-11-29T10:05:00Z") })).toMatchObject({ status, reason });
+  });
+
+  it("says which run was missed and the last good snapshot", () => {
+    expect(backupsHealth([backup("b1", "2026-11-29T09:00:00Z")], "@hourly", { now: at("2026-11-29T11:20:00Z"), since: 0 }).message).toBe('no scheduled snapshot was taken for the run due at 2026-11-29T11:00:00.000Z (schedule "@hourly", UTC); the last good one is b1');
+  });
+
   it("names the failure and the last good snapshot", () => {
     expect(backupsHealth([backup("b1", "2026-11-29T11:00:00Z"), backup("b2", "2026-11-29T12:00:00Z", "Failed", "store down")], "@hourly").message).toBe("scheduled snapshot b2 failed: store down; the last good one is b1");
   });

@@ -57,17 +57,37 @@ export function scheduleError(schedule: string): string | undefined {
   }
 }
 
-/** The BackupsHealthy condition: the newest scheduled backup's outcome, or that none has run yet. */
-export function backupsHealth(backups: readonly ScheduledBackup[], schedule: string): { status: "True" | "False"; reason: string; message: string } {
+/** How long a scheduled run may take before its snapshot counts as missing. */
+export const overdueGraceMs = 15 * 60_000;
+
+/**
+ * The BackupsHealthy condition: the newest scheduled backup's outcome, or
+ * that none has run yet. With `timing`, also a gap: a run that fell due
+ * more than overdueGraceMs ago (after the cluster was created) with no
+ * snapshot for it completed or still being taken is reported, whatever
+ * kept it from being taken (an operator down, a cluster not serving), so
+ * that a schedule never goes quiet unnoticed. Pure.
+ */
+export function backupsHealth(backups: readonly ScheduledBackup[], schedule: string, timing?: { now: number; since: number }): { status: "True" | "False"; reason: string; message: string } {
   const newest = [...backups].sort((a, b) => b.createdAt - a.createdAt);
   const latest = newest[0];
   const lastGood = newest.find((b) => b.phase === "Completed");
-  if (latest === undefined) return { status: "True", reason: "NoneDueYet", message: `no scheduled snapshot has been due yet (schedule "${schedule}", UTC)` };
-  if (latest.phase === "Failed" || (latest.message !== undefined && latest.phase !== "Completed")) {
-    const since = lastGood === undefined ? "no scheduled snapshot has completed yet" : `the last good one is ${lastGood.name}`;
-    return { status: "False", reason: "BackupFailing", message: `scheduled snapshot ${latest.name} ${latest.phase === "Failed" ? "failed" : "is failing"}: ${latest.message ?? "no reason recorded"}; ${since}` };
+  const sinceGood = lastGood === undefined ? "no scheduled snapshot has completed yet" : `the last good one is ${lastGood.name}`;
+  if (latest !== undefined && (latest.phase === "Failed" || (latest.message !== undefined && latest.phase !== "Completed"))) {
+    return { status: "False", reason: "BackupFailing", message: `scheduled snapshot ${latest.name} ${latest.phase === "Failed" ? "failed" : "is failing"}: ${latest.message ?? "no reason recorded"}; ${sinceGood}` };
   }
+  const missed = timing === undefined ? undefined : missedRun(schedule, newest, timing);
+  if (missed !== undefined) return { status: "False", reason: "BackupOverdue", message: `no scheduled snapshot was taken for the run due at ${new Date(missed).toISOString()} (schedule "${schedule}", UTC); ${sinceGood}` };
+  if (latest === undefined) return { status: "True", reason: "NoneDueYet", message: `no scheduled snapshot has been due yet (schedule "${schedule}", UTC)` };
   return { status: "True", reason: "BackupsSucceeding", message: lastGood === undefined ? `scheduled snapshot ${latest.name} is being taken` : `the last scheduled snapshot, ${lastGood.name}, completed` };
+}
+
+/** The newest run due more than the grace ago, after `since`, that has no snapshot completed or under way; undefined when none. */
+function missedRun(schedule: string, newestFirst: readonly ScheduledBackup[], timing: { now: number; since: number }): number | undefined {
+  const [due] = new Cron(schedule, { timezone: "UTC", paused: true }).previousRuns(1, new Date(timing.now - overdueGraceMs));
+  if (due === undefined || due.getTime() <= timing.since) return undefined;
+  const covered = newestFirst.some((b) => b.createdAt >= due.getTime() && b.phase !== "Failed");
+  return covered ? undefined : due.getTime();
 }
 
 /** A backup's last restore drill, as the BackupVerified condition needs it. */

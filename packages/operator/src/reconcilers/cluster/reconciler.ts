@@ -283,7 +283,7 @@ export class ClusterReconciler implements Reconciler {
     const last = times.at(-1);
     const templateName = cluster.spec.template;
     const schedule = effectiveBackup(cluster, templateName === undefined ? undefined : this.#o.cache.template(cluster.metadata.namespace ?? "", templateName));
-    return { ...(last === undefined ? {} : { lastBackupTime: last }), ...(schedule === undefined ? {} : { health: backupsHealth(scheduledBackupsOf(cluster, backups), schedule.schedule) }), ...(verified === undefined ? {} : { verified }) };
+    return { ...(last === undefined ? {} : { lastBackupTime: last }), ...(schedule === undefined ? {} : { health: backupsHealth(scheduledBackupsOf(cluster, backups), schedule.schedule, { now: this.#clock.now(), since: new Date(cluster.metadata.creationTimestamp ?? 0).getTime() || 0 }) }), ...(verified === undefined ? {} : { verified }) };
   }
 
   /** Computes and applies the status (a field given as undefined is removed); returns whether the cluster is Ready. */
