@@ -357,6 +357,7 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
       restore: (namespace, name) => restoreInformer.get(namespace, name),
       cluster: (namespace, name) => clusterInformer.get(namespace, name),
       backups: (namespace) => backupInformer.list(namespace),
+      restores: (namespace) => restoreInformer.list(namespace),
       driver: async (cluster) => (await drivers.forCluster(cluster)).driver,
       stores: backupStores,
       workDir: backupWorkDir,

@@ -58,6 +58,8 @@ export class LocalDriver implements HostingDriver {
   readonly #launchers = new Map<string, SupervisingLauncher>();
   #closed = false;
   readonly #kwokOrphansChecked = new Set<string>();
+  /** Per cluster, the id of the restore under way in this process. */
+  readonly #restoring = new Map<string, string>();
   /** Per cluster, the tail of its apply/restore/delete calls: a restore never stops processes an apply is starting. */
   readonly #queues = new Map<string, Promise<unknown>>();
 
@@ -113,6 +115,18 @@ export class LocalDriver implements HostingDriver {
    * how an interrupted restore resumes.
    */
   async restoreEtcd(clusterId: string, request: EtcdRestoreRequest): Promise<void> {
+    // One restore of a cluster at a time in this process: a second one's staging would empty the first's.
+    const running = this.#restoring.get(clusterId);
+    if (running !== undefined && running !== request.id) throw new Error(`another restore (${running}) of cluster ${clusterId} is under way; it must finish first`);
+    this.#restoring.set(clusterId, request.id);
+    try {
+      await this.#restoreEtcd(clusterId, request);
+    } finally {
+      this.#restoring.delete(clusterId);
+    }
+  }
+
+  async #restoreEtcd(clusterId: string, request: EtcdRestoreRequest): Promise<void> {
     const dir = this.clusterDir(clusterId);
     const files = restoreFiles(dir);
     if (restoreCompleted(files, request.id)) return;

@@ -37,6 +37,8 @@ export interface EtcdRestoreReconcilerOptions {
   readonly cluster: (namespace: string, name: string) => Cluster | undefined;
   /** The EtcdBackups of a namespace, from the cache. */
   readonly backups: (namespace: string) => readonly EtcdBackup[];
+  /** The EtcdRestores of a namespace, from the cache: one restore of a cluster at a time. */
+  readonly restores: (namespace: string) => readonly EtcdRestore[];
   /** The hosting driver of a cluster's seed. */
   readonly driver: (cluster: Cluster) => Promise<HostingDriver>;
   /** The platform's store and what names one for each cluster. */
@@ -91,7 +93,8 @@ export class EtcdRestoreReconciler implements Reconciler {
     if ("waiting" in choice) return this.#wait(restore, choice.waiting);
     const { backup } = choice;
     if (driver.restoreEtcd === undefined) return this.#fail(restore, "NotSupported", `restores of clusters on seed ${cluster.status?.seed ?? "?"} (driver ${driver.name}) are not supported yet; clusters on a local seed can be restored, and a backup of this cluster can be cloned into a new cluster on a local seed (an EtcdRestore naming it there)`);
-    if (!isClusterServing(cluster) || cluster.status?.clusterID === undefined) return this.#wait(restore, `waiting for cluster ${cluster.metadata.name ?? "?"} to serve: its control plane must run before its data can be replaced`);
+    const notYet = this.#clusterNotReadyFor(restore, cluster);
+    if (notYet !== undefined) return this.#wait(restore, notYet);
     const source = backup.spec.clusterName;
     const fields: Partial<Status> = { phase: "Restoring", startTime: new Date(this.#clock.now()).toISOString(), backupName: backup.metadata.name, ...(backup.status?.revision === undefined ? {} : { snapshotRevision: backup.status.revision }) };
     const what = source === restore.spec.clusterName ? `backup ${backup.metadata.name ?? "?"}` : `backup ${backup.metadata.name ?? "?"} of cluster ${source} (a clone)`;
@@ -99,6 +102,13 @@ export class EtcdRestoreReconciler implements Reconciler {
     this.#o.events?.record(cluster, { reason: "RestoreStarted", action: "Restore", note: `EtcdRestore ${restore.metadata.name ?? "?"} puts etcd back to ${what} at revision ${backup.status?.revision ?? "?"}` });
     context.log.info({ backup: backup.metadata.name, source }, "Restore started");
     return this.#continue(started, cluster, driver, context);
+  }
+
+  /** Why the cluster cannot take the restore yet: it does not serve, or another restore of it runs. */
+  #clusterNotReadyFor(restore: EtcdRestore, cluster: Cluster): string | undefined {
+    if (!isClusterServing(cluster) || cluster.status?.clusterID === undefined) return `waiting for cluster ${cluster.metadata.name ?? "?"} to serve: its control plane must run before its data can be replaced`;
+    const other = this.#o.restores(restore.metadata.namespace ?? "").find((r) => r.spec.clusterName === restore.spec.clusterName && r.status?.phase === "Restoring" && r.metadata.uid !== restore.metadata.uid);
+    return other === undefined ? undefined : `waiting for restore ${other.metadata.name ?? "?"} of cluster ${restore.spec.clusterName} to finish first`;
   }
 
   /** Stages and swaps the data in (once), then waits for the cluster to be Ready on it. */
