@@ -5,7 +5,7 @@ import type { V1Secret } from "@kubernetes/client-node";
 import { clusterIdentity, clusterObjectNames, projectOfNamespace, type Cluster, type ClusterTemplate, type EtcdBackup, type EtcdRestore, type NodePool, type Project, type Seed } from "@seedbed/api";
 import { clearAbandonedDrills } from "@seedbed/backup";
 import { LocalDriver, type SeedImageOptions, type SupervisorEvent } from "@seedbed/controlplane";
-import { Manager, requestFor, systemClock, type Clock, type LeaderElectionConfig, type ReconcileRequest } from "@seedbed/runtime";
+import { Manager, requestFor, type Clock, type LeaderElectionConfig, type ReconcileRequest } from "@seedbed/runtime";
 import type { Logger } from "pino";
 import { clusterKindRef, clusterTemplateKindRef, secretKindRef } from "./reconcilers/cluster/kinds.ts";
 import type { PlatformAccess } from "./reconcilers/cluster/access.ts";
@@ -342,7 +342,7 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
       workDir: backupWorkDir,
       events: manager.eventRecorder("etcdbackup"),
       metrics: new BackupMetrics(manager.metrics.registry),
-      now: () => (options.clock ?? systemClock).now(),
+      clock: options.clock,
     }),
     // A cluster that starts serving brings its waiting backups back.
     watches: [{ kind: clusterKindRef, mapFn: (c) => backupsOf(c as Cluster).flatMap(requestFor) }],

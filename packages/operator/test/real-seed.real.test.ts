@@ -4,12 +4,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { AppsV1Api, CoreV1Api, CustomObjectsApi, KubeConfig, PatchStrategy, setHeaderOptions, type V1Container, type V1Pod } from "@kubernetes/client-node";
 import { clientLoop } from "./client-loop.ts";
-import { apiVersion, clusterObjectNames, installCRDs, kubeconfigSecretKey, type Cluster } from "@seedbed/api";
-import { localImage, localRegistry, processesMentioning, startRealSeed, type RealSeed } from "@seedbed/node";
+import { apiVersion, clusterObjectNames, kubeconfigSecretKey, type Cluster } from "@seedbed/api";
+import { localRegistry, processesMentioning, type RealSeed } from "@seedbed/node";
 import { eventually } from "@seedbed/testing";
 import { useKubeAPI } from "@seedbed/testing/vitest";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { startOperator, type Operator } from "../src/index.ts";
+import type { Operator } from "../src/index.ts";
+import { startRealSeedOperator, type RealSeedOperator } from "./real-seed-platform.ts";
 
 const namespace = "project-real";
 const resource = { group: "seedbed.dev", version: "v1alpha1", namespace };
@@ -22,8 +23,7 @@ describe("tenant control planes as real pods on a real seed", () => {
   const api = useKubeAPI({ controllers: true });
   const dir = mkdtempSync(join(tmpdir(), "seedbed-real-seed-"));
   let seed: RealSeed;
-  /** What afterAll stops, in order: only what started. */
-  const started: { stop(): Promise<void> }[] = [];
+  let platform: RealSeedOperator | undefined;
   let operator: Operator;
   let objects: CustomObjectsApi;
   let seedCore: CoreV1Api;
@@ -38,35 +38,20 @@ describe("tenant control planes as real pods on a real seed", () => {
   };
 
   beforeAll(async () => {
-    const images = await Promise.all((["etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler", "kwok"] as const).map((image) => localImage(image)));
-    seed = await startRealSeed({ dir: join(dir, "seed"), images, unsafeNoFsync: true });
-    started.unshift(seed);
     const kc = api().kubeConfig();
-    await installCRDs(kc);
+    platform = await startRealSeedOperator(kc, namespace, dir, ["etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler", "kwok"]);
+    ({ seed, operator } = platform);
     objects = kc.makeApiClient(CustomObjectsApi);
-    const core = kc.makeApiClient(CoreV1Api);
     seedCore = seed.kubeConfig().makeApiClient(CoreV1Api);
     seedApps = seed.kubeConfig().makeApiClient(AppsV1Api);
-    await core.createNamespace({ body: { metadata: { name: namespace } } });
-    await core.createNamespace({ body: { metadata: { name: "seedbed-system" } } });
-    await core.createNamespacedSecret({ namespace: "seedbed-system", body: { metadata: { name: "real-seed" }, stringData: { kubeconfig: seed.kubeconfig } } });
-    await objects.createClusterCustomObject({
-      group: "seedbed.dev",
-      version: "v1alpha1",
-      plural: "seeds",
-      body: { apiVersion, kind: "Seed", metadata: { name: "real" }, spec: { driver: "kubernetes", default: true, kubeconfigSecretRef: { namespace: "seedbed-system", name: "real-seed", key: "kubeconfig" } } },
-    });
-    // The images were imported into the seed's node under the local registry: nothing is pulled.
-    operator = await startOperator({ kubeConfig: kc, stateDir: join(dir, "state"), controlPlaneImages: { registry: localRegistry } });
-    started.unshift(operator);
   }, 300_000);
   afterAll(async () => {
-    for (const component of started) await component.stop();
+    await platform?.stop();
     rmSync(dir, { recursive: true, force: true });
   }, 180_000);
   beforeEach(({ onTestFailed }) => {
     onTestFailed(() => {
-      process.stderr.write(`\n[real-seed] logs:\n${seed.logs().split(/(?====== )/).map((s) => s.trimEnd().split("\n").slice(-40).join("\n")).join("\n")}\n`);
+      process.stderr.write(`\n[real-seed] logs:\n${platform?.logTails() ?? ""}\n`);
     });
   });
 

@@ -3,14 +3,14 @@ import { createHash } from "node:crypto";
 import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { CoreV1Api, CustomObjectsApi, KubeConfig, PatchStrategy, setHeaderOptions } from "@kubernetes/client-node";
-import { apiVersion, clusterObjectNames, installCRDs, kubeconfigSecretKey, type Cluster, type EtcdBackup, type EtcdRestore } from "@seedbed/api";
+import { CoreV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions } from "@kubernetes/client-node";
+import { apiVersion, type Cluster, type EtcdBackup, type EtcdRestore } from "@seedbed/api";
 import { startEmbeddedS3, type EmbeddedS3 } from "@seedbed/backup";
-import { localImage, localRegistry, startRealSeed, type RealSeed } from "@seedbed/node";
 import { eventually } from "@seedbed/testing";
 import { useKubeAPI } from "@seedbed/testing/vitest";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { startOperator, type Operator } from "../src/index.ts";
+import { tenantKubeConfig } from "./local-platform.ts";
+import { startRealSeedOperator, type RealSeedOperator } from "./real-seed-platform.ts";
 
 const namespace = "project-kept";
 const group = { group: "seedbed.dev", version: "v1alpha1", namespace };
@@ -31,45 +31,27 @@ const etcdClientDirs = (): string[] => readdirSync(tmpdir()).filter((name) => na
 describe("etcd backups of a cluster on a real seed", () => {
   const api = useKubeAPI({ controllers: true });
   const dir = mkdtempSync(join(tmpdir(), "seedbed-seed-backup-"));
-  let seed: RealSeed;
-  let s3: EmbeddedS3;
-  let operator: Operator;
+  let platform: RealSeedOperator | undefined;
+  let s3: EmbeddedS3 | undefined;
   let objects: CustomObjectsApi;
-  /** What afterAll stops, in order: only what started. */
-  const started: { stop(): Promise<void> }[] = [];
   const read = async <T>(plural: string, name: string): Promise<T> => (await objects.getNamespacedCustomObject({ ...group, plural, name })) as T;
 
   beforeAll(async () => {
-    const images = await Promise.all((["etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler"] as const).map((image) => localImage(image)));
-    seed = await startRealSeed({ dir: join(dir, "seed"), images, unsafeNoFsync: true });
-    started.unshift(seed);
     s3 = await startEmbeddedS3({ dataDir: join(dir, "s3") });
-    started.unshift(s3);
     const kc = api().kubeConfig();
-    await installCRDs(kc);
+    platform = await startRealSeedOperator(kc, namespace, dir, ["etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler"], { backupStore: { location: s3.location, credentials: s3.credentials } });
     objects = kc.makeApiClient(CustomObjectsApi);
-    const core = kc.makeApiClient(CoreV1Api);
-    await core.createNamespace({ body: { metadata: { name: namespace } } });
-    await core.createNamespace({ body: { metadata: { name: "seedbed-system" } } });
-    await core.createNamespacedSecret({ namespace: "seedbed-system", body: { metadata: { name: "real-seed" }, stringData: { kubeconfig: seed.kubeconfig } } });
-    await objects.createClusterCustomObject({
-      group: "seedbed.dev",
-      version: "v1alpha1",
-      plural: "seeds",
-      body: { apiVersion, kind: "Seed", metadata: { name: "real" }, spec: { driver: "kubernetes", default: true, kubeconfigSecretRef: { namespace: "seedbed-system", name: "real-seed", key: "kubeconfig" } } },
-    });
-    operator = await startOperator({ kubeConfig: kc, stateDir: join(dir, "state"), controlPlaneImages: { registry: localRegistry }, backupStore: { location: s3.location, credentials: s3.credentials } });
-    started.unshift(operator);
     await objects.createNamespacedCustomObject({ ...group, plural: "clusters", body: { apiVersion, kind: "Cluster", metadata: { name: "kept", namespace }, spec: {} } });
     await eventually(() => read<Cluster>("clusters", "kept"), (c) => c.status?.phase === "Running", { timeoutMs: 180_000, description: "cluster kept Running on the real seed" });
   }, 420_000);
   afterAll(async () => {
-    for (const component of started) await component.stop();
+    await platform?.stop();
+    await s3?.stop();
     rmSync(dir, { recursive: true, force: true });
   }, 180_000);
   beforeEach(({ onTestFailed }) => {
     onTestFailed(() => {
-      process.stderr.write(`\n[real-seed] logs:\n${seed.logs().split(/(?====== )/).map((s) => s.trimEnd().split("\n").slice(-40).join("\n")).join("\n")}\n`);
+      process.stderr.write(`\n[real-seed] logs:\n${platform?.logTails() ?? ""}\n`);
     });
   });
 
@@ -77,9 +59,7 @@ describe("etcd backups of a cluster on a real seed", () => {
     const ports = listeningPorts();
     const dirs = etcdClientDirs();
     // A write to the tenant: the snapshot is of its live etcd when it holds a revision at least as new.
-    const secret = await api().kubeConfig().makeApiClient(CoreV1Api).readNamespacedSecret({ namespace, name: clusterObjectNames.adminKubeconfigSecret("kept") });
-    const tenant = new KubeConfig();
-    tenant.loadFromString(Buffer.from(secret.data?.[kubeconfigSecretKey] ?? "", "base64").toString("utf8"));
+    const tenant = await tenantKubeConfig(api().kubeConfig().makeApiClient(CoreV1Api), namespace, "kept");
     const written = await tenant.makeApiClient(CoreV1Api).createNamespacedConfigMap({ namespace: "default", body: { metadata: { name: "before-the-snapshot" }, data: { kept: "yes" } } });
 
     await objects.createNamespacedCustomObject({ ...group, plural: "etcdbackups", body: { apiVersion, kind: "EtcdBackup", metadata: { name: "kept-1", namespace }, spec: { clusterName: "kept" } } });
@@ -89,7 +69,7 @@ describe("etcd backups of a cluster on a real seed", () => {
     // The stored object is the snapshot the status describes, byte for byte.
     expect(backup.status?.location).toMatch(/^s3:\/\/seedbed-backups\/kept--kept\/kept-1-[0-9a-f]{8}\.db$/);
     const hash = createHash("sha256");
-    for await (const chunk of await s3.store.get((backup.status?.location ?? "").replace("s3://seedbed-backups/", ""))) hash.update(chunk as Buffer);
+    for await (const chunk of await (s3 as EmbeddedS3).store.get((backup.status?.location ?? "").replace("s3://seedbed-backups/", ""))) hash.update(chunk as Buffer);
     expect(hash.digest("hex")).toBe(backup.status?.sha256);
 
     await objects.patchNamespacedCustomObject({ ...group, plural: "etcdbackups", name: "kept-1", body: { metadata: { annotations: { "seedbed.dev/verify": "drill-1" } } } }, mergePatch);

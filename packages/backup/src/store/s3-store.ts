@@ -84,18 +84,10 @@ export class S3Store {
     await upload.done();
   }
 
-  /** Uploads a file under `key`; returns its size. */
+  /** Uploads a file under `key`, as putStream does; returns its size. */
   async putFile(key: string, file: string, signal?: AbortSignal): Promise<number> {
     const { size } = await stat(file);
-    const upload = new Upload({
-      client: this.#client,
-      params: { Bucket: this.location.bucket, Key: this.#key(key), Body: createReadStream(file), ChecksumAlgorithm: ChecksumAlgorithm.SHA256, ContentLength: size },
-      partSize: partSizeBytes,
-      queueSize: 4,
-      leavePartsOnError: false,
-    });
-    signal?.addEventListener("abort", () => void upload.abort(), { once: true });
-    await upload.done();
+    await this.putStream(key, createReadStream(file), signal);
     return size;
   }
 

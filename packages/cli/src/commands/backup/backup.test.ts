@@ -1,12 +1,12 @@
 import type { Condition, EtcdBackup } from "@seedbed/api";
 import { describe, expect, it } from "vitest";
-import { CliError, ExitCode } from "../../errors.ts";
 import { program } from "../../program.ts";
 import { defaultBackupName, newEtcdBackup } from "./backups-api.ts";
 import { backupRequestOf, type CreateBackupOptions } from "./commands.ts";
 import { backupRows, humanSize, verifiedColumn } from "./table.ts";
 import { drillResult } from "./verify.ts";
 import { backupOutcome, completedLine } from "./wait.ts";
+import { usageError } from "../../../test/usage-error.ts";
 
 const now = new Date("2026-03-04T05:06:07.890Z");
 
@@ -19,18 +19,6 @@ function parse(args: string[]): CreateBackupOptions {
   create?.configureOutput({ writeErr: () => undefined });
   root.parse(["backup", "create", ...args], { from: "user" });
   return create?.opts() as CreateBackupOptions;
-}
-
-/** The usage error `call` throws. */
-function usageError(call: () => unknown): CliError {
-  try {
-    call();
-  } catch (error) {
-    expect(error).toBeInstanceOf(CliError);
-    expect((error as CliError).exitCode).toBe(ExitCode.usage);
-    return error as CliError;
-  }
-  throw new Error("no error thrown");
 }
 
 /** A stored backup, as the API server returns it. */

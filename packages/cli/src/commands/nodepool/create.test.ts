@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { CliError, ExitCode } from "../../errors.ts";
 import { program } from "../../program.ts";
 import type { CreateNodePoolOptions } from "./commands.ts";
 import { newNodePool, providerFlag } from "./pools-api.ts";
+import { usageError } from "../../../test/usage-error.ts";
 
 /** The options `seedbed nodepool create` parses from `args`, its action replaced. */
 function parse(args: string[]): CreateNodePoolOptions {
@@ -11,18 +11,6 @@ function parse(args: string[]): CreateNodePoolOptions {
   create?.action(() => undefined);
   root.parse(["nodepool", "create", "workers", "--cluster", "c", ...args], { from: "user" });
   return create?.opts() as CreateNodePoolOptions;
-}
-
-/** The usage error `call` throws. */
-function usageError(call: () => unknown): CliError {
-  try {
-    call();
-  } catch (error) {
-    expect(error).toBeInstanceOf(CliError);
-    expect((error as CliError).exitCode).toBe(ExitCode.usage);
-    return error as CliError;
-  }
-  throw new Error("no error thrown");
 }
 
 describe("seedbed nodepool create --provider", () => {

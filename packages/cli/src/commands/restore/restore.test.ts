@@ -1,10 +1,10 @@
 import type { Condition, EtcdRestore } from "@seedbed/api";
 import { describe, expect, it } from "vitest";
-import { CliError, ExitCode } from "../../errors.ts";
 import { program } from "../../program.ts";
 import { restoreRequestOf, type RestoreOptions } from "./commands.ts";
 import { defaultRestoreName, newEtcdRestore } from "./restores-api.ts";
 import { progressLine, restoredLine, restoreOutcome } from "./wait.ts";
+import { usageError } from "../../../test/usage-error.ts";
 
 const now = new Date("2026-03-04T05:06:07.890Z");
 
@@ -26,18 +26,6 @@ function parse(args: string[]): { cluster: string; options: RestoreOptions } {
 function request(args: string[]): ReturnType<typeof restoreRequestOf> {
   const { cluster, options } = parse(args);
   return restoreRequestOf(cluster, options, now);
-}
-
-/** The usage error `call` throws. */
-function usageError(call: () => unknown): CliError {
-  try {
-    call();
-  } catch (error) {
-    expect(error).toBeInstanceOf(CliError);
-    expect((error as CliError).exitCode).toBe(ExitCode.usage);
-    return error as CliError;
-  }
-  throw new Error("no error thrown");
 }
 
 const condition = (status: Condition["status"], reason: string, message: string, type = "Ready"): Condition => ({ type, status, reason, message, lastTransitionTime: now.toISOString() });

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { clusterIdentity, isClusterServing, type Cluster, type EtcdBackup } from "@seedbed/api";
 import { describeStoreError, SnapshotUploadError, streamSnapshotToStore, type S3Store } from "@seedbed/backup";
 import type { EtcdConnection, HostingDriver } from "@seedbed/controlplane";
-import { applyStatus, ensureFinalizer, hasFinalizer, removeFinalizer, setCondition, type EventRecorder, type ObjectClient, type ReconcileContext, type ReconcileRequest, type ReconcileResult, type Reconciler } from "@seedbed/runtime";
+import { applyStatus, ensureFinalizer, hasFinalizer, removeFinalizer, setCondition, systemClock, type Clock, type EventRecorder, type ObjectClient, type ReconcileContext, type ReconcileRequest, type ReconcileResult, type Reconciler } from "@seedbed/runtime";
 import { adoptByCluster } from "../cluster-owner.ts";
 import { BackupDrill } from "./drill.ts";
 import { etcdBackupFinalizer } from "./kinds.ts";
@@ -26,8 +26,8 @@ export interface EtcdBackupReconcilerOptions {
   readonly workDir: string;
   readonly events?: EventRecorder;
   readonly metrics?: BackupMetrics;
-  /** The time of drills (the operator's clock). */
-  readonly now?: () => number;
+  /** The operator's clock: the time of drills. */
+  readonly clock?: Clock;
 }
 
 /**
@@ -47,7 +47,7 @@ export class EtcdBackupReconciler implements Reconciler {
 
   constructor(options: EtcdBackupReconcilerOptions) {
     this.#o = options;
-    this.#drill = new BackupDrill({ client: options.client, stores: options.stores, workDir: options.workDir, events: options.events, metrics: options.metrics, now: options.now ?? Date.now });
+    this.#drill = new BackupDrill({ client: options.client, stores: options.stores, workDir: options.workDir, events: options.events, metrics: options.metrics, now: () => (options.clock ?? systemClock).now() });
   }
 
   async reconcile(request: ReconcileRequest, context: ReconcileContext): Promise<ReconcileResult | undefined> {
