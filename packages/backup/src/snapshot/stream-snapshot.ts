@@ -1,6 +1,6 @@
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, rmSync } from "node:fs";
+import { rmSync } from "node:fs";
 import { open, stat, type FileHandle } from "node:fs/promises";
 import { Readable } from "node:stream";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -106,19 +106,25 @@ export async function streamSnapshotToStore(client: EtcdClient, file: string, st
   return { ...status, sizeBytes: size, sha256: hash.digest("hex"), seconds: inspected / 1000, milestonesMs: { snapshotWritten: Math.round(state.exitedAt ?? 0), uploaded: Math.round(uploadedAt), inspected: Math.round(inspected) } };
 }
 
-/** Opens the file once it exists; undefined when `gaveUp` says so first. */
-async function openWhenCreated(path: string, gaveUp: () => boolean): Promise<FileHandle | undefined> {
+/**
+ * Opens the snapshot etcdctl writes: its `.part` file once it exists, or the
+ * finished file when etcdctl was done (and renamed it) before this looked;
+ * undefined when etcdctl has exited without either.
+ */
+export async function openWhenCreated(part: string, gaveUp: () => boolean): Promise<FileHandle | undefined> {
+  const finished = part.replace(/\.part$/, "");
   for (;;) {
-    if (existsSync(path)) {
+    // Whether etcdctl had exited before this look: then a missing file is its failure.
+    const exited = gaveUp();
+    for (const path of [part, finished]) {
       try {
         return await open(path, "r");
       } catch (error) {
-        // Renamed away between the check and the open (a snapshot done in an instant): the final file holds it all.
+        // Not there (yet), or renamed away between the two looks.
         if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
       }
-      if (existsSync(path.replace(/\.part$/, ""))) return open(path.replace(/\.part$/, ""), "r");
     }
-    if (gaveUp()) return undefined;
+    if (exited) return undefined;
     await sleep(tailPollMs);
   }
 }
