@@ -8,6 +8,7 @@ import {
   nodePoolKind,
   projectKind,
   seedKind,
+  upgradePlanKind,
 } from "./v1alpha1/index.ts";
 
 /** Every kind of the seedbed.dev API, in the order their CRDs are installed. */
@@ -20,4 +21,5 @@ export const allKinds: readonly KindDefinition[] = [
   etcdBackupKind,
   etcdRestoreKind,
   clusterPolicyKind,
+  upgradePlanKind,
 ];

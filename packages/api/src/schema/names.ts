@@ -19,6 +19,7 @@ export const maxNameLength = {
   etcdBackup: 63,
   etcdRestore: 63,
   clusterPolicy: 63,
+  upgradePlan: 63,
   seed: 40,
 } as const;
 

@@ -13,9 +13,11 @@ const offeredText = `${offeredMinors.join(", ")} (e.g. "${versions.kubernetes[0]
 /**
  * Rules for a Kubernetes version field: its format, an offered minor, and on
  * update neither a downgrade nor a skipped minor (the version-skew policy:
- * the control plane moves one minor at a time).
+ * the control plane moves one minor at a time). With `downgrades: false`
+ * the downgrade rule is left to the object (a Cluster allows one: the
+ * rollback of its last upgrade, see clusterRollbackRule).
  */
-export function kubernetesVersionRules(): ValidationRule[] {
+export function kubernetesVersionRules(options: { downgrades?: boolean } = {}): ValidationRule[] {
   const formatOk = `self.matches('${versionFormat}')`;
   return [
     { rule: formatOk, messageExpression: `'must be MAJOR.MINOR or MAJOR.MINOR.PATCH, such as ${versions.kubernetes[0] ?? ""}; got \\'' + self + '\\''` },
@@ -23,15 +25,39 @@ export function kubernetesVersionRules(): ValidationRule[] {
       rule: `!${formatOk} || (self.split('.')[0] + '.' + self.split('.')[1]) in ${offeredList}`,
       messageExpression: `'Kubernetes ' + self + ' is not offered here; choose one of ${offeredText}'`,
     },
-    {
-      rule: `!${formatOk} || !oldSelf.matches('${versionFormat}') || ${minor("self")} > ${minor("oldSelf")} || (${minor("self")} == ${minor("oldSelf")} && (${patch("self")} >= ${patch("oldSelf")} || ${patch("self")} == -1))`,
-      messageExpression: `'cannot downgrade from ' + oldSelf + ' to ' + self + ': Kubernetes supports upgrades only'`,
-    },
+    ...(options.downgrades === false ? [] : [{ rule: `!${formatOk} || !oldSelf.matches('${versionFormat}') || ${notDowngrade("self", "oldSelf")}`, messageExpression: downgradeMessage("self", "oldSelf", "upgrade the control plane instead") }]),
     {
       rule: `!${formatOk} || !oldSelf.matches('${versionFormat}') || ${minor("self")} <= ${minor("oldSelf")} + 1`,
       messageExpression: `'cannot go from ' + oldSelf + ' to ' + self + ' in one step: upgrade one minor at a time'`,
     },
   ];
+}
+
+/** CEL: version `to` is not older than `from` (a version without a patch follows its minor). */
+function notDowngrade(to: string, from: string): string {
+  return `(${minor(to)} > ${minor(from)} || (${minor(to)} == ${minor(from)} && (${patch(to)} >= ${patch(from)} || ${patch(to)} == -1)))`;
+}
+
+function downgradeMessage(to: string, from: string, hint: string): string {
+  return `'cannot downgrade from ' + ${from} + ' to ' + ${to} + ': Kubernetes supports upgrades only; ${hint}'`;
+}
+
+/**
+ * The Cluster's downgrade rule, at the object's root where it sees the
+ * status: spec.version may go back only to the minor the cluster's last
+ * upgrade came from (status.upgrade.from), from the minor it went to — a
+ * rollback, which the operator carries out with the pre-upgrade snapshot.
+ * Any other downgrade is refused.
+ */
+export function clusterRollbackRule(): ValidationRule {
+  const sameMinor = (a: string, b: string): string => `${minor(a)} == ${minor(b)}`;
+  const ok = (v: string): string => `${v}.matches('${versionFormat}')`;
+  const rollback = `has(self.status) && has(self.status.upgrade) && ${ok("self.status.upgrade.from")} && ${ok("self.status.upgrade.to")} && ${sameMinor("self.spec.version", "self.status.upgrade.from")} && ${sameMinor("oldSelf.spec.version", "self.status.upgrade.to")}`;
+  return {
+    rule: `!has(self.spec.version) || !has(oldSelf.spec.version) || !${ok("self.spec.version")} || !${ok("oldSelf.spec.version")} || ${notDowngrade("self.spec.version", "oldSelf.spec.version")} || (${rollback})`,
+    messageExpression: downgradeMessage("self.spec.version", "oldSelf.spec.version", "only the last upgrade can be undone, back to the version it came from (seedbed cluster rollback NAME)"),
+    fieldPath: ".spec.version",
+  };
 }
 
 /** Rules for an IPv4 CIDR whose prefix must lie between `minPrefix` and `maxPrefix`. */

@@ -46,6 +46,13 @@ export const ClusterConditions = {
    * Informational: it does not affect Ready.
    */
   BackupVerified: "BackupVerified",
+  /**
+   * Present once the cluster has been upgraded: False (Upgrading,
+   * RollingBack) with the step under way while an upgrade or its rollback
+   * runs, False (UpgradeFailed) when it stopped past its deadline, True
+   * (Upgraded, RolledBack) when it finished. status.upgrade has the detail.
+   */
+  Upgrade: "Upgrade",
 } as const;
 
 /** Reasons on Cluster conditions. */
@@ -86,6 +93,14 @@ export const ClusterReasons = {
   ReconcileFailed: "ReconcileFailed",
   /** The phase is Upgrading: the control plane rolls from status.version to the spec's version. */
   Upgrading: "Upgrading",
+  /** Upgrade=True: the control plane and the node pools run the new version. */
+  Upgraded: "Upgraded",
+  /** Upgrade=False: the upgrade stopped past its deadline (spec.upgrade.deadline); the message says where and why. */
+  UpgradeFailed: "UpgradeFailed",
+  /** Upgrade=False, phase Upgrading: spec.version was set back to the version of the last upgrade's start; the cluster returns to it. */
+  RollingBack: "RollingBack",
+  /** Upgrade=True: the last upgrade was rolled back, data from its pre-upgrade snapshot. */
+  RolledBack: "RolledBack",
   /** The phase is Restoring: an EtcdRestore puts etcd back to a snapshot; the control plane is stopped meanwhile. */
   Restoring: "Restoring",
 } as const;

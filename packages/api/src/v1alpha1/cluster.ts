@@ -5,7 +5,8 @@ import { BackupStorage } from "./backup-storage.ts";
 import { maxClusterIdLength, maxNameLength, referenceRule } from "../schema/names.ts";
 import { FreeForm, MapList, Quantity, StringEnum } from "../schema/primitives.ts";
 import type { ResourceOf } from "../schema/resource.ts";
-import { immutableRule, ipv4CIDRRules, kubernetesVersionRules, noOverlapRule } from "../schema/rules.ts";
+import { clusterRollbackRule, immutableRule, ipv4CIDRRules, kubernetesVersionRules, noOverlapRule } from "../schema/rules.ts";
+import { ClusterUpgradeStatus, UpgradePolicy } from "./upgrade.ts";
 import { Auth } from "./cluster-auth.ts";
 
 /** The etcd a control plane stores its data in. */
@@ -124,7 +125,7 @@ function datastoreField(spec: string, field: "members" | "storage", fallback: st
 
 /** What the user asks for. Groups left out come from spec.template, then from the platform's defaults. */
 export const ClusterSpec = Type.Object({
-  version: Type.Optional(Type.String({ maxLength: 16, description: "Kubernetes version, MAJOR.MINOR or MAJOR.MINOR.PATCH; upgrades go one minor at a time.", "x-kubernetes-validations": kubernetesVersionRules() })),
+  version: Type.Optional(Type.String({ maxLength: 16, description: "Kubernetes version, MAJOR.MINOR or MAJOR.MINOR.PATCH; upgrades go one minor at a time (condition Upgrade, status.upgrade), and only the last one can be rolled back.", "x-kubernetes-validations": kubernetesVersionRules({ downgrades: false }) })),
   template: Type.Optional(Type.String({ maxLength: 63, description: "A ClusterTemplate in the same namespace that fills what this spec leaves out.", "x-kubernetes-validations": [referenceRule("a ClusterTemplate"), immutableRule("template")] })),
   seed: Type.Optional(Type.String({ maxLength: 63, description: "The Seed hosting the control plane; with neither this nor seedSelector, the default Seed.", "x-kubernetes-validations": [referenceRule("a Seed"), immutableRule("seed", "moving a control plane between seeds is not supported yet")] })),
   seedSelector: Type.Optional(Type.Object({
@@ -140,6 +141,7 @@ export const ClusterSpec = Type.Object({
   auth: Type.Optional(Auth),
   addons: Type.Optional(MapList(Addon, ["name"], { maxItems: 64 })),
   backup: Type.Optional(Backup),
+  upgrade: Type.Optional(UpgradePolicy),
 }, {
   "x-kubernetes-validations": [
     { rule: "!has(oldSelf.network) || has(self.network)", message: "spec.network cannot be removed once set", fieldPath: ".network" },
@@ -185,6 +187,8 @@ export const ClusterStatus = StatusOf(clusterPhases, {
   }, { description: "The cluster's Nodes as its API lists them (0 of 0 while no node pool has connected to it)." })),
   lastBackupTime: Type.Optional(Type.String({ format: "date-time" })),
   lastVerifiedBackupTime: Type.Optional(Type.String({ format: "date-time", description: "When a restore drill last passed (see condition BackupVerified)." })),
+  upgrade: Type.Optional(ClusterUpgradeStatus),
+  controlPlaneRestarts: Type.Optional(Type.Integer({ minimum: 0, description: "Restarts of the control plane's components the driver has seen (an UpgradePlan's health gate: none during its soak)." })),
 });
 
 /** The Cluster resource schema (spec and status). */
@@ -195,6 +199,8 @@ export const ClusterSchema = Type.Object({
   "x-kubernetes-validations": [
     // Everything on the seed is named after it: a changed identity would orphan the control plane.
     { rule: "!has(oldSelf.status) || !has(oldSelf.status.clusterID) || (has(self.status) && has(self.status.clusterID) && self.status.clusterID == oldSelf.status.clusterID)", message: "status.clusterID cannot change or be removed once recorded", fieldPath: ".status.clusterID" },
+    // Here, not on spec.version, because it needs status.upgrade.
+    clusterRollbackRule(),
   ],
 });
 
@@ -222,6 +228,7 @@ export const clusterKind: KindDefinition = {
     { name: "Endpoint", type: "string", jsonPath: ".status.endpoint" },
     { name: "Nodes", type: "string", jsonPath: ".status.nodes.ready", description: "Ready nodes" },
     { name: "Running", type: "string", jsonPath: ".status.version", priority: 1, description: "Version the control plane runs" },
+    { name: "Upgrade", type: "string", jsonPath: ".status.upgrade.step", priority: 1, description: "The step of the upgrade under way (or Done)" },
     { name: "Seed", type: "string", jsonPath: ".status.seed", priority: 1 },
     { name: "Region", type: "string", jsonPath: ".status.region", priority: 1 },
     { name: "ID", type: "string", jsonPath: ".status.clusterID", priority: 1, description: "The cluster's identity on its seed" },

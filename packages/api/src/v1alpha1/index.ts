@@ -8,4 +8,6 @@ export * from "./etcd-restore.ts";
 export * from "./node-pool.ts";
 export * from "./project.ts";
 export * from "./seed.ts";
+export * from "./upgrade.ts";
+export * from "./upgrade-plan.ts";
 export * from "./cluster-names.ts";

@@ -71,7 +71,15 @@ export const NodePoolSpec = Type.Object({
   clusterName: Type.String({ maxLength: 63, description: "The Cluster (same namespace) the machines join. Immutable.", "x-kubernetes-validations": [referenceRule("a Cluster in this namespace"), immutableRule("clusterName", "create the pool in the other cluster")] }),
   replicas: Type.Integer({ minimum: 0, maximum: 1000, default: 1, description: "Machines wanted; the autoscaler moves it between its bounds when autoscaling is set." }),
   autoscaling: Type.Optional(Autoscaling),
-  version: Type.Optional(Type.String({ maxLength: 16, description: "kubelet version; the cluster's when omitted. At most three minors behind the control plane, never ahead.", "x-kubernetes-validations": kubernetesVersionRules() })),
+  version: Type.Optional(Type.String({ maxLength: 16, description: "kubelet version; when omitted, the version the cluster's control plane runs (status.version), so machines follow its upgrades. At most three minors behind the control plane, never ahead. Machines are replaced to change it (upgradeStrategy), so going back is allowed.", "x-kubernetes-validations": kubernetesVersionRules({ downgrades: false }) })),
+  upgradeStrategy: Type.Object({
+    maxSurge: Type.Integer({ minimum: 0, maximum: 100, default: 1, description: "Machines made beyond spec.replicas while outdated ones are replaced." }),
+    maxUnavailable: Type.Integer({ minimum: 0, maximum: 100, default: 0, description: "Machines that may be missing or unready below spec.replicas while outdated ones are replaced (drained first)." }),
+  }, {
+    default: {},
+    description: "How machines of another kubelet version than the pool's are replaced: a new one made, then an old one drained and removed, like a Deployment's rolling update.",
+    "x-kubernetes-validations": [{ rule: "self.maxSurge > 0 || self.maxUnavailable > 0", message: "maxSurge and maxUnavailable cannot both be 0: no machine could ever be replaced; set maxSurge to 1 (or maxUnavailable to 1 where the project's quota has no room)" }],
+  }),
   provider: Provider,
   machineTemplate: MachineTemplate,
   autoHealing: Type.Object({
@@ -86,16 +94,19 @@ export const NodePoolSpec = Type.Object({
 });
 
 /** A node pool's phases. */
-export const nodePoolPhases = ["Pending", "Scaling", "Running", "Degraded", "Deleting"] as const;
+export const nodePoolPhases = ["Pending", "Scaling", "Upgrading", "Running", "Degraded", "Deleting"] as const;
 
 /** What the platform observed of a node pool. */
 export const NodePoolStatus = StatusOf(nodePoolPhases, {
   replicas: Type.Optional(Type.Integer({ minimum: 0, description: "Machines that exist." })),
   readyReplicas: Type.Optional(Type.Integer({ minimum: 0, description: "Machines whose Node is Ready." })),
+  updatedReplicas: Type.Optional(Type.Integer({ minimum: 0, description: "Machines whose kubelet runs the pool's version." })),
+  version: Type.Optional(Type.String({ description: "The kubelet version the pool's machines run to (spec.version, else the cluster's status.version)." })),
   machines: Type.Optional(Type.Array(Type.Object({
     name: Type.String(),
     providerID: Type.Optional(Type.String()),
     ready: Type.Boolean(),
+    version: Type.Optional(Type.String({ description: "The kubelet version its Node reports." })),
   }), { maxItems: 1000 })),
 });
 
@@ -124,7 +135,8 @@ export const nodePoolKind: KindDefinition = {
     { name: "Ready", type: "integer", jsonPath: ".status.readyReplicas" },
     { name: "Min", type: "integer", jsonPath: ".spec.autoscaling.minReplicas", priority: 1 },
     { name: "Max", type: "integer", jsonPath: ".spec.autoscaling.maxReplicas", priority: 1 },
-    { name: "Version", type: "string", jsonPath: ".spec.version", priority: 1 },
+    { name: "Version", type: "string", jsonPath: ".status.version", priority: 1, description: "The kubelet version the machines run to" },
+    { name: "Updated", type: "integer", jsonPath: ".status.updatedReplicas", priority: 1 },
     phaseColumn,
     ageColumn,
   ],

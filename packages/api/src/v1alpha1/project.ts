@@ -1,7 +1,8 @@
 import Type from "typebox";
 import { BackupStorage } from "./backup-storage.ts";
+import { UpgradePolicy } from "./upgrade.ts";
 import { ageColumn, phaseColumn, readyColumn, type KindDefinition } from "../crd/definition.ts";
-import { StatusOf } from "../schema/common.ts";
+import { described, StatusOf } from "../schema/common.ts";
 import { maxNameLength, newProjectNameRules } from "../schema/names.ts";
 import { MapList, StringEnum } from "../schema/primitives.ts";
 import type { ResourceOf } from "../schema/resource.ts";
@@ -27,6 +28,7 @@ export const ProjectSpec = Type.Object({
   members: MapList(ProjectMember, ["kind", "name"], { maxItems: 256, default: [] }),
   quota: Type.Optional(ProjectQuota),
   backupStorage: Type.Optional(BackupStorage("a Secret in the project's namespace (project-<name>): leave credentialsSecretRef.namespace out", "Where the etcd snapshots of the project's clusters go, unless a cluster (or its template) names its own store; the seed's, then the platform's store when omitted.")),
+  upgrade: Type.Optional(described(UpgradePolicy, "The upgrade deadline and maintenance windows of the project's clusters that set no spec.upgrade of their own.")),
 });
 
 /** A project's phases. */
