@@ -2,6 +2,8 @@ export { buildCRD, toStructural, type CRDManifest, type StructuralSchema } from 
 export type { KindDefinition, PrinterColumn } from "./crd/definition.ts";
 export { crdFileName, crdsDir, renderCRDs } from "./crd/files.ts";
 export { installCRDs, type InstallCRDsOptions } from "./crd/install.ts";
+export { installAdmissionPolicies } from "./policy/install.ts";
+export { admissionPolicies, clusterSkewPolicyName, kubeletMinorsBehindAllowed, nodePoolSkewPolicyName } from "./policy/version-skew.ts";
 export { allKinds } from "./kinds.ts";
 export type { Condition, LabelSelector } from "./schema/common.ts";
 export { offeredMinors } from "./schema/rules.ts";

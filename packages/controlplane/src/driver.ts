@@ -4,6 +4,11 @@ export interface ControlPlanePlan {
   readonly clusterId: string;
   /** The Kubernetes version to run (one of tools/k8s/versions.json). */
   readonly version: string;
+  /**
+   * Versions per component while an upgrade rolls (the version-skew order:
+   * kube-apiserver first, then the controllers); each defaults to version.
+   */
+  readonly componentVersions?: ComponentVersions;
   readonly network: { readonly serviceCIDR: string; readonly podCIDR: string; readonly dnsDomain: string };
   /** The cluster's PKI, file name → PEM (see pkiFileNames). */
   readonly pki: ReadonlyMap<string, string>;
@@ -25,6 +30,18 @@ export interface ControlPlanePlan {
   readonly kwok?: boolean;
 }
 
+/** The Kubernetes version of each group of components an upgrade moves in turn. */
+export interface ComponentVersions {
+  readonly apiServer: string;
+  /** kube-controller-manager and kube-scheduler. */
+  readonly controllers: string;
+}
+
+/** The version each Kubernetes component of a plan runs. */
+export function componentVersionsOf(plan: Pick<ControlPlanePlan, "version" | "componentVersions">): ComponentVersions {
+  return plan.componentVersions ?? { apiServer: plan.version, controllers: plan.version };
+}
+
 /** One component as the driver sees it. */
 export interface ComponentHealth {
   readonly name: string;
@@ -40,6 +57,12 @@ export interface ComponentHealth {
   readonly serving?: boolean;
   /** Why it is not ready, in words a user understands. */
   readonly message?: string;
+  /**
+   * The Kubernetes version every instance runs, once all run the planned
+   * one and are ready (kube-apiserver, kube-controller-manager,
+   * kube-scheduler); undefined while a rollout is under way.
+   */
+  readonly version?: string;
 }
 
 /** A client's way into one etcd member: its endpoint and mutual-TLS files. */

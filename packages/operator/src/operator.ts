@@ -140,6 +140,8 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
       nodes: (c) => tenants.nodeCounts(idOf(c)),
       backups: backupsOf,
       restoring: (c) => restoresOf(c).find((r) => r.status?.phase === "Restoring"),
+      restores: restoresOf,
+      project: (name) => projectInformer.get(undefined, name),
     }),
     // Failing passes are retried at least every 30 s: a seed that comes back is seen soon (client-go's cap of 1000 s is for cheap retries).
     rateLimit: { maxDelayMs: 30_000 },

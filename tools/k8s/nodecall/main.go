@@ -78,7 +78,10 @@ func criClean(args []string) int {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), *timeout)
 	defer cancel()
-	runtime, err := cri.NewRemoteRuntimeServiceBuilder().WithEndpoint(*endpoint).WithConnectionTimeout(10 * time.Second).Build(ctx)
+	// The constructor every offered minor has (1.37 deprecates it for a
+	// builder that 1.36 lacks): one source builds the node of each minor.
+	runtime, err := cri.NewRemoteRuntimeService(ctx, *endpoint, 10*time.Second, nil, false) //nolint:staticcheck
+
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "cri-clean: cannot reach the runtime at %s: %v\n", *endpoint, err)
 		return 1

@@ -2,6 +2,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { ApiextensionsV1Api, KubernetesObjectApi, loadYaml, PatchStrategy, type KubeConfig, type V1CustomResourceDefinition } from "@kubernetes/client-node";
 import { stringify } from "yaml";
 import { allKinds } from "../kinds.ts";
+import { installAdmissionPolicies } from "../policy/install.ts";
 import { buildCRD } from "./build.ts";
 
 /** How long to wait for the CRDs to be served. */
@@ -13,7 +14,8 @@ export interface InstallCRDsOptions {
 
 /**
  * Applies every seedbed.dev CRD (server-side apply, so a newer Seedbed
- * updates them in place) and waits until each is Established, i.e. served.
+ * updates them in place), waits until each is Established, i.e. served,
+ * then applies the admission policies over them (policy/install.ts).
  */
 export async function installCRDs(kc: KubeConfig, options: InstallCRDsOptions = {}): Promise<void> {
   const objects = KubernetesObjectApi.makeApiClient(kc);
@@ -34,4 +36,6 @@ export async function installCRDs(kc: KubeConfig, options: InstallCRDsOptions = 
       await sleep(100);
     }
   }
+  // The admission policies whose params are seedbed.dev objects (the version skew of nodes): once those are served.
+  await installAdmissionPolicies(kc, options);
 }

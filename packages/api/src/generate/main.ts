@@ -1,9 +1,11 @@
 // Writes deploy/crds/ and the Helm chart's deploy/helm/seedbed/crds/ from
-// the TypeBox definitions. Run after changing a kind:
+// the TypeBox definitions, and the admission policies (deploy/policies/,
+// the chart's templates/). Run after changing a kind:
 // npm run generate -w @seedbed/api
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { crdOutputDirs, renderCRDs } from "../crd/files.ts";
+import { admissionPoliciesFile, chartAdmissionPoliciesFile, renderAdmissionPolicies, renderChartAdmissionPolicies } from "../policy/files.ts";
 import { chartProjectRolesFile, renderProjectRoles } from "../rbac/project-roles.ts";
 
 const files = renderCRDs();
@@ -18,3 +20,7 @@ for (const dir of crdOutputDirs) {
 }
 writeFileSync(chartProjectRolesFile, renderProjectRoles());
 process.stdout.write(`Wrote the project ClusterRoles to ${chartProjectRolesFile}\n`);
+mkdirSync(dirname(admissionPoliciesFile), { recursive: true });
+writeFileSync(admissionPoliciesFile, renderAdmissionPolicies());
+writeFileSync(chartAdmissionPoliciesFile, renderChartAdmissionPolicies());
+process.stdout.write(`Wrote the admission policies to ${admissionPoliciesFile} and ${chartAdmissionPoliciesFile}\n`);

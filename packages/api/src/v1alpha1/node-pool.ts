@@ -76,7 +76,8 @@ export const NodePoolSpec = Type.Object({
     maxSurge: Type.Integer({ minimum: 0, maximum: 100, default: 1, description: "Machines made beyond spec.replicas while outdated ones are replaced." }),
     maxUnavailable: Type.Integer({ minimum: 0, maximum: 100, default: 0, description: "Machines that may be missing or unready below spec.replicas while outdated ones are replaced (drained first)." }),
   }, {
-    default: {},
+    // Written out, not {}: kube-apiserver checks a default against the object's CEL rules without filling in its fields' defaults.
+    default: { maxSurge: 1, maxUnavailable: 0 },
     description: "How machines of another kubelet version than the pool's are replaced: a new one made, then an old one drained and removed, like a Deployment's rolling update.",
     "x-kubernetes-validations": [{ rule: "self.maxSurge > 0 || self.maxUnavailable > 0", message: "maxSurge and maxUnavailable cannot both be 0: no machine could ever be replaced; set maxSurge to 1 (or maxUnavailable to 1 where the project's quota has no room)" }],
   }),

@@ -60,9 +60,13 @@ export const ClusterUpgradeStatus = Type.Object({
   snapshot: Type.Optional(Type.String({ maxLength: 63, description: "The EtcdBackup taken before the upgrade: a rollback restores it." })),
   restore: Type.Optional(Type.String({ maxLength: 63, description: "The EtcdRestore a rollback made from the snapshot." })),
   plan: Type.Optional(Type.String({ maxLength: 63, description: "The UpgradePlan that started the upgrade, if one did." })),
+  rollback: Type.Optional(Type.Boolean({ description: "True from the moment the upgrade is rolled back (phases RollingBack, RolledBack, and Failed when the rollback stopped past its deadline)." })),
 });
 /** A cluster's upgrade status. */
 export type ClusterUpgradeStatus = Type.Static<typeof ClusterUpgradeStatus>;
+
+/** The annotation an UpgradePlan sets on the Clusters it upgrades, naming itself (recorded in status.upgrade.plan). */
+export const upgradePlanAnnotation = "seedbed.dev/upgrade-plan";
 
 /**
  * The kubelet version the machines of a cluster's node pools that follow it

@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, rmSync } from "node:fs";
 import { isIP } from "node:net";
 import { join } from "node:path";
-import { authenticationConfigFile, type CertificateNames, type EtcdConnection, type EtcdRestoreRequest, type ComponentHealth, type ControlPlaneObservation, type ControlPlanePlan, type DriverCapabilities, type HostingDriver } from "../driver.ts";
+import { authenticationConfigFile, componentVersionsOf, type CertificateNames, type EtcdConnection, type EtcdRestoreRequest, type ComponentHealth, type ControlPlaneObservation, type ControlPlanePlan, type DriverCapabilities, type HostingDriver } from "../driver.ts";
 import { pkiFiles } from "../pki-layout.ts";
 import { renderControlPlane, type ControlPlanePorts, type RenderedComponent } from "../render/control-plane.ts";
 import { ClusterPortAllocator } from "./driver-ports.ts";
@@ -90,6 +90,7 @@ export class LocalDriver implements HostingDriver {
     const ports = await this.#ports.ports(dir);
     const endpoint = `https://127.0.0.1:${ports.apiServer}`;
     const { components, adminTLS } = this.#render(plan, dir, ports, endpoint);
+    const versions = componentVersionsOf(plan);
     const launcher = this.#launcher(plan.clusterId, dir);
     const { nodeAddress } = this.#options;
     const endpoints = { endpoint, ...(nodeAddress === undefined ? {} : { nodeEndpoint: `https://${nodeAddress}:${ports.apiServer}` }) };
@@ -103,7 +104,8 @@ export class LocalDriver implements HostingDriver {
       if (!launcher.restartPending(component.spec)) await launcher.launch(component.spec, join(dir, "logs", `${component.spec.name}.log`));
     }
     if (plan.kwok !== true) await this.#stopKwok(plan.clusterId, launcher);
-    const health = await Promise.all(components.map((c) => this.#health(c, launcher, adminTLS)));
+    const versionOf: Readonly<Record<string, string>> = { "kube-apiserver": versions.apiServer, "kube-controller-manager": versions.controllers, "kube-scheduler": versions.controllers };
+    const health = await Promise.all(components.map((c) => this.#health(c, launcher, adminTLS, versionOf[c.spec.name])));
     return { ...endpoints, components: health };
   }
 
@@ -261,7 +263,8 @@ export class LocalDriver implements HostingDriver {
     // The authentication configuration sits beside the certificates: written
     // with them, and part of the checksum that restarts the processes.
     const files = plan.authenticationConfig === undefined ? plan.pki : new Map([...plan.pki, [authenticationConfigFile, plan.authenticationConfig]]);
-    const { layout, adminTLS } = writeLocalLayout({ dir, clusterName: plan.clusterId, server: endpoint, pki: files, version: plan.version, kwok });
+    const versions = componentVersionsOf(plan);
+    const { layout, adminTLS } = writeLocalLayout({ dir, clusterName: plan.clusterId, server: endpoint, pki: files, version: versions.apiServer, controllersVersion: versions.controllers, kwok });
     const authentication: Record<string, string> = plan.authenticationConfig === undefined ? {} : { "authentication-config": join(dir, "pki", authenticationConfigFile) };
     const components = renderControlPlane({
       layout,
@@ -283,7 +286,8 @@ export class LocalDriver implements HostingDriver {
     return { components: withChecksum, adminTLS };
   }
 
-  async #health(component: RenderedComponent, launcher: SupervisingLauncher, adminTLS: ProbeTLS): Promise<ComponentHealth> {
+  /** A component's health; `version` is the one its binary was planned at (the launcher replaces a process of another spec, so a ready one runs it). */
+  async #health(component: RenderedComponent, launcher: SupervisingLauncher, adminTLS: ProbeTLS, version: string | undefined): Promise<ComponentHealth> {
     const name = component.spec.name;
     const supervised = launcher.component(name);
     const running = supervised?.process !== undefined;
@@ -291,6 +295,6 @@ export class LocalDriver implements HostingDriver {
     const ready = status === 200;
     const restarts = supervised?.restarts ?? 0;
     const message = ready ? undefined : running ? `${name} runs but ${component.health.url} answers ${status ?? "nothing"} yet` : `${name} is not running (restarted ${restarts} times; see its log)`;
-    return { name, running, ready, restarts, message };
+    return { name, running, ready, restarts, message, ...(ready && version !== undefined ? { version } : {}) };
   }
 }

@@ -17,6 +17,8 @@ export interface LocalLayoutInput {
   /** File name → PEM (see pkiFileNames). */
   readonly pki: ReadonlyMap<string, string>;
   readonly version: string;
+  /** The controllers' version while an upgrade rolls kube-apiserver first (default: version). */
+  readonly controllersVersion?: string;
   readonly kwok: boolean;
 }
 
@@ -63,8 +65,8 @@ export function writeLocalLayout(input: LocalLayoutInput): LocalLayout {
       binaries: {
         etcd: binaryPath("etcd"),
         kubeAPIServer: binaryPath("kube-apiserver", { kubernetesVersion }),
-        kubeControllerManager: binaryPath("kube-controller-manager", { kubernetesVersion }),
-        kubeScheduler: binaryPath("kube-scheduler", { kubernetesVersion }),
+        kubeControllerManager: binaryPath("kube-controller-manager", { kubernetesVersion: input.controllersVersion ?? kubernetesVersion }),
+        kubeScheduler: binaryPath("kube-scheduler", { kubernetesVersion: input.controllersVersion ?? kubernetesVersion }),
         kwok: input.kwok ? binaryPath("kwok") : "kwok",
       },
     },

@@ -1,8 +1,9 @@
 import type { ComponentHealth } from "../driver.ts";
+import { versionAnnotation } from "./workloads.ts";
 
 /** The parts of workload status the seed driver reads. */
 export interface WorkloadStatus {
-  readonly metadata?: { readonly generation?: number };
+  readonly metadata?: { readonly generation?: number; readonly annotations?: Readonly<Record<string, string>> };
   readonly spec?: { readonly replicas?: number };
   readonly status?: { readonly readyReplicas?: number; readonly updatedReplicas?: number; readonly replicas?: number; readonly observedGeneration?: number };
 }
@@ -38,7 +39,9 @@ export function componentHealth(name: string, workload: WorkloadStatus | undefin
   if (!workload) return { name, running: false, ready: false, restarts, message: `${name} has not been created yet` };
   const rollout = rolloutOf(workload);
   const serving = rollout.ready > 0;
-  if (rollout.done) return { name, running: true, ready: true, serving, restarts };
+  // Done: every pod runs the template the version annotation was written with.
+  const version = workload.metadata?.annotations?.[versionAnnotation];
+  if (rollout.done) return { name, running: true, ready: true, serving, restarts, ...(version === undefined ? {} : { version }) };
   const stuck = pods.map(whyStuck).find((why) => why !== undefined);
   if (stuck !== undefined) return { name, running: false, ready: false, serving, restarts, message: `${name}: ${stuck}` };
   return { name, running: pods.length > 0, ready: false, serving, restarts, message: `${name}: ${rollout.progress}` };

@@ -1,5 +1,5 @@
 
-import { authenticationConfigFile, type ControlPlanePlan } from "../driver.ts";
+import { authenticationConfigFile, componentVersionsOf, type ControlPlanePlan } from "../driver.ts";
 import { mountPaths, seedLabels, seedNamespace, type Manifest } from "./names.ts";
 import { renderDisruptionBudgets, renderNetworkPolicies, renderServices } from "./network.ts";
 import { renderKwokWorkload } from "./kwok.ts";
@@ -19,10 +19,13 @@ export type SeedRenderOptions = SeedImageOptions;
 export function renderSeedControlPlane(plan: ControlPlanePlan, options: SeedRenderOptions = {}): Manifest[] {
   const clusterId = plan.clusterId;
   const { objects: secrets, checksums } = renderSecrets(clusterId, plan.pki, plan.authenticationConfig);
+  const versions = componentVersionsOf(plan);
+  // kube-apiserver's image at its version, the controllers' at theirs (they differ while an upgrade rolls).
+  const controllerImages = resolveSeedImages(versions.controllers, options);
   const workload = {
     clusterId,
-    version: plan.version,
-    images: resolveSeedImages(plan.version, options),
+    versions,
+    images: { ...resolveSeedImages(versions.apiServer, options), "kube-controller-manager": controllerImages["kube-controller-manager"], "kube-scheduler": controllerImages["kube-scheduler"] },
     apiServerReplicas: plan.controlPlane.apiServerReplicas,
     etcdMembers: plan.controlPlane.etcdMembers,
     etcdStorage: plan.controlPlane.etcdStorage,

@@ -1,12 +1,13 @@
 import type { KubernetesObject } from "@kubernetes/client-node";
+import { versionAnnotation } from "./workloads.ts";
 
 type Loose = KubernetesObject & { spec?: Record<string, unknown>; status?: Record<string, unknown> };
 
 /** The metadata every cache entry keeps: identity, labels, and the resourceVersion watches resume from. */
-function meta(obj: Loose, withGeneration = false): KubernetesObject {
+function meta(obj: Loose, withGeneration = false, annotations?: Record<string, string>): KubernetesObject {
   const m = obj.metadata ?? {};
   const generation = withGeneration ? { generation: m.generation } : {};
-  return { apiVersion: obj.apiVersion, kind: obj.kind, metadata: { name: m.name, namespace: m.namespace, uid: m.uid, resourceVersion: m.resourceVersion, labels: m.labels, deletionTimestamp: m.deletionTimestamp, ...generation } };
+  return { apiVersion: obj.apiVersion, kind: obj.kind, metadata: { name: m.name, namespace: m.namespace, uid: m.uid, resourceVersion: m.resourceVersion, labels: m.labels, deletionTimestamp: m.deletionTimestamp, ...generation, ...(annotations === undefined ? {} : { annotations }) } };
 }
 
 /**
@@ -21,7 +22,9 @@ export const slim = {
     const o = obj as Loose;
     const status = o.status ?? {};
     // generation and observedGeneration: a rollout the workload controller has not started yet is not "all updated".
-    return { ...meta(o, true), spec: { replicas: o.spec?.replicas }, status: { replicas: status.replicas, readyReplicas: status.readyReplicas, updatedReplicas: status.updatedReplicas, observedGeneration: status.observedGeneration } } as KubernetesObject;
+    // The version annotation: the version every pod runs once the rollout is done.
+    const version = o.metadata?.annotations?.[versionAnnotation];
+    return { ...meta(o, true, version === undefined ? undefined : { [versionAnnotation]: version }), spec: { replicas: o.spec?.replicas }, status: { replicas: status.replicas, readyReplicas: status.readyReplicas, updatedReplicas: status.updatedReplicas, observedGeneration: status.observedGeneration } } as KubernetesObject;
   },
   pod: (obj: KubernetesObject): KubernetesObject => {
     const o = obj as Loose & { status?: { phase?: string; conditions?: { type: string; status: string; reason?: string; message?: string }[]; containerStatuses?: { restartCount?: number; state?: { waiting?: unknown } }[] } };

@@ -9,11 +9,16 @@ import { mountPaths, seedLabels, seedNamespace, seedPorts, type Manifest } from 
 import { secretName, type SeedComponent } from "./secrets.ts";
 import { containerSecurity, podSecurity, secretMode } from "./security.ts";
 import type { SeedImages } from "./images.ts";
+import type { ComponentVersions } from "../driver.ts";
+
+/** The annotation on each Kubernetes component's Deployment naming the version its pods run: what the driver reports once the rollout is done. */
+export const versionAnnotation = "seedbed.dev/kubernetes-version";
 
 /** What the seed's workloads are made from. */
 export interface WorkloadInput {
   readonly clusterId: string;
-  readonly version: string;
+  /** The Kubernetes version of each group of components (they differ while an upgrade rolls). */
+  readonly versions: ComponentVersions;
   /** Every component's image reference, resolved (see resolveSeedImages). */
   readonly images: SeedImages;
   readonly apiServerReplicas: number;
@@ -149,7 +154,7 @@ export function renderAPIServerDeployment(input: WorkloadInput): Manifest {
     },
     tuning: smallClusterTuning.kubeAPIServer,
   });
-  return deployment(input, "kube-apiserver", input.apiServerReplicas, {
+  return deployment(input, "kube-apiserver", input.apiServerReplicas, input.versions.apiServer, {
     name: "kube-apiserver",
     image: input.images["kube-apiserver"],
     command: [apiserver.command],
@@ -197,17 +202,17 @@ export function renderControllerDeployments(input: WorkloadInput): Manifest[] {
     volumeMounts: [{ name: "certs", mountPath: mountPaths.apiServerPKI, readOnly: true }, { name: "tmp", mountPath: "/tmp" }],
   });
   return [
-    deployment(input, "kube-controller-manager", 1, container("kube-controller-manager", cm, seedPorts.controllerManager)),
-    deployment(input, "kube-scheduler", 1, container("kube-scheduler", scheduler, seedPorts.scheduler)),
+    deployment(input, "kube-controller-manager", 1, input.versions.controllers, container("kube-controller-manager", cm, seedPorts.controllerManager)),
+    deployment(input, "kube-scheduler", 1, input.versions.controllers, container("kube-scheduler", scheduler, seedPorts.scheduler)),
   ];
 }
 
-function deployment(input: WorkloadInput, component: Exclude<SeedComponent, "etcd">, replicas: number, container: object): Manifest {
+function deployment(input: WorkloadInput, component: Exclude<SeedComponent, "etcd">, replicas: number, version: string, container: object): Manifest {
   const labels = seedLabels(input.clusterId, component);
   return {
     apiVersion: "apps/v1",
     kind: "Deployment",
-    metadata: { name: component, namespace: seedNamespace(input.clusterId), labels },
+    metadata: { name: component, namespace: seedNamespace(input.clusterId), labels, annotations: { [versionAnnotation]: version } },
     spec: {
       replicas,
       selector: { matchLabels: labels },

@@ -3,7 +3,7 @@ import { SeedUnreachableError } from "@seedbed/controlplane";
 import { describeError, statusCodeOf, type ConditionInput } from "@seedbed/runtime";
 
 /** The step of a reconcile pass that failed, for the message and the reason. */
-export type PassStep = "placement" | "certificates" | "seed" | "kubeconfig" | "status";
+export type PassStep = "placement" | "certificates" | "upgrade" | "seed" | "kubeconfig" | "status";
 
 /** How long failures must persist before Ready says so (transient blips stay invisible): 30 s. */
 export const defaultFailureGraceMs = 30_000;
@@ -22,6 +22,7 @@ const refusals = new Set([400, 401, 403, 405, 413, 415, 422]);
 const what: Record<PassStep, string> = {
   placement: "finding the cluster's seed",
   certificates: "storing the cluster's certificates (its PKI Secret)",
+  upgrade: "carrying out the cluster's upgrade (its status record, pre-upgrade snapshot or rollback restore)",
   seed: "applying the control plane on its seed",
   kubeconfig: "writing the admin kubeconfig Secret",
   status: "writing the cluster's status",

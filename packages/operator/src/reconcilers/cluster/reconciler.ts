@@ -1,6 +1,6 @@
 import { isDeepStrictEqual } from "node:util";
 import type { V1Secret } from "@kubernetes/client-node";
-import { ClusterConditions, clusterIdentity, clusterObjectNames, type Cluster, type ClusterTemplate, type EtcdBackup, type EtcdRestore } from "@seedbed/api";
+import { ClusterConditions, clusterIdentity, clusterObjectNames, type Cluster, type ClusterTemplate, type EtcdBackup, type EtcdRestore, type Project } from "@seedbed/api";
 import type { NodePool } from "@seedbed/api";
 import type { ControlPlaneObservation, HostingDriver } from "@seedbed/controlplane";
 import {
@@ -34,6 +34,7 @@ import { PlacementWaitError } from "../../seeds/errors.ts";
 import { backupsHealth, backupVerified } from "../backupschedule/plan.ts";
 import { effectiveBackup, scheduledBackupsOf } from "../backupschedule/reconciler.ts";
 import { recordPlacement } from "./placement.ts";
+import { ClusterUpgrades } from "./upgrade/upgrade.ts";
 
 /** The finalizer that keeps a Cluster until its control plane and data are gone. */
 export const clusterFinalizer = "seedbed.dev/cluster";
@@ -88,6 +89,10 @@ export interface ClusterReconcilerOptions {
   readonly backups?: (cluster: Cluster) => readonly EtcdBackup[];
   /** The EtcdRestore of the cluster in phase Restoring, if one is (from the cache): phase Restoring while the control plane is down for it. */
   readonly restoring?: (cluster: Cluster) => EtcdRestore | undefined;
+  /** The cluster's EtcdRestores (from the cache): a rollback's restore of the pre-upgrade snapshot. */
+  readonly restores?: (cluster: Cluster) => readonly EtcdRestore[];
+  /** A Project by name (from the cache): its spec.upgrade is the policy of clusters that set none. */
+  readonly project?: (name: string) => Project | undefined;
 }
 
 /**
@@ -102,10 +107,20 @@ export class ClusterReconciler implements Reconciler {
   readonly #clock: Clock;
   readonly #deletion: ClusterDeletion;
   readonly #report: ClusterReporter;
+  readonly #upgrades: ClusterUpgrades;
 
   constructor(options: ClusterReconcilerOptions) {
     this.#o = options;
     this.#clock = options.clock ?? systemClock;
+    this.#upgrades = new ClusterUpgrades({
+      client: options.client,
+      events: options.events,
+      clock: this.#clock,
+      backups: options.backups ?? (() => []),
+      restores: options.restores ?? (() => []),
+      nodePools: options.nodePools ?? (() => []),
+      project: options.project ?? (() => undefined),
+    });
     this.#report = new ClusterReporter({ client: options.client, events: options.events, clock: this.#clock, failureGraceMs: options.failureGraceMs });
     this.#deletion = new ClusterDeletion({ client: options.client, drivers: options.drivers, events: options.events, clock: this.#clock, nodePools: options.nodePools ?? (() => []) });
   }
@@ -169,10 +184,13 @@ export class ClusterReconciler implements Reconciler {
     progress.step = "certificates";
     const { pki, action, version: pkiVersion } = await ensurePKISecret(this.#o.client, this.#o.cache.secret(namespace, clusterObjectNames.pkiSecret(name)), cluster, effective.network, names, this.#o.certificates, new Date(this.#clock.now()));
     if (action === "renewed") this.#o.events.record(cluster, { reason: "CertificatesRenewed", action: "Renew", note: `leaf certificates were near expiry, missing, or lacked a name or address the API is reached at (a seed's, or the machines' node address), and are issued afresh from the same CAs for ${this.#o.certificates?.leafValidityDays ?? 365} days; components restart to load them` });
+    progress.step = "upgrade";
+    const prepared = await this.#upgrades.prepare(cluster, effective.version);
     progress.step = "seed";
     const controlPlane = await driver.apply({
       clusterId: id,
       version: effective.version,
+      ...(prepared.versions === undefined ? {} : { componentVersions: prepared.versions }),
       network: effective.network,
       pki,
       pkiVersion,
@@ -186,7 +204,12 @@ export class ClusterReconciler implements Reconciler {
     progress.step = "status";
     const supported = this.#report.supported(cluster, effective, { seed, driver: driver.name, capabilities: driver.capabilities, sharedEndpoint: this.#hasSharedEndpoint() });
     const restoring = this.#restoring(cluster, controlPlane);
-    const ready = await this.#writeStatus(cluster, { certificatesReady: true, controlPlane, deleting: false, version: effective.version, supported, ...(restoring === undefined ? {} : { restoring }) }, {
+    progress.step = "upgrade";
+    const upgrade = await this.#upgrades.advance(cluster, prepared, controlPlane.components, driver.restoreEtcd !== undefined);
+    progress.step = "status";
+    const ready = await this.#writeStatus(cluster, { certificatesReady: true, controlPlane, deleting: false, version: effective.version, supported, ...upgradeObservation(upgrade, restoring) }, {
+      upgrade: upgrade.upgrade,
+      controlPlaneRestarts: controlPlane.components.reduce((sum, c) => sum + c.restarts, 0),
       ...this.#observedFields(cluster, placement.region),
       // Where users and machines reach the API; a node endpoint the driver no longer reports is removed.
       ...endpointFields(controlPlane),
@@ -198,11 +221,20 @@ export class ClusterReconciler implements Reconciler {
     // Down for a restore is no degradation to warn about: the restore reports itself.
     if (restoring === undefined) this.#recordTransitions(cluster, controlPlane, ready);
     context.log.debug({ ready, endpoint: controlPlane.endpoint }, "Reconciled the control plane");
-    // A driver that reports every change brings us back itself; the health
-    // check is then only a safety net. Polling a thousand provisioning
-    // clusters every second would swamp the queue with no-op reconciles.
-    if (driver.reportsChanges) return { requeueAfter: this.#o.resyncMs ?? 600_000 };
-    return { requeueAfter: ready ? (this.#o.healthCheckMs ?? 30_000) : this.#provisioningPoll(controlPlane) };
+    return { requeueAfter: this.#nextLook(driver, controlPlane, ready, upgrade.upgrade?.phase === "Upgrading" || upgrade.upgrade?.phase === "RollingBack") };
+  }
+
+  /**
+   * When to look at the cluster again. A driver that reports every change
+   * brings us back itself; the health check is then only a safety net.
+   * Polling a thousand provisioning clusters every second would swamp the
+   * queue with no-op reconciles. An upgrade's next step may begin with no
+   * change on the seed (etcd unchanged, a snapshot taken): soon, then.
+   */
+  #nextLook(driver: HostingDriver, controlPlane: ControlPlaneObservation, ready: boolean, upgrading: boolean): number {
+    if (driver.reportsChanges) return upgrading ? 2000 : (this.#o.resyncMs ?? 600_000);
+    if (upgrading && ready) return 1000;
+    return ready ? (this.#o.healthCheckMs ?? 30_000) : this.#provisioningPoll(controlPlane);
   }
 
   /**
@@ -315,4 +347,9 @@ export class ClusterReconciler implements Reconciler {
     if (!ready && before === "Running") this.#o.events.record(cluster, { type: "Warning", reason: "ClusterDegraded", action: "Observe", note: controlPlane.components.filter((c) => !c.ready).map((c) => c.message ?? c.name).join("; ") });
     if (before === undefined) this.#o.events.record(cluster, { reason: "Provisioning", action: "Provision", note: "issuing certificates and starting etcd, kube-apiserver and the controllers" });
   }
+}
+
+/** The upgrade's and a restore's part of a pass's observation: the upgrade record, the version the control plane runs as it decided, and what a restore restores. */
+function upgradeObservation(upgrade: { upgrade: ClusterObservation["upgrade"]; running: string | undefined }, restoring: string | undefined): Pick<ClusterObservation, "upgrade" | "runningVersion" | "restoring"> {
+  return { ...(upgrade.upgrade === undefined ? {} : { upgrade: upgrade.upgrade }), ...(upgrade.running === undefined ? {} : { runningVersion: upgrade.running }), ...(restoring === undefined ? {} : { restoring }) };
 }

@@ -1,4 +1,4 @@
-import { ClusterConditions, ClusterReasons, type Cluster } from "@seedbed/api";
+import { ClusterConditions, ClusterReasons, type Cluster, type ClusterUpgradeStatus } from "@seedbed/api";
 import type { ComponentHealth, ControlPlaneObservation } from "@seedbed/controlplane";
 import type { ConditionInput } from "@seedbed/runtime";
 
@@ -17,6 +17,10 @@ export interface ClusterObservation {
   readonly supported?: ConditionInput;
   /** Set while an EtcdRestore puts the cluster's etcd back to a snapshot: what it restores. */
   readonly restoring?: string;
+  /** The cluster's upgrade record after this pass (see upgrade/steps.ts): condition Upgrade, and phase Upgrading while one runs. */
+  readonly upgrade?: ClusterUpgradeStatus;
+  /** While an upgrade runs: the version the whole control plane runs, as the upgrade decided (status.version). */
+  readonly runningVersion?: string;
 }
 
 /** The phase and conditions a Cluster should show. */
@@ -32,6 +36,24 @@ export type PreviousClusterStatus = Pick<NonNullable<Cluster["status"]>, "phase"
 
 /** Phases in which the cluster has served before (so a component down means Degraded, not Provisioning). */
 const servedPhases: ReadonlySet<string> = new Set(["Running", "Degraded", "Upgrading", "Restoring"]);
+
+/** Condition Upgrade from the upgrade record. */
+export function upgradeCondition(upgrade: ClusterUpgradeStatus): ConditionInput {
+  const type = ClusterConditions.Upgrade;
+  const message = upgrade.message ?? "";
+  switch (upgrade.phase) {
+    case "Completed":
+      return { type, status: "True", reason: ClusterReasons.Upgraded, message };
+    case "RolledBack":
+      return { type, status: "True", reason: ClusterReasons.RolledBack, message };
+    case "Failed":
+      return { type, status: "False", reason: ClusterReasons.UpgradeFailed, message };
+    case "RollingBack":
+      return { type, status: "False", reason: ClusterReasons.RollingBack, message: `step ${upgrade.step}: ${message}` };
+    default:
+      return { type, status: "False", reason: ClusterReasons.Upgrading, message: `step ${upgrade.step}: ${message}` };
+  }
+}
 
 function componentCondition(type: string, component: ComponentHealth | undefined, what: string): ConditionInput {
   if (!component) return { type, status: "False", reason: ClusterReasons.WaitingForDependency, message: `${what} has not been started yet` };
@@ -121,14 +143,34 @@ export function computeClusterStatus(observed: ClusterObservation, previous: Pre
   if (early) return early;
   const parts = partConditions(observed);
   const ready = parts.every((c) => c.status === "True");
-  const from = previous?.version;
-  const to = observed.version;
-  const upgrade = !ready && from !== undefined && to !== undefined && from !== to ? { from, to } : undefined;
+  const record = observed.upgrade;
+  const underway = record?.phase === "Upgrading" || record?.phase === "RollingBack";
+  const upgrade = upgradeUnderway(observed, previous, ready);
   const restoring = ready ? undefined : observed.restoring;
   const conditions = [...parts, readyCondition(parts, observed.controlPlane?.endpoint, upgrade, restoring)];
   if (observed.supported) conditions.splice(1, 0, observed.supported);
-  const phase = ready ? "Running" : restoring !== undefined ? "Restoring" : upgrade ? "Upgrading" : servedPhases.has(previous?.phase ?? "") ? "Degraded" : "Provisioning";
-  return { phase, conditions, version: ready ? to : from };
+  if (record !== undefined) conditions.push(upgradeCondition(record));
+  const phase = phaseOf({ restoring: restoring !== undefined, upgrading: underway || (!ready && upgrade !== undefined), ready, served: servedPhases.has(previous?.phase ?? "") });
+  // An upgrade decides when the control plane runs its new version; otherwise it is the spec's once every component is ready.
+  const version = record !== undefined && observed.runningVersion !== undefined ? observed.runningVersion : ready ? observed.version : previous?.version;
+  return { phase, conditions, version };
+}
+
+/** The phase: a restore, then an upgrade, take precedence over readiness; a cluster that served before and is not ready now is Degraded. */
+function phaseOf(is: { restoring: boolean; upgrading: boolean; ready: boolean; served: boolean }): ComputedClusterStatus["phase"] {
+  if (is.restoring) return "Restoring";
+  if (is.upgrading) return "Upgrading";
+  if (is.ready) return "Running";
+  return is.served ? "Degraded" : "Provisioning";
+}
+
+/** The versions an upgrade moves between, while one runs: from its record, or (a cluster never upgraded by a record) a spec version not ready yet. */
+function upgradeUnderway(observed: ClusterObservation, previous: PreviousClusterStatus, ready: boolean): { from: string; to: string } | undefined {
+  const record = observed.upgrade;
+  if (record?.phase === "Upgrading" || record?.phase === "RollingBack") return record.rollback === true ? { from: record.to, to: record.from } : { from: record.from, to: record.to };
+  const from = previous?.version;
+  const to = observed.version;
+  return !ready && from !== undefined && to !== undefined && from !== to ? { from, to } : undefined;
 }
 
 /** A Cluster's status fields. */
