@@ -145,6 +145,16 @@ describe("renderSeedControlPlane's pods, as a real kubelet runs them", () => {
     expect(mirrored["kube-scheduler"]).toBe("mirror.example.com/k8s/kube-scheduler:v1.37.1");
     expect(mirrored.etcd).toMatch(/^mirror\.example\.com\/k8s\/etcd:/);
   });
+
+  it("runs each component at its own version while an upgrade rolls, and names that version on its Deployment", () => {
+    const rolled = renderSeedControlPlane({ ...plan, componentVersions: { apiServer: "1.37.1", controllers: "1.36.3" } }) as unknown as (Obj & { metadata: { annotations?: Record<string, string> } })[];
+    const image = (name: string): string | undefined => templates(rolled).find(([n]) => n === name)?.[1].spec.containers[0]?.image;
+    expect(image("kube-apiserver")).toBe("registry.k8s.io/kube-apiserver:v1.37.1");
+    expect(image("kube-controller-manager")).toBe("registry.k8s.io/kube-controller-manager:v1.36.3");
+    expect(image("kube-scheduler")).toBe("registry.k8s.io/kube-scheduler:v1.36.3");
+    const annotation = (name: string): string | undefined => rolled.find((o) => o.kind === "Deployment" && o.metadata.name === name)?.metadata.annotations?.["seedbed.dev/kubernetes-version"];
+    expect([annotation("kube-apiserver"), annotation("kube-controller-manager"), annotation("kube-scheduler")]).toEqual(["1.37.1", "1.36.3", "1.36.3"]);
+  });
 });
 
 describe("renderSeedControlPlane's API Service", () => {

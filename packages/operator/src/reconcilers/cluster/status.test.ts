@@ -31,6 +31,21 @@ describe("computeClusterStatus", () => {
     expect(status.conditions.map((c) => c.type)).toEqual(["SpecValid", "CertificatesReady", "EtcdReady", "APIServerReady", "ControlPlaneReady", "Available", "Ready"]);
   });
 
+  it.each([
+    { title: "an upgrade at its first step, everything ready", upgrade: { phase: "Upgrading" as const, step: "Snapshot" as const }, running: "1.36.3", phase: "Upgrading", condition: ["False", "Upgrading"], version: "1.36.3" },
+    { title: "an upgrade at node pools, the control plane on the new version", upgrade: { phase: "Upgrading" as const, step: "NodePools" as const }, running: "1.37.1", phase: "Upgrading", condition: ["False", "Upgrading"], version: "1.37.1" },
+    { title: "a completed upgrade", upgrade: { phase: "Completed" as const, step: "Done" as const }, running: undefined, phase: "Running", condition: ["True", "Upgraded"], version: "1.37.1" },
+    { title: "a stopped upgrade", upgrade: { phase: "Failed" as const, step: "APIServer" as const }, running: "1.36.3", phase: "Running", condition: ["False", "UpgradeFailed"], version: "1.36.3" },
+    { title: "a rollback under way", upgrade: { phase: "RollingBack" as const, step: "NodePools" as const, rollback: true }, running: "1.37.1", phase: "Upgrading", condition: ["False", "RollingBack"], version: "1.37.1" },
+  ])("$title → phase $phase, Upgrade=$condition, version $version", ({ upgrade, running, phase, condition, version }) => {
+    const record = { from: "1.36.3", to: "1.37.1", startedTime: "2026-11-29T12:00:00Z", message: "m", ...upgrade };
+    const status = computeClusterStatus({ certificatesReady: true, controlPlane: { endpoint, components: all.map(healthy) }, deleting: false, version: "1.37.1", upgrade: record, ...(running === undefined ? {} : { runningVersion: running }) }, { phase: "Running", version: "1.36.3" });
+    expect(status.phase).toBe(phase);
+    const upgradeCondition = status.conditions.find((c) => c.type === "Upgrade");
+    expect([upgradeCondition?.status, upgradeCondition?.reason]).toEqual(condition);
+    expect(status.version).toBe(version);
+  });
+
   it("reports unsupported fields beside the others without holding Ready back", () => {
     const supported = { type: "SpecSupported", status: "False" as const, reason: "NotSupported", message: "spec.controlPlane.replicas is 3, but …" };
     const status = computeClusterStatus({ certificatesReady: true, controlPlane: { endpoint, components: all.map(healthy) }, deleting: false, version: "1.37.1", supported }, undefined);
