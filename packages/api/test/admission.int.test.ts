@@ -141,6 +141,6 @@ describe("admission of seedbed.dev objects by a real kube-apiserver", () => {
     expect(table.stdout.split("\n")[0]).toMatch(/^NAME\s+VERSION\s+PHASE\s+READY\s+ENDPOINT\s+NODES\s+AGE$/);
     expect(table.stdout).toMatch(/\nweb\s+1\.37\.1\s/);
     const pools = kubectl(["get", "np", "-n", "project-demo", "-o", "wide"]);
-    expect(pools.stdout.split("\n")[0]).toMatch(/^NAME\s+CLUSTER\s+PROVIDER\s+DESIRED\s+READY\s+MIN\s+MAX\s+VERSION\s+PHASE\s+AGE$/);
+    expect(pools.stdout.split("\n")[0]).toMatch(/^NAME\s+CLUSTER\s+PROVIDER\s+DESIRED\s+READY\s+MIN\s+MAX\s+VERSION\s+UPDATED\s+PHASE\s+AGE$/);
   });
 });

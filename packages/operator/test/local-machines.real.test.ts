@@ -2,7 +2,7 @@ import { spawn, spawnSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { CoreV1Api, CustomObjectsApi, PolicyV1Api, type KubeConfig, type V1Node, type V1Pod } from "@kubernetes/client-node";
+import { CoreV1Api, CustomObjectsApi, PatchStrategy, PolicyV1Api, setHeaderOptions, type KubeConfig, type V1Node, type V1Pod } from "@kubernetes/client-node";
 import { apiVersion, type Cluster, type NodePool } from "@seedbed/api";
 import { binaryPath } from "@seedbed/binaries";
 import { findProcessesByMarker } from "@seedbed/controlplane";
@@ -208,6 +208,27 @@ describe("local machines", () => {
     expect(readdirSync(join(platform.stateDir, "machines", clusterId))).toEqual([]);
     expect(readdirSync(tmpdir()).filter((name) => name.startsWith("seedbed-machine-"))).toEqual([]);
     expect((await tenantCore.listNode()).items).toEqual([]);
+  });
+
+  it("changes a pool's kubelet version by replacing its machine: a real kubelet of each offered minor joins, the old one drained first", async () => {
+    const poolNodes = async (): Promise<V1Node[]> => (await readyNodes()).filter((n) => n.metadata?.labels?.["seedbed.dev/node-pool"] === "versions");
+    const mergePatch = setHeaderOptions("Content-Type", PatchStrategy.MergePatch);
+    // One minor behind the cluster (1.37): allowed by the skew policy.
+    await objects.createNamespacedCustomObject({ ...group, plural: "nodepools", body: { apiVersion, kind: "NodePool", metadata: { name: "versions", namespace }, spec: { clusterName: "metal", replicas: 1, version: "1.36", provider: { type: "local" } } } });
+    const [old] = await eventually(poolNodes, (nodes) => nodes.length === 1, { timeoutMs: 240_000, description: "a machine at 1.36 Ready" });
+    expect(old?.status?.nodeInfo?.kubeletVersion).toBe("v1.36.3");
+    // The pin removed: the pool follows the cluster's version, and its machine is replaced.
+    await objects.patchNamespacedCustomObject({ ...group, plural: "nodepools", name: "versions", body: { spec: { version: null } } }, mergePatch);
+    const rolled = await eventually(() => readPool("versions"), (p) => p.status?.version === "1.37.1" && p.status.updatedReplicas === 1 && p.status.replicas === 1 && p.status.readyReplicas === 1, { timeoutMs: 300_000, description: "the pool rolled to 1.37.1" });
+    const [fresh] = await poolNodes();
+    expect(fresh?.metadata?.name).not.toBe(old?.metadata?.name);
+    expect(fresh?.status?.nodeInfo?.kubeletVersion).toBe("v1.37.1");
+    expect(rolled.status?.machines?.map((m) => m.version)).toEqual(["v1.37.1"]);
+    // The kubelet process of the new machine is the 1.37.1 binary.
+    const [pid] = spawnSync("pgrep", ["-f", `hostname-override=${fresh?.metadata?.name ?? "?"}`], { encoding: "utf8" }).stdout.trim().split("\n");
+    expect(readFileSync(`/proc/${pid ?? "?"}/cmdline`, "utf8").split("\0")[0]).toMatch(/kubelet-v1\.37\.1$/);
+    await objects.deleteNamespacedCustomObject({ ...group, plural: "nodepools", name: "versions" });
+    await eventually(() => readPool("versions").then(() => false, () => true), (gone) => gone, { timeoutMs: 120_000, description: "pool versions deleted" });
   });
 
   /** A cluster's id, the name of its machines' directory. */
