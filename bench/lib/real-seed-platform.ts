@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { CoreV1Api, CustomObjectsApi, type KubeConfig } from "@kubernetes/client-node";
 import { apiVersion, installCRDs, type Cluster } from "@seedbed/api";
-import { localImage, localRegistry, startRealSeed, type RealSeed } from "@seedbed/node";
+import { localImagesForAllVersions, localRegistry, startRealSeed, type RealSeed } from "@seedbed/node";
 import { startOperator, type Operator } from "@seedbed/operator";
 import { startKubeAPI, type KubeAPI } from "@seedbed/testing";
 
@@ -76,7 +76,8 @@ export async function startRealSeedPlatform(log: (message: string) => void): Pro
   }
   try {
     const began = performance.now();
-    const images = await Promise.all((["etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler", "kwok"] as const).map((image) => localImage(image)));
+    // Every offered version of the Kubernetes components: the upgrade benchmark moves clusters from one to the next.
+    const images = await localImagesForAllVersions(["etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler", "kwok"]);
     seed = await startRealSeed({ dir: join(dir, "seed"), images, unsafeNoFsync: true });
     management = await startKubeAPI({ controllers: true });
     const kc = management.kubeConfig();

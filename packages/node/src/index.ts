@@ -1,5 +1,5 @@
 export { startRealNode, type RealNode, type RealNodeOptions } from "./real-node.ts";
-export { localImage, localRegistry, pauseImageName, toolboxImage, toolboxImageName } from "./local-images.ts";
+export { localImage, localImagesForAllVersions, localRegistry, pauseImageName, toolboxImage, toolboxImageName } from "./local-images.ts";
 export { processesMentioning, type FoundProcess } from "./processes.ts";
 export type { ClusterCA } from "./node-pki.ts";
 export type { PodNetwork } from "./cni-config.ts";

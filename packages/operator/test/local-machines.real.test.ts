@@ -223,7 +223,7 @@ describe("local machines", () => {
     const [fresh] = await poolNodes();
     expect(fresh?.metadata?.name).not.toBe(old?.metadata?.name);
     expect(fresh?.status?.nodeInfo?.kubeletVersion).toBe("v1.37.1");
-    expect(rolled.status?.machines?.map((m) => m.version)).toEqual(["v1.37.1"]);
+    expect(rolled.status?.machines?.map((m) => m.version)).toEqual(["1.37.1"]);
     // The kubelet process of the new machine is the 1.37.1 binary.
     const [pid] = spawnSync("pgrep", ["-f", `hostname-override=${fresh?.metadata?.name ?? "?"}`], { encoding: "utf8" }).stdout.trim().split("\n");
     expect(readFileSync(`/proc/${pid ?? "?"}/cmdline`, "utf8").split("\0")[0]).toMatch(/kubelet-v1\.37\.1$/);

@@ -6,7 +6,7 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { CoreV1Api, CustomObjectsApi, type KubeConfig } from "@kubernetes/client-node";
 import { apiVersion, installCRDs } from "@seedbed/api";
-import { localImage, localRegistry, startRealSeed, type RealSeed } from "@seedbed/node";
+import { localImagesForAllVersions, localRegistry, startRealSeed, type RealSeed } from "@seedbed/node";
 import { startOperator, type Operator, type OperatorOptions } from "../src/index.ts";
 
 /** A real seed and the operator on it. */
@@ -20,14 +20,16 @@ export interface RealSeedOperator {
 }
 
 /**
- * Starts the seed with the images of `components`, installs the CRDs,
+ * Starts the seed with the images of `components` (the Kubernetes ones at
+ * every offered version), installs the CRDs,
  * creates `namespace`, the seed's kubeconfig Secret and the Seed, then the
  * operator (with `options` added). What started is stopped again if a later
  * step fails.
  */
 export async function startRealSeedOperator(kc: KubeConfig, namespace: string, dir: string, components: readonly ("etcd" | "kube-apiserver" | "kube-controller-manager" | "kube-scheduler" | "kwok")[], options: Partial<OperatorOptions> = {}): Promise<RealSeedOperator> {
   mkdirSync(dir, { recursive: true });
-  const images = await Promise.all(components.map((image) => localImage(image)));
+  // Every offered version of the Kubernetes components: a cluster may be created at any and upgraded to the next.
+  const images = await localImagesForAllVersions(components);
   const seed = await startRealSeed({ dir: join(dir, "seed"), images, unsafeNoFsync: true });
   try {
     await installCRDs(kc);

@@ -60,6 +60,21 @@ export function clusterRollbackRule(): ValidationRule {
   };
 }
 
+/**
+ * A Cluster that followed the default version (no spec.version) and is
+ * given one: checked against the version it runs (status.version), which
+ * the field's own rules cannot see — neither older nor more than one minor
+ * newer.
+ */
+export function clusterFirstVersionRules(): ValidationRule[] {
+  const ok = (v: string): string => `${v}.matches('${versionFormat}')`;
+  const applies = `has(self.spec.version) && !has(oldSelf.spec.version) && ${ok("self.spec.version")} && has(self.status) && has(self.status.version) && ${ok("self.status.version")}`;
+  return [
+    { rule: `!(${applies}) || ${notDowngrade("self.spec.version", "self.status.version")}`, messageExpression: downgradeMessage("self.spec.version", "self.status.version", "the cluster runs the newer version; leave spec.version out or set it to that version or newer"), fieldPath: ".spec.version" },
+    { rule: `!(${applies}) || ${minor("self.spec.version")} <= ${minor("self.status.version")} + 1`, messageExpression: "'cannot go from ' + self.status.version + ' to ' + self.spec.version + ' in one step: upgrade one minor at a time'", fieldPath: ".spec.version" },
+  ];
+}
+
 /** Rules for an IPv4 CIDR whose prefix must lie between `minPrefix` and `maxPrefix`. */
 export function ipv4CIDRRules(example: string, minPrefix: number, maxPrefix: number, why: string): ValidationRule[] {
   const guard = "!isCIDR(self) || ";

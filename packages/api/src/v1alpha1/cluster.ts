@@ -5,7 +5,7 @@ import { BackupStorage } from "./backup-storage.ts";
 import { maxClusterIdLength, maxNameLength, referenceRule } from "../schema/names.ts";
 import { FreeForm, MapList, Quantity, StringEnum } from "../schema/primitives.ts";
 import type { ResourceOf } from "../schema/resource.ts";
-import { clusterRollbackRule, immutableRule, ipv4CIDRRules, kubernetesVersionRules, noOverlapRule } from "../schema/rules.ts";
+import { clusterFirstVersionRules, clusterRollbackRule, immutableRule, ipv4CIDRRules, kubernetesVersionRules, noOverlapRule } from "../schema/rules.ts";
 import { ClusterUpgradeStatus, UpgradePolicy } from "./upgrade.ts";
 import { Auth } from "./cluster-auth.ts";
 
@@ -201,6 +201,7 @@ export const ClusterSchema = Type.Object({
     { rule: "!has(oldSelf.status) || !has(oldSelf.status.clusterID) || (has(self.status) && has(self.status.clusterID) && self.status.clusterID == oldSelf.status.clusterID)", message: "status.clusterID cannot change or be removed once recorded", fieldPath: ".status.clusterID" },
     // Here, not on spec.version, because it needs status.upgrade.
     clusterRollbackRule(),
+    ...clusterFirstVersionRules(),
   ],
 });
 

@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import type { KubeConfig, KubernetesObject } from "@kubernetes/client-node";
 import { apiVersion } from "@seedbed/api";
-import { localImage, startRealSeed, type RealSeed } from "@seedbed/node";
+import { localImagesForAllVersions, startRealSeed, type RealSeed } from "@seedbed/node";
 import { apply, isNotFound, ObjectClient } from "@seedbed/runtime";
 import { realSeedPorts } from "./ports.ts";
 
@@ -10,7 +10,7 @@ export const realSeedName = "kubernetes";
 /** Where the management API keeps the real seed's kubeconfig. */
 const secretRef = { namespace: "seedbed-system", name: "seed-kubernetes", key: "kubeconfig" } as const;
 
-/** The images of every tenant component, imported into the seed's node: nothing is pulled. */
+/** The images of every tenant component (the Kubernetes ones at every offered version, so clusters can be created at any and upgraded), imported into the seed's node: nothing is pulled. */
 const controlPlaneImages = ["etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler", "kwok"] as const;
 
 /**
@@ -21,7 +21,7 @@ const controlPlaneImages = ["etcd", "kube-apiserver", "kube-controller-manager",
  */
 export async function startUpSeed(home: string, management: KubeConfig): Promise<RealSeed> {
   if (process.getuid?.() !== 0) throw new Error("--seed kubernetes runs a real node (containerd, kubelet, network namespaces) and needs root: run it as root, or use the local seed (make up)");
-  const images = await Promise.all(controlPlaneImages.map((image) => localImage(image)));
+  const images = await localImagesForAllVersions(controlPlaneImages);
   const seed = await startRealSeed({ dir: join(home, "seed"), images, ports: await realSeedPorts(home), supervise: { markerPrefix: `seedbed:${home}/seed` } });
   try {
     await registerSeed(management, seed.kubeconfig);

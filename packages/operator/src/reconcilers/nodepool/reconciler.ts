@@ -26,11 +26,13 @@ import { autoscale } from "./autoscale.ts";
 import { bootstrapData } from "./bootstrap.ts";
 import { drainPass, isMovable } from "./drain.ts";
 import { durationMs } from "./duration.ts";
-import { isNodeReady, notReadySince, planScaling, type MachineView } from "./machines.ts";
+import { MachineExpectations } from "./expectations.ts";
+import { isNodeReady, notReadySince, type MachineView } from "./machines.ts";
 import { adoptByCluster } from "../cluster-owner.ts";
 import { milliCPU, parseQuantity } from "./quantity.ts";
 import { machineStatus, poolPhase, type PoolObservation } from "./status.ts";
-import { kubeletSkewProblem } from "./version-skew.ts";
+import { kubeletVersionOf, planMachines } from "./rollout.ts";
+import { poolSkewProblem, poolTargetVersion } from "./version-skew.ts";
 
 /** Keeps a NodePool until its machines are gone. */
 export const nodePoolFinalizer = "seedbed.dev/node-pool";
@@ -64,6 +66,8 @@ export class NodePoolReconciler implements Reconciler {
   readonly #clock: Clock;
   /** Since when each Node of an autoscaled pool has had nothing to run (forgotten on restart: the delay starts again, which only delays). */
   readonly #emptySince = new Map<string, number>();
+  /** Machines made or removed that the (cached) listing does not show yet. */
+  readonly #expected = new MachineExpectations();
 
   constructor(options: NodePoolReconcilerOptions) {
     this.#o = options;
@@ -131,8 +135,9 @@ export class NodePoolReconciler implements Reconciler {
   async #reach(pool: NodePool, cluster: Cluster): Promise<{ tenant: Tenant; provider: MachineProvider } | { waiting: ReconcileResult | undefined }> {
     // A condition, not a list of phases: a cluster that serves while Upgrading or Degraded keeps its machines managed.
     if (!isClusterServing(cluster)) return { waiting: await this.#wait(pool, "WaitingForCluster", `Cluster ${pool.spec.clusterName} is ${cluster.status?.phase ?? "not provisioned yet"} and its API does not serve yet; machines join once it does`) };
-    const skew = pool.spec.version === undefined ? undefined : kubeletSkewProblem(pool.spec.version, cluster.status?.version, pool.metadata.name ?? "");
+    const skew = poolSkewProblem(pool, cluster);
     if (skew !== undefined) return { waiting: await this.#wait(pool, "UnsupportedVersionSkew", skew) };
+    if (poolTargetVersion(pool, cluster) === undefined) return { waiting: await this.#wait(pool, "WaitingForCluster", `Cluster ${pool.spec.clusterName} reports no running version yet (status.version); machines join once it does`) };
     const tenant = await this.#o.tenants.get(cluster);
     if (!tenant) return { waiting: await this.#wait(pool, "WaitingForCluster", `Cluster ${pool.spec.clusterName} has no admin kubeconfig yet`) };
     await tenant.synced();
@@ -145,30 +150,44 @@ export class NodePoolReconciler implements Reconciler {
   }
 
   async #converge(pool: NodePool, cluster: Cluster, tenant: Tenant, provider: MachineProvider, views: MachineView[], now: number): Promise<ReconcileResult | undefined> {
-    const plan = planScaling(pool.spec.replicas, views, { enabled: pool.spec.autoHealing.enabled, notReadyTimeoutMs: durationMs(pool.spec.autoHealing.notReadyTimeout) }, now);
+    // A listing that does not show this operator's last changes yet would have it make or retire one machine too many.
+    if (!this.#expected.satisfied(poolKey(this.#poolRef(pool)), views.map((v) => v.machine), now)) return { requeueAfter: 1000 };
+    const target = poolTargetVersion(pool, cluster) ?? "";
+    const { maxSurge, maxUnavailable } = pool.spec.upgradeStrategy;
+    const healing = { enabled: pool.spec.autoHealing.enabled, notReadyTimeoutMs: durationMs(pool.spec.autoHealing.notReadyTimeout) };
+    const plan = planMachines({ desired: pool.spec.replicas, machines: views, healing, now, target, limits: { maxSurge, maxUnavailable } });
     for (const broken of plan.replace) {
       this.#o.events.record(pool, { type: "Warning", reason: "MachineReplaced", action: "AutoHeal", note: `${whyReplaced(broken.machine, pool.spec.autoHealing.notReadyTimeout)}; replacing it` });
       await this.#remove(provider, this.#poolRef(pool), tenant, broken);
     }
     const { allowed, quotaMessage } = this.#withinQuota(pool, views, plan.create, plan.replace.length);
-    if (allowed > 0) {
-      const version = pool.spec.version ?? cluster.status?.version ?? "";
-      const userData = await bootstrapData(tenant.client, pool, cluster, this.#o.caCertificate(cluster) ?? "", version);
-      for (let i = 0; i < allowed; i++) {
-        await provider.create({ name: `${pool.metadata.name ?? ""}-${randomBytes(3).toString("hex")}`, pool: this.#poolRef(pool), template: pool.spec.machineTemplate, kubernetesVersion: version, userData });
-      }
-      this.#o.events.record(pool, { reason: "MachinesCreated", action: "Scale", note: `${allowed} machines created to reach ${pool.spec.replicas}` });
-    }
+    if (allowed > 0) await this.#create(pool, cluster, tenant, provider, allowed, target);
+    if (allowed > 0 && plan.outdated > 0) this.#o.events.record(pool, { reason: "RollingOut", action: "Upgrade", note: `${allowed} machines of kubelet ${target} created to replace ${plan.outdated} of another version (maxSurge ${maxSurge}, maxUnavailable ${maxUnavailable})` });
+    else if (allowed > 0) this.#o.events.record(pool, { reason: "MachinesCreated", action: "Scale", note: `${allowed} machines created to reach ${pool.spec.replicas}` });
     if (quotaMessage !== undefined) this.#o.events.record(pool, { type: "Warning", reason: "QuotaExceeded", action: "Scale", note: quotaMessage });
     let draining = false;
     for (const surplus of plan.remove) draining = !(await this.#drainAndRemove(pool, provider, tenant, surplus, now)) || draining;
-    const after = plan.create > 0 || plan.replace.length > 0 || plan.remove.length > 0 ? await this.#views(provider, this.#poolRef(pool), tenant) : views;
+    // Replaced by machines of the target version, already Ready (or within maxUnavailable): drained first, like a scale-down.
+    for (const outdated of plan.retire) draining = !(await this.#drainAndRemove(pool, provider, tenant, outdated, now, target)) || draining;
+    const acted = plan.create + plan.replace.length + plan.remove.length + plan.retire.length > 0;
+    const after = acted ? await this.#views(provider, this.#poolRef(pool), tenant) : views;
     const failed = plan.replace.find((v) => v.machine.phase === "Failed")?.machine;
-    await this.#writeStatus(pool, { desired: pool.spec.replicas, machines: after, quotaMessage, lastFailure: failed && whyReplaced(failed, pool.spec.autoHealing.notReadyTimeout) });
+    await this.#writeStatus(pool, { desired: pool.spec.replicas, machines: after, quotaMessage, lastFailure: failed && whyReplaced(failed, pool.spec.autoHealing.notReadyTimeout), target });
     // Tenant Node and Pod events bring the pool back; timers only for what no event announces.
     if (draining) return { requeueAfter: 2000 };
     if (plan.nextHealingAt !== undefined) return { requeueAfter: Math.max(100, plan.nextHealingAt - now) };
     return undefined;
+  }
+
+  /** Makes `count` machines of kubelet `version`, with bootstrap data (one token for the batch). */
+  async #create(pool: NodePool, cluster: Cluster, tenant: Tenant, provider: MachineProvider, count: number, version: string): Promise<void> {
+    const userData = await bootstrapData(tenant.client, pool, cluster, this.#o.caCertificate(cluster) ?? "", version);
+    const ref = this.#poolRef(pool);
+    for (let i = 0; i < count; i++) {
+      const name = `${pool.metadata.name ?? ""}-${randomBytes(3).toString("hex")}`;
+      this.#expected.made(poolKey(ref), name, this.#clock.now());
+      await provider.create({ name, pool: ref, template: pool.spec.machineTemplate, kubernetesVersion: version, userData });
+    }
   }
 
   /** How many of `wanted` new machines the project's node quota leaves room for, and why not all. */
@@ -185,20 +204,27 @@ export class NodePoolReconciler implements Reconciler {
     };
   }
 
-  /** One drain pass; removes the machine once drained or past the drain timeout. True when it is gone. */
-  async #drainAndRemove(pool: NodePool, provider: MachineProvider, tenant: Tenant, view: MachineView, now: number): Promise<boolean> {
+  /**
+   * One drain pass; removes the machine once drained or past the drain
+   * timeout. True when it is gone. `upgradedTo`: the machine goes because it
+   * runs another kubelet than this one (a rollout), not for a scale-down.
+   */
+  async #drainAndRemove(pool: NodePool, provider: MachineProvider, tenant: Tenant, view: MachineView, now: number, upgradedTo?: string): Promise<boolean> {
+    const action = upgradedTo === undefined ? "Scale" : "Upgrade";
     if (view.node !== undefined && view.ready) {
       const progress = await drainPass(tenant.client, view.node, tenant.pods.list(), now);
       const timedOut = now - progress.startedAt >= durationMs(pool.spec.drainTimeout);
       if (progress.remaining > 0 && !timedOut) return false;
-      if (progress.remaining > 0) this.#o.events.record(pool, { type: "Warning", reason: "DrainTimedOut", action: "Scale", note: `machine ${view.machine.name} still ran ${progress.remaining} pods after ${pool.spec.drainTimeout} (${progress.blocked} evictions refused by disruption budgets); removing it anyway` });
+      if (progress.remaining > 0) this.#o.events.record(pool, { type: "Warning", reason: "DrainTimedOut", action, note: `machine ${view.machine.name} still ran ${progress.remaining} pods after ${pool.spec.drainTimeout} (${progress.blocked} evictions refused by disruption budgets); removing it anyway` });
     }
     await this.#remove(provider, this.#poolRef(pool), tenant, view);
-    this.#o.events.record(pool, { reason: "MachineRemoved", action: "Scale", note: `machine ${view.machine.name} drained and removed` });
+    if (upgradedTo === undefined) this.#o.events.record(pool, { reason: "MachineRemoved", action, note: `machine ${view.machine.name} drained and removed` });
+    else this.#o.events.record(pool, { reason: "MachineUpgraded", action, note: `machine ${view.machine.name} (kubelet ${kubeletVersionOf(view) ?? "unknown"}) drained and removed; its replacement runs kubelet ${upgradedTo}` });
     return true;
   }
 
   async #remove(provider: MachineProvider, ref: PoolRef, tenant: Tenant | undefined, view: MachineView): Promise<void> {
+    this.#expected.removed(poolKey(ref), view.machine.name, this.#clock.now());
     await provider.delete(ref, view.machine);
     if (tenant === undefined || view.node === undefined) return;
     // A cloud machine's Node object outlives the machine: remove it too.
@@ -270,6 +296,7 @@ export class NodePoolReconciler implements Reconciler {
       }
       if (remaining > 0 || views.length > 0) return { requeueAfter: 2000 };
     }
+    this.#expected.forget(poolKey(this.#poolRef(pool)));
     try {
       await removeFinalizer(this.#o.client, pool, nodePoolFinalizer);
     } catch (error) {
@@ -287,8 +314,9 @@ export class NodePoolReconciler implements Reconciler {
   async #writeStatus(pool: NodePool, observed: PoolObservation): Promise<void> {
     const { phase, ready } = poolPhase(observed);
     const conditions = setCondition(pool.status?.conditions ?? [], { type: "Ready", ...ready, observedGeneration: pool.metadata.generation }, this.#clock.now());
-    const machines = observed.waiting || observed.deleting === true ? {} : machineStatus(observed.machines);
-    const status = { ...pool.status, ...machines, phase, conditions, observedGeneration: pool.metadata.generation };
+    const machines = observed.waiting || observed.deleting === true ? {} : machineStatus(observed.machines, observed.target);
+    const version = observed.target === undefined ? {} : { version: observed.target };
+    const status = { ...pool.status, ...machines, ...version, phase, conditions, observedGeneration: pool.metadata.generation };
     if (isDeepStrictEqual(status, pool.status)) return;
     try {
       await applyStatus(this.#o.client, { apiVersion: pool.apiVersion, kind: pool.kind, metadata: { name: pool.metadata.name, namespace: pool.metadata.namespace }, status });
@@ -298,6 +326,11 @@ export class NodePoolReconciler implements Reconciler {
   }
 }
 
+
+/** A pool's key among the expectations. */
+function poolKey(ref: PoolRef): string {
+  return `${ref.namespace}/${ref.name}`;
+}
 
 function soonest(a: ReconcileResult | undefined, b: ReconcileResult | undefined): ReconcileResult | undefined {
   if (a?.requeueAfter === undefined) return b;

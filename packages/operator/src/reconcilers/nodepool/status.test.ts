@@ -1,5 +1,7 @@
+import type { V1Node } from "@kubernetes/client-node";
 import { describe, expect, it } from "vitest";
-import { poolPhase, type PoolObservation } from "./status.ts";
+import type { MachineView } from "./machines.ts";
+import { machineStatus, poolPhase, type PoolObservation } from "./status.ts";
 
 const unreachable = { reason: "TenantUnreachable", message: "the API of cluster project-a/c did not answer GET /api/v1/nodes within 10 s; retried with backoff" };
 
@@ -26,4 +28,44 @@ describe("poolPhase", () => {
       if (c.message !== undefined) expect(ready.message).toBe(c.message);
     });
   }
+});
+
+describe("a pool whose machines run another kubelet than its version", () => {
+  const machine = (name: string, kubelet: string | undefined, ready = true): MachineView => ({
+    machine: { name, nodeName: name, providerID: `kwok://c/${name}`, phase: "Running", createdAt: "2026-01-01T00:00:00Z" },
+    node: kubelet === undefined ? undefined : { metadata: { name }, status: { nodeInfo: { kubeletVersion: `v${kubelet}` } as NonNullable<NonNullable<V1Node["status"]>["nodeInfo"]> } },
+    ready,
+    notReadySince: undefined,
+    movablePods: 0,
+  });
+
+  it("is Upgrading while one remains, Ready when enough machines are", () => {
+    const { phase, ready } = poolPhase({ desired: 2, machines: [machine("a", "1.36.3"), machine("b", "1.37.1"), machine("c", "1.37.1")], target: "1.37.1" });
+    expect(phase).toBe("Upgrading");
+    expect(ready).toEqual({ status: "True", reason: "RollingOut", message: "1 of 3 machines still run another kubelet than 1.37.1; 3 of 2 ready" });
+  });
+
+  it("says what holds the rollout up", () => {
+    const { phase, ready } = poolPhase({ desired: 2, machines: [machine("a", "1.36.3"), machine("b", "1.36.3")], target: "1.37.1", quotaMessage: "project a allows 2 nodes" });
+    expect(phase).toBe("Upgrading");
+    expect(ready).toMatchObject({ status: "False", reason: "QuotaExceeded" });
+  });
+
+  it("is Running once every machine runs it, a machine without a Node yet counting as neither", () => {
+    expect(poolPhase({ desired: 1, machines: [machine("b", "1.37.1")], target: "1.37.1" }).phase).toBe("Running");
+    expect(poolPhase({ desired: 1, machines: [machine("b", undefined, false)], target: "1.37.1" }).phase).toBe("Degraded");
+  });
+
+  it("reports each machine's kubelet and how many run the pool's version", () => {
+    expect(machineStatus([machine("b", "1.37.1"), machine("a", "1.36.3"), machine("c", undefined, false)], "1.37.1")).toEqual({
+      replicas: 3,
+      readyReplicas: 2,
+      updatedReplicas: 1,
+      machines: [
+        { name: "a", providerID: "kwok://c/a", ready: true, version: "1.36.3" },
+        { name: "b", providerID: "kwok://c/b", ready: true, version: "1.37.1" },
+        { name: "c", providerID: "kwok://c/c", ready: false },
+      ],
+    });
+  });
 });
