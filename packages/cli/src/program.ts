@@ -2,6 +2,8 @@ import { Command, CommanderError, Option } from "commander";
 import { createCluster } from "./commands/cluster/create.ts";
 import { deleteCluster } from "./commands/cluster/delete.ts";
 import { getCluster } from "./commands/cluster/get.ts";
+import { rollbackCluster } from "./commands/cluster/rollback.ts";
+import { upgradeCluster } from "./commands/cluster/upgrade.ts";
 import { listClustersCommand } from "./commands/cluster/list.ts";
 import { kubeconfigCommand } from "./commands/kubeconfig.ts";
 import type { loginCommand } from "./commands/login.ts";
@@ -10,6 +12,7 @@ import { createNodePool, deleteNodePool, listNodePoolsCommand, scaleNodePool } f
 import { createBackup, deleteBackup, listBackupsCommand } from "./commands/backup/commands.ts";
 import { verifyBackup } from "./commands/backup/verify.ts";
 import { restoreCluster } from "./commands/restore/commands.ts";
+import { addUpgradeCommands } from "./commands/upgrade-plan/register.ts";
 import type { operatorCommand } from "./commands/operator.ts";
 import type { serveCommand } from "./commands/serve.ts";
 import { CliError, ExitCode } from "./errors.ts";
@@ -106,7 +109,25 @@ export function program(): Command {
     .addOption(kubeconfigOption())
     .action((name: string, options: Parameters<typeof createCluster>[1]) => createCluster(name, options));
   cluster.command("list").alias("ls").description("list a project's clusters").addOption(projectOption()).addOption(outputOption()).addOption(kubeconfigOption()).action((options: Parameters<typeof listClustersCommand>[0]) => listClustersCommand(options));
-  cluster.command("get <name>").description("show a cluster: version, endpoint, phase and conditions").addOption(projectOption()).addOption(outputOption()).addOption(kubeconfigOption()).action((name: string, options: Parameters<typeof getCluster>[1]) => getCluster(name, options));
+  cluster
+    .command("upgrade <name>")
+    .description("upgrade a cluster by one minor (spec.version): a pre-upgrade etcd snapshot, then etcd, kube-apiserver, controllers and node pools in the version-skew order")
+    .option("--version <version>", "the Kubernetes version to go to: the next minor or the same, e.g. 1.37 or 1.37.1")
+    .option("--wait", "follow the upgrade step by step until it is Completed (exits 8 if it Failed)")
+    .option("--timeout <duration>", "how long --wait waits, e.g. 90s or 45m", "30m")
+    .addOption(projectOption())
+    .addOption(kubeconfigOption())
+    .action((name: string, options: Parameters<typeof upgradeCluster>[1]) => upgradeCluster(name, options));
+  cluster
+    .command("rollback <name>")
+    .description("undo a cluster's last upgrade: spec.version back to the version it came from; node pools go back, etcd is restored from the pre-upgrade snapshot (what was written since is lost)")
+    .option("--yes", "do not ask: confirm in advance (needed where there is no terminal to ask in)")
+    .option("--wait", "follow the rollback step by step until it is RolledBack (exits 8 if it Failed)")
+    .option("--timeout <duration>", "how long --wait waits, e.g. 90s or 45m", "30m")
+    .addOption(projectOption())
+    .addOption(kubeconfigOption())
+    .action((name: string, options: Parameters<typeof rollbackCluster>[1]) => rollbackCluster(name, options));
+  cluster.command("get <name>").description("show a cluster: version, upgrade, endpoint, phase and conditions").addOption(projectOption()).addOption(outputOption()).addOption(kubeconfigOption()).action((name: string, options: Parameters<typeof getCluster>[1]) => getCluster(name, options));
   cluster
     .command("delete <name>")
     .description("delete a cluster, its control plane and its data")
@@ -200,6 +221,8 @@ export function program(): Command {
     .addOption(projectOption())
     .addOption(kubeconfigOption())
     .action((cluster: string, options: Parameters<typeof restoreCluster>[1]) => restoreCluster(cluster, options));
+
+  addUpgradeCommands(root, { kubeconfig: kubeconfigOption, output: outputOption });
 
   root
     .command("login")

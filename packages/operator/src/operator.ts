@@ -34,6 +34,7 @@ import type { BackupStores, DefaultBackupStore } from "./reconcilers/etcdbackup/
 import { etcdRestoreKindRef } from "./reconcilers/etcdrestore/kinds.ts";
 import { EtcdRestoreReconciler } from "./reconcilers/etcdrestore/reconciler.ts";
 import { credentialsLabel, credentialsOf } from "./reconcilers/credentials/protect.ts";
+import { registerUpgradePlans } from "./reconcilers/upgradeplan/register.ts";
 
 /** How to run the operator. */
 export interface OperatorOptions {
@@ -393,6 +394,8 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
     kind: projectKindRef,
     reconciler: new ProjectReconciler({ client: manager.client, project: (name) => projectInformer.get(undefined, name) }),
   });
+  // UpgradePlans: fleet upgrades in waves with health gates (see upgradeplan/).
+  registerUpgradePlans(manager, { clusters: clusterInformer, projects: projectInformer, clock: options.clock });
   // Scratch etcds of drills an earlier run was killed in.
   await clearAbandonedDrills(drillMarkerPrefix(backupWorkDir), [join(backupWorkDir, "drills")]);
   await manager.start();

@@ -16,6 +16,8 @@ import type { App, KubeconfigProvider, RouteContext } from "./routes/context.ts"
 import { sharedSchemas } from "./routes/docs.ts";
 import { eventRoutes } from "./routes/events.ts";
 import { kubeconfigRoutes } from "./routes/kubeconfig.ts";
+import { upgradeRoutes } from "./routes/upgrade.ts";
+import { upgradePlanRoutes } from "./routes/upgrade-plans.ts";
 import { RouteMethods } from "./routes/methods.ts";
 import { metaRoutes } from "./routes/meta.ts";
 import { objectRoutes } from "./routes/objects.ts";
@@ -162,11 +164,11 @@ export function buildServer(options: ServerOptions): App {
   void app.register(swagger, {
     openapi: {
       openapi: "3.1.0",
-      info: { title: "Seedbed API", version: "v1", description: "Projects, clusters, node pools, etcd backups and restores of Seedbed. Every call acts as the caller: the bearer token goes on to the management Kubernetes API, whose RBAC decides. A method a path does not have is answered 405 with an Allow header; a path that does not exist, 404. Errors carry the body of the Error schema." },
+      info: { title: "Seedbed API", version: "v1", description: "Projects, clusters (and their upgrades and rollbacks), node pools, etcd backups and restores, and fleet upgrades (UpgradePlans, platform admins only) of Seedbed. Every call acts as the caller: the bearer token goes on to the management Kubernetes API, whose RBAC decides. A method a path does not have is answered 405 with an Allow header; a path that does not exist, 404. Errors carry the body of the Error schema." },
       components: { securitySchemes: { bearer: { type: "http", scheme: "bearer", description: "The caller's token for the management API (an OIDC ID token)." } } },
       security: [{ bearer: [] }],
     },
-    // Shared schemas appear under components by their $id (Cluster, NodePool, EtcdBackup, EtcdRestore, Project, Error).
+    // Shared schemas appear under components by their $id (Cluster, NodePool, EtcdBackup, EtcdRestore, UpgradePlan, Project, Error).
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === "string" ? json.$id : `def-${i}`) },
   });
   for (const schema of sharedSchemas()) app.addSchema(schema);
@@ -197,6 +199,8 @@ export function buildServer(options: ServerOptions): App {
     objectRoutes(api, ctx, etcdRestores);
     eventRoutes(api, ctx);
     kubeconfigRoutes(api, ctx);
+    upgradeRoutes(api, ctx);
+    upgradePlanRoutes(api, ctx);
     watchRoutes(api, ctx);
     done();
   }, { prefix: "/api/v1" });

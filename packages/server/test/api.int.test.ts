@@ -243,11 +243,12 @@ describe("the REST API acting as its callers against a real kube-apiserver", () 
       expect(routes.sort()).toEqual([
         "GET /healthz", "GET /openapi.json", "GET /api/v1/projects", `GET ${p}`,
         `GET ${p}/clusters`, `POST ${p}/clusters`, `GET ${p}/clusters/{cluster}`, `PATCH ${p}/clusters/{cluster}`, `DELETE ${p}/clusters/{cluster}`,
-        `GET ${p}/clusters/{cluster}/events`, `GET ${p}/clusters/{cluster}/kubeconfig`,
+        `GET ${p}/clusters/{cluster}/events`, `GET ${p}/clusters/{cluster}/kubeconfig`, `POST ${p}/clusters/{cluster}/upgrade`, `POST ${p}/clusters/{cluster}/rollback`,
         `GET ${p}/nodepools`, `POST ${p}/nodepools`, `GET ${p}/nodepools/{pool}`, `PATCH ${p}/nodepools/{pool}`, `DELETE ${p}/nodepools/{pool}`,
         `GET ${p}/etcdbackups`, `POST ${p}/etcdbackups`, `GET ${p}/etcdbackups/{backup}`, `PATCH ${p}/etcdbackups/{backup}`, `DELETE ${p}/etcdbackups/{backup}`,
         `GET ${p}/etcdrestores`, `POST ${p}/etcdrestores`, `GET ${p}/etcdrestores/{restore}`, `PATCH ${p}/etcdrestores/{restore}`, `DELETE ${p}/etcdrestores/{restore}`,
         `GET ${p}/watch`,
+        "GET /api/v1/upgradeplans", "POST /api/v1/upgradeplans", "GET /api/v1/upgradeplans/{plan}", "PATCH /api/v1/upgradeplans/{plan}", "DELETE /api/v1/upgradeplans/{plan}",
       ].sort());
       expect(await (await fetch(`${server.url}/healthz`)).json()).toEqual({ status: "ok" });
     });

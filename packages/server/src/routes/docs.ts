@@ -1,4 +1,4 @@
-import { buildCRD, clusterKind, etcdBackupKind, etcdRestoreKind, nodePoolKind, projectKind, type KindDefinition } from "@seedbed/api";
+import { buildCRD, clusterKind, etcdBackupKind, etcdRestoreKind, nodePoolKind, projectKind, upgradePlanKind, type KindDefinition } from "@seedbed/api";
 import Type, { type TSchema } from "typebox";
 
 /** The error body every failure carries. */
@@ -33,7 +33,7 @@ const descriptions: Record<number, string> = {
   401: "No bearer token, or one the management API does not accept.",
   403: "The caller's role does not allow this (Kubernetes RBAC decided).",
   404: "No such object (or project) visible to the caller.",
-  409: "The object exists already, or changed meanwhile.",
+  409: "The object exists already, or changed meanwhile, or its state does not allow the request (an upgrade or rollback under way, no upgrade to roll back).",
   413: "The request body is larger than 64 KiB.",
   415: "The request body is not JSON.",
   422: "The management API refused the object (CEL rule, immutable field, quota); the message names the field.",
@@ -55,10 +55,10 @@ function storedSchema(kind: KindDefinition): TSchema {
  * `addSchema` (documentation only: responses are not filtered by them).
  */
 export function sharedSchemas(): TSchema[] {
-  return [ErrorResponse, ...[projectKind, clusterKind, nodePoolKind, etcdBackupKind, etcdRestoreKind].map(storedSchema)];
+  return [ErrorResponse, ...[projectKind, clusterKind, nodePoolKind, etcdBackupKind, etcdRestoreKind, upgradePlanKind].map(storedSchema)];
 }
 
-/** A kind's object (Project, Cluster, NodePool, EtcdBackup or EtcdRestore). */
+/** A kind's object (Project, Cluster, NodePool, EtcdBackup, EtcdRestore or UpgradePlan). */
 export function objectSchema(kind: KindDefinition): TSchema {
   return ref(kind.kind, `A ${kind.kind}.`);
 }

@@ -1,5 +1,7 @@
+import { ApiException, PatchStrategy, setHeaderOptions } from "@kubernetes/client-node";
 import { apiVersion, group, version, type Cluster } from "@seedbed/api";
 import type { CommandContext } from "../../context.ts";
+import { CliError, ExitCode, explain } from "../../errors.ts";
 
 /** The Cluster resource's coordinates in the management API. */
 export const clusterResource = { group, version, plural: "clusters" } as const;
@@ -23,4 +25,21 @@ export async function listClusters(ctx: CommandContext): Promise<Cluster[]> {
 /** A new Cluster object. */
 export function newCluster(namespace: string, name: string, spec: Partial<Cluster["spec"]>): Cluster {
   return { apiVersion, kind: "Cluster", metadata: { name, namespace }, spec } as Cluster;
+}
+
+/**
+ * Sets a cluster's spec.version, if the cluster is still as `read` (its
+ * resourceVersion, in the merge patch: the checks made on it hold). A
+ * refusal of admission comes back with its own message, which names
+ * spec.version; a cluster changed meanwhile is a 409 said in words.
+ */
+export async function setClusterVersion(ctx: CommandContext, read: Cluster, version: string): Promise<Cluster> {
+  const name = read.metadata.name ?? "";
+  const body = { metadata: { resourceVersion: read.metadata.resourceVersion }, spec: { version } };
+  try {
+    return (await ctx.objects.patchNamespacedCustomObject({ ...clusterResource, namespace: ctx.namespace, name, body }, setHeaderOptions("Content-Type", PatchStrategy.MergePatch))) as Cluster;
+  } catch (error) {
+    if (error instanceof ApiException && error.code === 409) throw new CliError(`cluster ${name} changed while we checked it; run the command again`, ExitCode.failure);
+    throw explain(error, { kind: "cluster", name, project: ctx.project, server: ctx.server });
+  }
 }
