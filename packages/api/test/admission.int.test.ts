@@ -90,7 +90,7 @@ describe("admission of seedbed.dev objects by a real kube-apiserver", () => {
         kinds.add(stored.kind ?? "");
       }
     }
-    expect([...kinds].sort()).toEqual(["Cluster", "ClusterPolicy", "ClusterTemplate", "EtcdBackup", "EtcdRestore", "NodePool", "Project", "Seed"]);
+    expect([...kinds].sort()).toEqual(["Cluster", "ClusterPolicy", "ClusterTemplate", "EtcdBackup", "EtcdRestore", "NodePool", "Project", "Seed", "UpgradePlan"]);
   });
 
   it("keeps Projects named before the name rules working after Seedbed is upgraded, and refuses such names for new ones", async () => {
