@@ -86,7 +86,7 @@ export class KubernetesDriver implements HostingDriver {
   readonly #client: ObjectClient;
   readonly #informers: InformerCache;
   /** Per cluster: what was last applied, and from which plan. */
-  readonly #applied = new Map<string, { digest: string; planKey: string | undefined }>();
+  readonly #applied = new Map<string, { digests: ReadonlyMap<string, string>; planKey: string | undefined }>();
   /** Per cluster: the etcd client PEMs of the last plan applied, in memory only (connectEtcd writes them for the time of a connection). */
   readonly #etcdClients = new Map<string, EtcdClientPEMs>();
   /** Etcd connections not closed yet: stop() closes them. */
@@ -129,14 +129,20 @@ export class KubernetesDriver implements HostingDriver {
     const last = this.#applied.get(plan.clusterId);
     if (planKey !== undefined && last?.planKey === planKey) return this.#observe(plan.clusterId);
     const objects = renderSeedControlPlane(plan, this.#options.images).map((o) => this.#withStorageClass(o));
-    const digest = createHash("sha256").update(JSON.stringify(objects)).digest("hex");
-    // Re-applying an unchanged rendering would only cost requests: once per
-    // process and change is enough (the first pass after a restart applies all).
-    if (last?.digest !== digest) {
-      for (const object of objects) await apply(this.#client, object);
-      await this.#prune(plan.clusterId, objects);
+    const digests = new Map(objects.map((o) => [`${o.kind ?? ""}/${o.metadata?.name ?? ""}`, createHash("sha256").update(JSON.stringify(o)).digest("hex")]));
+    // Re-applying an unchanged object would only cost a request: each is
+    // applied once per process and change (the first pass after a restart
+    // applies all), so an upgrade step that changes one Deployment's image
+    // sends one request, not one per object of the control plane.
+    let changed = false;
+    for (const object of objects) {
+      const key = `${object.kind ?? ""}/${object.metadata?.name ?? ""}`;
+      if (last?.digests.get(key) === digests.get(key)) continue;
+      await apply(this.#client, object);
+      changed = true;
     }
-    this.#applied.set(plan.clusterId, { digest, planKey });
+    if (changed || last === undefined) await this.#prune(plan.clusterId, objects);
+    this.#applied.set(plan.clusterId, { digests, planKey });
     return this.#observe(plan.clusterId);
   }
 

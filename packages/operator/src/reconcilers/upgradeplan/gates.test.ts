@@ -60,6 +60,14 @@ describe("judgeCluster", () => {
     expect(outcome.rollbackTo).toBeUndefined();
   });
 
+  it("knows its own upgrade by the plan it records, even when the entry's start was written later (a pass that read a stale plan)", () => {
+    const completed = cluster({ phase: "Completed", step: "Done", startedTime: ago(95), completionTime: ago(80), plan: "fleet" }, { version: "1.37.1" });
+    const late = entry("Upgrading", { startedTime: ago(60) });
+    expect(judge(late, completed, { plan: "fleet" }).entry.state).toBe("Soaking");
+    // Without the plan's name, only the times decide: not this plan's upgrade.
+    expect(judge(late, completed).entry.state).toBe("Upgrading");
+  });
+
   it("records the restart baseline when the soak begins, and the time it completed", () => {
     const outcome = judge(entry("Upgrading"), cluster({ phase: "Completed", completionTime: ago(30) }, { controlPlaneRestarts: 4 }));
     expect(outcome.recordBaseline).toBe(`4@${ago(60)}`);

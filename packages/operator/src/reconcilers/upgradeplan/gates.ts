@@ -24,6 +24,8 @@ export interface GateInput {
   readonly cluster: Cluster | undefined;
   /** The plan's spec.version. */
   readonly target: string;
+  /** The plan's name: an upgrade whose status.upgrade.plan names it is the one the plan started. */
+  readonly plan?: string;
   readonly soakMs: number;
   readonly onFailure: "Halt" | "Rollback";
   readonly now: number;
@@ -54,6 +56,9 @@ function ourUpgrade(input: GateInput): Upgrade | undefined {
   const upgrade = input.cluster?.status?.upgrade;
   if (upgrade === undefined || !isTarget(input.target, upgrade.to)) return undefined;
   if (upgrade.phase === "Upgrading" || upgrade.phase === "RollingBack") return upgrade;
+  // Recorded by the Cluster reconciler from the plan's annotation: ours whatever the times say
+  // (a pass that read the plan from a stale cache may have written a later startedTime).
+  if (input.plan !== undefined && upgrade.plan === input.plan) return upgrade;
   const started = Date.parse(input.entry.startedTime ?? "");
   return Number.isNaN(started) || Date.parse(upgrade.startedTime) >= started - clockSlackMs ? upgrade : undefined;
 }

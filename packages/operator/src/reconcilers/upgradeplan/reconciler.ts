@@ -51,7 +51,7 @@ export class UpgradePlanReconciler implements Reconciler {
     const now = this.#clock.now();
     const soakMs = durationMs(plan.spec.soak);
     const recorded = plan.status?.clusters ?? this.#select(plan);
-    const judged = recorded.map((entry) => judgeCluster({ entry, cluster: this.#o.cluster(entry.namespace, entry.name), target: plan.spec.version, soakMs, onFailure: plan.spec.onFailure, now }));
+    const judged = recorded.map((entry) => judgeCluster({ entry, cluster: this.#o.cluster(entry.namespace, entry.name), target: plan.spec.version, plan: plan.metadata.name, soakMs, onFailure: plan.spec.onFailure, now }));
     let entries = await this.#act(plan, judged, context);
     let decision = this.#decide(plan, entries, soakMs, now);
     let failure: Error | undefined;
