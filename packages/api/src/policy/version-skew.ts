@@ -41,7 +41,12 @@ export function nodePoolSkewPolicy(): V1ValidatingAdmissionPolicy {
     kind: "ValidatingAdmissionPolicy",
     metadata: { name: nodePoolSkewPolicyName },
     spec: {
-      failurePolicy: "Fail",
+      // A kube-apiserver that has just started (or just got the CRDs) cannot
+      // resolve paramKind for a while, and with Fail it would refuse every
+      // Cluster and NodePool meanwhile ("failed to configure policy"; seen
+      // right after `seedbed up`). Ignore lets those few through: the
+      // NodePool controller refuses skew as well.
+      failurePolicy: "Ignore",
       paramKind: { apiVersion: `${group}/${version}`, kind: "Cluster" },
       matchConstraints: rules("nodepools"),
       matchConditions: [{ name: "sets-version", expression: setsVersion }],
@@ -84,7 +89,12 @@ export function clusterSkewPolicy(): V1ValidatingAdmissionPolicy {
     kind: "ValidatingAdmissionPolicy",
     metadata: { name: clusterSkewPolicyName },
     spec: {
-      failurePolicy: "Fail",
+      // A kube-apiserver that has just started (or just got the CRDs) cannot
+      // resolve paramKind for a while, and with Fail it would refuse every
+      // Cluster and NodePool meanwhile ("failed to configure policy"; seen
+      // right after `seedbed up`). Ignore lets those few through: the
+      // NodePool controller refuses skew as well.
+      failurePolicy: "Ignore",
       paramKind: { apiVersion: `${group}/${version}`, kind: "NodePool" },
       matchConstraints: rules("clusters"),
       matchConditions: [{ name: "sets-version", expression: setsVersion }],
