@@ -1,2 +1,2 @@
 export { binDir, binaryPath, binaryVersion, type BinaryName } from "./paths.ts";
-export { defaultKubernetesVersion, minorOf, offeredKubernetesVersions, pinnedKubernetesVersion, versions, versionsFile, type Versions } from "./versions.ts";
+export { defaultKubernetesVersion, minorNumberOf, minorOf, offeredKubernetesVersions, pinnedKubernetesVersion, versions, versionsFile, type Versions } from "./versions.ts";

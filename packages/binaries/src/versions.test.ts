@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { binaryPath } from "./paths.ts";
-import { defaultKubernetesVersion, minorOf, pinnedKubernetesVersion, versions } from "./versions.ts";
+import { defaultKubernetesVersion, minorNumberOf, minorOf, pinnedKubernetesVersion, versions } from "./versions.ts";
 
 describe("pinned versions", () => {
   it("offer at least one Kubernetes version, newest first", () => {
@@ -25,5 +25,18 @@ describe("pinned versions", () => {
       /kubelet v\d+\.\d+\.\d+ is not built \(looked for \/nonexistent\/kubelet-v.*tools\/k8s\/build\.sh node`/,
     );
     expect(() => binaryPath("pause", { env: { SEEDBED_BIN_DIR: "/nonexistent" } })).toThrow(`/nonexistent/pause-v${versions.pause}`);
+  });
+});
+
+describe("minorNumberOf", () => {
+  it.each([
+    ["1.37", 37],
+    ["1.36.3", 36],
+    ["v1.37.1", 37],
+    ["2.0.0", undefined],
+    ["1.37.1-rc.0", undefined],
+    ["", undefined],
+  ])("%s → %s", (version, minor) => {
+    expect(minorNumberOf(version)).toBe(minor);
   });
 });

@@ -43,6 +43,12 @@ export function minorOf(version: string): string {
   return `${match[1]}.${match[2]}`;
 }
 
+/** The minor of a Kubernetes 1.x version as a number ("1.37", "1.37.1" or "v1.37.1" → 37), for skew arithmetic; undefined for anything else. */
+export function minorNumberOf(version: string): number | undefined {
+  const match = /^v?1\.(\d+)(?:\.\d+)?$/.exec(version);
+  return match === null ? undefined : Number(match[1]);
+}
+
 /** The pinned patch release for a minor ("1.37" or "1.37.1"), or undefined when that minor is not offered. */
 export function pinnedKubernetesVersion(versionOrMinor: string): string | undefined {
   const minor = minorOf(versionOrMinor.split(".").length === 2 ? `${versionOrMinor}.0` : versionOrMinor);

@@ -65,6 +65,11 @@ export const ClusterUpgradeStatus = Type.Object({
 /** A cluster's upgrade status. */
 export type ClusterUpgradeStatus = Type.Static<typeof ClusterUpgradeStatus>;
 
+/** Whether an upgrade or its rollback is under way (not finished, not stopped). */
+export function isUpgradeUnderway(upgrade: Pick<ClusterUpgradeStatus, "phase"> | undefined): boolean {
+  return upgrade?.phase === "Upgrading" || upgrade?.phase === "RollingBack";
+}
+
 /** The annotation an UpgradePlan sets on the Clusters it upgrades, naming itself (recorded in status.upgrade.plan). */
 export const upgradePlanAnnotation = "seedbed.dev/upgrade-plan";
 

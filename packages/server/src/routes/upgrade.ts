@@ -1,4 +1,5 @@
-import type { Cluster, ClusterUpgradeStatus } from "@seedbed/api";
+import { isUpgradeUnderway, type Cluster, type ClusterUpgradeStatus } from "@seedbed/api";
+import { minorNumberOf } from "@seedbed/binaries";
 import type { ObjectClient } from "@seedbed/runtime";
 import Type from "typebox";
 import { HttpError } from "../errors.ts";
@@ -20,14 +21,9 @@ const UpgradeBody = Type.Object({
   version: Type.String({ pattern: versionPattern, maxLength: 16, description: "The Kubernetes version to go to, MAJOR.MINOR or MAJOR.MINOR.PATCH (e.g. \"1.37\"): an offered one, the next minor at most (admission refuses others with 422, field spec.version)." }),
 }, { additionalProperties: false });
 
-/** The minor of a version of the form above ("1.37.1" → 37). */
-function minorOf(version: string): number | undefined {
-  const match = /^1\.(\d+)(?:\.\d+)?$/.exec(version);
-  return match === null ? undefined : Number(match[1]);
-}
-
+/** A type guard over isUpgradeUnderway, so that the record is known to exist. */
 function underWay(upgrade: ClusterUpgradeStatus | undefined): upgrade is ClusterUpgradeStatus {
-  return upgrade?.phase === "Upgrading" || upgrade?.phase === "RollingBack";
+  return isUpgradeUnderway(upgrade);
 }
 
 /**
@@ -42,14 +38,14 @@ function underWay(upgrade: ClusterUpgradeStatus | undefined): upgrade is Cluster
 export function upgradeRefusal(cluster: Cluster, version: string): HttpError | undefined {
   const name = cluster.metadata.name ?? "";
   const upgrade = cluster.status?.upgrade;
-  if (underWay(upgrade) && minorOf(upgrade.phase === "RollingBack" ? upgrade.from : upgrade.to) !== minorOf(version)) {
+  if (underWay(upgrade) && minorNumberOf(upgrade.phase === "RollingBack" ? upgrade.from : upgrade.to) !== minorNumberOf(version)) {
     const what = upgrade.phase === "RollingBack" ? `a rollback to ${upgrade.from}` : `an upgrade to ${upgrade.to}`;
     return new HttpError(409, "Conflict", `cluster ${name}: ${what} is under way (step ${upgrade.step}); upgrade once it is done`, "spec.version");
   }
   const running = cluster.status?.version;
   if (cluster.spec.version !== undefined || running === undefined) return undefined;
-  const from = minorOf(running);
-  const to = minorOf(version);
+  const from = minorNumberOf(running);
+  const to = minorNumberOf(version);
   if (from === undefined || to === undefined) return undefined;
   if (to < from) return new HttpError(422, "Invalid", `cannot downgrade from ${running} to ${version}: Kubernetes supports upgrades only; only the last upgrade can be undone (POST …/clusters/${name}/rollback)`, "spec.version");
   if (to > from + 1) return new HttpError(422, "Invalid", `cannot go from ${running} to ${version} in one step: upgrade one minor at a time`, "spec.version");

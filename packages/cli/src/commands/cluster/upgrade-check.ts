@@ -1,5 +1,5 @@
-import { minorOf, offeredKubernetesVersions, pinnedKubernetesVersion } from "@seedbed/binaries";
-import type { Cluster, ClusterUpgradeStatus } from "@seedbed/api";
+import { minorNumberOf, minorOf, offeredKubernetesVersions, pinnedKubernetesVersion } from "@seedbed/binaries";
+import { isUpgradeUnderway, type Cluster, type ClusterUpgradeStatus } from "@seedbed/api";
 import { CliError, ExitCode } from "../../errors.ts";
 
 // The checks `cluster upgrade` and `cluster rollback` make before they
@@ -25,12 +25,6 @@ export interface CheckSubject {
   readonly project: string;
 }
 
-/** The minor of a version admission accepts, as a number ("1.37.1" → 37). */
-function minorNumber(version: string): number | undefined {
-  const match = versionPattern.exec(version);
-  return match === null ? undefined : Number(match[1]);
-}
-
 /** --version as given: checked for form and offered here, else a usage or invalid error naming the flag. Pure. */
 export function offeredVersionFlag(value: string | undefined): { readonly version: string; readonly pinned: string } {
   const offered = offeredKubernetesVersions();
@@ -48,11 +42,6 @@ export function offeredVersionFlag(value: string | undefined): { readonly versio
  */
 export function currentVersionOf(cluster: Cluster): string | undefined {
   return cluster.spec.version ?? cluster.status?.version;
-}
-
-/** An upgrade or rollback that has not finished: another one cannot start. */
-function underWay(upgrade: ClusterUpgradeStatus | undefined): boolean {
-  return upgrade?.phase === "Upgrading" || upgrade?.phase === "RollingBack";
 }
 
 /**
@@ -80,7 +69,7 @@ export function upgradeDecision(cluster: Cluster, flag: string | undefined, subj
 /** Refuses a new upgrade while the last one is under way, or Failed and not rolled back. */
 function checkLastUpgrade(upgrade: ClusterUpgradeStatus | undefined, version: string, subject: CheckSubject): void {
   const where = `--project ${subject.project}`;
-  if (underWay(upgrade) && upgrade !== undefined) {
+  if (isUpgradeUnderway(upgrade) && upgrade !== undefined) {
     const what = upgrade.phase === "RollingBack" ? `a rollback of cluster ${subject.name} to ${upgrade.from}` : `an upgrade of cluster ${subject.name} to ${upgrade.to}`;
     throw new CliError(`--version ${version}: ${what} is under way (step ${upgrade.step}); wait until it is done (seedbed cluster get ${subject.name} ${where}), then upgrade`, ExitCode.invalid);
   }
@@ -92,8 +81,8 @@ function checkLastUpgrade(upgrade: ClusterUpgradeStatus | undefined, version: st
 
 /** Refuses a downgrade and a skipped minor from `current` (the version-skew policy: one minor at a time, forward). */
 function checkSkew(current: string, version: string, subject: CheckSubject): void {
-  const from = minorNumber(current);
-  const to = minorNumber(version);
+  const from = minorNumberOf(current);
+  const to = minorNumberOf(version);
   if (from === undefined || to === undefined) return;
   const where = `--project ${subject.project}`;
   if (to < from) {

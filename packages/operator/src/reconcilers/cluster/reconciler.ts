@@ -1,6 +1,6 @@
 import { isDeepStrictEqual } from "node:util";
 import type { V1Secret } from "@kubernetes/client-node";
-import { ClusterConditions, clusterIdentity, clusterObjectNames, type Cluster, type ClusterTemplate, type EtcdBackup, type EtcdRestore, type Project } from "@seedbed/api";
+import { ClusterConditions, clusterIdentity, clusterObjectNames, isUpgradeUnderway, type Cluster, type ClusterTemplate, type EtcdBackup, type EtcdRestore, type Project } from "@seedbed/api";
 import type { NodePool } from "@seedbed/api";
 import type { ControlPlaneObservation, HostingDriver } from "@seedbed/controlplane";
 import {
@@ -221,7 +221,7 @@ export class ClusterReconciler implements Reconciler {
     // Down for a restore is no degradation to warn about: the restore reports itself.
     if (restoring === undefined) this.#recordTransitions(cluster, controlPlane, ready);
     context.log.debug({ ready, endpoint: controlPlane.endpoint }, "Reconciled the control plane");
-    return { requeueAfter: this.#nextLook(driver, controlPlane, ready, upgrade.upgrade?.phase === "Upgrading" || upgrade.upgrade?.phase === "RollingBack") };
+    return { requeueAfter: this.#nextLook(driver, controlPlane, ready, isUpgradeUnderway(upgrade.upgrade)) };
   }
 
   /**

@@ -1,4 +1,4 @@
-import { ClusterConditions, ClusterReasons, type Cluster, type ClusterUpgradeStatus } from "@seedbed/api";
+import { ClusterConditions, ClusterReasons, isUpgradeUnderway, type Cluster, type ClusterUpgradeStatus } from "@seedbed/api";
 import type { ComponentHealth, ControlPlaneObservation } from "@seedbed/controlplane";
 import type { ConditionInput } from "@seedbed/runtime";
 
@@ -144,7 +144,7 @@ export function computeClusterStatus(observed: ClusterObservation, previous: Pre
   const parts = partConditions(observed);
   const ready = parts.every((c) => c.status === "True");
   const record = observed.upgrade;
-  const underway = record?.phase === "Upgrading" || record?.phase === "RollingBack";
+  const underway = isUpgradeUnderway(record);
   const upgrade = upgradeUnderway(observed, previous, ready);
   const restoring = ready ? undefined : observed.restoring;
   const conditions = [...parts, readyCondition(parts, observed.controlPlane?.endpoint, upgrade, restoring)];
@@ -167,7 +167,7 @@ function phaseOf(is: { restoring: boolean; upgrading: boolean; ready: boolean; s
 /** The versions an upgrade moves between, while one runs: from its record, or (a cluster never upgraded by a record) a spec version not ready yet. */
 function upgradeUnderway(observed: ClusterObservation, previous: PreviousClusterStatus, ready: boolean): { from: string; to: string } | undefined {
   const record = observed.upgrade;
-  if (record?.phase === "Upgrading" || record?.phase === "RollingBack") return record.rollback === true ? { from: record.to, to: record.from } : { from: record.from, to: record.to };
+  if (record !== undefined && isUpgradeUnderway(record)) return record.rollback === true ? { from: record.to, to: record.from } : { from: record.from, to: record.to };
   const from = previous?.version;
   const to = observed.version;
   return !ready && from !== undefined && to !== undefined && from !== to ? { from, to } : undefined;

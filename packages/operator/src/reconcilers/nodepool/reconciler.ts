@@ -25,7 +25,7 @@ import { TenantUnreachableError } from "../../tenants/deadline.ts";
 import { autoscale } from "./autoscale.ts";
 import { bootstrapData } from "./bootstrap.ts";
 import { drainPass, isMovable } from "./drain.ts";
-import { durationMs } from "./duration.ts";
+import { durationMs } from "../duration.ts";
 import { MachineExpectations } from "./expectations.ts";
 import { isNodeReady, notReadySince, type MachineView } from "./machines.ts";
 import { adoptByCluster } from "../cluster-owner.ts";

@@ -1,13 +1,8 @@
 import { kubeletMinorsBehindAllowed, nodeVersionOf, type Cluster, type NodePool } from "@seedbed/api";
-import { pinnedKubernetesVersion } from "@seedbed/binaries";
+import { minorNumberOf, pinnedKubernetesVersion } from "@seedbed/binaries";
 
 /** How many minors a kubelet may lag behind kube-apiserver: the number NodePool admission uses too. */
 export const maxKubeletMinorsBehind: number = kubeletMinorsBehindAllowed;
-
-function minorOf(version: string): number | undefined {
-  const match = /^v?1\.(\d+)(\.\d+)?$/.exec(version);
-  return match ? Number(match[1]) : undefined;
-}
 
 /**
  * Why kubelets of `poolVersion` cannot join a control plane running
@@ -16,8 +11,8 @@ function minorOf(version: string): number | undefined {
  * releases do not count. Pure.
  */
 export function kubeletSkewProblem(poolVersion: string, controlPlaneVersion: string | undefined, pool: string): string | undefined {
-  const kubelet = minorOf(poolVersion);
-  const apiserver = controlPlaneVersion === undefined ? undefined : minorOf(controlPlaneVersion);
+  const kubelet = minorNumberOf(poolVersion);
+  const apiserver = controlPlaneVersion === undefined ? undefined : minorNumberOf(controlPlaneVersion);
   if (kubelet === undefined || apiserver === undefined || controlPlaneVersion === undefined) return undefined;
   if (kubelet > apiserver) {
     return `spec.version ${poolVersion} of NodePool ${pool} is newer than its control plane (${controlPlaneVersion}): a kubelet must not be newer than kube-apiserver; upgrade the Cluster first, or set spec.version to 1.${apiserver} or older (or remove it to follow the cluster)`;
@@ -44,8 +39,8 @@ export function poolSkewProblem(pool: Pick<NodePool, "metadata" | "spec">, clust
   if (running !== undefined) return running;
   const upgrade = cluster.status?.upgrade;
   if (upgrade?.phase !== "RollingBack") return undefined;
-  const kubelet = minorOf(pinned);
-  const back = minorOf(upgrade.from);
+  const kubelet = minorNumberOf(pinned);
+  const back = minorNumberOf(upgrade.from);
   if (kubelet === undefined || back === undefined || kubelet <= back) return undefined;
   return `spec.version ${pinned} of NodePool ${name} is newer than ${upgrade.from}, which Cluster ${cluster.metadata.name ?? ""} is rolling back to: a kubelet must not be newer than kube-apiserver; set spec.version to 1.${back} or older (or remove it to follow the cluster)`;
 }

@@ -1,4 +1,4 @@
-import { ClusterConditions, type Cluster } from "@seedbed/api";
+import { ClusterConditions, isUpgradeUnderway, type Cluster } from "@seedbed/api";
 import { isTarget } from "./versions.ts";
 import type { PlanCluster } from "./waves.ts";
 
@@ -55,7 +55,7 @@ type Upgrade = NonNullable<NonNullable<Cluster["status"]>["upgrade"]>;
 function ourUpgrade(input: GateInput): Upgrade | undefined {
   const upgrade = input.cluster?.status?.upgrade;
   if (upgrade === undefined || !isTarget(input.target, upgrade.to)) return undefined;
-  if (upgrade.phase === "Upgrading" || upgrade.phase === "RollingBack") return upgrade;
+  if (isUpgradeUnderway(upgrade)) return upgrade;
   // Recorded by the Cluster reconciler from the plan's annotation: ours whatever the times say
   // (a pass that read the plan from a stale cache may have written a later startedTime).
   if (input.plan !== undefined && upgrade.plan === input.plan) return upgrade;

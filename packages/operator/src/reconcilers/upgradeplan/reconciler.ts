@@ -1,6 +1,6 @@
 import { effectiveUpgradePolicy, projectOfNamespace, upgradePlanAnnotation, type Cluster, type Project, type UpgradePlan } from "@seedbed/api";
 import { applyStatus, describeError, setCondition, statusCodeOf, systemClock, type Clock, type EventRecorder, type ObjectClient, type ReconcileContext, type ReconcileRequest, type ReconcileResult, type Reconciler } from "@seedbed/runtime";
-import { durationMs } from "../nodepool/duration.ts";
+import { durationMs } from "../duration.ts";
 import { judgeCluster, restartsBaselineAnnotation, type GateOutcome } from "./gates.ts";
 import { decidePlan, type PlanDecision } from "./plan.ts";
 import { selectClusters } from "./select.ts";

@@ -1,5 +1,5 @@
 import { weekdays, type MaintenanceWindow } from "@seedbed/api";
-import { durationMs } from "../nodepool/duration.ts";
+import { durationMs } from "../duration.ts";
 
 const minuteMs = 60_000;
 const dayMs = 24 * 60 * minuteMs;

@@ -2,7 +2,7 @@
 // each step is written before it is acted on, so an operator killed at any
 // point resumes at the step it recorded. Pure: the reconciler observes,
 // these functions decide, the reconciler carries out (upgrade.ts).
-import type { ClusterUpgradeStatus, UpgradeStep } from "@seedbed/api";
+import { isUpgradeUnderway, type ClusterUpgradeStatus, type UpgradeStep } from "@seedbed/api";
 import type { ComponentHealth, ComponentVersions } from "@seedbed/controlplane";
 
 /** What a cluster's spec and status say before a pass acts. */
@@ -16,11 +16,6 @@ export interface UpgradeStart {
   /** The UpgradePlan that changed spec.version, if one did. */
   readonly plan?: string;
   readonly now: string;
-}
-
-/** Whether an upgrade or its rollback is under way (not finished, not stopped). */
-export function isActive(upgrade: ClusterUpgradeStatus | undefined): boolean {
-  return upgrade?.phase === "Upgrading" || upgrade?.phase === "RollingBack";
 }
 
 /** The version an upgrade record moves the cluster to: `to`, or `from` once it is rolled back. */
@@ -38,7 +33,7 @@ export function goalOf(upgrade: ClusterUpgradeStatus): string {
 export function beginUpgrade(start: UpgradeStart): ClusterUpgradeStatus | undefined {
   const { target, running, upgrade, now } = start;
   if (running === undefined) return undefined;
-  if (upgrade !== undefined && isActive(upgrade) && goalOf(upgrade) === target) return undefined;
+  if (upgrade !== undefined && isUpgradeUnderway(upgrade) && goalOf(upgrade) === target) return undefined;
   // The spec went back to the version the last upgrade came from: admission allows only that downgrade.
   if (upgrade !== undefined && upgrade.rollback !== true && target === upgrade.from && upgrade.phase !== "RolledBack") {
     const rollback: ClusterUpgradeStatus = { ...upgrade, phase: "RollingBack", rollback: true, step: "NodePools", message: `rolling back to ${upgrade.from}: node pools first`, startedTime: now, stepStartedTime: now };
@@ -137,7 +132,7 @@ function to(upgrade: ClusterUpgradeStatus, step: UpgradeStep, message: string, n
  * the deadline passed first. A stopped upgrade changes nothing more.
  */
 export function advanceUpgrade(upgrade: ClusterUpgradeStatus, running: string, seen: UpgradeObservation): UpgradeAdvance {
-  if (!isActive(upgrade)) return { upgrade, running, changed: false };
+  if (!isUpgradeUnderway(upgrade)) return { upgrade, running, changed: false };
   const next = upgrade.rollback === true ? rollbackStep(upgrade, running, seen) : upgradeStep(upgrade, running, seen);
   if (next.upgrade.step !== upgrade.step || next.upgrade.phase !== upgrade.phase) return { ...next, changed: true };
   const elapsed = Date.parse(seen.now) - Date.parse(upgrade.startedTime);

@@ -1,10 +1,10 @@
 import { createHash } from "node:crypto";
-import { apiVersion, effectiveUpgradePolicy, upgradePlanAnnotation, type Cluster, type ClusterUpgradeStatus, type EtcdBackup, type EtcdRestore, type NodePool, type Project } from "@seedbed/api";
+import { apiVersion, effectiveUpgradePolicy, isUpgradeUnderway, upgradePlanAnnotation, type Cluster, type ClusterUpgradeStatus, type EtcdBackup, type EtcdRestore, type NodePool, type Project } from "@seedbed/api";
 import { versions } from "@seedbed/binaries";
 import type { ComponentHealth, ComponentVersions } from "@seedbed/controlplane";
 import { applyStatus, isConflict, isNotFound, type Clock, type EventRecorder, type ObjectClient } from "@seedbed/runtime";
-import { durationMs } from "../../nodepool/duration.ts";
-import { advanceUpgrade, beginUpgrade, isActive, versionsAt, type UpgradeAction, type UpgradeObservation } from "./steps.ts";
+import { durationMs } from "../../duration.ts";
+import { advanceUpgrade, beginUpgrade, versionsAt, type UpgradeAction, type UpgradeObservation } from "./steps.ts";
 
 /** Labels on what an upgrade makes: its cluster, and what for (kept out of scheduled retention). */
 export const upgradeLabels = { cluster: "seedbed.dev/cluster", purpose: "seedbed.dev/purpose" } as const;
@@ -56,7 +56,7 @@ export class ClusterUpgrades {
         : { reason: "UpgradeStarted", action: "Upgrade", note: `upgrading from ${begun.from} to ${begun.to}${begun.plan === undefined ? "" : ` (UpgradePlan ${begun.plan})`}: ${begun.message ?? ""}` });
     }
     // A stopped upgrade holds the versions of the step it stopped at.
-    if (upgrade === undefined || running === undefined || !(isActive(upgrade) || upgrade.phase === "Failed")) return { upgrade, versions: undefined };
+    if (upgrade === undefined || running === undefined || !(isUpgradeUnderway(upgrade) || upgrade.phase === "Failed")) return { upgrade, versions: undefined };
     return { upgrade, versions: versionsAt(upgrade, running) };
   }
 
@@ -66,7 +66,7 @@ export class ClusterUpgrades {
     const running = cluster.status?.version;
     // A stopped upgrade changes nothing, the version the control plane runs included.
     if (upgrade?.phase === "Failed") return { upgrade, running };
-    if (upgrade === undefined || running === undefined || !isActive(upgrade)) return { upgrade, running: undefined };
+    if (upgrade === undefined || running === undefined || !isUpgradeUnderway(upgrade)) return { upgrade, running: undefined };
     const seen: UpgradeObservation = {
       components,
       poolsBehind: this.#poolsBehind(cluster, upgrade.rollback === true ? upgrade.from : upgrade.to),
