@@ -12,10 +12,11 @@ import { AppsV1Api, CoreV1Api, type KubeConfig, type V1Pod } from "@kubernetes/c
 import { apiVersion, type Cluster } from "@seedbed/api";
 import { binaryPath } from "@seedbed/binaries";
 import { firstServiceIP, pkiFileContents, probe, renderSeedControlPlane, seedNamespace, seedServiceNames, type ControlPlanePlan, type ProbeTLS, type SeedRenderOptions } from "@seedbed/controlplane";
-import { createClusterPKI } from "@seedbed/pki";
+import { createClusterPKI, validityOf } from "@seedbed/pki";
 import { stringify } from "yaml";
 import { resolveClusterSpec } from "../../packages/operator/src/reconcilers/cluster/resolve.ts";
-import { defaultCertificatePolicy } from "../../packages/operator/src/reconcilers/cluster/secrets.ts";
+import { platformCertificateDefaults } from "../../packages/operator/src/reconcilers/cluster/certificates/policy.ts";
+import { durationMs } from "../../packages/operator/src/reconcilers/duration.ts";
 import { namespaceExists, volumesOf, waitFor } from "./real-seed-platform.ts";
 
 /** A floor control plane rendered and written, not yet applied. */
@@ -57,7 +58,7 @@ export async function prepareFloor(seed: FloorSeed, project: string, name: strin
       dnsDomain: effective.network.dnsDomain,
       apiServerAltNames: [...names.apiServer, ...seed.nodeAddresses, `kubernetes.default.svc.${effective.network.dnsDomain}`],
       etcdAltNames: names.etcd,
-      leafValidity: { days: defaultCertificatePolicy.leafValidityDays },
+      leafValidity: validityOf(durationMs(platformCertificateDefaults.leafValidity ?? "8760h")),
     }),
   );
   const plan: ControlPlanePlan = {

@@ -1,6 +1,6 @@
 export * from "./render/index.ts";
 export { ensurePKIFiles } from "./local/pki-files.ts";
-export { authorityCertificateFiles, loadAuthorities, pkiFileContents, pkiFileNames, pkiFiles, requiredAuthorityFiles, type PKIFiles, type PKIRole } from "./pki-layout.ts";
+export { authorityCertificateFiles, loadAuthorities, loadPreviousAuthorities, pkiFileContents, pkiFileNames, pkiFiles, previousAuthorityFiles, requiredAuthorityFiles, type PKIFiles, type PKIRole } from "./pki-layout.ts";
 export { firstServiceIP } from "./network.ts";
 export { PlainLauncher, SupervisingLauncher, type Launcher, type SupervisingLauncherOptions } from "./local/launcher.ts";
 export { probeTLS, startComponents, type StartComponentsOptions } from "./local/start-components.ts";

@@ -33,7 +33,38 @@ const layout = {
   controllerManagerKey: { file: "controller-manager.key", pem: (p: ClusterPKI) => p.controllerManager.privateKeyPem },
   schedulerCert: { file: "scheduler.crt", pem: (p: ClusterPKI) => p.scheduler.certificatePem },
   schedulerKey: { file: "scheduler.key", pem: (p: ClusterPKI) => p.scheduler.privateKeyPem },
+  // What components trust and sign with: the current authority, and during
+  // a CA rotation the previous one too. Components read these, never the
+  // CA files above, so that a rotation changes only what they load.
+  caBundle: { file: "ca-bundle.crt", pem: (p: ClusterPKI) => bundle(p.clusterCA.certificatePem, p.rotation?.previous.clusterCA.certificatePem) },
+  etcdCABundle: { file: "etcd-ca-bundle.crt", pem: (p: ClusterPKI) => bundle(p.etcdCA.certificatePem, p.rotation?.previous.etcdCA.certificatePem) },
+  frontProxyCABundle: { file: "front-proxy-ca-bundle.crt", pem: (p: ClusterPKI) => bundle(p.frontProxyCA.certificatePem, p.rotation?.previous.frontProxyCA.certificatePem) },
+  serviceAccountVerifyKeys: { file: "sa-verify.pub", pem: (p: ClusterPKI) => bundle(p.serviceAccountKey.publicKeyPem, p.rotation?.previous.serviceAccountKey.publicKeyPem) },
+  serviceAccountSigningKey: { file: "sa-signing.key", pem: (p: ClusterPKI) => (p.rotation?.client === "previous" ? p.rotation.previous : p).serviceAccountKey.privateKeyPem },
 } as const;
+
+/**
+ * The authorities being rotated out, stored only while a CA rotation runs:
+ * still trusted, and (until the rotation completes) signing the serving
+ * certificates, so their keys are kept too.
+ */
+const previousLayout = {
+  caCert: { file: "ca-previous.crt", pem: (a: ClusterAuthorities) => a.clusterCA.certificatePem },
+  caKey: { file: "ca-previous.key", pem: (a: ClusterAuthorities) => a.clusterCA.keyPair.privateKeyPem },
+  etcdCACert: { file: "etcd-ca-previous.crt", pem: (a: ClusterAuthorities) => a.etcdCA.certificatePem },
+  etcdCAKey: { file: "etcd-ca-previous.key", pem: (a: ClusterAuthorities) => a.etcdCA.keyPair.privateKeyPem },
+  frontProxyCACert: { file: "front-proxy-ca-previous.crt", pem: (a: ClusterAuthorities) => a.frontProxyCA.certificatePem },
+  frontProxyCAKey: { file: "front-proxy-ca-previous.key", pem: (a: ClusterAuthorities) => a.frontProxyCA.keyPair.privateKeyPem },
+  serviceAccountKey: { file: "sa-previous.key", pem: (a: ClusterAuthorities) => a.serviceAccountKey.privateKeyPem },
+  serviceAccountPublicKey: { file: "sa-previous.pub", pem: (a: ClusterAuthorities) => a.serviceAccountKey.publicKeyPem },
+} as const;
+
+/** The file names of the authorities a CA rotation rotates out (present only while one runs). */
+export const previousAuthorityFiles: readonly string[] = Object.values(previousLayout).map(({ file }) => file);
+
+function bundle(current: string, previous: string | undefined): string {
+  return previous === undefined ? current : `${current.trimEnd()}\n${previous.trimEnd()}\n`;
+}
 
 /** A role in a control plane's PKI. */
 export type PKIRole = keyof typeof layout;
@@ -49,7 +80,11 @@ export function pkiFiles(dir: string): PKIFiles {
 
 /** Every PEM of a cluster's PKI by file name ("ca.crt" → PEM), as written to disk or to a Secret. */
 export function pkiFileContents(pki: ClusterPKI): Map<string, string> {
-  return new Map(Object.values(layout).map(({ file, pem }) => [file, pem(pki)]));
+  const previous = pki.rotation?.previous;
+  return new Map([
+    ...Object.values(layout).map(({ file, pem }): [string, string] => [file, pem(pki)]),
+    ...(previous === undefined ? [] : Object.values(previousLayout).map(({ file, pem }): [string, string] => [file, pem(previous)])),
+  ]);
 }
 
 /** The file names of a PKI directory, in a stable order. */
@@ -63,7 +98,7 @@ export const pkiFileNames: readonly string[] = Object.values(layout).map(({ file
 export const requiredAuthorityFiles: readonly string[] = ["ca.crt", "ca.key", "etcd-ca.crt", "etcd-ca.key", "sa.key", "sa.pub"];
 
 /** CA certificates: they live ten years and are not leaves, so they do not count when leaves are due for renewal. */
-export const authorityCertificateFiles: ReadonlySet<string> = new Set(["ca.crt", "etcd-ca.crt", "front-proxy-ca.crt"]);
+export const authorityCertificateFiles: ReadonlySet<string> = new Set(["ca.crt", "etcd-ca.crt", "front-proxy-ca.crt", "ca-bundle.crt", "etcd-ca-bundle.crt", "front-proxy-ca-bundle.crt", "ca-previous.crt", "etcd-ca-previous.crt", "front-proxy-ca-previous.crt"]);
 
 /**
  * The authorities of a stored PKI (file name → PEM), to issue its leaves
@@ -71,7 +106,7 @@ export const authorityCertificateFiles: ReadonlySet<string> = new Set(["ca.crt",
  * when the PKI has none; one that exists is always kept, since a new CA
  * would lock out every client and node that trusts the old one.
  */
-export async function loadAuthorities(files: ReadonlyMap<string, string>, options: Pick<ClusterPKIOptions, "clusterName" | "keyAlgorithm" | "now">): Promise<ClusterAuthorities> {
+export async function loadAuthorities(files: ReadonlyMap<string, string>, options: Pick<ClusterPKIOptions, "clusterName" | "keyAlgorithm" | "now" | "caValidity">): Promise<ClusterAuthorities> {
   const missing = requiredAuthorityFiles.filter((file) => files.get(file) === undefined);
   if (missing.length > 0) throw new Error(`the stored PKI lacks ${missing.join(", ")}: its leaves cannot be issued from its own authorities`);
   const pem = (file: string): string => files.get(file) ?? "";
@@ -84,6 +119,24 @@ export async function loadAuthorities(files: ReadonlyMap<string, string>, option
     loadCertificateAuthority(pem("etcd-ca.crt"), pem("etcd-ca.key")),
     frontProxy[0] === undefined ? createFrontProxyCA(options) : loadCertificateAuthority(pem("front-proxy-ca.crt"), pem("front-proxy-ca.key")),
     importKeyPair(pem("sa.key"), pem("sa.pub")),
+  ]);
+  return { clusterCA, etcdCA, frontProxyCA, serviceAccountKey };
+}
+
+/** The authorities a CA rotation rotates out, when the stored PKI holds them (a rotation runs). */
+export async function loadPreviousAuthorities(files: ReadonlyMap<string, string>): Promise<ClusterAuthorities | undefined> {
+  const present = previousAuthorityFiles.filter((file) => files.get(file) !== undefined);
+  if (present.length === 0) return undefined;
+  if (present.length < previousAuthorityFiles.length) {
+    const missing = previousAuthorityFiles.filter((file) => files.get(file) === undefined);
+    throw new Error(`the stored PKI holds part of the authorities being rotated out; it lacks ${missing.join(", ")}`);
+  }
+  const pem = (file: string): string => files.get(file) ?? "";
+  const [clusterCA, etcdCA, frontProxyCA, serviceAccountKey] = await Promise.all([
+    loadCertificateAuthority(pem("ca-previous.crt"), pem("ca-previous.key")),
+    loadCertificateAuthority(pem("etcd-ca-previous.crt"), pem("etcd-ca-previous.key")),
+    loadCertificateAuthority(pem("front-proxy-ca-previous.crt"), pem("front-proxy-ca-previous.key")),
+    importKeyPair(pem("sa-previous.key"), pem("sa-previous.pub")),
   ]);
   return { clusterCA, etcdCA, frontProxyCA, serviceAccountKey };
 }

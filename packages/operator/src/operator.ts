@@ -2,7 +2,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { KubeConfig } from "@kubernetes/client-node";
 import type { V1Secret } from "@kubernetes/client-node";
-import { clusterIdentity, clusterObjectNames, projectOfNamespace, type Cluster, type ClusterTemplate, type EtcdBackup, type EtcdRestore, type NodePool, type Project, type Seed } from "@seedbed/api";
+import { clusterIdentity, clusterObjectNames, projectOfNamespace, type Cluster, type CertificatePolicy, type ClusterTemplate, type EtcdBackup, type EtcdRestore, type NodePool, type Project, type Seed } from "@seedbed/api";
 import { clearAbandonedDrills } from "@seedbed/backup";
 import { LocalDriver, type SeedImageOptions, type SupervisorEvent } from "@seedbed/controlplane";
 import { Manager, requestFor, type Clock, type LeaderElectionConfig, type ReconcileRequest } from "@seedbed/runtime";
@@ -15,7 +15,6 @@ import { TenantEndpointReconciler } from "./reconcilers/tenantendpoint/reconcile
 import { TenantJoinReconciler } from "./reconcilers/tenantjoin/reconciler.ts";
 import { TenantCSRReconciler } from "./reconcilers/tenantcsr/reconciler.ts";
 import { TenantCSRWatches } from "./reconcilers/tenantcsr/watches.ts";
-import type { CertificatePolicy } from "./reconcilers/cluster/secrets.ts";
 import { nodePoolKindRef } from "./reconcilers/nodepool/kinds.ts";
 import { projectKindRef } from "./reconcilers/project/kinds.ts";
 import { ProjectReconciler } from "./reconcilers/project/reconciler.ts";
@@ -56,8 +55,12 @@ export interface OperatorOptions {
   readonly nodeAddress?: string;
   /** The platform's own backup store (`seedbed up` runs one): where snapshots of clusters that name none go. */
   readonly backupStore?: DefaultBackupStore;
-  /** Leaf certificate lifetime and renewal window (default 365 and 30 days). */
+  /** The platform's certificate policy, for what clusters and templates leave out (see platformCertificateDefaults). */
   readonly certificates?: CertificatePolicy;
+  /** The longest a service-account token lives: how long a CA rotation keeps the old key verifying (default 24 h). Tests shorten it. */
+  readonly tokenLifetimeMs?: number;
+  /** On kubernetes seeds, how long a changed certificate Secret may take to reach the mounted files (default 150 s). */
+  readonly secretPropagationMs?: number;
   /** Reconciles that may run at once per controller. */
   readonly workers?: number;
   /** The platform's OIDC login and shared SNI endpoint, which every cluster's API server is set up for. */
@@ -130,6 +133,8 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
       drivers,
       events: manager.eventRecorder("cluster"),
       certificates: options.certificates,
+      tokenLifetimeMs: options.tokenLifetimeMs,
+      secretPropagationMs: options.secretPropagationMs,
       access: options.access,
       clock: options.clock,
       // A kwok controller runs beside the control plane while the cluster has a kwok pool.

@@ -115,13 +115,15 @@ describe("the Cluster controller with the local driver", () => {
       expect(new Date(new X509Certificate(renewed(file)).validTo).getTime(), file).toBeGreaterThan(Date.now() + 364 * day);
     }
 
-    // The running kube-apiserver serves the new certificate: the components were restarted with it.
+    // The running kube-apiserver serves the new certificate: it reloaded it.
     const served = await eventually(() => servedCertificate(endpoint), (cert) => sameSerial(cert, renewed("apiserver.crt")), { timeoutMs: 60_000, description: "the API server serving the new certificate" });
     expect(new Date(served.valid_to).getTime()).toBeGreaterThan(Date.now() + 364 * day);
-    // The kube-apiserver would reload its serving certificate by itself; the
-    // controller-manager and the scheduler read their client certificates
-    // only when they start: every component runs anew.
-    await eventually(async () => Promise.resolve(findProcessesByMarker(`seedbed:${dir}`, { prefix: true })), (pids) => pids.length === 4 && pids.every((pid) => !oldPids.includes(pid)), { timeoutMs: 60_000, description: `every component of ${dir} restarted` });
+    // kube-apiserver and etcd reload their certificates by themselves and
+    // keep running; the controller-manager and the scheduler read their
+    // client certificates only when they start: they run anew.
+    const component = (name: string): number[] => findProcessesByMarker(`seedbed:${dir}/${name}`);
+    await eventually(async () => Promise.resolve(findProcessesByMarker(`seedbed:${dir}`, { prefix: true })), (pids) => pids.length === 4 && pids.filter((pid) => !oldPids.includes(pid)).length === 2, { timeoutMs: 60_000, description: `the controllers of ${dir} restarted` });
+    for (const name of ["kube-apiserver", "etcd"]) expect(oldPids, name).toContain(component(name)[0]);
     const ready = await eventually(() => readCluster("gamma"), (c) => c.status?.phase === "Running" && condition(c, "Ready") === "True", { timeoutMs: 60_000, description: "gamma Ready again" });
     expect(ready.status?.endpoint).toBe(endpoint);
 

@@ -32,7 +32,7 @@ const oneYear: Validity = { days: 365 };
 /** Generates a key pair and signs a certificate for it with the given CA. */
 export async function issueCertificate(ca: CertificateAuthority, request: CertificateRequest): Promise<IssuedCertificate> {
   const keyPair = await generateKeyPair(ca.keyAlgorithm);
-  const { notBefore, notAfter } = validityWindow(request.validity ?? oneYear, request.now);
+  const { notBefore, notAfter } = validityWindow(request.validity ?? oneYear, request.now, ca.certificate.notAfter);
   const subject = new x509.Name([
     ...(request.organizations ?? []).map((o) => ({ O: [o] })),
     { CN: [request.commonName] },

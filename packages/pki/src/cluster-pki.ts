@@ -17,7 +17,22 @@ export interface ClusterPKIOptions {
   readonly dnsDomain?: string;
   readonly keyAlgorithm?: KeyAlgorithm;
   readonly leafValidity?: Validity;
+  /** How long CAs made now live (default ten years). */
+  readonly caValidity?: Validity;
   readonly now?: Date;
+}
+
+/**
+ * Which authorities sign while a CA rotation runs: the new (current) ones
+ * or the ones being rotated out (previous). Serving certificates move to
+ * the new CA last, once every client trusts it; client certificates and
+ * the service-account signing key move first, once every server trusts
+ * the new CA.
+ */
+export interface RotationSigners {
+  readonly previous: ClusterAuthorities;
+  readonly server: "previous" | "current";
+  readonly client: "previous" | "current";
 }
 
 /** Every certificate and key one Kubernetes control plane needs. */
@@ -38,6 +53,8 @@ export interface ClusterPKI {
   readonly admin: IssuedCertificate;
   readonly controllerManager: IssuedCertificate;
   readonly scheduler: IssuedCertificate;
+  /** During a CA rotation: the authorities being rotated out and which side signs with them. */
+  readonly rotation?: RotationSigners;
 }
 
 /** The in-cluster names of the kubernetes Service under a DNS domain, always on the serving certificate. */
@@ -60,8 +77,26 @@ export const frontProxyClientName = "front-proxy-client";
 export const kubeletClientName = "kube-apiserver-kubelet-client";
 
 /** A front-proxy CA for a cluster: made with the cluster's PKI, or added to a PKI made before Seedbed had one. */
-export function createFrontProxyCA(options: Pick<ClusterPKIOptions, "clusterName" | "keyAlgorithm" | "now">): Promise<CertificateAuthority> {
-  return createCertificateAuthority({ commonName: `seedbed-front-proxy-ca-${options.clusterName}`, keyAlgorithm: options.keyAlgorithm ?? "ecdsa-p256", now: options.now });
+export function createFrontProxyCA(options: Pick<ClusterPKIOptions, "clusterName" | "keyAlgorithm" | "now" | "caValidity">): Promise<CertificateAuthority> {
+  return createCertificateAuthority({ commonName: `seedbed-front-proxy-ca-${options.clusterName}`, keyAlgorithm: options.keyAlgorithm ?? "ecdsa-p256", now: options.now, validity: options.caValidity });
+}
+
+/**
+ * A cluster's authorities made afresh: its cluster, etcd and front-proxy CAs
+ * and its service-account key. A rotation's CAs carry its id in their
+ * common names, so that two generations of a cluster's CA are told apart.
+ */
+export async function createClusterAuthorities(options: Pick<ClusterPKIOptions, "clusterName" | "keyAlgorithm" | "now" | "caValidity">, generation?: string): Promise<ClusterAuthorities> {
+  const keyAlgorithm = options.keyAlgorithm ?? "ecdsa-p256";
+  const suffix = generation === undefined ? "" : `-${generation}`;
+  const ca = (commonName: string): Promise<CertificateAuthority> => createCertificateAuthority({ commonName: `${commonName}${suffix}`, keyAlgorithm, now: options.now, validity: options.caValidity });
+  const [clusterCA, etcdCA, frontProxyCA, serviceAccountKey] = await Promise.all([
+    ca(`seedbed-ca-${options.clusterName}`),
+    ca(`seedbed-etcd-ca-${options.clusterName}`),
+    ca(`seedbed-front-proxy-ca-${options.clusterName}`),
+    generateKeyPair(keyAlgorithm),
+  ]);
+  return { clusterCA, etcdCA, frontProxyCA, serviceAccountKey };
 }
 
 /**
@@ -69,14 +104,7 @@ export function createFrontProxyCA(options: Pick<ClusterPKIOptions, "clusterName
  * talk to etcd), a service-account key pair and the leaf certificates.
  */
 export async function createClusterPKI(options: ClusterPKIOptions): Promise<ClusterPKI> {
-  const keyAlgorithm = options.keyAlgorithm ?? "ecdsa-p256";
-  const [clusterCA, etcdCA, frontProxyCA, serviceAccountKey] = await Promise.all([
-    createCertificateAuthority({ commonName: `seedbed-ca-${options.clusterName}`, keyAlgorithm, now: options.now }),
-    createCertificateAuthority({ commonName: `seedbed-etcd-ca-${options.clusterName}`, keyAlgorithm, now: options.now }),
-    createFrontProxyCA({ ...options, keyAlgorithm }),
-    generateKeyPair(keyAlgorithm),
-  ]);
-  return issueClusterLeaves({ clusterCA, etcdCA, frontProxyCA, serviceAccountKey }, options);
+  return issueClusterLeaves(await createClusterAuthorities(options), options);
 }
 
 /**
@@ -84,28 +112,30 @@ export async function createClusterPKI(options: ClusterPKIOptions): Promise<Clus
  * cluster's certificates are renewed without changing its CAs, so clients
  * that trust the CA keep working.
  */
-export async function issueClusterLeaves(authorities: ClusterAuthorities, options: ClusterPKIOptions): Promise<ClusterPKI> {
+export async function issueClusterLeaves(authorities: ClusterAuthorities, options: ClusterPKIOptions, rotation?: RotationSigners): Promise<ClusterPKI> {
   const { clusterCA, etcdCA, frontProxyCA, serviceAccountKey } = authorities;
+  const server = rotation?.server === "previous" ? rotation.previous : authorities;
+  const client = rotation?.client === "previous" ? rotation.previous : authorities;
   const common = { validity: options.leafValidity, now: options.now };
   const loopback = ["127.0.0.1", "localhost"];
   const [apiServer, apiServerEtcdClient, etcdServer, etcdPeer, admin, controllerManager, scheduler, apiServerKubeletClient, frontProxyClient] = await Promise.all([
-    issueCertificate(clusterCA, {
+    issueCertificate(server.clusterCA, {
       ...common,
       commonName: "kube-apiserver",
       usage: "server",
       altNames: unique([...loopback, ...kubernetesServiceNames(options.dnsDomain), options.kubernetesServiceIP, ...(options.apiServerAltNames ?? [])]),
     }),
-    issueCertificate(etcdCA, { ...common, commonName: "kube-apiserver-etcd-client", usage: "client" }),
-    issueCertificate(etcdCA, { ...common, commonName: "etcd-server", usage: "server-and-client", altNames: unique([...loopback, ...(options.etcdAltNames ?? [])]) }),
-    issueCertificate(etcdCA, { ...common, commonName: "etcd-peer", usage: "server-and-client", altNames: unique([...loopback, ...(options.etcdAltNames ?? [])]) }),
-    issueCertificate(clusterCA, { ...common, commonName: "seedbed-admin", organizations: ["system:masters"], usage: "client" }),
-    issueCertificate(clusterCA, { ...common, commonName: "system:kube-controller-manager", usage: "client" }),
-    issueCertificate(clusterCA, { ...common, commonName: "system:kube-scheduler", usage: "client" }),
+    issueCertificate(client.etcdCA, { ...common, commonName: "kube-apiserver-etcd-client", usage: "client" }),
+    issueCertificate(server.etcdCA, { ...common, commonName: "etcd-server", usage: "server-and-client", altNames: unique([...loopback, ...(options.etcdAltNames ?? [])]) }),
+    issueCertificate(server.etcdCA, { ...common, commonName: "etcd-peer", usage: "server-and-client", altNames: unique([...loopback, ...(options.etcdAltNames ?? [])]) }),
+    issueCertificate(client.clusterCA, { ...common, commonName: "seedbed-admin", organizations: ["system:masters"], usage: "client" }),
+    issueCertificate(client.clusterCA, { ...common, commonName: "system:kube-controller-manager", usage: "client" }),
+    issueCertificate(client.clusterCA, { ...common, commonName: "system:kube-scheduler", usage: "client" }),
     // No group: not system:masters as kubeadm once did; the tenant binds this user to system:kubelet-api-admin only.
-    issueCertificate(clusterCA, { ...common, commonName: kubeletClientName, usage: "client" }),
-    issueCertificate(frontProxyCA, { ...common, commonName: frontProxyClientName, usage: "client" }),
+    issueCertificate(client.clusterCA, { ...common, commonName: kubeletClientName, usage: "client" }),
+    issueCertificate(client.frontProxyCA, { ...common, commonName: frontProxyClientName, usage: "client" }),
   ]);
-  return { clusterCA, etcdCA, frontProxyCA, serviceAccountKey, apiServer, apiServerEtcdClient, apiServerKubeletClient, frontProxyClient, etcdServer, etcdPeer, admin, controllerManager, scheduler };
+  return { clusterCA, etcdCA, frontProxyCA, serviceAccountKey, apiServer, apiServerEtcdClient, apiServerKubeletClient, frontProxyClient, etcdServer, etcdPeer, admin, controllerManager, scheduler, ...(rotation === undefined ? {} : { rotation }) };
 }
 
 function unique(values: readonly string[]): string[] {

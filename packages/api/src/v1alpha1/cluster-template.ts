@@ -3,6 +3,7 @@ import { ageColumn, type KindDefinition } from "../crd/definition.ts";
 import { maxNameLength } from "../schema/names.ts";
 import type { ResourceOf } from "../schema/resource.ts";
 import { Addon, Auth, Backup, ControlPlane, Exposure, Network } from "./cluster.ts";
+import { CertificatePolicy } from "./certificates.ts";
 import { MapList } from "../schema/primitives.ts";
 import { kubernetesVersionRules } from "../schema/rules.ts";
 
@@ -16,6 +17,7 @@ export const ClusterTemplateSpec = Type.Object({
   auth: Type.Optional(Auth),
   addons: Type.Optional(MapList(Addon, ["name"], { maxItems: 64 })),
   backup: Type.Optional(Backup),
+  certificates: Type.Optional(CertificatePolicy),
 });
 
 /** The ClusterTemplate resource schema (templates have no status). */

@@ -6,6 +6,7 @@ import { maxClusterIdLength, maxNameLength, referenceRule } from "../schema/name
 import { FreeForm, MapList, Quantity, StringEnum } from "../schema/primitives.ts";
 import type { ResourceOf } from "../schema/resource.ts";
 import { clusterFirstVersionRules, clusterRollbackRule, immutableRule, ipv4CIDRRules, kubernetesVersionRules, noOverlapRule } from "../schema/rules.ts";
+import { CertificatePolicy, ClusterCertificatesStatus } from "./certificates.ts";
 import { ClusterUpgradeStatus, UpgradePolicy } from "./upgrade.ts";
 import { Auth } from "./cluster-auth.ts";
 
@@ -142,6 +143,7 @@ export const ClusterSpec = Type.Object({
   addons: Type.Optional(MapList(Addon, ["name"], { maxItems: 64 })),
   backup: Type.Optional(Backup),
   upgrade: Type.Optional(UpgradePolicy),
+  certificates: Type.Optional(CertificatePolicy),
 }, {
   "x-kubernetes-validations": [
     { rule: "!has(oldSelf.network) || has(self.network)", message: "spec.network cannot be removed once set", fieldPath: ".network" },
@@ -189,6 +191,7 @@ export const ClusterStatus = StatusOf(clusterPhases, {
   lastVerifiedBackupTime: Type.Optional(Type.String({ format: "date-time", description: "When a restore drill last passed (see condition BackupVerified)." })),
   upgrade: Type.Optional(ClusterUpgradeStatus),
   controlPlaneRestarts: Type.Optional(Type.Integer({ minimum: 0, description: "Restarts of the control plane's components the driver has seen (an UpgradePlan's health gate: none during its soak)." })),
+  certificates: Type.Optional(ClusterCertificatesStatus),
 });
 
 /** The Cluster resource schema (spec and status). */
@@ -230,6 +233,8 @@ export const clusterKind: KindDefinition = {
     { name: "Nodes", type: "string", jsonPath: ".status.nodes.ready", description: "Ready nodes" },
     { name: "Running", type: "string", jsonPath: ".status.version", priority: 1, description: "Version the control plane runs" },
     { name: "Upgrade", type: "string", jsonPath: ".status.upgrade.step", priority: 1, description: "The step of the upgrade under way (or Done)" },
+    { name: "CA Rotation", type: "string", jsonPath: ".status.certificates.rotation.phase", priority: 1, description: "The stage of the last CA rotation" },
+    { name: "Certs Renew", type: "date", jsonPath: ".status.certificates.renewalTime", priority: 1, description: "When the next leaf renewal is due" },
     { name: "Seed", type: "string", jsonPath: ".status.seed", priority: 1 },
     { name: "Region", type: "string", jsonPath: ".status.region", priority: 1 },
     { name: "ID", type: "string", jsonPath: ".status.clusterID", priority: 1, description: "The cluster's identity on its seed" },

@@ -1,3 +1,4 @@
+export * from "./certificates.ts";
 export * from "./cluster.ts";
 export { defaultOIDCPrefix, oidcPrefixProblem, reservedOIDCPrefixes } from "./cluster-auth.ts";
 export * from "./cluster-conditions.ts";

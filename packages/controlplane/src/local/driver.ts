@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readdirSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { isIP } from "node:net";
 import { join } from "node:path";
 import { authenticationConfigFile, componentVersionsOf, type CertificateNames, type EtcdConnection, type EtcdRestoreRequest, type ComponentHealth, type ControlPlaneObservation, type ControlPlanePlan, type DriverCapabilities, type HostingDriver } from "../driver.ts";
@@ -14,6 +14,13 @@ import { ManagedProcess } from "./process.ts";
 import { probe, type ProbeTLS } from "./readiness.ts";
 import { probeTLS } from "./start-components.ts";
 import type { RestartBackoff, SupervisorEvent } from "./supervisor.ts";
+
+/** A short digest of files' contents (missing files count as empty). */
+function checksumOfFiles(paths: readonly string[]): string {
+  const hash = createHash("sha256");
+  for (const path of paths) hash.update(`${path}\0${existsSync(path) ? readFileSync(path, "utf8") : ""}\0`);
+  return hash.digest("hex").slice(0, 16);
+}
 
 /** How long a deleted cluster's processes get to exit after SIGTERM. */
 const deletionGraceMs = 1000;
@@ -265,7 +272,8 @@ export class LocalDriver implements HostingDriver {
     const files = plan.authenticationConfig === undefined ? plan.pki : new Map([...plan.pki, [authenticationConfigFile, plan.authenticationConfig]]);
     const versions = componentVersionsOf(plan);
     const { layout, adminTLS } = writeLocalLayout({ dir, clusterName: plan.clusterId, server: endpoint, pki: files, version: versions.apiServer, controllersVersion: versions.controllers, kwok });
-    const authentication: Record<string, string> = plan.authenticationConfig === undefined ? {} : { "authentication-config": join(dir, "pki", authenticationConfigFile) };
+    const authenticationFile = join(dir, "pki", authenticationConfigFile);
+    const authentication: Record<string, string> = plan.authenticationConfig === undefined ? {} : { "authentication-config": authenticationFile };
     const components = renderControlPlane({
       layout,
       ports,
@@ -278,11 +286,12 @@ export class LocalDriver implements HostingDriver {
       smallCluster: true,
       nodeAddress: this.#options.nodeAddress,
       apiServerExtraFlags: { ...plan.apiServerExtraFlags, ...authentication },
+      loadedAtStart: { kubeAPIServer: plan.authenticationConfig === undefined ? [] : [authenticationFile] },
     });
-    // A checksum of the certificates in each process's environment: new
-    // certificates make a new spec, so the process is replaced (restarted).
-    const checksum = createHash("sha256").update([...files].sort().join("\n")).digest("hex").slice(0, 16);
-    const withChecksum = components.map((c) => ({ ...c, spec: { ...c.spec, env: { ...c.spec.env, SEEDBED_CONFIG_CHECKSUM: checksum } } }));
+    // A checksum, in each process's environment, of the files it reads only
+    // at start: when one of them changes the spec does, and the process is
+    // replaced. Files it reloads itself (certificates renewed) restart nothing.
+    const withChecksum = components.map((c) => ({ ...c, spec: { ...c.spec, env: { ...c.spec.env, SEEDBED_CONFIG_CHECKSUM: checksumOfFiles(c.loadedAtStart) } } }));
     return { components: withChecksum, adminTLS };
   }
 

@@ -43,7 +43,7 @@ export function writeLocalLayout(input: LocalLayoutInput): LocalLayout {
   for (const [file, pem] of input.pki) writeIfChanged(join(pkiDir, file), pem);
   const pem = (file: string): string => input.pki.get(file) ?? "";
   const kubeconfigYAML = (user: string, cert: string, key: string): string =>
-    buildKubeconfig({ clusterName: input.clusterName, server: input.server, certificateAuthorityPem: pem("ca.crt"), userName: user, clientCertificatePem: pem(cert), clientKeyPem: pem(key) });
+    buildKubeconfig({ clusterName: input.clusterName, server: input.server, certificateAuthorityPem: pem("ca-bundle.crt"), userName: user, clientCertificatePem: pem(cert), clientKeyPem: pem(key) });
   const workDir = (component: string): string => {
     const path = join(dir, "work", component);
     mkdirSync(path, { recursive: true, mode: 0o700 });
@@ -71,7 +71,7 @@ export function writeLocalLayout(input: LocalLayoutInput): LocalLayout {
       },
     },
     adminKubeconfig,
-    adminTLS: { ca: pem("ca.crt"), cert: pem("admin.crt"), key: pem("admin.key") },
+    adminTLS: { ca: pem("ca-bundle.crt"), cert: pem("admin.crt"), key: pem("admin.key") },
   };
 }
 

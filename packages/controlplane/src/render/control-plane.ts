@@ -18,6 +18,15 @@ export interface HealthCheck {
 export interface RenderedComponent {
   readonly spec: ProcessSpec;
   readonly health: HealthCheck;
+  /**
+   * Files the component reads only when it starts: when one changes, the
+   * process must be replaced. Every other file it is given it reloads
+   * itself (kube-apiserver watches its serving certificate, client CAs and
+   * front-proxy files, and reads its etcd client certificate on each new
+   * connection; etcd reads its serving and peer certificates on each
+   * handshake), so a leaf renewal restarts neither of them.
+   */
+  readonly loadedAtStart: readonly string[];
 }
 
 /** The loopback ports of one control plane. */
@@ -70,6 +79,8 @@ export interface ControlPlaneRenderInput {
    */
   readonly nodeAddress?: string;
   readonly apiServerExtraFlags?: Readonly<Record<string, string | number | boolean>>;
+  /** Files given through extra flags that a component reads only at start (kube-apiserver's authentication configuration). */
+  readonly loadedAtStart?: { readonly kubeAPIServer?: readonly string[] };
   readonly controllerManagerExtraFlags?: Readonly<Record<string, string | number | boolean>>;
   readonly schedulerExtraFlags?: Readonly<Record<string, string | number | boolean>>;
 }
@@ -95,13 +106,14 @@ export function renderControlPlane(input: ControlPlaneRenderInput): RenderedComp
         dataDir: layout.etcdDataDir,
         clientPort: ports.etcdClient,
         peerPort: ports.etcdPeer,
-        pki: { caFile: pki.etcdCACert, serverCertFile: pki.etcdServerCert, serverKeyFile: pki.etcdServerKey, peerCertFile: pki.etcdPeerCert, peerKeyFile: pki.etcdPeerKey },
+        pki: { caFile: pki.etcdCABundle, serverCertFile: pki.etcdServerCert, serverKeyFile: pki.etcdServerKey, peerCertFile: pki.etcdPeerCert, peerKeyFile: pki.etcdPeerKey },
         unsafeNoFsync: input.unsafeNoFsync,
         tuning: tuning?.etcd,
       }),
       // etcd's health is what kube-apiserver's /readyz reports; probing it
       // needs the etcd CA's client certificate, which only the apiserver holds.
       health: { url: `https://127.0.0.1:${ports.apiServer}/readyz/etcd`, tls: "admin" },
+      loadedAtStart: [pki.etcdCABundle],
     },
     {
       spec: renderKubeAPIServer({
@@ -113,17 +125,17 @@ export function renderControlPlane(input: ControlPlaneRenderInput): RenderedComp
         certDir: layout.workDir("kube-apiserver"),
         ...nodeReachable(input.nodeAddress),
         pki: {
-          clientCAFile: pki.caCert,
+          clientCAFile: pki.caBundle,
           tlsCertFile: pki.apiServerCert,
           tlsKeyFile: pki.apiServerKey,
-          etcdCAFile: pki.etcdCACert,
+          etcdCAFile: pki.etcdCABundle,
           etcdCertFile: pki.apiServerEtcdClientCert,
           etcdKeyFile: pki.apiServerEtcdClientKey,
-          serviceAccountKeyFile: pki.serviceAccountPublicKey,
-          serviceAccountSigningKeyFile: pki.serviceAccountKey,
+          serviceAccountKeyFile: pki.serviceAccountVerifyKeys,
+          serviceAccountSigningKeyFile: pki.serviceAccountSigningKey,
           kubeletClientCertFile: pki.apiServerKubeletClientCert,
           kubeletClientKeyFile: pki.apiServerKubeletClientKey,
-          frontProxyCAFile: pki.frontProxyCACert,
+          frontProxyCAFile: pki.frontProxyCABundle,
           frontProxyClientCertFile: pki.frontProxyClientCert,
           frontProxyClientKeyFile: pki.frontProxyClientKey,
         },
@@ -131,6 +143,11 @@ export function renderControlPlane(input: ControlPlaneRenderInput): RenderedComp
         tuning: tuning?.kubeAPIServer,
       }),
       health: { url: `https://127.0.0.1:${ports.apiServer}/readyz`, tls: "admin" },
+      // The etcd CA and the service-account keys are read once. (Its client
+      // certificate towards kubelets is reloaded by client-go every five
+      // minutes, and the kubelet CA it checks is kept until a restart; both
+      // change rarely enough to wait for that.)
+      loadedAtStart: [pki.etcdCABundle, pki.serviceAccountVerifyKeys, pki.serviceAccountSigningKey, ...(input.loadedAtStart?.kubeAPIServer ?? [])],
     },
   ];
   if (components.controllerManager) {
@@ -143,7 +160,8 @@ export function renderControlPlane(input: ControlPlaneRenderInput): RenderedComp
         certDir: layout.workDir("kube-controller-manager"),
         clusterCACertFile: pki.caCert,
         clusterCAKeyFile: pki.caKey,
-        serviceAccountPrivateKeyFile: pki.serviceAccountKey,
+        rootCAFile: pki.caBundle,
+        serviceAccountPrivateKeyFile: pki.serviceAccountSigningKey,
         serviceClusterIPRange: input.serviceCIDR,
         clusterCIDR: input.podCIDR,
         leaderElect: input.leaderElect ?? false,
@@ -151,6 +169,8 @@ export function renderControlPlane(input: ControlPlaneRenderInput): RenderedComp
         tuning: tuning?.kubeControllerManager,
       }),
       health: { url: `https://127.0.0.1:${port}/healthz`, tls: "selfSigned" },
+      // Controllers are not in the path of any request: they restart on every change (client-go would reload their certificate only every five minutes).
+      loadedAtStart: [layout.controllerManagerKubeconfig, pki.caCert, pki.caKey, pki.caBundle, pki.serviceAccountSigningKey],
     });
   }
   if (components.scheduler) {
@@ -166,6 +186,7 @@ export function renderControlPlane(input: ControlPlaneRenderInput): RenderedComp
         tuning: tuning?.kubeScheduler,
       }),
       health: { url: `https://127.0.0.1:${port}/healthz`, tls: "selfSigned" },
+      loadedAtStart: [layout.schedulerKubeconfig],
     });
   }
   if (components.kwok) {
@@ -173,6 +194,7 @@ export function renderControlPlane(input: ControlPlaneRenderInput): RenderedComp
     rendered.push({
       spec: renderKwok({ binary: layout.binaries.kwok, kubeconfigFile: layout.adminKubeconfig, serverPort: port, workDir: layout.workDir("kwok"), stagesFile: layout.kwokStagesFile }),
       health: { url: `http://127.0.0.1:${port}/healthz`, tls: "plain" },
+      loadedAtStart: [layout.adminKubeconfig],
     });
   }
   return rendered;

@@ -71,6 +71,11 @@ export function renderKubeAPIServer(input: KubeAPIServerRenderInput): ProcessSpe
       "service-account-issuer": serviceAccountIssuer(input.dnsDomain ?? "cluster.local"),
       "service-account-key-file": input.pki.serviceAccountKeyFile,
       "service-account-signing-key-file": input.pki.serviceAccountSigningKeyFile,
+      // Tokens live a day at most, and exactly as long as asked (no year-long
+      // "extended" kubelet tokens): a CA rotation retires the old signing key
+      // once every token it signed has expired, which this bounds.
+      "service-account-max-token-expiration": "24h",
+      "service-account-extend-token-expiration": false,
       "service-cluster-ip-range": input.serviceClusterIPRange,
       "authorization-mode": "Node,RBAC",
       // A node may change only its own Node and the pods bound to it, as kubeadm sets it up:

@@ -11,6 +11,8 @@ export interface KubeControllerManagerRenderInput {
   readonly certDir: string;
   readonly clusterCACertFile: string;
   readonly clusterCAKeyFile: string;
+  /** What pods trust the API with (the kube-root-ca.crt ConfigMaps): the CA bundle, which carries two CAs during a rotation (default: the signing CA). */
+  readonly rootCAFile?: string;
   readonly serviceAccountPrivateKeyFile: string;
   readonly serviceClusterIPRange: string;
   /** The cluster's pod range: each Node gets a /24 of it as spec.podCIDR (node IPAM), which kwok and CNIs hand pod IPs from. */
@@ -45,7 +47,7 @@ export function renderKubeControllerManager(input: KubeControllerManagerRenderIn
       controllers: "*,bootstrapsigner,tokencleaner",
       "use-service-account-credentials": true,
       "service-account-private-key-file": input.serviceAccountPrivateKeyFile,
-      "root-ca-file": input.clusterCACertFile,
+      "root-ca-file": input.rootCAFile ?? input.clusterCACertFile,
       "cluster-signing-cert-file": input.clusterCACertFile,
       "cluster-signing-key-file": input.clusterCAKeyFile,
       "service-cluster-ip-range": input.serviceClusterIPRange,

@@ -25,23 +25,25 @@ describe("readyEtcdPod", () => {
 
 describe("etcdClientPEMs", () => {
   const pki = new Map([
-    ["etcd-ca.crt", "CA"],
+    ["etcd-ca.crt", "CURRENT CA ONLY"],
+    ["etcd-ca-bundle.crt", "CA BUNDLE"],
     ["apiserver-etcd-client.crt", "CERT"],
     ["apiserver-etcd-client.key", "KEY"],
     ["ca.key", "not for etcd"],
   ]);
 
-  it("takes the etcd CA and the API server's etcd client certificate and key", () => {
-    expect(etcdClientPEMs(pki)).toEqual({ etcdCACert: "CA", apiServerEtcdClientCert: "CERT", apiServerEtcdClientKey: "KEY" });
+  it("takes the etcd CA bundle (not the bare CA: members may serve from the previous CA during a rotation) and the API server's etcd client certificate and key", () => {
+    expect(etcdClientPEMs(pki)).toEqual({ etcdCABundle: "CA BUNDLE", apiServerEtcdClientCert: "CERT", apiServerEtcdClientKey: "KEY" });
   });
 
   it("is undefined when one of them is missing", () => {
     expect(etcdClientPEMs(new Map([...pki].filter(([file]) => file !== "apiserver-etcd-client.key")))).toBeUndefined();
+    expect(etcdClientPEMs(new Map([...pki].filter(([file]) => file !== "etcd-ca-bundle.crt")))).toBeUndefined();
   });
 });
 
 describe("openEtcdConnection", () => {
-  const pems = { etcdCACert: "CA PEM", apiServerEtcdClientCert: "CERT PEM", apiServerEtcdClientKey: "KEY PEM" };
+  const pems = { etcdCABundle: "CA PEM", apiServerEtcdClientCert: "CERT PEM", apiServerEtcdClientKey: "KEY PEM" };
   let echo: Server;
   let echoPort = 0;
   // A real destination: an echo server on loopback, reached the way a port-forward would carry the bytes.

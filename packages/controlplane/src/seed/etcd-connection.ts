@@ -8,11 +8,15 @@ import type { EtcdConnection } from "../driver.ts";
 import { pkiFiles, type PKIRole } from "../pki-layout.ts";
 import type { PodStatus } from "./observe.ts";
 
-/** The PEMs an etcd client of a cluster needs: the etcd CA, and the API server's etcd client certificate and key. */
+/**
+ * The PEMs an etcd client of a cluster needs: the etcd CA bundle (both CAs
+ * while one rotates, so a member still serving with a certificate of the
+ * previous CA is trusted), and the API server's etcd client certificate and key.
+ */
 export type EtcdClientPEMs = Readonly<Record<EtcdClientRole, string>>;
 
-type EtcdClientRole = Extract<PKIRole, "etcdCACert" | "apiServerEtcdClientCert" | "apiServerEtcdClientKey">;
-const clientRoles: readonly EtcdClientRole[] = ["etcdCACert", "apiServerEtcdClientCert", "apiServerEtcdClientKey"];
+type EtcdClientRole = Extract<PKIRole, "etcdCABundle" | "apiServerEtcdClientCert" | "apiServerEtcdClientKey">;
+const clientRoles: readonly EtcdClientRole[] = ["etcdCABundle", "apiServerEtcdClientCert", "apiServerEtcdClientKey"];
 
 /** The etcd client PEMs of a plan's PKI (file name → PEM), or undefined when one is missing. */
 export function etcdClientPEMs(pki: ReadonlyMap<string, string>): EtcdClientPEMs | undefined {
@@ -119,5 +123,5 @@ export async function openEtcdConnection(options: { readonly pems: EtcdClientPEM
     })();
     return closed;
   };
-  return { endpoint: `https://127.0.0.1:${port}`, caFile: files.etcdCACert, certFile: files.apiServerEtcdClientCert, keyFile: files.apiServerEtcdClientKey, close };
+  return { endpoint: `https://127.0.0.1:${port}`, caFile: files.etcdCABundle, certFile: files.apiServerEtcdClientCert, keyFile: files.apiServerEtcdClientKey, close };
 }

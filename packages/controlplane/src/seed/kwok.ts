@@ -1,8 +1,7 @@
-import { buildKubeconfig } from "@seedbed/pki";
 import { renderKwok } from "../render/kwok.ts";
 import { kwokStages } from "../render/kwok-stages.ts";
-import { seedLabels, seedNamespace, seedPorts, type Manifest } from "./names.ts";
-import { checksumOf } from "./secrets.ts";
+import { seedLabels, seedNamespace, type Manifest } from "./names.ts";
+import { checksumOf, seedKubeconfig } from "./secrets.ts";
 import { containerSecurity, podSecurity, secretMode } from "./security.ts";
 
 const mount = "/etc/kwok";
@@ -16,9 +15,8 @@ const mount = "/etc/kwok";
 export function renderKwokWorkload(clusterId: string, pki: ReadonlyMap<string, string>, image: string): Manifest[] {
   const ns = seedNamespace(clusterId);
   const labels = seedLabels(clusterId, "kwok");
-  const pem = (file: string): string => pki.get(file) ?? "";
   // kwok writes Node and Pod status across the whole cluster; the admin identity is what kwok documents (see the note in docs).
-  const kubeconfig = buildKubeconfig({ clusterName: clusterId, server: `https://kube-apiserver:${seedPorts.apiServer}`, certificateAuthorityPem: pem("ca.crt"), userName: "kwok", clientCertificatePem: pem("admin.crt"), clientKeyPem: pem("admin.key") });
+  const kubeconfig = seedKubeconfig(clusterId, pki, "kwok", "admin.crt", "admin.key");
   const data = { kubeconfig, "stages.yaml": kwokStages };
   const spec = renderKwok({ binary: "kwok", kubeconfigFile: `${mount}/kubeconfig`, serverPort: 10247, workDir: "/tmp", stagesFile: `${mount}/stages.yaml` });
   return [
@@ -38,6 +36,7 @@ export function renderKwokWorkload(clusterId: string, pki: ReadonlyMap<string, s
         selector: { matchLabels: labels },
         strategy: { type: "Recreate" },
         template: {
+          // kwok reads its kubeconfig only at start (a new client certificate, a new CA bundle): every change rolls it.
           metadata: { labels, annotations: { "seedbed.dev/config-checksum": checksumOf(data) } },
           spec: {
             automountServiceAccountToken: false,

@@ -1,10 +1,13 @@
-import { createClusterPKI } from "@seedbed/pki";
+import { createClusterAuthorities, issueClusterLeaves } from "@seedbed/pki";
 import { describe, expect, it } from "vitest";
 import type { ControlPlanePlan } from "../driver.ts";
 import { pkiFileContents } from "../pki-layout.ts";
 import { renderSeedControlPlane } from "./render.ts";
 
-const pki = pkiFileContents(await createClusterPKI({ clusterName: "p/c", kubernetesServiceIP: "10.96.0.1" }));
+// A PKI in the middle of a CA rotation: every bundle holds two CAs, so a component given a bare CA file would show.
+const pkiOptions = { clusterName: "p/c", kubernetesServiceIP: "10.96.0.1" };
+const [previous, current] = await Promise.all([createClusterAuthorities(pkiOptions), createClusterAuthorities(pkiOptions, "2")]);
+const pki = pkiFileContents(await issueClusterLeaves(current, pkiOptions, { previous, server: "previous", client: "current" }));
 const plan: ControlPlanePlan = {
   clusterId: "p-c",
   version: "1.37.1",
@@ -16,7 +19,6 @@ const plan: ControlPlanePlan = {
 
 type Obj = { kind: string; metadata: { name: string }; spec?: { template?: { metadata?: { annotations?: Record<string, string> } }; loadBalancerSourceRanges?: string[] } };
 const objects = (p: ControlPlanePlan): Obj[] => renderSeedControlPlane(p) as unknown as Obj[];
-const checksum = (list: Obj[], name: string): string | undefined => list.find((o) => o.metadata.name === name && o.spec?.template)?.spec?.template?.metadata?.annotations?.["seedbed.dev/config-checksum"];
 
 describe("renderSeedControlPlane", () => {
   it("is byte-identical for the same plan", () => {
@@ -48,18 +50,51 @@ describe("renderSeedControlPlane", () => {
     expect(args("kube-apiserver")).toContain("--shutdown-delay-duration=5s");
   });
 
-  it("gives each component only the PKI files it uses: the cluster CA's key to the controller manager alone, the front-proxy CA's key to none", () => {
+  it("gives each component only the PKI files it uses, trust as bundles: the cluster CA's key to the controller manager alone, the front-proxy CA's key to none", () => {
     const keys = (name: string): string[] => Object.keys((objects(plan).find((o) => o.kind === "Secret" && o.metadata.name === name) as unknown as { data: Record<string, string> }).data).sort();
-    expect(keys("kube-controller-manager-certs")).toEqual(["ca.crt", "ca.key", "kubeconfig", "sa.key"]);
+    expect(keys("etcd-certs")).toEqual(["etcd-ca-bundle.crt", "etcd-peer.crt", "etcd-peer.key", "etcd-server.crt", "etcd-server.key"]);
+    expect(keys("kube-controller-manager-certs")).toEqual(["ca-bundle.crt", "ca.crt", "ca.key", "kubeconfig", "sa-signing.key"]);
     expect(keys("kube-apiserver-certs")).toEqual(
-      ["apiserver-etcd-client.crt", "apiserver-etcd-client.key", "apiserver-kubelet-client.crt", "apiserver-kubelet-client.key", "apiserver.crt", "apiserver.key", "ca.crt", "etcd-ca.crt", "front-proxy-ca.crt", "front-proxy-client.crt", "front-proxy-client.key", "sa.key", "sa.pub"].sort(),
+      [
+        "apiserver-etcd-client.crt", "apiserver-etcd-client.key", "apiserver-kubelet-client.crt", "apiserver-kubelet-client.key", "apiserver.crt", "apiserver.key",
+        "ca-bundle.crt", "etcd-ca-bundle.crt", "front-proxy-ca-bundle.crt", "front-proxy-client.crt", "front-proxy-client.key", "sa-signing.key", "sa-verify.pub",
+      ].sort(),
     );
+    expect(keys("kube-scheduler-certs")).toEqual(["kubeconfig"]);
     for (const secret of objects(plan).filter((o) => o.kind === "Secret")) expect(Object.keys((secret as unknown as { data: Record<string, string> }).data)).not.toContain("front-proxy-ca.key");
-    // Every file a flag names is mounted from the component's own Secret.
-    const deployment = objects(plan).find((o) => o.kind === "Deployment" && o.metadata.name === "kube-apiserver") as unknown as { spec: { template: { spec: { containers: { args: string[] }[] } } } };
-    const named = (deployment.spec.template.spec.containers[0]?.args ?? []).flatMap((a) => /=\/etc\/kubernetes\/pki\/([^,]+)$/.exec(a)?.[1] ?? []);
-    expect(named).toEqual(expect.arrayContaining(["apiserver-kubelet-client.crt", "front-proxy-ca.crt", "front-proxy-client.key"]));
-    for (const file of named) expect(keys("kube-apiserver-certs")).toContain(file);
+  });
+
+  it.each([
+    {
+      component: "kube-apiserver",
+      flags: [
+        "--client-ca-file=ca-bundle.crt", "--kubelet-certificate-authority=ca-bundle.crt", "--etcd-cafile=etcd-ca-bundle.crt", "--service-account-key-file=sa-verify.pub",
+        "--service-account-signing-key-file=sa-signing.key", "--requestheader-client-ca-file=front-proxy-ca-bundle.crt", "--tls-cert-file=apiserver.crt", "--etcd-certfile=apiserver-etcd-client.crt",
+      ],
+    },
+    { component: "etcd", flags: ["--trusted-ca-file=etcd-ca-bundle.crt", "--peer-trusted-ca-file=etcd-ca-bundle.crt", "--cert-file=etcd-server.crt", "--peer-cert-file=etcd-peer.crt"] },
+    {
+      component: "kube-controller-manager",
+      flags: ["--root-ca-file=ca-bundle.crt", "--cluster-signing-cert-file=ca.crt", "--cluster-signing-key-file=ca.key", "--service-account-private-key-file=sa-signing.key", "--kubeconfig=kubeconfig"],
+    },
+  ])("points $component at the trust bundles, every file it names mounted from its own Secret", ({ component, flags }) => {
+    const list = objects(plan);
+    const workload = list.find((o) => (o.kind === "Deployment" || o.kind === "StatefulSet") && o.metadata.name === component) as unknown as { spec: { template: { spec: { containers: { args: string[]; volumeMounts: { name: string; mountPath: string }[] }[] } } } };
+    const container = workload.spec.template.spec.containers[0];
+    const mountPath = container?.volumeMounts.find((m) => m.name === "certs")?.mountPath ?? "?";
+    // Flags that name a file in the Secret's directory, as --flag=<file name>.
+    const named = (container?.args ?? []).flatMap((a) => (a.includes(`=${mountPath}/`) ? [a.replace(`=${mountPath}/`, "=")] : []));
+    expect(named).toEqual(expect.arrayContaining(flags));
+    const secret = list.find((o) => o.kind === "Secret" && o.metadata.name === `${component}-certs`) as unknown as { data: Record<string, string> };
+    for (const flag of named) expect(Object.keys(secret.data), flag).toContain(flag.split("=")[1]);
+  });
+
+  it("gives the controllers and kwok kubeconfigs that trust the cluster CA bundle", () => {
+    const bundle = Buffer.from(pki.get("ca-bundle.crt") ?? "?", "utf8").toString("base64");
+    for (const name of ["kube-controller-manager-certs", "kube-scheduler-certs", "kwok-config"]) {
+      const secret = objects({ ...plan, kwok: true }).find((o) => o.kind === "Secret" && o.metadata.name === name) as unknown as { data: Record<string, string> };
+      expect(Buffer.from(secret.data.kubeconfig ?? "", "base64").toString("utf8"), name).toContain(`certificate-authority-data: ${bundle}`);
+    }
   });
 
   it("runs kwok beside the control plane only for a cluster with kwok machines, with its own Secret, reaching the API through its policy", () => {
@@ -79,23 +114,12 @@ describe("renderSeedControlPlane", () => {
     const haEtcd = objects({ ...plan, controlPlane: { ...plan.controlPlane, apiServerReplicas: 1, etcdMembers: 3 } });
     expect(haEtcd.filter((o) => o.kind === "PodDisruptionBudget").map((o) => o.metadata.name)).toEqual(["etcd"]);
   });
-
-  it("changes only the checksum of the components whose files changed", async () => {
-    const renewed = pkiFileContents(await createClusterPKI({ clusterName: "p/c", kubernetesServiceIP: "10.96.0.1" }));
-    // New etcd certificates only.
-    const etcdOnly = new Map(pki);
-    for (const file of ["etcd-server.crt", "etcd-server.key"]) etcdOnly.set(file, renewed.get(file) ?? "");
-    const before = objects(plan);
-    const after = objects({ ...plan, pki: etcdOnly });
-    expect(checksum(after, "etcd")).not.toBe(checksum(before, "etcd"));
-    for (const name of ["kube-apiserver", "kube-controller-manager", "kube-scheduler"]) expect(checksum(after, name)).toBe(checksum(before, name));
-  });
 });
 
 type PodTemplate = {
   spec: {
     securityContext?: Record<string, unknown>;
-    containers: { name: string; image: string; securityContext?: Record<string, unknown>; volumeMounts?: { name: string; mountPath: string; readOnly?: boolean }[] }[];
+    containers: { name: string; image: string; securityContext?: Record<string, unknown>; volumeMounts?: { name: string; mountPath: string; readOnly?: boolean; subPath?: string }[] }[];
     volumes?: { name: string; secret?: { defaultMode?: number }; emptyDir?: object }[];
   };
 };
@@ -118,11 +142,14 @@ describe("renderSeedControlPlane's pods, as a real kubelet runs them", () => {
     }
   });
 
-  it("mounts etcd's data volume writable and every Secret read-only", () => {
+  it("mounts etcd's data volume writable and every Secret read-only, as a directory the kubelet updates in place (never subPath)", () => {
     for (const [name, template] of templates(objects({ ...plan, kwok: true }))) {
       const secretVolumes = new Set((template.spec.volumes ?? []).filter((v) => v.secret).map((v) => v.name));
       for (const mount of template.spec.containers.flatMap((c) => c.volumeMounts ?? [])) {
-        if (secretVolumes.has(mount.name)) expect(mount.readOnly, `${name}/${mount.name}`).toBe(true);
+        if (!secretVolumes.has(mount.name)) continue;
+        expect(mount.readOnly, `${name}/${mount.name}`).toBe(true);
+        // A subPath mount is never updated: renewed certificates would reach the pod only when it restarts.
+        expect(mount.subPath, `${name}/${mount.name}`).toBeUndefined();
       }
     }
     const etcd = templates(objects(plan)).find(([name]) => name === "etcd")?.[1];

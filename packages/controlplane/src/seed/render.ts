@@ -13,8 +13,10 @@ export type SeedRenderOptions = SeedImageOptions;
 /**
  * A cluster's control plane as objects for its seed namespace, in the order
  * they are applied. Pure: the same plan gives byte-identical objects, so an
- * unchanged cluster is never re-rolled; a new certificate changes the
- * component's checksum annotation, and only its pods roll.
+ * unchanged cluster is never re-rolled. A component's pods roll only when
+ * a file it reads at start changes (its checksum annotation, see
+ * secrets.ts); renewed leaves only update the Secrets, which the kubelet
+ * writes into the running pods and etcd and kube-apiserver reload.
  */
 export function renderSeedControlPlane(plan: ControlPlanePlan, options: SeedRenderOptions = {}): Manifest[] {
   const clusterId = plan.clusterId;

@@ -41,6 +41,12 @@ function containerEnv(spec: ProcessSpec): object[] {
   return [...env, ...Object.entries(spec.env ?? {}).map(([name, value]) => ({ name, value }))];
 }
 
+/**
+ * A component's Secret as a volume. It must be mounted as a directory,
+ * never with subPath: the kubelet updates a mounted Secret's files in place
+ * (within its sync period, about a minute) but never a subPath mount, and
+ * the components pick up renewed certificates from those updates.
+ */
 function certsVolume(component: SeedComponent): object {
   return { name: "certs", secret: { secretName: secretName(component), defaultMode: secretMode } };
 }
@@ -64,7 +70,8 @@ export function renderEtcdStatefulSet(input: WorkloadInput): Manifest {
     dataDir: `${mountPaths.etcdData}/data`,
     clientPort: seedPorts.etcdClient,
     peerPort: seedPorts.etcdPeer,
-    pki: { caFile: pki("etcd-ca.crt"), serverCertFile: pki("etcd-server.crt"), serverKeyFile: pki("etcd-server.key"), peerCertFile: pki("etcd-peer.crt"), peerKeyFile: pki("etcd-peer.key") },
+    // Peers and clients are trusted by the bundle: both etcd CAs while one rotates.
+    pki: { caFile: pki("etcd-ca-bundle.crt"), serverCertFile: pki("etcd-server.crt"), serverKeyFile: pki("etcd-server.key"), peerCertFile: pki("etcd-peer.crt"), peerKeyFile: pki("etcd-peer.key") },
     membership: { name: "$(POD_NAME)", listenHost: "0.0.0.0", advertiseHost: `$(POD_NAME).etcd.${ns}.svc`, initialCluster: peers, metricsURL: `http://0.0.0.0:${seedPorts.etcdMetrics}` },
     // Tenants are small clusters, as on the local driver.
     tuning: smallClusterTuning.etcd,
@@ -131,17 +138,18 @@ export function renderAPIServerDeployment(input: WorkloadInput): Manifest {
     dnsDomain: input.dnsDomain,
     certDir: "/tmp",
     pki: {
-      clientCAFile: pki("ca.crt"),
+      // Trust in bundles (the current CA, and the previous one during a rotation), as on the local driver.
+      clientCAFile: pki("ca-bundle.crt"),
       tlsCertFile: pki("apiserver.crt"),
       tlsKeyFile: pki("apiserver.key"),
-      etcdCAFile: pki("etcd-ca.crt"),
+      etcdCAFile: pki("etcd-ca-bundle.crt"),
       etcdCertFile: pki("apiserver-etcd-client.crt"),
       etcdKeyFile: pki("apiserver-etcd-client.key"),
-      serviceAccountKeyFile: pki("sa.pub"),
-      serviceAccountSigningKeyFile: pki("sa.key"),
+      serviceAccountKeyFile: pki("sa-verify.pub"),
+      serviceAccountSigningKeyFile: pki("sa-signing.key"),
       kubeletClientCertFile: pki("apiserver-kubelet-client.crt"),
       kubeletClientKeyFile: pki("apiserver-kubelet-client.key"),
-      frontProxyCAFile: pki("front-proxy-ca.crt"),
+      frontProxyCAFile: pki("front-proxy-ca-bundle.crt"),
       frontProxyClientCertFile: pki("front-proxy-client.crt"),
       frontProxyClientKeyFile: pki("front-proxy-client.key"),
     },
@@ -181,7 +189,8 @@ export function renderControllerDeployments(input: WorkloadInput): Manifest[] {
     certDir: "/tmp",
     clusterCACertFile: pki("ca.crt"),
     clusterCAKeyFile: pki("ca.key"),
-    serviceAccountPrivateKeyFile: pki("sa.key"),
+    rootCAFile: pki("ca-bundle.crt"),
+    serviceAccountPrivateKeyFile: pki("sa-signing.key"),
     serviceClusterIPRange: input.serviceCIDR,
     clusterCIDR: input.podCIDR,
     leaderElect: true,

@@ -1,6 +1,6 @@
 import { isDeepStrictEqual } from "node:util";
 import type { V1Secret } from "@kubernetes/client-node";
-import { ClusterConditions, clusterIdentity, clusterObjectNames, isUpgradeUnderway, type Cluster, type ClusterTemplate, type EtcdBackup, type EtcdRestore, type Project } from "@seedbed/api";
+import { ClusterConditions, clusterIdentity, clusterObjectNames, isUpgradeUnderway, type CertificatePolicy, type Cluster, type ClusterTemplate, type EtcdBackup, type EtcdRestore, type Project } from "@seedbed/api";
 import type { NodePool } from "@seedbed/api";
 import type { ControlPlaneObservation, HostingDriver } from "@seedbed/controlplane";
 import {
@@ -26,7 +26,9 @@ import {
 import { authenticationConfigFor, sharedEndpointOf, sharedEndpointStatus, withSharedName, type PlatformAccess } from "./access.ts";
 import { ClusterDeletion } from "./delete.ts";
 import { InvalidSpecError, resolveClusterSpec } from "./resolve.ts";
-import { applyAdminKubeconfig, ensurePKISecret, type CertificatePolicy } from "./secrets.ts";
+import { applyAdminKubeconfig } from "./secrets.ts";
+import { ClusterCertificates } from "./certificates/certificates.ts";
+import { effectiveCertificateTimes } from "./certificates/policy.ts";
 import { recordIdentity } from "./identity.ts";
 import { computeClusterStatus, endpointFields, overlayStatus, type ClusterObservation } from "./status.ts";
 import { ClusterReporter, type PassProgress } from "./report.ts";
@@ -62,8 +64,14 @@ export interface ClusterReconcilerOptions {
   readonly drivers: DriverResolver;
   readonly events: EventRecorder;
   readonly clock?: Clock;
-  /** Leaf certificate lifetime and renewal window (default 365 and 30 days). */
+  /** The platform's certificate policy: what clusters and templates leave out (default: one-year leaves renewed in their last 30 days, ten-year CAs, rotations Prepared for 24 h). */
   readonly certificates?: CertificatePolicy;
+  /** The longest a service-account token lives: how long a CA rotation keeps the old key verifying (default 24 h, kube-apiserver's --service-account-max-token-expiration). */
+  readonly tokenLifetimeMs?: number;
+  /** On kubernetes seeds, how long a changed certificate Secret may take to reach the mounted files (default 150 s). */
+  readonly secretPropagationMs?: number;
+  /** Kubeconfigs handed out for a cluster that trust only the given CA (the kubeconfig ledger). */
+  readonly outstandingKubeconfigs?: (cluster: Cluster, caFingerprint: string) => number | undefined;
   /**
    * How soon to look again while a control plane comes up, on drivers that
    * do not report changes (default 250 ms: the user waits for the pass that
@@ -108,10 +116,20 @@ export class ClusterReconciler implements Reconciler {
   readonly #deletion: ClusterDeletion;
   readonly #report: ClusterReporter;
   readonly #upgrades: ClusterUpgrades;
+  readonly #certificates: ClusterCertificates;
 
   constructor(options: ClusterReconcilerOptions) {
     this.#o = options;
     this.#clock = options.clock ?? systemClock;
+    this.#certificates = new ClusterCertificates({
+      client: options.client,
+      events: options.events,
+      clock: this.#clock,
+      secret: (namespace, name) => options.cache.secret(namespace, name),
+      ...(options.tokenLifetimeMs === undefined ? {} : { tokenLifetimeMs: options.tokenLifetimeMs }),
+      ...(options.secretPropagationMs === undefined ? {} : { secretPropagationMs: options.secretPropagationMs }),
+      ...(options.outstandingKubeconfigs === undefined ? {} : { outstandingKubeconfigs: options.outstandingKubeconfigs }),
+    });
     this.#upgrades = new ClusterUpgrades({
       client: options.client,
       events: options.events,
@@ -153,6 +171,7 @@ export class ClusterReconciler implements Reconciler {
     let placement;
     let template;
     let authenticationConfig;
+    let certificateTimes;
     try {
       // Recorded before anything exists on a seed (and before any other
       // status write), so that everything is named after it.
@@ -161,6 +180,7 @@ export class ClusterReconciler implements Reconciler {
       effective = resolveClusterSpec(cluster, template);
       // An issuer the API server would refuse, or whose prefixes could claim the platform's users, is a spec error.
       authenticationConfig = authenticationConfigFor(cluster, template, this.#o.access);
+      certificateTimes = effectiveCertificateTimes(cluster, template, this.#o.certificates);
       placement = await this.#o.drivers.forCluster(cluster);
     } catch (error) {
       if (error instanceof PlacementWaitError) return this.#waitForPlacement(cluster, error);
@@ -182,8 +202,9 @@ export class ClusterReconciler implements Reconciler {
     const shared = sharedEndpointOf(cluster, access);
     const names = withSharedName(await driver.certificateNames(id), shared);
     progress.step = "certificates";
-    const { pki, action, version: pkiVersion } = await ensurePKISecret(this.#o.client, this.#o.cache.secret(namespace, clusterObjectNames.pkiSecret(name)), cluster, effective.network, names, this.#o.certificates, new Date(this.#clock.now()));
-    if (action === "renewed") this.#o.events.record(cluster, { reason: "CertificatesRenewed", action: "Renew", note: `leaf certificates were near expiry, missing, or lacked a name or address the API is reached at (a seed's, or the machines' node address), and are issued afresh from the same CAs for ${this.#o.certificates?.leafValidityDays ?? 365} days; components restart to load them` });
+    const pkiInputs = { cluster, network: effective.network, names, times: certificateTimes, now: new Date(this.#clock.now()) };
+    const stored = await this.#certificates.prepare(pkiInputs);
+    const { pki, version: pkiVersion } = stored;
     progress.step = "upgrade";
     const prepared = await this.#upgrades.prepare(cluster, effective.version);
     progress.step = "seed";
@@ -201,6 +222,8 @@ export class ClusterReconciler implements Reconciler {
     });
     progress.step = "kubeconfig";
     const adminSecret = await applyAdminKubeconfig(this.#o.client, this.#o.cache.secret(namespace, clusterObjectNames.adminKubeconfigSecret(name)), cluster, pki, controlPlane.endpoint, pkiVersion);
+    progress.step = "certificates";
+    const certificates = await this.#certificates.observe(pkiInputs, stored, driver, controlPlane, id);
     progress.step = "status";
     const supported = this.#report.supported(cluster, effective, { seed, driver: driver.name, capabilities: driver.capabilities, sharedEndpoint: this.#hasSharedEndpoint() });
     const restoring = this.#restoring(cluster, controlPlane);
@@ -214,14 +237,17 @@ export class ClusterReconciler implements Reconciler {
       // Where users and machines reach the API; a node endpoint the driver no longer reports is removed.
       ...endpointFields(controlPlane),
       ...sharedEndpointStatus(shared),
-      certificateAuthority: pki.get("ca.crt"),
+      // The bundle: during a CA rotation, kubeconfigs made from it trust the old CA and the new.
+      certificateAuthority: pki.get("ca-bundle.crt"),
+      certificates: certificates.status,
       seed,
       adminKubeconfigSecretRef: { name: adminSecret },
     });
     // Down for a restore is no degradation to warn about: the restore reports itself.
     if (restoring === undefined) this.#recordTransitions(cluster, controlPlane, ready);
     context.log.debug({ ready, endpoint: controlPlane.endpoint }, "Reconciled the control plane");
-    return { requeueAfter: this.#nextLook(driver, controlPlane, ready, isUpgradeUnderway(upgrade.upgrade)) };
+    const look = this.#nextLook(driver, controlPlane, ready, isUpgradeUnderway(upgrade.upgrade));
+    return { requeueAfter: Math.max(100, Math.min(look, certificates.wakeInMs ?? look)) };
   }
 
   /**
