@@ -3,6 +3,8 @@ import { createCluster } from "./commands/cluster/create.ts";
 import { deleteCluster } from "./commands/cluster/delete.ts";
 import { getCluster } from "./commands/cluster/get.ts";
 import { rollbackCluster } from "./commands/cluster/rollback.ts";
+import { certificatesCommand, kubeconfigsCommand } from "./commands/cluster/certificates.ts";
+import { rotateCA } from "./commands/cluster/rotate-ca.ts";
 import { upgradeCluster } from "./commands/cluster/upgrade.ts";
 import { listClustersCommand } from "./commands/cluster/list.ts";
 import { kubeconfigCommand } from "./commands/kubeconfig.ts";
@@ -127,6 +129,27 @@ export function program(): Command {
     .addOption(projectOption())
     .addOption(kubeconfigOption())
     .action((name: string, options: Parameters<typeof rollbackCluster>[1]) => rollbackCluster(name, options));
+  cluster
+    .command("rotate-ca <name>")
+    .description("rotate a cluster's CAs (cluster, etcd, front-proxy) and service-account key in stages, both trusted in between: Preparing, Prepared (refresh kubeconfigs), Completing, Completed")
+    .option("--complete", "complete the Prepared rotation now: the old CAs stop being trusted, and kubeconfigs trusting only them stop working")
+    .addOption(projectOption())
+    .addOption(kubeconfigOption())
+    .action((name: string, options: Parameters<typeof rotateCA>[1]) => rotateCA(name, options));
+  cluster
+    .command("certificates <name>")
+    .description("show a cluster's CAs (fingerprint, expiry, the previous one during a rotation), leaf expiries, renewal, the CA rotation, and kubeconfigs still trusting only the old CA")
+    .addOption(projectOption())
+    .addOption(outputOption())
+    .addOption(kubeconfigOption())
+    .action((name: string, options: Parameters<typeof certificatesCommand>[1]) => certificatesCommand(name, options));
+  cluster
+    .command("kubeconfigs <name>")
+    .description("list the kubeconfigs handed out for a cluster: holder, kind, when, and whether each trusts the current CA")
+    .addOption(projectOption())
+    .addOption(outputOption())
+    .addOption(kubeconfigOption())
+    .action((name: string, options: Parameters<typeof kubeconfigsCommand>[1]) => kubeconfigsCommand(name, options));
   cluster.command("get <name>").description("show a cluster: version, upgrade, endpoint, phase and conditions").addOption(projectOption()).addOption(outputOption()).addOption(kubeconfigOption()).action((name: string, options: Parameters<typeof getCluster>[1]) => getCluster(name, options));
   cluster
     .command("delete <name>")

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { X509Certificate } from "node:crypto";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { request } from "node:https";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -288,7 +288,10 @@ describe("certificates that rotate themselves, on the local driver", () => {
 
     // One process of each component after the kills; no key in status or events.
     const id = completed.status?.clusterID ?? "?";
-    for (const component of ["etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler"]) expect(pids(id, component), component).toHaveLength(1);
+    for (const component of ["etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler"]) {
+      const log = join(stateDir, "clusters", id, "logs", `${component}.log`);
+      await eventually(() => Promise.resolve(pids(id, component)), (p) => p.length === 1, { timeoutMs: 30_000, description: `one ${component} process (its log ends: ${existsSync(log) ? readFileSync(log, "utf8").slice(-1500) : "none"})` });
+    }
     expect(JSON.stringify(completed.status)).not.toMatch(/PRIVATE KEY/);
     const events = await api().kubeConfig().makeApiClient(EventsV1Api).listNamespacedEvent({ namespace, fieldSelector: "regarding.name=rot" });
     expect(events.items.map((e) => e.reason)).toEqual(expect.arrayContaining(["CARotationStarted", "CARotationProgressing", "CARotationCompleted"]));

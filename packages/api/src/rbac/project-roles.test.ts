@@ -7,7 +7,7 @@ describe("the project ClusterRoles", () => {
     expect(readFileSync(chartProjectRolesFile, "utf8")).toBe(renderProjectRoles());
   });
 
-  it("let only owners read Secrets, and viewers write nothing", () => {
+  it("let only owners read Secrets, and viewers write nothing but the kubeconfig ledger", () => {
     const [owner, editor, viewer] = projectClusterRoles() as { rules: { resources: string[]; verbs: string[] }[] }[];
     const can = (role: typeof owner, verb: string, resource: string): boolean => role?.rules.some((r) => r.resources.includes(resource) && r.verbs.includes(verb)) === true;
     expect(can(owner, "get", "secrets")).toBe(true);
@@ -15,5 +15,11 @@ describe("the project ClusterRoles", () => {
     expect(can(editor, "create", "clusters")).toBe(true);
     expect(can(viewer, "create", "clusters")).toBe(false);
     expect(can(viewer, "get", "clusters")).toBe(true);
+    for (const role of [owner, editor, viewer]) {
+      expect(["get", "create", "patch"].map((verb) => can(role, verb, "configmaps"))).toEqual([true, true, true]);
+      expect(["list", "update", "delete"].map((verb) => can(role, verb, "configmaps"))).toEqual([false, false, false]);
+    }
+    const viewerWrites = viewer?.rules.filter((r) => r.verbs.some((v) => ["create", "update", "patch", "delete"].includes(v))).flatMap((r) => r.resources);
+    expect(viewerWrites).toEqual(["configmaps"]);
   });
 });

@@ -16,6 +16,20 @@ const read = ["get", "list", "watch"];
 const write = ["create", "update", "patch", "delete"];
 
 /**
+ * Every member records the kubeconfigs they take in the cluster's
+ * kubeconfig ledger (ConfigMap <cluster>-kubeconfigs, see
+ * packages/api/src/ledger) with their own token, as `seedbed kubeconfig`
+ * and the REST API do: get, create (the first hand-out) and patch (their
+ * own key); no list, update or delete. RBAC cannot narrow this to the
+ * ledgers (their names vary per cluster, and create is never checked by
+ * name), so a member can write any ConfigMap of their project's namespace:
+ * nothing there is trusted but the ledgers themselves, which only ever
+ * inform (who still holds an old CA), never authorize. The server keeps no
+ * write right of its own, and the CLI needs no REST endpoint to record.
+ */
+const ledger = { apiGroups: [""], resources: ["configmaps"], verbs: ["get", "create", "patch"] };
+
+/**
  * What each role may do inside its project's namespace. Kubernetes RBAC
  * enforces it; Seedbed only binds. Owners alone read Secrets (the admin
  * kubeconfigs and PKI live there) and change the quota-free objects.
@@ -25,12 +39,14 @@ const rules: Record<ProjectRole, object[]> = {
     { apiGroups: [group], resources: [...tenantKinds, ...tenantKinds.map((k) => `${k}/status`)], verbs: read },
     { apiGroups: ["", "events.k8s.io"], resources: ["events"], verbs: read },
     { apiGroups: [""], resources: ["resourcequotas"], verbs: read },
+    ledger,
   ],
   editor: [
     { apiGroups: [group], resources: [...tenantKinds, ...tenantKinds.map((k) => `${k}/status`)], verbs: read },
     { apiGroups: [group], resources: tenantKinds, verbs: write },
     { apiGroups: ["", "events.k8s.io"], resources: ["events"], verbs: read },
     { apiGroups: [""], resources: ["resourcequotas"], verbs: read },
+    ledger,
   ],
   owner: [
     { apiGroups: [group], resources: [...tenantKinds, ...tenantKinds.map((k) => `${k}/status`)], verbs: read },
@@ -38,6 +54,7 @@ const rules: Record<ProjectRole, object[]> = {
     { apiGroups: ["", "events.k8s.io"], resources: ["events"], verbs: read },
     { apiGroups: [""], resources: ["resourcequotas"], verbs: read },
     { apiGroups: [""], resources: ["secrets"], verbs: read },
+    ledger,
   ],
 };
 

@@ -6,6 +6,8 @@ export const clusterObjectNames = {
   pkiSecret: (cluster: string): string => `${cluster}-pki`,
   /** Secret holding the certificate-based admin kubeconfig, under the key `kubeconfig`. */
   adminKubeconfigSecret: (cluster: string): string => `${cluster}-admin-kubeconfig`,
+  /** ConfigMap recording the kubeconfigs handed out for the cluster and the CAs they trust (owned by the Cluster; see ledger/). */
+  kubeconfigLedger: (cluster: string): string => `${cluster}-kubeconfigs`,
 } as const;
 
 /** The key of the kubeconfig in the admin kubeconfig Secret. */

@@ -1,12 +1,13 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { dirname, join } from "node:path";
-import { clusterObjectNames, kubeconfigSecretKey, type Cluster } from "@seedbed/api";
+import { clusterObjectNames, kubeconfigSecretKey, recordKubeconfig, withCertificateAuthority, type Cluster, type KubeconfigKind } from "@seedbed/api";
 import { parse, stringify } from "yaml";
 import { commandContext, type CommandContext, type GlobalOptions } from "../context.ts";
 import { credentialsDir, currentLogin, tokenPlugin } from "../credentials.ts";
 import { clusterTokenKubeconfig } from "./cluster-kubeconfig.ts";
 import { CliError, ExitCode, explain } from "../errors.ts";
+import { cliLedgerClient, currentUserName } from "./cluster/ledger.ts";
 
 /** Options of `seedbed kubeconfig`. */
 export interface KubeconfigOptions extends GlobalOptions {
@@ -37,7 +38,11 @@ interface KubeconfigFile {
  * one and a team can share it; `--admin` hands out the certificate-based
  * admin kubeconfig, which only project owners (and the platform admin) may
  * read. Without a login the default is refused: its plugin would find no
- * session, so the file could not work for the one asking.
+ * session, so the file could not work for the one asking. Either way the
+ * file trusts the cluster's current CA bundle (status.certificateAuthority:
+ * old and new CA during a rotation), merging refreshes the CA of every
+ * entry of the file for the same endpoint, and the hand-out is recorded in
+ * the cluster's kubeconfig ledger (who, when, which CAs).
  */
 export async function kubeconfigCommand(name: string, options: KubeconfigOptions, out?: NodeJS.WritableStream): Promise<void> {
   if (options.admin !== true && currentLogin() === undefined) {
@@ -48,26 +53,53 @@ export async function kubeconfigCommand(name: string, options: KubeconfigOptions
     );
   }
   const ctx = commandContext(options, out);
-  const kubeconfig = options.admin === true ? await adminKubeconfig(ctx, name) : await tokenKubeconfig(ctx, name);
+  const kind: KubeconfigKind = options.admin === true ? "admin" : "token";
+  const handed = kind === "admin" ? await adminKubeconfig(ctx, name) : await tokenKubeconfig(ctx, name);
+  const bundle = handed.cluster.status?.certificateAuthority;
+  const kubeconfig = bundle === undefined ? handed.kubeconfig : withCertificateAuthority(handed.kubeconfig, bundle);
+  await record(ctx, handed.cluster, kind, kubeconfig);
   if (options.merge !== true) {
     ctx.out.write(kubeconfig);
     return;
   }
   const target = (process.env.KUBECONFIG ?? "").split(":").find((p) => p !== "") ?? join(homedir(), ".kube", "config");
-  const context = mergeKubeconfig(target, kubeconfig, `seedbed-${ctx.project}-${name}`);
+  const { context, refreshed } = mergeKubeconfigFile(target, kubeconfig, `seedbed-${ctx.project}-${name}`);
   ctx.out.write(`Merged cluster ${name} into ${target} as context ${context}, now the current context.\n`);
+  if (refreshed.length > 0) ctx.out.write(`Refreshed the CA of ${refreshed.join(", ")} too (same endpoint).\n`);
 }
 
-async function tokenKubeconfig(ctx: CommandContext, name: string): Promise<string> {
+/**
+ * Records the hand-out in the cluster's ledger, as the user. A failure (a
+ * role without the ledger's right, an old platform) is a warning: the
+ * ledger informs a CA rotation, it must not keep anyone from their
+ * cluster.
+ */
+async function record(ctx: CommandContext, cluster: Cluster, kind: KubeconfigKind, kubeconfig: string): Promise<void> {
+  try {
+    const holder = await currentUserName(ctx.kubeConfig);
+    await recordKubeconfig(cliLedgerClient(ctx.core), { cluster, holder, kind, kubeconfig, via: "cli", now: new Date() });
+  } catch (error) {
+    const why = explain(error, { kind: "kubeconfig ledger of cluster", name: cluster.metadata.name, project: ctx.project, server: ctx.server }).message;
+    process.stderr.write(`seedbed: warning: this kubeconfig was not recorded in the cluster's kubeconfig ledger (${why}); a CA rotation will not list it as outstanding\n`);
+  }
+}
+
+/** A kubeconfig as read or built, with the cluster it is for. */
+interface Handed {
+  readonly cluster: Cluster;
+  readonly kubeconfig: string;
+}
+
+async function tokenKubeconfig(ctx: CommandContext, name: string): Promise<Handed> {
   const cluster = (await ctx.objects.getNamespacedCustomObject({ group: "seedbed.dev", version: "v1alpha1", plural: "clusters", namespace: ctx.namespace, name }).catch((error: unknown) => {
     throw explain(error, { kind: "cluster", name, project: ctx.project, server: ctx.server });
   })) as Cluster;
   const kubeconfig = clusterTokenKubeconfig(cluster, tokenPlugin());
   if (kubeconfig === undefined) throw new CliError(`cluster ${name} has no endpoint yet: wait until it is ready (seedbed cluster get ${name} --project ${ctx.project})`, ExitCode.notFound);
-  return kubeconfig;
+  return { cluster, kubeconfig };
 }
 
-async function adminKubeconfig(ctx: CommandContext, name: string): Promise<string> {
+async function adminKubeconfig(ctx: CommandContext, name: string): Promise<Handed> {
   const secret = await ctx.core.readNamespacedSecret({ name: clusterObjectNames.adminKubeconfigSecret(name), namespace: ctx.namespace }).catch(async (error: unknown) => {
     // Tell "no such cluster" apart from "not ready yet".
     const exists = await ctx.objects.getNamespacedCustomObject({ group: "seedbed.dev", version: "v1alpha1", plural: "clusters", namespace: ctx.namespace, name }).then(() => true, () => false);
@@ -76,11 +108,30 @@ async function adminKubeconfig(ctx: CommandContext, name: string): Promise<strin
   });
   const encoded = secret.data?.[kubeconfigSecretKey];
   if (encoded === undefined) throw new CliError(`the kubeconfig Secret of cluster ${name} has no ${kubeconfigSecretKey} key`, ExitCode.failure);
-  return Buffer.from(encoded, "base64").toString("utf8");
+  const cluster = (await ctx.objects.getNamespacedCustomObject({ group: "seedbed.dev", version: "v1alpha1", plural: "clusters", namespace: ctx.namespace, name }).catch((error: unknown) => {
+    throw explain(error, { kind: "cluster", name, project: ctx.project, server: ctx.server });
+  })) as Cluster;
+  return { cluster, kubeconfig: Buffer.from(encoded, "base64").toString("utf8") };
 }
 
 /** Adds a kubeconfig's cluster, user and context to a file under one name (replacing older entries of that name); returns the context name. */
 export function mergeKubeconfig(target: string, kubeconfig: string, name: string): string {
+  return mergeKubeconfigFile(target, kubeconfig, name).context;
+}
+
+/** Whether two cluster entries reach the same API server: same server URL and TLS server name. */
+function sameEndpoint(a: Record<string, unknown> | undefined, b: Record<string, unknown> | undefined): boolean {
+  if (a === undefined || b === undefined || a.server === undefined) return false;
+  return a.server === b.server && a["tls-server-name"] === b["tls-server-name"];
+}
+
+/**
+ * mergeKubeconfig, and the names of the file's other cluster entries for
+ * the same endpoint (merged by hand or under an older name) whose CA was
+ * refreshed too: after a CA rotation they would otherwise trust only the
+ * old CA.
+ */
+export function mergeKubeconfigFile(target: string, kubeconfig: string, name: string): { context: string; refreshed: string[] } {
   const incoming = parse(kubeconfig) as KubeconfigFile;
   const existing: KubeconfigFile = existsSync(target) ? ((parse(readFileSync(target, "utf8")) as KubeconfigFile | null) ?? {}) : {};
   const rename = (entries: NamedEntry[] | undefined): NamedEntry[] => (entries ?? []).slice(0, 1).map((e) => ({ ...e, name }));
@@ -89,11 +140,21 @@ export function mergeKubeconfig(target: string, kubeconfig: string, name: string
   const [ctx] = rename(incoming.contexts);
   if (!cluster || !user || !ctx) throw new CliError("the cluster's kubeconfig is incomplete", ExitCode.failure);
   ctx.context = { ...(ctx.context as object), cluster: name, user: name };
+  const incomingCluster = cluster.cluster as Record<string, unknown> | undefined;
+  const refreshed: string[] = [];
+  const others = (existing.clusters ?? []).filter((e) => e.name !== name).map((e) => {
+    const entry = e.cluster as Record<string, unknown> | undefined;
+    if (!sameEndpoint(entry, incomingCluster) || incomingCluster?.["certificate-authority-data"] === undefined) return e;
+    refreshed.push(e.name);
+    const next: Record<string, unknown> = { ...entry, "certificate-authority-data": incomingCluster["certificate-authority-data"] };
+    delete next["certificate-authority"];
+    return { ...e, cluster: next };
+  });
   const merged: KubeconfigFile = {
     ...existing,
     apiVersion: "v1",
     kind: "Config",
-    clusters: [...(existing.clusters ?? []).filter((e) => e.name !== name), cluster],
+    clusters: [...others, cluster],
     users: [...(existing.users ?? []).filter((e) => e.name !== name), user],
     contexts: [...(existing.contexts ?? []).filter((e) => e.name !== name), ctx],
     "current-context": name,
@@ -101,5 +162,5 @@ export function mergeKubeconfig(target: string, kubeconfig: string, name: string
   mkdirSync(dirname(target), { recursive: true, mode: 0o700 });
   writeFileSync(target, stringify(merged), { mode: 0o600 });
   chmodSync(target, 0o600);
-  return name;
+  return { context: name, refreshed };
 }

@@ -1,5 +1,6 @@
-import { kubeconfigSecretKey, type Cluster } from "@seedbed/api";
-import type { ObjectClient } from "@seedbed/runtime";
+import { kubeconfigSecretKey, recordKubeconfig, requestLedgerClient, withCertificateAuthority, type Cluster, type KubeconfigKind } from "@seedbed/api";
+import { describeError, type ObjectClient } from "@seedbed/runtime";
+import type { FastifyBaseLogger } from "fastify";
 import Type from "typebox";
 import { whoAmI } from "../auth/caller.ts";
 import { HttpError } from "../errors.ts";
@@ -21,12 +22,29 @@ async function adminKubeconfig(client: ObjectClient, project: string, cluster: C
 }
 
 /**
+ * Records a hand-out in the ledger. A failure (a role without the ledger
+ * right, the API busy) is logged and the kubeconfig still handed out: the
+ * ledger informs a CA rotation, it must not stand between a member and
+ * their cluster.
+ */
+async function record(client: ObjectClient, log: FastifyBaseLogger, handout: { cluster: Cluster; holder: string; kind: KubeconfigKind; kubeconfig: string }): Promise<void> {
+  try {
+    await recordKubeconfig(requestLedgerClient(client), { ...handout, via: "api", now: new Date() });
+  } catch (error) {
+    log.warn({ cluster: handout.cluster.metadata.name, kind: handout.kind, error: describeError(error) }, "Kubeconfig handed out but not recorded in the ledger");
+  }
+}
+
+/**
  * GET /projects/:project/clusters/:cluster/kubeconfig: `{ kubeconfig }`
  * (YAML). By default from the configured provider (a kubeconfig that logs
  * in as the member); with ?admin=true the certificate-based admin
  * kubeconfig from the Secret the cluster's status names. Either way the
  * cluster is read first with the caller's token, so non-members get
- * 403/404 before anything is built.
+ * 403/404 before anything is built. Its certificate-authority-data is the
+ * cluster's current CA bundle (status.certificateAuthority), and the
+ * hand-out is recorded in the cluster's kubeconfig ledger, with the
+ * caller's token (project roles may write it).
  */
 export function kubeconfigRoutes(app: App, ctx: RouteContext): void {
   app.get("/projects/:project/clusters/:cluster/kubeconfig", {
@@ -44,10 +62,14 @@ export function kubeconfigRoutes(app: App, ctx: RouteContext): void {
     const client = clientFor(ctx, request);
     try {
       const cluster = await client.request<Cluster>("GET", projectObject(clusters, project, objectName(request.params, clusters)));
-      if (request.query.admin === "true") return { kubeconfig: await adminKubeconfig(client, project, cluster) };
-      if (!ctx.kubeconfigFor) throw new HttpError(501, "NotImplemented", "this server has no member kubeconfig provider configured; owners can ask for ?admin=true");
-      const kubeconfig = await ctx.kubeconfigFor(cluster, await whoAmI(client));
-      if (kubeconfig === undefined) throw new HttpError(409, "NotReady", `cluster ${cluster.metadata.name ?? ""} has no endpoint yet: wait until it is provisioned`);
+      const kind: KubeconfigKind = request.query.admin === "true" ? "admin" : "token";
+      if (kind === "token" && !ctx.kubeconfigFor) throw new HttpError(501, "NotImplemented", "this server has no member kubeconfig provider configured; owners can ask for ?admin=true");
+      const caller = await whoAmI(client);
+      const built = kind === "admin" ? await adminKubeconfig(client, project, cluster) : await ctx.kubeconfigFor?.(cluster, caller);
+      if (built === undefined) throw new HttpError(409, "NotReady", `cluster ${cluster.metadata.name ?? ""} has no endpoint yet: wait until it is provisioned`);
+      const bundle = cluster.status?.certificateAuthority;
+      const kubeconfig = bundle === undefined ? built : withCertificateAuthority(built, bundle);
+      await record(client, request.log, { cluster, holder: caller.username, kind, kubeconfig });
       return { kubeconfig };
     } catch (error) {
       throw fromKubeError(error);

@@ -43,3 +43,19 @@ export async function setClusterVersion(ctx: CommandContext, read: Cluster, vers
     throw explain(error, { kind: "cluster", name, project: ctx.project, server: ctx.server });
   }
 }
+
+/**
+ * Sets annotations of a cluster, if the cluster is still as `read` (its
+ * resourceVersion in the merge patch: the checks made on it hold); a
+ * cluster changed meanwhile is a 409 said in words.
+ */
+export async function setClusterAnnotations(ctx: CommandContext, read: Cluster, annotations: Record<string, string>): Promise<Cluster> {
+  const name = read.metadata.name ?? "";
+  const body = { metadata: { resourceVersion: read.metadata.resourceVersion, annotations } };
+  try {
+    return (await ctx.objects.patchNamespacedCustomObject({ ...clusterResource, namespace: ctx.namespace, name, body }, setHeaderOptions("Content-Type", PatchStrategy.MergePatch))) as Cluster;
+  } catch (error) {
+    if (error instanceof ApiException && error.code === 409) throw new CliError(`cluster ${name} changed while we checked it; run the command again`, ExitCode.failure);
+    throw explain(error, { kind: "cluster", name, project: ctx.project, server: ctx.server });
+  }
+}

@@ -70,8 +70,6 @@ export interface ClusterReconcilerOptions {
   readonly tokenLifetimeMs?: number;
   /** On kubernetes seeds, how long a changed certificate Secret may take to reach the mounted files (default 150 s). */
   readonly secretPropagationMs?: number;
-  /** Kubeconfigs handed out for a cluster that trust only the given CA (the kubeconfig ledger). */
-  readonly outstandingKubeconfigs?: (cluster: Cluster, caFingerprint: string) => number | undefined;
   /**
    * How soon to look again while a control plane comes up, on drivers that
    * do not report changes (default 250 ms: the user waits for the pass that
@@ -128,7 +126,6 @@ export class ClusterReconciler implements Reconciler {
       secret: (namespace, name) => options.cache.secret(namespace, name),
       ...(options.tokenLifetimeMs === undefined ? {} : { tokenLifetimeMs: options.tokenLifetimeMs }),
       ...(options.secretPropagationMs === undefined ? {} : { secretPropagationMs: options.secretPropagationMs }),
-      ...(options.outstandingKubeconfigs === undefined ? {} : { outstandingKubeconfigs: options.outstandingKubeconfigs }),
     });
     this.#upgrades = new ClusterUpgrades({
       client: options.client,

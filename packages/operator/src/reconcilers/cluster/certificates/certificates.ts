@@ -1,5 +1,5 @@
 import type { V1Secret } from "@kubernetes/client-node";
-import { clusterObjectNames, completeCARotationAnnotation, rotateCAAnnotation, type Cluster, type ClusterCertificatesStatus } from "@seedbed/api";
+import { clusterObjectNames, completeCARotationAnnotation, outstandingKubeconfigs, readKubeconfigLedger, requestLedgerClient, rotateCAAnnotation, type Cluster, type ClusterCertificatesStatus } from "@seedbed/api";
 import type { ControlPlaneObservation, HostingDriver } from "@seedbed/controlplane";
 import { createClusterAuthorities, validityOf } from "@seedbed/pki";
 import type { Clock, EventRecorder, ObjectClient } from "@seedbed/runtime";
@@ -24,8 +24,6 @@ export interface ClusterCertificatesOptions {
    * files (the kubelet rewrites them 60–90 s after, and kube-apiserver may take up to a minute more to notice: default 150 s).
    */
   readonly secretPropagationMs?: number;
-  /** Kubeconfigs handed out that trust only the given CA (see the kubeconfig ledger); undefined: no ledger. */
-  readonly outstandingKubeconfigs?: (cluster: Cluster, caFingerprint: string) => number | undefined;
 }
 
 /** What a pass reports about certificates, and when it must look again. */
@@ -87,7 +85,7 @@ export class ClusterCertificates {
     const renewal = this.#renewalMs(current, times);
     const wake = [decision.next === undefined ? decision.wakeInMs : 500, renewal === undefined ? undefined : Math.max(0, renewal - now)].filter((v): v is number => v !== undefined);
     return {
-      status: this.#status(cluster, current, message, times, last, renewal),
+      status: await this.#status(cluster, current, message, times, last, renewal),
       ...(wake.length === 0 ? {} : { wakeInMs: Math.min(...wake) }),
     };
   }
@@ -127,12 +125,13 @@ export class ClusterCertificates {
     }
   }
 
-  #status(cluster: Cluster, stored: StoredPKI, message: string | undefined, times: CertificateTimes, lastMs: number, renewalMs: number | undefined): ClusterCertificatesStatus {
+  async #status(cluster: Cluster, stored: StoredPKI, message: string | undefined, times: CertificateTimes, lastMs: number, renewalMs: number | undefined): Promise<ClusterCertificatesStatus> {
     const described = describePKI(stored.pki);
     const rotation = stored.rotation;
     const underway = rotation !== undefined && rotation.phase !== "Completed";
     const ca = stored.pki.get("ca.crt");
-    const outstanding = underway && ca !== undefined ? this.#o.outstandingKubeconfigs?.(cluster, fingerprintOf(ca)) : undefined;
+    // Read only while a rotation runs: who would lose access when it completes.
+    const outstanding = underway && ca !== undefined ? outstandingKubeconfigs(await readKubeconfigLedger(requestLedgerClient(this.#o.client), cluster), fingerprintOf(ca)).length : undefined;
     return {
       ...described,
       ...(renewalMs === undefined ? {} : { renewalTime: new Date(renewalMs).toISOString() }),

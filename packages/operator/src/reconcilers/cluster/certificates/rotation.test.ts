@@ -27,7 +27,7 @@ describe("decideRotation", () => {
     { name: "untrust served", input: { state: state({ step: "untrust", phase: "Completing" }) }, step: "untrust", phase: "Completed" },
     { name: "untrust not served", input: { state: state({ step: "untrust", phase: "Completing" }), served: false }, step: undefined, phase: undefined },
   ])("$name", ({ input, step, phase }) => {
-    const decision = decideRotation({ ...base, ...input } as RotationInput);
+    const decision = decideRotation({ ...base, ...input });
     expect(decision.next?.step).toBe(step);
     expect(decision.next?.phase).toBe(phase);
   });

@@ -70,16 +70,7 @@ export function rotationId(now: number): string {
 export function decideRotation(input: RotationInput): RotationDecision {
   const { state, now } = input;
   const time = new Date(now).toISOString();
-  if (state === undefined || state.phase === "Completed") {
-    const manual = input.requested !== undefined && input.requested !== "" && input.requested !== state?.requested;
-    const due = input.rotateEveryMs === undefined ? undefined : input.lastRotationMs + input.rotateEveryMs;
-    if (!manual && (due === undefined || now < due)) return due === undefined ? {} : { wakeInMs: due - now };
-    const trigger = manual ? "Manual" : "Schedule";
-    return {
-      next: { id: rotationId(now), phase: "Preparing", step: "trust", trigger, ...(manual ? { requested: input.requested } : {}), startedTime: time, phaseTime: time, stepTime: time },
-      message: "new CAs and service-account key made; every trust bundle now carries the old and the new",
-    };
-  }
+  if (state === undefined || state.phase === "Completed") return decideStart(input);
   const step = (next: RotationStep, phase: CARotationPhase, extra: Partial<RotationState> = {}): RotationState => ({ ...state, ...extra, step: next, phase, stepTime: time, phaseTime: phase === state.phase ? state.phaseTime : time });
   if (!input.served) return { message: waitingMessage(state), wakeInMs: 1000 };
   switch (state.step) {
@@ -100,6 +91,19 @@ export function decideRotation(input: RotationInput): RotationDecision {
     case "untrust":
       return { next: { ...step("untrust", "Completed"), completionTime: time }, message: "rotation completed: only the new CAs and key are trusted" };
   }
+}
+
+/** Whether a rotation starts: asked for by a new annotation value, or due by the schedule. */
+function decideStart(input: RotationInput): RotationDecision {
+  const { state, now } = input;
+  const time = new Date(now).toISOString();
+  const manual = input.requested !== undefined && input.requested !== "" && input.requested !== state?.requested;
+  const due = input.rotateEveryMs === undefined ? undefined : input.lastRotationMs + input.rotateEveryMs;
+  if (!manual && (due === undefined || now < due)) return due === undefined ? {} : { wakeInMs: due - now };
+  return {
+    next: { id: rotationId(now), phase: "Preparing", step: "trust", trigger: manual ? "Manual" : "Schedule", ...(manual ? { requested: input.requested } : {}), startedTime: time, phaseTime: time, stepTime: time },
+    message: "new CAs and service-account key made; every trust bundle now carries the old and the new",
+  };
 }
 
 function waitingMessage(state: RotationState): string {

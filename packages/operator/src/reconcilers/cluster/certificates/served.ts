@@ -1,5 +1,6 @@
 import { X509Certificate } from "node:crypto";
 import { request } from "node:https";
+import type { TLSSocket } from "node:tls";
 
 /** What a probe found: served, or what it saw instead. */
 export type ProbeResult = { readonly ok: true } | { readonly ok: false; readonly why: string };
@@ -15,7 +16,7 @@ export function probeServing(url: string, path: string, tls: { caBundle: string;
   const expected = new X509Certificate(tls.expectedServerPem).fingerprint256;
   return new Promise((resolve) => {
     const req = request(new URL(path, url), { method: "GET", ca: tls.caBundle, cert: tls.clientPem, key: tls.clientKeyPem, agent: false, timeout: timeoutMs }, (res) => {
-      const served = res.socket && "getPeerCertificate" in res.socket ? (res.socket as import("node:tls").TLSSocket).getPeerCertificate().fingerprint256 : undefined;
+      const served = (res.socket as TLSSocket).getPeerCertificate().fingerprint256 as string | undefined;
       res.resume();
       if (served !== expected) resolve({ ok: false, why: `${url} still serves certificate ${served ?? "?"}, not the stored ${expected}` });
       else if (res.statusCode !== 200) resolve({ ok: false, why: `${url}${path} answers ${res.statusCode ?? "?"} to a client certificate of the current CA` });

@@ -73,7 +73,7 @@ export async function ensurePKI(client: ObjectClient, cached: V1Secret | undefin
       return ensurePKI(client, await readSecret(client, namespace, name), inputs);
     }
   }
-  const rotation = parseRotationState(existing.data?.[rotationStateKey] === undefined ? undefined : unb64(existing.data[rotationStateKey]));
+  const rotation = recordedRotation(existing);
   const kept = keptPKI(existing, rotation, inputs);
   if (kept) return kept;
   // Leaves near their renewal point, missing (a file deleted by hand, or one
@@ -92,13 +92,36 @@ export async function ensurePKI(client: ObjectClient, cached: V1Secret | undefin
 export async function storeStep(client: ObjectClient, existing: V1Secret, rotation: RotationState | undefined, inputs: PKIInputs, fresh: ClusterAuthorities | undefined): Promise<StoredPKI> {
   const options = pkiOptions(inputs);
   const stored = storedFiles(existing);
+  const before = recordedRotation(existing);
+  if (fresh === undefined && before !== undefined && sameSigners(before, rotation)) {
+    // A phase that signs as the last step did (Prepared, Completed): only the record changes, so no component restarts for it.
+    const written = await writeSecret(client, inputs.cluster, existing, stored, rotation);
+    return { pki: stored, rotation, action: "kept", version: versionOf(written), secret: written, ...replacedOf(existing) };
+  }
   const current = await loadAuthorities(stored, options);
   const signers = signersOf(rotation?.phase === "Completed" ? undefined : rotation?.step);
   const previous = fresh !== undefined ? current : signers === undefined ? undefined : await loadPreviousAuthorities(stored);
   if (signers !== undefined && previous === undefined) throw new Error(`the PKI Secret records CA rotation ${rotation?.id ?? "?"} at step ${rotation?.step ?? "?"} but holds no previous authorities (${previousAuthorityFiles.join(", ")}); restore them from a backup of the Secret, or delete ${rotationStateKey} from it to abandon the rotation`);
   const pki = pkiFileContents(await issueClusterLeaves(fresh ?? current, options, signers === undefined || previous === undefined ? undefined : { previous, ...signers }));
   const written = await writeSecret(client, inputs.cluster, existing, pki, rotation);
-  return { pki, rotation, action: "renewed", version: versionOf(written), secret: written, ...(existing.metadata?.resourceVersion === undefined ? {} : { replaced: existing.metadata.resourceVersion }) };
+  return { pki, rotation, action: "renewed", version: versionOf(written), secret: written, ...replacedOf(existing) };
+}
+
+function replacedOf(existing: V1Secret): { replaced?: string } {
+  const version = existing.metadata?.resourceVersion;
+  return version === undefined ? {} : { replaced: version };
+}
+
+/** The rotation recorded in a stored PKI. */
+function recordedRotation(secret: V1Secret): RotationState | undefined {
+  const encoded = secret.data?.[rotationStateKey];
+  return parseRotationState(encoded === undefined ? undefined : unb64(encoded));
+}
+
+/** Whether two rotation states sign with the same authorities (see signersOf). */
+function sameSigners(a: RotationState, b: RotationState | undefined): boolean {
+  const signers = (r: RotationState | undefined): string => JSON.stringify(signersOf(r === undefined || r.phase === "Completed" ? undefined : r.step) ?? null);
+  return signers(a) === signers(b);
 }
 
 function pkiOptions(inputs: PKIInputs): ClusterPKIOptions {
