@@ -219,7 +219,9 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
       pool: (namespace, name) => poolInformer.get(namespace, name),
       cluster: (namespace, name) => cache.cluster(namespace, name),
       caCertificate: (c) => {
-        const encoded = cache.secret(c.metadata.namespace ?? "", clusterObjectNames.pkiSecret(c.metadata.name ?? ""))?.data?.["ca.crt"];
+        // The bundle: a machine joining during a CA rotation trusts the old CA (still serving) and the new.
+        const data = cache.secret(c.metadata.namespace ?? "", clusterObjectNames.pkiSecret(c.metadata.name ?? ""))?.data;
+        const encoded = data?.["ca-bundle.crt"] ?? data?.["ca.crt"];
         return encoded === undefined ? undefined : Buffer.from(encoded, "base64").toString("utf8");
       },
       tenants,

@@ -44,7 +44,8 @@ describe("local machines", () => {
     const kc = api().kubeConfig();
     objects = kc.makeApiClient(CustomObjectsApi);
     core = kc.makeApiClient(CoreV1Api);
-    platform = await startLocalOperator(kc, namespace, { nodeAddress: machineAddress() });
+    // Old service-account tokens retire 10 s after a CA rotation's new key signs, so a rotation completes within the test.
+    platform = await startLocalOperator(kc, namespace, { nodeAddress: machineAddress(), tokenLifetimeMs: 10_000 });
     await objects.createNamespacedCustomObject({ ...group, plural: "clusters", body: { apiVersion, kind: "Cluster", metadata: { name: "metal", namespace }, spec: { network: { podCIDR: "10.44.0.0/16" } } } });
     const cluster = await eventually(async () => (await objects.getNamespacedCustomObject({ ...group, plural: "clusters", name: "metal" })) as Cluster, (c) => c.status?.phase === "Running", { timeoutMs: 120_000, description: "cluster Running" });
     expect(cluster.status?.nodeEndpoint).toMatch(new RegExp(`^https://${machineAddress().replaceAll(".", "\\.")}:\\d+$`));
@@ -229,6 +230,37 @@ describe("local machines", () => {
     expect(readFileSync(`/proc/${pid ?? "?"}/cmdline`, "utf8").split("\0")[0]).toMatch(/kubelet-v1\.37\.1$/);
     await objects.deleteNamespacedCustomObject({ ...group, plural: "nodepools", name: "versions" });
     await eventually(() => readPool("versions").then(() => false, () => true), (gone) => gone, { timeoutMs: 120_000, description: "pool versions deleted" });
+  });
+
+  it("replaces the machines that joined before a CA rotation while it is Prepared, so that their kubelets trust the new CA when it completes", async () => {
+    const poolNodes = async (): Promise<V1Node[]> => (await readyNodes()).filter((n) => n.metadata?.labels?.["seedbed.dev/node-pool"] === "trust");
+    const mergePatch = setHeaderOptions("Content-Type", PatchStrategy.MergePatch);
+    const readCluster = async (): Promise<Cluster> => (await objects.getNamespacedCustomObject({ ...group, plural: "clusters", name: "metal" })) as Cluster;
+    await objects.createNamespacedCustomObject({ ...group, plural: "nodepools", body: { apiVersion, kind: "NodePool", metadata: { name: "trust", namespace }, spec: { clusterName: "metal", replicas: 1, provider: { type: "local" } } } });
+    const [before] = await eventually(poolNodes, (nodes) => nodes.length === 1, { timeoutMs: 240_000, description: "a machine Ready" });
+    await objects.patchNamespacedCustomObject({ ...group, plural: "clusters", name: "metal", body: { metadata: { annotations: { "seedbed.dev/rotate-ca": new Date().toISOString() } } } }, mergePatch);
+    const prepared = await eventually(readCluster, (c) => c.status?.certificates?.rotation?.phase === "Prepared", { timeoutMs: 180_000, description: "the rotation Prepared" });
+    // Asked to complete at once: it waits for the machine made before to be replaced first.
+    await objects.patchNamespacedCustomObject({ ...group, plural: "clusters", name: "metal", body: { metadata: { annotations: { "seedbed.dev/complete-ca-rotation": prepared.status?.certificates?.rotation?.id ?? "" } } } }, mergePatch);
+    const waiting = await eventually(readCluster, (c) => (c.status?.certificates?.rotation?.message ?? "").includes("machines made before the rotation"), { timeoutMs: 60_000, description: "the rotation waiting for the old machine" });
+    expect(waiting.status?.certificates?.rotation?.phase).toBe("Prepared");
+    const completed = await eventually(readCluster, (c) => c.status?.certificates?.rotation?.phase === "Completed", { timeoutMs: 420_000, description: "the rotation Completed" });
+    // The admin kubeconfig of before trusts only the old CA: the current one from now on.
+    tenant = await eventually(() => tenantKubeConfig(core, namespace, "metal"), (kc) => Buffer.from(kc.getCurrentCluster()?.caData ?? "", "base64").toString() === completed.status?.certificateAuthority, { timeoutMs: 60_000, description: "the admin kubeconfig with the new CA only" });
+    tenantCore = tenant.makeApiClient(CoreV1Api);
+    writeFileSync(kubeconfigFile, tenant.exportConfig(), { mode: 0o600 });
+    const [after] = await eventually(poolNodes, (nodes) => nodes.length === 1, { timeoutMs: 120_000, description: "the pool's machine Ready after the rotation" });
+    expect(after?.metadata?.name).not.toBe(before?.metadata?.name);
+    const pool = await readPool("trust");
+    expect(Date.parse(pool.status?.machines?.[0]?.createdTime ?? "")).toBeGreaterThanOrEqual(Date.parse(prepared.status?.certificates?.rotation?.phaseTime ?? ""));
+    // Its kubelet serves and answers through the API with the new CA in place: logs of a pod on it.
+    await tenantCore.createNamespacedPod({ namespace: "default", body: toolboxPod("after-rotation", after?.metadata?.name ?? "", "echo trusted; sleep 3600") });
+    await running("after-rotation");
+    expect(kubectl("logs", "after-rotation")).toContain("trusted");
+    expect(completed.status?.certificates?.authorities?.every((a) => a.previous === undefined)).toBe(true);
+    await tenantCore.deleteNamespacedPod({ namespace: "default", name: "after-rotation", gracePeriodSeconds: 0 });
+    await objects.deleteNamespacedCustomObject({ ...group, plural: "nodepools", name: "trust" });
+    await eventually(() => readPool("trust").then(() => false, () => true), (gone) => gone, { timeoutMs: 120_000, description: "pool trust deleted" });
   });
 
   /** A cluster's id, the name of its machines' directory. */

@@ -43,7 +43,8 @@ describe("the kubernetes hosting driver on a real seed with kwok nodes", () => {
     }
     await objects.createClusterCustomObject({ group: "seedbed.dev", version: "v1alpha1", plural: "seeds", body: { apiVersion, kind: "Seed", metadata: { name: "kwok" }, spec: { driver: "kubernetes", default: true, storageClassName: "kwok-local" } } });
     // A locally built image for one component, as the one-machine seed uses: the others stay registry.k8s.io's.
-    operator = await startOperator({ kubeConfig: kc, stateDir, controlPlaneImages: { overrides: { "kube-apiserver": "docker.io/seedbed/kube-apiserver:v{version}" } } });
+    // kwok pods mount nothing: a CA rotation's steps need not wait for the kubelet to update Secret volumes; old tokens retire after 1 s.
+    operator = await startOperator({ kubeConfig: kc, stateDir, controlPlaneImages: { overrides: { "kube-apiserver": "docker.io/seedbed/kube-apiserver:v{version}" } }, secretPropagationMs: 0, tokenLifetimeMs: 1000 });
   });
   afterAll(async () => {
     await operator.stop();
@@ -143,6 +144,30 @@ describe("the kubernetes hosting driver on a real seed with kwok nodes", () => {
     // Back to one replica: its budget goes.
     await objects.patchNamespacedCustomObject({ ...resource, plural: "clusters", name: "ha", body: { spec: { controlPlane: { replicas: 1 } } } }, mergePatch);
     await eventually(budgets, (names) => names.join() === "etcd", { timeoutMs: 30_000, description: "the kube-apiserver budget deleted" });
+  });
+
+  it("rotates the CAs of a control plane in a seed: bundles with both CAs in each component's Secret, then only the new, etcd and kube-apiserver rolled for what they read at start", async () => {
+    const ns = "cluster-seeded--ha";
+    const secretFile = async (name: string, file: string): Promise<string> => Buffer.from((await core.readNamespacedSecret({ namespace: ns, name })).data?.[file] ?? "", "base64").toString();
+    const checksum = async (kind: "deployment" | "statefulset", name: string): Promise<string | undefined> =>
+      (kind === "deployment" ? await apps.readNamespacedDeployment({ namespace: ns, name }) : await apps.readNamespacedStatefulSet({ namespace: ns, name })).spec?.template.metadata?.annotations?.["seedbed.dev/config-checksum"];
+    const before = await readCluster("ha");
+    const oldCA = before.status?.certificates?.authorities?.find((a) => a.name === "etcd")?.fingerprint;
+    const [etcdBefore, apiBefore] = [await checksum("statefulset", "etcd"), await checksum("deployment", "kube-apiserver")];
+    await objects.patchNamespacedCustomObject({ ...resource, plural: "clusters", name: "ha", body: { spec: { certificates: { caRotation: { completeAfter: "0s" } } }, metadata: { annotations: { "seedbed.dev/rotate-ca": "now" } } } }, mergePatch);
+    // While Prepared (or later), etcd trusts two CAs, from its own Secret.
+    await eventually(() => secretFile("etcd-certs", "etcd-ca-bundle.crt"), (pem) => (pem.match(/BEGIN CERTIFICATE/g)?.length ?? 0) === 2, { timeoutMs: 60_000, description: "etcd trusting both etcd CAs" });
+    const done = await eventually(() => readCluster("ha"), (c) => c.status?.certificates?.rotation?.phase === "Completed", { timeoutMs: 120_000, description: "the rotation Completed" });
+    expect(done.status?.certificates?.rotation?.trigger).toBe("Manual");
+    const etcdCA = done.status?.certificates?.authorities?.find((a) => a.name === "etcd");
+    expect(etcdCA?.fingerprint).not.toBe(oldCA);
+    expect(etcdCA?.previous).toBeUndefined();
+    for (const [name, file] of [["etcd-certs", "etcd-ca-bundle.crt"], ["kube-apiserver-certs", "ca-bundle.crt"], ["kube-apiserver-certs", "etcd-ca-bundle.crt"], ["kube-controller-manager-certs", "ca-bundle.crt"]] as const) {
+      expect((await secretFile(name, file)).match(/BEGIN CERTIFICATE/g), `${name} ${file}`).toHaveLength(1);
+    }
+    expect(await checksum("statefulset", "etcd")).not.toBe(etcdBefore);
+    expect(await checksum("deployment", "kube-apiserver")).not.toBe(apiBefore);
+    expect(done.status?.phase).toBe("Running");
   });
 
   it("shows a control plane that cannot be scheduled as a condition with the scheduler's reason", async () => {

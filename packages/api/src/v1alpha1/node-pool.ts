@@ -108,6 +108,7 @@ export const NodePoolStatus = StatusOf(nodePoolPhases, {
     providerID: Type.Optional(Type.String()),
     ready: Type.Boolean(),
     version: Type.Optional(Type.String({ description: "The kubelet version its Node reports." })),
+    createdTime: Type.Optional(Type.String({ format: "date-time", description: "When the provider made it: a machine made before its cluster's CA rotation was Prepared trusts only the old CA and is replaced before the rotation completes." })),
   }), { maxItems: 1000 })),
 });
 

@@ -126,6 +126,11 @@ export class ClusterReconciler implements Reconciler {
       secret: (namespace, name) => options.cache.secret(namespace, name),
       ...(options.tokenLifetimeMs === undefined ? {} : { tokenLifetimeMs: options.tokenLifetimeMs }),
       ...(options.secretPropagationMs === undefined ? {} : { secretPropagationMs: options.secretPropagationMs }),
+      machinesMadeBefore: (cluster, sinceMs) =>
+        (options.nodePools?.(cluster.metadata.namespace ?? "", cluster.metadata.name ?? "") ?? [])
+          .filter((pool) => pool.spec.provider.type !== "kwok")
+          .flatMap((pool) => pool.status?.machines ?? [])
+          .filter((m) => m.createdTime === undefined || Date.parse(m.createdTime) < sinceMs).length,
     });
     this.#upgrades = new ClusterUpgrades({
       client: options.client,

@@ -155,14 +155,15 @@ export class NodePoolReconciler implements Reconciler {
     const target = poolTargetVersion(pool, cluster) ?? "";
     const { maxSurge, maxUnavailable } = pool.spec.upgradeStrategy;
     const healing = { enabled: pool.spec.autoHealing.enabled, notReadyTimeoutMs: durationMs(pool.spec.autoHealing.notReadyTimeout) };
-    const plan = planMachines({ desired: pool.spec.replicas, machines: views, healing, now, target, limits: { maxSurge, maxUnavailable } });
+    const trustedSince = machinesTrustedSince(pool, cluster);
+    const plan = planMachines({ desired: pool.spec.replicas, machines: views, healing, now, target, limits: { maxSurge, maxUnavailable }, ...(trustedSince === undefined ? {} : { trustedSince }) });
     for (const broken of plan.replace) {
       this.#o.events.record(pool, { type: "Warning", reason: "MachineReplaced", action: "AutoHeal", note: `${whyReplaced(broken.machine, pool.spec.autoHealing.notReadyTimeout)}; replacing it` });
       await this.#remove(provider, this.#poolRef(pool), tenant, broken);
     }
     const { allowed, quotaMessage } = this.#withinQuota(pool, views, plan.create, plan.replace.length);
     if (allowed > 0) await this.#create(pool, cluster, tenant, provider, allowed, target);
-    if (allowed > 0 && plan.outdated > 0) this.#o.events.record(pool, { reason: "RollingOut", action: "Upgrade", note: `${allowed} machines of kubelet ${target} created to replace ${plan.outdated} of another version (maxSurge ${maxSurge}, maxUnavailable ${maxUnavailable})` });
+    if (allowed > 0 && plan.outdated > 0) this.#o.events.record(pool, { reason: "RollingOut", action: "Upgrade", note: `${allowed} machines of kubelet ${target} created to replace ${plan.outdated} of another version${trustedSince === undefined ? "" : " or made before the cluster's CA rotation (their kubelets trust only the old CA)"} (maxSurge ${maxSurge}, maxUnavailable ${maxUnavailable})` });
     else if (allowed > 0) this.#o.events.record(pool, { reason: "MachinesCreated", action: "Scale", note: `${allowed} machines created to reach ${pool.spec.replicas}` });
     if (quotaMessage !== undefined) this.#o.events.record(pool, { type: "Warning", reason: "QuotaExceeded", action: "Scale", note: quotaMessage });
     let draining = false;
@@ -341,4 +342,17 @@ function soonest(a: ReconcileResult | undefined, b: ReconcileResult | undefined)
 /** Why auto-healing replaces a machine: the provider's failure, or how long its Node was not Ready. */
 function whyReplaced(machine: Machine, notReadyTimeout: string): string {
   return machine.phase === "Failed" ? `machine ${machine.name} failed: ${machine.message ?? "the provider reports it Failed"}` : `machine ${machine.name} was not Ready for ${notReadyTimeout}`;
+}
+
+/**
+ * While its cluster's CA rotation is Prepared, machines made before then
+ * have kubelets that trust only the old CA (it is in their kubeconfig from
+ * the day they joined) and would lose the API when the rotation completes:
+ * they are replaced like machines of another version. kwok machines are
+ * simulated by a kwok controller that restarts with the new bundle.
+ */
+export function machinesTrustedSince(pool: NodePool, cluster: Cluster): number | undefined {
+  const rotation = cluster.status?.certificates?.rotation;
+  if (pool.spec.provider.type === "kwok" || rotation?.phase !== "Prepared") return undefined;
+  return Date.parse(rotation.phaseTime);
 }

@@ -35,6 +35,26 @@ describe("versionState", () => {
   });
 });
 
+describe("versionState during a CA rotation", () => {
+  const prepared = Date.parse("2026-01-01T00:00:05Z");
+  it.each([
+    { name: "made before the rotation was Prepared", created: "2026-01-01T00:00:01Z", reported: target, state: "outdated" },
+    { name: "made before, no Node yet", created: "2026-01-01T00:00:01Z", reported: undefined, state: "outdated" },
+    { name: "made after", created: "2026-01-01T00:00:09Z", reported: target, state: "updated" },
+  ])("a machine $name is $state", ({ created, reported, state }) => {
+    expect(versionState(view("m1", reported, { created }), target, prepared)).toBe(state);
+  });
+
+  it("replaces machines of the right version made before, one at a time within the limits", () => {
+    const machines = [updated("a1", { created: "2026-01-01T00:00:01Z" }), updated("a2", { created: "2026-01-01T00:00:02Z" })];
+    const first = planMachines({ desired: 2, machines, healing: { enabled: true, notReadyTimeoutMs: 300_000 }, now: prepared, target, limits: surge1, trustedSince: prepared });
+    expect(first).toMatchObject({ create: 1, outdated: 2 });
+    expect(names(first.retire)).toEqual([]);
+    // Without the rotation nothing is to be done.
+    expect(planMachines({ desired: 2, machines, healing: { enabled: true, notReadyTimeoutMs: 300_000 }, now: prepared, target, limits: surge1 })).toMatchObject({ create: 0, outdated: 0 });
+  });
+});
+
 describe("planRollout", () => {
   const cases: { title: string; desired: number; machines: MachineView[]; limits?: RolloutLimits; create: number; retire: string[]; remove?: string[] }[] = [
     { title: "maxSurge 1: makes one new machine first, retires nothing yet", desired: 3, machines: [old("a1"), old("a2"), old("a3")], create: 1, retire: [] },

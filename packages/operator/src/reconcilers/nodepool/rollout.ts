@@ -28,9 +28,14 @@ export function kubeletVersionOf(view: MachineView): string | undefined {
 /**
  * Whether a machine runs `target`. A target without a patch ("1.36") is met
  * by any patch of that minor. A machine whose Node has not registered yet
- * is neither updated nor outdated: the rollout waits for it.
+ * is neither updated nor outdated: the rollout waits for it. With
+ * `trustedSince` (a CA rotation of the cluster is Prepared), a machine made
+ * before then is outdated whatever it runs: it is replaced by one whose
+ * kubelet trusts the new CA.
  */
-export function versionState(view: MachineView, target: string): VersionState {
+export function versionState(view: MachineView, target: string, trustedSince?: number): VersionState {
+  // Made before its cluster's CA rotation was Prepared: its kubelet trusts only the old CA, which the rotation retires.
+  if (trustedSince !== undefined && Date.parse(view.machine.createdAt) < trustedSince) return "outdated";
   const version = kubeletVersionOf(view);
   if (version === undefined) return "unknown";
   const met = target.split(".").length === 2 ? version === target || version.startsWith(`${target}.`) : version === target;
@@ -53,13 +58,13 @@ export function versionState(view: MachineView, target: string): VersionState {
  *
  * Pure: the reconciler carries the plan out (drains first).
  */
-export function planMachines(input: { readonly desired: number; readonly machines: readonly MachineView[]; readonly healing: HealingPolicy; readonly now: number; readonly target: string; readonly limits: RolloutLimits }): MachinePlan {
-  const { desired, machines, target, limits } = input;
+export function planMachines(input: { readonly desired: number; readonly machines: readonly MachineView[]; readonly healing: HealingPolicy; readonly now: number; readonly target: string; readonly limits: RolloutLimits; readonly trustedSince?: number }): MachinePlan {
+  const { desired, machines, target, limits, trustedSince } = input;
   const scaling = planScaling(desired, machines, input.healing, input.now);
   const kept = machines.filter((m) => !scaling.replace.includes(m));
-  const outdated = kept.filter((m) => m.machine.phase !== "Deleting" && versionState(m, target) === "outdated").length;
+  const outdated = kept.filter((m) => m.machine.phase !== "Deleting" && versionState(m, target, trustedSince) === "outdated").length;
   if (outdated === 0) return { ...scaling, retire: [], outdated: 0 };
-  const rollout = planRollout(desired, kept, target, limits);
+  const rollout = planRollout(desired, kept, target, limits, trustedSince);
   return { ...scaling, create: rollout.create, remove: rollout.remove, retire: rollout.retire, outdated };
 }
 
@@ -86,10 +91,10 @@ export interface RolloutPlan {
  * cloud machine shutting down is still billed, still there), so that the
  * pool never holds more than replicas + maxSurge machines.
  */
-export function planRollout(desired: number, machines: readonly MachineView[], target: string, limits: RolloutLimits): RolloutPlan {
+export function planRollout(desired: number, machines: readonly MachineView[], target: string, limits: RolloutLimits, trustedSince?: number): RolloutPlan {
   const live = machines.filter((m) => m.machine.phase !== "Deleting");
   const going = machines.length - live.length;
-  const state = (m: MachineView): VersionState => versionState(m, target);
+  const state = (m: MachineView): VersionState => versionState(m, target, trustedSince);
   const ceiling = desired + limits.maxSurge;
 
   // Beyond the surge limit (replicas lowered mid-rollout): scale down, outdated first.

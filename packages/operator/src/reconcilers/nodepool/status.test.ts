@@ -62,9 +62,9 @@ describe("a pool whose machines run another kubelet than its version", () => {
       readyReplicas: 2,
       updatedReplicas: 1,
       machines: [
-        { name: "a", providerID: "kwok://c/a", ready: true, version: "1.36.3" },
-        { name: "b", providerID: "kwok://c/b", ready: true, version: "1.37.1" },
-        { name: "c", providerID: "kwok://c/c", ready: false },
+        { name: "a", providerID: "kwok://c/a", ready: true, version: "1.36.3", createdTime: "2026-01-01T00:00:00Z" },
+        { name: "b", providerID: "kwok://c/b", ready: true, version: "1.37.1", createdTime: "2026-01-01T00:00:00Z" },
+        { name: "c", providerID: "kwok://c/c", ready: false, createdTime: "2026-01-01T00:00:00Z" },
       ],
     });
   });

@@ -57,7 +57,7 @@ export function machineStatus(machines: readonly MachineView[], target?: string)
     ...(target === undefined ? {} : { updatedReplicas: live.filter((m) => versionState(m, target) === "updated").length }),
     machines: [...machines].sort((a, b) => a.machine.name.localeCompare(b.machine.name)).slice(0, 1000).map((m) => {
       const version = kubeletVersionOf(m);
-      return { name: m.machine.name, providerID: m.machine.providerID, ready: m.ready, ...(version === undefined ? {} : { version }) };
+      return { name: m.machine.name, providerID: m.machine.providerID, ready: m.ready, ...(version === undefined ? {} : { version }), createdTime: m.machine.createdAt };
     }),
   };
 }

@@ -24,6 +24,8 @@ export interface ClusterCertificatesOptions {
    * files (the kubelet rewrites them 60–90 s after, and kube-apiserver may take up to a minute more to notice: default 150 s).
    */
   readonly secretPropagationMs?: number;
+  /** Machines of the cluster's real (not kwok) node pools made before `sinceMs`, or whose making time is unknown. */
+  readonly machinesMadeBefore?: (cluster: Cluster, sinceMs: number) => number;
 }
 
 /** What a pass reports about certificates, and when it must look again. */
@@ -78,6 +80,7 @@ export class ClusterCertificates {
       ...(annotations[rotateCAAnnotation] === undefined ? {} : { requested: annotations[rotateCAAnnotation] }),
       ...(annotations[completeCARotationAnnotation] === undefined ? {} : { completeRequested: annotations[completeCARotationAnnotation] }),
       served: served.ok,
+      ...(stored.rotation?.phase === "Prepared" && this.#o.machinesMadeBefore !== undefined ? { untrustingMachines: this.#o.machinesMadeBefore(cluster, Date.parse(stored.rotation.phaseTime)) } : {}),
     });
     let current = stored;
     if (decision.next !== undefined) current = await this.#step(inputs, stored, decision.next);

@@ -22,6 +22,7 @@ describe("decideRotation", () => {
     { name: "Prepared for its full time", input: { state: state({ step: "issue", phase: "Prepared", phaseTime: at(t0 - 5 * minute) }) }, step: "serve", phase: "Completing" },
     { name: "Prepared, completion asked for", input: { completeRequested: "r1", state: state({ step: "issue", phase: "Prepared", phaseTime: at(t0) }) }, step: "serve", phase: "Completing" },
     { name: "Prepared, completion asked for another rotation", input: { completeRequested: "r0", state: state({ step: "issue", phase: "Prepared", phaseTime: at(t0) }) }, step: undefined, phase: undefined },
+    { name: "Prepared for its full time, machines still trusting only the old CA", input: { untrustingMachines: 2, state: state({ step: "issue", phase: "Prepared", phaseTime: at(t0 - 5 * minute) }) }, step: undefined, phase: undefined },
     { name: "serving new, old tokens still live", input: { state: state({ step: "serve", phase: "Completing", newKeySigningSince: at(t0 - 2 * minute) }) }, step: undefined, phase: undefined },
     { name: "serving new, old tokens expired", input: { state: state({ step: "serve", phase: "Completing", newKeySigningSince: at(t0 - 3 * minute) }) }, step: "untrust", phase: "Completing" },
     { name: "untrust served", input: { state: state({ step: "untrust", phase: "Completing" }) }, step: "untrust", phase: "Completed" },

@@ -50,6 +50,8 @@ export interface RotationInput {
   readonly completeRequested?: string;
   /** Every component serves with the PKI of the current step (see served.ts). */
   readonly served: boolean;
+  /** Real machines made before the rotation was Prepared: their kubelets trust only the old CA, so it completes once their pools have replaced them. */
+  readonly untrustingMachines?: number;
 }
 
 /** What to do: nothing, or move to a new state (whose PKI the caller then stores), and when to look again. */
@@ -81,6 +83,8 @@ export function decideRotation(input: RotationInput): RotationDecision {
       const completeAt = Date.parse(state.phaseTime) + input.completeAfterMs;
       const asked = input.completeRequested === state.id;
       if (!asked && now < completeAt) return { message: preparedMessage(input), wakeInMs: completeAt - now };
+      const untrusting = input.untrustingMachines ?? 0;
+      if (untrusting > 0) return { message: `waiting for ${untrusting} machines made before the rotation to be replaced by their node pools: their kubelets trust only the old CA`, wakeInMs: 5000 };
       return { next: step("serve", "Completing"), message: `${asked ? "completion asked for" : "Prepared for its full time"}: serving certificates now come from the new CAs` };
     }
     case "serve": {
