@@ -100,6 +100,7 @@ describe("certificates that rotate themselves, on the local driver", () => {
   let core: CoreV1Api;
   let stateDir: string;
   let child: ChildProcess | undefined;
+  const operatorLog: string[] = [];
 
   const readCluster = async (name: string): Promise<Cluster> => (await objects.getNamespacedCustomObject({ ...resource, plural: "clusters", name })) as Cluster;
   const annotate = (name: string, annotations: Record<string, string>): Promise<unknown> => objects.patchNamespacedCustomObject({ ...resource, plural: "clusters", name, body: { metadata: { annotations } } }, mergePatch);
@@ -110,7 +111,13 @@ describe("certificates that rotate themselves, on the local driver", () => {
     writeFileSync(kubeconfigFile, api().kubeConfig().exportConfig(), { mode: 0o600 });
     child = spawn(process.execPath, [new URL("./fixtures/operator-process.ts", import.meta.url).pathname], {
       env: { ...process.env, SEEDBED_TEST_KUBECONFIG: kubeconfigFile, SEEDBED_TEST_STATE_DIR: stateDir, SEEDBED_TEST_OPERATOR_OPTIONS: JSON.stringify({ tokenLifetimeMs }) },
-      stdio: ["ignore", "ignore", "inherit"],
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    // Everything it logs, to check that no key is ever in it.
+    child.stdout?.on("data", (chunk: Buffer) => operatorLog.push(chunk.toString()));
+    child.stderr?.on("data", (chunk: Buffer) => {
+      operatorLog.push(chunk.toString());
+      process.stderr.write(chunk);
     });
   };
   const killOperator = async (): Promise<void> => {
@@ -296,6 +303,9 @@ describe("certificates that rotate themselves, on the local driver", () => {
     const events = await api().kubeConfig().makeApiClient(EventsV1Api).listNamespacedEvent({ namespace, fieldSelector: "regarding.name=rot" });
     expect(events.items.map((e) => e.reason)).toEqual(expect.arrayContaining(["CARotationStarted", "CARotationProgressing", "CARotationCompleted"]));
     expect(JSON.stringify(events.items)).not.toMatch(/PRIVATE KEY/);
+    // The operators' logs through four kills and the whole rotation: lines were written, none with a key.
+    expect(operatorLog.join("").length).toBeGreaterThan(0);
+    expect(operatorLog.join("")).not.toMatch(/PRIVATE KEY|BEGIN CERTIFICATE/);
     const pki = await core.readNamespacedSecret({ namespace, name: clusterObjectNames.pkiSecret("rot") });
     expect(Object.keys(pki.data ?? {}).filter((k) => k.includes("previous"))).toEqual([]);
   }, 600_000);
