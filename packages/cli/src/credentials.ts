@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { ExecPlugin } from "@seedbed/pki";
+import { tokenTargetArgs, type TokenTarget } from "./cluster-ca/target.ts";
 import { seedbedHome } from "./home.ts";
 
 /** The CLI's entry point, run by kubectl (and by this CLI) as the exec credential plugin. */
@@ -45,10 +46,12 @@ export function currentLogin(env: NodeJS.ProcessEnv = process.env): LoginRecord 
  * Like kubelogin's, whoever runs the file logs in as themselves, from the
  * store their own environment names ($SEEDBED_CREDENTIALS, else
  * $SEEDBED_HOME/credentials), so a team can share one file; naming the
- * issuer's store would let anyone with the file act as the issuer.
+ * issuer's store would let anyone with the file act as the issuer. With a
+ * target (`seedbed kubeconfig`), the plugin also keeps that cluster's CA
+ * file current (src/cluster-ca).
  */
-export function tokenPlugin(): ExecPlugin {
-  return { command: process.execPath, args: [binScript, "token"] };
+export function tokenPlugin(target?: TokenTarget): ExecPlugin {
+  return { command: process.execPath, args: [binScript, "token", ...(target === undefined ? [] : tokenTargetArgs(target))] };
 }
 
 /**

@@ -263,14 +263,24 @@ export function program(): Command {
   root.command("logout").description("forget the login; later commands use the admin kubeconfig of `make up` again").action(async () => {
     (await import("./commands/login.ts")).logoutCommand();
   });
-  root.command("token").description("print an ExecCredential with your ID token: the kubectl exec credential plugin of Seedbed kubeconfigs").action(async () => (await import("./commands/token.ts")).tokenCommand());
+  root
+    .command("token")
+    .description("print an ExecCredential with your ID token: the kubectl exec credential plugin of Seedbed kubeconfigs")
+    .option("--project <name>", "with --cluster and --ca-file: the project of the cluster whose CA file to keep current through a CA rotation")
+    .option("--cluster <name>", "the cluster whose CA bundle (status.certificateAuthority) the file holds")
+    .option("--ca-file <path>", "the kubeconfig's certificate-authority file, rewritten when the cluster's bundle differs (at most once a minute)")
+    .action(async (options: { project?: string; cluster?: string; caFile?: string }) => {
+      const [{ tokenCommand }, { tokenTarget }] = await Promise.all([import("./commands/token.ts"), import("./cluster-ca/target.ts")]);
+      await tokenCommand(tokenTarget(options));
+    });
   root.command("whoami").description("the user and groups the management API sees you as").addOption(kubeconfigOption()).action((options: Parameters<typeof whoamiCommand>[0]) => whoamiCommand(options));
 
   root
     .command("kubeconfig <cluster>")
-    .description("print a cluster's kubeconfig, or merge it into ~/.kube/config: it logs in as whoever uses it (`seedbed token`, their own `seedbed login`), so a team can share it; needs a login, or --admin")
+    .description("print a cluster's kubeconfig, or merge it into ~/.kube/config: it logs in as whoever uses it (`seedbed token`, their own `seedbed login`), so a team on this machine can share it (elsewhere: --embed-ca); needs a login, or --admin")
     .option("--merge", "merge into ~/.kube/config (or the first file of $KUBECONFIG) and make it the current context")
     .option("--admin", "the certificate-based admin kubeconfig instead (project owners only; it is a long-lived credential)")
+    .option("--embed-ca", "carry the CA in the file instead of naming this machine's CA file (which `seedbed token` keeps current through a CA rotation): for use on another machine; it stops working when a CA rotation completes")
     .addOption(projectOption())
     .addOption(kubeconfigOption())
     .action((name: string, options: Parameters<typeof kubeconfigCommand>[1]) => kubeconfigCommand(name, options));

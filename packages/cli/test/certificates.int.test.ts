@@ -153,6 +153,20 @@ describe("seedbed cluster rotate-ca, certificates and kubeconfigs", () => {
     const tokenOut = await seedbed("bob", ["kubeconfig", "web"]);
     expect(tokenOut.stderr).toBe("");
     expect(tokenOut.status).toBe(0);
+    // A token kubeconfig names the bundle's file, which its plugin (`seedbed token --project a --cluster web --ca-file …`) keeps current.
+    const token = parse(tokenOut.stdout) as { clusters: { cluster: Record<string, string> }[]; users: { user: { exec: { args: string[] } } }[] };
+    const caFile = token.clusters[0]?.cluster["certificate-authority"] ?? "";
+    expect(token.clusters[0]?.cluster["certificate-authority-data"]).toBeUndefined();
+    expect(caFile.startsWith(join(dir, "home", "cluster-cas"))).toBe(true);
+    expect(readFileSync(caFile, "utf8")).toBe(`${newCA.certificatePem.trimEnd()}\n${oldCA.certificatePem.trimEnd()}\n`);
+    expect(token.users[0]?.user.exec.args.slice(1)).toEqual(["token", "--project", "a", "--cluster", "web", "--ca-file", caFile]);
+    // --embed-ca carries it instead, for another machine.
+    const embedded = await seedbed("bob", ["kubeconfig", "web", "--embed-ca"]);
+    expect(embedded.status, embedded.stderr).toBe(0);
+    const portable = parse(embedded.stdout) as { clusters: { cluster: Record<string, string> }[]; users: { user: { exec: { args: string[] } } }[] };
+    expect(caOf(portable.clusters[0])).toBe(`${newCA.certificatePem}${oldCA.certificatePem}`);
+    expect(portable.clusters[0]?.cluster["certificate-authority"]).toBeUndefined();
+    expect(portable.users[0]?.user.exec.args.slice(1)).toEqual(["token"]);
 
     const configMap = await api().kubeConfig().makeApiClient(CoreV1Api).readNamespacedConfigMap({ namespace, name: "web-kubeconfigs" });
     expect(configMap.metadata?.labels).toEqual({ "seedbed.dev/cluster": "web" });

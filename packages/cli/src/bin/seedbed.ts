@@ -15,9 +15,12 @@ const longRunning = new Set(["up", "operator", "serve"]);
 if (!longRunning.has(process.argv[2] ?? "")) module.enableCompileCache(process.env["NODE_COMPILE_CACHE"] ?? join(homedir(), ".cache", "seedbed", "node-compile-cache"));
 
 try {
-  // kubectl runs `seedbed token` before every request: it loads only what it needs.
-  if (process.argv[2] === "token" && process.argv.length === 3) await (await import("../commands/token.ts")).tokenCommand();
-  else await (await import("../program.ts")).program().parseAsync();
+  // kubectl runs `seedbed token` before every request: it loads only what it needs (its own arguments parsed by hand; --help goes to commander).
+  const rest = process.argv.slice(3);
+  if (process.argv[2] === "token" && !rest.some((arg) => arg === "-h" || arg === "--help")) {
+    const [{ tokenCommand }, { parseTokenArgs }] = await Promise.all([import("../commands/token.ts"), import("../cluster-ca/target.ts")]);
+    await tokenCommand(parseTokenArgs(rest));
+  } else await (await import("../program.ts")).program().parseAsync();
 } catch (error) {
   if (error instanceof CliError && error.exitCode === ExitCode.ok) process.exit(0);
   const exitCode = error instanceof CliError ? error.exitCode : ExitCode.failure;

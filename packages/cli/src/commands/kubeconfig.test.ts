@@ -1,9 +1,9 @@
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { parse, stringify } from "yaml";
-import { mergeKubeconfig } from "./kubeconfig.ts";
+import { mergeKubeconfig, mergeKubeconfigFile } from "./kubeconfig.ts";
 
 const incoming = stringify({
   apiVersion: "v1",
@@ -44,5 +44,28 @@ describe("mergeKubeconfig", () => {
     const merged = parse(readFileSync(path, "utf8")) as { clusters: { name: string; cluster: { server: string } }[] };
     expect(merged.clusters.map((c) => c.name).sort()).toEqual(["other", "seedbed-demo-web"]);
     expect(merged.clusters.find((c) => c.name === "seedbed-demo-web")?.cluster.server).toBe("https://127.0.0.1:10002");
+  });
+
+  it("gives other entries for the same endpoint the CA file a token kubeconfig names, so its plugin keeps them current too", () => {
+    const path = target();
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, stringify({
+      clusters: [
+        { name: "by-hand", cluster: { server: "https://127.0.0.1:10001", "certificate-authority-data": "T0xE" } },
+        { name: "elsewhere", cluster: { server: "https://127.0.0.1:10002", "certificate-authority-data": "T0xE" } },
+      ],
+    }));
+    const token = stringify({
+      clusters: [{ name: "web", cluster: { server: "https://127.0.0.1:10001", "certificate-authority": "/h/cluster-cas/p/a/web/ca.crt" } }],
+      users: [{ name: "seedbed", user: { exec: { command: "node", args: ["seedbed.ts", "token"] } } }],
+      contexts: [{ name: "seedbed@web", context: { cluster: "web", user: "seedbed" } }],
+    });
+    expect(mergeKubeconfigFile(path, token, "seedbed-a-web").refreshed).toEqual(["by-hand"]);
+    const merged = parse(readFileSync(path, "utf8")) as { clusters: { name: string; cluster: Record<string, string> }[] };
+    expect(merged.clusters).toEqual([
+      { name: "by-hand", cluster: { server: "https://127.0.0.1:10001", "certificate-authority": "/h/cluster-cas/p/a/web/ca.crt" } },
+      { name: "elsewhere", cluster: { server: "https://127.0.0.1:10002", "certificate-authority-data": "T0xE" } },
+      { name: "seedbed-a-web", cluster: { server: "https://127.0.0.1:10001", "certificate-authority": "/h/cluster-cas/p/a/web/ca.crt" } },
+    ]);
   });
 });

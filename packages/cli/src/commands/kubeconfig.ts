@@ -5,6 +5,9 @@ import { clusterObjectNames, kubeconfigSecretKey, recordKubeconfig, withCertific
 import { parse, stringify } from "yaml";
 import { commandContext, type CommandContext, type GlobalOptions } from "../context.ts";
 import { credentialsDir, currentLogin, tokenPlugin } from "../credentials.ts";
+import { clusterCAFile, clusterCAsDir, storeClusterCA } from "../cluster-ca/files.ts";
+import { withCertificateAuthorityFile } from "../cluster-ca/kubeconfig-file.ts";
+import { certificateBundle } from "../cluster-ca/plan.ts";
 import { clusterTokenKubeconfig } from "./cluster-kubeconfig.ts";
 import { CliError, ExitCode, explain } from "../errors.ts";
 import { cliLedgerClient, currentUserName } from "./cluster/ledger.ts";
@@ -14,6 +17,8 @@ export interface KubeconfigOptions extends GlobalOptions {
   readonly merge?: boolean;
   /** The certificate-based admin kubeconfig (project owners only) instead of one that logs in with the user's token. */
   readonly admin?: boolean;
+  /** A token kubeconfig that carries its CA (certificate-authority-data) instead of naming this machine's CA file: for another machine, but it stops working when a CA rotation completes. */
+  readonly embedCa?: boolean;
 }
 
 interface NamedEntry {
@@ -43,6 +48,12 @@ interface KubeconfigFile {
  * old and new CA during a rotation), merging refreshes the CA of every
  * entry of the file for the same endpoint, and the hand-out is recorded in
  * the cluster's kubeconfig ledger (who, when, which CAs).
+ *
+ * A token kubeconfig names its CA as a file (certificate-authority) under
+ * $SEEDBED_HOME/cluster-cas/<platform>/<project>/<cluster>/, and its plugin
+ * (`seedbed token --project --cluster --ca-file`) rewrites that file when
+ * the cluster's bundle changes, so it keeps working through a CA rotation
+ * (src/cluster-ca). --admin kubeconfigs and --embed-ca carry the CA inline.
  */
 export async function kubeconfigCommand(name: string, options: KubeconfigOptions, out?: NodeJS.WritableStream): Promise<void> {
   if (options.admin !== true && currentLogin() === undefined) {
@@ -54,10 +65,12 @@ export async function kubeconfigCommand(name: string, options: KubeconfigOptions
   }
   const ctx = commandContext(options, out);
   const kind: KubeconfigKind = options.admin === true ? "admin" : "token";
-  const handed = kind === "admin" ? await adminKubeconfig(ctx, name) : await tokenKubeconfig(ctx, name);
+  const handed = kind === "admin" ? await adminKubeconfig(ctx, name) : await tokenKubeconfig(ctx, name, options.embedCa === true);
   const bundle = handed.cluster.status?.certificateAuthority;
-  const kubeconfig = bundle === undefined ? handed.kubeconfig : withCertificateAuthority(handed.kubeconfig, bundle);
-  await record(ctx, handed.cluster, kind, kubeconfig);
+  const embedded = bundle === undefined ? handed.kubeconfig : withCertificateAuthority(handed.kubeconfig, bundle);
+  const kubeconfig = handed.caFile === undefined || bundle === undefined ? embedded : referenceCAFile(ctx, name, embedded, handed.caFile, bundle);
+  // Recorded with the CAs handed out: the ledger reads them from certificate-authority-data, which a file reference does not have.
+  await record(ctx, handed.cluster, kind, embedded);
   if (options.merge !== true) {
     ctx.out.write(kubeconfig);
     return;
@@ -88,15 +101,32 @@ async function record(ctx: CommandContext, cluster: Cluster, kind: KubeconfigKin
 interface Handed {
   readonly cluster: Cluster;
   readonly kubeconfig: string;
+  /** A token kubeconfig's CA file, which its plugin keeps current. */
+  readonly caFile?: string;
 }
 
-async function tokenKubeconfig(ctx: CommandContext, name: string): Promise<Handed> {
+async function tokenKubeconfig(ctx: CommandContext, name: string, embedCA: boolean): Promise<Handed> {
   const cluster = (await ctx.objects.getNamespacedCustomObject({ group: "seedbed.dev", version: "v1alpha1", plural: "clusters", namespace: ctx.namespace, name }).catch((error: unknown) => {
     throw explain(error, { kind: "cluster", name, project: ctx.project, server: ctx.server });
   })) as Cluster;
-  const kubeconfig = clusterTokenKubeconfig(cluster, tokenPlugin());
+  const caFile = embedCA ? undefined : clusterCAFile(clusterCAsDir(), ctx.server, ctx.project, name);
+  const kubeconfig = clusterTokenKubeconfig(cluster, tokenPlugin(caFile === undefined ? undefined : { project: ctx.project, cluster: name, caFile }));
   if (kubeconfig === undefined) throw new CliError(`cluster ${name} has no endpoint yet: wait until it is ready (seedbed cluster get ${name} --project ${ctx.project})`, ExitCode.notFound);
-  return { cluster, kubeconfig };
+  return { cluster, kubeconfig, ...(caFile === undefined ? {} : { caFile }) };
+}
+
+/**
+ * Writes the CA bundle handed out to the token kubeconfig's CA file (and
+ * the state its plugin checks from), and answers the kubeconfig naming
+ * that file instead of carrying the bundle.
+ */
+function referenceCAFile(ctx: CommandContext, name: string, kubeconfig: string, caFile: string, bundle: string): string {
+  try {
+    storeClusterCA(caFile, certificateBundle(bundle) ?? bundle, { server: ctx.server, project: ctx.project, cluster: name, checkedAt: new Date().toISOString() });
+  } catch (error) {
+    throw new CliError(`cannot write the CA file of cluster ${name} at ${caFile} (${(error as Error).message}): make $SEEDBED_HOME writable, or add --embed-ca for a kubeconfig that carries the CA (it stops working when a CA rotation completes)`, ExitCode.failure);
+  }
+  return withCertificateAuthorityFile(kubeconfig, caFile);
 }
 
 async function adminKubeconfig(ctx: CommandContext, name: string): Promise<Handed> {
@@ -141,13 +171,17 @@ export function mergeKubeconfigFile(target: string, kubeconfig: string, name: st
   if (!cluster || !user || !ctx) throw new CliError("the cluster's kubeconfig is incomplete", ExitCode.failure);
   ctx.context = { ...(ctx.context as object), cluster: name, user: name };
   const incomingCluster = cluster.cluster as Record<string, unknown> | undefined;
+  // The incoming entry's CA as it has it: inline, or the file a token kubeconfig's plugin keeps current.
+  const caFields = (["certificate-authority-data", "certificate-authority"] as const).filter((field) => incomingCluster?.[field] !== undefined);
   const refreshed: string[] = [];
   const others = (existing.clusters ?? []).filter((e) => e.name !== name).map((e) => {
     const entry = e.cluster as Record<string, unknown> | undefined;
-    if (!sameEndpoint(entry, incomingCluster) || incomingCluster?.["certificate-authority-data"] === undefined) return e;
+    if (!sameEndpoint(entry, incomingCluster) || caFields.length === 0) return e;
     refreshed.push(e.name);
-    const next: Record<string, unknown> = { ...entry, "certificate-authority-data": incomingCluster["certificate-authority-data"] };
+    const next: Record<string, unknown> = { ...entry };
+    delete next["certificate-authority-data"];
     delete next["certificate-authority"];
+    for (const field of caFields) next[field] = incomingCluster?.[field];
     return { ...e, cluster: next };
   });
   const merged: KubeconfigFile = {
