@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { CoreV1Api, CustomObjectsApi, EventsV1Api, KubeConfig, PatchStrategy, RbacAuthorizationV1Api, setHeaderOptions } from "@kubernetes/client-node";
 import { apiVersion, clusterObjectNames, completeCARotationAnnotation, rotateCAAnnotation, type Cluster } from "@seedbed/api";
 import { findProcessesByMarker } from "@seedbed/controlplane";
-import { eventually } from "@seedbed/testing";
+import { eventually, tokenLoop } from "@seedbed/testing";
 import { useKubeAPI } from "@seedbed/testing/vitest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { clientLoop } from "./client-loop.ts";
@@ -18,59 +18,6 @@ const resource = { group: "seedbed.dev", version: "v1alpha1", namespace };
 const mergePatch = setHeaderOptions("Content-Type", PatchStrategy.MergePatch);
 /** How long the operator keeps the old service-account key verifying: short, so a test sees it retire. */
 const tokenLifetimeMs = 15_000;
-
-/** What a loop of requests with a bearer token saw. */
-interface TokenLoopResult {
-  readonly ok: number;
-  readonly failures: readonly { at: number; why: string }[];
-}
-
-/**
- * GETs the default namespace with a bearer token over and over, each on a
- * new connection, trusting the CA bundle `ca()` gives at that moment (as a
- * client that refreshes its kubeconfig from the platform does).
- */
-function tokenLoop(server: string, token: string, ca: () => string, pauseMs = 100): { stop(): Promise<TokenLoopResult> } {
-  const state = { running: true };
-  let ok = 0;
-  const failures: { at: number; why: string }[] = [];
-  const once = (): Promise<void> =>
-    new Promise((resolve) => {
-      const caPem = ca();
-      if (!caPem.includes("BEGIN CERTIFICATE")) {
-        failures.push({ at: Date.now(), why: `no CA to trust: ${JSON.stringify(caPem.slice(0, 40))}` });
-        resolve();
-        return;
-      }
-      const req = request(new URL("/api/v1/namespaces/default", server), { ca: caPem, headers: { authorization: `Bearer ${token}` }, agent: false, timeout: 10_000 }, (res) => {
-        res.resume();
-        res.on("end", () => {
-          if (res.statusCode === 200) ok++;
-          else failures.push({ at: Date.now(), why: `HTTP ${String(res.statusCode)}` });
-          resolve();
-        });
-      });
-      req.on("timeout", () => req.destroy(new Error("timed out after 10 s")));
-      req.on("error", (error) => {
-        failures.push({ at: Date.now(), why: error.message });
-        resolve();
-      });
-      req.end();
-    });
-  const done = (async () => {
-    while (state.running) {
-      await once();
-      await new Promise((r) => setTimeout(r, pauseMs));
-    }
-  })();
-  return {
-    async stop() {
-      state.running = false;
-      await done;
-      return { ok, failures };
-    },
-  };
-}
 
 /** The HTTP status of one GET of the default namespace with a kubeconfig's own credentials and CA. */
 function statusWith(kc: KubeConfig): Promise<string> {
@@ -163,7 +110,7 @@ describe("certificates that rotate themselves, on the local driver", () => {
     const tenant = await tenantKubeConfig(core, namespace, "short");
     const token = await adminToken(tenant, "loop");
     const bundle = running.status?.certificateAuthority ?? "";
-    const loop = tokenLoop(endpoint, token, () => bundle);
+    const loop = tokenLoop(endpoint, () => bundle, () => token);
     // A watch held open across the renewals, which must see every change.
     const watched: string[] = [];
     const watchErrors: string[] = [];
@@ -227,7 +174,7 @@ describe("certificates that rotate themselves, on the local driver", () => {
     const oldLoop = clientLoop(oldAdmin);
     // A client that refreshes its CA from the platform (status.certificateAuthority) before each request.
     let currentCA = before.status?.certificateAuthority ?? "";
-    const refreshing = tokenLoop(endpoint, oldToken, () => currentCA);
+    const refreshing = tokenLoop(endpoint, () => currentCA, () => oldToken);
     const follow = setInterval(() => {
       void readCluster("rot").then((c) => {
         currentCA = c.status?.certificateAuthority ?? currentCA;
@@ -290,7 +237,7 @@ describe("certificates that rotate themselves, on the local driver", () => {
     const inRestart = (at: number): boolean => restarts.some((r) => at >= r && at - r < 15_000);
     expect(refreshed.failures.filter((f) => /certificate|self[- ]signed|verify/i.test(f.why))).toEqual([]);
     expect(refreshed.failures.filter((f) => /HTTP 40[13]/.test(f.why) && f.at < completingSince && !inRestart(f.at))).toEqual([]);
-    expect(refreshed.failures.some((f) => f.why === "HTTP 401")).toBe(true);
+    expect(refreshed.failures.some((f) => f.why.startsWith("HTTP 401"))).toBe(true);
     expect(newSeen.ok).toBeGreaterThan(20);
 
     // One process of each component after the kills; no key in status or events.

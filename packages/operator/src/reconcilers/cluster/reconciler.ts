@@ -290,6 +290,7 @@ export class ClusterReconciler implements Reconciler {
     // The seed takes a while to remove a namespace; its events bring us back sooner.
     if (!gone) return { requeueAfter: 2000 };
     this.#o.events.record(cluster, { reason: "ControlPlaneDeleted", action: "Delete", note: "the control plane, its ports and its data are gone" });
+    this.#certificates.forget(cluster);
     context.log.info("Deleted the control plane");
     try {
       await removeFinalizer(this.#o.client, cluster, clusterFinalizer);

@@ -44,6 +44,8 @@ export class ClusterCertificates {
   readonly #o: ClusterCertificatesOptions;
   /** Per PKI Secret, the last one this process wrote and the resourceVersions its writes replaced: a cache still holding one of those is behind. */
   readonly #written = new Map<string, { superseded: Set<string>; secret: V1Secret }>();
+  /** Per cluster, the last count of outstanding kubeconfigs, for which CA, and when it was read. */
+  readonly #ledgerCounts = new Map<string, { ca: string; at: number; count: number }>();
 
   constructor(options: ClusterCertificatesOptions) {
     this.#o = options;
@@ -133,8 +135,8 @@ export class ClusterCertificates {
     const rotation = stored.rotation;
     const underway = rotation !== undefined && rotation.phase !== "Completed";
     const ca = stored.pki.get("ca.crt");
-    // Read only while a rotation runs: who would lose access when it completes.
-    const outstanding = underway && ca !== undefined ? outstandingKubeconfigs(await readKubeconfigLedger(requestLedgerClient(this.#o.client), cluster), fingerprintOf(ca)).length : undefined;
+    // Read only while Prepared, when it decides something (who loses access when the rotation completes), and at most every 10 s.
+    const outstanding = rotation?.phase === "Prepared" && ca !== undefined ? await this.#outstanding(cluster, fingerprintOf(ca)) : undefined;
     return {
       ...described,
       ...(renewalMs === undefined ? {} : { renewalTime: new Date(renewalMs).toISOString() }),
@@ -142,6 +144,17 @@ export class ClusterCertificates {
       lastRotationTime: new Date(lastMs).toISOString(),
       ...(times.rotateEveryMs === undefined || underway ? {} : { nextRotationTime: new Date(lastMs + times.rotateEveryMs).toISOString() }),
     };
+  }
+
+  /** Kubeconfigs trusting only the old CA, from the cluster's ledger, read again at most every 10 s (each pass of a rotation would read it otherwise). */
+  async #outstanding(cluster: Cluster, caFingerprint: string): Promise<number> {
+    const key = secretKey(cluster);
+    const now = this.#o.clock.now();
+    const known = this.#ledgerCounts.get(key);
+    if (known !== undefined && known.ca === caFingerprint && now - known.at < 10_000) return known.count;
+    const count = outstandingKubeconfigs(await readKubeconfigLedger(requestLedgerClient(this.#o.client), cluster), caFingerprint).length;
+    this.#ledgerCounts.set(key, { ca: caFingerprint, at: now, count });
+    return count;
   }
 
   /** When the next leaf renewal is due. */
@@ -172,6 +185,7 @@ export class ClusterCertificates {
   /** Forgets a deleted cluster. */
   forget(cluster: Cluster): void {
     this.#written.delete(secretKey(cluster));
+    this.#ledgerCounts.delete(secretKey(cluster));
   }
 }
 

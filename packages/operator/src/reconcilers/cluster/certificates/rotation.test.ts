@@ -37,8 +37,11 @@ describe("decideRotation", () => {
     const started = decideRotation({ ...base, requested: "2026-11-30T00:00:00Z" }).next;
     expect(started).toMatchObject({ trigger: "Manual", requested: "2026-11-30T00:00:00Z", startedTime: at(t0) });
     const issuing = decideRotation({ ...base, now: t0 + minute, state: started }).next;
-    expect(issuing?.newKeySigningSince).toBe(at(t0 + minute));
+    expect(issuing?.newKeySigningSince).toBeUndefined();
     expect(issuing?.phaseTime).toBe(at(t0));
+    // Only once every API server serves the issue step does the old key sign no more.
+    const prepared = decideRotation({ ...base, now: t0 + 2 * minute, state: issuing }).next;
+    expect(prepared?.newKeySigningSince).toBe(at(t0 + 2 * minute));
     const done = decideRotation({ ...base, now: t0 + 9 * minute, state: state({ step: "untrust", phase: "Completing" }) }).next;
     expect(done?.completionTime).toBe(at(t0 + 9 * minute));
   });

@@ -29,7 +29,7 @@ export interface RotationState {
   readonly startedTime: string;
   readonly phaseTime: string;
   readonly stepTime: string;
-  /** When the new key began signing tokens: tokens of the old key expire by this plus their longest lifetime. */
+  /** Since when only the new key signs tokens (the issue step served): tokens of the old key expire by this plus their longest lifetime. */
   readonly newKeySigningSince?: string;
   readonly completionTime?: string;
 }
@@ -77,9 +77,10 @@ export function decideRotation(input: RotationInput): RotationDecision {
   if (!input.served) return { message: waitingMessage(state), wakeInMs: 1000 };
   switch (state.step) {
     case "trust":
-      return { next: step("issue", "Preparing", { newKeySigningSince: time }), message: "every component trusts both CAs; client certificates now come from the new CAs and tokens from the new key" };
+      return { next: step("issue", "Preparing"), message: "every component trusts both CAs; client certificates now come from the new CAs and tokens from the new key" };
     case "issue": {
-      if (state.phase === "Preparing") return { next: step("issue", "Prepared"), message: preparedMessage(input) };
+      // Served: from now on no kube-apiserver signs with the old key (one that had not restarted yet did until just now).
+      if (state.phase === "Preparing") return { next: step("issue", "Prepared", { newKeySigningSince: time }), message: preparedMessage(input) };
       const completeAt = Date.parse(state.phaseTime) + input.completeAfterMs;
       const asked = input.completeRequested === state.id;
       if (!asked && now < completeAt) return { message: preparedMessage(input), wakeInMs: completeAt - now };
