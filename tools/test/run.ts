@@ -1,5 +1,5 @@
-// The whole test suite, as `make test` runs it: lint, typecheck, then the
-// unit and integration tests. Every step runs even when an earlier one
+// The whole test suite, as `make test` runs it: lint, typecheck, the unit
+// and integration tests, then the real ones. Every step runs even when an earlier one
 // failed, so one run shows everything that is wrong. The last line is
 // `N passed, N failed` (CI reads it): lint and typecheck count as one check
 // each, every vitest test as one.
@@ -31,19 +31,35 @@ for (const [name, script] of [["lint", "lint"], ["typecheck", "typecheck"]] as c
   else failed++;
 }
 
-const reportDir = mkdtempSync(join(tmpdir(), "seedbed-vitest-"));
-const report = join(reportDir, "report.json");
-const testsOk = step("tests", "npx", ["vitest", "run", "--reporter=default", "--reporter=json", `--outputFile.json=${report}`, ...vitestArgs]);
-try {
-  const json = JSON.parse(readFileSync(report, "utf8")) as VitestJSON;
-  passed += json.numPassedTests;
-  failed += json.numFailedTests;
-  // A file that fails to load has no failing test but fails the run.
-  if (!testsOk && json.numFailedTests === 0) failed++;
-} catch {
-  failed++; // vitest died before writing its report
+/**
+ * One vitest run, its tests counted. The real tests (real nodes and seeds,
+ * the heaviest by far) run in a run of their own after the others: sharing
+ * the 2 cores with an integration file made both slow enough to time out.
+ */
+function vitest(name: string, args: string[]): void {
+  const reportDir = mkdtempSync(join(tmpdir(), "seedbed-vitest-"));
+  const report = join(reportDir, "report.json");
+  // A filter given to `make test` may leave one of the runs without a file: that is no failure.
+  const testsOk = step(name, "npx", ["vitest", "run", "--passWithNoTests", "--reporter=default", "--reporter=json", `--outputFile.json=${report}`, ...args]);
+  try {
+    const json = JSON.parse(readFileSync(report, "utf8")) as VitestJSON;
+    passed += json.numPassedTests;
+    failed += json.numFailedTests;
+    // A file that fails to load has no failing test but fails the run.
+    if (!testsOk && json.numFailedTests === 0) failed++;
+  } catch {
+    failed++; // vitest died before writing its report
+  }
+  rmSync(reportDir, { recursive: true, force: true });
 }
-rmSync(reportDir, { recursive: true, force: true });
+
+// Projects named on the command line: one run, as asked.
+if (vitestArgs.some((a) => a === "--project" || a.startsWith("--project="))) {
+  vitest("tests", vitestArgs);
+} else {
+  vitest("unit and integration tests", ["--project", "unit", "--project", "integration", ...vitestArgs]);
+  vitest("real tests", ["--project", "real", ...vitestArgs]);
+}
 
 process.stdout.write(`\n${passed} passed, ${failed} failed\n`);
 process.exitCode = failed === 0 ? 0 : 1;
