@@ -162,7 +162,7 @@ describe("certificates that rotate themselves, on the local driver", () => {
   }, 300_000);
 
   it("rotates every CA in stages: old kubeconfigs work until Completing, new ones throughout, old tokens until the old key retires, resumed after the operator is killed in each stage", async () => {
-    await objects.createNamespacedCustomObject({ ...resource, plural: "clusters", body: { apiVersion, kind: "Cluster", metadata: { name: "rot", namespace }, spec: { certificates: { caRotation: { completeAfter: "1h" } } } } });
+    await objects.createNamespacedCustomObject({ ...resource, plural: "clusters", body: { apiVersion, kind: "Cluster", metadata: { name: "rot", namespace }, spec: { certificates: { leafValidity: "2m", renewBefore: "60s", caRotation: { completeAfter: "1h" } } } } });
     const before = await eventually(() => readCluster("rot"), (c) => c.status?.phase === "Running", { timeoutMs: 120_000, description: "cluster rot Running" });
     const endpoint = before.status?.endpoint ?? "";
     const oldAdmin = await tenantKubeConfig(core, namespace, "rot");
@@ -255,5 +255,12 @@ describe("certificates that rotate themselves, on the local driver", () => {
     expect(operatorLog.join("")).not.toMatch(/PRIVATE KEY|BEGIN CERTIFICATE/);
     const pki = await core.readNamespacedSecret({ namespace, name: clusterObjectNames.pkiSecret("rot") });
     expect(Object.keys(pki.data ?? {}).filter((k) => k.includes("previous"))).toEqual([]);
+
+    // Leaves keep being renewed after the rotation (every minute here), from the new CA.
+    const serving = (secret: typeof pki): X509Certificate => new X509Certificate(Buffer.from(secret.data?.["apiserver.crt"] ?? "", "base64"));
+    const renewed = await eventually(() => core.readNamespacedSecret({ namespace, name: clusterObjectNames.pkiSecret("rot") }), (s) => serving(s).serialNumber !== serving(pki).serialNumber, { timeoutMs: 90_000, description: "a leaf renewal after the rotation" });
+    expect(serving(renewed).issuer).toContain(rotation?.id ?? "?");
+    const after = await eventually(() => readCluster("rot"), (c) => c.status?.conditions?.find((x) => x.type === "Ready")?.status === "True", { timeoutMs: 60_000, description: "rot Ready after the renewal" });
+    expect(after.status?.certificates?.rotation?.phase).toBe("Completed");
   }, 600_000);
 });

@@ -102,7 +102,7 @@ export class ClusterCertificates {
     if (existing === undefined) throw new Error("the cluster's PKI Secret disappeared during the pass");
     const starting = stored.rotation === undefined || stored.rotation.phase === "Completed";
     const fresh = starting ? await createClusterAuthorities({ clusterName: `${cluster.metadata.namespace ?? ""}/${cluster.metadata.name ?? ""}`, caValidity: validityOf(inputs.times.caValidityMs), now: inputs.now }, next.id) : undefined;
-    const written = await storeStep(this.#o.client, existing, next, inputs, fresh);
+    const written = await storeStep(this.#o.client, existing, next, inputs, fresh === undefined ? {} : { fresh });
     this.#remember(cluster, written);
     const what = next.phase === "Completed" ? "CARotationCompleted" : starting ? "CARotationStarted" : "CARotationProgressing";
     this.#o.events.record(cluster, { reason: what, action: "RotateCA", note: `CA rotation ${next.id}: ${next.phase}, step ${next.step}` });

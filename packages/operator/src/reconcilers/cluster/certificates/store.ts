@@ -80,20 +80,22 @@ export async function ensurePKI(client: ObjectClient, cached: V1Secret | undefin
   // a newer Seedbed adds), or lacking a name: issued from the cluster's own
   // authorities. New CAs would lock out every kubeconfig and node already
   // handed out; only a CA rotation makes them, in steps.
-  return storeStep(client, existing, rotation, inputs, undefined);
+  return storeStep(client, existing, rotation, inputs, { renew: true });
 }
 
 /**
  * Issues every leaf for a rotation state and stores it with the state, in
  * one write: `fresh` are new authorities (a rotation starts: the current
- * ones become the previous). The PKI and its rotation record never
+ * ones become the previous); `renew` issues the leaves afresh even when the
+ * state signs as the stored one does (a renewal, not a step). The PKI and its rotation record never
  * disagree, whatever point an operator is killed at.
  */
-export async function storeStep(client: ObjectClient, existing: V1Secret, rotation: RotationState | undefined, inputs: PKIInputs, fresh: ClusterAuthorities | undefined): Promise<StoredPKI> {
+export async function storeStep(client: ObjectClient, existing: V1Secret, rotation: RotationState | undefined, inputs: PKIInputs, how: { readonly fresh?: ClusterAuthorities; readonly renew?: boolean }): Promise<StoredPKI> {
   const options = pkiOptions(inputs);
   const stored = storedFiles(existing);
   const before = recordedRotation(existing);
-  if (fresh === undefined && before !== undefined && sameSigners(before, rotation)) {
+  const { fresh } = how;
+  if (how.renew !== true && fresh === undefined && before !== undefined && sameSigners(before, rotation)) {
     // A phase that signs as the last step did (Prepared, Completed): only the record changes, so no component restarts for it.
     const written = await writeSecret(client, inputs.cluster, existing, stored, rotation);
     return { pki: stored, rotation, action: "kept", version: versionOf(written), secret: written, ...replacedOf(existing) };
