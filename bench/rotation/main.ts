@@ -41,6 +41,7 @@ import { auditPolicy, prepareSeed } from "../scale/seed-setup.ts";
 import { parseClusterCounts, parseWholeNumber, roundClusterName, rotationSeconds } from "./figures.ts";
 import { annotateRound, createRound, waitRotated, waitRunning, type Round } from "./fleet.ts";
 import { localSeedName, runSample, type SampleFigures } from "./sample.ts";
+import { stopChild } from "../lib/stop-child.ts";
 
 const chartValues = parse(readFileSync(new URL("../../deploy/helm/seedbed/values.yaml", import.meta.url), "utf8")) as { nodeOptions: string };
 const { values } = parseArgs({
@@ -87,14 +88,8 @@ let cleaned: Promise<void> | undefined;
 /** Stops the operator (which stops the local control planes), kills any they left, and stops the seed; once. */
 const cleanUp = (): Promise<void> => (cleaned ??= stopAll());
 async function stopAll(): Promise<void> {
-  if (operator !== undefined && operator.exitCode === null) {
-    const exited = new Promise((resolve) => operator?.once("exit", resolve));
-    operator.kill("SIGTERM");
-    // An operator that does not stop within 20 s is killed.
-    const kill = setTimeout(() => operator?.kill("SIGKILL"), 20_000);
-    await exited;
-    clearTimeout(kill);
-  }
+  // An operator that does not stop within 20 s is killed.
+  await stopChild(operator);
   for (const pid of findProcessesByMarker(`seedbed:${join(stateDir, "clusters")}`, { prefix: true })) process.kill(pid, "SIGKILL");
   await api.stop();
   rmSync(workDir, { recursive: true, force: true });

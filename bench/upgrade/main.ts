@@ -25,6 +25,7 @@ import { clusterUpgradeSeconds, kwokClusterName, loopFigures, parseWholeNumber, 
 import { createFleet, createPlan, followPlan, listClusters, ofMinor, waitRunning, type FleetSpec } from "./fleet.ts";
 import { resetPeakRss, rssMiB } from "./process.ts";
 import { sampleUnavailable, startClientLoops, startSampleSeed, type SampleSeed } from "./sample.ts";
+import { stopChild } from "../lib/stop-child.ts";
 
 const chartValues = parse(readFileSync(new URL("../../deploy/helm/seedbed/values.yaml", import.meta.url), "utf8")) as { nodeOptions: string };
 const { values } = parseArgs({
@@ -85,14 +86,8 @@ let cleaned: Promise<void> | undefined;
 /** Stops the operator, the real seed and the kwok seed; once, whoever asks first (a signal or the end). */
 const cleanUp = (): Promise<void> => (cleaned ??= stopAll());
 async function stopAll(): Promise<void> {
-  if (operator !== undefined && operator.exitCode === null) {
-    const exited = new Promise((resolve) => operator?.once("exit", resolve));
-    operator.kill("SIGTERM");
-    // An operator that does not stop within 20 s is killed.
-    const kill = setTimeout(() => operator?.kill("SIGKILL"), 20_000);
-    await exited;
-    clearTimeout(kill);
-  }
+  // An operator that does not stop within 20 s is killed.
+  await stopChild(operator);
   await sampleSeed?.stop().catch((error: unknown) => log(`stopping the real seed: ${String(error)}`));
   await api.stop();
   rmSync(auditDir, { recursive: true, force: true });
