@@ -69,7 +69,12 @@ describe("a restore interrupted by a killed operator", () => {
     await create("etcdrestores", "EtcdRestore", "interrupted", { clusterName: "victim", backupName: "snap" });
     const deadline = Date.now() + 120_000;
     while (!existsSync(join(clusterDir, "restore", "hold.json"))) {
-      if (Date.now() > deadline) throw new Error("the restore never held the cluster");
+      if (Date.now() > deadline) {
+        // What the restore and the cluster said, to tell a restore that waits from one that keeps failing.
+        const restore = await read<EtcdRestore>("etcdrestores", "interrupted").catch(() => undefined);
+        const victim = await read<Cluster>("clusters", "victim").catch(() => undefined);
+        throw new Error(`the restore never held the cluster; EtcdRestore status ${JSON.stringify(restore?.status)}; Cluster phase ${victim?.status?.phase ?? "?"}, conditions ${JSON.stringify(victim?.status?.conditions?.map((c) => `${c.type}=${c.status} ${c.reason}: ${c.message}`))}`);
+      }
       await sleep(10);
     }
     mark("the restore holds the cluster");
