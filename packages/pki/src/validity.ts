@@ -12,7 +12,7 @@ export function validityOf(ms: number): Validity {
  * Backdating notBefore absorbs small clock differences between the machine
  * that signs and the component that verifies.
  */
-const clockSkewMs = 5 * 60 * 1000;
+export const clockSkewMs = 5 * 60 * 1000;
 
 /** The notBefore / notAfter pair of a certificate issued at `now`. */
 export function validityWindow(validity: Validity, now: Date = new Date(), notLaterThan?: Date): { notBefore: Date; notAfter: Date } {

@@ -1,6 +1,7 @@
 import { createHash, createPublicKey, X509Certificate } from "node:crypto";
 import type { AuthorityName, AuthorityStatus, ClusterCertificatesStatus } from "@seedbed/api";
 import { authorityCertificateFiles } from "@seedbed/controlplane";
+import { clockSkewMs } from "@seedbed/pki";
 import type { RotationState } from "./rotation.ts";
 
 /** Where each authority's certificate (public key for the service-account key) is, current and previous. */
@@ -43,7 +44,7 @@ export function describePKI(files: ReadonlyMap<string, string>): Pick<ClusterCer
 export function authoritiesMadeMs(files: ReadonlyMap<string, string>): number {
   const pem = files.get("ca.crt");
   if (pem === undefined) return 0;
-  return new Date(new X509Certificate(pem).validFrom).getTime() + 5 * 60_000;
+  return new Date(new X509Certificate(pem).validFrom).getTime() + clockSkewMs;
 }
 
 /** status.certificates.rotation from the stored state. */
