@@ -12,11 +12,34 @@ interface VitestJSON {
   numPassedTests: number;
   numFailedTests: number;
   numTotalTests: number;
+  testResults?: {
+    name: string;
+    status: string;
+    message?: string;
+    assertionResults?: { fullName: string; status: string; failureMessages?: string[] }[];
+  }[];
 }
 
 const vitestArgs = process.argv.slice(2);
 let passed = 0;
 let failed = 0;
+/** Each failure, named and with the start of its message: CI keeps only the end of the output, so they are repeated there. */
+const failures: string[] = [];
+const maxMessageLines = 25;
+
+function summarise(file: string, name: string, message: string | undefined): void {
+  const lines = (message ?? "").replace(/\u001b\[[0-9;]*m/g, "").split("\n").slice(0, maxMessageLines);
+  failures.push([`FAILED ${file}${name === "" ? "" : ` > ${name}`}`, ...lines.map((l) => `    ${l}`)].join("\n"));
+}
+
+function recordFailures(json: VitestJSON): void {
+  for (const file of json.testResults ?? []) {
+    const relative = file.name.startsWith(process.cwd()) ? file.name.slice(process.cwd().length + 1) : file.name;
+    const failedTests = (file.assertionResults ?? []).filter((t) => t.status === "failed");
+    for (const test of failedTests) summarise(relative, test.fullName, test.failureMessages?.[0]);
+    if (file.status === "failed" && failedTests.length === 0) summarise(relative, "", file.message);
+  }
+}
 
 function step(name: string, command: string, args: string[]): boolean {
   process.stdout.write(`\n=== ${name}: ${command} ${args.join(" ")}\n`);
@@ -28,7 +51,10 @@ function step(name: string, command: string, args: string[]): boolean {
 
 for (const [name, script] of [["lint", "lint"], ["typecheck", "typecheck"]] as const) {
   if (step(name, "npm", ["run", "--silent", script])) passed++;
-  else failed++;
+  else {
+    failed++;
+    failures.push(`FAILED ${name}: its output above says where`);
+  }
 }
 
 /**
@@ -45,10 +71,12 @@ function vitest(name: string, args: string[]): void {
     const json = JSON.parse(readFileSync(report, "utf8")) as VitestJSON;
     passed += json.numPassedTests;
     failed += json.numFailedTests;
+    recordFailures(json);
     // A file that fails to load has no failing test but fails the run.
     if (!testsOk && json.numFailedTests === 0) failed++;
   } catch {
     failed++; // vitest died before writing its report
+    failures.push(`FAILED ${name}: vitest wrote no report`);
   }
   rmSync(reportDir, { recursive: true, force: true });
 }
@@ -61,5 +89,6 @@ if (vitestArgs.some((a) => a === "--project" || a.startsWith("--project="))) {
   vitest("real tests", ["--project", "real", ...vitestArgs]);
 }
 
+if (failures.length > 0) process.stdout.write(`\n=== what failed\n${failures.join("\n")}\n`);
 process.stdout.write(`\n${passed} passed, ${failed} failed\n`);
 process.exitCode = failed === 0 ? 0 : 1;
