@@ -80,6 +80,13 @@ describe("admission of seedbed.dev objects by a real kube-apiserver", () => {
     expect(patched.spec.controlPlane?.datastore?.members).toBe(1);
   });
 
+  it("accepts a change of the etcd member count (a resize one member at a time), and refuses an even one", async () => {
+    const stored = await create<Cluster>(client, { apiVersion, kind: "Cluster", metadata: { name: "resizes", namespace }, spec: { controlPlane: { datastore: { members: 1 } } } } as unknown as Cluster);
+    const grown = await client.replace(merged(stored, { spec: { controlPlane: { datastore: { members: 3 } } } }));
+    expect(grown.spec.controlPlane?.datastore?.members).toBe(3);
+    await expect(client.replace(merged(grown, { spec: { controlPlane: { datastore: { members: 4 } } } }))).rejects.toThrow(/must be 1, 3 or 5/);
+  });
+
   it("applies every example manifest, one of each kind", async () => {
     const files = readdirSync(examplesDir).filter((f) => f.endsWith(".yaml"));
     const kinds = new Set<string>();

@@ -57,6 +57,8 @@ export interface ComponentHealth {
   readonly serving?: boolean;
   /** Why it is not ready, in words a user understands. */
   readonly message?: string;
+  /** Instances that are ready, for a component that stands for several (a workload's replicas); absent: one instance. */
+  readonly readyReplicas?: number;
   /**
    * The Kubernetes version every instance runs, once all run the planned
    * one and are ready (kube-apiserver, kube-controller-manager,
@@ -113,6 +115,21 @@ export interface ControlPlaneObservation {
   readonly components: readonly ComponentHealth[];
   /** The id of a restore that holds the control plane stopped (EtcdRestoreRequest.id), while one does. */
   readonly restoring?: string;
+  /** Each etcd member, voters first, when the driver reads etcd's member list. */
+  readonly etcdMembers?: readonly EtcdMemberObservation[];
+  /** The etcd membership change under way, or why it waits (absent: none). */
+  readonly membership?: string;
+}
+
+/** One etcd member as a driver saw it. */
+export interface EtcdMemberObservation {
+  readonly name: string;
+  /** etcd's member ID in hex. */
+  readonly id?: string;
+  readonly role: "Leader" | "Follower" | "Learner" | "Unknown";
+  readonly healthy: boolean;
+  readonly dbSizeBytes?: number;
+  readonly message?: string;
 }
 
 /**
@@ -124,6 +141,8 @@ export interface DriverCapabilities {
   readonly maxAPIServerReplicas: number;
   /** etcd members it runs per cluster. */
   readonly maxEtcdMembers: number;
+  /** Whether it changes a running cluster's etcd member count (learners added and promoted, members removed one at a time). */
+  readonly etcdMembershipChanges: boolean;
   /** A key prefix in a shared etcd instead of an etcd of the cluster's own. */
   readonly sharedDatastore: boolean;
   /** The exposure.serviceType values it honours. */

@@ -9,6 +9,7 @@ import { clusterFirstVersionRules, clusterRollbackRule, immutableRule, ipv4CIDRR
 import { CertificatePolicy, ClusterCertificatesStatus } from "./certificates.ts";
 import { ClusterUpgradeStatus, UpgradePolicy } from "./upgrade.ts";
 import { Auth } from "./cluster-auth.ts";
+import { ControlPlaneStatus } from "./control-plane-status.ts";
 
 /** The etcd a control plane stores its data in. */
 export const Datastore = Type.Object({
@@ -18,7 +19,7 @@ export const Datastore = Type.Object({
   }),
   members: Type.Integer({
     default: 1,
-    description: "etcd members of a Dedicated datastore: 1, or 3 / 5 for high availability (an odd count keeps a quorum).",
+    description: "etcd members of a Dedicated datastore: 1, or 3 / 5 for high availability (an odd count keeps a quorum). Changing it resizes etcd one member at a time (a new member joins as a learner and is promoted once it has caught up; a removed one leaves the member list before it stops).",
     "x-kubernetes-validations": [{ rule: "self in [1, 3, 5]", message: "must be 1, 3 or 5: an odd number of members keeps a quorum" }],
   }),
   storage: Quantity({ default: "1Gi", description: "Size of each member's volume (kubernetes driver)." }),
@@ -30,7 +31,7 @@ export const Datastore = Type.Object({
 
 /** The control plane's size and placement. */
 export const ControlPlane = Type.Object({
-  replicas: Type.Integer({ minimum: 1, maximum: 5, default: 1, description: "kube-apiserver replicas (kubernetes driver)." }),
+  replicas: Type.Integer({ minimum: 1, maximum: 5, default: 1, description: "kube-apiserver replicas behind the cluster's one endpoint (a Service on kubernetes seeds, the platform's load balancer on the local one); controller-manager and scheduler then run as many, electing a leader." }),
   datastore: Type.Optional(Datastore),
 });
 
@@ -153,8 +154,7 @@ export const ClusterSpec = Type.Object({
     { rule: "!has(self.seed) || !has(self.seedSelector)", message: "spec.seed and spec.seedSelector cannot both be set: name one Seed with spec.seed, or a region with spec.seedSelector.region and Seedbed chooses a Seed there", fieldPath: ".seedSelector" },
     { rule: "has(self.seedSelector) == has(oldSelf.seedSelector)", message: "spec.seedSelector cannot be added or removed after creation: the control plane stays on the seed it was placed on (status.seed); create a new Cluster to use another seed or region", fieldPath: ".seedSelector" },
     { rule: "has(self.template) == has(oldSelf.template)", message: "spec.template cannot be added or removed after creation; set the fields you want in the Cluster's own spec instead", fieldPath: ".template" },
-    // Changing etcd's membership or volumes of a running cluster needs a safe procedure (a later release); until then it is refused.
-    { rule: `${datastoreField("self", "members", "1")} == ${datastoreField("oldSelf", "members", "1")}`, message: "spec.controlPlane.datastore.members cannot be changed after creation yet: etcd membership changes are not supported; create a new Cluster (and restore a backup into it) for another member count", fieldPath: ".controlPlane" },
+    // Changing etcd's volumes of a running cluster needs a safe procedure (a later release); until then it is refused.
     { rule: `${datastoreField("self", "storage", "'1Gi'")} == ${datastoreField("oldSelf", "storage", "'1Gi'")}`, message: "spec.controlPlane.datastore.storage cannot be changed after creation yet: etcd volumes are not resized; create a new Cluster for another size", fieldPath: ".controlPlane" },
   ],
 });
@@ -192,6 +192,7 @@ export const ClusterStatus = StatusOf(clusterPhases, {
   upgrade: Type.Optional(ClusterUpgradeStatus),
   controlPlaneRestarts: Type.Optional(Type.Integer({ minimum: 0, description: "Restarts of the control plane's components the driver has seen (an UpgradePlan's health gate: none during its soak)." })),
   certificates: Type.Optional(ClusterCertificatesStatus),
+  controlPlane: Type.Optional(ControlPlaneStatus),
 });
 
 /** The Cluster resource schema (spec and status). */
@@ -232,6 +233,8 @@ export const clusterKind: KindDefinition = {
     { name: "Endpoint", type: "string", jsonPath: ".status.endpoint" },
     { name: "Nodes", type: "string", jsonPath: ".status.nodes.ready", description: "Ready nodes" },
     { name: "Running", type: "string", jsonPath: ".status.version", priority: 1, description: "Version the control plane runs" },
+    { name: "APIServers", type: "string", jsonPath: ".status.controlPlane.apiServers", priority: 1, description: "kube-apiservers ready / desired" },
+    { name: "Etcd", type: "string", jsonPath: ".status.controlPlane.etcd", priority: 1, description: "etcd voting members healthy / desired" },
     { name: "Upgrade", type: "string", jsonPath: ".status.upgrade.step", priority: 1, description: "The step of the upgrade under way (or Done)" },
     { name: "CA Rotation", type: "string", jsonPath: ".status.certificates.rotation.phase", priority: 1, description: "The stage of the last CA rotation" },
     { name: "Certs Renew", type: "date", jsonPath: ".status.certificates.renewalTime", priority: 1, description: "When the next leaf renewal is due" },

@@ -1,4 +1,5 @@
 export * from "./certificates.ts";
+export * from "./control-plane-status.ts";
 export * from "./cluster.ts";
 export { defaultOIDCPrefix, oidcPrefixProblem, reservedOIDCPrefixes } from "./cluster-auth.ts";
 export * from "./cluster-conditions.ts";

@@ -13,6 +13,12 @@ export interface EtcdMembership {
   readonly initialCluster: string;
   /** Serves /livez and /readyz over plain HTTP here, for probes (e.g. http://0.0.0.0:2381). */
   readonly metricsURL?: string;
+  /**
+   * "existing" for a member added to a running cluster (MemberAddAsLearner
+   * first; initialCluster then lists the current members and this one).
+   * etcd reads it only with an empty data directory. Default "new".
+   */
+  readonly initialClusterState?: "new" | "existing";
 }
 
 /** What an etcd member with mutual TLS needs. */
@@ -58,7 +64,7 @@ export function renderEtcd(input: EtcdRenderInput): ProcessSpec {
       "initial-advertise-peer-urls": `https://${advertise}:${input.peerPort}`,
       "initial-cluster": m?.initialCluster ?? `${name}=https://${advertise}:${input.peerPort}`,
       "listen-metrics-urls": m?.metricsURL,
-      "initial-cluster-state": "new",
+      "initial-cluster-state": m?.initialClusterState ?? "new",
       "cert-file": input.pki.serverCertFile,
       "key-file": input.pki.serverKeyFile,
       "trusted-ca-file": input.pki.caFile,

@@ -39,12 +39,13 @@ export function componentHealth(name: string, workload: WorkloadStatus | undefin
   if (!workload) return { name, running: false, ready: false, restarts, message: `${name} has not been created yet` };
   const rollout = rolloutOf(workload);
   const serving = rollout.ready > 0;
+  const readyReplicas = rollout.ready;
   // Done: every pod runs the template the version annotation was written with.
   const version = workload.metadata?.annotations?.[versionAnnotation];
-  if (rollout.done) return { name, running: true, ready: true, serving, restarts, ...(version === undefined ? {} : { version }) };
+  if (rollout.done) return { name, running: true, ready: true, serving, readyReplicas, restarts, ...(version === undefined ? {} : { version }) };
   const stuck = pods.map(whyStuck).find((why) => why !== undefined);
-  if (stuck !== undefined) return { name, running: false, ready: false, serving, restarts, message: `${name}: ${stuck}` };
-  return { name, running: pods.length > 0, ready: false, serving, restarts, message: `${name}: ${rollout.progress}` };
+  if (stuck !== undefined) return { name, running: false, ready: false, serving, readyReplicas, restarts, message: `${name}: ${stuck}` };
+  return { name, running: pods.length > 0, ready: false, serving, readyReplicas, restarts, message: `${name}: ${rollout.progress}` };
 }
 
 /**

@@ -36,6 +36,8 @@ import { PlacementWaitError } from "../../seeds/errors.ts";
 import { backupsHealth, backupVerified } from "../backupschedule/plan.ts";
 import { effectiveBackup, scheduledBackupsOf } from "../backupschedule/reconciler.ts";
 import { recordPlacement } from "./placement.ts";
+import { controlPlaneStatus } from "./control-plane-status.ts";
+import { etcdMembersToBuild } from "./support.ts";
 import { ClusterUpgrades } from "./upgrade/upgrade.ts";
 
 /** The finalizer that keeps a Cluster until its control plane and data are gone. */
@@ -210,6 +212,8 @@ export class ClusterReconciler implements Reconciler {
     progress.step = "upgrade";
     const prepared = await this.#upgrades.prepare(cluster, effective.version);
     progress.step = "seed";
+    const supportContext = { seed, driver: driver.name, capabilities: driver.capabilities, sharedEndpoint: this.#hasSharedEndpoint(), ...builtMembersOf(cluster) };
+    const built = { apiServerReplicas: Math.min(effective.controlPlaneReplicas, driver.capabilities.maxAPIServerReplicas), etcdMembers: Math.min(etcdMembersToBuild(effective, supportContext), driver.capabilities.maxEtcdMembers) };
     const controlPlane = await driver.apply({
       clusterId: id,
       version: effective.version,
@@ -217,7 +221,7 @@ export class ClusterReconciler implements Reconciler {
       network: effective.network,
       pki,
       pkiVersion,
-      controlPlane: { apiServerReplicas: effective.controlPlaneReplicas, etcdMembers: effective.etcdMembers, etcdStorage: effective.etcdStorage },
+      controlPlane: { apiServerReplicas: effective.controlPlaneReplicas, etcdMembers: built.etcdMembers, etcdStorage: effective.etcdStorage },
       exposure: effective.exposure,
       authenticationConfig,
       kwok: this.#needsKwok(cluster),
@@ -227,7 +231,7 @@ export class ClusterReconciler implements Reconciler {
     progress.step = "certificates";
     const certificates = await this.#certificates.observe(pkiInputs, stored, driver, controlPlane, id);
     progress.step = "status";
-    const supported = this.#report.supported(cluster, effective, { seed, driver: driver.name, capabilities: driver.capabilities, sharedEndpoint: this.#hasSharedEndpoint() });
+    const supported = this.#report.supported(cluster, effective, supportContext);
     const restoring = this.#restoring(cluster, controlPlane);
     progress.step = "upgrade";
     const upgrade = await this.#upgrades.advance(cluster, prepared, controlPlane.components, driver.restoreEtcd !== undefined);
@@ -242,6 +246,7 @@ export class ClusterReconciler implements Reconciler {
       // The bundle: during a CA rotation, kubeconfigs made from it trust the old CA and the new.
       certificateAuthority: pki.get("ca-bundle.crt"),
       certificates: certificates.status,
+      controlPlane: controlPlaneStatus(controlPlane, built),
       seed,
       adminKubeconfigSecretRef: { name: adminSecret },
     });
@@ -381,4 +386,10 @@ export class ClusterReconciler implements Reconciler {
 /** The upgrade's and a restore's part of a pass's observation: the upgrade record, the version the control plane runs as it decided, and what a restore restores. */
 function upgradeObservation(upgrade: { upgrade: ClusterObservation["upgrade"]; running: string | undefined }, restoring: string | undefined): Pick<ClusterObservation, "upgrade" | "runningVersion" | "restoring"> {
   return { ...(upgrade.upgrade === undefined ? {} : { upgrade: upgrade.upgrade }), ...(upgrade.running === undefined ? {} : { runningVersion: upgrade.running }), ...(restoring === undefined ? {} : { restoring }) };
+}
+
+/** The member count a cluster's etcd was built for, once recorded. */
+function builtMembersOf(cluster: Cluster): { builtEtcdMembers?: number } {
+  const built = cluster.status?.controlPlane?.builtMembers;
+  return built === undefined ? {} : { builtEtcdMembers: built };
 }

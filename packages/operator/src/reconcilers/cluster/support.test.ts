@@ -1,10 +1,10 @@
 import type { DriverCapabilities } from "@seedbed/controlplane";
 import { describe, expect, it } from "vitest";
 import type { EffectiveClusterSpec } from "./resolve.ts";
-import { specSupportedCondition, unsupportedFields, type SupportContext } from "./support.ts";
+import { etcdMembersToBuild, specSupportedCondition, unsupportedFields, type SupportContext } from "./support.ts";
 
-const local: DriverCapabilities = { maxAPIServerReplicas: 1, maxEtcdMembers: 1, sharedDatastore: false, serviceTypes: ["NodePort"], allowedSourceRanges: false, etcdStorageSize: false, backups: true };
-const kubernetes: DriverCapabilities = { maxAPIServerReplicas: 5, maxEtcdMembers: 5, sharedDatastore: false, serviceTypes: ["NodePort", "LoadBalancer"], allowedSourceRanges: true, etcdStorageSize: true, backups: true };
+const local: DriverCapabilities = { maxAPIServerReplicas: 1, maxEtcdMembers: 1, etcdMembershipChanges: false, sharedDatastore: false, serviceTypes: ["NodePort"], allowedSourceRanges: false, etcdStorageSize: false, backups: true };
+const kubernetes: DriverCapabilities = { maxAPIServerReplicas: 5, maxEtcdMembers: 5, etcdMembershipChanges: false, sharedDatastore: false, serviceTypes: ["NodePort", "LoadBalancer"], allowedSourceRanges: true, etcdStorageSize: true, backups: true };
 const onLocal: SupportContext = { seed: "local", driver: "local", capabilities: local, sharedEndpoint: true };
 const onSeed: SupportContext = { seed: "eu", driver: "kubernetes", capabilities: kubernetes, sharedEndpoint: true };
 
@@ -38,6 +38,9 @@ describe("unsupportedFields", () => {
     { title: "a CNI", spec: spec({ network: { ...base.network, cni: "calico" } }), context: onSeed, fields: ["spec.network.cni"] },
     { title: "add-ons and backups on a kubernetes seed", spec: spec({ addons: ["coredns"], backupSchedule: "@daily" }), context: onSeed, fields: ["spec.addons"] },
     { title: "backups on a driver that takes none", spec: spec({ backupSchedule: "@daily" }), context: { ...onSeed, capabilities: { ...kubernetes, backups: false } }, fields: ["spec.backup"] },
+    { title: "three members on a kubernetes seed whose etcd was built with one", spec: spec({ etcdMembers: 3 }), context: { ...onSeed, builtEtcdMembers: 1 }, fields: ["spec.controlPlane.datastore.members"] },
+    { title: "three members on a kubernetes seed whose etcd was built with three", spec: spec({ etcdMembers: 3 }), context: { ...onSeed, builtEtcdMembers: 3 }, fields: [] },
+    { title: "a member change on a driver that resizes etcd", spec: spec({ etcdMembers: 3 }), context: { ...onSeed, builtEtcdMembers: 1, capabilities: { ...kubernetes, etcdMembershipChanges: true } }, fields: [] },
     { title: "backups on a local seed", spec: spec({ backupSchedule: "@daily" }), context: onLocal, fields: [] },
   ])("$title → $fields", ({ spec: s, context, fields }) => {
     expect(unsupportedFields(s, context).map((f) => f.field)).toEqual(fields);
@@ -46,6 +49,13 @@ describe("unsupportedFields", () => {
   it("names the field, the value, the seed and driver, and what to do", () => {
     const [field] = unsupportedFields(spec({ controlPlaneReplicas: 3 }), onLocal);
     expect(field?.message).toBe("spec.controlPlane.replicas is 3, but seed local (driver local) runs at most 1 kube-apiserver per cluster, so it runs 1; set replicas to 1, or create the cluster on a kubernetes seed for more");
+  });
+
+  it("keeps a member count the driver cannot change to, and says how to get back", () => {
+    const context = { ...onSeed, builtEtcdMembers: 1 };
+    expect(etcdMembersToBuild(spec({ etcdMembers: 3 }), context)).toBe(1);
+    expect(etcdMembersToBuild(spec({ etcdMembers: 3 }), { ...context, capabilities: { ...kubernetes, etcdMembershipChanges: true } })).toBe(3);
+    expect(unsupportedFields(spec({ etcdMembers: 3 }), context)[0]?.message).toBe("spec.controlPlane.datastore.members is 3, but seed eu (driver kubernetes) does not change a running etcd's membership yet, so it keeps the 1 member(s) it was built with; set members back to 1, or move the cluster to a local seed through a backup and restore");
   });
 
   it("says which template a field came from", () => {

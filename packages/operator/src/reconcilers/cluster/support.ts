@@ -10,6 +10,18 @@ export interface SupportContext {
   readonly capabilities: DriverCapabilities;
   /** Whether the platform has a shared SNI endpoint (`seedbed serve` with a shared domain). */
   readonly sharedEndpoint: boolean;
+  /** The etcd member count the datastore was built for (status.controlPlane.builtMembers), once built. */
+  readonly builtEtcdMembers?: number;
+}
+
+/**
+ * The etcd member count to build: the spec's, unless the driver cannot
+ * change membership and the datastore was built for another count (growing
+ * a running etcd without learners would break it).
+ */
+export function etcdMembersToBuild(spec: Pick<EffectiveClusterSpec, "etcdMembers">, context: Pick<SupportContext, "capabilities" | "builtEtcdMembers">): number {
+  const built = context.builtEtcdMembers;
+  return context.capabilities.etcdMembershipChanges || built === undefined ? spec.etcdMembers : built;
 }
 
 /** A field of the effective spec that is accepted but not carried out, and what to do about it. */
@@ -47,7 +59,10 @@ export function unsupportedFields(spec: EffectiveClusterSpec, context: SupportCo
   if (spec.datastoreType === "Shared" && !can.sharedDatastore) {
     add("spec.controlPlane.datastore.type", sources.controlPlane, (at) => `${at} is Shared, but ${where} offers no shared etcd yet, so the cluster gets an etcd of its own; set type: Dedicated`);
   }
-  if (spec.etcdMembers > can.maxEtcdMembers) {
+  const toBuild = etcdMembersToBuild(spec, context);
+  if (toBuild !== spec.etcdMembers) {
+    add("spec.controlPlane.datastore.members", sources.controlPlane, (at) => `${at} is ${spec.etcdMembers}, but ${where} does not change a running etcd's membership yet, so it keeps the ${toBuild} member(s) it was built with; set members back to ${toBuild}, or move the cluster to a local seed through a backup and restore`);
+  } else if (spec.etcdMembers > can.maxEtcdMembers) {
     add("spec.controlPlane.datastore.members", sources.controlPlane, (at) => `${at} is ${spec.etcdMembers}, but ${where} runs at most ${can.maxEtcdMembers} etcd member per cluster, so it runs ${can.maxEtcdMembers} (no quorum to lose, no high availability); use a kubernetes seed for ${spec.etcdMembers} members`);
   }
   if (!can.etcdStorageSize && spec.etcdStorage !== "1Gi") {

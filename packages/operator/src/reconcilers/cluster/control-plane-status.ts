@@ -1,0 +1,35 @@
+import type { ControlPlaneStatus } from "@seedbed/api";
+import type { ComponentHealth, ControlPlaneObservation } from "@seedbed/controlplane";
+
+/** What the control plane was built for: the replica and member counts the driver carries out. */
+export interface BuiltControlPlane {
+  readonly apiServerReplicas: number;
+  readonly etcdMembers: number;
+}
+
+/** Components that are kube-apiserver replicas: "kube-apiserver" and "kube-apiserver-<n>". */
+function isAPIServer(name: string): boolean {
+  return name === "kube-apiserver" || name.startsWith("kube-apiserver-");
+}
+
+/**
+ * status.controlPlane from what the driver saw. Pure. Ready API servers are
+ * the kube-apiserver components that are ready; healthy etcd members are
+ * the healthy voters the driver listed (a driver that lists none counts the
+ * ready instances of its etcd components instead).
+ */
+export function controlPlaneStatus(observed: ControlPlaneObservation, built: BuiltControlPlane): ControlPlaneStatus {
+  const readyOf = (c: ComponentHealth): number => c.readyReplicas ?? (c.ready ? 1 : 0);
+  const apiServersReady = observed.components.filter((c) => isAPIServer(c.name)).reduce((sum, c) => sum + readyOf(c), 0);
+  const members = observed.etcdMembers;
+  const etcdHealthy = members === undefined
+    ? observed.components.filter((c) => c.name === "etcd" || c.name.startsWith("etcd-")).reduce((sum, c) => sum + readyOf(c), 0)
+    : members.filter((m) => m.healthy && m.role !== "Learner").length;
+  return {
+    apiServers: `${apiServersReady}/${built.apiServerReplicas}`,
+    etcd: `${etcdHealthy}/${built.etcdMembers}`,
+    builtMembers: built.etcdMembers,
+    ...(members === undefined ? {} : { members: members.map((m) => ({ ...m, ...(m.message === undefined ? {} : { message: m.message.slice(0, 1024) }) })) }),
+    ...(observed.membership === undefined ? {} : { membership: observed.membership.slice(0, 1024) }),
+  };
+}
