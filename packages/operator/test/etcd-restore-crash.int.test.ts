@@ -24,6 +24,7 @@ describe("a restore interrupted by a killed operator", () => {
   let child: ChildProcess | undefined;
   let operator: Operator | undefined;
   let objects: CustomObjectsApi;
+  const operatorLog: string[] = [];
   const group = { group: "seedbed.dev", version: "v1alpha1", namespace };
   const read = async <T>(plural: string, name: string): Promise<T> => (await objects.getNamespacedCustomObject({ ...group, plural, name })) as T;
   const create = (plural: string, kind: string, name: string, spec: object): Promise<unknown> => objects.createNamespacedCustomObject({ ...group, plural, body: { apiVersion, kind, metadata: { name, namespace }, spec } });
@@ -37,7 +38,12 @@ describe("a restore interrupted by a killed operator", () => {
     writeFileSync(kubeconfigFile, kc.exportConfig(), { mode: 0o600 });
     child = spawn(process.execPath, [new URL("./fixtures/operator-process.ts", import.meta.url).pathname], {
       env: { ...process.env, SEEDBED_TEST_KUBECONFIG: kubeconfigFile, SEEDBED_TEST_STATE_DIR: stateDir, SEEDBED_TEST_BACKUP_STORE: JSON.stringify({ location: s3.location, credentials: s3.credentials }) },
-      stdio: ["ignore", "ignore", "inherit"],
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    // The operator's log, kept to say what the restore did when it never holds the cluster.
+    child.stdout?.setEncoding("utf8").on("data", (chunk: string) => {
+      operatorLog.push(...chunk.split("\n").filter((line) => /restore|EtcdRestore|error/i.test(line)));
+      operatorLog.splice(0, Math.max(0, operatorLog.length - 40));
     });
   });
   afterAll(async () => {
@@ -73,7 +79,7 @@ describe("a restore interrupted by a killed operator", () => {
         // What the restore and the cluster said, to tell a restore that waits from one that keeps failing.
         const restore = await read<EtcdRestore>("etcdrestores", "interrupted").catch(() => undefined);
         const victim = await read<Cluster>("clusters", "victim").catch(() => undefined);
-        throw new Error(`the restore never held the cluster; EtcdRestore status ${JSON.stringify(restore?.status)}; Cluster phase ${victim?.status?.phase ?? "?"}, conditions ${JSON.stringify(victim?.status?.conditions?.map((c) => `${c.type}=${c.status} ${c.reason}: ${c.message}`))}`);
+        throw new Error(`the restore never held the cluster; EtcdRestore status ${JSON.stringify(restore?.status)}; Cluster phase ${victim?.status?.phase ?? "?"}, conditions ${JSON.stringify(victim?.status?.conditions?.map((c) => `${c.type}=${c.status} ${c.reason}: ${c.message}`))}; the operator's last lines on restores: ${operatorLog.join("\n")}`);
       }
       await sleep(10);
     }

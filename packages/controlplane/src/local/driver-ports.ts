@@ -3,6 +3,23 @@ import { join } from "node:path";
 import type { ControlPlanePorts } from "../render/control-plane.ts";
 import { canBind } from "./ports.ts";
 
+/** The ports of one etcd member of a cluster of several. */
+export interface MemberPorts {
+  readonly client: number;
+  readonly peer: number;
+  readonly metrics: number;
+}
+
+/** What ports.json holds: the control plane's ports, and each etcd member's once etcd has several. */
+type RecordedPorts = ControlPlanePorts & { readonly members?: Readonly<Record<string, MemberPorts>> };
+
+/** Every port of a record, members' included. */
+function allPorts(ports: RecordedPorts | undefined): number[] {
+  if (ports === undefined) return [];
+  const { members, ...rest } = ports;
+  return [...Object.values(rest).filter((p): p is number => typeof p === "number"), ...Object.values(members ?? {}).flatMap((m) => [m.client, m.peer, m.metrics])];
+}
+
 /** Where a cluster's ports are kept: with its files, so they come back with it. */
 function portsFile(clusterDir: string): string {
   return join(clusterDir, "ports.json");
@@ -34,14 +51,49 @@ export class ClusterPortAllocator {
   }
 
   /** Forgets a deleted cluster's ports. */
-  release(ports: ControlPlanePorts | undefined): void {
-    for (const port of Object.values(ports ?? {})) this.#reserved?.delete(port as number);
+  release(ports: RecordedPorts | undefined): void {
+    for (const port of allPorts(ports)) this.#reserved?.delete(port);
   }
 
   /** The ports recorded for a cluster, if any. */
-  recorded(clusterDir: string): ControlPlanePorts | undefined {
+  recorded(clusterDir: string): RecordedPorts | undefined {
     const file = portsFile(clusterDir);
-    return existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as ControlPlanePorts) : undefined;
+    return existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as RecordedPorts) : undefined;
+  }
+
+  /**
+   * The ports of etcd member `name`, allocated and recorded on first use
+   * ("default", the first member, keeps the cluster's etcd client and peer
+   * ports and gets a metrics port).
+   */
+  memberPorts(clusterDir: string, name: string): Promise<MemberPorts> {
+    const next = this.#queue.then(async () => {
+      const known = this.recorded(clusterDir);
+      if (known === undefined) throw new Error(`${clusterDir} has no ports recorded yet`);
+      const existing = known.members?.[name];
+      if (existing !== undefined) return existing;
+      const ports: MemberPorts = name === "default"
+        ? { client: known.etcdClient, peer: known.etcdPeer, metrics: (await this.#pick(1))[0] ?? 0 }
+        : await this.#pick(3).then(([client = 0, peer = 0, metrics = 0]) => ({ client, peer, metrics }));
+      this.#record(clusterDir, { ...known, members: { ...known.members, [name]: ports } });
+      return ports;
+    });
+    this.#queue = next.catch(() => undefined);
+    return next;
+  }
+
+  /** Forgets a removed member's ports (the first member's client and peer ports stay the cluster's). */
+  releaseMember(clusterDir: string, name: string): Promise<void> {
+    const next = this.#queue.then(() => {
+      const known = this.recorded(clusterDir);
+      const ports = known?.members?.[name];
+      if (known === undefined || ports === undefined) return;
+      const { [name]: _removed, ...members } = known.members ?? {};
+      this.#record(clusterDir, { ...known, members });
+      for (const port of name === "default" ? [ports.metrics] : [ports.client, ports.peer, ports.metrics]) this.#reserved?.delete(port);
+    });
+    this.#queue = next.catch(() => undefined);
+    return next;
   }
 
   async #portsNow(clusterDir: string): Promise<ControlPlanePorts> {
@@ -70,7 +122,7 @@ export class ClusterPortAllocator {
     return picked;
   }
 
-  #record(clusterDir: string, ports: ControlPlanePorts): ControlPlanePorts {
+  #record<T extends RecordedPorts>(clusterDir: string, ports: T): T {
     const tmp = `${portsFile(clusterDir)}.tmp`;
     writeFileSync(tmp, `${JSON.stringify(ports, null, 2)}\n`);
     renameSync(tmp, portsFile(clusterDir));
@@ -83,7 +135,7 @@ export class ClusterPortAllocator {
     const reserved = new Set<number>();
     if (existsSync(this.#clustersDir)) {
       for (const entry of readdirSync(this.#clustersDir)) {
-        for (const port of Object.values(this.recorded(join(this.#clustersDir, entry)) ?? {})) reserved.add(port as number);
+        for (const port of allPorts(this.recorded(join(this.#clustersDir, entry)))) reserved.add(port);
       }
     }
     this.#reserved = reserved;

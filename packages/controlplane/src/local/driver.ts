@@ -1,15 +1,21 @@
 import { createHash } from "node:crypto";
+import { setTimeout as sleep } from "node:timers/promises";
+import { isDeepStrictEqual } from "node:util";
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { isIP } from "node:net";
 import { join } from "node:path";
 import { authenticationConfigFile, componentVersionsOf, type CertificateNames, type EtcdConnection, type EtcdRestoreRequest, type ComponentHealth, type ControlPlaneObservation, type ControlPlanePlan, type DriverCapabilities, type HostingDriver } from "../driver.ts";
 import { pkiFiles } from "../pki-layout.ts";
-import { renderControlPlane, type ControlPlanePorts, type RenderedComponent } from "../render/control-plane.ts";
+import { renderControlPlane, type ControlPlaneLayout, type ControlPlanePorts, type RenderedComponent } from "../render/control-plane.ts";
 import { ClusterPortAllocator } from "./driver-ports.ts";
 import { SupervisingLauncher } from "./launcher.ts";
 import { beginStaging, holdForRestore, restoreCompleted, restoreFiles, restoreHold, swapInRestoredData, abandonStaging } from "./etcd-restore.ts";
 import { writeLocalLayout } from "./layout.ts";
-import { findProcessesByMarker } from "./proc.ts";
+import { findProcessesByMarker, processMarkerVariable, readEnvironment } from "./proc.ts";
+import { LocalEtcdMembership } from "./etcd-membership.ts";
+import { balancerRoute } from "./ha-route.ts";
+import { PlatformBalancer } from "./platform-balancer.ts";
+import { apiServerReplicaAddresses, isAPIServerReplica, renderLocalTopology, replicaNamesBeyond } from "./topology.ts";
 import { ManagedProcess } from "./process.ts";
 import { probe, type ProbeTLS } from "./readiness.ts";
 import { probeTLS } from "./start-components.ts";
@@ -20,6 +26,28 @@ function checksumOfFiles(paths: readonly string[]): string {
   const hash = createHash("sha256");
   for (const path of paths) hash.update(`${path}\0${existsSync(path) ? readFileSync(path, "utf8") : ""}\0`);
   return hash.digest("hex").slice(0, 16);
+}
+
+/**
+ * A checksum, in each process's environment, of the files it reads only at
+ * start: when one of them changes the spec does, and the process is
+ * replaced. Files it reloads itself (certificates renewed) restart nothing.
+ */
+function withStartChecksums(components: readonly RenderedComponent[]): RenderedComponent[] {
+  return components.map((c) => ({ ...c, spec: { ...c.spec, env: { ...c.spec.env, SEEDBED_CONFIG_CHECKSUM: checksumOfFiles(c.loadedAtStart) } } }));
+}
+
+/** How long a replaced API server replica may take to be ready before the next one is replaced anyway on a later pass. */
+const replicaReadyTimeoutMs = 60_000;
+
+/** Polls `check` every 200 ms until it holds or `timeoutMs` passes. */
+async function waitUntil(check: () => Promise<boolean>, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check()) return true;
+    await sleep(200);
+  }
+  return false;
 }
 
 /** How long a deleted cluster's processes get to exit after SIGTERM. */
@@ -54,11 +82,13 @@ export class LocalDriver implements HostingDriver {
   readonly name = "local";
   readonly reportsChanges = false;
   /**
-   * One process of each component on loopback: no replicas, no Service (an
-   * OwnPort endpoint is a loopback port, which NodePort, the default, stands
-   * for), no source filter, and etcd's data in a directory of no set size.
+   * Up to five API servers behind the platform's balancer and five etcd
+   * members on loopback, membership changed one member at a time; no
+   * Service (an OwnPort endpoint is a loopback port, which NodePort, the
+   * default, stands for), no source filter, and etcd's data in a directory
+   * of no set size.
    */
-  readonly capabilities: DriverCapabilities = { maxAPIServerReplicas: 1, maxEtcdMembers: 1, sharedDatastore: false, serviceTypes: ["NodePort"], allowedSourceRanges: false, etcdStorageSize: false, backups: true };
+  readonly capabilities: DriverCapabilities = { maxAPIServerReplicas: 5, maxEtcdMembers: 5, etcdMembershipChanges: true, sharedDatastore: false, serviceTypes: ["NodePort"], allowedSourceRanges: false, etcdStorageSize: false, backups: true };
   readonly #options: LocalDriverOptions;
   readonly #clustersDir: string;
   readonly #ports: ClusterPortAllocator;
@@ -69,6 +99,10 @@ export class LocalDriver implements HostingDriver {
   readonly #restoring = new Map<string, string>();
   /** Per cluster, the tail of its apply/restore/delete calls: a restore never stops processes an apply is starting. */
   readonly #queues = new Map<string, Promise<unknown>>();
+  /** Clusters whose replicas an earlier run of the platform may have left running were looked for once. */
+  readonly #replicaOrphansChecked = new Set<string>();
+  readonly #balancer: PlatformBalancer;
+  readonly #membership: LocalEtcdMembership;
 
   constructor(options: LocalDriverOptions) {
     const { nodeAddress } = options;
@@ -79,6 +113,8 @@ export class LocalDriver implements HostingDriver {
     this.#options = options;
     this.#clustersDir = join(options.root, "clusters");
     this.#ports = new ClusterPortAllocator(this.#clustersDir);
+    this.#balancer = new PlatformBalancer(options.root, { ...(options.backoff === undefined ? {} : { backoff: options.backoff }), onEvent: (event) => options.onEvent?.("balancer", event) });
+    this.#membership = new LocalEtcdMembership(this.#ports);
   }
 
   /** A cluster's directory. */
@@ -96,10 +132,20 @@ export class LocalDriver implements HostingDriver {
     mkdirSync(join(dir, "logs"), { recursive: true, mode: 0o700 });
     const ports = await this.#ports.ports(dir);
     const endpoint = `https://127.0.0.1:${ports.apiServer}`;
-    const { components, adminTLS } = this.#render(plan, dir, ports, endpoint);
+    const { base, layout, adminTLS } = this.#render(plan, dir, ports, endpoint);
+    const replicas = Math.min(plan.controlPlane.apiServerReplicas, this.capabilities.maxAPIServerReplicas);
+    const etcd = await this.#membership.members(dir, Math.min(plan.controlPlane.etcdMembers, this.capabilities.maxEtcdMembers));
+    const { nodeAddress } = this.#options;
+    const components = withStartChecksums(renderLocalTopology({
+      base,
+      apiServerReplicas: replicas,
+      ...(etcd === undefined ? {} : { members: etcd.run, etcdServers: etcd.voterURLs }),
+      endpointPort: ports.apiServer,
+      advertiseAddress: nodeAddress ?? "127.0.0.1",
+      workDir: layout.workDir,
+    }));
     const versions = componentVersionsOf(plan);
     const launcher = this.#launcher(plan.clusterId, dir);
-    const { nodeAddress } = this.#options;
     const endpoints = { endpoint, ...(nodeAddress === undefined ? {} : { nodeEndpoint: `https://${nodeAddress}:${ports.apiServer}` }) };
     // A restore holds the control plane stopped until its data is in place.
     const restoring = restoreHold(restoreFiles(dir));
@@ -107,13 +153,72 @@ export class LocalDriver implements HostingDriver {
       const stopped = (name: string): ComponentHealth => ({ name, running: false, ready: false, restarts: 0, message: `${name} is stopped while etcd is restored from a snapshot` });
       return { ...endpoints, restoring, components: components.map((c) => stopped(c.spec.name)) };
     }
+    const lost = new Set(etcd?.lost ?? []);
+    const apiServers = components.filter((c) => isAPIServerReplica(c.spec.name));
     for (const component of components) {
-      if (!launcher.restartPending(component.spec)) await launcher.launch(component.spec, join(dir, "logs", `${component.spec.name}.log`));
+      const name = component.spec.name;
+      // A member whose data is gone stays stopped until it is replaced.
+      if (lost.has(name)) {
+        if (launcher.component(name) !== undefined) await launcher.stop(name);
+        continue;
+      }
+      if (launcher.restartPending(component.spec)) continue;
+      // Replicas behind the balancer roll one at a time (below); a single API server is replaced in place.
+      if (replicas > 1 && isAPIServerReplica(name) && launcher.component(name) !== undefined) continue;
+      const requiredPath = etcd?.requiredPaths.get(name);
+      await launcher.launch(component.spec, join(dir, "logs", `${name}.log`), requiredPath === undefined ? {} : { requiredPath });
+    }
+    await this.#stopReplicasNotRendered(plan.clusterId, launcher, components);
+    if (replicas > 1) {
+      await this.#balancer.serve(plan.clusterId, balancerRoute(dir, ports.apiServer, nodeAddress, apiServers.map((c) => c.spec.name)));
+      await this.#rollAPIServers(plan.clusterId, dir, launcher, apiServers, adminTLS);
+    } else if (this.#balancer.serves(plan.clusterId)) {
+      await this.#balancer.remove(plan.clusterId);
     }
     if (plan.kwok !== true) await this.#stopKwok(plan.clusterId, launcher);
-    const versionOf: Readonly<Record<string, string>> = { "kube-apiserver": versions.apiServer, "kube-controller-manager": versions.controllers, "kube-scheduler": versions.controllers };
-    const health = await Promise.all(components.map((c) => this.#health(c, launcher, adminTLS, versionOf[c.spec.name])));
-    return { ...endpoints, components: health };
+    const versionOf = (name: string): string | undefined => (isAPIServerReplica(name) ? versions.apiServer : name.startsWith("kube-controller-manager") || name.startsWith("kube-scheduler") ? versions.controllers : undefined);
+    const health = await Promise.all(components.map((c) => this.#health(c, launcher, adminTLS, versionOf(c.spec.name))));
+    if (etcd === undefined) return { ...endpoints, components: health };
+    const membership = await this.#membership.step(dir, etcd, health, (name) => launcher.stop(name));
+    return { ...endpoints, components: health, etcdMembers: membership.members, ...(membership.message === undefined ? {} : { membership: membership.message }) };
+  }
+
+  /**
+   * Replaces API server replicas whose rendering changed, one at a time:
+   * drained at the balancer first (no new connection goes there), stopped,
+   * started, and back once ready — the others serve meanwhile. A replica
+   * that is not ready is replaced first; none while another is not ready.
+   */
+  async #rollAPIServers(clusterId: string, dir: string, launcher: SupervisingLauncher, apiServers: readonly RenderedComponent[], adminTLS: ProbeTLS): Promise<void> {
+    const changed = apiServers.filter((c) => !isDeepStrictEqual(launcher.component(c.spec.name)?.spec, c.spec));
+    for (const component of changed) {
+      const name = component.spec.name;
+      const othersReady = await Promise.all(apiServers.filter((c) => c.spec.name !== name && !changed.includes(c)).map(async (c) => (await probe(c.health.url, probeTLS(c.health, adminTLS), 1000)) === 200));
+      if (launcher.component(name) !== undefined && othersReady.includes(false)) return;
+      this.#balancer.drain(clusterId, name, true);
+      await launcher.launch(component.spec, join(dir, "logs", `${name}.log`));
+      await waitUntil(async () => (await probe(component.health.url, probeTLS(component.health, adminTLS), 1000)) === 200, replicaReadyTimeoutMs);
+      this.#balancer.drain(clusterId, name, false);
+    }
+  }
+
+  /** Stops replicas of a cluster that are no longer rendered (replicas scaled down), also those an earlier run of the platform started. */
+  async #stopReplicasNotRendered(clusterId: string, launcher: SupervisingLauncher, components: readonly RenderedComponent[]): Promise<void> {
+    const rendered = new Set(components.map((c) => c.spec.name));
+    for (const name of replicaNamesBeyond(rendered)) {
+      if (launcher.component(name) !== undefined) {
+        this.#balancer.drain(clusterId, name, true);
+        await launcher.stop(name);
+      }
+    }
+    if (this.#replicaOrphansChecked.has(clusterId)) return;
+    const beyond = new Set(replicaNamesBeyond(rendered));
+    const prefix = this.#markerPrefix(clusterId);
+    for (const pid of findProcessesByMarker(prefix, { prefix: true })) {
+      const name = readEnvironment(pid)?.get(processMarkerVariable)?.slice(prefix.length + 1) ?? "";
+      if (beyond.has(name)) await ManagedProcess.adopt({ name, command: "", args: [] }, "/dev/null", pid).stop();
+    }
+    this.#replicaOrphansChecked.add(clusterId);
   }
 
   /**
@@ -156,13 +261,15 @@ export class LocalDriver implements HostingDriver {
     await this.#exclusive(clusterId, async () => {
       await this.#stopCluster(clusterId, dir);
       swapInRestoredData(files, request.id);
+      // The snapshot is the first member's data alone: the others rejoin as new members.
+      await this.#membership.resetAfterRestore(dir);
     });
   }
 
   /** Stops every process of the cluster, this run's and any an earlier run left, last started first. */
   async #stopCluster(clusterId: string, dir: string): Promise<void> {
     const launcher = this.#launcher(clusterId, dir);
-    for (const name of ["kwok", "kube-scheduler", "kube-controller-manager", "kube-apiserver", "etcd"]) await launcher.stop(name);
+    for (const name of launcher.names().reverse()) await launcher.stop(name);
     for (const pid of findProcessesByMarker(this.#markerPrefix(clusterId), { prefix: true }).reverse()) {
       await ManagedProcess.adopt({ name: "orphan", command: "", args: [] }, "/dev/null", pid).stop();
     }
@@ -193,6 +300,7 @@ export class LocalDriver implements HostingDriver {
     await Promise.all(orphans.map((pid) => ManagedProcess.adopt({ name: "orphan", command: "", args: [] }, "/dev/null", pid).stop(deletionGraceMs)));
     // Stopped launchers launch nothing more, so dropping this one leaves nothing running unseen.
     this.#launchers.delete(clusterId);
+    await this.#balancer.remove(clusterId);
     this.#ports.release(this.#ports.recorded(dir));
     rmSync(dir, { recursive: true, force: true });
     return true;
@@ -201,16 +309,17 @@ export class LocalDriver implements HostingDriver {
   /** The cluster's etcd on its loopback client port, with the API server's etcd client certificate: nothing to open or close. */
   async connectEtcd(clusterId: string): Promise<EtcdConnection | undefined> {
     const dir = this.clusterDir(clusterId);
-    const port = this.#ports.recorded(dir)?.etcdClient;
-    if (port === undefined) return undefined;
+    const endpoint = this.#membership.clientEndpoint(dir);
+    if (endpoint === undefined) return undefined;
     const pki = pkiFiles(join(dir, "pki"));
-    return Promise.resolve({ endpoint: `https://127.0.0.1:${port}`, caFile: pki.etcdCACert, certFile: pki.apiServerEtcdClientCert, keyFile: pki.apiServerEtcdClientKey, close: () => Promise.resolve() });
+    return Promise.resolve({ endpoint, caFile: pki.etcdCACert, certFile: pki.apiServerEtcdClientCert, keyFile: pki.apiServerEtcdClientKey, close: () => Promise.resolve() });
   }
 
   /** Loopback is on every certificate already; the node address, where machines reach the API, is added. */
   async certificateNames(): Promise<CertificateNames> {
     const { nodeAddress } = this.#options;
-    return Promise.resolve({ apiServer: nodeAddress === undefined ? [] : [nodeAddress], etcd: [] });
+    // The loopback addresses API server replicas listen on behind the balancer: its health probes and the driver's reach them there.
+    return Promise.resolve({ apiServer: [...apiServerReplicaAddresses, ...(nodeAddress === undefined ? [] : [nodeAddress])], etcd: [] });
   }
 
   async list(): Promise<string[]> {
@@ -222,6 +331,7 @@ export class LocalDriver implements HostingDriver {
     this.#closed = true;
     for (const launcher of this.#launchers.values()) await launcher.stopAll();
     this.#launchers.clear();
+    await this.#balancer.stop();
   }
 
   /** Stops supervising and leaves every process running for another driver to adopt (a hand-over, or what a crash leaves). */
@@ -229,6 +339,7 @@ export class LocalDriver implements HostingDriver {
     this.#closed = true;
     for (const launcher of this.#launchers.values()) launcher.detachAll();
     this.#launchers.clear();
+    this.#balancer.detach();
   }
 
   #markerPrefix(clusterId: string): string {
@@ -264,8 +375,8 @@ export class LocalDriver implements HostingDriver {
     this.#kwokOrphansChecked.add(clusterId);
   }
 
-  /** Writes the cluster's files (only those that changed) and renders its processes. */
-  #render(plan: ControlPlanePlan, dir: string, ports: ControlPlanePorts, endpoint: string): { components: RenderedComponent[]; adminTLS: ProbeTLS } {
+  /** Writes the cluster's files (only those that changed) and renders its processes, one of each. */
+  #render(plan: ControlPlanePlan, dir: string, ports: ControlPlanePorts, endpoint: string): { base: RenderedComponent[]; layout: ControlPlaneLayout; adminTLS: ProbeTLS } {
     const kwok = plan.kwok === true;
     // The authentication configuration sits beside the certificates: written
     // with them, and part of the checksum that restarts the processes.
@@ -274,7 +385,7 @@ export class LocalDriver implements HostingDriver {
     const { layout, adminTLS } = writeLocalLayout({ dir, clusterName: plan.clusterId, server: endpoint, pki: files, version: versions.apiServer, controllersVersion: versions.controllers, kwok });
     const authenticationFile = join(dir, "pki", authenticationConfigFile);
     const authentication: Record<string, string> = plan.authenticationConfig === undefined ? {} : { "authentication-config": authenticationFile };
-    const components = renderControlPlane({
+    const base = renderControlPlane({
       layout,
       ports,
       serviceCIDR: plan.network.serviceCIDR,
@@ -288,11 +399,7 @@ export class LocalDriver implements HostingDriver {
       apiServerExtraFlags: { ...plan.apiServerExtraFlags, ...authentication },
       loadedAtStart: { kubeAPIServer: plan.authenticationConfig === undefined ? [] : [authenticationFile] },
     });
-    // A checksum, in each process's environment, of the files it reads only
-    // at start: when one of them changes the spec does, and the process is
-    // replaced. Files it reloads itself (certificates renewed) restart nothing.
-    const withChecksum = components.map((c) => ({ ...c, spec: { ...c.spec, env: { ...c.spec.env, SEEDBED_CONFIG_CHECKSUM: checksumOfFiles(c.loadedAtStart) } } }));
-    return { components: withChecksum, adminTLS };
+    return { base, layout, adminTLS };
   }
 
   /** A component's health; `version` is the one its binary was planned at (the launcher replaces a process of another spec, so a ready one runs it). */

@@ -64,6 +64,11 @@ export class SupervisingLauncher implements Launcher {
     this.#options = options;
   }
 
+  /** The components launched, first launched first. */
+  names(): string[] {
+    return [...this.#components.keys()];
+  }
+
   /** The supervisor of a component, once launched. */
   component(name: string): SupervisedComponent | undefined {
     return this.#components.get(name);
@@ -80,7 +85,8 @@ export class SupervisingLauncher implements Launcher {
     return component !== undefined && component.restartPending && isDeepStrictEqual(component.spec, spec);
   }
 
-  async launch(spec: ProcessSpec, logFile: string): Promise<ManagedProcess> {
+  /** `requiredPath`: the process is started (and restarted) only while this path exists. */
+  async launch(spec: ProcessSpec, logFile: string, options: { readonly requiredPath?: string } = {}): Promise<ManagedProcess> {
     if (this.#closed) throw new Error(`cannot launch ${spec.name}: its control plane's processes were stopped`);
     let component = this.#components.get(spec.name);
     if (component && !isDeepStrictEqual(component.spec, spec)) {
@@ -100,6 +106,7 @@ export class SupervisingLauncher implements Launcher {
       });
       this.#components.set(spec.name, component);
     }
+    component.requiredPath = options.requiredPath;
     return component.ensureRunning();
   }
 

@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { isDeepStrictEqual } from "node:util";
 import type { ProcessSpec } from "../render/process-spec.ts";
 import { findProcessesByMarker, processMarkerVariable, readCommandLine, readEnvironment } from "./proc.ts";
@@ -47,6 +48,12 @@ export class SupervisedComponent {
   #restartPending = false;
   #delayMs: number;
   #restarts = 0;
+  /**
+   * A path that must exist for the process to start: an etcd member of a
+   * cluster of several starts only on its data (with its data gone it would
+   * start empty, or found a cluster of its own).
+   */
+  requiredPath: string | undefined;
 
   constructor(options: SupervisedComponentOptions) {
     this.#options = options;
@@ -131,6 +138,7 @@ export class SupervisedComponent {
 
   async #start(): Promise<ManagedProcess> {
     const spec = this.#options.spec;
+    if (this.requiredPath !== undefined && !existsSync(this.requiredPath)) throw new Error(`${spec.name} is not started: ${this.requiredPath} is missing`);
     const epoch = this.#epoch;
     const proc = await ManagedProcess.start(
       { ...spec, env: { ...spec.env, [processMarkerVariable]: this.#options.marker } },

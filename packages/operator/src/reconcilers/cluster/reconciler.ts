@@ -253,7 +253,8 @@ export class ClusterReconciler implements Reconciler {
     // Down for a restore is no degradation to warn about: the restore reports itself.
     if (restoring === undefined) this.#recordTransitions(cluster, controlPlane, ready);
     context.log.debug({ ready, endpoint: controlPlane.endpoint }, "Reconciled the control plane");
-    const look = this.#nextLook(driver, controlPlane, ready, isUpgradeUnderway(upgrade.upgrade));
+    // An etcd membership change goes one step per pass: the next one soon.
+    const look = this.#nextLook(driver, controlPlane, ready, isUpgradeUnderway(upgrade.upgrade) || controlPlane.membership !== undefined);
     return { requeueAfter: Math.max(100, Math.min(look, certificates.wakeInMs ?? look)) };
   }
 
