@@ -119,6 +119,12 @@ export interface ControlPlaneObservation {
   readonly etcdMembers?: readonly EtcdMemberObservation[];
   /** The etcd membership change under way, or why it waits (absent: none). */
   readonly membership?: string;
+  /**
+   * Set when etcd lost its quorum for good (a majority of its members lost
+   * their data): what was lost. Only a restore from a snapshot brings the
+   * cluster back; the operator starts one.
+   */
+  readonly quorumLost?: string;
 }
 
 /** One etcd member as a driver saw it. */

@@ -80,11 +80,13 @@ describe("high availability on the local driver", () => {
     await objects.createNamespacedCustomObject({ ...resource, body: { apiVersion, kind: "Cluster", metadata: { name: "grows", namespace }, spec: {} } });
     await eventually(() => read("grows"), (c) => c.status?.phase === "Running", { timeoutMs: 120_000, description: "grows Running" });
     const core = await tenantCore("grows");
+    let step = 0;
     const resize = async (members: number): Promise<Cluster> => {
+      step++;
       await objects.patchNamespacedCustomObject({ ...resource, name: "grows", body: { spec: { controlPlane: { datastore: { members } } } } }, mergePatch);
       const done = await eventually(() => read("grows"), settled("1/1", `${members}/${members}`), { timeoutMs: 300_000, description: `${members} members` });
       expect(done.status?.controlPlane?.members).toHaveLength(members);
-      await core.createNamespacedConfigMap({ namespace: "default", body: { metadata: { name: `at-${members}-members` } } });
+      await core.createNamespacedConfigMap({ namespace: "default", body: { metadata: { name: `step-${step}-at-${members}-members` } } });
       return done;
     };
     await resize(3);
@@ -110,7 +112,7 @@ describe("high availability on the local driver", () => {
 
     await resize(1);
     const names = (await core.listNamespacedConfigMap({ namespace: "default" })).items.map((c) => c.metadata?.name);
-    expect(names).toEqual(expect.arrayContaining(["at-3-members", "at-5-members", "at-1-members"]));
+    expect(names).toEqual(expect.arrayContaining(["step-1-at-3-members", "step-2-at-5-members", "step-3-at-3-members", "step-4-at-1-members"]));
     expect(readdirSync(clusterDir).filter((f) => f.startsWith("etcd")).length).toBeGreaterThanOrEqual(1);
   }, 900_000);
 });

@@ -103,6 +103,12 @@ export const ClusterReasons = {
   RolledBack: "RolledBack",
   /** The phase is Restoring: an EtcdRestore puts etcd back to a snapshot; the control plane is stopped meanwhile. */
   Restoring: "Restoring",
+  /**
+   * EtcdReady=False: too many etcd members lost their data for the rest to
+   * form a quorum. The operator restores the newest completed backup (an
+   * EtcdRestore it creates); the message names it and the writes lost.
+   */
+  QuorumLost: "QuorumLost",
 } as const;
 
 /**

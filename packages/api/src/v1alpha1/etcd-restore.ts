@@ -52,3 +52,10 @@ export const etcdRestoreKind: KindDefinition = {
     ageColumn,
   ],
 };
+
+/**
+ * Set by the operator on the EtcdRestore it creates when a cluster's etcd
+ * lost its quorum for good (the value says what was lost): such a restore
+ * does not wait for the cluster to serve, which it never will again on its own.
+ */
+export const quorumRecoveryAnnotation = "seedbed.dev/quorum-recovery";

@@ -180,7 +180,7 @@ export class LocalDriver implements HostingDriver {
     const health = await Promise.all(components.map((c) => this.#health(c, launcher, adminTLS, versionOf(c.spec.name))));
     if (etcd === undefined) return { ...endpoints, components: health };
     const membership = await this.#membership.step(dir, etcd, health, (name) => launcher.stop(name));
-    return { ...endpoints, components: health, etcdMembers: membership.members, ...(membership.message === undefined ? {} : { membership: membership.message }) };
+    return { ...endpoints, components: health, etcdMembers: membership.members, ...(membership.message === undefined ? {} : { membership: membership.message }), ...(membership.quorumLost === undefined ? {} : { quorumLost: membership.quorumLost }) };
   }
 
   /**

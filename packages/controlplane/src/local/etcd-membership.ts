@@ -2,7 +2,7 @@ import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from "nod
 import { join } from "node:path";
 import type { ComponentHealth, EtcdMemberObservation } from "../driver.ts";
 import { Etcdctl } from "../etcd/etcdctl.ts";
-import { planMembership, type MembershipStep, type VoterCount } from "../etcd/membership.ts";
+import { planMembership, quorum, type MembershipStep, type VoterCount } from "../etcd/membership.ts";
 import type { EtcdMember, EtcdStatus } from "../etcd/types.ts";
 import { pkiFiles } from "../pki-layout.ts";
 import type { ClusterPortAllocator } from "./driver-ports.ts";
@@ -44,6 +44,8 @@ export interface LocalMembers {
 export interface MembershipPass {
   readonly members: readonly EtcdMemberObservation[];
   readonly message?: string;
+  /** Set when a majority of the voters lost their data: no quorum will ever form again on its own. */
+  readonly quorumLost?: string;
 }
 
 /** A learner that has not been promoted after this long is given up on (removed, and another added). */
@@ -111,6 +113,11 @@ export class LocalEtcdMembership {
     const pki = pkiFiles(join(clusterDir, "pki"));
     const etcdctl = new Etcdctl({ caFile: pki.etcdCABundle, certFile: pki.apiServerEtcdClientCert, keyFile: pki.apiServerEtcdClientKey, timeoutMs: 5000 });
     const lost = new Set(members.lost);
+    const lostVoters = record.voters.filter((name) => lost.has(etcdProcessName(name)));
+    if (lostVoters.length > 0 && record.voters.length - lostVoters.length < quorum(record.voters.length)) {
+      const quorumLost = `${lostVoters.length} of ${record.voters.length} etcd members lost their data (${lostVoters.join(", ")}): the ${record.voters.length - lostVoters.length} left cannot form a quorum`;
+      return { members: record.members.map((m) => ({ name: m.name, role: "Unknown", healthy: false, message: lost.has(etcdProcessName(m.name)) ? "its data is lost" : "no quorum" })), message: quorumLost, quorumLost };
+    }
     const endpoints = members.run.filter((m) => !lost.has(etcdProcessName(m.name))).map((m) => `https://127.0.0.1:${m.clientPort}`);
     let list: EtcdMember[];
     try {

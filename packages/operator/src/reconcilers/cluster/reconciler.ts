@@ -37,6 +37,7 @@ import { backupsHealth, backupVerified } from "../backupschedule/plan.ts";
 import { effectiveBackup, scheduledBackupsOf } from "../backupschedule/reconciler.ts";
 import { recordPlacement } from "./placement.ts";
 import { controlPlaneStatus } from "./control-plane-status.ts";
+import { QuorumRecovery } from "./quorum-recovery.ts";
 import { etcdMembersToBuild } from "./support.ts";
 import { ClusterUpgrades } from "./upgrade/upgrade.ts";
 
@@ -115,6 +116,7 @@ export class ClusterReconciler implements Reconciler {
   readonly #clock: Clock;
   readonly #deletion: ClusterDeletion;
   readonly #report: ClusterReporter;
+  readonly #quorum: QuorumRecovery;
   readonly #upgrades: ClusterUpgrades;
   readonly #certificates: ClusterCertificates;
 
@@ -143,6 +145,7 @@ export class ClusterReconciler implements Reconciler {
       nodePools: options.nodePools ?? (() => []),
       project: options.project ?? (() => undefined),
     });
+    this.#quorum = new QuorumRecovery({ client: options.client, events: options.events, clock: this.#clock, backups: options.backups ?? (() => []), restores: options.restores ?? (() => []) });
     this.#report = new ClusterReporter({ client: options.client, events: options.events, clock: this.#clock, failureGraceMs: options.failureGraceMs });
     this.#deletion = new ClusterDeletion({ client: options.client, drivers: options.drivers, events: options.events, clock: this.#clock, nodePools: options.nodePools ?? (() => []) });
   }
@@ -214,7 +217,7 @@ export class ClusterReconciler implements Reconciler {
     progress.step = "seed";
     const supportContext = { seed, driver: driver.name, capabilities: driver.capabilities, sharedEndpoint: this.#hasSharedEndpoint(), ...builtMembersOf(cluster) };
     const built = { apiServerReplicas: Math.min(effective.controlPlaneReplicas, driver.capabilities.maxAPIServerReplicas), etcdMembers: Math.min(etcdMembersToBuild(effective, supportContext), driver.capabilities.maxEtcdMembers) };
-    const controlPlane = await driver.apply({
+    const applied = await driver.apply({
       clusterId: id,
       version: effective.version,
       ...(prepared.versions === undefined ? {} : { componentVersions: prepared.versions }),
@@ -226,6 +229,8 @@ export class ClusterReconciler implements Reconciler {
       authenticationConfig,
       kwok: this.#needsKwok(cluster),
     });
+    // etcd's quorum lost for good: the newest backup is restored (once), and EtcdReady says so.
+    const controlPlane = applied.quorumLost === undefined ? applied : { ...applied, quorumLost: await this.#quorum.recover(cluster, applied.quorumLost) };
     progress.step = "kubeconfig";
     const adminSecret = await applyAdminKubeconfig(this.#o.client, this.#o.cache.secret(namespace, clusterObjectNames.adminKubeconfigSecret(name)), cluster, pki, controlPlane.endpoint, pkiVersion);
     progress.step = "certificates";

@@ -63,7 +63,7 @@ function componentCondition(type: string, component: ComponentHealth | undefined
 }
 
 function controlPlaneCondition(components: readonly ComponentHealth[]): ConditionInput {
-  const controllers = components.filter((c) => c.name === "kube-controller-manager" || c.name === "kube-scheduler");
+  const controllers = ["kube-controller-manager", "kube-scheduler"].map((name) => replicasOf(components, name)).filter((c): c is ComponentHealth => c !== undefined);
   const notReady = controllers.filter((c) => !c.ready);
   if (controllers.length === 2 && notReady.length === 0) {
     return { type: ClusterConditions.ControlPlaneReady, status: "True", reason: ClusterReasons.Ready, message: "kube-controller-manager and kube-scheduler are healthy" };
@@ -104,16 +104,40 @@ function notBuilt(observed: ClusterObservation, previous: PreviousClusterStatus)
   return undefined;
 }
 
+/**
+ * A component and its replicas ("etcd", "etcd-m1", …; "kube-apiserver",
+ * "kube-apiserver-1", …) as one: ready when every one is, serving while
+ * any one serves, the first one's message that is not ready.
+ */
+function replicasOf(components: readonly ComponentHealth[], name: string): ComponentHealth | undefined {
+  const all = components.filter((c) => c.name === name || c.name.startsWith(`${name}-`));
+  const [first] = all;
+  if (first === undefined || all.length === 1) return first;
+  const notReady = all.find((c) => !c.ready);
+  return {
+    name,
+    running: all.every((c) => c.running),
+    ready: notReady === undefined,
+    serving: all.some((c) => c.serving ?? c.ready),
+    restarts: all.reduce((sum, c) => sum + c.restarts, 0),
+    ...(notReady?.message === undefined ? {} : { message: notReady.message }),
+    ...(all.every((c) => c.version === first.version) && first.version !== undefined ? { version: first.version } : {}),
+  };
+}
+
 /** The conditions a built cluster's Ready summarises, in a stable order. */
 function partConditions(observed: ClusterObservation): ConditionInput[] {
   const components = observed.controlPlane?.components ?? [];
-  const byName = (name: string): ComponentHealth | undefined => components.find((c) => c.name === name);
+  const byName = (name: string): ComponentHealth | undefined => replicasOf(components, name);
+  const quorumLost = observed.controlPlane?.quorumLost;
   return [
     { type: ClusterConditions.SpecValid, status: "True", reason: "Valid", message: "" },
     observed.certificatesReady
       ? { type: ClusterConditions.CertificatesReady, status: "True", reason: ClusterReasons.Ready, message: "CAs, certificates and kubeconfigs are issued" }
       : { type: ClusterConditions.CertificatesReady, status: "False", reason: ClusterReasons.Provisioning, message: "issuing the cluster's CAs and certificates" },
-    componentCondition(ClusterConditions.EtcdReady, byName("etcd"), "etcd"),
+    quorumLost === undefined
+      ? componentCondition(ClusterConditions.EtcdReady, byName("etcd"), "etcd")
+      : { type: ClusterConditions.EtcdReady, status: "False", reason: ClusterReasons.QuorumLost, message: quorumLost },
     componentCondition(ClusterConditions.APIServerReady, byName("kube-apiserver"), "kube-apiserver"),
     controlPlaneCondition(components),
     availableCondition(byName("kube-apiserver"), observed.controlPlane?.endpoint),

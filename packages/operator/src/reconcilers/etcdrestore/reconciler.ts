@@ -1,6 +1,6 @@
 import { rmSync } from "node:fs";
 import { join } from "node:path";
-import { ClusterConditions, clusterIdentity, isClusterServing, type Cluster, type EtcdBackup, type EtcdRestore } from "@seedbed/api";
+import { ClusterConditions, clusterIdentity, isClusterServing, quorumRecoveryAnnotation, type Cluster, type EtcdBackup, type EtcdRestore } from "@seedbed/api";
 import { etcdStatus, inspectSnapshot, restoreSnapshot, snapshotVersionError, SnapshotRefusedError } from "@seedbed/backup";
 import { versions } from "@seedbed/binaries";
 import type { EtcdRestoreTarget, HostingDriver } from "@seedbed/controlplane";
@@ -106,7 +106,9 @@ export class EtcdRestoreReconciler implements Reconciler {
 
   /** Why the cluster cannot take the restore yet: it does not serve, or another restore of it runs. */
   #clusterNotReadyFor(restore: EtcdRestore, cluster: Cluster): string | undefined {
-    if (!isClusterServing(cluster) || cluster.status?.clusterID === undefined) return `waiting for cluster ${cluster.metadata.name ?? "?"} to serve: its control plane must run before its data can be replaced`;
+    // A recovery from a lost quorum restores a cluster that cannot serve until it is restored.
+    const recovery = restore.metadata.annotations?.[quorumRecoveryAnnotation] !== undefined;
+    if ((!recovery && !isClusterServing(cluster)) || cluster.status?.clusterID === undefined) return `waiting for cluster ${cluster.metadata.name ?? "?"} to serve: its control plane must run before its data can be replaced`;
     const other = this.#o.restores(restore.metadata.namespace ?? "").find((r) => r.spec.clusterName === restore.spec.clusterName && r.status?.phase === "Restoring" && r.metadata.uid !== restore.metadata.uid);
     return other === undefined ? undefined : `waiting for restore ${other.metadata.name ?? "?"} of cluster ${restore.spec.clusterName} to finish first`;
   }
