@@ -18,9 +18,14 @@ export function printData(out: NodeJS.WritableStream, format: "json" | "yaml", d
 
 /** Prints rows as a table with a header, columns padded to the widest cell. */
 export function printTable(out: NodeJS.WritableStream, header: readonly string[], rows: readonly (readonly string[])[]): void {
+  out.write(`${tableLines(header, rows).join("\n")}\n`);
+}
+
+/** The lines of a table as printTable prints it, for output made of lines. Pure. */
+export function tableLines(header: readonly string[], rows: readonly (readonly string[])[]): string[] {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
   const line = (cells: readonly string[]): string => cells.map((cell, i) => (i === cells.length - 1 ? cell : cell.padEnd((widths[i] ?? 0) + 3))).join("").trimEnd();
-  out.write(`${[line(header), ...rows.map(line)].join("\n")}\n`);
+  return [line(header), ...rows.map(line)];
 }
 
 /** "3m", "2h", "5d": the age of an object, as kubectl shows it. */

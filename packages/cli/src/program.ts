@@ -150,7 +150,7 @@ export function program(): Command {
     .addOption(outputOption())
     .addOption(kubeconfigOption())
     .action((name: string, options: Parameters<typeof kubeconfigsCommand>[1]) => kubeconfigsCommand(name, options));
-  cluster.command("get <name>").description("show a cluster: version, upgrade, endpoint, phase and conditions").addOption(projectOption()).addOption(outputOption()).addOption(kubeconfigOption()).action((name: string, options: Parameters<typeof getCluster>[1]) => getCluster(name, options));
+  cluster.command("get <name>").description("show a cluster: version, upgrade, endpoint, phase, API servers and etcd members, and conditions").addOption(projectOption()).addOption(outputOption()).addOption(kubeconfigOption()).action((name: string, options: Parameters<typeof getCluster>[1]) => getCluster(name, options));
   cluster
     .command("delete <name>")
     .description("delete a cluster, its control plane and its data")

@@ -19,8 +19,30 @@ export {
 export { authenticationConfigFile, componentVersionsOf, type ComponentVersions, type CertificateNames, type EtcdAccess, type EtcdConnection, type EtcdRestoreRequest, type EtcdRestoreTarget, type ComponentHealth, type ControlPlaneObservation, type EtcdMemberObservation, type DriverCapabilities, type ControlPlanePlan, type HostingDriver } from "./driver.ts";
 export { LocalDriver, type LocalDriverOptions } from "./local/driver.ts";
 export { ClusterPortAllocator } from "./local/driver-ports.ts";
+export {
+  Balancer,
+  balancerComponentName,
+  balancerProcessSpec,
+  balancerScript,
+  readRoute,
+  removeRoute,
+  setDraining,
+  writeRoute,
+  type BackendStatus,
+  type BalancerLogger,
+  type BalancerOptions,
+  type Route,
+  type RouteAddress,
+  type RouteBackend,
+  type RouteProbe,
+  type RouteStatus,
+} from "./local/balancer/index.ts";
 export { KubernetesDriver, SeedUnreachableError, clusterSelector, type KubernetesDriverOptions } from "./seed/driver.ts";
 export { renderSeedControlPlane, type SeedRenderOptions } from "./seed/render.ts";
 export { defaultImageRegistry, isImageReference, parseImageOverrides, resolveSeedImages, seedImageComponents, type SeedImageComponent, type SeedImageOptions, type SeedImages } from "./seed/images.ts";
 export { seedLabels, seedNamespace, seedServiceNames, type Manifest } from "./seed/names.ts";
 export { componentHealth } from "./seed/observe.ts";
+export { Etcdctl, EtcdctlError, type EtcdctlOptions } from "./etcd/etcdctl.ts";
+export { freshName, planMembership, quorum, type MembershipInput, type MembershipStep, type VoterCount } from "./etcd/membership.ts";
+export { initialClusterFor } from "./etcd/initial-cluster.ts";
+export type { AddedLearner, EtcdAlarm, EtcdMember, EtcdStatus } from "./etcd/types.ts";

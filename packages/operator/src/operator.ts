@@ -1,3 +1,4 @@
+import { ControlPlaneMetrics } from "./reconcilers/cluster/control-plane-metrics.ts";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { KubeConfig } from "@kubernetes/client-node";
@@ -148,6 +149,7 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
       restoring: (c) => restoresOf(c).find((r) => r.status?.phase === "Restoring"),
       restores: restoresOf,
       project: (name) => projectInformer.get(undefined, name),
+      controlPlaneMetrics: new ControlPlaneMetrics(manager.metrics.registry),
     }),
     // Failing passes are retried at least every 30 s: a seed that comes back is seen soon (client-go's cap of 1000 s is for cheap retries).
     rateLimit: { maxDelayMs: 30_000 },

@@ -1,5 +1,6 @@
 import { Validator } from "@seriousme/openapi-schema-validator";
-import type { Cluster, EtcdBackup, EtcdRestore, NodePool, Project } from "@seedbed/api";
+import { CustomObjectsApi } from "@kubernetes/client-node";
+import type { Cluster, ControlPlaneStatus, EtcdBackup, EtcdRestore, NodePool, Project } from "@seedbed/api";
 import { useKubeAPI } from "@seedbed/testing/vitest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningServer } from "../src/index.ts";
@@ -125,6 +126,28 @@ describe("the REST API acting as its callers against a real kube-apiserver", () 
       expect(both.status).toBe(422);
       expect(both.error).toMatchObject({ reason: "Invalid", field: "spec.seedSelector" });
       expect(both.error.message).toContain("spec.seed and spec.seedSelector cannot both be set");
+    });
+
+    it("returns status.controlPlane (API servers, etcd members and the membership change) as the operator wrote it, documented in the OpenAPI schema", async () => {
+      const controlPlane: ControlPlaneStatus = {
+        apiServers: "2/3",
+        etcd: "3/3",
+        builtMembers: 3,
+        members: [
+          { name: "default", id: "8e9e05c52164694d", role: "Leader", healthy: true, dbSizeBytes: 2_097_152 },
+          { name: "m1", id: "91bc3c398fb3c146", role: "Follower", healthy: true, dbSizeBytes: 2_097_152 },
+          { name: "m2", id: "fd422379fda50e48", role: "Follower", healthy: false, message: "does not answer" },
+        ],
+        membership: "waiting: voter m2 is not healthy",
+      };
+      await api().kubeConfig().makeApiClient(CustomObjectsApi).patchNamespacedCustomObjectStatus({ group: "seedbed.dev", version: "v1alpha1", namespace: "project-a", plural: "clusters", name: "one", body: [{ op: "add", path: "/status", value: { phase: "Running", controlPlane } }] });
+      expect((await call<Cluster>("GET", "/projects/a/clusters/one", as(tokens.bob))).body.status?.controlPlane).toEqual(controlPlane);
+      expect((await call<{ items: Cluster[] }>("GET", "/projects/a/clusters", as(tokens.bob))).body.items.find((c) => c.metadata.name === "one")?.status?.controlPlane).toEqual(controlPlane);
+      type Schema = { properties?: Record<string, Schema>; items?: Schema; enum?: string[] };
+      const document = (await (await fetch(`${server.url}/openapi.json`)).json()) as { components: { schemas: Record<string, Schema> } };
+      const documented = document.components.schemas.Cluster?.properties?.status?.properties?.controlPlane;
+      expect(Object.keys(documented?.properties ?? {}).sort()).toEqual(["apiServers", "builtMembers", "etcd", "members", "membership"]);
+      expect(documented?.properties?.members?.items?.properties?.role?.enum).toEqual(["Leader", "Follower", "Learner", "Unknown"]);
     });
 
     it("deletes a cluster for its owner", async () => {

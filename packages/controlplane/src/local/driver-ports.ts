@@ -88,7 +88,7 @@ export class ClusterPortAllocator {
       const known = this.recorded(clusterDir);
       const ports = known?.members?.[name];
       if (known === undefined || ports === undefined) return;
-      const { [name]: _removed, ...members } = known.members ?? {};
+      const members = Object.fromEntries(Object.entries(known.members ?? {}).filter(([member]) => member !== name));
       this.#record(clusterDir, { ...known, members });
       for (const port of name === "default" ? [ports.metrics] : [ports.client, ports.peer, ports.metrics]) this.#reserved?.delete(port);
     });

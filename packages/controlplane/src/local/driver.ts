@@ -12,7 +12,7 @@ import { SupervisingLauncher } from "./launcher.ts";
 import { beginStaging, holdForRestore, restoreCompleted, restoreFiles, restoreHold, swapInRestoredData, abandonStaging } from "./etcd-restore.ts";
 import { writeLocalLayout } from "./layout.ts";
 import { findProcessesByMarker, processMarkerVariable, readEnvironment } from "./proc.ts";
-import { LocalEtcdMembership } from "./etcd-membership.ts";
+import { LocalEtcdMembership, type LocalMembers } from "./etcd-membership.ts";
 import { balancerRoute } from "./ha-route.ts";
 import { PlatformBalancer } from "./platform-balancer.ts";
 import { apiServerReplicaAddresses, isAPIServerReplica, renderLocalTopology, replicaNamesBeyond } from "./topology.ts";
@@ -153,27 +153,14 @@ export class LocalDriver implements HostingDriver {
       const stopped = (name: string): ComponentHealth => ({ name, running: false, ready: false, restarts: 0, message: `${name} is stopped while etcd is restored from a snapshot` });
       return { ...endpoints, restoring, components: components.map((c) => stopped(c.spec.name)) };
     }
-    const lost = new Set(etcd?.lost ?? []);
-    const apiServers = components.filter((c) => isAPIServerReplica(c.spec.name));
-    for (const component of components) {
-      const name = component.spec.name;
-      // A member whose data is gone stays stopped until it is replaced.
-      if (lost.has(name)) {
-        if (launcher.component(name) !== undefined) await launcher.stop(name);
-        continue;
-      }
-      if (launcher.restartPending(component.spec)) continue;
-      // Replicas behind the balancer roll one at a time (below); a single API server is replaced in place.
-      if (replicas > 1 && isAPIServerReplica(name) && launcher.component(name) !== undefined) continue;
-      const requiredPath = etcd?.requiredPaths.get(name);
-      await launcher.launch(component.spec, join(dir, "logs", `${name}.log`), requiredPath === undefined ? {} : { requiredPath });
-    }
+    // Down to one API server: the balancer gives its port back before the server listens there itself.
+    if (replicas === 1 && this.#balancer.serves(plan.clusterId)) await this.#balancer.remove(plan.clusterId);
+    await this.#launchAll(dir, launcher, components, replicas, etcd);
     await this.#stopReplicasNotRendered(plan.clusterId, launcher, components);
     if (replicas > 1) {
+      const apiServers = components.filter((c) => isAPIServerReplica(c.spec.name));
       await this.#balancer.serve(plan.clusterId, balancerRoute(dir, ports.apiServer, nodeAddress, apiServers.map((c) => c.spec.name)));
       await this.#rollAPIServers(plan.clusterId, dir, launcher, apiServers, adminTLS);
-    } else if (this.#balancer.serves(plan.clusterId)) {
-      await this.#balancer.remove(plan.clusterId);
     }
     if (plan.kwok !== true) await this.#stopKwok(plan.clusterId, launcher);
     const versionOf = (name: string): string | undefined => (isAPIServerReplica(name) ? versions.apiServer : name.startsWith("kube-controller-manager") || name.startsWith("kube-scheduler") ? versions.controllers : undefined);
@@ -181,6 +168,26 @@ export class LocalDriver implements HostingDriver {
     if (etcd === undefined) return { ...endpoints, components: health };
     const membership = await this.#membership.step(dir, etcd, health, (name) => launcher.stop(name));
     return { ...endpoints, components: health, etcdMembers: membership.members, ...(membership.message === undefined ? {} : { membership: membership.message }), ...(membership.quorumLost === undefined ? {} : { quorumLost: membership.quorumLost }) };
+  }
+
+  /**
+   * Starts what is not running and replaces what changed, but for a member
+   * whose data is lost (kept stopped until it is replaced) and API server
+   * replicas behind the balancer (rolled one at a time, #rollAPIServers).
+   */
+  async #launchAll(dir: string, launcher: SupervisingLauncher, components: readonly RenderedComponent[], replicas: number, etcd: LocalMembers | undefined): Promise<void> {
+    const lost = new Set(etcd?.lost ?? []);
+    for (const component of components) {
+      const name = component.spec.name;
+      if (lost.has(name)) {
+        if (launcher.component(name) !== undefined) await launcher.stop(name);
+        continue;
+      }
+      if (launcher.restartPending(component.spec)) continue;
+      if (replicas > 1 && isAPIServerReplica(name) && launcher.component(name) !== undefined) continue;
+      const requiredPath = etcd?.requiredPaths.get(name);
+      await launcher.launch(component.spec, join(dir, "logs", `${name}.log`), requiredPath === undefined ? {} : { requiredPath });
+    }
   }
 
   /**

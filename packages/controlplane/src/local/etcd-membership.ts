@@ -137,7 +137,8 @@ export class LocalEtcdMembership {
     await this.#forgetRemoved(clusterDir, record, list, stop);
     const current = read(clusterDir) ?? record;
     const voters = list.filter((m) => !m.isLearner && m.name !== "").map((m) => m.name).sort();
-    if (voters.length > 0 && JSON.stringify(voters) !== JSON.stringify([...current.voters].sort())) write(clusterDir, { ...current, voters });
+    const votersChanged = voters.length > 0 && JSON.stringify(voters) !== JSON.stringify([...current.voters].sort());
+    if (votersChanged) write(clusterDir, { ...current, voters });
     const planned = planMembership({
       members: list,
       healthy,
@@ -148,7 +149,8 @@ export class LocalEtcdMembership {
       staleLearners: this.#staleLearners(list, current),
       usedNames: current.used,
     });
-    const message = await this.#carryOut(clusterDir, planned, { etcdctl, endpoints, list, stop });
+    // New voters reach the API servers' --etcd-servers on the next pass: a change is under way until then.
+    const message = (await this.#carryOut(clusterDir, planned, { etcdctl, endpoints, list, stop })) ?? (votersChanged ? `the API servers move to etcd's voters ${voters.join(", ")}` : undefined);
     const observed = list.map((m): EtcdMemberObservation => {
       const status = statuses.get(m.id);
       const role = status === undefined ? "Unknown" : m.isLearner ? "Learner" : m.id === leaderId ? "Leader" : "Follower";

@@ -3,13 +3,14 @@ import { commandContext, type GlobalOptions } from "../../context.ts";
 import { explain } from "../../errors.ts";
 import { age, outputFormat, printData, printTable } from "../../output.ts";
 import { readCluster } from "./clusters-api.ts";
+import { controlPlaneLines } from "./control-plane.ts";
 
 /** Options of `seedbed cluster get`. */
 export interface GetClusterOptions extends GlobalOptions {
   readonly output?: string;
 }
 
-/** Shows one cluster: version, endpoint, phase and each condition. */
+/** Shows one cluster: version, endpoint, phase, its control plane and etcd members, and each condition. */
 export async function getCluster(name: string, options: GetClusterOptions, out?: NodeJS.WritableStream): Promise<void> {
   const format = outputFormat(options.output);
   const ctx = commandContext(options, out);
@@ -31,6 +32,7 @@ export async function getCluster(name: string, options: GetClusterOptions, out?:
       `Endpoint:  ${status?.endpoint ?? "(not yet)"}`,
       `Seed:      ${status?.seed ?? cluster.spec.seed ?? (cluster.spec.seedSelector === undefined ? "(default)" : `(one of region ${cluster.spec.seedSelector.region}, not chosen yet)`)}`,
       `Age:       ${age(cluster.metadata.creationTimestamp)}`,
+      ...controlPlaneLines(cluster),
       `Conditions:`,
       "",
     ].join("\n"),

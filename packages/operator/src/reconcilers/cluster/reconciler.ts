@@ -38,6 +38,7 @@ import { effectiveBackup, scheduledBackupsOf } from "../backupschedule/reconcile
 import { recordPlacement } from "./placement.ts";
 import { controlPlaneStatus } from "./control-plane-status.ts";
 import { QuorumRecovery } from "./quorum-recovery.ts";
+import type { ControlPlaneMetrics } from "./control-plane-metrics.ts";
 import { etcdMembersToBuild } from "./support.ts";
 import { ClusterUpgrades } from "./upgrade/upgrade.ts";
 
@@ -100,6 +101,8 @@ export interface ClusterReconcilerOptions {
   readonly restoring?: (cluster: Cluster) => EtcdRestore | undefined;
   /** The cluster's EtcdRestores (from the cache): a rollback's restore of the pre-upgrade snapshot. */
   readonly restores?: (cluster: Cluster) => readonly EtcdRestore[];
+  /** Control-plane gauges on /metrics (absent in tests that do not look). */
+  readonly controlPlaneMetrics?: ControlPlaneMetrics;
   /** A Project by name (from the cache): its spec.upgrade is the policy of clusters that set none. */
   readonly project?: (name: string) => Project | undefined;
 }
@@ -168,7 +171,11 @@ export class ClusterReconciler implements Reconciler {
 
   async #pass(request: ReconcileRequest, context: ReconcileContext, progress: PassProgress): Promise<ReconcileResult | undefined> {
     const cluster = this.#o.cache.cluster(request.namespace ?? "", request.name);
-    if (!cluster) return undefined;
+    if (!cluster) {
+      // Gone while nobody looked (deleted with the operator down): its series go too.
+      this.#o.controlPlaneMetrics?.forget(request.namespace ?? "", request.name);
+      return undefined;
+    }
     if (cluster.metadata.deletionTimestamp !== undefined) return this.#delete(cluster, context);
     if (!hasFinalizer(cluster, clusterFinalizer)) await ensureFinalizer(this.#o.client, cluster, clusterFinalizer);
     if (cluster.spec.paused) return undefined;
@@ -241,6 +248,7 @@ export class ClusterReconciler implements Reconciler {
     progress.step = "upgrade";
     const upgrade = await this.#upgrades.advance(cluster, prepared, controlPlane.components, driver.restoreEtcd !== undefined);
     progress.step = "status";
+    const controlPlaneSummary = controlPlaneStatus(controlPlane, built);
     const ready = await this.#writeStatus(cluster, { certificatesReady: true, controlPlane, deleting: false, version: effective.version, supported, ...upgradeObservation(upgrade, restoring) }, {
       upgrade: upgrade.upgrade,
       controlPlaneRestarts: controlPlane.components.reduce((sum, c) => sum + c.restarts, 0),
@@ -251,10 +259,11 @@ export class ClusterReconciler implements Reconciler {
       // The bundle: during a CA rotation, kubeconfigs made from it trust the old CA and the new.
       certificateAuthority: pki.get("ca-bundle.crt"),
       certificates: certificates.status,
-      controlPlane: controlPlaneStatus(controlPlane, built),
+      controlPlane: controlPlaneSummary,
       seed,
       adminKubeconfigSecretRef: { name: adminSecret },
     });
+    this.#o.controlPlaneMetrics?.observe(namespace, name, controlPlaneSummary);
     // Down for a restore is no degradation to warn about: the restore reports itself.
     if (restoring === undefined) this.#recordTransitions(cluster, controlPlane, ready);
     context.log.debug({ ready, endpoint: controlPlane.endpoint }, "Reconciled the control plane");
@@ -287,6 +296,7 @@ export class ClusterReconciler implements Reconciler {
   }
 
   async #delete(cluster: Cluster, context: ReconcileContext): Promise<ReconcileResult | undefined> {
+    this.#o.controlPlaneMetrics?.forget(cluster.metadata.namespace ?? "", cluster.metadata.name ?? "");
     if (!hasFinalizer(cluster, clusterFinalizer)) return undefined;
     // Node pools first, and the recorded seed found (see delete.ts); each step shows in status.
     const prepared = await this.#deletion.prepare(cluster);
