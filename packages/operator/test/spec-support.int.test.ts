@@ -31,8 +31,8 @@ describe("a cluster's fields are carried out or reported (local driver)", () => 
     await platform.stop();
   });
 
-  it("runs a cluster asking for three API servers on a local seed, and says it runs one", async () => {
-    const spec = { controlPlane: { replicas: 3 }, network: { podCIDR: "10.250.0.0/16", serviceCIDR: "10.96.0.0/12", dnsDomain: "corp.internal", cni: "none" } };
+  it("runs a cluster asking for a sized etcd volume on a local seed, and says it has none", async () => {
+    const spec = { controlPlane: { replicas: 1, datastore: { storage: "5Gi" } }, network: { podCIDR: "10.250.0.0/16", serviceCIDR: "10.96.0.0/12", dnsDomain: "corp.internal", cni: "none" } };
     await objects.createNamespacedCustomObject({ ...resource, plural: "clusters", body: { apiVersion, kind: "Cluster", metadata: { name: "honest", namespace }, spec } });
     const cluster = await eventually(() => readCluster("honest"), (c) => c.status?.phase === "Running", { timeoutMs: 90_000, description: "cluster honest Running" });
     expect(condition(cluster, "Ready")?.status).toBe("True");
@@ -40,7 +40,7 @@ describe("a cluster's fields are carried out or reported (local driver)", () => 
     const supported = condition(cluster, "SpecSupported");
     expect(supported?.status).toBe("False");
     expect(supported?.reason).toBe("NotSupported");
-    expect(supported?.message).toMatch(/^spec\.controlPlane\.replicas is 3, but seed local \(driver local\) runs at most 1 kube-apiserver per cluster, so it runs 1; set replicas to 1, or create the cluster on a kubernetes seed for more$/);
+    expect(supported?.message).toMatch(/^spec\.controlPlane\.datastore\.storage is 5Gi, but seed local \(driver local\) keeps etcd's data in a directory of no set size; leave storage out on this seed$/);
     expect(cluster.status?.region).toBe("lab-1");
     expect(cluster.status?.version).toMatch(/^1\.\d+\.\d+$/);
     const events = await api().kubeConfig().makeApiClient(EventsV1Api).listNamespacedEvent({ namespace, fieldSelector: "regarding.name=honest" });
