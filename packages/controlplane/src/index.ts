@@ -46,3 +46,4 @@ export { Etcdctl, EtcdctlError, type EtcdctlOptions } from "./etcd/etcdctl.ts";
 export { freshName, planMembership, quorum, type MembershipInput, type MembershipStep, type VoterCount } from "./etcd/membership.ts";
 export { initialClusterFor } from "./etcd/initial-cluster.ts";
 export type { AddedLearner, EtcdAlarm, EtcdMember, EtcdStatus } from "./etcd/types.ts";
+export * from "./etcd/shared/index.ts";
