@@ -54,3 +54,4 @@ export { Manager, type LeaderElectionConfig, type ManagedControllerOptions, type
 // Every process that loads the runtime talks HTTP/1.1 to API servers (see http1.ts).
 import { preferHTTP1 as useHTTP1 } from "./client/http1.ts";
 useHTTP1();
+export { milliCPU, parseQuantity } from "./quantity.ts";

@@ -20,7 +20,7 @@ export const ControlPlaneStatus = Type.Object({
   etcd: Type.String({ maxLength: 8, description: "etcd voting members healthy / desired, e.g. 3/3." }),
   builtMembers: Type.Optional(Type.Integer({ minimum: 1, maximum: 5, description: "The etcd member count the datastore was built for. On a driver that cannot change etcd membership, a changed spec.controlPlane.datastore.members is not carried out (SpecSupported says so) and this count stays." })),
   members: Type.Optional(Type.Array(EtcdMemberStatus, { maxItems: 8, description: "Each etcd member, voters first." })),
-  membership: Type.Optional(Type.String({ maxLength: 1024, description: "The etcd membership change under way (a learner added, promoted, a member removed or replaced), or why it waits." })),
+  membership: Type.Optional(Type.String({ maxLength: 1024, description: "The etcd membership change under way (a learner added, promoted, a member removed or replaced), or why it waits; with none, the maintenance under way (a member defragmented, a NOSPACE alarm worked off)." })),
 });
 
 /** The control plane's replicas and etcd members. */

@@ -42,6 +42,8 @@ const memberNotLearner = /can only promote a learner member(?! which)/;
 const memberNotFound = "member not found";
 // A repeated add: the same peer URL, or (within the same second) the same derived member ID.
 const alreadyAdded = ["Peer URLs already exists", "member ID already exist"];
+// A compaction to a revision at or below the one already compacted (mvcc/kvstore.go ErrCompacted).
+const alreadyCompacted = "required revision has been compacted";
 
 /**
  * etcd's cluster and maintenance API through the pinned etcdctl, one process
@@ -158,6 +160,41 @@ export class Etcdctl {
    */
   async defragment(endpoint: string, timeoutMs = 120_000): Promise<void> {
     await this.#run("defrag", [endpoint], ["defrag"], timeoutMs);
+  }
+
+  /**
+   * Compacts the key-value history up to `revision` (cluster-wide, through
+   * raft) and waits until the old revisions are physically gone
+   * (`--physical`), so that the next status shows the space freed. A
+   * revision already compacted counts as done ("already-compacted").
+   */
+  async compact(endpoints: readonly string[], revision: number): Promise<"compacted" | "already-compacted"> {
+    if (!Number.isSafeInteger(revision) || revision < 1) throw new Error(`compact: revision must be a positive integer (a store revision from endpoint status), got ${String(revision)}`);
+    try {
+      await this.#run("compaction", endpoints, ["compaction", String(revision), "--physical"], Math.max(this.#timeoutMs, 60_000));
+      return "compacted";
+    } catch (error) {
+      if (error instanceof EtcdctlError && error.stderr.includes(alreadyCompacted)) return "already-compacted";
+      throw error;
+    }
+  }
+
+  /**
+   * Disarms the NOSPACE alarms and returns them. `etcdctl alarm disarm`
+   * clears every alarm (clientv3 AlarmDisarm with no member lists the alarms
+   * and deactivates each, client/v3/maintenance.go), so this refuses while
+   * any other alarm (CORRUPT) is raised: that one must stay until the member
+   * is replaced. A small window remains: an alarm raised between the list
+   * and the disarm is cleared too (only a gRPC client could disarm one
+   * alarm by member).
+   */
+  async disarmNoSpace(endpoints: readonly string[]): Promise<EtcdAlarm[]> {
+    const alarms = await this.alarms(endpoints);
+    const others = alarms.filter((a) => a.alarm !== "NOSPACE");
+    if (others.length > 0) throw new Error(`disarmNoSpace: refusing to disarm while ${others.map((a) => `${a.alarm} (member ${a.memberId})`).join(", ")} is raised; etcdctl would clear it too`);
+    if (alarms.length === 0) return [];
+    await this.#run("alarm disarm", endpoints, ["alarm", "disarm"]);
+    return alarms;
   }
 
   async #run(command: string, endpoints: readonly string[], args: readonly string[], timeoutMs = this.#timeoutMs): Promise<{ stdout: string }> {

@@ -17,7 +17,7 @@ describe("parseEtcdJSON and the readers", () => {
 
   it("reads endpoint status, leader and sizes", () => {
     const status = readStatus((parseEtcdJSON(`[{"Endpoint":"https://127.0.0.1:2379","Status":{"header":{"cluster_id":17237436991929493444,"member_id":9372538179322589801,"revision":5,"raft_term":2},"version":"3.6.16","dbSize":36864,"leader":9372538179322589801,"raftIndex":9,"raftTerm":2,"raftAppliedIndex":9,"errors":["memberID:1 alarm:NOSPACE"],"dbSizeInUse":24576,"dbSizeQuota":8589934592}}]`) as unknown[])[0]);
-    expect(status).toMatchObject({ memberId: "8211f1d0f64f3269", leaderId: "8211f1d0f64f3269", isLeader: true, isLearner: false, raftIndex: 9, raftAppliedIndex: 9, dbSize: 36864, dbSizeInUse: 24576, errors: ["memberID:1 alarm:NOSPACE"] });
+    expect(status).toMatchObject({ memberId: "8211f1d0f64f3269", leaderId: "8211f1d0f64f3269", isLeader: true, isLearner: false, raftIndex: 9, raftAppliedIndex: 9, revision: 5, dbSize: 36864, dbSizeInUse: 24576, errors: ["memberID:1 alarm:NOSPACE"] });
   });
 
   it("reads a follower without a known leader", () => {

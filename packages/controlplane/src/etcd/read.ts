@@ -60,6 +60,7 @@ export function readStatus(value: unknown): EtcdStatus {
     raftTerm: count(s.raftTerm),
     raftIndex: count(s.raftIndex),
     raftAppliedIndex: count(s.raftAppliedIndex),
+    revision: count(header.revision),
     dbSize: count(s.dbSize),
     dbSizeInUse: count(s.dbSizeInUse),
     dbSizeQuota: count(s.dbSizeQuota),

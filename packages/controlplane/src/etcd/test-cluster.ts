@@ -76,8 +76,8 @@ export class TestEtcdCluster {
     return { clientURL: `https://127.0.0.1:${client}`, peerURL: `https://127.0.0.1:${peer}`, ports };
   }
 
-  /** Starts a member's process: `state` "new" founds a cluster, "existing" joins one (after addLearner). */
-  async start(name: string, reserved: { clientURL: string; peerURL: string; ports: PortReservation }, initialCluster: string, state: "new" | "existing"): Promise<TestMember> {
+  /** Starts a member's process: `state` "new" founds a cluster, "existing" joins one (after addLearner); `quotaBackendBytes` as etcd's flag. */
+  async start(name: string, reserved: { clientURL: string; peerURL: string; ports: PortReservation }, initialCluster: string, state: "new" | "existing", options: { quotaBackendBytes?: number } = {}): Promise<TestMember> {
     const [clientPort = 0, peerPort = 0] = reserved.ports.ports;
     const dataDir = join(this.dir, name, "data");
     mkdirSync(join(this.dir, name), { recursive: true });
@@ -88,6 +88,7 @@ export class TestEtcdCluster {
       peerPort,
       pki: this.#pki,
       unsafeNoFsync: true,
+      ...(options.quotaBackendBytes === undefined ? {} : { quotaBackendBytes: options.quotaBackendBytes }),
       membership: { name, listenHost: "127.0.0.1", advertiseHost: "127.0.0.1", initialCluster, initialClusterState: state },
     });
     const process = await ManagedProcess.start({ ...spec, name: `etcd-${name}` }, { logFile: join(this.dir, name, "etcd.log") });

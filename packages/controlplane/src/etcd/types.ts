@@ -26,6 +26,8 @@ export interface EtcdStatus {
   readonly raftIndex: number;
   /** The last raft index this member has applied: caught up once it reaches the leader's raftIndex. */
   readonly raftAppliedIndex: number;
+  /** The key-value store's revision this member has applied (header.revision): what a compaction to "now" takes. */
+  readonly revision: number;
   /** Size of the backend file, bytes. */
   readonly dbSize: number;
   /** Bytes of the backend file in use; dbSize − dbSizeInUse is what defragmentation gives back. */

@@ -4,6 +4,8 @@ import type { ComponentHealth, EtcdMemberObservation } from "../driver.ts";
 import { Etcdctl } from "../etcd/etcdctl.ts";
 import { planMembership, quorum, type MembershipStep, type VoterCount } from "../etcd/membership.ts";
 import type { EtcdMember, EtcdStatus } from "../etcd/types.ts";
+import { planMaintenance } from "../etcd/maintenance.ts";
+import { describeMaintenance, emptyMaintenanceMemory, maintenanceMember, rememberMaintenance, runMaintenanceStep, type MaintenanceMemory } from "../etcd/maintenance-run.ts";
 import { pkiFiles } from "../pki-layout.ts";
 import type { ClusterPortAllocator } from "./driver-ports.ts";
 import { etcdProcessName, type LocalEtcdMember } from "./topology.ts";
@@ -69,6 +71,8 @@ export class LocalEtcdMembership {
   readonly #ports: ClusterPortAllocator;
   /** Per learner id, when it was first seen unpromoted. */
   readonly #learnersSince = new Map<string, number>();
+  /** Per cluster directory, when each member was last defragmented and etcd last compacted. */
+  readonly #maintenance = new Map<string, MaintenanceMemory>();
 
   constructor(ports: ClusterPortAllocator) {
     this.#ports = ports;
@@ -150,13 +154,34 @@ export class LocalEtcdMembership {
       usedNames: current.used,
     });
     // New voters reach the API servers' --etcd-servers on the next pass: a change is under way until then.
-    const message = (await this.#carryOut(clusterDir, planned, { etcdctl, endpoints, list, stop })) ?? (votersChanged ? `the API servers move to etcd's voters ${voters.join(", ")}` : undefined);
+    // Maintenance only in a pass with no membership change: a member blocked by a defragmentation must not meet one.
+    const membershipMessage = (await this.#carryOut(clusterDir, planned, { etcdctl, endpoints, list, stop })) ?? (votersChanged ? `the API servers move to etcd's voters ${voters.join(", ")}` : undefined);
+    const message = membershipMessage ?? (planned.kind === "none" ? await this.#maintain(clusterDir, etcdctl, endpoints, list, statuses, healthy) : undefined);
     const observed = list.map((m): EtcdMemberObservation => {
       const status = statuses.get(m.id);
       const role = status === undefined ? "Unknown" : m.isLearner ? "Learner" : m.id === leaderId ? "Leader" : "Follower";
       return { name: m.name === "" ? `(joining ${m.id})` : m.name, id: m.id, role, healthy: healthy.includes(m.id), ...(status === undefined ? {} : { dbSizeBytes: status.dbSize }), ...(status === undefined ? { message: "does not answer" } : {}) };
     });
     return { members: observed.sort((a, b) => Number(a.role === "Learner") - Number(b.role === "Learner")), ...(message === undefined ? {} : { message }) };
+  }
+
+  /**
+   * One maintenance step (maintenance.ts): a member defragmented when much
+   * of its file is free (followers first, the leader last), and a NOSPACE
+   * alarm worked off (compact, defragment, disarm once below the quota).
+   * Returns what it did or why it waits, for status.
+   */
+  async #maintain(clusterDir: string, etcdctl: Etcdctl, endpoints: readonly string[], list: readonly EtcdMember[], statuses: ReadonlyMap<string, EtcdStatus>, healthy: readonly string[]): Promise<string | undefined> {
+    const memory = this.#maintenance.get(clusterDir) ?? emptyMaintenanceMemory;
+    const members = list.filter((m) => m.clientURLs.length > 0).map((m) => maintenanceMember(m.name, m.clientURLs[0] ?? "", healthy.includes(m.id), statuses.get(m.id), memory));
+    const alarms = await etcdctl.alarms(endpoints).catch(() => []);
+    const now = Date.now();
+    const step = planMaintenance({ members, alarms, now, lastCompaction: memory.lastCompaction });
+    if (step.kind === "none") return undefined;
+    const message = describeMaintenance({ members, alarms }, step);
+    const result = await runMaintenanceStep(etcdctl, endpoints, step);
+    this.#maintenance.set(clusterDir, rememberMaintenance(memory, result, now));
+    return message;
   }
 
   /** After a restore: the snapshot's data is the first member's, alone; the others' data is of the old cluster and goes. */

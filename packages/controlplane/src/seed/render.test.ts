@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import type { ControlPlanePlan } from "../driver.ts";
 import { pkiFileContents } from "../pki-layout.ts";
 import { renderSeedControlPlane } from "./render.ts";
+import { etcdQuotaFor } from "./workloads.ts";
 
 // A PKI in the middle of a CA rotation: every bundle holds two CAs, so a component given a bare CA file would show.
 const pkiOptions = { clusterName: "p/c", kubernetesServiceIP: "10.96.0.1" };
@@ -119,7 +120,7 @@ describe("renderSeedControlPlane", () => {
 type PodTemplate = {
   spec: {
     securityContext?: Record<string, unknown>;
-    containers: { name: string; image: string; securityContext?: Record<string, unknown>; volumeMounts?: { name: string; mountPath: string; readOnly?: boolean; subPath?: string }[] }[];
+    containers: { name: string; image: string; args?: string[]; resources?: Record<string, unknown>; securityContext?: Record<string, unknown>; volumeMounts?: { name: string; mountPath: string; readOnly?: boolean; subPath?: string }[] }[];
     volumes?: { name: string; secret?: { defaultMode?: number }; emptyDir?: object }[];
   };
 };
@@ -154,6 +155,17 @@ describe("renderSeedControlPlane's pods, as a real kubelet runs them", () => {
     }
     const etcd = templates(objects(plan)).find(([name]) => name === "etcd")?.[1];
     expect(etcd?.spec.containers[0]?.volumeMounts?.find((m) => m.name === "data")).toEqual({ name: "data", mountPath: "/var/lib/etcd" });
+  });
+
+  it("sets etcd's quota below its volume, room left for a defragmentation's copy and the WAL, and no memory limit", () => {
+    const etcd = templates(objects(plan)).find(([name]) => name === "etcd")?.[1].spec.containers[0];
+    const quota = Number(etcd?.args?.find((a) => a.startsWith("--quota-backend-bytes="))?.split("=")[1]);
+    expect(quota).toBe(etcdQuotaFor("2Gi"));
+    expect(quota).toBeLessThan(2 ** 30);
+    expect(etcdQuotaFor("1Gi")).toBe(320 * 2 ** 20);
+    expect(etcdQuotaFor("100Gi")).toBe(8 * 2 ** 30);
+    expect(etcdQuotaFor("256Mi")).toBe(64 * 2 ** 20);
+    expect(etcd?.resources?.limits).toBeUndefined();
   });
 
   it("takes the official images by default, the registry given, and per-component overrides with the cluster's version", () => {

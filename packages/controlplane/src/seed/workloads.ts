@@ -1,4 +1,5 @@
 
+import { parseQuantity } from "@seedbed/runtime";
 import { renderEtcd } from "../render/etcd.ts";
 import { renderKubeAPIServer } from "../render/kube-apiserver.ts";
 import { renderKubeControllerManager } from "../render/kube-controller-manager.ts";
@@ -60,6 +61,21 @@ function spread(clusterId: string, component: string): object {
   };
 }
 
+const mebibyte = 2 ** 20;
+
+/**
+ * etcd's backend quota for a volume of `storage`: half of what is left after
+ * the WAL (five 64 MiB segments) and some slack, so a defragmentation's
+ * temporary copy fits beside the database; between 64 MiB and etcd's
+ * suggested maximum of 8 GiB. Over it etcd raises NOSPACE and refuses
+ * writes (a state maintenance brings it out of) instead of failing on a
+ * full disk. Memory is no bound: etcd gets no memory limit (see below).
+ */
+export function etcdQuotaFor(storage: string): number {
+  const bytes = parseQuantity(storage);
+  return Math.min(8 * 1024 * mebibyte, Math.max(64 * mebibyte, Math.floor((bytes - 384 * mebibyte) / 2)));
+}
+
 /** The etcd StatefulSet: 1, 3 or 5 members, a volume each, never a memory limit (etcd killed for memory loses its quorum). */
 export function renderEtcdStatefulSet(input: WorkloadInput): Manifest {
   const ns = seedNamespace(input.clusterId);
@@ -73,6 +89,7 @@ export function renderEtcdStatefulSet(input: WorkloadInput): Manifest {
     // Peers and clients are trusted by the bundle: both etcd CAs while one rotates.
     pki: { caFile: pki("etcd-ca-bundle.crt"), serverCertFile: pki("etcd-server.crt"), serverKeyFile: pki("etcd-server.key"), peerCertFile: pki("etcd-peer.crt"), peerKeyFile: pki("etcd-peer.key") },
     membership: { name: "$(POD_NAME)", listenHost: "0.0.0.0", advertiseHost: `$(POD_NAME).etcd.${ns}.svc`, initialCluster: peers, metricsURL: `http://0.0.0.0:${seedPorts.etcdMetrics}` },
+    quotaBackendBytes: etcdQuotaFor(input.etcdStorage),
     // Tenants are small clusters, as on the local driver.
     tuning: smallClusterTuning.etcd,
   });

@@ -1,5 +1,5 @@
 import type { V1Pod, V1Taint, V1Toleration } from "@kubernetes/client-node";
-import { milliCPU, parseQuantity } from "./quantity.ts";
+import { milliCPU, parseQuantity } from "@seedbed/runtime";
 
 /** What one machine of the pool offers. */
 export interface NodeShape {

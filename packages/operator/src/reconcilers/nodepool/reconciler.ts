@@ -29,7 +29,7 @@ import { durationMs } from "../duration.ts";
 import { MachineExpectations } from "./expectations.ts";
 import { isNodeReady, notReadySince, type MachineView } from "./machines.ts";
 import { adoptByCluster } from "../cluster-owner.ts";
-import { milliCPU, parseQuantity } from "./quantity.ts";
+import { milliCPU, parseQuantity } from "@seedbed/runtime";
 import { machineStatus, poolPhase, type PoolObservation } from "./status.ts";
 import { kubeletVersionOf, planMachines } from "./rollout.ts";
 import { poolSkewProblem, poolTargetVersion } from "./version-skew.ts";
