@@ -47,7 +47,7 @@ describe("high availability on the local driver", () => {
     rmSync(stateDir, { recursive: true, force: true });
   });
 
-  it("serves through one endpoint from three API servers and three etcd members, with no failed request when an API server dies, and keeps serving when an etcd member dies", async () => {
+  it("serves through one endpoint from three API servers and three etcd members, with no failed request when an API server dies, keeps serving when an etcd member dies, and hands the endpoint back to one API server", async () => {
     await objects.createNamespacedCustomObject({ ...resource, body: { apiVersion, kind: "Cluster", metadata: { name: "ha", namespace }, spec: { controlPlane: { replicas: 3, datastore: { members: 3 } } } } });
     const cluster = await eventually(() => read("ha"), settled("3/3", "3/3"), { timeoutMs: 240_000, description: "3 API servers and 3 etcd members ready" });
     const members = cluster.status?.controlPlane?.members ?? [];
@@ -74,6 +74,14 @@ describe("high availability on the local driver", () => {
     const names = (await core.listNamespacedConfigMap({ namespace: "default" })).items.map((c) => c.metadata?.name);
     expect(names).toEqual(expect.arrayContaining(["before", "during"]));
     await eventually(() => read("ha"), settled("3/3", "3/3"), { timeoutMs: 120_000, description: "the killed member back" });
+
+    // Down to one API server: it takes the endpoint back from the balancer; the others and their route go.
+    await objects.patchNamespacedCustomObject({ ...resource, name: "ha", body: { spec: { controlPlane: { replicas: 1 } } } }, mergePatch);
+    await eventually(() => read("ha"), settled("1/1", "3/3"), { timeoutMs: 120_000, description: "one API server" });
+    for (const process of ["kube-apiserver-1", "kube-apiserver-2", "kube-controller-manager-1", "kube-scheduler-2"]) expect(findProcessesByMarker(marker(cluster, process)), process).toEqual([]);
+    expect(existsSync(join(stateDir, "balancer", "routes", `${cluster.status?.clusterID ?? "?"}.json`))).toBe(false);
+    const after = await eventually(async () => (await core.listNamespacedConfigMap({ namespace: "default" })).items.map((c) => c.metadata?.name), (items) => items.includes("during"), { timeoutMs: 30_000, description: "the one API server serves" });
+    expect(after).toEqual(expect.arrayContaining(["before", "during"]));
   }, 480_000);
 
   it("resizes etcd 1 → 3 → 5 → 3 → 1 one member at a time, keeping every key, and replaces a member whose data is lost", async () => {

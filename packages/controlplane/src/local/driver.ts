@@ -219,13 +219,16 @@ export class LocalDriver implements HostingDriver {
       }
     }
     if (this.#replicaOrphansChecked.has(clusterId)) return;
+    this.#replicaOrphansChecked.add(clusterId);
+    // Only a cluster that ever ran replicas (each left its log) can have one left: no /proc scan for the others.
     const beyond = new Set(replicaNamesBeyond(rendered));
+    const logs = join(this.clusterDir(clusterId), "logs");
+    if (!readdirSync(logs).some((file) => beyond.has(file.replace(/\.log$/, "")))) return;
     const prefix = this.#markerPrefix(clusterId);
     for (const pid of findProcessesByMarker(prefix, { prefix: true })) {
       const name = readEnvironment(pid)?.get(processMarkerVariable)?.slice(prefix.length + 1) ?? "";
       if (beyond.has(name)) await ManagedProcess.adopt({ name, command: "", args: [] }, "/dev/null", pid).stop();
     }
-    this.#replicaOrphansChecked.add(clusterId);
   }
 
   /**

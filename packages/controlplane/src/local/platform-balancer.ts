@@ -48,7 +48,9 @@ export class PlatformBalancer {
 
   /** A draining backend gets no new connection: set before an API server is stopped, cleared once it serves again. */
   drain(clusterId: string, backend: string, draining: boolean): void {
-    if (readRoute(this.#routesDir, clusterId)?.backends.find((b) => b.name === backend)?.draining === draining) return;
+    // No route (one API server) or no such backend: nothing reaches it through the balancer.
+    const current = existsSync(this.#routesDir) ? readRoute(this.#routesDir, clusterId)?.backends.find((b) => b.name === backend) : undefined;
+    if (current === undefined || (current.draining ?? false) === draining) return;
     setDraining(this.#routesDir, clusterId, backend, draining);
   }
 
