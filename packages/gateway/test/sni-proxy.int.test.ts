@@ -57,7 +57,8 @@ describe("the SNI proxy", () => {
         lookups.push(name);
         return table.get(name);
       },
-      helloTimeoutMs: 500,
+      // Long enough for 200 clients' handshakes at once on a loaded machine (the test of 200 connections), short enough to wait out.
+      helloTimeoutMs: 2000,
     });
   });
 
@@ -113,7 +114,7 @@ describe("the SNI proxy", () => {
     const began = performance.now();
     const answer = await rawExchange(proxy.port, undefined);
     expect([...answer]).toEqual([21, 3, 3, 0, 2, 2, 40]);
-    expect(performance.now() - began).toBeGreaterThanOrEqual(450);
+    expect(performance.now() - began).toBeGreaterThanOrEqual(1950);
   });
 
   it("closes the client when its backend is down", async () => {
