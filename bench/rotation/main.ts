@@ -24,7 +24,9 @@
 // mount no Secret, so there is nothing to wait for) and --token-lifetime-ms
 // (how long the old service-account key keeps verifying; the loop's token
 // is never older than --token-refresh-seconds, which must be shorter).
-// Usage: npm run bench -- rotation [--clusters 1,100] [--no-sample] [--leaf-seconds 120] [--nodes 5]
+// --sample-replicas N runs the local sample with N API servers behind the
+// platform's balancer (one by default, which restarts at three steps).
+// Usage: npm run bench -- rotation [--clusters 1,100] [--no-sample] [--leaf-seconds 120] [--sample-replicas 1] [--nodes 5]
 //   [--secret-propagation-ms 0] [--token-lifetime-ms 10000] [--token-refresh-seconds 3] [--timeout-minutes 30] [--node-options "…"]
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -50,6 +52,7 @@ const { values } = parseArgs({
     clusters: { type: "string", default: "1,100" },
     sample: { type: "boolean", default: true },
     "leaf-seconds": { type: "string", default: "120" },
+    "sample-replicas": { type: "string", default: "1" },
     nodes: { type: "string", default: "5" },
     "secret-propagation-ms": { type: "string", default: "0" },
     "token-lifetime-ms": { type: "string", default: "10000" },
@@ -61,6 +64,8 @@ const { values } = parseArgs({
 const counts = parseClusterCounts(values.clusters);
 const leafSeconds = parseWholeNumber("leaf-seconds", values["leaf-seconds"], 1);
 const nodes = parseWholeNumber("nodes", values.nodes, 1);
+const sampleReplicas = parseWholeNumber("sample-replicas", values["sample-replicas"], 1);
+if (sampleReplicas > 5) throw new Error(`--sample-replicas must be 1 to 5 (spec.controlPlane.replicas), got ${String(sampleReplicas)}`);
 const secretPropagationMs = parseWholeNumber("secret-propagation-ms", values["secret-propagation-ms"], 0);
 const tokenLifetimeMs = parseWholeNumber("token-lifetime-ms", values["token-lifetime-ms"], 1);
 const tokenRefreshMs = parseWholeNumber("token-refresh-seconds", values["token-refresh-seconds"], 1) * 1000;
@@ -180,7 +185,7 @@ try {
 
   let sample: SampleFigures | undefined;
   if (values.sample) {
-    sample = await runSample({ management: kc, namespace, name: "sample", stateDir, leafSeconds, leafValidity: "1m", renewBefore: "40s", tokenRefreshMs, timeoutMs, alive, log: (m) => log(`sample: ${m}`) });
+    sample = await runSample({ management: kc, namespace, name: "sample", stateDir, leafSeconds, leafValidity: "1m", renewBefore: "40s", apiServerReplicas: sampleReplicas, tokenRefreshMs, timeoutMs, alive, log: (m) => log(`sample: ${m}`) });
     log(`sample rotation: ${JSON.stringify(sample.rotation)}`);
   }
   console.log(
@@ -194,6 +199,7 @@ try {
         tokenLifetimeNote: `the old service-account key retires this long after the new one signs (default 24 h); the sample's loop requests a new token every ${String(tokenRefreshMs / 1000)} s`,
         operatorNodeOptions: values["node-options"],
         seedNodes: nodes,
+        sampleAPIServers: sampleReplicas,
       },
       rounds,
       sample: sample ?? null,

@@ -26,6 +26,8 @@ export interface SampleOptions {
   readonly leafSeconds: number;
   readonly leafValidity: string;
   readonly renewBefore: string;
+  /** spec.controlPlane.replicas of the sample cluster. */
+  readonly apiServerReplicas: number;
   /** How often the loop's token is requested afresh. */
   readonly tokenRefreshMs: number;
   readonly timeoutMs: number;
@@ -144,7 +146,7 @@ function logFailures(o: SampleOptions, what: string, failures: readonly LoopFail
 export async function runSample(o: SampleOptions): Promise<SampleFigures> {
   const objects = o.management.makeApiClient(CustomObjectsApi);
   const core = o.management.makeApiClient(CoreV1Api);
-  const spec = { seed: localSeedName, certificates: { leafValidity: o.leafValidity, renewBefore: o.renewBefore, caRotation: { completeAfter: "0s" } } };
+  const spec = { seed: localSeedName, controlPlane: { replicas: o.apiServerReplicas }, certificates: { leafValidity: o.leafValidity, renewBefore: o.renewBefore, caRotation: { completeAfter: "0s" } } };
   await objects.createNamespacedCustomObject({ ...group, plural: "clusters", namespace: o.namespace, body: { apiVersion, kind: "Cluster", metadata: { name: o.name, namespace: o.namespace }, spec } });
   const read = async (): Promise<Cluster> => (await objects.getNamespacedCustomObject({ ...group, plural: "clusters", namespace: o.namespace, name: o.name })) as Cluster;
   const began = performance.now();

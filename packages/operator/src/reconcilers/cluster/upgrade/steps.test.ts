@@ -60,6 +60,8 @@ describe("advanceUpgrade", () => {
     { title: "kube-apiserver still rolling", upgrade: record({ step: "APIServer" }), seen: seen({ components: [at("kube-apiserver", "1.37.1", false)] }), step: "APIServer", runs: "1.36.3" },
     { title: "kube-apiserver ready on the old version is not done", upgrade: record({ step: "APIServer" }), seen: seen({}), step: "APIServer" },
     { title: "kube-apiserver on the new version: controllers next", upgrade: record({ step: "APIServer" }), seen: seen({ components: [at("kube-apiserver", "1.37.1")] }), step: "Controllers", runs: "1.36.3" },
+    { title: "one of three kube-apiserver replicas still on the old version: not done", upgrade: record({ step: "APIServer" }), seen: seen({ components: [at("kube-apiserver", "1.37.1"), at("kube-apiserver-1", "1.36.3"), at("kube-apiserver-2", "1.37.1")] }), step: "APIServer", runs: "1.36.3" },
+    { title: "every kube-apiserver replica on the new version: controllers next", upgrade: record({ step: "APIServer" }), seen: seen({ components: [at("kube-apiserver", "1.37.1"), at("kube-apiserver-1", "1.37.1"), at("kube-apiserver-2", "1.37.1")] }), step: "Controllers", runs: "1.36.3" },
     { title: "the control plane on the new version: status.version moves", upgrade: record({ step: "Controllers" }), seen: seen({ components: all("1.37.1") }), step: "NodePools", runs: "1.37.1" },
     { title: "node pools behind", upgrade: record({ step: "NodePools" }), running: "1.37.1", seen: seen({ components: all("1.37.1"), poolsBehind: ["workers 1/3"] }), step: "NodePools", message: /workers 1\/3/ },
     { title: "node pools done: completed", upgrade: record({ step: "NodePools" }), running: "1.37.1", seen: seen({ components: all("1.37.1") }), step: "Done", phase: "Completed", runs: "1.37.1" },

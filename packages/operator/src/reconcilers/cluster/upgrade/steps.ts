@@ -111,13 +111,14 @@ export interface UpgradeAdvance {
   readonly changed: boolean;
 }
 
+/** Every replica of the component ("kube-apiserver", "kube-apiserver-1", …) ready on `version`: the skew order holds for the slowest one. */
 function componentAt(components: readonly ComponentHealth[], name: string, version: string): boolean {
-  const c = components.find((x) => x.name === name);
-  return c?.ready === true && c.version === version;
+  const replicas = components.filter((x) => x.name === name || (x.name.startsWith(`${name}-`) && /^\d+$/.test(x.name.slice(name.length + 1))));
+  return replicas.length > 0 && replicas.every((c) => c.ready && c.version === version);
 }
 
 function why(components: readonly ComponentHealth[], names: readonly string[]): string {
-  const messages = components.filter((c) => names.includes(c.name) && !c.ready).map((c) => c.message ?? `${c.name} is not ready`);
+  const messages = components.filter((c) => names.some((n) => c.name === n || c.name.startsWith(`${n}-`)) && !c.ready).map((c) => c.message ?? `${c.name} is not ready`);
   return messages.length > 0 ? `: ${messages.join("; ")}` : "";
 }
 
