@@ -198,6 +198,8 @@ export class LocalDriver implements HostingDriver {
    */
   async #rollAPIServers(clusterId: string, dir: string, launcher: SupervisingLauncher, apiServers: readonly RenderedComponent[], adminTLS: ProbeTLS): Promise<void> {
     const changed = apiServers.filter((c) => !isDeepStrictEqual(launcher.component(c.spec.name)?.spec, c.spec));
+    // A replica left drained by an operator that died mid-roll takes connections again (the balancer's probes keep out one that is not ready).
+    for (const c of apiServers.filter((a) => !changed.includes(a))) this.#balancer.drain(clusterId, c.spec.name, false);
     for (const component of changed) {
       const name = component.spec.name;
       const othersReady = await Promise.all(apiServers.filter((c) => c.spec.name !== name && !changed.includes(c)).map(async (c) => (await probe(c.health.url, probeTLS(c.health, adminTLS), 1000)) === 200));
