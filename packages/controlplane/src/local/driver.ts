@@ -420,9 +420,12 @@ export class LocalDriver implements HostingDriver {
     const supervised = launcher.component(name);
     const running = supervised?.process !== undefined;
     const status = running ? await probe(component.health.url, probeTLS(component.health, adminTLS), 1000) : undefined;
-    const ready = status === 200;
+    // A replica still running what was rendered before (its turn in a roll has not come) is not ready on the new rendering:
+    // a CA rotation's next step, or an upgrade's, must wait for it.
+    const outdated = running && !isDeepStrictEqual(supervised.spec, component.spec);
+    const ready = status === 200 && !outdated;
     const restarts = supervised?.restarts ?? 0;
-    const message = ready ? undefined : running ? `${name} runs but ${component.health.url} answers ${status ?? "nothing"} yet` : `${name} is not running (restarted ${restarts} times; see its log)`;
-    return { name, running, ready, restarts, message, ...(ready && version !== undefined ? { version } : {}) };
+    const message = ready ? undefined : outdated ? `${name} serves but waits for its turn to be replaced with a changed configuration` : running ? `${name} runs but ${component.health.url} answers ${status ?? "nothing"} yet` : `${name} is not running (restarted ${restarts} times; see its log)`;
+    return { name, running, ready, serving: status === 200, restarts, message, ...(ready && version !== undefined ? { version } : {}) };
   }
 }
