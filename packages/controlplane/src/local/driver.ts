@@ -37,6 +37,9 @@ function withStartChecksums(components: readonly RenderedComponent[]): RenderedC
   return components.map((c) => ({ ...c, spec: { ...c.spec, env: { ...c.spec.env, SEEDBED_CONFIG_CHECKSUM: checksumOfFiles(c.loadedAtStart) } } }));
 }
 
+/** How long a replica drained at the balancer keeps running before it is stopped: requests routed to it just before finish. */
+const drainGraceMs = 1000;
+
 /** How long a replaced API server replica may take to be ready before the next one is replaced anyway on a later pass. */
 const replicaReadyTimeoutMs = 60_000;
 
@@ -205,6 +208,8 @@ export class LocalDriver implements HostingDriver {
       const othersReady = await Promise.all(apiServers.filter((c) => c.spec.name !== name && !changed.includes(c)).map(async (c) => (await probe(c.health.url, probeTLS(c.health, adminTLS), 1000)) === 200));
       if (launcher.component(name) !== undefined && othersReady.includes(false)) return;
       this.#balancer.drain(clusterId, name, true);
+      // The balancer reads the route within milliseconds; handshakes already under way there finish meanwhile.
+      await sleep(drainGraceMs);
       await launcher.launch(component.spec, join(dir, "logs", `${name}.log`));
       await waitUntil(async () => (await probe(component.health.url, probeTLS(component.health, adminTLS), 1000)) === 200, replicaReadyTimeoutMs);
       this.#balancer.drain(clusterId, name, false);
@@ -217,6 +222,7 @@ export class LocalDriver implements HostingDriver {
     for (const name of replicaNamesBeyond(rendered)) {
       if (launcher.component(name) !== undefined) {
         this.#balancer.drain(clusterId, name, true);
+        await sleep(drainGraceMs);
         await launcher.stop(name);
       }
     }
