@@ -114,14 +114,17 @@ describe("rotating the CAs of a cluster on a real seed", () => {
       // them, not the certificates: a request that waited past the clients' 10 s, and etcd's "no leader" while
       // the members elect a new leader (the StatefulSet restarts the leader without moving leadership away
       // first). The target is none; more than 1 % of the operations fails the test (see issue 17's note).
-      const transient = (f: string): boolean => /timed out after 10 s|context deadline exceeded|Client\.Timeout exceeded|etcdserver: no leader/.test(f);
-      const failures = [...seen.requested.failures, ...seen.ran.failures, ...seen.watched.startFailures];
+      // A write etcd answered "request timed out" or "no leader" (HTTP 500) during an election is counted the same way: the
+      // client was told, and etcd may still have committed it, so the watch may show it though it is not among those created.
+      const transient = (f: string): boolean => /timed out after 10 s|context deadline exceeded|Client\.Timeout exceeded|etcdserver: no leader|etcdserver: request timed out/.test(f);
+      const failures = [...seen.requested.failures, ...seen.ran.failures, ...seen.wrote.failures, ...seen.watched.startFailures];
       expect(failures.filter((f) => !transient(f))).toEqual([]);
       expect(failures.length).toBeLessThanOrEqual(Math.ceil((seen.requested.ok + seen.ran.ok + seen.wrote.created.length) / 100));
-      expect(seen.wrote.failures).toEqual([]);
       expect(seen.watched.gone).toEqual([]);
       expect(seen.requested.ok).toBeGreaterThan(20);
-      const written = seen.watched.added.filter((a) => a.name.startsWith("write-"));
+      const unsure = new Set(seen.wrote.failures.map((f) => /(write-\d+):/.exec(f)?.[1]));
+      const written = seen.watched.added.filter((a) => a.name.startsWith("write-") && !unsure.has(a.name));
+      // Every write that succeeded is seen by the watch, in order, and none is lost.
       expect(written.map((a) => a.name)).toEqual(seen.wrote.created);
     }
     // What rolled: etcd (its CA bundle, twice) and kube-apiserver (the etcd CA bundle and the service-account keys), every pod replaced.
