@@ -218,8 +218,8 @@ export class LocalDriver implements HostingDriver {
 
   /** Stops replicas of a cluster that are no longer rendered (replicas scaled down), also those an earlier run of the platform started. */
   async #stopReplicasNotRendered(clusterId: string, launcher: SupervisingLauncher, components: readonly RenderedComponent[]): Promise<void> {
-    const rendered = new Set(components.map((c) => c.spec.name));
-    for (const name of replicaNamesBeyond(rendered)) {
+    const beyond = new Set(replicaNamesBeyond(new Set(components.map((c) => c.spec.name))));
+    for (const name of beyond) {
       if (launcher.component(name) !== undefined) {
         this.#balancer.drain(clusterId, name, true);
         await sleep(drainGraceMs);
@@ -229,7 +229,6 @@ export class LocalDriver implements HostingDriver {
     if (this.#replicaOrphansChecked.has(clusterId)) return;
     this.#replicaOrphansChecked.add(clusterId);
     // Only a cluster that ever ran replicas (each left its log) can have one left: no /proc scan for the others.
-    const beyond = new Set(replicaNamesBeyond(rendered));
     const logs = join(this.clusterDir(clusterId), "logs");
     if (!readdirSync(logs).some((file) => beyond.has(file.replace(/\.log$/, "")))) return;
     const prefix = this.#markerPrefix(clusterId);

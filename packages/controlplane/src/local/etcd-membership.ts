@@ -155,7 +155,7 @@ export class LocalEtcdMembership {
     });
     // New voters reach the API servers' --etcd-servers on the next pass: a change is under way until then.
     // Maintenance only in a pass with no membership change: a member blocked by a defragmentation must not meet one.
-    const membershipMessage = (await this.#carryOut(clusterDir, planned, { etcdctl, endpoints, list, stop })) ?? (votersChanged ? `the API servers move to etcd's voters ${voters.join(", ")}` : undefined);
+    const membershipMessage = (await this.#carryOut(clusterDir, planned, { etcdctl, endpoints, stop })) ?? (votersChanged ? `the API servers move to etcd's voters ${voters.join(", ")}` : undefined);
     const message = membershipMessage ?? (planned.kind === "none" ? await this.#maintain(clusterDir, etcdctl, endpoints, list, statuses, healthy) : undefined);
     const observed = list.map((m): EtcdMemberObservation => {
       const status = statuses.get(m.id);
@@ -205,7 +205,7 @@ export class LocalEtcdMembership {
     return `https://127.0.0.1:${voter?.client ?? ports.etcdClient}`;
   }
 
-  async #carryOut(clusterDir: string, step: MembershipStep, ctx: { etcdctl: Etcdctl; endpoints: readonly string[]; list: readonly EtcdMember[]; stop: (process: string) => Promise<void> }): Promise<string | undefined> {
+  async #carryOut(clusterDir: string, step: MembershipStep, ctx: { etcdctl: Etcdctl; endpoints: readonly string[]; stop: (process: string) => Promise<void> }): Promise<string | undefined> {
     switch (step.kind) {
       case "none":
         return undefined;
