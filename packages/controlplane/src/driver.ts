@@ -15,7 +15,13 @@ export interface ControlPlanePlan {
   /** Names the PKI's content (its Secret's uid and resourceVersion), when known: the same while the PKI is. */
   readonly pkiVersion?: string;
   /** Size of the control plane (the local driver runs one of each). */
-  readonly controlPlane: { readonly apiServerReplicas: number; readonly etcdMembers: number; readonly etcdStorage: string };
+  readonly controlPlane: {
+    readonly apiServerReplicas: number;
+    readonly etcdMembers: number;
+    readonly etcdStorage: string;
+    /** The seed whose shared etcd keeps the cluster's data (a key prefix of its own); absent: an etcd of the cluster's own. */
+    readonly sharedDatastore?: string;
+  };
   /** How the API is reached from outside the seed. */
   readonly exposure: { readonly serviceType: "NodePort" | "LoadBalancer"; readonly allowedSourceRanges: readonly string[] };
   /**
@@ -125,6 +131,8 @@ export interface ControlPlaneObservation {
    * cluster back; the operator starts one.
    */
   readonly quorumLost?: string;
+  /** For a tenant of a shared etcd: which one, its member count, and the tenant's share of it (read every few seconds). */
+  readonly datastore?: { readonly shared: string; readonly members: number; readonly usage?: { readonly keys: number; readonly bytes: number } };
 }
 
 /** One etcd member as a driver saw it. */

@@ -319,7 +319,15 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
   manager.addController({
     name: "seed",
     kind: seedKindRef,
-    reconciler: new SeedReconciler({ client: manager.client, seed: (name) => seedInformer.get(undefined, name), hosted: (name) => drivers.hostedBy(name), reachability: (seed) => drivers.reachability(seed), events: manager.eventRecorder("seed") }),
+    reconciler: new SeedReconciler({
+      client: manager.client,
+      seed: (name) => seedInformer.get(undefined, name),
+      hosted: (name) => drivers.hostedBy(name),
+      reachability: (seed) => drivers.reachability(seed),
+      events: manager.eventRecorder("seed"),
+      ...(driver === undefined ? {} : { sharedDatastores: driver }),
+      sharedTenants: (seed) => clusterInformer.list().filter((c) => c.status?.controlPlane?.datastore?.sharedWith === seed).map((c) => `${c.metadata.namespace ?? ""}/${c.metadata.name ?? ""}`).sort(),
+    }),
     // A cluster placed on a seed, or gone from it, changes the seed's count.
     watches: [{ kind: clusterKindRef, mapFn: (c) => {
       const seed = (c as Cluster).status?.seed;

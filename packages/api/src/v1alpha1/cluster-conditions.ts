@@ -53,6 +53,14 @@ export const ClusterConditions = {
    * (Upgraded, RolledBack) when it finished. status.upgrade has the detail.
    */
   Upgrade: "Upgrade",
+  /**
+   * Present for a cluster on a Shared datastore: True while its keys hold
+   * less than spec.controlPlane.datastore.storage; False (LimitReached) once
+   * they reach it: its API then refuses to create objects (deletes and
+   * updates still work) until usage falls below 90 % of the limit.
+   * Informational: it does not affect Ready.
+   */
+  DatastoreWithinLimit: "DatastoreWithinLimit",
 } as const;
 
 /** Reasons on Cluster conditions. */
@@ -109,6 +117,8 @@ export const ClusterReasons = {
    * EtcdRestore it creates); the message names it and the writes lost.
    */
   QuorumLost: "QuorumLost",
+  /** DatastoreWithinLimit=False: the cluster's keys in the shared etcd reached spec.controlPlane.datastore.storage; creates are refused. */
+  LimitReached: "LimitReached",
 } as const;
 
 /**

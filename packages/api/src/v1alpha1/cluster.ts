@@ -15,14 +15,14 @@ import { ControlPlaneStatus } from "./control-plane-status.ts";
 export const Datastore = Type.Object({
   type: StringEnum(["Dedicated", "Shared"], {
     default: "Dedicated",
-    description: "Dedicated: an etcd of the cluster's own. Shared: a key prefix in the seed's shared etcd (cheaper, less isolated).",
+    description: "Dedicated: an etcd of the cluster's own. Shared: a key prefix in the seed's shared etcd (the Seed's spec.sharedDatastore), reached with an etcd user confined to that prefix: cheaper, and isolated by etcd's own access control.",
   }),
   members: Type.Integer({
     default: 1,
     description: "etcd members of a Dedicated datastore: 1, or 3 / 5 for high availability (an odd count keeps a quorum). Changing it resizes etcd one member at a time (a new member joins as a learner and is promoted once it has caught up; a removed one leaves the member list before it stops).",
     "x-kubernetes-validations": [{ rule: "self in [1, 3, 5]", message: "must be 1, 3 or 5: an odd number of members keeps a quorum" }],
   }),
-  storage: Quantity({ default: "1Gi", description: "Size of each member's volume (kubernetes driver)." }),
+  storage: Quantity({ default: "1Gi", description: "Dedicated: size of each member's volume (kubernetes driver). Shared: the most bytes the cluster's keys may hold in the shared etcd; at the limit its API refuses new objects until some are deleted or the limit is raised (condition DatastoreWithinLimit)." }),
 }, {
   "x-kubernetes-validations": [
     { rule: "self.type == 'Dedicated' || self.members == 1", message: "members applies only to a Dedicated datastore; a Shared one takes no member count", fieldPath: ".members" },
@@ -125,6 +125,11 @@ function datastoreField(spec: string, field: "members" | "storage", fallback: st
   return field === "storage" ? `(${present} ? string(${value}) : ${fallback})` : `(${present} ? ${value} : ${fallback})`;
 }
 
+/** A CEL expression for a spec's datastore type, Dedicated when left out. */
+function datastoreType(spec: string): string {
+  return `(has(${spec}.controlPlane) && has(${spec}.controlPlane.datastore) && has(${spec}.controlPlane.datastore.type) ? ${spec}.controlPlane.datastore.type : 'Dedicated')`;
+}
+
 /** What the user asks for. Groups left out come from spec.template, then from the platform's defaults. */
 export const ClusterSpec = Type.Object({
   version: Type.Optional(Type.String({ maxLength: 16, description: "Kubernetes version, MAJOR.MINOR or MAJOR.MINOR.PATCH; upgrades go one minor at a time (condition Upgrade, status.upgrade), and only the last one can be rolled back.", "x-kubernetes-validations": kubernetesVersionRules({ downgrades: false }) })),
@@ -155,7 +160,7 @@ export const ClusterSpec = Type.Object({
     { rule: "has(self.seedSelector) == has(oldSelf.seedSelector)", message: "spec.seedSelector cannot be added or removed after creation: the control plane stays on the seed it was placed on (status.seed); create a new Cluster to use another seed or region", fieldPath: ".seedSelector" },
     { rule: "has(self.template) == has(oldSelf.template)", message: "spec.template cannot be added or removed after creation; set the fields you want in the Cluster's own spec instead", fieldPath: ".template" },
     // Changing etcd's volumes of a running cluster needs a safe procedure (a later release); until then it is refused.
-    { rule: `${datastoreField("self", "storage", "'1Gi'")} == ${datastoreField("oldSelf", "storage", "'1Gi'")}`, message: "spec.controlPlane.datastore.storage cannot be changed after creation yet: etcd volumes are not resized; create a new Cluster for another size", fieldPath: ".controlPlane" },
+    { rule: `${datastoreType("self")} == 'Shared' || ${datastoreField("self", "storage", "'1Gi'")} == ${datastoreField("oldSelf", "storage", "'1Gi'")}`, message: "spec.controlPlane.datastore.storage of a Dedicated datastore cannot be changed after creation yet: etcd volumes are not resized; create a new Cluster for another size (a Shared datastore's storage is its limit and may change)", fieldPath: ".controlPlane" },
   ],
 });
 

@@ -3,9 +3,22 @@ import { BackupStorage } from "./backup-storage.ts";
 import { ageColumn, phaseColumn, readyColumn, type KindDefinition } from "../crd/definition.ts";
 import { SecretKeyReference, StatusOf } from "../schema/common.ts";
 import { maxNameLength } from "../schema/names.ts";
-import { StringEnum } from "../schema/primitives.ts";
+import { Quantity, StringEnum } from "../schema/primitives.ts";
 import type { ResourceOf } from "../schema/resource.ts";
 import { immutableRule } from "../schema/rules.ts";
+
+/** A shared etcd a seed offers to clusters with spec.controlPlane.datastore.type Shared. */
+export const SharedDatastoreSpec = Type.Object({
+  members: Type.Integer({
+    default: 3,
+    description: "etcd members of the shared datastore: 1, 3 or 5. Fixed once it is built (changing it is refused).",
+    "x-kubernetes-validations": [
+      { rule: "self in [1, 3, 5]", message: "must be 1, 3 or 5: an odd number of members keeps a quorum" },
+      { rule: "self == oldSelf", message: "spec.sharedDatastore.members cannot be changed once the shared etcd is built; create another Seed for another size" },
+    ],
+  }),
+  quota: Quantity({ default: "8Gi", description: "etcd's backend quota for all tenants together (--quota-backend-bytes); each cluster's own limit is its spec.controlPlane.datastore.storage." }),
+}, { description: "A shared etcd on this seed, managed by Seedbed: each cluster with datastore type Shared gets the key prefix /<cluster id>/ and an etcd user and role confined to it, authenticated by a client certificate. Supported on local seeds; a kubernetes Seed reports it as NotSupported. Removing it is refused while clusters use it." });
 
 /** A place that hosts control planes. */
 export const SeedSpec = Type.Object({
@@ -19,6 +32,7 @@ export const SeedSpec = Type.Object({
   backupStorage: Type.Optional(BackupStorage("a Secret in the namespace credentialsSecretRef.namespace names", "Where the etcd snapshots of the clusters hosted here go, unless a cluster, its template or its project names a store; the platform's own store when omitted.", { rule: "has(self.namespace)", message: "credentialsSecretRef.namespace is required: a Seed has no namespace of its own" })),
   storageClassName: Type.Optional(Type.String({ maxLength: 253, description: "StorageClass of etcd's volumes on a kubernetes seed; the seed's default when omitted." })),
   capacity: Type.Optional(Type.Object({ maxClusters: Type.Integer({ minimum: 0, maximum: 100000, description: "No new cluster is placed here once it hosts this many; such a cluster waits in phase Pending (reason SeedFull). Clusters already here stay." }) })),
+  sharedDatastore: Type.Optional(SharedDatastoreSpec),
   sniDomain: Type.Optional(Type.String({ maxLength: 200, pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$", description: "Clusters exposed through the shared endpoint answer as <cluster>.<project>.<sniDomain>. Not used yet: the platform's one shared domain applies to every seed, and the Seed reports this field as NotSupported." })),
 }, {
   "x-kubernetes-validations": [
@@ -69,6 +83,13 @@ export const SeedStatus = StatusOf(seedPhases, {
   capacityLeft: Type.Optional(Type.Integer({ minimum: 0, description: "How many more clusters may be placed here (spec.capacity.maxClusters less those hosted); absent when no capacity is set." })),
   reachable: Type.Optional(Type.Boolean({ description: "Whether the operator can host control planes here (condition Ready says why not)." })),
   kubernetesVersion: Type.Optional(Type.String({ description: "The seed cluster's own version (kubernetes driver)." })),
+  sharedDatastore: Type.Optional(Type.Object({
+    ready: Type.Boolean({ description: "A quorum of its members serves and its access control is on: clusters may use it." }),
+    members: Type.String({ maxLength: 8, description: "Members healthy / built, e.g. 3/3." }),
+    tenants: Type.Integer({ minimum: 0, description: "Clusters that have an etcd user in it." }),
+    dbSizeBytes: Type.Optional(Type.Integer({ minimum: 0, description: "Its largest member's database file: every tenant's data and the history not compacted yet." })),
+    message: Type.Optional(Type.String({ maxLength: 1024, description: "Why it is not ready, or what of its spec is not carried out." })),
+  }, { description: "The shared etcd of spec.sharedDatastore, as last seen." })),
 });
 
 /** The Seed resource schema. */

@@ -32,14 +32,17 @@ function portsFile(clusterDir: string): string {
  */
 export class ClusterPortAllocator {
   readonly #clustersDir: string;
+  /** Other directories whose entries record ports the same way (the shared etcds of seeds). */
+  readonly #alsoScan: readonly string[];
   readonly #range: readonly [number, number];
   #reserved: Set<number> | undefined;
   #queue: Promise<unknown> = Promise.resolve();
 
   // Below the test harness's 20000–32000 and the kernel's ephemeral ports (32768+), which
   // outgoing connections may hold at the moment a cluster restarts.
-  constructor(clustersDir: string, range: readonly [number, number] = [10_000, 19_999]) {
+  constructor(clustersDir: string, range: readonly [number, number] = [10_000, 19_999], alsoScan: readonly string[] = []) {
     this.#clustersDir = clustersDir;
+    this.#alsoScan = alsoScan;
     this.#range = range;
   }
 
@@ -133,9 +136,10 @@ export class ClusterPortAllocator {
   #loadReserved(): Set<number> {
     if (this.#reserved) return this.#reserved;
     const reserved = new Set<number>();
-    if (existsSync(this.#clustersDir)) {
-      for (const entry of readdirSync(this.#clustersDir)) {
-        for (const port of allPorts(this.recorded(join(this.#clustersDir, entry)))) reserved.add(port);
+    for (const root of [this.#clustersDir, ...this.#alsoScan]) {
+      if (!existsSync(root)) continue;
+      for (const entry of readdirSync(root)) {
+        for (const port of allPorts(this.recorded(join(root, entry)))) reserved.add(port);
       }
     }
     this.#reserved = reserved;

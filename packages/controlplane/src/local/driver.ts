@@ -6,6 +6,7 @@ import { isIP } from "node:net";
 import { join } from "node:path";
 import { authenticationConfigFile, componentVersionsOf, type CertificateNames, type EtcdConnection, type EtcdRestoreRequest, type ComponentHealth, type ControlPlaneObservation, type ControlPlanePlan, type DriverCapabilities, type HostingDriver } from "../driver.ts";
 import { pkiFiles } from "../pki-layout.ts";
+import type { SharedEtcdAccess } from "../etcd/shared/index.ts";
 import { renderControlPlane, type ControlPlaneLayout, type ControlPlanePorts, type RenderedComponent } from "../render/control-plane.ts";
 import { ClusterPortAllocator } from "./driver-ports.ts";
 import { SupervisingLauncher } from "./launcher.ts";
@@ -20,6 +21,8 @@ import { ManagedProcess } from "./process.ts";
 import { probe, type ProbeTLS } from "./readiness.ts";
 import { probeTLS } from "./start-components.ts";
 import type { RestartBackoff, SupervisorEvent } from "./supervisor.ts";
+import { LocalSharedDatastores, type SharedDatastoreObservation, type SharedDatastoreSpec, type SharedTenantAccess } from "./shared-datastore.ts";
+import { readTenancy, recordTenancy, sharedEtcdHealth } from "./shared-tenancy.ts";
 
 /** A short digest of files' contents (missing files count as empty). */
 function checksumOfFiles(paths: readonly string[]): string {
@@ -91,7 +94,7 @@ export class LocalDriver implements HostingDriver {
    * default, stands for), no source filter, and etcd's data in a directory
    * of no set size.
    */
-  readonly capabilities: DriverCapabilities = { maxAPIServerReplicas: 5, maxEtcdMembers: 5, etcdMembershipChanges: true, sharedDatastore: false, serviceTypes: ["NodePort"], allowedSourceRanges: false, etcdStorageSize: false, backups: true };
+  readonly capabilities: DriverCapabilities = { maxAPIServerReplicas: 5, maxEtcdMembers: 5, etcdMembershipChanges: true, sharedDatastore: true, serviceTypes: ["NodePort"], allowedSourceRanges: false, etcdStorageSize: false, backups: true };
   readonly #options: LocalDriverOptions;
   readonly #clustersDir: string;
   readonly #ports: ClusterPortAllocator;
@@ -106,6 +109,11 @@ export class LocalDriver implements HostingDriver {
   readonly #replicaOrphansChecked = new Set<string>();
   readonly #balancer: PlatformBalancer;
   readonly #membership: LocalEtcdMembership;
+  readonly #shared: LocalSharedDatastores;
+  /** The last look at each seed's shared etcd (applySharedDatastore): its tenants start once it is ready. */
+  readonly #sharedSeen = new Map<string, SharedDatastoreObservation>();
+  /** Tenants whose etcd user and role were made by this process: made once, not on every pass. */
+  readonly #tenantsMade = new Map<string, SharedTenantAccess>();
 
   constructor(options: LocalDriverOptions) {
     const { nodeAddress } = options;
@@ -115,7 +123,9 @@ export class LocalDriver implements HostingDriver {
     }
     this.#options = options;
     this.#clustersDir = join(options.root, "clusters");
-    this.#ports = new ClusterPortAllocator(this.#clustersDir);
+    const sharedDir = join(options.root, "shared-etcd");
+    this.#ports = new ClusterPortAllocator(this.#clustersDir, undefined, [sharedDir]);
+    this.#shared = new LocalSharedDatastores({ dir: sharedDir, ports: this.#ports, ...(options.unsafeNoFsync === undefined ? {} : { unsafeNoFsync: options.unsafeNoFsync }), ...(options.backoff === undefined ? {} : { backoff: options.backoff }), onEvent: (name, event) => options.onEvent?.(name, event), altNames: nodeAddress === undefined ? [] : [nodeAddress] });
     this.#balancer = new PlatformBalancer(options.root, { ...(options.backoff === undefined ? {} : { backoff: options.backoff }), onEvent: (event) => options.onEvent?.("balancer", event) });
     this.#membership = new LocalEtcdMembership(this.#ports);
   }
@@ -135,21 +145,28 @@ export class LocalDriver implements HostingDriver {
     mkdirSync(join(dir, "logs"), { recursive: true, mode: 0o700 });
     const ports = await this.#ports.ports(dir);
     const endpoint = `https://127.0.0.1:${ports.apiServer}`;
-    const { base, layout, adminTLS } = this.#render(plan, dir, ports, endpoint);
+    const sharedName = plan.controlPlane.sharedDatastore;
+    const endpoints = { endpoint, ...(this.#options.nodeAddress === undefined ? {} : { nodeEndpoint: `https://${this.#options.nodeAddress}:${ports.apiServer}` }) };
+    const shared = sharedName === undefined ? undefined : this.#sharedSeen.get(sharedName);
+    if (sharedName !== undefined && shared?.ready !== true) {
+      const message = `waiting for the shared etcd of seed ${sharedName}: ${shared?.message ?? "not started yet (the Seed's spec.sharedDatastore starts it)"}`;
+      return { ...endpoints, components: ["etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler"].map((name) => ({ name, running: false, ready: false, restarts: 0, message })) };
+    }
+    const tenant = sharedName === undefined ? undefined : await this.#tenant(sharedName, plan.clusterId, dir);
+    const { base, layout, adminTLS } = this.#render(plan, dir, ports, endpoint, tenant);
     const replicas = Math.min(plan.controlPlane.apiServerReplicas, this.capabilities.maxAPIServerReplicas);
-    const etcd = await this.#membership.members(dir, Math.min(plan.controlPlane.etcdMembers, this.capabilities.maxEtcdMembers));
-    const { nodeAddress } = this.#options;
+    // A tenant of a shared etcd runs no etcd of its own.
+    const etcd = tenant !== undefined ? undefined : await this.#membership.members(dir, Math.min(plan.controlPlane.etcdMembers, this.capabilities.maxEtcdMembers));
     const components = withStartChecksums(renderLocalTopology({
       base,
       apiServerReplicas: replicas,
-      ...(etcd === undefined ? {} : { members: etcd.run, etcdServers: etcd.voterURLs }),
+      ...(tenant !== undefined ? { members: [], etcdServers: tenant.endpoints } : etcd === undefined ? {} : { members: etcd.run, etcdServers: etcd.voterURLs }),
       endpointPort: ports.apiServer,
-      advertiseAddress: nodeAddress ?? "127.0.0.1",
+      advertiseAddress: this.#options.nodeAddress ?? "127.0.0.1",
       workDir: layout.workDir,
     }));
     const versions = componentVersionsOf(plan);
     const launcher = this.#launcher(plan.clusterId, dir);
-    const endpoints = { endpoint, ...(nodeAddress === undefined ? {} : { nodeEndpoint: `https://${nodeAddress}:${ports.apiServer}` }) };
     // A restore holds the control plane stopped until its data is in place.
     const restoring = restoreHold(restoreFiles(dir));
     if (restoring !== undefined) {
@@ -162,12 +179,16 @@ export class LocalDriver implements HostingDriver {
     await this.#stopReplicasNotRendered(plan.clusterId, launcher, components);
     if (replicas > 1) {
       const apiServers = components.filter((c) => isAPIServerReplica(c.spec.name));
-      await this.#balancer.serve(plan.clusterId, balancerRoute(dir, ports.apiServer, nodeAddress, apiServers.map((c) => c.spec.name)));
+      await this.#balancer.serve(plan.clusterId, balancerRoute(dir, ports.apiServer, this.#options.nodeAddress, apiServers.map((c) => c.spec.name)));
       await this.#rollAPIServers(plan.clusterId, dir, launcher, apiServers, adminTLS);
     }
     if (plan.kwok !== true) await this.#stopKwok(plan.clusterId, launcher);
     const versionOf = (name: string): string | undefined => (isAPIServerReplica(name) ? versions.apiServer : name.startsWith("kube-controller-manager") || name.startsWith("kube-scheduler") ? versions.controllers : undefined);
     const health = await Promise.all(components.map((c) => this.#health(c, launcher, adminTLS, versionOf(c.spec.name))));
+    if (sharedName !== undefined && shared !== undefined) {
+      const usage = await this.#shared.usage(sharedName, plan.clusterId).catch(() => undefined);
+      return { ...endpoints, components: [...health, sharedEtcdHealth(sharedName, shared)], etcdMembers: shared.members, datastore: { shared: sharedName, members: shared.builtMembers, ...(usage === undefined ? {} : { usage: { keys: usage.keys, bytes: usage.bytes } }) } };
+    }
     if (etcd === undefined) return { ...endpoints, components: health };
     const membership = await this.#membership.step(dir, etcd, health, (name) => launcher.stop(name));
     return { ...endpoints, components: health, etcdMembers: membership.members, ...(membership.message === undefined ? {} : { membership: membership.message }), ...(membership.quorumLost === undefined ? {} : { quorumLost: membership.quorumLost }) };
@@ -318,6 +339,12 @@ export class LocalDriver implements HostingDriver {
     // Stopped launchers launch nothing more, so dropping this one leaves nothing running unseen.
     this.#launchers.delete(clusterId);
     await this.#balancer.remove(clusterId);
+    // Its keys, user and role in a shared etcd go with it (the user first: nothing writes behind the delete).
+    const tenancy = readTenancy(dir);
+    if (tenancy !== undefined) {
+      await this.#shared.removeTenant(tenancy.shared, clusterId);
+      this.#tenantsMade.delete(clusterId);
+    }
     this.#ports.release(this.#ports.recorded(dir));
     rmSync(dir, { recursive: true, force: true });
     return true;
@@ -326,6 +353,8 @@ export class LocalDriver implements HostingDriver {
   /** The cluster's etcd on its loopback client port, with the API server's etcd client certificate: nothing to open or close. */
   async connectEtcd(clusterId: string): Promise<EtcdConnection | undefined> {
     const dir = this.clusterDir(clusterId);
+    // A tenant of a shared etcd has no etcd of its own to snapshot (its backups export its prefix).
+    if (readTenancy(dir) !== undefined) return undefined;
     const endpoint = this.#membership.clientEndpoint(dir);
     if (endpoint === undefined) return undefined;
     const pki = pkiFiles(join(dir, "pki"));
@@ -339,6 +368,35 @@ export class LocalDriver implements HostingDriver {
     return Promise.resolve({ apiServer: [...apiServerReplicaAddresses, ...(nodeAddress === undefined ? [] : [nodeAddress])], etcd: [] });
   }
 
+  /** Starts (or keeps) a seed's shared etcd and reports it; its tenants start once it is ready. */
+  async applySharedDatastore(spec: SharedDatastoreSpec): Promise<SharedDatastoreObservation> {
+    if (this.#closed) throw new Error("the local hosting driver has been stopped");
+    const seen = await this.#shared.apply(spec);
+    this.#sharedSeen.set(spec.name, seen);
+    return seen;
+  }
+
+  /** Removes a seed's shared etcd with all its data; the caller makes sure no cluster uses it any more. */
+  async removeSharedDatastore(name: string): Promise<void> {
+    this.#sharedSeen.delete(name);
+    await this.#shared.remove(name);
+  }
+
+  /** The seeds whose shared etcd this machine has. */
+  sharedDatastores(): string[] {
+    return this.#shared.list();
+  }
+
+  /** Seedbed's root access to a seed's shared etcd (per-tenant backups and restores). */
+  sharedDatastoreAccess(name: string): SharedEtcdAccess {
+    return this.#shared.rootAccess(name);
+  }
+
+  /** The seed whose shared etcd holds a cluster's data; undefined for a cluster with an etcd of its own. */
+  sharedDatastoreOf(clusterId: string): string | undefined {
+    return readTenancy(this.clusterDir(clusterId))?.shared;
+  }
+
   async list(): Promise<string[]> {
     return Promise.resolve(existsSync(this.#clustersDir) ? readdirSync(this.#clustersDir) : []);
   }
@@ -348,6 +406,7 @@ export class LocalDriver implements HostingDriver {
     this.#closed = true;
     for (const launcher of this.#launchers.values()) await launcher.stopAll();
     this.#launchers.clear();
+    await this.#shared.stopAll();
     await this.#balancer.stop();
   }
 
@@ -356,6 +415,7 @@ export class LocalDriver implements HostingDriver {
     this.#closed = true;
     for (const launcher of this.#launchers.values()) launcher.detachAll();
     this.#launchers.clear();
+    this.#shared.detachAll();
     this.#balancer.detach();
   }
 
@@ -392,8 +452,18 @@ export class LocalDriver implements HostingDriver {
     this.#kwokOrphansChecked.add(clusterId);
   }
 
+  /** A shared etcd's tenant: its user and role made (once per process), its certificate issued, what it uses recorded. */
+  async #tenant(name: string, clusterId: string, dir: string): Promise<SharedTenantAccess> {
+    const made = this.#tenantsMade.get(clusterId);
+    if (made !== undefined && readTenancy(dir)?.shared === name) return made;
+    recordTenancy(dir, { shared: name });
+    const access = await this.#shared.tenant(name, clusterId, join(dir, "shared-etcd"));
+    this.#tenantsMade.set(clusterId, access);
+    return access;
+  }
+
   /** Writes the cluster's files (only those that changed) and renders its processes, one of each. */
-  #render(plan: ControlPlanePlan, dir: string, ports: ControlPlanePorts, endpoint: string): { base: RenderedComponent[]; layout: ControlPlaneLayout; adminTLS: ProbeTLS } {
+  #render(plan: ControlPlanePlan, dir: string, ports: ControlPlanePorts, endpoint: string, tenant: SharedTenantAccess | undefined): { base: RenderedComponent[]; layout: ControlPlaneLayout; adminTLS: ProbeTLS } {
     const kwok = plan.kwok === true;
     // The authentication configuration sits beside the certificates: written
     // with them, and part of the checksum that restarts the processes.
@@ -413,8 +483,8 @@ export class LocalDriver implements HostingDriver {
       // Tenants are small clusters: dozens share one machine.
       smallCluster: true,
       nodeAddress: this.#options.nodeAddress,
-      apiServerExtraFlags: { ...plan.apiServerExtraFlags, ...authentication },
-      loadedAtStart: { kubeAPIServer: plan.authenticationConfig === undefined ? [] : [authenticationFile] },
+      apiServerExtraFlags: { ...plan.apiServerExtraFlags, ...authentication, ...tenant?.apiServerFlags },
+      loadedAtStart: { kubeAPIServer: [...(plan.authenticationConfig === undefined ? [] : [authenticationFile]), ...(tenant === undefined ? [] : [tenant.caFile])] },
     });
     return { base, layout, adminTLS };
   }

@@ -55,7 +55,7 @@ export class SeedDrivers {
    * chooseSeed). InvalidSpecError when no seed fits the spec,
    * PlacementWaitError when none may take it now.
    */
-  async forCluster(cluster: Cluster): Promise<{ seed: string; region?: string; driver: HostingDriver }> {
+  async forCluster(cluster: Cluster): Promise<{ seed: string; region?: string; driver: HostingDriver; sharedDatastore: boolean }> {
     return this.#driverOf(this.#seedOf(cluster));
   }
 
@@ -68,11 +68,13 @@ export class SeedDrivers {
     return [...(this.#hosted().get(seed) ?? [])].sort();
   }
 
-  async #driverOf(seed: Seed): Promise<{ seed: string; region?: string; driver: HostingDriver }> {
+  async #driverOf(seed: Seed): Promise<{ seed: string; region?: string; driver: HostingDriver; sharedDatastore: boolean }> {
     const name = seed.metadata.name ?? "";
     const region = seed.spec.region === undefined ? {} : { region: seed.spec.region };
-    if (seed.spec.driver === "local") return { seed: name, ...region, driver: this.#localDriver(name) };
-    return { seed: name, ...region, driver: await this.#kubernetesDriver(seed) };
+    // Offered: in the spec, and carried out by its driver.
+    const shared = { sharedDatastore: seed.spec.sharedDatastore !== undefined && seed.spec.driver === "local" && this.#o.local !== undefined };
+    if (seed.spec.driver === "local") return { seed: name, ...region, driver: this.#localDriver(name), ...shared };
+    return { seed: name, ...region, driver: await this.#kubernetesDriver(seed), ...shared };
   }
 
   /**

@@ -25,6 +25,9 @@ export class ControlPlaneMetrics {
   readonly #memberInfo: Gauge<ClusterLabel | "member" | "role">;
   readonly #memberHealthy: Gauge<ClusterLabel | "member">;
   readonly #memberDbSize: Gauge<ClusterLabel | "member">;
+  readonly #datastoreKeys: Gauge<ClusterLabel>;
+  readonly #datastoreBytes: Gauge<ClusterLabel>;
+  readonly #datastoreLimit: Gauge<ClusterLabel>;
   /** Per cluster (namespace/name), each member's role in its series: what to remove when it changes or goes. */
   readonly #members = new Map<string, Map<string, string>>();
 
@@ -39,6 +42,9 @@ export class ControlPlaneMetrics {
     this.#etcdDesired = new Gauge({ name: "seedbed_cluster_etcd_members_desired", help: "The etcd voting members the cluster's datastore is built for.", labelNames, registers });
     this.#memberInfo = new Gauge({ name: "seedbed_cluster_etcd_member_info", help: "1 per etcd member of the cluster, with its role (Leader, Follower, Learner, Unknown).", labelNames: [...memberLabels, "role"], registers });
     this.#memberHealthy = new Gauge({ name: "seedbed_cluster_etcd_member_healthy", help: "1 when the etcd member answers and serves reads, else 0.", labelNames: memberLabels, registers });
+    this.#datastoreKeys = new Gauge({ name: "seedbed_cluster_datastore_keys", help: "Keys of a cluster on a shared datastore, under its prefix.", labelNames, registers });
+    this.#datastoreBytes = new Gauge({ name: "seedbed_cluster_datastore_bytes", help: "Bytes of a cluster's keys and values in its shared datastore.", labelNames, registers });
+    this.#datastoreLimit = new Gauge({ name: "seedbed_cluster_datastore_limit_bytes", help: "A cluster's limit in its shared datastore (spec.controlPlane.datastore.storage): creates are refused once bytes reach it.", labelNames, registers });
     this.#memberDbSize = new Gauge({ name: "seedbed_cluster_etcd_member_db_size_bytes", help: "Size of the etcd member's database file (absent while it does not answer).", labelNames: memberLabels, registers });
   }
 
@@ -47,6 +53,11 @@ export class ControlPlaneMetrics {
     const labels = { namespace, cluster };
     this.#setFraction(this.#apiServersReady, this.#apiServersDesired, labels, status.apiServers);
     this.#setFraction(this.#etcdHealthy, this.#etcdDesired, labels, status.etcd);
+    const datastore = status.datastore;
+    for (const [gauge, value] of [[this.#datastoreKeys, datastore?.keys], [this.#datastoreBytes, datastore?.bytes], [this.#datastoreLimit, datastore?.limitBytes]] as const) {
+      if (value === undefined) gauge.remove(labels);
+      else gauge.set(labels, value);
+    }
     const key = `${namespace}/${cluster}`;
     const before = this.#members.get(key) ?? new Map<string, string>();
     const now = new Map<string, string>();
@@ -68,7 +79,7 @@ export class ControlPlaneMetrics {
   /** Removes every series of the cluster: called once it is deleted. */
   forget(namespace: string, cluster: string): void {
     const labels = { namespace, cluster };
-    for (const gauge of [this.#apiServersReady, this.#apiServersDesired, this.#etcdHealthy, this.#etcdDesired]) gauge.remove(labels);
+    for (const gauge of [this.#apiServersReady, this.#apiServersDesired, this.#etcdHealthy, this.#etcdDesired, this.#datastoreKeys, this.#datastoreBytes, this.#datastoreLimit]) gauge.remove(labels);
     const key = `${namespace}/${cluster}`;
     for (const [name, role] of this.#members.get(key) ?? []) this.#removeMember(namespace, cluster, name, role);
     this.#members.delete(key);

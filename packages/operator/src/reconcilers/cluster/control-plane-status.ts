@@ -5,6 +5,8 @@ import type { ComponentHealth, ControlPlaneObservation } from "@seedbed/controlp
 export interface BuiltControlPlane {
   readonly apiServerReplicas: number;
   readonly etcdMembers: number;
+  /** A Shared datastore's limit for the cluster (spec.controlPlane.datastore.storage), bytes. */
+  readonly datastoreLimitBytes?: number;
 }
 
 /** Components that are kube-apiserver replicas: "kube-apiserver" and "kube-apiserver-<n>". */
@@ -25,10 +27,17 @@ export function controlPlaneStatus(observed: ControlPlaneObservation, built: Bui
   const etcdHealthy = members === undefined
     ? observed.components.filter((c) => c.name === "etcd" || c.name.startsWith("etcd-")).reduce((sum, c) => sum + readyOf(c), 0)
     : members.filter((m) => m.healthy && m.role !== "Learner").length;
+  const shared = observed.datastore;
+  // A tenant of a shared etcd counts that etcd's members.
+  const etcdDesired = shared?.members ?? built.etcdMembers;
+  const datastore: ControlPlaneStatus["datastore"] = shared === undefined
+    ? { type: "Dedicated" }
+    : { type: "Shared", sharedWith: shared.shared, ...(shared.usage === undefined ? {} : { keys: shared.usage.keys, bytes: shared.usage.bytes }), ...(built.datastoreLimitBytes === undefined ? {} : { limitBytes: built.datastoreLimitBytes }) };
   return {
     apiServers: `${apiServersReady}/${built.apiServerReplicas}`,
-    etcd: `${etcdHealthy}/${built.etcdMembers}`,
-    builtMembers: built.etcdMembers,
+    etcd: `${etcdHealthy}/${etcdDesired}`,
+    builtMembers: etcdDesired,
+    datastore,
     ...(members === undefined ? {} : { members: members.map((m) => ({ ...m, ...(m.message === undefined ? {} : { message: m.message.slice(0, 1024) }) })) }),
     ...(observed.membership === undefined ? {} : { membership: observed.membership.slice(0, 1024) }),
   };

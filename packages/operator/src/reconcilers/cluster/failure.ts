@@ -3,7 +3,7 @@ import { SeedUnreachableError } from "@seedbed/controlplane";
 import { describeError, statusCodeOf, type ConditionInput } from "@seedbed/runtime";
 
 /** The step of a reconcile pass that failed, for the message and the reason. */
-export type PassStep = "placement" | "certificates" | "upgrade" | "seed" | "kubeconfig" | "status";
+export type PassStep = "placement" | "certificates" | "upgrade" | "seed" | "kubeconfig" | "datastore" | "status";
 
 /** How long failures must persist before Ready says so (transient blips stay invisible): 30 s. */
 export const defaultFailureGraceMs = 30_000;
@@ -25,6 +25,7 @@ const what: Record<PassStep, string> = {
   upgrade: "carrying out the cluster's upgrade (its status record, pre-upgrade snapshot or rollback restore)",
   seed: "applying the control plane on its seed",
   kubeconfig: "writing the admin kubeconfig Secret",
+  datastore: "enforcing the cluster's limit in its shared datastore (an admission policy in the cluster)",
   status: "writing the cluster's status",
 };
 

@@ -9,6 +9,7 @@ import {
   hasFinalizer,
   isConflict,
   isNotFound,
+  parseQuantity,
   removeCondition,
   removeFinalizer,
   setCondition,
@@ -40,6 +41,8 @@ import { controlPlaneStatus } from "./control-plane-status.ts";
 import { QuorumRecovery } from "./quorum-recovery.ts";
 import type { ControlPlaneMetrics } from "./control-plane-metrics.ts";
 import { etcdMembersToBuild } from "./support.ts";
+import { chooseDatastore } from "./datastore.ts";
+import { DatastoreLimits } from "./datastore-limit.ts";
 import { ClusterUpgrades } from "./upgrade/upgrade.ts";
 
 /** The finalizer that keeps a Cluster until its control plane and data are gone. */
@@ -48,7 +51,7 @@ export const clusterFinalizer = "seedbed.dev/cluster";
 /** Finds the seed and hosting driver of a cluster (see SeedDrivers). */
 export interface DriverResolver {
   /** Throws PlacementWaitError when a cluster not placed yet has no seed with room (or its seed is being deleted). */
-  forCluster(cluster: Cluster): Promise<{ seed: string; region?: string; driver: HostingDriver }>;
+  forCluster(cluster: Cluster): Promise<{ seed: string; region?: string; driver: HostingDriver; sharedDatastore?: boolean }>;
   /** Throws RecordedSeedGoneError when the seed in status.seed no longer exists (never falls back to another). */
   forDeletion(cluster: Cluster): Promise<HostingDriver>;
 }
@@ -120,6 +123,7 @@ export class ClusterReconciler implements Reconciler {
   readonly #deletion: ClusterDeletion;
   readonly #report: ClusterReporter;
   readonly #quorum: QuorumRecovery;
+  readonly #limits: DatastoreLimits;
   readonly #upgrades: ClusterUpgrades;
   readonly #certificates: ClusterCertificates;
 
@@ -148,6 +152,7 @@ export class ClusterReconciler implements Reconciler {
       nodePools: options.nodePools ?? (() => []),
       project: options.project ?? (() => undefined),
     });
+    this.#limits = new DatastoreLimits({ events: options.events, secret: (namespace, name) => options.cache.secret(namespace, name) });
     this.#quorum = new QuorumRecovery({ client: options.client, events: options.events, clock: this.#clock, backups: options.backups ?? (() => []), restores: options.restores ?? (() => []) });
     this.#report = new ClusterReporter({ client: options.client, events: options.events, clock: this.#clock, failureGraceMs: options.failureGraceMs });
     this.#deletion = new ClusterDeletion({ client: options.client, drivers: options.drivers, events: options.events, clock: this.#clock, nodePools: options.nodePools ?? (() => []) });
@@ -222,8 +227,9 @@ export class ClusterReconciler implements Reconciler {
     progress.step = "upgrade";
     const prepared = await this.#upgrades.prepare(cluster, effective.version);
     progress.step = "seed";
-    const supportContext = { seed, driver: driver.name, capabilities: driver.capabilities, sharedEndpoint: this.#hasSharedEndpoint(), ...builtMembersOf(cluster) };
-    const built = { apiServerReplicas: Math.min(effective.controlPlaneReplicas, driver.capabilities.maxAPIServerReplicas), etcdMembers: Math.min(etcdMembersToBuild(effective, supportContext), driver.capabilities.maxEtcdMembers) };
+    const datastore = chooseDatastore(effective, seed, placement.sharedDatastore === true, cluster.status?.controlPlane);
+    const supportContext = { seed, driver: driver.name, capabilities: driver.capabilities, sharedEndpoint: this.#hasSharedEndpoint(), ...builtMembersOf(cluster), ...(datastore.unsupported === undefined ? {} : { datastoreUnsupported: datastore.unsupported }), sharedDatastore: datastore.shared !== undefined };
+    const built = { apiServerReplicas: Math.min(effective.controlPlaneReplicas, driver.capabilities.maxAPIServerReplicas), etcdMembers: Math.min(etcdMembersToBuild(effective, supportContext), driver.capabilities.maxEtcdMembers), ...(datastore.shared === undefined ? {} : { datastoreLimitBytes: parseQuantity(effective.etcdStorage) }) };
     const applied = await driver.apply({
       clusterId: id,
       version: effective.version,
@@ -231,7 +237,7 @@ export class ClusterReconciler implements Reconciler {
       network: effective.network,
       pki,
       pkiVersion,
-      controlPlane: { apiServerReplicas: effective.controlPlaneReplicas, etcdMembers: built.etcdMembers, etcdStorage: effective.etcdStorage },
+      controlPlane: { apiServerReplicas: effective.controlPlaneReplicas, etcdMembers: built.etcdMembers, etcdStorage: effective.etcdStorage, ...(datastore.shared === undefined ? {} : { sharedDatastore: datastore.shared }) },
       exposure: effective.exposure,
       authenticationConfig,
       kwok: this.#needsKwok(cluster),
@@ -249,7 +255,10 @@ export class ClusterReconciler implements Reconciler {
     const upgrade = await this.#upgrades.advance(cluster, prepared, controlPlane.components, driver.restoreEtcd !== undefined);
     progress.step = "status";
     const controlPlaneSummary = controlPlaneStatus(controlPlane, built);
-    const ready = await this.#writeStatus(cluster, { certificatesReady: true, controlPlane, deleting: false, version: effective.version, supported, ...upgradeObservation(upgrade, restoring) }, {
+    progress.step = "datastore";
+    const datastoreLimit = await this.#limits.observe(cluster, controlPlaneSummary.datastore);
+    progress.step = "status";
+    const ready = await this.#writeStatus(cluster, { certificatesReady: true, controlPlane, deleting: false, version: effective.version, supported, ...(datastoreLimit === undefined ? {} : { datastoreLimit }), ...upgradeObservation(upgrade, restoring) }, {
       upgrade: upgrade.upgrade,
       controlPlaneRestarts: controlPlane.components.reduce((sum, c) => sum + c.restarts, 0),
       ...this.#observedFields(cluster, placement.region),
@@ -312,6 +321,7 @@ export class ClusterReconciler implements Reconciler {
     if (!gone) return { requeueAfter: 2000 };
     this.#o.events.record(cluster, { reason: "ControlPlaneDeleted", action: "Delete", note: "the control plane, its ports and its data are gone" });
     this.#certificates.forget(cluster);
+    this.#limits.forget(cluster);
     context.log.info("Deleted the control plane");
     try {
       await removeFinalizer(this.#o.client, cluster, clusterFinalizer);

@@ -15,6 +15,8 @@ export interface ClusterObservation {
   readonly version?: string;
   /** The SpecSupported condition of this pass (see support.ts); informational, not part of Ready. */
   readonly supported?: ConditionInput;
+  /** DatastoreWithinLimit of a cluster on a Shared datastore (datastore-limit.ts); informational, not part of Ready. */
+  readonly datastoreLimit?: ConditionInput;
   /** Set while an EtcdRestore puts the cluster's etcd back to a snapshot: what it restores. */
   readonly restoring?: string;
   /** The cluster's upgrade record after this pass (see upgrade/steps.ts): condition Upgrade, and phase Upgrading while one runs. */
@@ -174,6 +176,7 @@ export function computeClusterStatus(observed: ClusterObservation, previous: Pre
   const conditions = [...parts, readyCondition(parts, observed.controlPlane?.endpoint, upgrade, restoring)];
   if (observed.supported) conditions.splice(1, 0, observed.supported);
   if (record !== undefined) conditions.push(upgradeCondition(record));
+  if (observed.datastoreLimit) conditions.push(observed.datastoreLimit);
   const phase = phaseOf({ restoring: restoring !== undefined, upgrading: underway || (!ready && upgrade !== undefined), ready, served: servedPhases.has(previous?.phase ?? "") });
   // An upgrade decides when the control plane runs its new version; otherwise it is the spec's once every component is ready.
   const version = record !== undefined && observed.runningVersion !== undefined ? observed.runningVersion : ready ? observed.version : previous?.version;

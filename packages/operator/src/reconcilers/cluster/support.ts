@@ -12,6 +12,10 @@ export interface SupportContext {
   readonly sharedEndpoint: boolean;
   /** The etcd member count the datastore was built for (status.controlPlane.builtMembers), once built. */
   readonly builtEtcdMembers?: number;
+  /** Why the datastore type asked for is not the one built (chooseDatastore); absent when it is. */
+  readonly datastoreUnsupported?: string;
+  /** The cluster's data is in a shared etcd: datastore.storage is its limit there, honoured on every seed that offers one. */
+  readonly sharedDatastore?: boolean;
 }
 
 /**
@@ -56,16 +60,15 @@ export function unsupportedFields(spec: EffectiveClusterSpec, context: SupportCo
   if (spec.controlPlaneReplicas > can.maxAPIServerReplicas) {
     add("spec.controlPlane.replicas", sources.controlPlane, (at) => `${at} is ${spec.controlPlaneReplicas}, but ${where} runs at most ${can.maxAPIServerReplicas} kube-apiserver per cluster, so it runs ${can.maxAPIServerReplicas}; set replicas to ${can.maxAPIServerReplicas}, or create the cluster on a kubernetes seed for more`);
   }
-  if (spec.datastoreType === "Shared" && !can.sharedDatastore) {
-    add("spec.controlPlane.datastore.type", sources.controlPlane, (at) => `${at} is Shared, but ${where} offers no shared etcd yet, so the cluster gets an etcd of its own; set type: Dedicated`);
-  }
+  const datastore = context.datastoreUnsupported ?? (spec.datastoreType === "Shared" && !can.sharedDatastore ? `is Shared, but ${where} offers no shared etcd yet, so the cluster gets an etcd of its own; set type: Dedicated` : undefined);
+  if (datastore !== undefined) add("spec.controlPlane.datastore.type", sources.controlPlane, (at) => `${at} ${datastore}`);
   const toBuild = etcdMembersToBuild(spec, context);
   if (toBuild !== spec.etcdMembers) {
     add("spec.controlPlane.datastore.members", sources.controlPlane, (at) => `${at} is ${spec.etcdMembers}, but ${where} does not change a running etcd's membership yet, so it keeps the ${toBuild} member(s) it was built with; set members back to ${toBuild}, or move the cluster to a local seed through a backup and restore`);
   } else if (spec.etcdMembers > can.maxEtcdMembers) {
     add("spec.controlPlane.datastore.members", sources.controlPlane, (at) => `${at} is ${spec.etcdMembers}, but ${where} runs at most ${can.maxEtcdMembers} etcd member per cluster, so it runs ${can.maxEtcdMembers} (no quorum to lose, no high availability); use a kubernetes seed for ${spec.etcdMembers} members`);
   }
-  if (!can.etcdStorageSize && spec.etcdStorage !== "1Gi") {
+  if (!can.etcdStorageSize && context.sharedDatastore !== true && spec.etcdStorage !== "1Gi") {
     add("spec.controlPlane.datastore.storage", sources.controlPlane, (at) => `${at} is ${spec.etcdStorage}, but ${where} keeps etcd's data in a directory of no set size; leave storage out on this seed`);
   }
   if (!can.serviceTypes.includes(spec.exposure.serviceType)) {

@@ -1,9 +1,11 @@
 import { isDeepStrictEqual } from "node:util";
 import { PatchStrategy } from "@kubernetes/client-node";
 import { SeedConditions, type Seed } from "@seedbed/api";
-import { applyStatus, isConflict, isNotFound, setCondition, systemClock, type Clock, type EventRecorder, type ObjectClient, type ReconcileContext, type ReconcileResult, type Reconciler, type ReconcileRequest } from "@seedbed/runtime";
+import { applyStatus, isConflict, isNotFound, parseQuantity, setCondition, systemClock, type Clock, type EventRecorder, type ObjectClient, type ReconcileContext, type ReconcileResult, type Reconciler, type ReconcileRequest } from "@seedbed/runtime";
 import { seedMetadataPatch, type SeedMetadataPatch } from "./metadata.ts";
 import { computeSeedStatus, type SeedReachability } from "./status.ts";
+import type { SharedDatastoreObservation, SharedDatastoreSpec } from "@seedbed/controlplane";
+import { sharedDatastoreStatus } from "./shared-datastore.ts";
 
 /** What the Seed reconciler reads and reaches. */
 export interface SeedReconcilerOptions {
@@ -18,6 +20,17 @@ export interface SeedReconcilerOptions {
   readonly clock?: Clock;
   /** How often a seed is looked at again, and how long a reachability answer is kept (default 60 s). */
   readonly recheckMs?: number;
+  /** Runs the shared etcds of local seeds (the local driver); absent where the operator hosts no processes. */
+  readonly sharedDatastores?: SharedDatastoreHost;
+  /** The clusters (<namespace>/<name>) whose data is in a seed's shared etcd (status.controlPlane.datastore.sharedWith). */
+  readonly sharedTenants?: (seed: string) => readonly string[];
+}
+
+/** What runs a seed's shared etcd. */
+export interface SharedDatastoreHost {
+  applySharedDatastore(spec: SharedDatastoreSpec): Promise<SharedDatastoreObservation>;
+  removeSharedDatastore(name: string): Promise<void>;
+  sharedDatastores(): string[];
 }
 
 /**
@@ -51,16 +64,45 @@ export class SeedReconciler implements Reconciler {
     if (patch !== undefined) await this.#patchMetadata(seed, patch);
     if (deleting && hosted.length === 0) {
       this.#probed.delete(name);
+      await this.#removeShared(name, context);
       if (patch !== undefined) context.log.info("Released a deleted Seed that hosts no cluster");
       return undefined;
     }
-    await this.#writeStatus(seed, hosted);
-    return { requeueAfter: this.#o.recheckMs ?? 60_000 };
+    const shared = await this.#shared(seed, context);
+    await this.#writeStatus(seed, hosted, shared);
+    // A shared etcd coming up is looked at again soon; a running one often enough for its members' health.
+    return { requeueAfter: shared?.ready === false ? 2000 : shared !== undefined ? 30_000 : (this.#o.recheckMs ?? 60_000) };
+  }
+
+  /**
+   * Runs the shared etcd a local seed offers (spec.sharedDatastore). One
+   * no longer in the spec goes once no cluster keeps its data there; until
+   * then it keeps running, and SpecSupported says why.
+   */
+  async #shared(seed: Seed, context: ReconcileContext): Promise<SharedDatastoreObservation | undefined> {
+    const host = this.#o.sharedDatastores;
+    const name = seed.metadata.name ?? "";
+    const spec = seed.spec.sharedDatastore;
+    if (host === undefined || seed.spec.driver !== "local") return undefined;
+    if (spec !== undefined) return host.applySharedDatastore({ name, members: spec.members, quotaBytes: parseQuantity(String(spec.quota)) });
+    if (!host.sharedDatastores().includes(name)) return undefined;
+    const tenants = this.#o.sharedTenants?.(name) ?? [];
+    if (tenants.length > 0) return host.applySharedDatastore({ name, members: 3, quotaBytes: 8 * 1024 ** 3 });
+    await this.#removeShared(name, context);
+    return undefined;
+  }
+
+  async #removeShared(name: string, context: ReconcileContext): Promise<void> {
+    const host = this.#o.sharedDatastores;
+    if (host === undefined || !host.sharedDatastores().includes(name)) return;
+    await host.removeSharedDatastore(name);
+    context.log.info({ seed: name }, "Removed the seed's shared etcd: no cluster keeps its data there");
   }
 
   /** Computes the status (status.ts) and applies it when it changed; a deleted Seed kept for its clusters says so in an event too. */
-  async #writeStatus(seed: Seed, hosted: readonly string[]): Promise<void> {
-    const computed = computeSeedStatus(seed, { hosted, reachability: await this.#reachability(seed) });
+  async #writeStatus(seed: Seed, hosted: readonly string[], shared: SharedDatastoreObservation | undefined): Promise<void> {
+    const tenants = this.#o.sharedTenants?.(seed.metadata.name ?? "") ?? [];
+    const computed = computeSeedStatus(seed, { hosted, reachability: await this.#reachability(seed), sharedTenants: tenants });
     const now = this.#clock.now();
     const { conditions: inputs, ...fields } = computed;
     let conditions = seed.status?.conditions ?? [];
@@ -68,6 +110,8 @@ export class SeedReconciler implements Reconciler {
     const status = { ...seed.status, ...fields, conditions, observedGeneration: seed.metadata.generation };
     // No capacity any more: no room left to show (the last known kubernetesVersion stays while the seed is unreachable).
     if (fields.capacityLeft === undefined) delete status.capacityLeft;
+    if (shared === undefined) delete status.sharedDatastore;
+    else status.sharedDatastore = sharedDatastoreStatus(shared);
     const inUse = inputs.find((c) => c.type === SeedConditions.Deleting);
     const before = seed.status?.conditions?.find((c) => c.type === SeedConditions.Deleting);
     if (inUse !== undefined && inUse.message !== before?.message) this.#o.events?.record(seed, { type: "Warning", reason: "SeedInUse", action: "Delete", note: inUse.message });

@@ -13,6 +13,8 @@ export interface SeedObservation {
   /** The clusters (<namespace>/<name>, sorted) whose status names the seed, or placed there and not recorded yet. */
   readonly hosted: readonly string[];
   readonly reachability: SeedReachability;
+  /** The clusters whose data is in the seed's shared etcd. */
+  readonly sharedTenants?: readonly string[];
 }
 
 /** Up to `max` names, and how many more there are. */
@@ -22,7 +24,7 @@ export function namesOf(names: readonly string[], max = maxListedSeedClusters): 
 }
 
 /** The fields of a Seed's spec that the platform accepts and does not carry out, with what to do. */
-export function unsupportedSeedFields(seed: Seed): string[] {
+export function unsupportedSeedFields(seed: Seed, sharedTenants: readonly string[] = []): string[] {
   const name = seed.metadata.name ?? "";
   const found: string[] = [];
   if (seed.spec.sniDomain !== undefined) {
@@ -30,6 +32,12 @@ export function unsupportedSeedFields(seed: Seed): string[] {
   }
   if (seed.spec.driver === "local" && seed.spec.storageClassName !== undefined) {
     found.push(`spec.storageClassName ${seed.spec.storageClassName} applies only to a kubernetes seed: the local seed ${name} keeps etcd's data in directories on this machine; remove it`);
+  }
+  if (seed.spec.driver === "kubernetes" && seed.spec.sharedDatastore !== undefined) {
+    found.push(`spec.sharedDatastore is not offered on the kubernetes seed ${name} yet: clusters with datastore type Shared placed here get an etcd of their own; remove it, or use a local seed for shared etcd`);
+  }
+  if (seed.spec.sharedDatastore === undefined && sharedTenants.length > 0) {
+    found.push(`spec.sharedDatastore was removed, but the shared etcd keeps running while ${sharedTenants.length} cluster${sharedTenants.length === 1 ? "" : "s"} keep their data there (${namesOf(sharedTenants)}); delete them, or put spec.sharedDatastore back`);
   }
   return found;
 }
@@ -44,7 +52,7 @@ export function unsupportedSeedFields(seed: Seed): string[] {
 export function computeSeedStatus(seed: Seed, observed: SeedObservation): Pick<Status, "phase" | "clusters" | "clusterNames" | "capacityLeft" | "reachable" | "kubernetesVersion"> & { conditions: ConditionInput[] } {
   const { reachability } = observed;
   const hosted = observed.hosted.length;
-  const unsupported = unsupportedSeedFields(seed);
+  const unsupported = unsupportedSeedFields(seed, observed.sharedTenants);
   const max = seed.spec.capacity?.maxClusters;
   const full = max !== undefined && hosted >= max;
   const conditions: ConditionInput[] = [
