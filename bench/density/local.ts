@@ -8,8 +8,12 @@
 //   --compare a,b,…: N plain tenants (bench/lib/plain-plane.ts) per variant
 //     of settings (bench/density/variants.ts), all alive at once, so each
 //     setting is measured side by side on the same machine.
+//   --datastore shared: on the platform, N clusters on the local Seed's
+//     shared etcd (--shared-members 3) beside N with an etcd of their own,
+//     created in pairs: per tenant memory and idle CPU of each group and how
+//     many fit in the machine's memory (datastore.ts).
 // Run through main.ts (this file when --seed is absent).
-// Usage: npm run bench -- density [--clusters 10] [--idle-seconds 60] [--settle-seconds 30] [--find-max] [--compare seedbed,untuned]
+// Usage: npm run bench -- density [--clusters 10] [--idle-seconds 60] [--settle-seconds 30] [--find-max] [--compare seedbed,untuned] [--datastore shared [--shared-members 3]]
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -19,6 +23,8 @@ import { findProcessesByMarker, logTail, probeTLS, reservePorts } from "@seedbed
 import { seedbed, seedbedAsync, startPlatform, stopPlatform, type RunningPlatform } from "../../test/e2e/platform.ts";
 import { pollUntilOK, preparePlainPlane, type PreparedPlane } from "../lib/plain-plane.ts";
 import { tenantProcesses } from "../lib/tenant-processes.ts";
+import { datastoreMode } from "./datastore.ts";
+import { parseDatastore } from "./datastore-figures.ts";
 import { availableMiB, cpuPercentOver, pssMiB, rssMiB, summary } from "./measure.ts";
 import { adjustSpec, variants } from "./variants.ts";
 
@@ -32,6 +38,8 @@ const { values } = parseArgs({
     "ready-timeout": { type: "string", default: "180" },
     "reserve-mib": { type: "string", default: "1024" },
     compare: { type: "string" },
+    datastore: { type: "string" },
+    "shared-members": { type: "string", default: "3" },
   },
 });
 const number = (flag: string, min: number): number => {
@@ -217,5 +225,14 @@ async function compareMode(names: readonly string[]): Promise<object> {
   }
 }
 
-const result = values.compare === undefined ? await platformMode() : await compareMode(values.compare.split(",").map((s) => s.trim()).filter(Boolean));
+/** --datastore shared: Shared clusters beside Dedicated ones on one platform. */
+function sharedDatastoreMode(): Promise<object> {
+  if (values.compare !== undefined || values["find-max"]) throw new Error("--datastore shared measures N clusters of each kind on the platform; it takes neither --compare nor --find-max (its tenantsPerMachineByMemory estimates the fit from memory)");
+  const sharedMembers = number("shared-members", 1);
+  if (![1, 3, 5].includes(sharedMembers)) throw new Error(`--shared-members must be 1, 3 or 5 (the shared etcd's members), got ${values["shared-members"]}`);
+  return datastoreMode({ clusters, idleSeconds, settleSeconds, readyTimeoutMs, reserveMiB: number("reserve-mib", 0), sharedMembers, log });
+}
+
+const result =
+  parseDatastore(values.datastore) === "shared" ? await sharedDatastoreMode() : values.compare === undefined ? await platformMode() : await compareMode(values.compare.split(",").map((s) => s.trim()).filter(Boolean));
 console.log(JSON.stringify(result));

@@ -1,3 +1,5 @@
+import type { TenantExport } from "./etcd/shared/index.ts";
+
 /** What one cluster's control plane should be: the driver-neutral input of every hosting driver. */
 export interface ControlPlanePlan {
   /** Unique among the driver's clusters and safe as a file or namespace name. */
@@ -107,6 +109,38 @@ export interface EtcdRestoreRequest {
   readonly stage: (target: EtcdRestoreTarget) => Promise<void>;
 }
 
+/** Where the export a tenant restore imports is staged, for a cluster whose keys are in a shared etcd. */
+export interface TenantRestoreTarget {
+  /** A file that does not exist yet, to be written with a prefix export (etcd/shared/export-format.ts); its keys are imported with its own prefix rewritten to `prefix`. */
+  readonly file: string;
+  /** The prefix the keys land under: the cluster's "/<id>/". */
+  readonly prefix: string;
+}
+
+/** A restore of a cluster's keys in a shared etcd, as the driver carries it out (the other tenants' keys are never touched). */
+export interface TenantRestoreRequest {
+  /** Names the restore (an EtcdRestore's uid): a call with the id of a restore that was interrupted resumes it; one that completed is not done again. */
+  readonly id: string;
+  /** Writes the export to import (download, check), while the cluster still runs. Throwing ends the restore with the cluster as it was. */
+  readonly stage: (target: TenantRestoreTarget) => Promise<void>;
+}
+
+/** What a tenant restore did (also when asked again after it completed). */
+export interface TenantRestoreResult {
+  /** The seed whose shared etcd holds the keys. */
+  readonly seed: string;
+  readonly prefix: string;
+  /** Keys under the prefix deleted before the import, and keys written. */
+  readonly deletedKeys: number;
+  readonly writtenKeys: number;
+  /**
+   * The shared etcd's revision once the keys were written. Each imported key
+   * has a new revision, above any the cluster's clients saw before (a shared
+   * etcd's revision only grows), at or below this one.
+   */
+  readonly revision: number;
+}
+
 /** What a driver observed after applying a plan. */
 export interface ControlPlaneObservation {
   /** https://host:port of the cluster's API. */
@@ -133,6 +167,8 @@ export interface ControlPlaneObservation {
   readonly quorumLost?: string;
   /** For a tenant of a shared etcd: which one, its member count, and the tenant's share of it (read every few seconds). */
   readonly datastore?: { readonly shared: string; readonly members: number; readonly usage?: { readonly keys: number; readonly bytes: number } };
+  /** Set on the pass that moved the cluster's data between an etcd of its own and a shared one: where to, keys carried, and how long the copy kept writers stopped. */
+  readonly datastoreMoved?: { readonly to: "Shared" | "Dedicated"; readonly keys: number; readonly copyMs: number };
 }
 
 /** One etcd member as a driver saw it. */
@@ -157,8 +193,10 @@ export interface DriverCapabilities {
   readonly maxEtcdMembers: number;
   /** Whether it changes a running cluster's etcd member count (learners added and promoted, members removed one at a time). */
   readonly etcdMembershipChanges: boolean;
-  /** A key prefix in a shared etcd instead of an etcd of the cluster's own. */
+  /** A key prefix in a shared etcd instead of an etcd of the cluster's own (where its seed offers one). */
   readonly sharedDatastore: boolean;
+  /** Whether a built cluster's data moves between an etcd of its own and a shared one when spec.controlPlane.datastore.type changes. */
+  readonly datastoreMoves: boolean;
   /** The exposure.serviceType values it honours. */
   readonly serviceTypes: readonly ("NodePort" | "LoadBalancer")[];
   /** Whether it limits who reaches the API to exposure.allowedSourceRanges. */
@@ -190,6 +228,21 @@ export interface HostingDriver {
    * (see EtcdRestoreRequest.id). Undefined where the driver cannot.
    */
   restoreEtcd?(clusterId: string, request: EtcdRestoreRequest): Promise<void>;
+  /** The seed whose shared etcd holds the cluster's keys (its datastore as built, which may lag the spec during a move); undefined for an etcd of its own. */
+  sharedDatastoreOf?(clusterId: string): string | undefined;
+  /**
+   * Writes an export of the cluster's prefix of its shared etcd to `file`
+   * (every key under "/<id>/" at one revision, nothing of other tenants);
+   * undefined when the cluster's keys are not in a shared etcd.
+   */
+  exportSharedTenant?(clusterId: string, file: string): Promise<TenantExport | undefined>;
+  /**
+   * Puts a shared etcd tenant's keys back to an export: stages it while the
+   * cluster runs, then holds the control plane stopped, replaces every key
+   * under the cluster's prefix and leaves the next apply to start it again.
+   * Resumable (see TenantRestoreRequest.id); other tenants are untouched.
+   */
+  restoreSharedTenant?(clusterId: string, request: TenantRestoreRequest): Promise<TenantRestoreResult>;
   /**
    * True when the driver calls back on every change of a cluster's
    * components (the seed driver's informers), so the reconciler need not

@@ -16,7 +16,7 @@ export {
   type StandaloneOptions,
   type StandalonePorts,
 } from "./local/standalone.ts";
-export { authenticationConfigFile, componentVersionsOf, type ComponentVersions, type CertificateNames, type EtcdAccess, type EtcdConnection, type EtcdRestoreRequest, type EtcdRestoreTarget, type ComponentHealth, type ControlPlaneObservation, type EtcdMemberObservation, type DriverCapabilities, type ControlPlanePlan, type HostingDriver } from "./driver.ts";
+export { authenticationConfigFile, componentVersionsOf, type ComponentVersions, type CertificateNames, type EtcdAccess, type EtcdConnection, type EtcdRestoreRequest, type EtcdRestoreTarget, type TenantRestoreRequest, type TenantRestoreResult, type TenantRestoreTarget, type ComponentHealth, type ControlPlaneObservation, type EtcdMemberObservation, type DriverCapabilities, type ControlPlanePlan, type HostingDriver } from "./driver.ts";
 export { LocalDriver, type LocalDriverOptions } from "./local/driver.ts";
 export { type SharedDatastoreObservation, type SharedDatastoreSpec } from "./local/shared-datastore.ts";
 export { ClusterPortAllocator } from "./local/driver-ports.ts";

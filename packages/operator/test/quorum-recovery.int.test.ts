@@ -47,7 +47,7 @@ describe("recovery from a lost etcd quorum", () => {
     const core = (await tenantKubeConfig(api().kubeConfig().makeApiClient(CoreV1Api), namespace, "fragile")).makeApiClient(CoreV1Api);
     await core.createNamespacedConfigMap({ namespace: "default", body: { metadata: { name: "in-the-backup" } } });
     await objects.createNamespacedCustomObject({ ...group, plural: "etcdbackups", body: { apiVersion, kind: "EtcdBackup", metadata: { name: "last-good", namespace }, spec: { clusterName: "fragile" } } });
-    await eventually(() => read<EtcdBackup>("etcdbackups", "last-good"), (b) => b.status?.phase === "Completed", { timeoutMs: 90_000, description: "backup Completed" });
+    const taken = await eventually(() => read<EtcdBackup>("etcdbackups", "last-good"), (b) => b.status?.phase === "Completed", { timeoutMs: 90_000, description: "backup Completed" });
     await core.createNamespacedConfigMap({ namespace: "default", body: { metadata: { name: "after-the-backup" } } });
 
     // Two followers' data gone, their processes killed: one member left of three.
@@ -74,5 +74,8 @@ describe("recovery from a lost etcd quorum", () => {
     const names = (await core.listNamespacedConfigMap({ namespace: "default" })).items.map((c) => c.metadata?.name);
     expect(names).toContain("in-the-backup");
     expect(names).not.toContain("after-the-backup");
+    // A Completed backup is never taken again (a reconcile on a stale cache once overwrote it with newer data).
+    const kept = await read<EtcdBackup>("etcdbackups", "last-good");
+    expect({ revision: kept.status?.revision, sha256: kept.status?.sha256, completionTime: kept.status?.completionTime }).toEqual({ revision: taken.status?.revision, sha256: taken.status?.sha256, completionTime: taken.status?.completionTime });
   }, 600_000);
 });

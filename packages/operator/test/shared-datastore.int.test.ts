@@ -2,7 +2,7 @@ import { join } from "node:path";
 import { CoreV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions } from "@kubernetes/client-node";
 import { apiVersion, type Cluster, type Seed } from "@seedbed/api";
 import { findProcessesByMarker, isPermissionDenied, runEtcdctl, tenantUsage, type SharedEtcdAccess } from "@seedbed/controlplane";
-import { eventually } from "@seedbed/testing";
+import { eventually, repeat } from "@seedbed/testing";
 import { useKubeAPI } from "@seedbed/testing/vitest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startLocalOperator, tenantKubeConfig, type LocalOperator } from "./local-platform.ts";
@@ -111,4 +111,65 @@ describe("a shared datastore on a local seed", () => {
     const betaNames = (await (await core("beta")).listNamespacedConfigMap({ namespace: "default" })).items.map((c) => c.metadata?.name);
     expect(betaNames).toContain("betas-own");
   }, 120_000);
+
+  it("moves a running cluster's data to the shared etcd and back, with its objects, stopping its API only for the copy", async () => {
+    await objects.createNamespacedCustomObject({ ...group, namespace, plural: "clusters", body: { apiVersion, kind: "Cluster", metadata: { name: "gamma", namespace }, spec: {} } });
+    const dedicated = await eventually(() => cluster("gamma"), (c) => c.status?.phase === "Running" && c.status.controlPlane?.datastore?.type === "Dedicated", { timeoutMs: 120_000, description: "gamma Running on an etcd of its own" });
+    const id = dedicated.status?.clusterID ?? "?";
+    const gamma = await core("gamma");
+    await gamma.createNamespacedConfigMap({ namespace: "default", body: { metadata: { name: "moved-along" }, data: { payload: "x".repeat(4096) } } });
+    // A reader all along: the longest time it got no answer is the move's downtime.
+    const loop = readLoop(() => gamma.readNamespacedConfigMap({ namespace: "default", name: "moved-along" }).then((c) => c.data?.payload?.length === 4096));
+
+    await objects.patchNamespacedCustomObject({ ...group, namespace, plural: "clusters", name: "gamma", body: { spec: { controlPlane: { datastore: { type: "Shared" } } } } }, mergePatch);
+    await eventually(() => cluster("gamma"), (c) => c.status?.phase === "Running" && c.status.controlPlane?.datastore?.type === "Shared", { timeoutMs: 120_000, description: "gamma Running on the shared etcd" }).catch(async (error: unknown) => {
+      const c = await cluster("gamma");
+      throw new Error(`${String(error).slice(0, 200)}; phase ${c.status?.phase ?? "?"}, datastore ${JSON.stringify(c.status?.controlPlane?.datastore)}, conditions ${JSON.stringify(c.status?.conditions?.map((x) => `${x.type}=${x.status} ${x.reason}: ${x.message}`))}`);
+    });
+    await eventually(() => gamma.readNamespacedConfigMap({ namespace: "default", name: "moved-along" }).then(() => true, () => false), (ok) => ok, { timeoutMs: 30_000, description: "gamma answers after the move" });
+    const toShared = await loop.stop();
+    expect(toShared.wrong, "reads that answered with other data").toBe(0);
+    expect(toShared.longestGapMs).toBeLessThan(60_000);
+    expect(findProcessesByMarker(`seedbed:${join(local.stateDir, "clusters", id)}/etcd`, { prefix: true })).toEqual([]);
+    expect((await tenantUsage(root(), id)).keys).toBeGreaterThan(0);
+    const events = await api().kubeConfig().makeApiClient(CoreV1Api).listNamespacedEvent({ namespace, fieldSelector: "involvedObject.name=gamma,reason=DatastoreMoved" });
+    expect(events.items[0]?.message ?? "").toMatch(/moved the cluster's \d+ keys to the shared etcd of seed local/);
+    console.log(`[shared-datastore] move to Shared: longest time without an answer ${toShared.longestGapMs} ms (${toShared.failures} failed reads of ${toShared.reads})`);
+
+    await gamma.createNamespacedConfigMap({ namespace: "default", body: { metadata: { name: "made-while-shared" } } });
+    const back = readLoop(() => gamma.readNamespacedConfigMap({ namespace: "default", name: "moved-along" }).then((c) => c.data?.payload?.length === 4096));
+    await objects.patchNamespacedCustomObject({ ...group, namespace, plural: "clusters", name: "gamma", body: { spec: { controlPlane: { datastore: { type: "Dedicated" } } } } }, mergePatch);
+    await eventually(() => cluster("gamma"), (c) => c.status?.phase === "Running" && c.status.controlPlane?.datastore?.type === "Dedicated", { timeoutMs: 120_000, description: "gamma Running on an etcd of its own again" });
+    await eventually(() => gamma.readNamespacedConfigMap({ namespace: "default", name: "made-while-shared" }).then(() => true, () => false), (ok) => ok, { timeoutMs: 30_000, description: "gamma has what was made while shared" });
+    const toDedicated = await back.stop();
+    expect(toDedicated.wrong).toBe(0);
+    expect(toDedicated.longestGapMs).toBeLessThan(60_000);
+    console.log(`[shared-datastore] move to Dedicated: longest time without an answer ${toDedicated.longestGapMs} ms (${toDedicated.failures} failed reads of ${toDedicated.reads})`);
+    // Nothing of it is left in the shared etcd.
+    expect((await tenantUsage(root(), id)).keys).toBe(0);
+    const users = JSON.parse(await runEtcdctl(root(), ["user", "list", "-w", "json"])) as { users?: string[] };
+    expect(users.users).not.toContain(id);
+  }, 400_000);
 });
+
+/** Reads in a loop (every 100 ms, each bounded by 5 s) until stopped; counts failures and the longest time between two good answers. */
+function readLoop(read: () => Promise<boolean>): { stop(): Promise<{ reads: number; failures: number; wrong: number; longestGapMs: number }> } {
+  const counts = { reads: 0, failures: 0, wrong: 0, longestGapMs: 0 };
+  let lastGood = Date.now();
+  const { state, done } = repeat(async () => {
+    counts.reads += 1;
+    const answer = await Promise.race([read().then((ok) => (ok ? "good" : "wrong"), () => "failed"), new Promise<string>((resolve) => setTimeout(() => resolve("failed"), 5000))]);
+    if (answer === "good") {
+      counts.longestGapMs = Math.max(counts.longestGapMs, Date.now() - lastGood);
+      lastGood = Date.now();
+    } else if (answer === "wrong") counts.wrong += 1;
+    else counts.failures += 1;
+  }, 100);
+  return {
+    async stop() {
+      state.running = false;
+      await done;
+      return counts;
+    },
+  };
+}

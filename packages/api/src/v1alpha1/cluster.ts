@@ -240,6 +240,7 @@ export const clusterKind: KindDefinition = {
     { name: "Running", type: "string", jsonPath: ".status.version", priority: 1, description: "Version the control plane runs" },
     { name: "APIServers", type: "string", jsonPath: ".status.controlPlane.apiServers", priority: 1, description: "kube-apiservers ready / desired" },
     { name: "Etcd", type: "string", jsonPath: ".status.controlPlane.etcd", priority: 1, description: "etcd voting members healthy / desired" },
+    { name: "Datastore", type: "string", jsonPath: ".status.controlPlane.datastore.type", priority: 1, description: "Dedicated (an etcd of its own) or Shared (a prefix in its seed's shared etcd)" },
     { name: "Upgrade", type: "string", jsonPath: ".status.upgrade.step", priority: 1, description: "The step of the upgrade under way (or Done)" },
     { name: "CA Rotation", type: "string", jsonPath: ".status.certificates.rotation.phase", priority: 1, description: "The stage of the last CA rotation" },
     { name: "Certs Renew", type: "date", jsonPath: ".status.certificates.renewalTime", priority: 1, description: "When the next leaf renewal is due" },

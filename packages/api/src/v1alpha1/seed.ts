@@ -115,6 +115,8 @@ export const seedKind: KindDefinition = {
     { name: "Clusters", type: "integer", jsonPath: ".status.clusters" },
     { name: "Max", type: "integer", jsonPath: ".spec.capacity.maxClusters", description: "spec.capacity.maxClusters: no new cluster is placed beyond it" },
     { name: "Left", type: "integer", jsonPath: ".status.capacityLeft", priority: 1, description: "How many more clusters may be placed here" },
+    { name: "Shared Etcd", type: "string", jsonPath: ".status.sharedDatastore.members", priority: 1, description: "The shared etcd's members healthy / built" },
+    { name: "Tenants", type: "integer", jsonPath: ".status.sharedDatastore.tenants", priority: 1, description: "Clusters keeping their data in the shared etcd" },
     phaseColumn,
     readyColumn,
     ageColumn,

@@ -6,10 +6,13 @@ import { isIP } from "node:net";
 import { join } from "node:path";
 import { authenticationConfigFile, componentVersionsOf, type CertificateNames, type EtcdConnection, type EtcdRestoreRequest, type ComponentHealth, type ControlPlaneObservation, type ControlPlanePlan, type DriverCapabilities, type HostingDriver } from "../driver.ts";
 import { pkiFiles } from "../pki-layout.ts";
-import type { SharedEtcdAccess } from "../etcd/shared/index.ts";
+import type { SharedEtcdAccess, TenantExport } from "../etcd/shared/index.ts";
+import type { TenantRestoreRequest, TenantRestoreResult } from "../driver.ts";
+import { exportTenantPrefix, restoreTenant } from "./shared-restore.ts";
 import { renderControlPlane, type ControlPlaneLayout, type ControlPlanePorts, type RenderedComponent } from "../render/control-plane.ts";
 import { ClusterPortAllocator } from "./driver-ports.ts";
-import { SupervisingLauncher } from "./launcher.ts";
+import type { SupervisingLauncher } from "./launcher.ts";
+import { ClusterProcesses } from "./cluster-processes.ts";
 import { beginStaging, holdForRestore, restoreCompleted, restoreFiles, restoreHold, swapInRestoredData, abandonStaging } from "./etcd-restore.ts";
 import { writeLocalLayout } from "./layout.ts";
 import { findProcessesByMarker, processMarkerVariable, readEnvironment } from "./proc.ts";
@@ -23,6 +26,7 @@ import { probeTLS } from "./start-components.ts";
 import type { RestartBackoff, SupervisorEvent } from "./supervisor.ts";
 import { LocalSharedDatastores, type SharedDatastoreObservation, type SharedDatastoreSpec, type SharedTenantAccess } from "./shared-datastore.ts";
 import { readTenancy, recordTenancy, sharedEtcdHealth } from "./shared-tenancy.ts";
+import { moveDatastore, plannedMove, type MoveDirection } from "./datastore-move.ts";
 
 /** A short digest of files' contents (missing files count as empty). */
 function checksumOfFiles(paths: readonly string[]): string {
@@ -55,6 +59,9 @@ async function waitUntil(check: () => Promise<boolean>, timeoutMs: number): Prom
   }
   return false;
 }
+
+/** How long API servers and controllers stopped for a move of the cluster's data get to exit after SIGTERM. */
+const writerStopGraceMs = 2000;
 
 /** How long a deleted cluster's processes get to exit after SIGTERM. */
 const deletionGraceMs = 1000;
@@ -94,13 +101,11 @@ export class LocalDriver implements HostingDriver {
    * default, stands for), no source filter, and etcd's data in a directory
    * of no set size.
    */
-  readonly capabilities: DriverCapabilities = { maxAPIServerReplicas: 5, maxEtcdMembers: 5, etcdMembershipChanges: true, sharedDatastore: true, serviceTypes: ["NodePort"], allowedSourceRanges: false, etcdStorageSize: false, backups: true };
+  readonly capabilities: DriverCapabilities = { maxAPIServerReplicas: 5, maxEtcdMembers: 5, etcdMembershipChanges: true, sharedDatastore: true, datastoreMoves: true, serviceTypes: ["NodePort"], allowedSourceRanges: false, etcdStorageSize: false, backups: true };
   readonly #options: LocalDriverOptions;
   readonly #clustersDir: string;
   readonly #ports: ClusterPortAllocator;
-  readonly #launchers = new Map<string, SupervisingLauncher>();
-  #closed = false;
-  readonly #kwokOrphansChecked = new Set<string>();
+  readonly #processes: ClusterProcesses;
   /** Per cluster, the id of the restore under way in this process. */
   readonly #restoring = new Map<string, string>();
   /** Per cluster, the tail of its apply/restore/delete calls: a restore never stops processes an apply is starting. */
@@ -110,10 +115,8 @@ export class LocalDriver implements HostingDriver {
   readonly #balancer: PlatformBalancer;
   readonly #membership: LocalEtcdMembership;
   readonly #shared: LocalSharedDatastores;
-  /** The last look at each seed's shared etcd (applySharedDatastore): its tenants start once it is ready. */
-  readonly #sharedSeen = new Map<string, SharedDatastoreObservation>();
-  /** Tenants whose etcd user and role were made by this process: made once, not on every pass. */
-  readonly #tenantsMade = new Map<string, SharedTenantAccess>();
+  /** Per cluster, the last move of its data this process carried out: reported once, by the next observation. */
+  readonly #lastMove = new Map<string, NonNullable<ControlPlaneObservation["datastoreMoved"]>>();
 
   constructor(options: LocalDriverOptions) {
     const { nodeAddress } = options;
@@ -123,6 +126,7 @@ export class LocalDriver implements HostingDriver {
     }
     this.#options = options;
     this.#clustersDir = join(options.root, "clusters");
+    this.#processes = new ClusterProcesses({ clustersDir: this.#clustersDir, ...(options.backoff === undefined ? {} : { backoff: options.backoff }), ...(options.onEvent === undefined ? {} : { onEvent: options.onEvent }) });
     const sharedDir = join(options.root, "shared-etcd");
     this.#ports = new ClusterPortAllocator(this.#clustersDir, undefined, [sharedDir]);
     this.#shared = new LocalSharedDatastores({ dir: sharedDir, ports: this.#ports, ...(options.unsafeNoFsync === undefined ? {} : { unsafeNoFsync: options.unsafeNoFsync }), ...(options.backoff === undefined ? {} : { backoff: options.backoff }), onEvent: (name, event) => options.onEvent?.(name, event), altNames: nodeAddress === undefined ? [] : [nodeAddress] });
@@ -147,26 +151,15 @@ export class LocalDriver implements HostingDriver {
     const endpoint = `https://127.0.0.1:${ports.apiServer}`;
     const sharedName = plan.controlPlane.sharedDatastore;
     const endpoints = { endpoint, ...(this.#options.nodeAddress === undefined ? {} : { nodeEndpoint: `https://${this.#options.nodeAddress}:${ports.apiServer}` }) };
-    const shared = sharedName === undefined ? undefined : this.#sharedSeen.get(sharedName);
-    if (sharedName !== undefined && shared?.ready !== true) {
-      const message = `waiting for the shared etcd of seed ${sharedName}: ${shared?.message ?? "not started yet (the Seed's spec.sharedDatastore starts it)"}`;
-      return { ...endpoints, components: ["etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler"].map((name) => ({ name, running: false, ready: false, restarts: 0, message })) };
-    }
+    const waiting = this.#waitingForShared(sharedName);
+    if (waiting !== undefined) return { ...endpoints, components: waiting };
+    // Its data moves between an etcd of its own and the shared one first, with its writers stopped.
+    const move = restoreHold(restoreFiles(dir)) === undefined ? plannedMove(dir, sharedName) : undefined;
+    if (move !== undefined) await this.#move(plan, dir, ports, endpoint, move);
     const tenant = sharedName === undefined ? undefined : await this.#tenant(sharedName, plan.clusterId, dir);
-    const { base, layout, adminTLS } = this.#render(plan, dir, ports, endpoint, tenant);
-    const replicas = Math.min(plan.controlPlane.apiServerReplicas, this.capabilities.maxAPIServerReplicas);
-    // A tenant of a shared etcd runs no etcd of its own.
-    const etcd = tenant !== undefined ? undefined : await this.#membership.members(dir, Math.min(plan.controlPlane.etcdMembers, this.capabilities.maxEtcdMembers));
-    const components = withStartChecksums(renderLocalTopology({
-      base,
-      apiServerReplicas: replicas,
-      ...(tenant !== undefined ? { members: [], etcdServers: tenant.endpoints } : etcd === undefined ? {} : { members: etcd.run, etcdServers: etcd.voterURLs }),
-      endpointPort: ports.apiServer,
-      advertiseAddress: this.#options.nodeAddress ?? "127.0.0.1",
-      workDir: layout.workDir,
-    }));
+    const { components, etcd, adminTLS, replicas } = await this.#components(plan, dir, ports, endpoint, tenant);
     const versions = componentVersionsOf(plan);
-    const launcher = this.#launcher(plan.clusterId, dir);
+    const launcher = this.#processes.launcher(plan.clusterId, dir);
     // A restore holds the control plane stopped until its data is in place.
     const restoring = restoreHold(restoreFiles(dir));
     if (restoring !== undefined) {
@@ -182,16 +175,35 @@ export class LocalDriver implements HostingDriver {
       await this.#balancer.serve(plan.clusterId, balancerRoute(dir, ports.apiServer, this.#options.nodeAddress, apiServers.map((c) => c.spec.name)));
       await this.#rollAPIServers(plan.clusterId, dir, launcher, apiServers, adminTLS);
     }
-    if (plan.kwok !== true) await this.#stopKwok(plan.clusterId, launcher);
+    if (plan.kwok !== true) await this.#processes.stopKwok(plan.clusterId, launcher);
     const versionOf = (name: string): string | undefined => (isAPIServerReplica(name) ? versions.apiServer : name.startsWith("kube-controller-manager") || name.startsWith("kube-scheduler") ? versions.controllers : undefined);
     const health = await Promise.all(components.map((c) => this.#health(c, launcher, adminTLS, versionOf(c.spec.name))));
+    const moved = this.#lastMove.get(plan.clusterId);
+    this.#lastMove.delete(plan.clusterId);
+    const reported = { ...endpoints, ...(moved === undefined ? {} : { datastoreMoved: moved }) };
+    return { ...reported, ...(await this.#etcdObservation(plan.clusterId, dir, { sharedName, etcd, health, launcher })) };
+  }
+
+  /** The components' health while the shared etcd a cluster is to use is not ready (the Seed's controller starts it); undefined once it is, or for a cluster with an etcd of its own. */
+  #waitingForShared(sharedName: string | undefined): ComponentHealth[] | undefined {
+    if (sharedName === undefined) return undefined;
+    const shared = this.#shared.seen(sharedName);
+    if (shared?.ready === true) return undefined;
+    const message = `waiting for the shared etcd of seed ${sharedName}: ${shared?.message ?? "not started yet (the Seed's spec.sharedDatastore starts it)"}`;
+    return ["etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler"].map((name) => ({ name, running: false, ready: false, restarts: 0, message }));
+  }
+
+  /** What the pass saw of etcd: the shared one's members and the tenant's usage, or its own members after this pass's membership step. */
+  async #etcdObservation(clusterId: string, dir: string, pass: { sharedName: string | undefined; etcd: LocalMembers | undefined; health: ComponentHealth[]; launcher: SupervisingLauncher }): Promise<Omit<ControlPlaneObservation, "endpoint">> {
+    const { sharedName, etcd, health, launcher } = pass;
+    const shared = sharedName === undefined ? undefined : this.#shared.seen(sharedName);
     if (sharedName !== undefined && shared !== undefined) {
-      const usage = await this.#shared.usage(sharedName, plan.clusterId).catch(() => undefined);
-      return { ...endpoints, components: [...health, sharedEtcdHealth(sharedName, shared)], etcdMembers: shared.members, datastore: { shared: sharedName, members: shared.builtMembers, ...(usage === undefined ? {} : { usage: { keys: usage.keys, bytes: usage.bytes } }) } };
+      const usage = await this.#shared.usage(sharedName, clusterId).catch(() => undefined);
+      return { components: [...health, sharedEtcdHealth(sharedName, shared)], etcdMembers: shared.members, datastore: { shared: sharedName, members: shared.builtMembers, ...(usage === undefined ? {} : { usage: { keys: usage.keys, bytes: usage.bytes } }) } };
     }
-    if (etcd === undefined) return { ...endpoints, components: health };
+    if (etcd === undefined) return { components: health };
     const membership = await this.#membership.step(dir, etcd, health, (name) => launcher.stop(name));
-    return { ...endpoints, components: health, etcdMembers: membership.members, ...(membership.message === undefined ? {} : { membership: membership.message }), ...(membership.quorumLost === undefined ? {} : { quorumLost: membership.quorumLost }) };
+    return { components: health, etcdMembers: membership.members, ...(membership.message === undefined ? {} : { membership: membership.message }), ...(membership.quorumLost === undefined ? {} : { quorumLost: membership.quorumLost }) };
   }
 
   /**
@@ -252,7 +264,7 @@ export class LocalDriver implements HostingDriver {
     // Only a cluster that ever ran replicas (each left its log) can have one left: no /proc scan for the others.
     const logs = join(this.clusterDir(clusterId), "logs");
     if (!readdirSync(logs).some((file) => beyond.has(file.replace(/\.log$/, "")))) return;
-    const prefix = this.#markerPrefix(clusterId);
+    const prefix = this.#processes.markerPrefix(clusterId);
     for (const pid of findProcessesByMarker(prefix, { prefix: true })) {
       const name = readEnvironment(pid)?.get(processMarkerVariable)?.slice(prefix.length + 1) ?? "";
       if (beyond.has(name)) await ManagedProcess.adopt({ name, command: "", args: [] }, "/dev/null", pid).stop();
@@ -297,20 +309,11 @@ export class LocalDriver implements HostingDriver {
       holdForRestore(files, request.id);
     }
     await this.#exclusive(clusterId, async () => {
-      await this.#stopCluster(clusterId, dir);
+      await this.#processes.stopCluster(clusterId, dir);
       swapInRestoredData(files, request.id);
       // The snapshot is the first member's data alone: the others rejoin as new members.
       await this.#membership.resetAfterRestore(dir);
     });
-  }
-
-  /** Stops every process of the cluster, this run's and any an earlier run left, last started first. */
-  async #stopCluster(clusterId: string, dir: string): Promise<void> {
-    const launcher = this.#launcher(clusterId, dir);
-    for (const name of launcher.names().reverse()) await launcher.stop(name);
-    for (const pid of findProcessesByMarker(this.#markerPrefix(clusterId), { prefix: true }).reverse()) {
-      await ManagedProcess.adopt({ name: "orphan", command: "", args: [] }, "/dev/null", pid).stop();
-    }
   }
 
   /** Runs `work` after every earlier apply, restore step or delete of the cluster has finished. */
@@ -330,20 +333,13 @@ export class LocalDriver implements HostingDriver {
 
   async #delete(clusterId: string): Promise<boolean> {
     const dir = this.clusterDir(clusterId);
-    const launcher = this.#launcher(clusterId, dir);
     // Its data goes next: no orderly shutdown to wait for.
-    await launcher.killAll(deletionGraceMs);
-    // Processes an earlier run started and this one never launched.
-    const orphans = findProcessesByMarker(this.#markerPrefix(clusterId), { prefix: true });
-    await Promise.all(orphans.map((pid) => ManagedProcess.adopt({ name: "orphan", command: "", args: [] }, "/dev/null", pid).stop(deletionGraceMs)));
-    // Stopped launchers launch nothing more, so dropping this one leaves nothing running unseen.
-    this.#launchers.delete(clusterId);
+    await this.#processes.killCluster(clusterId, dir, deletionGraceMs);
     await this.#balancer.remove(clusterId);
     // Its keys, user and role in a shared etcd go with it (the user first: nothing writes behind the delete).
     const tenancy = readTenancy(dir);
     if (tenancy !== undefined) {
       await this.#shared.removeTenant(tenancy.shared, clusterId);
-      this.#tenantsMade.delete(clusterId);
     }
     this.#ports.release(this.#ports.recorded(dir));
     rmSync(dir, { recursive: true, force: true });
@@ -370,15 +366,12 @@ export class LocalDriver implements HostingDriver {
 
   /** Starts (or keeps) a seed's shared etcd and reports it; its tenants start once it is ready. */
   async applySharedDatastore(spec: SharedDatastoreSpec): Promise<SharedDatastoreObservation> {
-    if (this.#closed) throw new Error("the local hosting driver has been stopped");
-    const seen = await this.#shared.apply(spec);
-    this.#sharedSeen.set(spec.name, seen);
-    return seen;
+    if (this.#processes.closed) throw new Error("the local hosting driver has been stopped");
+    return this.#shared.apply(spec);
   }
 
   /** Removes a seed's shared etcd with all its data; the caller makes sure no cluster uses it any more. */
   async removeSharedDatastore(name: string): Promise<void> {
-    this.#sharedSeen.delete(name);
     await this.#shared.remove(name);
   }
 
@@ -397,70 +390,104 @@ export class LocalDriver implements HostingDriver {
     return readTenancy(this.clusterDir(clusterId))?.shared;
   }
 
+  /** An export of the cluster's prefix of its shared etcd (per-tenant backups); undefined for a cluster with an etcd of its own. */
+  async exportSharedTenant(clusterId: string, file: string): Promise<TenantExport | undefined> {
+    const seed = this.sharedDatastoreOf(clusterId);
+    return seed === undefined ? undefined : exportTenantPrefix(this.#shared.rootAccess(seed), clusterId, file);
+  }
+
+  /** Puts a shared etcd tenant's keys back to an export, its processes held stopped meanwhile (shared-restore.ts); other tenants are untouched. */
+  async restoreSharedTenant(clusterId: string, request: TenantRestoreRequest): Promise<TenantRestoreResult> {
+    const dir = this.clusterDir(clusterId);
+    const seed = readTenancy(dir)?.shared;
+    if (seed === undefined) throw new Error(`cluster ${clusterId} keeps its data in an etcd of its own, not a shared one: restore it from a snapshot (restoreEtcd)`);
+    // One restore of a cluster at a time in this process, as for restoreEtcd.
+    const running = this.#restoring.get(clusterId);
+    if (running !== undefined && running !== request.id) throw new Error(`another restore (${running}) of cluster ${clusterId} is under way; it must finish first`);
+    this.#restoring.set(clusterId, request.id);
+    try {
+      return await restoreTenant({ clusterDir: dir, clusterId, seed, root: this.#shared.rootAccess(seed), exclusive: (work) => this.#exclusive(clusterId, work), stopAll: () => this.#processes.stopCluster(clusterId, dir) }, request);
+    } finally {
+      this.#restoring.delete(clusterId);
+    }
+  }
+
   async list(): Promise<string[]> {
     return Promise.resolve(existsSync(this.#clustersDir) ? readdirSync(this.#clustersDir) : []);
   }
 
   /** Stops every cluster's processes and keeps their files, as when the platform shuts down. */
   async stopAll(): Promise<void> {
-    this.#closed = true;
-    for (const launcher of this.#launchers.values()) await launcher.stopAll();
-    this.#launchers.clear();
+    await this.#processes.stopAll();
     await this.#shared.stopAll();
     await this.#balancer.stop();
   }
 
   /** Stops supervising and leaves every process running for another driver to adopt (a hand-over, or what a crash leaves). */
   detachAll(): void {
-    this.#closed = true;
-    for (const launcher of this.#launchers.values()) launcher.detachAll();
-    this.#launchers.clear();
+    this.#processes.detachAll();
     this.#shared.detachAll();
     this.#balancer.detach();
   }
 
-  #markerPrefix(clusterId: string): string {
-    return `seedbed:${this.#clustersDir}/${clusterId}`;
+  /** The processes of the cluster for this plan, on its own etcd (its members as recorded) or on a shared one's tenant access. */
+  async #components(plan: ControlPlanePlan, dir: string, ports: ControlPlanePorts, endpoint: string, tenant: SharedTenantAccess | undefined): Promise<{ components: RenderedComponent[]; etcd: LocalMembers | undefined; adminTLS: ProbeTLS; replicas: number }> {
+    const { base, layout, adminTLS } = this.#render(plan, dir, ports, endpoint, tenant);
+    const replicas = Math.min(plan.controlPlane.apiServerReplicas, this.capabilities.maxAPIServerReplicas);
+    // A tenant of a shared etcd runs no etcd of its own.
+    const etcd = tenant !== undefined ? undefined : await this.#membership.members(dir, Math.min(plan.controlPlane.etcdMembers, this.capabilities.maxEtcdMembers));
+    const components = withStartChecksums(renderLocalTopology({
+      base,
+      apiServerReplicas: replicas,
+      ...(tenant !== undefined ? { members: [], etcdServers: tenant.endpoints } : etcd === undefined ? {} : { members: etcd.run, etcdServers: etcd.voterURLs }),
+      endpointPort: ports.apiServer,
+      advertiseAddress: this.#options.nodeAddress ?? "127.0.0.1",
+      workDir: layout.workDir,
+    }));
+    return { components, etcd, adminTLS, replicas };
   }
 
-  #launcher(clusterId: string, dir: string): SupervisingLauncher {
-    // After shutdown nothing may start again: a reconcile still running would otherwise leave processes nobody stops.
-    if (this.#closed) throw new Error("the local hosting driver has been stopped");
-    let launcher = this.#launchers.get(clusterId);
-    if (!launcher) {
-      launcher = new SupervisingLauncher({
-        cwd: dir,
-        markerPrefix: this.#markerPrefix(clusterId),
-        backoff: this.#options.backoff,
-        onEvent: (event) => this.#options.onEvent?.(clusterId, event),
-      });
-      this.#launchers.set(clusterId, launcher);
-    }
-    return launcher;
+  /** Moves the cluster's data to the datastore the plan names (datastore-move.ts); its writers are started again by the rest of the pass. */
+  async #move(plan: ControlPlanePlan, dir: string, ports: ControlPlanePorts, endpoint: string, direction: MoveDirection): Promise<void> {
+    const id = plan.clusterId;
+    const launcher = this.#processes.launcher(id, dir);
+    const result = await moveDatastore(direction, {
+      clusterDir: dir,
+      clusterId: id,
+      stopWriters: () => this.#processes.stopWriters(id, dir, writerStopGraceMs),
+      stopAll: () => this.#processes.stopCluster(id, dir),
+      startOwnEtcd: async () => {
+        const { components, etcd } = await this.#components({ ...plan, controlPlane: { ...plan.controlPlane, etcdMembers: 1 } }, dir, ports, endpoint, undefined);
+        const members = components.filter((c) => c.spec.name === "etcd" || c.spec.name.startsWith("etcd-"));
+        for (const member of members) {
+          const requiredPath = etcd?.requiredPaths.get(member.spec.name);
+          await launcher.launch(member.spec, join(dir, "logs", `${member.spec.name}.log`), requiredPath === undefined ? {} : { requiredPath });
+        }
+        const pki = pkiFiles(join(dir, "pki"));
+        const etcdEndpoint = this.#membership.clientEndpoint(dir) ?? "";
+        // etcd's /health on its client port (a single member's usual check goes through kube-apiserver, stopped now).
+        const tls = { ca: readFileSync(pki.etcdCACert, "utf8"), cert: readFileSync(pki.apiServerEtcdClientCert, "utf8"), key: readFileSync(pki.apiServerEtcdClientKey, "utf8") };
+        if (!(await waitUntil(async () => (await probe(`${etcdEndpoint}/health`, tls, 1000)) === 200, 60_000))) throw new Error(`the etcd of cluster ${id} did not serve within 60 s while its data moved; see its log in ${join(dir, "logs")}`);
+        return { endpoints: [etcdEndpoint], caFile: pki.etcdCACert, certFile: pki.apiServerEtcdClientCert, keyFile: pki.apiServerEtcdClientKey, timeoutMs: 30_000 };
+      },
+      sharedRoot: (name) => this.#shared.rootAccess(name),
+      makeTenant: async (name) => {
+        await this.#shared.tenant(name, id, join(dir, "shared-etcd"));
+      },
+      removeTenant: async (name) => {
+        await this.#shared.removeTenant(name, id);
+      },
+      forgetOwnEtcd: () => this.#membership.forget(dir),
+    });
+    this.#lastMove.set(id, { ...result, to: direction.to });
   }
 
-  /**
-   * The last kwok node pool gone, its controller goes too — also one an
-   * earlier run of the platform started (looked for once per cluster).
-   */
-  async #stopKwok(clusterId: string, launcher: SupervisingLauncher): Promise<void> {
-    if (launcher.component("kwok") !== undefined) await launcher.stop("kwok");
-    if (this.#kwokOrphansChecked.has(clusterId)) return;
-    for (const pid of findProcessesByMarker(`${this.#markerPrefix(clusterId)}/kwok`)) {
-      await ManagedProcess.adopt({ name: "kwok", command: "", args: [] }, "/dev/null", pid).stop();
-    }
-    this.#kwokOrphansChecked.add(clusterId);
-  }
-
-  /** A shared etcd's tenant: its user and role made (once per process), its certificate issued, what it uses recorded. */
+  /** A shared etcd's tenant: what it uses recorded first (a delete then knows what to remove), its user, role and certificate made. */
   async #tenant(name: string, clusterId: string, dir: string): Promise<SharedTenantAccess> {
-    const made = this.#tenantsMade.get(clusterId);
-    if (made !== undefined && readTenancy(dir)?.shared === name) return made;
-    recordTenancy(dir, { shared: name });
-    const access = await this.#shared.tenant(name, clusterId, join(dir, "shared-etcd"));
-    this.#tenantsMade.set(clusterId, access);
-    return access;
+    if (readTenancy(dir)?.shared !== name) recordTenancy(dir, { shared: name });
+    return this.#shared.tenant(name, clusterId, join(dir, "shared-etcd"));
   }
+
 
   /** Writes the cluster's files (only those that changed) and renders its processes, one of each. */
   #render(plan: ControlPlanePlan, dir: string, ports: ControlPlanePorts, endpoint: string, tenant: SharedTenantAccess | undefined): { base: RenderedComponent[]; layout: ControlPlaneLayout; adminTLS: ProbeTLS } {

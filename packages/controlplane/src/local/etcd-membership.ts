@@ -196,6 +196,14 @@ export class LocalEtcdMembership {
     write(clusterDir, { members: [{ name: "default", initialClusterState: "new", initialCluster: `default=https://127.0.0.1:${String(peer)}`, fresh: false }], voters: ["default"], used: record.used.includes("default") ? record.used : [...record.used, "default"] });
   }
 
+  /** Forgets the cluster's own etcd members (their data is gone: the cluster moved to a shared etcd, or starts a fresh one): record and ports. */
+  async forget(clusterDir: string): Promise<void> {
+    const record = read(clusterDir);
+    for (const m of record?.members ?? []) await this.#ports.releaseMember(clusterDir, m.name);
+    rmSync(recordFile(clusterDir), { force: true });
+    this.#maintenance.delete(clusterDir);
+  }
+
   /** The client URL of a voter, for backups (the first member's port while the record has none). */
   clientEndpoint(clusterDir: string): string | undefined {
     const record = read(clusterDir);

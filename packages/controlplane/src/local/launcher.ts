@@ -110,8 +110,9 @@ export class SupervisingLauncher implements Launcher {
     return component.ensureRunning();
   }
 
-  async stop(name: string): Promise<void> {
-    await this.#components.get(name)?.stop();
+  /** Stops one component (and keeps it stopped); `graceMs`: how long it may take after SIGTERM before SIGKILL (10 s by default). */
+  async stop(name: string, graceMs?: number): Promise<void> {
+    await this.#components.get(name)?.stop(graceMs);
     this.#components.delete(name);
   }
 

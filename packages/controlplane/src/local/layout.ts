@@ -1,5 +1,5 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
 import { binaryPath } from "@seedbed/binaries";
 import { buildKubeconfig } from "@seedbed/pki";
 import { pkiFiles } from "../pki-layout.ts";
@@ -75,8 +75,16 @@ export function writeLocalLayout(input: LocalLayoutInput): LocalLayout {
   };
 }
 
-/** Writes a file with owner-only permissions unless it already holds exactly this content; returns its path. */
+/**
+ * Writes a file with owner-only permissions unless it already holds exactly
+ * this content; returns its path. Replaced by a rename, never rewritten in
+ * place: kube-apiserver reloads certificates and CA bundles when their file
+ * changes, and must never read one half-written.
+ */
 function writeIfChanged(path: string, content: string): string {
-  if (!existsSync(path) || readFileSync(path, "utf8") !== content) writeFileSync(path, content, { mode: 0o600 });
+  if (existsSync(path) && readFileSync(path, "utf8") === content) return path;
+  const tmp = join(dirname(path), `.${basename(path)}.tmp-${process.pid}`);
+  writeFileSync(tmp, content, { mode: 0o600 });
+  renameSync(tmp, path);
   return path;
 }

@@ -80,6 +80,10 @@ export class LocalSharedDatastores {
   readonly #launchers = new Map<string, SupervisingLauncher>();
   readonly #authOn = new Set<string>();
   readonly #usage = new Map<string, { at: number; usage: TenantUsage }>();
+  /** The last look at each seed's shared etcd: its tenants start once it is ready. */
+  readonly #seen = new Map<string, SharedDatastoreObservation>();
+  /** Per tenant (<seed>/<id>), its access once its user, role and certificate were made by this process: made once, not on every pass. */
+  readonly #tenants = new Map<string, SharedTenantAccess>();
   #closed = false;
 
   constructor(options: LocalSharedDatastoresOptions) {
@@ -97,8 +101,19 @@ export class LocalSharedDatastores {
     return existsSync(this.#o.dir) ? readdirSync(this.#o.dir) : [];
   }
 
+  /** What the last apply of a seed's shared etcd saw (undefined before one in this process). */
+  seen(name: string): SharedDatastoreObservation | undefined {
+    return this.#seen.get(name);
+  }
+
   /** Starts (or keeps running) a seed's shared etcd and reports it; it is ready once a quorum serves and auth is on. */
   async apply(spec: SharedDatastoreSpec): Promise<SharedDatastoreObservation> {
+    const seen = await this.#apply(spec);
+    this.#seen.set(spec.name, seen);
+    return seen;
+  }
+
+  async #apply(spec: SharedDatastoreSpec): Promise<SharedDatastoreObservation> {
     const dir = this.dir(spec.name);
     mkdirSync(join(dir, "logs"), { recursive: true, mode: 0o700 });
     const built = readBuilt(dir) ?? writeBuilt(dir, { members: spec.members });
@@ -152,22 +167,27 @@ export class LocalSharedDatastores {
    * client certificate in `tenantDir`; returns what its API servers need.
    */
   async tenant(name: string, id: string, tenantDir: string): Promise<SharedTenantAccess> {
+    const made = this.#tenants.get(`${name}/${id}`);
+    if (made !== undefined) return made;
     const dir = this.dir(name);
     if (!existsSync(join(dir, "built.json"))) throw new Error(`seed ${name} offers no shared datastore on this machine yet (spec.sharedDatastore of the Seed starts one)`);
     const root = this.rootAccess(name);
     await ensureTenant(root, id);
     const files = await ensureTenantCertificate(dir, tenantDir, id);
     const endpoints = root.endpoints;
-    return {
+    const access: SharedTenantAccess = {
       endpoints,
       ...files,
       apiServerFlags: { "etcd-servers": endpoints.join(","), "etcd-cafile": files.caFile, "etcd-certfile": files.certFile, "etcd-keyfile": files.keyFile, ...tenantApiServerFlags(id) },
     };
+    this.#tenants.set(`${name}/${id}`, access);
+    return access;
   }
 
   /** Removes tenant `id` (user first, then its keys, then its role); nothing to do when the datastore is gone. */
   async removeTenant(name: string, id: string): Promise<void> {
     this.#usage.delete(`${name}/${id}`);
+    this.#tenants.delete(`${name}/${id}`);
     if (!existsSync(join(this.dir(name), "built.json"))) return;
     await removeTenant(this.rootAccess(name), id);
   }
@@ -191,6 +211,7 @@ export class LocalSharedDatastores {
     for (const pid of findProcessesByMarker(markerPrefix(dir), { prefix: true })) await ManagedProcess.adopt({ name: "orphan", command: "", args: [] }, "/dev/null", pid).stop();
     this.#o.ports.release(this.#o.ports.recorded(dir));
     this.#authOn.delete(name);
+    this.#seen.delete(name);
     rmSync(dir, { recursive: true, force: true });
   }
 

@@ -81,7 +81,7 @@ export class KubernetesDriver implements HostingDriver {
    * snapshots through a port-forward to etcd (connectEtcd); no shared etcd
    * and no restores yet.
    */
-  readonly capabilities: DriverCapabilities = { maxAPIServerReplicas: 5, maxEtcdMembers: 5, etcdMembershipChanges: false, sharedDatastore: false, serviceTypes: ["NodePort", "LoadBalancer"], allowedSourceRanges: true, etcdStorageSize: true, backups: true };
+  readonly capabilities: DriverCapabilities = { maxAPIServerReplicas: 5, maxEtcdMembers: 5, etcdMembershipChanges: false, sharedDatastore: false, datastoreMoves: false, serviceTypes: ["NodePort", "LoadBalancer"], allowedSourceRanges: true, etcdStorageSize: true, backups: true };
   readonly #options: KubernetesDriverOptions;
   readonly #client: ObjectClient;
   readonly #informers: InformerCache;

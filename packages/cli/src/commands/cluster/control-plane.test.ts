@@ -60,4 +60,11 @@ describe("cluster get's control-plane lines", () => {
     ]);
     expect(controlPlaneLines(cluster())).toEqual([]);
   });
+
+  it("says where the data lives, and a shared tenant's keys and bytes against its limit", () => {
+    const shared = controlPlaneLines(cluster({ apiServers: "1/1", etcd: "3/3", datastore: { type: "Shared", sharedWith: "local", keys: 412, bytes: 1_258_291, limitBytes: 1024 ** 3 } }));
+    expect(shared[3]).toBe("  Datastore:   Shared (the shared etcd of seed local), 412 keys, 1.2 MiB of 1.0 GiB");
+    const own = controlPlaneLines(cluster({ apiServers: "1/1", etcd: "1/1", datastore: { type: "Dedicated" } }));
+    expect(own[3]).toBe("  Datastore:   Dedicated (an etcd of its own)");
+  });
 });

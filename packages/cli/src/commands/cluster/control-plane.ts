@@ -1,4 +1,4 @@
-import type { Cluster, EtcdMemberStatus } from "@seedbed/api";
+import type { Cluster, DatastoreStatus, EtcdMemberStatus } from "@seedbed/api";
 import { tableLines } from "../../output.ts";
 import { humanSize } from "../backup/table.ts";
 
@@ -10,6 +10,14 @@ function leaderOf(members: readonly EtcdMemberStatus[] | undefined): string {
   if (members === undefined || members.length === 0) return "";
   const leader = members.find((m) => m.role === "Leader");
   return leader === undefined ? ", no leader" : `, leader ${leader.name}`;
+}
+
+/** "Datastore: Shared (seed local), 412 keys, 1.2 MiB of 1.0 GiB" — where the data lives, and a shared tenant's usage against its limit. */
+function datastoreLines(datastore: DatastoreStatus | undefined): string[] {
+  if (datastore === undefined) return [];
+  if (datastore.type === "Dedicated") return ["  Datastore:   Dedicated (an etcd of its own)"];
+  const usage = datastore.keys === undefined ? "" : `, ${datastore.keys} keys, ${humanSize(datastore.bytes) || "0 B"}${datastore.limitBytes === undefined ? "" : ` of ${humanSize(datastore.limitBytes)}`}`;
+  return [`  Datastore:   Shared (the shared etcd of seed ${datastore.sharedWith ?? "?"})${usage}`];
 }
 
 /**
@@ -27,6 +35,7 @@ export function controlPlaneLines(cluster: Cluster): string[] {
     "Control plane:",
     `  API servers: ${cp.apiServers} ready`,
     `  etcd:        ${cp.etcd} healthy${leaderOf(cp.members)}`,
+    ...datastoreLines(cp.datastore),
     ...(cp.membership === undefined || cp.membership === "" ? [] : [`  Membership:  ${cp.membership}`]),
     ...(rows.length === 0 ? [] : tableLines(memberTableHeader.map((h, i) => (i === 0 ? `  ${h}` : h)), rows)),
   ];

@@ -1,7 +1,6 @@
 import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { open, rename, rm } from "node:fs/promises";
-import { createInterface } from "node:readline";
 import { inBatches, headerLine, parseExportLine, recordLine, trailerLine, type ExportHeader, type ExportRecord, type ExportTrailer } from "./export-format.ts";
 import { checkKeyPrefix, checkTenantId, rewriteKey, tenantKeyPrefix } from "./keys.ts";
 import { countPrefix, deletePrefix, grantLease, putAll, readPrefix, type PutRecord } from "./kv.ts";
@@ -163,8 +162,19 @@ export async function verifyExport(file: string): Promise<ExportHeader> {
   return header;
 }
 
-function lines(file: string): AsyncIterable<string> {
-  return createInterface({ input: createReadStream(file, { encoding: "utf8" }), crlfDelay: Infinity });
+/**
+ * The file's lines, split by hand: readline's async iterator has been seen
+ * to drop lines when its consumer awaits between them (nodejs/node#28565),
+ * and an import awaits etcd after every batch.
+ */
+async function* lines(file: string): AsyncGenerator<string> {
+  let rest = "";
+  for await (const chunk of createReadStream(file, { encoding: "utf8" })) {
+    const parts = `${rest}${chunk as string}`.split("\n");
+    rest = parts.pop() ?? "";
+    yield* parts;
+  }
+  if (rest !== "") yield rest;
 }
 
 /** The records of a file verifyExport accepted, one at a time. */

@@ -48,27 +48,24 @@ export class DatastoreLimits {
       this.#enforced.delete(id);
       return undefined;
     }
-    const limit = datastore.limitBytes;
     const previous = cluster.status?.conditions?.find((c) => c.type === ClusterConditions.DatastoreWithinLimit);
+    // Usage not read yet (the shared etcd busy): the condition stays as it was.
     if (datastore.bytes === undefined) return previous === undefined ? undefined : { type: previous.type, status: previous.status, reason: previous.reason, message: previous.message };
-    const bytes = datastore.bytes;
-    const full = isFull(bytes, limit, this.#enforced.get(id) ?? previous?.status === "False");
-    const name = `${cluster.metadata.namespace ?? ""}/${cluster.metadata.name ?? ""}`;
-    const message = full
-      ? `the cluster's keys hold ${formatBytes(bytes)} of its ${formatBytes(limit)} limit in the shared etcd of seed ${datastore.sharedWith ?? "?"}: its API refuses new objects until they hold less than ${formatBytes(limit * resumeBelow)}; delete objects, or raise spec.controlPlane.datastore.storage of Cluster ${name}`
-      : `the cluster's keys hold ${formatBytes(bytes)} of its ${formatBytes(limit)} limit in the shared etcd of seed ${datastore.sharedWith ?? "?"}`;
-    if (this.#enforced.get(id) !== full) {
-      const client = this.#tenant(cluster);
-      // Not reachable yet (no admin kubeconfig cached): the next pass enforces it.
-      if (client !== undefined) {
-        if (full) await putPolicy(client, message);
-        else await removePolicy(client);
-        const flipped = this.#enforced.has(id) || (previous?.status === "False") !== full;
-        this.#enforced.set(id, full);
-        if (flipped) this.#o.events.record(cluster, { type: full ? "Warning" : "Normal", reason: full ? ClusterReasons.LimitReached : "WithinLimit", action: "EnforceDatastoreLimit", note: message });
-      }
-    }
+    const full = isFull(datastore.bytes, datastore.limitBytes, this.#enforced.get(id) ?? previous?.status === "False");
+    const message = limitMessage(cluster, datastore.bytes, datastore.limitBytes, datastore.sharedWith, full);
+    if (this.#enforced.get(id) !== full) await this.#enforce(cluster, full, message, previous?.status === "False");
     return { type: ClusterConditions.DatastoreWithinLimit, status: full ? "False" : "True", reason: full ? ClusterReasons.LimitReached : "WithinLimit", message };
+  }
+
+  /** Puts the policy in place or takes it away; an Event when the state flipped. Not reachable yet (no admin kubeconfig cached, its API starting): the next pass does it, the rest of this one goes on. */
+  async #enforce(cluster: Cluster, full: boolean, message: string, wasReportedFull: boolean): Promise<void> {
+    const id = clusterIdentity(cluster);
+    const client = this.#tenant(cluster);
+    const done = client === undefined ? false : await (full ? putPolicy(client, message) : removePolicy(client)).then(() => true, () => false);
+    if (!done) return;
+    const flipped = this.#enforced.has(id) || wasReportedFull !== full;
+    this.#enforced.set(id, full);
+    if (flipped) this.#o.events.record(cluster, { type: full ? "Warning" : "Normal", reason: full ? ClusterReasons.LimitReached : "WithinLimit", action: "EnforceDatastoreLimit", note: message });
   }
 
   /** Forgets a deleted cluster. */
@@ -117,6 +114,13 @@ async function removePolicy(client: ObjectClient): Promise<void> {
       if (!isNotFound(error)) throw error;
     });
   }
+}
+
+/** DatastoreWithinLimit's message: usage against the limit, and at the limit what is refused and what to do. */
+function limitMessage(cluster: Cluster, bytes: number, limit: number, seed: string | undefined, full: boolean): string {
+  const usage = `the cluster's keys hold ${formatBytes(bytes)} of its ${formatBytes(limit)} limit in the shared etcd of seed ${seed ?? "?"}`;
+  if (!full) return usage;
+  return `${usage}: its API refuses new objects until they hold less than ${formatBytes(limit * resumeBelow)}; delete objects, or raise spec.controlPlane.datastore.storage of Cluster ${cluster.metadata.namespace ?? ""}/${cluster.metadata.name ?? ""}`;
 }
 
 /** Bytes in the largest binary unit that keeps a number of at least 1, one decimal. */

@@ -10,21 +10,23 @@ export interface DatastoreChoice {
 }
 
 /**
- * Where a cluster's data lives. A cluster stays on the datastore it was
- * built on (status.controlPlane.datastore): pointing a running API server
- * at another etcd would show it an empty one. Before it is built, Shared
+ * Where a cluster's data lives. A built cluster (status.controlPlane
+ * .datastore) changes datastore only where the driver moves its data
+ * (export, import with the writers stopped); elsewhere it stays: pointing a
+ * running API server at another etcd would show it an empty one. Shared
  * needs a seed that offers a shared etcd. Pure.
  */
-export function chooseDatastore(spec: Pick<EffectiveClusterSpec, "datastoreType">, seed: string, offered: boolean, status: ControlPlaneStatus | undefined): DatastoreChoice {
+export function chooseDatastore(spec: Pick<EffectiveClusterSpec, "datastoreType">, seed: string, offered: boolean, status: ControlPlaneStatus | undefined, canMove: boolean): DatastoreChoice {
   // A control plane reported before datastores were recorded was built on an etcd of its own.
   const built = status?.datastore?.type ?? (status === undefined ? undefined : "Dedicated");
   const sharedWith = status?.datastore?.sharedWith ?? seed;
+  const noShared = `seed ${seed} offers no shared etcd (its spec.sharedDatastore; local seeds only)`;
+  if (built === "Shared" && spec.datastoreType === "Shared") return { shared: sharedWith };
   if (built === "Shared") {
-    return spec.datastoreType === "Shared" ? { shared: sharedWith } : { shared: sharedWith, unsupported: `is Dedicated, but the cluster was built on the shared etcd of seed ${sharedWith} and a built cluster does not move between datastores yet, so it stays there; set type: Shared, or back it up and restore the backup into a new Cluster with type: Dedicated` };
-  }
-  if (built === "Dedicated") {
-    return spec.datastoreType === "Shared" ? { unsupported: "is Shared, but the cluster was built on an etcd of its own and a built cluster does not move between datastores yet, so it keeps it; set type: Dedicated, or back it up and restore the backup into a new Cluster with type: Shared" } : {};
+    return canMove ? {} : { shared: sharedWith, unsupported: `is Dedicated, but the cluster was built on the shared etcd of seed ${sharedWith} and this seed's driver does not move a built cluster's data, so it stays there; set type: Shared, or back it up and restore the backup into a new Cluster with type: Dedicated` };
   }
   if (spec.datastoreType !== "Shared") return {};
-  return offered ? { shared: seed } : { unsupported: `is Shared, but seed ${seed} offers no shared etcd (its spec.sharedDatastore; local seeds only), so the cluster gets an etcd of its own; set type: Dedicated, or choose a seed that offers one` };
+  if (built === "Dedicated" && !canMove) return { unsupported: "is Shared, but the cluster was built on an etcd of its own and this seed's driver does not move a built cluster's data, so it keeps it; set type: Dedicated, or back it up and restore the backup into a new Cluster with type: Shared" };
+  if (!offered) return { unsupported: `is Shared, but ${noShared}, so the cluster ${built === undefined ? "gets" : "keeps"} an etcd of its own; set type: Dedicated, or choose a seed that offers one` };
+  return { shared: seed };
 }

@@ -9,7 +9,6 @@ import {
   hasFinalizer,
   isConflict,
   isNotFound,
-  parseQuantity,
   removeCondition,
   removeFinalizer,
   setCondition,
@@ -40,8 +39,7 @@ import { recordPlacement } from "./placement.ts";
 import { controlPlaneStatus } from "./control-plane-status.ts";
 import { QuorumRecovery } from "./quorum-recovery.ts";
 import type { ControlPlaneMetrics } from "./control-plane-metrics.ts";
-import { etcdMembersToBuild } from "./support.ts";
-import { chooseDatastore } from "./datastore.ts";
+import { controlPlaneShape } from "./shape.ts";
 import { DatastoreLimits } from "./datastore-limit.ts";
 import { ClusterUpgrades } from "./upgrade/upgrade.ts";
 
@@ -227,9 +225,7 @@ export class ClusterReconciler implements Reconciler {
     progress.step = "upgrade";
     const prepared = await this.#upgrades.prepare(cluster, effective.version);
     progress.step = "seed";
-    const datastore = chooseDatastore(effective, seed, placement.sharedDatastore === true, cluster.status?.controlPlane);
-    const supportContext = { seed, driver: driver.name, capabilities: driver.capabilities, sharedEndpoint: this.#hasSharedEndpoint(), ...builtMembersOf(cluster), ...(datastore.unsupported === undefined ? {} : { datastoreUnsupported: datastore.unsupported }), sharedDatastore: datastore.shared !== undefined };
-    const built = { apiServerReplicas: Math.min(effective.controlPlaneReplicas, driver.capabilities.maxAPIServerReplicas), etcdMembers: Math.min(etcdMembersToBuild(effective, supportContext), driver.capabilities.maxEtcdMembers), ...(datastore.shared === undefined ? {} : { datastoreLimitBytes: parseQuantity(effective.etcdStorage) }) };
+    const { plan: controlPlanePlan, built, support: supportContext } = controlPlaneShape(cluster, effective, { ...placement, sharedEndpoint: this.#hasSharedEndpoint() });
     const applied = await driver.apply({
       clusterId: id,
       version: effective.version,
@@ -237,11 +233,12 @@ export class ClusterReconciler implements Reconciler {
       network: effective.network,
       pki,
       pkiVersion,
-      controlPlane: { apiServerReplicas: effective.controlPlaneReplicas, etcdMembers: built.etcdMembers, etcdStorage: effective.etcdStorage, ...(datastore.shared === undefined ? {} : { sharedDatastore: datastore.shared }) },
+      controlPlane: controlPlanePlan,
       exposure: effective.exposure,
       authenticationConfig,
       kwok: this.#needsKwok(cluster),
     });
+    if (applied.datastoreMoved !== undefined) this.#o.events.record(cluster, movedEvent(applied.datastoreMoved, seed));
     // etcd's quorum lost for good: the newest backup is restored (once), and EtcdReady says so.
     const controlPlane = applied.quorumLost === undefined ? applied : { ...applied, quorumLost: await this.#quorum.recover(cluster, applied.quorumLost) };
     progress.step = "kubeconfig";
@@ -258,7 +255,7 @@ export class ClusterReconciler implements Reconciler {
     progress.step = "datastore";
     const datastoreLimit = await this.#limits.observe(cluster, controlPlaneSummary.datastore);
     progress.step = "status";
-    const ready = await this.#writeStatus(cluster, { certificatesReady: true, controlPlane, deleting: false, version: effective.version, supported, ...(datastoreLimit === undefined ? {} : { datastoreLimit }), ...upgradeObservation(upgrade, restoring) }, {
+    const ready = await this.#writeStatus(cluster, { certificatesReady: true, controlPlane, deleting: false, version: effective.version, supported, datastoreLimit, ...upgradeObservation(upgrade, restoring) }, {
       upgrade: upgrade.upgrade,
       controlPlaneRestarts: controlPlane.components.reduce((sum, c) => sum + c.restarts, 0),
       ...this.#observedFields(cluster, placement.region),
@@ -415,7 +412,8 @@ function upgradeObservation(upgrade: { upgrade: ClusterObservation["upgrade"]; r
 }
 
 /** The member count a cluster's etcd was built for, once recorded. */
-function builtMembersOf(cluster: Cluster): { builtEtcdMembers?: number } {
-  const built = cluster.status?.controlPlane?.builtMembers;
-  return built === undefined ? {} : { builtEtcdMembers: built };
+/** The Event of a pass that moved the cluster's data between datastores. */
+function movedEvent(moved: NonNullable<ControlPlaneObservation["datastoreMoved"]>, seed: string): { reason: string; action: string; note: string } {
+  const where = moved.to === "Shared" ? `the shared etcd of seed ${seed}` : "an etcd of its own";
+  return { reason: "DatastoreMoved", action: "MoveDatastore", note: `moved the cluster's ${moved.keys} keys to ${where}; its API servers were stopped for ${(moved.copyMs / 1000).toFixed(1)} s of copying and start again on it now` };
 }

@@ -16,7 +16,7 @@ export interface ClusterObservation {
   /** The SpecSupported condition of this pass (see support.ts); informational, not part of Ready. */
   readonly supported?: ConditionInput;
   /** DatastoreWithinLimit of a cluster on a Shared datastore (datastore-limit.ts); informational, not part of Ready. */
-  readonly datastoreLimit?: ConditionInput;
+  readonly datastoreLimit?: ConditionInput | undefined;
   /** Set while an EtcdRestore puts the cluster's etcd back to a snapshot: what it restores. */
   readonly restoring?: string;
   /** The cluster's upgrade record after this pass (see upgrade/steps.ts): condition Upgrade, and phase Upgrading while one runs. */

@@ -3,8 +3,8 @@ import { describe, expect, it } from "vitest";
 import type { EffectiveClusterSpec } from "./resolve.ts";
 import { etcdMembersToBuild, specSupportedCondition, unsupportedFields, type SupportContext } from "./support.ts";
 
-const local: DriverCapabilities = { maxAPIServerReplicas: 1, maxEtcdMembers: 1, etcdMembershipChanges: false, sharedDatastore: false, serviceTypes: ["NodePort"], allowedSourceRanges: false, etcdStorageSize: false, backups: true };
-const kubernetes: DriverCapabilities = { maxAPIServerReplicas: 5, maxEtcdMembers: 5, etcdMembershipChanges: false, sharedDatastore: false, serviceTypes: ["NodePort", "LoadBalancer"], allowedSourceRanges: true, etcdStorageSize: true, backups: true };
+const local: DriverCapabilities = { maxAPIServerReplicas: 1, maxEtcdMembers: 1, etcdMembershipChanges: false, sharedDatastore: false, datastoreMoves: false, serviceTypes: ["NodePort"], allowedSourceRanges: false, etcdStorageSize: false, backups: true };
+const kubernetes: DriverCapabilities = { maxAPIServerReplicas: 5, maxEtcdMembers: 5, etcdMembershipChanges: false, sharedDatastore: false, datastoreMoves: false, serviceTypes: ["NodePort", "LoadBalancer"], allowedSourceRanges: true, etcdStorageSize: true, backups: true };
 const onLocal: SupportContext = { seed: "local", driver: "local", capabilities: local, sharedEndpoint: true };
 const onSeed: SupportContext = { seed: "eu", driver: "kubernetes", capabilities: kubernetes, sharedEndpoint: true };
 

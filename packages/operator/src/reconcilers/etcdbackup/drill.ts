@@ -2,6 +2,7 @@ import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { verifyAnnotation, type Cluster, type EtcdBackup } from "@seedbed/api";
 import { clearAbandonedDrills, DrillFailedError, drillSnapshot } from "@seedbed/backup";
+import { verifyExport } from "@seedbed/controlplane";
 import { applyStatus, setCondition, type EventRecorder, type ObjectClient, type ReconcileContext } from "@seedbed/runtime";
 import { fetchSnapshot, snapshotOf, SnapshotUnusableError, type StoredSnapshotRef } from "./fetch.ts";
 import type { BackupMetrics } from "./metrics.ts";
@@ -33,7 +34,10 @@ export function drillMarkerPrefix(workDir: string): string {
  * and thrown away. The outcome goes to status.verification and a Verified
  * condition; a failed drill is a Warning event on the backup and its
  * cluster and a metric. A store that cannot be read is no failed drill:
- * it is retried.
+ * it is retried. A prefix export (a Shared cluster's backup) is not
+ * restored anywhere: its drill checks the downloaded file whole (format,
+ * checksum trailer, key count) against what the backup recorded, and says
+ * so in its message.
  */
 export class BackupDrill {
   readonly #o: BackupDrillOptions;
@@ -66,6 +70,12 @@ export class BackupDrill {
     }
     try {
       await fetchSnapshot(snapshot, backup, file, context.signal);
+      if (backup.status?.format === "PrefixExport") {
+        const message = await checkExport(file, backup);
+        await this.#record(backup, cluster, requestedAt, true, message);
+        context.log.info({ backup: name, keys: backup.status.keys }, "Export check passed");
+        return;
+      }
       const report = await drillSnapshot(file, { revision: backup.status?.revision ?? -1, requiredKeys }, { dir, marker });
       await this.#record(backup, cluster, requestedAt, true, `restored into a scratch etcd at revision ${report.revision}: ${report.keys} keys, ${report.sampled} of them read back`);
       context.log.info({ backup: name, keys: report.keys }, "Restore drill passed");
@@ -100,4 +110,19 @@ export class BackupDrill {
     this.#o.events?.record(backup, { type: "Warning", reason: "BackupDrillFailed", action: "Verify", note: message });
     if (cluster !== undefined) this.#o.events?.record(cluster, { type: "Warning", reason: "BackupDrillFailed", action: "Verify", note: `backup ${name} would not restore: ${message}` });
   }
+}
+
+/**
+ * Checks a downloaded prefix export against its backup: readable whole
+ * (header, every line, the trailer's count and checksum), at the revision
+ * and with the keys recorded. Throws DrillFailedError naming what differs.
+ */
+async function checkExport(file: string, backup: EtcdBackup): Promise<string> {
+  const header = await verifyExport(file).catch((error: unknown) => {
+    throw new DrillFailedError(error instanceof Error ? error.message : String(error), { cause: error });
+  });
+  const { revision, keys } = backup.status ?? {};
+  if (header.revision !== revision || header.keys !== keys) throw new DrillFailedError(`the export holds ${header.keys} keys at revision ${header.revision}, the backup recorded ${keys ?? "?"} at ${revision ?? "?"}`);
+  if (header.keys === 0) throw new DrillFailedError(`the export holds no keys under ${header.prefix}`);
+  return `checked the prefix export (not restored into a scratch etcd: an export is verified and counted): ${header.keys} keys under ${header.prefix} at revision ${header.revision}, its checksum and count match`;
 }

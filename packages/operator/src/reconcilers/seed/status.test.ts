@@ -72,7 +72,14 @@ describe("unsupportedSeedFields", () => {
     { title: "an SNI domain", seed: seed({ sniDomain: "eu.example.com" }), fields: ["spec.sniDomain"] },
     { title: "a storage class on a local seed", seed: seed({ driver: "local", storageClassName: "fast" }), fields: ["spec.storageClassName"] },
     { title: "a storage class on a kubernetes seed", seed: seed({ storageClassName: "fast" }), fields: [] },
+    { title: "a shared datastore on a kubernetes seed", seed: seed({ sharedDatastore: { members: 3, quota: "8Gi" } }), fields: ["spec.sharedDatastore"] },
+    { title: "a shared datastore on a local seed", seed: seed({ driver: "local", sharedDatastore: { members: 3, quota: "8Gi" } }), fields: [] },
   ])("$title → $fields", ({ seed: s, fields }) => {
     expect(unsupportedSeedFields(s).map((m) => m.split(" ")[0])).toEqual(fields);
+  });
+
+  it("keeps a removed shared datastore while clusters keep their data in it, naming them", () => {
+    const [message] = unsupportedSeedFields(seed({ driver: "local" }), ["team-a/web", "team-b/db"]);
+    expect(message).toMatch(/^spec\.sharedDatastore was removed, but the shared etcd keeps running while 2 clusters keep their data there \(team-a\/web, team-b\/db\); delete them, or put spec\.sharedDatastore back$/);
   });
 });
