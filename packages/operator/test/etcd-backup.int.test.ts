@@ -97,6 +97,9 @@ describe("etcd backups", () => {
   it("takes scheduled backups as spec.backup says, keeps as many as its retention, and reports them on the Cluster", async () => {
     const readCluster = async (): Promise<Cluster> => (await objects.getNamespacedCustomObject({ ...group, plural: "clusters", name: "sched" })) as Cluster;
     const scheduled = async (): Promise<EtcdBackup[]> => ((await objects.listNamespacedCustomObject({ ...group, plural: "etcdbackups", labelSelector: "seedbed.dev/scheduled=true" })) as { items: EtcdBackup[] }).items.filter((b) => b.spec.clusterName === "sched");
+    // The first look must see no run due: a real hour starting while the cluster comes up would make one (the hours below are the shifted clock's).
+    const untilNextHour = 3_600_000 - (Date.now() % 3_600_000);
+    if (untilNextHour < 4 * 60_000) await new Promise((resolve) => setTimeout(resolve, untilNextHour + 10_000));
     await objects.createNamespacedCustomObject({ ...group, plural: "clusters", body: { apiVersion, kind: "Cluster", metadata: { name: "sched", namespace }, spec: { backup: { schedule: "@hourly", retention: 2, verify: "@hourly" } } } });
     const running = await eventually(readCluster, (c) => c.status?.phase === "Running" && c.status.conditions?.some((x) => x.type === "BackupsHealthy") === true, { timeoutMs: 120_000, description: "sched Running with BackupsHealthy" });
     expect(running.status?.conditions?.find((c) => c.type === "SpecSupported")?.status).toBe("True");
@@ -120,7 +123,7 @@ describe("etcd backups", () => {
     const verified = await eventually(readCluster, (c) => c.status?.conditions?.find((x) => x.type === "BackupVerified")?.status === "True", { timeoutMs: 60_000, description: "a scheduled drill passed" });
     expect(verified.status?.conditions?.find((c) => c.type === "BackupVerified")?.message).toMatch(/^the restore drill of backup sched-\d{8}-\d{4} at .* passed: restored into a scratch etcd at revision \d+/);
     expect(Date.parse(verified.status?.lastVerifiedBackupTime ?? "")).toBeGreaterThan(Date.now());
-  });
+  }, 480_000);
 
   it("stores the snapshots of a cluster that names its own S3 store, with the credentials of its Secret, which never show", async () => {
     // Back to the real time: certificates issued in the shifted future would not be valid yet.

@@ -6,9 +6,7 @@ import { Etcdctl } from "../etcd/etcdctl.ts";
 import { bootstrapAuth, ensureTenant, removeTenant, runEtcdctl, tenantApiServerFlags, tenantUsage, type SharedEtcdAccess, type TenantUsage } from "../etcd/shared/index.ts";
 import { renderEtcd } from "../render/etcd.ts";
 import type { ClusterPortAllocator, MemberPorts } from "./driver-ports.ts";
-import { SupervisingLauncher } from "./launcher.ts";
-import { findProcessesByMarker } from "./proc.ts";
-import { ManagedProcess } from "./process.ts";
+import { ClusterProcesses } from "./cluster-processes.ts";
 import { probe } from "./readiness.ts";
 import { ensureSharedDatastorePKI, ensureTenantCertificate, type SharedDatastorePKI } from "./shared-datastore-pki.ts";
 import type { RestartBackoff, SupervisorEvent } from "./supervisor.ts";
@@ -77,17 +75,18 @@ const memberNames = ["default", "member-1", "member-2", "member-3", "member-4"];
  */
 export class LocalSharedDatastores {
   readonly #o: LocalSharedDatastoresOptions;
-  readonly #launchers = new Map<string, SupervisingLauncher>();
+  /** The members' processes, one launcher per seed (markers seedbed:<dir>/<seed>/…). */
+  readonly #processes: ClusterProcesses;
   readonly #authOn = new Set<string>();
   readonly #usage = new Map<string, { at: number; usage: TenantUsage }>();
   /** The last look at each seed's shared etcd: its tenants start once it is ready. */
   readonly #seen = new Map<string, SharedDatastoreObservation>();
   /** Per tenant (<seed>/<id>), its access once its user, role and certificate were made by this process: made once, not on every pass. */
   readonly #tenants = new Map<string, SharedTenantAccess>();
-  #closed = false;
 
   constructor(options: LocalSharedDatastoresOptions) {
     this.#o = options;
+    this.#processes = new ClusterProcesses({ clustersDir: options.dir, ...(options.backoff === undefined ? {} : { backoff: options.backoff }), onEvent: (name, event) => options.onEvent?.(`shared-etcd/${name}`, event) });
   }
 
   /** The directory of seed `name`'s shared etcd. */
@@ -119,7 +118,7 @@ export class LocalSharedDatastores {
     const built = readBuilt(dir) ?? writeBuilt(dir, { members: spec.members });
     const pki = await ensureSharedDatastorePKI(dir, ["127.0.0.1", "localhost", ...(this.#o.altNames ?? [])]);
     const ports = await this.#memberPorts(dir, built.members);
-    const launcher = this.#launcher(spec.name, dir);
+    const launcher = this.#processes.launcher(spec.name, dir);
     const initialCluster = ports.map(({ name, ports: p }) => `${name}=https://127.0.0.1:${p.peer}`).join(",");
     for (const { name, ports: p } of ports) {
       const member = renderEtcd({
@@ -205,26 +204,22 @@ export class LocalSharedDatastores {
   /** Stops a seed's shared etcd and removes it with every tenant's data. */
   async remove(name: string): Promise<void> {
     const dir = this.dir(name);
-    const launcher = this.#launchers.get(name);
-    if (launcher !== undefined) await launcher.stopAll();
-    this.#launchers.delete(name);
-    for (const pid of findProcessesByMarker(markerPrefix(dir), { prefix: true })) await ManagedProcess.adopt({ name: "orphan", command: "", args: [] }, "/dev/null", pid).stop();
+    // Its data goes next: no orderly shutdown to wait for.
+    await this.#processes.killCluster(name, dir, 2000);
     this.#o.ports.release(this.#o.ports.recorded(dir));
     this.#authOn.delete(name);
     this.#seen.delete(name);
     rmSync(dir, { recursive: true, force: true });
   }
 
+  /** Stops every member (the platform shuts down); their data stays. */
   async stopAll(): Promise<void> {
-    this.#closed = true;
-    for (const launcher of this.#launchers.values()) await launcher.stopAll();
-    this.#launchers.clear();
+    await this.#processes.stopAll();
   }
 
+  /** Leaves every member running for a later run of the platform to adopt. */
   detachAll(): void {
-    this.#closed = true;
-    for (const launcher of this.#launchers.values()) launcher.detachAll();
-    this.#launchers.clear();
+    this.#processes.detachAll();
   }
 
   async #memberPorts(dir: string, count: number): Promise<{ name: string; ports: MemberPorts }[]> {
@@ -249,19 +244,6 @@ export class LocalSharedDatastores {
     }));
   }
 
-  #launcher(name: string, dir: string): SupervisingLauncher {
-    if (this.#closed) throw new Error("the local hosting driver has been stopped");
-    let launcher = this.#launchers.get(name);
-    if (launcher === undefined) {
-      launcher = new SupervisingLauncher({ cwd: dir, markerPrefix: markerPrefix(dir), ...(this.#o.backoff === undefined ? {} : { backoff: this.#o.backoff }), onEvent: (event) => this.#o.onEvent?.(`shared-etcd/${name}`, event) });
-      this.#launchers.set(name, launcher);
-    }
-    return launcher;
-  }
-}
-
-function markerPrefix(dir: string): string {
-  return `seedbed:${dir}`;
 }
 
 function pkiFilesOf(dir: string): SharedDatastorePKI {

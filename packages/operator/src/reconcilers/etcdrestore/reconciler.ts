@@ -143,11 +143,7 @@ export class EtcdRestoreReconciler implements Reconciler {
     try {
       await driver.restoreEtcd(clusterIdentity(cluster), { id: restore.metadata.uid ?? "", stage: (target) => this.#stage(restore, cluster, driver, target, context.signal) });
     } catch (error) {
-      if (error instanceof RestoreRefusedError) return this.#fail(restore, error.reason, `${error.message}; the cluster was left as it was`);
-      const message = error instanceof Error ? error.message : String(error);
-      await this.#write(restore, {}, { status: "False", reason: "AttemptFailed", message: `${message}; retrying with backoff` });
-      this.#o.events?.record(restore, { type: "Warning", reason: "RestoreAttemptFailed", action: "Restore", note: message });
-      throw error;
+      return this.#attemptFailed(restore, error);
     }
     await this.#write(restore, { dataRestoredTime: new Date(this.#clock.now()).toISOString() }, { status: "False", reason: "Restoring", message: "etcd holds the snapshot's data; the control plane is starting again on it" });
     context.log.info({ cluster: cluster.metadata.name }, "Restored etcd's data; the control plane starts again");
@@ -166,11 +162,7 @@ export class EtcdRestoreReconciler implements Reconciler {
     try {
       result = await driver.restoreSharedTenant(clusterIdentity(cluster), { id: restore.metadata.uid ?? "", stage: (target) => this.#stageExport(restore, cluster, target, context.signal) });
     } catch (error) {
-      if (error instanceof RestoreRefusedError) return this.#fail(restore, error.reason, `${error.message}; the cluster was left as it was`);
-      const message = error instanceof Error ? error.message : String(error);
-      await this.#write(restore, {}, { status: "False", reason: "AttemptFailed", message: `${message}; retrying with backoff` });
-      this.#o.events?.record(restore, { type: "Warning", reason: "RestoreAttemptFailed", action: "Restore", note: message });
-      throw error;
+      return this.#attemptFailed(restore, error);
     }
     const message = `imported ${result.writtenKeys} keys under ${result.prefix} of seed ${result.seed}'s shared etcd (its ${result.deletedKeys} keys there deleted first, no other tenant's touched); the control plane is starting again on them`;
     await this.#write(restore, { dataRestoredTime: new Date(this.#clock.now()).toISOString(), restoredRevision: result.revision }, { status: "False", reason: "Restoring", message });
@@ -251,6 +243,15 @@ export class EtcdRestoreReconciler implements Reconciler {
     } finally {
       stored.store.close();
     }
+  }
+
+  /** A driver's restore call failed: a refusal fails the restore for good (the cluster untouched); anything else is reported and thrown, to be retried with backoff. */
+  async #attemptFailed(restore: EtcdRestore, error: unknown): Promise<undefined> {
+    if (error instanceof RestoreRefusedError) return this.#fail(restore, error.reason, `${error.message}; the cluster was left as it was`);
+    const message = error instanceof Error ? error.message : String(error);
+    await this.#write(restore, {}, { status: "False", reason: "AttemptFailed", message: `${message}; retrying with backoff` });
+    this.#o.events?.record(restore, { type: "Warning", reason: "RestoreAttemptFailed", action: "Restore", note: message });
+    throw error;
   }
 
   async #wait(restore: EtcdRestore, message: string): Promise<ReconcileResult> {
