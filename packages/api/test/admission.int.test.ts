@@ -87,6 +87,15 @@ describe("admission of seedbed.dev objects by a real kube-apiserver", () => {
     await expect(client.replace(merged(grown, { spec: { controlPlane: { datastore: { members: 4 } } } }))).rejects.toThrow(/must be 1, 3 or 5/);
   });
 
+  it("accepts a change of a Shared datastore's limit (its storage), and a move between Dedicated and Shared with one member", async () => {
+    const stored = await create<Cluster>(client, { apiVersion, kind: "Cluster", metadata: { name: "shares", namespace }, spec: { controlPlane: { datastore: { type: "Shared", storage: "256Mi" } } } } as unknown as Cluster);
+    const raised = await client.replace(merged(stored, { spec: { controlPlane: { datastore: { storage: "1Gi" } } } }));
+    expect(raised.spec.controlPlane?.datastore?.storage).toBe("1Gi");
+    const moved = await client.replace(merged(raised, { spec: { controlPlane: { datastore: { type: "Dedicated" } } } }));
+    expect(moved.spec.controlPlane?.datastore?.type).toBe("Dedicated");
+    await expect(client.replace(merged(moved, { spec: { controlPlane: { datastore: { type: "Shared", members: 3 } } } }))).rejects.toThrow(/members applies only to a Dedicated datastore/);
+  });
+
   it("applies every example manifest, one of each kind", async () => {
     const files = readdirSync(examplesDir).filter((f) => f.endsWith(".yaml"));
     const kinds = new Set<string>();

@@ -138,6 +138,7 @@ describe("the REST API acting as its callers against a real kube-apiserver", () 
           { name: "m1", id: "91bc3c398fb3c146", role: "Follower", healthy: true, dbSizeBytes: 2_097_152 },
           { name: "m2", id: "fd422379fda50e48", role: "Follower", healthy: false, message: "does not answer" },
         ],
+        datastore: { type: "Dedicated" },
         membership: "waiting: voter m2 is not healthy",
       };
       await api().kubeConfig().makeApiClient(CustomObjectsApi).patchNamespacedCustomObjectStatus({ group: "seedbed.dev", version: "v1alpha1", namespace: "project-a", plural: "clusters", name: "one", body: [{ op: "add", path: "/status", value: { phase: "Running", controlPlane } }] });
@@ -146,7 +147,7 @@ describe("the REST API acting as its callers against a real kube-apiserver", () 
       type Schema = { properties?: Record<string, Schema>; items?: Schema; enum?: string[] };
       const document = (await (await fetch(`${server.url}/openapi.json`)).json()) as { components: { schemas: Record<string, Schema> } };
       const documented = document.components.schemas.Cluster?.properties?.status?.properties?.controlPlane;
-      expect(Object.keys(documented?.properties ?? {}).sort()).toEqual(["apiServers", "builtMembers", "etcd", "members", "membership"]);
+      expect(Object.keys(documented?.properties ?? {}).sort()).toEqual(["apiServers", "builtMembers", "datastore", "etcd", "members", "membership"]);
       expect(documented?.properties?.members?.items?.properties?.role?.enum).toEqual(["Leader", "Follower", "Learner", "Unknown"]);
     });
 
