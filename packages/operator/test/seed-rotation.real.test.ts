@@ -116,7 +116,10 @@ describe("rotating the CAs of a cluster on a real seed", () => {
       // first). The target is none; more than 1 % of the operations fails the test (see issue 17's note).
       // A write etcd answered "request timed out" or "no leader" (HTTP 500) during an election is counted the same way: the
       // client was told, and etcd may still have committed it, so the watch may show it though it is not among those created.
-      const transient = (f: string): boolean => /timed out after 10 s|context deadline exceeded|Client\.Timeout exceeded|etcdserver: no leader|etcdserver: request timed out/.test(f);
+      // So is kube-apiserver's own answer when etcd did not reply in time (HTTP 504, "the server was unable to return a
+      // response in the time allotted"): the API servers stay in the Service through an election (their readiness leaves
+      // etcd out), so a client meets that instead of a refused connection.
+      const transient = (f: string): boolean => /timed out after 10 s|context deadline exceeded|Client\.Timeout exceeded|etcdserver: no leader|etcdserver: request timed out|unable to return a response in the time allotted/.test(f);
       const failures = [...seen.requested.failures, ...seen.ran.failures, ...seen.wrote.failures, ...seen.watched.startFailures];
       expect(failures.filter((f) => !transient(f))).toEqual([]);
       expect(failures.length).toBeLessThanOrEqual(Math.ceil((seen.requested.ok + seen.ran.ok + seen.wrote.created.length) / 100));
@@ -132,6 +135,8 @@ describe("rotating the CAs of a cluster on a real seed", () => {
     expect(etcdAfter.filter((u) => etcdBefore.includes(u))).toEqual([]);
     expect(apiAfter.filter((u) => apiBefore.includes(u))).toEqual([]);
     expect(completed.status?.certificates?.authorities?.every((a) => a.previous === undefined)).toBe(true);
-    expect(completed.status?.phase).toBe("Running");
+    // Running again once every member and replica is back (the last etcd member may still be rolling when the rotation completes).
+    const settled = await eventually(read, (c) => c.status?.phase === "Running", { timeoutMs: 180_000, description: "the cluster Running after the rotation" });
+    expect(settled.status?.certificates?.rotation?.phase).toBe("Completed");
   }, 1_500_000);
 });

@@ -64,7 +64,7 @@ describe("the kubernetes hosting driver on a real seed with kwok nodes", () => {
     expect(etcd.spec?.template.spec?.affinity?.podAntiAffinity).toBeDefined();
     expect(etcd.spec?.template.spec?.containers[0]?.args).toEqual(expect.arrayContaining(["--initial-cluster=etcd-0=https://etcd-0.etcd.cluster-seeded--ha.svc:2380,etcd-1=https://etcd-1.etcd.cluster-seeded--ha.svc:2380,etcd-2=https://etcd-2.etcd.cluster-seeded--ha.svc:2380", "--client-cert-auth=true"]));
     const apiserver = await apps.readNamespacedDeployment({ namespace: ns, name: "kube-apiserver" });
-    expect(apiserver.spec?.template.spec?.containers[0]?.readinessProbe?.httpGet?.path).toBe("/readyz");
+    expect(apiserver.spec?.template.spec?.containers[0]?.readinessProbe?.httpGet?.path).toBe("/readyz?exclude=etcd&exclude=etcd-readiness");
     expect(apiserver.spec?.template.metadata?.annotations?.["seedbed.dev/config-checksum"]).toMatch(/^[0-9a-f]{64}$/);
     for (const name of ["kube-controller-manager", "kube-scheduler"]) expect((await apps.readNamespacedDeployment({ namespace: ns, name })).spec?.template.spec?.containers[0]?.args).toContain("--leader-elect=true");
     const services = await core.listNamespacedService({ namespace: ns });

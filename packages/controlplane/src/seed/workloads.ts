@@ -140,6 +140,9 @@ export function renderEtcdStatefulSet(input: WorkloadInput): Manifest {
   };
 }
 
+/** kube-apiserver's readiness in a seed: /readyz without its etcd checks (see the probe). */
+export const apiServerReadinessPath = "/readyz?exclude=etcd&exclude=etcd-readiness";
+
 /** The kube-apiserver Deployment: replicas from the spec, probes on /livez and /readyz. */
 export function renderAPIServerDeployment(input: WorkloadInput): Manifest {
   const ns = seedNamespace(input.clusterId);
@@ -186,7 +189,10 @@ export function renderAPIServerDeployment(input: WorkloadInput): Manifest {
     args: [...apiserver.args],
     env: containerEnv(apiserver),
     ports: [{ name: "https", containerPort: seedPorts.apiServer }],
-    readinessProbe: { httpGet: { scheme: "HTTPS", path: "/readyz", port: seedPorts.apiServer }, periodSeconds: 5, failureThreshold: 3 },
+    // Ready for traffic whether or not etcd answers: an etcd election (a member rolled) fails every
+    // replica's etcd check at once, and taking them all out of the Service would only turn the
+    // clients' brief errors into refused connections. Its shutdown and informer checks still count.
+    readinessProbe: { httpGet: { scheme: "HTTPS", path: apiServerReadinessPath, port: seedPorts.apiServer }, periodSeconds: 5, failureThreshold: 3 },
     livenessProbe: { httpGet: { scheme: "HTTPS", path: "/livez", port: seedPorts.apiServer }, periodSeconds: 10, failureThreshold: 8, initialDelaySeconds: 15 },
     resources: { requests: { cpu: "250m", memory: "512Mi" } },
     securityContext: containerSecurity,
