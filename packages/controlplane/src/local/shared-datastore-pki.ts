@@ -39,14 +39,16 @@ export async function ensureSharedDatastorePKI(dir: string, altNames: readonly s
     rootCertFile: join(pki, "root.crt"),
     rootKeyFile: join(pki, "root.key"),
   };
-  const ca = await loadOrCreateCA(pki);
   const leaves = [
     { cert: files.serverCertFile, key: files.serverKeyFile, commonName: "shared-etcd-server", usage: "server-and-client" as const, altNames },
     { cert: files.peerCertFile, key: files.peerKeyFile, commonName: "shared-etcd-peer", usage: "server-and-client" as const, altNames },
     { cert: files.rootCertFile, key: files.rootKeyFile, commonName: "root", usage: "client" as const, altNames: [] },
   ];
-  for (const leaf of leaves) {
-    if (existsSync(leaf.cert) && existsSync(leaf.key)) continue;
+  // Called on every look at the shared etcd: the CA is read only when a leaf is missing.
+  const missing = leaves.filter((leaf) => !existsSync(leaf.cert) || !existsSync(leaf.key));
+  if (missing.length === 0) return files;
+  const ca = await loadOrCreateCA(pki);
+  for (const leaf of missing) {
     const issued = await issueCertificate(ca, { commonName: leaf.commonName, usage: leaf.usage, altNames: [...leaf.altNames] });
     writePem(leaf.key, issued.privateKeyPem);
     writePem(leaf.cert, issued.certificatePem);
