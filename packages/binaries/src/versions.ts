@@ -17,6 +17,15 @@ export interface Versions {
   readonly kubeNetworkPolicies: string;
   /** The S3 server of etcd backups (github.com/versity/versitygw). */
   readonly versitygw: string;
+  /** What the built-in add-ons run (their main images' tags) and the chart versions of the CNI add-ons, from their upstream Helm repositories. */
+  readonly addons: {
+    readonly metricsServer: string;
+    readonly dashboard: string;
+    readonly dashboardMetricsScraper: string;
+    readonly calico: string;
+    readonly flannel: string;
+    readonly cilium: string;
+  };
 }
 
 /** Path of the versions file, for tools that read it themselves. */

@@ -49,9 +49,10 @@ export function program(): Command {
         .default("local"),
     )
     .option("--no-node-address", "keep local tenants' API servers on loopback only (as root they also listen on this machine's address, so that local machines can join)")
-    .action(async (options: { seed: "local" | "kubernetes"; nodeAddress: boolean }) => {
+    .option("--addon-image-registry <registry>", "a registry mirror the add-ons' images come from (default: seedbed.local, the names under which this machine's local machines import the images built here)")
+    .action(async (options: { seed: "local" | "kubernetes"; nodeAddress: boolean; addonImageRegistry?: string }) => {
       const { up } = await import("./commands/up.ts");
-      process.exitCode = await up({ seed: options.seed, nodeAddress: options.nodeAddress });
+      process.exitCode = await up({ seed: options.seed, nodeAddress: options.nodeAddress, ...(options.addonImageRegistry === undefined ? {} : { addonImageRegistry: options.addonImageRegistry }) });
     });
 
   root
@@ -73,6 +74,7 @@ export function program(): Command {
     .option("--shared-endpoint-port <port>", "the SNI gateway's port", "6443")
     .option("--image-registry <registry>", "registry of the official control-plane images in kubernetes seeds", "registry.k8s.io")
     .option("--control-plane-image <component=image>", "an image of one control-plane component in kubernetes seeds (etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kwok); {version} stands for the cluster's Kubernetes version; repeatable", (value: string, previous: string[]) => [...previous, value], [])
+    .option("--addon-image-registry <registry>", "a registry mirror the add-ons' images (CoreDNS, metrics-server, the dashboard, CNI charts) come from when a Seed names none in spec.imageRegistry, e.g. registry.example.com/mirror")
     .addOption(kubeconfigOption())
     .action(async (options: Parameters<typeof operatorCommand>[0]) => {
       const { operatorCommand } = await import("./commands/operator.ts");

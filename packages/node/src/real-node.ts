@@ -35,7 +35,7 @@ export interface RealNodeOptions {
   /** Signs the kubelet's client and serving certificates. */
   readonly clusterCA?: ClusterCA;
   readonly kubernetesVersion?: string;
-  /** Imported into the node's containerd before the kubelet starts (the pause and toolbox images always are). */
+  /** Imported into the node's containerd before the kubelet starts (the pause, toolbox and CoreDNS images always are). */
   readonly images?: readonly BuiltImage[];
   /** Static pod manifests, run by the kubelet without the API server's say. */
   readonly staticPods?: readonly object[];
@@ -145,6 +145,8 @@ export async function startRealNode(options: RealNodeOptions): Promise<RealNode>
   const pause = await localImage("pause");
   // Every node has the toolbox, so pods here have a shell and network tools without a registry.
   const toolbox = await toolboxImage();
+  // And CoreDNS, the add-on every cluster gets, named as Seedbed renders it under the local registry (seedbed up's image mirror).
+  const coredns = await localImage("coredns");
   const timeoutMs = options.readyTimeoutMs ?? 60_000;
 
   const id = randomBytes(3).toString("hex");
@@ -180,7 +182,7 @@ export async function startRealNode(options: RealNodeOptions): Promise<RealNode>
 
     processes.set("containerd", await start(layout, namespace, "containerd", "containerd", ["--config", layout.containerd.config]));
     await waitForContainerd(layout, processes.get("containerd"), timeoutMs);
-    for (const image of [pause, toolbox, ...(options.images ?? [])]) await importImage(layout, image);
+    for (const image of [pause, toolbox, coredns, ...(options.images ?? [])]) await importImage(layout, image);
 
     const kubeletProc = await start(layout, namespace, "kubelet", kubelet, [
       `--config=${layout.kubelet.config}`,

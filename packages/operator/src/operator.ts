@@ -35,6 +35,7 @@ import { etcdRestoreKindRef } from "./reconcilers/etcdrestore/kinds.ts";
 import { EtcdRestoreReconciler } from "./reconcilers/etcdrestore/reconciler.ts";
 import { credentialsLabel, credentialsOf } from "./reconcilers/credentials/protect.ts";
 import { registerUpgradePlans } from "./reconcilers/upgradeplan/register.ts";
+import { registerAddons, type AddonOptions } from "./reconcilers/addons/register.ts";
 
 /** How to run the operator. */
 export interface OperatorOptions {
@@ -74,6 +75,8 @@ export interface OperatorOptions {
   readonly failureGraceMs?: number;
   /** Where kubernetes seeds pull the control-plane images from: a registry and per-component references (default: registry.k8s.io's). */
   readonly controlPlaneImages?: SeedImageOptions;
+  /** The platform's add-ons (default CoreDNS), the image mirror and chart repositories they come from. */
+  readonly addons?: AddonOptions;
 }
 
 /** A running operator. */
@@ -411,6 +414,15 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
     kind: projectKindRef,
     reconciler: new ProjectReconciler({ client: manager.client, project: (name) => projectInformer.get(undefined, name) }),
   });
+  // Add-ons in each serving cluster: installed, repaired, upgraded, removed (see addons/).
+  const addons = registerAddons(manager, {
+    clusters: clusterInformer,
+    cache: { cluster: (namespace, name) => cache.cluster(namespace, name), template: (namespace, name) => cache.template(namespace, name), seed: (name) => seedInformer.get(undefined, name), secret: (namespace, name) => cache.secret(namespace, name) },
+    workDir: join(options.stateDir ?? join(tmpdir(), `seedbed-operator-${String(process.pid)}`), "helm"),
+    tenantTimeoutMs: options.tenantTimeoutMs,
+    clock: options.clock,
+    ...options.addons,
+  });
   // UpgradePlans: fleet upgrades in waves with health gates (see upgradeplan/).
   registerUpgradePlans(manager, { clusters: clusterInformer, projects: projectInformer, clock: options.clock });
   // Scratch etcds of drills an earlier run was killed in.
@@ -423,6 +435,7 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
       await manager.stop();
       await tenants.stopAll();
       await csrWatches.stopAll();
+      await addons.stop();
       await drivers.stop();
       await driver?.stopAll();
     },

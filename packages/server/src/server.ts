@@ -14,6 +14,7 @@ import { clusters, etcdBackups, etcdRestores, nodePools } from "./kube/resources
 import { UserClients } from "./kube/user-clients.ts";
 import type { App, KubeconfigProvider, RouteContext } from "./routes/context.ts";
 import { sharedSchemas } from "./routes/docs.ts";
+import { addonRoutes } from "./routes/addons.ts";
 import { eventRoutes } from "./routes/events.ts";
 import { certificateRoutes } from "./routes/certificates.ts";
 import { kubeconfigRoutes } from "./routes/kubeconfig.ts";
@@ -165,7 +166,7 @@ export function buildServer(options: ServerOptions): App {
   void app.register(swagger, {
     openapi: {
       openapi: "3.1.0",
-      info: { title: "Seedbed API", version: "v1", description: "Projects, clusters (and their upgrades, rollbacks and CA rotations), node pools, etcd backups and restores, and fleet upgrades (UpgradePlans, platform admins only) of Seedbed. Every call acts as the caller: the bearer token goes on to the management Kubernetes API, whose RBAC decides. A method a path does not have is answered 405 with an Allow header; a path that does not exist, 404. Errors carry the body of the Error schema." },
+      info: { title: "Seedbed API", version: "v1", description: "Projects, clusters (and their upgrades, rollbacks, CA rotations and add-ons), node pools, etcd backups and restores, and fleet upgrades (UpgradePlans, platform admins only) of Seedbed. Every call acts as the caller: the bearer token goes on to the management Kubernetes API, whose RBAC decides. A method a path does not have is answered 405 with an Allow header; a path that does not exist, 404. Errors carry the body of the Error schema." },
       components: { securitySchemes: { bearer: { type: "http", scheme: "bearer", description: "The caller's token for the management API (an OIDC ID token)." } } },
       security: [{ bearer: [] }],
     },
@@ -202,6 +203,7 @@ export function buildServer(options: ServerOptions): App {
     kubeconfigRoutes(api, ctx);
     upgradeRoutes(api, ctx);
     certificateRoutes(api, ctx);
+    addonRoutes(api, ctx);
     upgradePlanRoutes(api, ctx);
     watchRoutes(api, ctx);
     done();

@@ -269,6 +269,7 @@ describe("the REST API acting as its callers against a real kube-apiserver", () 
         `GET ${p}/clusters`, `POST ${p}/clusters`, `GET ${p}/clusters/{cluster}`, `PATCH ${p}/clusters/{cluster}`, `DELETE ${p}/clusters/{cluster}`,
         `GET ${p}/clusters/{cluster}/events`, `GET ${p}/clusters/{cluster}/kubeconfig`, `POST ${p}/clusters/{cluster}/upgrade`, `POST ${p}/clusters/{cluster}/rollback`,
         `POST ${p}/clusters/{cluster}/rotate-ca`, `GET ${p}/clusters/{cluster}/certificates`, `GET ${p}/clusters/{cluster}/kubeconfigs`,
+        `GET ${p}/clusters/{cluster}/addons`, `PUT ${p}/clusters/{cluster}/addons/{addon}`, `DELETE ${p}/clusters/{cluster}/addons/{addon}`,
         `GET ${p}/nodepools`, `POST ${p}/nodepools`, `GET ${p}/nodepools/{pool}`, `PATCH ${p}/nodepools/{pool}`, `DELETE ${p}/nodepools/{pool}`,
         `GET ${p}/etcdbackups`, `POST ${p}/etcdbackups`, `GET ${p}/etcdbackups/{backup}`, `PATCH ${p}/etcdbackups/{backup}`, `DELETE ${p}/etcdbackups/{backup}`,
         `GET ${p}/etcdrestores`, `POST ${p}/etcdrestores`, `GET ${p}/etcdrestores/{restore}`, `PATCH ${p}/etcdrestores/{restore}`, `DELETE ${p}/etcdrestores/{restore}`,

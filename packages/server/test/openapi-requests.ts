@@ -73,7 +73,7 @@ function described(request: GeneratedRequest): GeneratedRequest {
 }
 
 /** Per parameter, names that exist in the suite (project a, where alice, bob and carol all have a role, most often) and some that do not. */
-const knownNames: Record<string, readonly string[]> = { project: ["a", "a", "a", "b", "nope"], cluster: ["one", "one", "ghost"], pool: ["workers", "workers", "ghost"], backup: ["one-b1", "one-b1", "ghost"], restore: ["one-r1", "one-r1", "ghost"] };
+const knownNames: Record<string, readonly string[]> = { project: ["a", "a", "a", "b", "nope"], cluster: ["one", "one", "ghost"], pool: ["workers", "workers", "ghost"], backup: ["one-b1", "one-b1", "ghost"], restore: ["one-r1", "one-r1", "ghost"], addon: ["coredns", "metrics-server", "x"] };
 /** Path segments no name parameter accepts (encoded as a client would). */
 const badSegments = ["A", "-x", "x-", "x_y", "a.b", "x".repeat(70), "%C3%BC", "%2F", "%20", "%zz", "1%2F2"];
 
@@ -89,11 +89,17 @@ function nameParam(name: string, schema: Schema): Arbitrary<{ segment: string; v
   );
 }
 
+/** Whether a body schema refuses the empty object. */
+function asksForSomething(schema: Schema | undefined): boolean {
+  return (typeof schema?.minProperties === "number" && schema.minProperties > 0) || (Array.isArray(schema?.required) && schema.required.length > 0);
+}
+
 /** Bodies that break the schema, each with the status it must get. */
 function badBodies(operation: Operation, valid: Arbitrary<unknown>): Arbitrary<{ body: string; contentType: string; status: 400 | 413 | 415 }> {
   const json = (status: 400 | 413 | 415, contentType = "application/json") => (value: unknown) => ({ body: JSON.stringify(value), contentType, status });
   const object = valid.map((v) => (typeof v === "object" && v !== null ? (v as Record<string, unknown>) : {}));
-  const creating = operation.method === "POST";
+  // A create names its object; other bodies (an action's, a PATCH's, an add-on's PUT) have no metadata to leave out.
+  const creating = Array.isArray(operation.body?.schema.required) && operation.body.schema.required.includes("metadata");
   return fc.oneof(
     fc.constant({ body: "{ not json", contentType: "application/json", status: 400 as const }),
     fc.constant({ body: "", contentType: "application/json", status: 400 as const }),
@@ -109,7 +115,8 @@ function badBodies(operation: Operation, valid: Arbitrary<unknown>): Arbitrary<{
           // Fits the schema's pattern but is another project's namespace: the rule the description states.
           object.map((v) => ({ ...v, metadata: { name: "fine", namespace: "project-elsewhere" } })).map(json(400)),
         ]
-      : [fc.constant({}).map(json(400))]),
+      // `{}` breaks a schema that asks for something (a PATCH's minProperties, required fields); an add-on's PUT takes it.
+      : asksForSomething(operation.body?.schema) ? [fc.constant({}).map(json(400))] : []),
   );
 }
 

@@ -10,8 +10,13 @@ import { describeRequest, operationsOf, requestsOf, type GeneratedRequest, type 
 
 /** Seeded, so a failure reproduces; SEEDBED_PROPERTY_SEED explores other runs. */
 const seed = Number(process.env.SEEDBED_PROPERTY_SEED ?? 20_240_612);
-/** A few hundred requests: about ten per operation, in seconds against a real kube-apiserver. */
-const numRuns = Number(process.env.SEEDBED_PROPERTY_RUNS ?? 300);
+/**
+ * A few hundred requests: about ten per operation (so that each is reached
+ * with valid and broken requests as routes are added), in seconds against a
+ * real kube-apiserver; SEEDBED_PROPERTY_RUNS sets the number.
+ */
+const runsPerOperation = 10;
+const numRunsOf = (operations: readonly Operation[]): number => Number(process.env.SEEDBED_PROPERTY_RUNS ?? runsPerOperation * operations.length);
 
 /** What came back. */
 interface Answer {
@@ -109,7 +114,7 @@ describe("the REST API against its own OpenAPI document (property-based, real ku
         // A request the document calls valid is never refused as malformed nor as unauthenticated.
         else expect([400, 401], what).not.toContain(answer.status);
       }),
-      { seed, numRuns },
+      { seed, numRuns: numRunsOf(operations) },
     );
     // The run reached every operation, other methods and unknown paths, and the answers that show the checks bite.
     expect([...variants.keys()].sort()).toEqual(["documented", "otherMethod", "unknownPath"]);

@@ -61,6 +61,14 @@ export const ClusterConditions = {
    * Informational: it does not affect Ready.
    */
   DatastoreWithinLimit: "DatastoreWithinLimit",
+  /**
+   * Present while the cluster has add-ons (spec.addons, its template's and
+   * the platform's defaults, spec.network.cni), written by the add-on
+   * controller: True once every one is installed at its version and ready;
+   * False (AddonsNotReady, AddonFailed) naming each that is not and why.
+   * status.addons has the detail. Informational: it does not affect Ready.
+   */
+  AddonsReady: "AddonsReady",
 } as const;
 
 /** Reasons on Cluster conditions. */
@@ -119,6 +127,12 @@ export const ClusterReasons = {
   QuorumLost: "QuorumLost",
   /** DatastoreWithinLimit=False: the cluster's keys in the shared etcd reached spec.controlPlane.datastore.storage; creates are refused. */
   LimitReached: "LimitReached",
+  /** AddonsReady=True: every add-on is installed at its version and ready. */
+  AddonsInstalled: "AddonsInstalled",
+  /** AddonsReady=False: add-ons are installed or being installed but not all are ready yet (workloads not available); the message names them. */
+  AddonsNotReady: "AddonsNotReady",
+  /** AddonsReady=False: an add-on could not be installed, upgraded or removed (a chart helm refused, a tenant that refused an object); retried with backoff; the message has the error. */
+  AddonFailed: "AddonFailed",
 } as const;
 
 /**

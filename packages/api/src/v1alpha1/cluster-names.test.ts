@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { clusterIdentity, identityToRecord, legacyClusterId, newClusterId } from "./cluster-names.ts";
+import { clusterDNSAddress, clusterIdentity, identityToRecord, legacyClusterId, newClusterId } from "./cluster-names.ts";
 
 const label = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
@@ -45,5 +45,24 @@ describe("a cluster's identity", () => {
     expect(identityToRecord({ metadata, status: { observedGeneration: 1 } })).toBe("team-a-prod");
     expect(clusterIdentity({ metadata, status: { phase: "Running", clusterID: "team--a-prod" } })).toBe("team--a-prod");
     expect(clusterIdentity({ metadata })).toBe("team--a-prod");
+  });
+});
+
+describe("the cluster DNS address", () => {
+  it.each([
+    ["10.96.0.0/12", "10.96.0.10"],
+    ["172.20.0.0/16", "172.20.0.10"],
+    ["10.0.8.0/22", "10.0.8.10"],
+    ["192.168.100.0/24", "192.168.100.10"],
+    ["200.0.0.0/12", "200.0.0.10"],
+    // Host bits are cleared first, as kubeadm does: the tenth address of the range, not ten past what was written.
+    ["10.0.0.250/24", "10.0.0.10"],
+    ["10.96.3.4/12", "10.96.0.10"],
+  ])("of %s is %s", (cidr, address) => {
+    expect(clusterDNSAddress(cidr)).toBe(address);
+  });
+
+  it.each(["", "10.96.0.0", "10.96.0.256/12", "10.96.0.0/33", "fd00::/108", "10.0.0.0/29"])("refuses %j", (cidr) => {
+    expect(() => clusterDNSAddress(cidr)).toThrow(/IPv4 CIDR|tenth address/);
   });
 });

@@ -13,6 +13,32 @@ export const clusterObjectNames = {
 /** The key of the kubeconfig in the admin kubeconfig Secret. */
 export const kubeconfigSecretKey = "kubeconfig";
 
+/** Which address of the service range the cluster DNS Service takes (kubeadm's choice, which kubelets and tools expect). */
+const dnsAddressIndex = 10;
+
+/**
+ * The cluster DNS Service IP: the tenth address of the service range, as kubeadm places it.
+ * Counted from the network address (host bits cleared, as kubeadm parses the
+ * CIDR) with the carry across octets: 10.96.0.0/12 → 10.96.0.10,
+ * 10.0.8.0/22 → 10.0.8.10, 10.0.0.250/24 → 10.0.0.10. The API admits IPv4
+ * service ranges of /12 to /24 only, so a range too small for a tenth
+ * address, or anything that is not an IPv4 CIDR, is an error.
+ */
+export function clusterDNSAddress(serviceCIDR: string): string {
+  const match = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(serviceCIDR.trim());
+  const octets = match?.slice(1, 5).map(Number) ?? [];
+  const prefix = Number(match?.[5]);
+  if (match === null || octets.some((octet) => octet > 255) || prefix > 32) {
+    throw new Error(`"${serviceCIDR}" is not an IPv4 CIDR such as 10.96.0.0/12`);
+  }
+  const size = 2 ** (32 - prefix);
+  if (size <= dnsAddressIndex) throw new Error(`the service range ${serviceCIDR} has no tenth address for the cluster DNS: use a prefix of /28 or shorter`);
+  // Arithmetic on numbers, not bitwise operators: those are signed 32-bit and would turn 128.0.0.0 and above negative.
+  const base = octets.reduce((value, octet) => value * 256 + octet, 0);
+  const address = base - (base % size) + dnsAddressIndex;
+  return [3, 2, 1, 0].map((byte) => Math.floor(address / 256 ** byte) % 256).join(".");
+}
+
 /** Separates project and cluster in a cluster's identity; project names may not contain it. */
 export const clusterIdSeparator = "--";
 

@@ -59,7 +59,7 @@ export const Network = Type.Object({
     // none by default: Seedbed installs no CNI yet, and a default it does not
     // honour would mark every cluster NotSupported (see SpecSupported).
     default: "none",
-    description: "The CNI add-on installed into the cluster; none leaves it to you. Seedbed installs none yet: calico, flannel and cilium are reported as NotSupported (condition SpecSupported) until it does.",
+    description: "The CNI add-on installed into the cluster from its upstream Helm chart at the version Seedbed pins, with values derived from the cluster (pod CIDR, API endpoint); none leaves it to you. Reported in status.addons under its name.",
     "x-kubernetes-validations": [immutableRule("cni", "changing the CNI of a running cluster breaks pod networking")],
   }),
 }, { "x-kubernetes-validations": [noOverlapRule("podCIDR", "serviceCIDR")] });
@@ -91,9 +91,29 @@ export const Addon = Type.Object({
   }, { description: "A Helm chart; built-in add-ons (coredns, metrics-server, dashboard) need none." })),
 }, {
   "x-kubernetes-validations": [
-    { rule: "has(self.helm) || self.name in ['coredns', 'metrics-server', 'dashboard']", messageExpression: "'unknown built-in add-on \\'' + self.name + '\\': use coredns, metrics-server or dashboard, or give a helm chart'", fieldPath: ".name" },
+    { rule: "!has(self.helm) || size(self.name) <= 53", messageExpression: "'a Helm add-on\\'s name is its release name, which helm limits to 53 characters; shorten \\'' + self.name + '\\''", fieldPath: ".name" },
+    { rule: "has(self.helm) || self.name in ['coredns', 'metrics-server', 'dashboard', 'calico', 'flannel', 'cilium']", messageExpression: "'unknown built-in add-on \\'' + self.name + '\\': use coredns, metrics-server or dashboard (or calico, flannel, cilium to set the CNI\\'s chart), or give a helm chart'", fieldPath: ".name" },
   ],
 });
+
+/** An add-on asked for. */
+export type Addon = Type.Static<typeof Addon>;
+
+/** One add-on as the add-on controller last left it. */
+export const AddonStatus = Type.Object({
+  name: Type.String({ maxLength: 63 }),
+  source: StringEnum(["BuiltIn", "Helm"], { description: "BuiltIn: objects Seedbed renders and applies; Helm: a release installed with helm." }),
+  version: Type.Optional(Type.String({ maxLength: 64, description: "The version installed (a built-in add-on's image tag, a chart's version)." })),
+  ready: Type.Boolean({ description: "Installed at its version and its workloads available." }),
+  phase: StringEnum(["Installing", "Installed", "Failed", "Removing"], { description: "Installing: applied (or being applied), not ready yet; Installed: ready; Failed: the last attempt failed (message), retried with backoff; Removing: disabled or removed from the spec, being uninstalled." }),
+  namespace: Type.Optional(Type.String({ maxLength: 63, description: "A Helm release's namespace." })),
+  release: Type.Optional(Type.String({ maxLength: 53, description: "A Helm release's name (the add-on's name)." })),
+  digest: Type.Optional(Type.String({ maxLength: 80, description: "What was last applied (sha256 of the rendering or of the chart and its values): a change upgrades." })),
+  lastAppliedTime: Type.Optional(Type.String({ format: "date-time", description: "When Seedbed last installed, upgraded or repaired it." })),
+  message: Type.Optional(Type.String({ maxLength: 4096, description: "Why it is not ready, or helm's error." })),
+});
+/** An add-on's status. */
+export type AddonStatus = Type.Static<typeof AddonStatus>;
 
 /** Scheduled etcd snapshots. */
 export const Backup = Type.Object({
@@ -198,6 +218,7 @@ export const ClusterStatus = StatusOf(clusterPhases, {
   controlPlaneRestarts: Type.Optional(Type.Integer({ minimum: 0, description: "Restarts of the control plane's components the driver has seen (an UpgradePlan's health gate: none during its soak)." })),
   certificates: Type.Optional(ClusterCertificatesStatus),
   controlPlane: Type.Optional(ControlPlaneStatus),
+  addons: Type.Optional(MapList(AddonStatus, ["name"], { maxItems: 72, description: "Each add-on installed or being installed or removed (written by the add-on controller; condition AddonsReady)." })),
 });
 
 /** The Cluster resource schema (spec and status). */
@@ -248,6 +269,7 @@ export const clusterKind: KindDefinition = {
     { name: "Region", type: "string", jsonPath: ".status.region", priority: 1 },
     { name: "ID", type: "string", jsonPath: ".status.clusterID", priority: 1, description: "The cluster's identity on its seed" },
     { name: "Template", type: "string", jsonPath: ".spec.template", priority: 1 },
+    { name: "Addons", type: "string", jsonPath: ".status.conditions[?(@.type==\"AddonsReady\")].status", priority: 1, description: "Every add-on installed and ready (condition AddonsReady)" },
     ageColumn,
   ],
 };

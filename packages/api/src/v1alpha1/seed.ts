@@ -33,6 +33,11 @@ export const SeedSpec = Type.Object({
   storageClassName: Type.Optional(Type.String({ maxLength: 253, description: "StorageClass of etcd's volumes on a kubernetes seed; the seed's default when omitted." })),
   capacity: Type.Optional(Type.Object({ maxClusters: Type.Integer({ minimum: 0, maximum: 100000, description: "No new cluster is placed here once it hosts this many; such a cluster waits in phase Pending (reason SeedFull). Clusters already here stay." }) })),
   sharedDatastore: Type.Optional(SharedDatastoreSpec),
+  imageRegistry: Type.Optional(Type.String({
+    maxLength: 253,
+    pattern: "^[a-z0-9]([-a-z0-9.]*[a-z0-9])?(:[0-9]{1,5})?(/[a-z0-9]([-a-z0-9._]*[a-z0-9])?)*$",
+    description: "A registry mirror the add-ons of the clusters hosted here pull their images from, e.g. registry.example.com/mirror (the image's path and tag are kept: registry.k8s.io/coredns/coredns:v1.15.0 becomes registry.example.com/mirror/coredns/coredns:v1.15.0). When omitted, the platform's mirror, else each image's upstream registry.",
+  })),
   sniDomain: Type.Optional(Type.String({ maxLength: 200, pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$", description: "Clusters exposed through the shared endpoint answer as <cluster>.<project>.<sniDomain>. Not used yet: the platform's one shared domain applies to every seed, and the Seed reports this field as NotSupported." })),
 }, {
   "x-kubernetes-validations": [

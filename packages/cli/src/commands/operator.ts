@@ -29,6 +29,8 @@ export interface OperatorCommandOptions {
   readonly imageRegistry?: string;
   /** `component=image` settings replacing single images. */
   readonly controlPlaneImage?: readonly string[];
+  /** A registry mirror add-on images are pulled from when a seed names none (see Seed spec.imageRegistry). */
+  readonly addonImageRegistry?: string;
 }
 
 /** The control-plane images from the command line: a clear usage error for a bad one. */
@@ -90,6 +92,7 @@ export async function operatorCommand(options: OperatorCommandOptions): Promise<
     metricsHost: options.metricsHost,
     access,
     controlPlaneImages: images,
+    ...(options.addonImageRegistry === undefined ? {} : { addons: { imageRegistry: options.addonImageRegistry } }),
     leaderElection: options.leaderElect === true ? { namespace, name: "seedbed-operator", identity: process.env.POD_NAME } : undefined,
   });
   await new Promise<void>((resolve) => {

@@ -38,6 +38,12 @@ export interface UpOptions {
    * root, see upNodeAddress).
    */
   readonly nodeAddress?: boolean;
+  /**
+   * The registry mirror of add-on images (default: the local registry, the
+   * names under which local machines import the images built here: CoreDNS
+   * among them, so a new cluster's pods resolve names on real machines).
+   */
+  readonly addonImageRegistry?: string;
 }
 
 /**
@@ -120,6 +126,7 @@ export async function up(options: UpOptions = {}): Promise<number> {
       ...(node.address === undefined ? {} : { nodeAddress: node.address }),
       // The real seed's node has the control-plane images imported under the local registry.
       ...(realSeed ? { controlPlaneImages: { registry: localRegistry } } : {}),
+      addons: { imageRegistry: options.addonImageRegistry ?? localRegistry },
     });
     front = await startFrontServices({
       host: "127.0.0.1",

@@ -19,6 +19,8 @@ export const nodePools: ProjectResource = { apiVersion, kind: "NodePool", plural
 export const etcdBackups: ProjectResource = { apiVersion, kind: "EtcdBackup", plural: "etcdbackups", namespaced: true, path: "etcdbackups", param: "backup", definition: etcdBackupKind };
 /** Restores of a project's clusters from their (or another cluster's) EtcdBackups. */
 export const etcdRestores: ProjectResource = { apiVersion, kind: "EtcdRestore", plural: "etcdrestores", namespaced: true, path: "etcdrestores", param: "restore", definition: etcdRestoreKind };
+/** ClusterTemplates in a project's namespace (read by DELETE …/addons/:addon: what a cluster's template asks for). */
+export const clusterTemplates: KindRef = { apiVersion, kind: "ClusterTemplate", plural: "clustertemplates", namespaced: true };
 /** Fleet upgrades (cluster-scoped; platform admins only, see routes/upgrade-plans.ts). */
 export const upgradePlans: KindRef = { apiVersion, kind: "UpgradePlan", plural: "upgradeplans", namespaced: false };
 /** Projects (cluster-scoped). */

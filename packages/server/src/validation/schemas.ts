@@ -1,4 +1,4 @@
-import { apiVersion, buildCRD, projectKind, type KindDefinition } from "@seedbed/api";
+import { apiVersion, buildCRD, clusterKind, projectKind, type KindDefinition } from "@seedbed/api";
 import Type, { type TUnsafe } from "typebox";
 import { closed, mergePatchOf, type JsonSchema } from "./transform.ts";
 
@@ -85,6 +85,34 @@ export function patchBodySchema(kind: KindDefinition): TUnsafe<PatchBody> {
       metadata: { type: "object", properties: { labels: nullableMap, annotations: nullableMap } },
       spec: mergePatchOf(specOf(kind)),
     },
+  }));
+}
+
+/** What PUT …/addons/:addon carries: an entry of spec.addons without its name (the path's). */
+export interface AddonBody {
+  enabled?: boolean;
+  helm?: { repository: string; chart: string; version: string; namespace?: string; values?: Record<string, unknown> };
+}
+
+/**
+ * The body of PUT …/addons/:addon: the CRD's own schema of an entry of
+ * spec.addons, closed, less `name` (the path names the add-on). Nothing is
+ * required: `{}` asks for a built-in add-on, enabled (the apiserver fills
+ * in the defaults); its CEL rules (a built-in name or a chart, a Helm
+ * release name of at most 53 characters, a repository URL) are the
+ * apiserver's, whose 422 names the field.
+ */
+export function addonBodySchema(): TUnsafe<AddonBody> {
+  const addons = (specOf(clusterKind).properties as Record<string, JsonSchema>).addons;
+  const item = addons?.items as JsonSchema | undefined;
+  if (item === undefined) throw new Error("the Cluster CRD has no spec.addons");
+  const { name: _name, ...properties } = item.properties as Record<string, JsonSchema>;
+  // The entry's own rules are about its name, which the path carries: the apiserver checks them on the merged object.
+  const { required: _required, "x-kubernetes-validations": _rules, ...rest } = item;
+  return Type.Unsafe<AddonBody>(closed({
+    ...rest,
+    properties,
+    description: "An add-on of the cluster, replacing any entry of the same name in spec.addons: enabled (default true) and, for anything but a built-in add-on (coredns, metrics-server, dashboard; calico, flannel, cilium for the CNI's chart), a Helm chart.",
   }));
 }
 

@@ -7,6 +7,7 @@ import type { HostingDriver } from "@seedbed/controlplane";
 import { applyStatus, isConflict, isNotFound, setCondition, type Clock, type ConditionInput, type EventRecorder, type ObjectClient, type ReconcileResult } from "@seedbed/runtime";
 import { RecordedSeedGoneError } from "../../seeds/errors.ts";
 import { InvalidSpecError } from "./resolve.ts";
+import { clusterOwnedStatus } from "./status-owner.ts";
 
 /** Where a Cluster's deletion stands. */
 export type DeletionStep =
@@ -127,7 +128,7 @@ export class ClusterDeletion {
     const status = { ...cluster.status, phase: "Deleting" as const, conditions };
     if (isDeepStrictEqual(status, cluster.status)) return;
     try {
-      await applyStatus(this.#o.client, { apiVersion: cluster.apiVersion, kind: cluster.kind, metadata: { name: cluster.metadata.name, namespace: cluster.metadata.namespace }, status });
+      await applyStatus(this.#o.client, { apiVersion: cluster.apiVersion, kind: cluster.kind, metadata: { name: cluster.metadata.name, namespace: cluster.metadata.namespace }, status: clusterOwnedStatus(status) });
     } catch (error) {
       // Gone meanwhile, or changed: the next pass reports from fresh data.
       if (!isNotFound(error) && !isConflict(error)) throw error;

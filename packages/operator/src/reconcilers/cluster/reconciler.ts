@@ -42,6 +42,7 @@ import type { ControlPlaneMetrics } from "./control-plane-metrics.ts";
 import { controlPlaneShape } from "./shape.ts";
 import { DatastoreLimits } from "./datastore-limit.ts";
 import { ClusterUpgrades } from "./upgrade/upgrade.ts";
+import { clusterOwnedStatus } from "./status-owner.ts";
 
 /** The finalizer that keeps a Cluster until its control plane and data are gone. */
 export const clusterFinalizer = "seedbed.dev/cluster";
@@ -390,7 +391,7 @@ export class ClusterReconciler implements Reconciler {
     // Nothing changed: writing it would cost a request and change nothing.
     if (isDeepStrictEqual(status, cluster.status)) return computed.phase === "Running";
     try {
-      await applyStatus(this.#o.client, { apiVersion: cluster.apiVersion, kind: cluster.kind, metadata: { name: cluster.metadata.name, namespace: cluster.metadata.namespace }, status });
+      await applyStatus(this.#o.client, { apiVersion: cluster.apiVersion, kind: cluster.kind, metadata: { name: cluster.metadata.name, namespace: cluster.metadata.namespace }, status: clusterOwnedStatus(status) });
     } catch (error) {
       // Deleted meanwhile: nothing left to report on.
       if (!isNotFound(error) && !isConflict(error)) throw error;

@@ -3,6 +3,7 @@ import { applyStatus, getCondition, setCondition, type Clock, type ConditionInpu
 import { defaultFailureGraceMs, describeFailure, failedReadyCondition, shouldReport, type PassStep } from "./failure.ts";
 import type { EffectiveClusterSpec } from "./resolve.ts";
 import { specSupportedCondition, unsupportedFields, type SupportContext } from "./support.ts";
+import { clusterOwnedStatus } from "./status-owner.ts";
 
 /** Where a pass is: the step a failure is reported against. */
 export interface PassProgress {
@@ -57,7 +58,7 @@ export class ClusterReporter {
     if (before?.reason === ready.reason && before.message === ready.message && before.status === ready.status) return;
     const conditions = setCondition(cluster.status?.conditions ?? [], { ...ready, observedGeneration: cluster.metadata.generation }, now);
     try {
-      await applyStatus(this.#o.client, { apiVersion: cluster.apiVersion, kind: cluster.kind, metadata: { name: cluster.metadata.name, namespace: cluster.metadata.namespace }, status: { ...cluster.status, conditions } });
+      await applyStatus(this.#o.client, { apiVersion: cluster.apiVersion, kind: cluster.kind, metadata: { name: cluster.metadata.name, namespace: cluster.metadata.namespace }, status: clusterOwnedStatus({ ...cluster.status, conditions }) });
     } catch {
       // The API that refused the pass may refuse this write too (or the
       // Cluster went): the pass's own error is what is logged and retried.

@@ -35,8 +35,8 @@ describe("unsupportedFields", () => {
     { title: "source ranges on a local seed", spec: spec({ exposure: { ...base.exposure, allowedSourceRanges: ["203.0.113.0/24"] } }), context: onLocal, fields: ["spec.exposure.allowedSourceRanges"] },
     { title: "SharedSNI without a shared endpoint", spec: spec({ exposure: { ...base.exposure, strategy: "SharedSNI" } }), context: { ...onLocal, sharedEndpoint: false }, fields: ["spec.exposure.strategy"] },
     { title: "SharedSNI with a shared endpoint", spec: spec({ exposure: { ...base.exposure, strategy: "SharedSNI" } }), context: onLocal, fields: [] },
-    { title: "a CNI", spec: spec({ network: { ...base.network, cni: "calico" } }), context: onSeed, fields: ["spec.network.cni"] },
-    { title: "add-ons and backups on a kubernetes seed", spec: spec({ addons: ["coredns"], backupSchedule: "@daily" }), context: onSeed, fields: ["spec.addons"] },
+    { title: "a CNI (installed by the add-on controller)", spec: spec({ network: { ...base.network, cni: "calico" } }), context: onSeed, fields: [] },
+    { title: "add-ons and backups on a kubernetes seed", spec: spec({ addons: ["coredns"], backupSchedule: "@daily" }), context: onSeed, fields: [] },
     { title: "backups on a driver that takes none", spec: spec({ backupSchedule: "@daily" }), context: { ...onSeed, capabilities: { ...kubernetes, backups: false } }, fields: ["spec.backup"] },
     { title: "three members on a kubernetes seed whose etcd was built with one", spec: spec({ etcdMembers: 3 }), context: { ...onSeed, builtEtcdMembers: 1 }, fields: ["spec.controlPlane.datastore.members"] },
     { title: "three members on a kubernetes seed whose etcd was built with three", spec: spec({ etcdMembers: 3 }), context: { ...onSeed, builtEtcdMembers: 3 }, fields: [] },
@@ -70,9 +70,9 @@ describe("specSupportedCondition", () => {
   });
 
   it("is False with reason NotSupported and every field's message", () => {
-    const condition = specSupportedCondition(unsupportedFields(spec({ controlPlaneReplicas: 3, addons: ["coredns"] }), onLocal), onLocal);
+    const condition = specSupportedCondition(unsupportedFields(spec({ controlPlaneReplicas: 3, exposure: { ...base.exposure, allowedSourceRanges: ["10.0.0.0/8"] } }), onLocal), onLocal);
     expect(condition.status).toBe("False");
     expect(condition.reason).toBe("NotSupported");
-    expect(condition.message).toMatch(/^spec\.controlPlane\.replicas is 3, .*; spec\.addons asks for coredns, but Seedbed installs no add-ons yet/);
+    expect(condition.message).toMatch(/^spec\.controlPlane\.replicas is 3, .*; spec\.exposure\.allowedSourceRanges is set, /);
   });
 });

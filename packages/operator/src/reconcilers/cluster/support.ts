@@ -80,12 +80,7 @@ export function unsupportedFields(spec: EffectiveClusterSpec, context: SupportCo
   if (spec.exposure.strategy === "SharedSNI" && !context.sharedEndpoint) {
     add("spec.exposure.strategy", sources.exposure, (at) => `${at} is SharedSNI, but this platform has no shared endpoint, so the cluster is reached only at status.endpoint; set strategy: OwnPort, or start the platform with a shared endpoint domain`);
   }
-  if (spec.network.cni !== "none") {
-    add("spec.network.cni", sources.network, (at) => `${at} is ${spec.network.cni}, but Seedbed installs no CNI yet: pods on real machines get no network until you install one yourself (kwok nodes need none); choose cni: none for new clusters`);
-  }
-  if (spec.addons.length > 0) {
-    add("spec.addons", sources.addons, (at) => `${at} asks for ${spec.addons.join(", ")}, but Seedbed installs no add-ons yet: install them yourself (e.g. with helm) and remove them from spec.addons`);
-  }
+  // spec.network.cni and spec.addons are carried out on every seed by the add-on controller (reconcilers/addons), which reports them in status.addons.
   if (spec.backupSchedule !== undefined && !can.backups) {
     add("spec.backup", sources.backup, (at) => `${at} asks for snapshots on "${spec.backupSchedule ?? ""}", but ${where} takes none yet (this operator cannot reach its etcd): back such clusters up yourself, or create them on a local or kubernetes seed`);
   }

@@ -1,16 +1,9 @@
-import { clusterIdentity, type Cluster, type NodePool } from "@seedbed/api";
+import { clusterDNSAddress, clusterIdentity, type Cluster, type NodePool } from "@seedbed/api";
 import { bootstrapTokenSecret, cloudInitUserData, newBootstrapToken, tokenString } from "@seedbed/providers";
 import type { ObjectClient } from "@seedbed/runtime";
 
 /** How long a pool's bootstrap token is valid: long enough for a slow cloud to boot its machines. */
 export const bootstrapTokenTTLSeconds = 3600;
-
-/** The cluster DNS Service IP: the tenth address of the service range, as kubeadm places it. */
-export function clusterDNSAddress(serviceCIDR: string): string {
-  const [base = "10.96.0.0"] = serviceCIDR.split("/");
-  const octets = base.split(".").map(Number);
-  return [octets[0], octets[1], octets[2], (octets[3] ?? 0) + 10].join(".");
-}
 
 /**
  * A fresh bootstrap token in the tenant (its Secret in kube-system, expiring

@@ -5,6 +5,7 @@ import type { ComponentHealth, ComponentVersions } from "@seedbed/controlplane";
 import { applyStatus, isConflict, isNotFound, type Clock, type EventRecorder, type ObjectClient } from "@seedbed/runtime";
 import { durationMs } from "../../duration.ts";
 import { advanceUpgrade, beginUpgrade, versionsAt, type UpgradeAction, type UpgradeObservation } from "./steps.ts";
+import { clusterOwnedStatus } from "../status-owner.ts";
 
 /** Labels on what an upgrade makes: its cluster, and what for (kept out of scheduled retention). */
 export const upgradeLabels = { cluster: "seedbed.dev/cluster", purpose: "seedbed.dev/purpose" } as const;
@@ -142,7 +143,7 @@ export class ClusterUpgrades {
   /** The whole status with the new record: a status apply owns every field it sends, so nothing else may be left out. */
   async #writeRecord(cluster: Cluster, upgrade: ClusterUpgradeStatus): Promise<void> {
     try {
-      await applyStatus(this.#o.client, { apiVersion: cluster.apiVersion, kind: cluster.kind, metadata: { name: cluster.metadata.name, namespace: cluster.metadata.namespace }, status: { ...cluster.status, upgrade, phase: "Upgrading" } });
+      await applyStatus(this.#o.client, { apiVersion: cluster.apiVersion, kind: cluster.kind, metadata: { name: cluster.metadata.name, namespace: cluster.metadata.namespace }, status: clusterOwnedStatus({ ...cluster.status, upgrade, phase: "Upgrading" as const }) });
     } catch (error) {
       if (!isNotFound(error) && !isConflict(error)) throw error;
     }
