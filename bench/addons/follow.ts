@@ -103,3 +103,51 @@ export class ClusterFollower {
     }
   }
 }
+
+/** A running count of the MODIFIED events of one collection. */
+export interface UpdateCount {
+  /** Updates seen so far. */
+  count(): number;
+  stop(): void;
+}
+
+/**
+ * Counts the updates of a collection of the management API (`path`, e.g.
+ * the project's Clusters), from now: what brings the add-on controller's
+ * passes back when no tenant object moves. A watch that ends is opened
+ * again from the last version seen, so no update is counted twice.
+ */
+export async function countUpdates(kc: KubeConfig, path: string): Promise<UpdateCount> {
+  const state = { updates: 0, stopped: false, resourceVersion: undefined as string | undefined, abort: undefined as AbortController | undefined };
+  const open = async (): Promise<void> => {
+    state.abort = await new Watch(kc).watch(
+      path,
+      state.resourceVersion === undefined ? {} : { resourceVersion: state.resourceVersion },
+      (phase: string, object: { metadata?: { resourceVersion?: string } }) => {
+        state.resourceVersion = object.metadata?.resourceVersion ?? state.resourceVersion;
+        if (phase === "MODIFIED") state.updates++;
+      },
+      () => void reopen(),
+    );
+  };
+  const reopen = async (): Promise<void> => {
+    for (;;) {
+      await sleep(500);
+      if (state.stopped) return;
+      try {
+        await open();
+        return;
+      } catch {
+        // The management API is not what is measured; try again.
+      }
+    }
+  };
+  await open();
+  return {
+    count: () => state.updates,
+    stop: () => {
+      state.stopped = true;
+      state.abort?.abort();
+    },
+  };
+}

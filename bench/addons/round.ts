@@ -8,7 +8,7 @@ import { cpuSeconds } from "../scale/measure.ts";
 import { rssMiB } from "../upgrade/process.ts";
 import { measureDriftRepair, type DriftFigures } from "./drift.ts";
 import { parseMetrics, readyFigures, steadyFigures, type MetricSample, type ReadyFigures, type SteadyFigures } from "./figures.ts";
-import { ClusterFollower } from "./follow.ts";
+import { ClusterFollower, countUpdates } from "./follow.ts";
 import { clusterNames, createFleet, waitForAll } from "./fleet.ts";
 import { startPlatform, type Platform } from "./platform.ts";
 
@@ -29,7 +29,12 @@ export interface RoundOptions {
 export interface RoundFigures extends ReadyFigures {
   readonly clusters: number;
   readonly allRunningSeconds: number;
-  readonly steady: SteadyFigures & { readonly operatorCpuSeconds: number; readonly operatorRssMiB: number };
+  readonly steady: SteadyFigures & {
+    readonly operatorCpuSeconds: number;
+    readonly operatorRssMiB: number;
+    /** Updates of the Clusters and of the Seed in the window: each brings add-on passes back (a Seed's for every cluster on it). */
+    readonly managementUpdates: { readonly clusters: number; readonly seed: number };
+  };
   readonly driftRepair: DriftFigures | null;
   /** Times the benchmark's watch on the Clusters had to be opened again (its sightings are late by that much). */
   readonly watchRestarts: number;
@@ -45,6 +50,8 @@ async function readMetrics(url: string): Promise<MetricSample[]> {
 
 /** Reads /metrics at the start and the end of a window of `seconds` in which nothing is done to the clusters, and the operator's CPU in it. */
 async function quietWindow(platform: Platform, clusters: number, seconds: number, log: (m: string) => void): Promise<RoundFigures["steady"]> {
+  const clusterUpdates = await countUpdates(platform.kc, `/apis/seedbed.dev/v1alpha1/namespaces/${namespace}/clusters`);
+  const seedUpdates = await countUpdates(platform.kc, `/apis/seedbed.dev/v1alpha1/seeds`);
   const before = await readMetrics(platform.metricsURL);
   const cpuBefore = cpuSeconds(platform.operatorPid);
   const began = performance.now();
@@ -56,10 +63,13 @@ async function quietWindow(platform: Platform, clusters: number, seconds: number
   }
   const after = await readMetrics(platform.metricsURL);
   const windowSeconds = (performance.now() - began) / 1000;
+  clusterUpdates.stop();
+  seedUpdates.stop();
   return {
     ...steadyFigures(before, after, clusters, windowSeconds),
     operatorCpuSeconds: Math.round((cpuSeconds(platform.operatorPid) - cpuBefore) * 100) / 100,
     operatorRssMiB: Math.round(rssMiB(platform.operatorPid) * 10) / 10,
+    managementUpdates: { clusters: clusterUpdates.count(), seed: seedUpdates.count() },
   };
 }
 

@@ -69,6 +69,7 @@ describe("HelmRunner, running the real helm against a real kube-apiserver", () =
     const installed = await runner.upgradeInstall(tenant().kubeconfig, hello("0.1.0", { greeting: "hi, tenant" }));
     expect(installed).toEqual({ revision: 1, status: "deployed", chartVersion: "0.1.0", appVersion: "1.0.0" });
     expect(await readGreeting()).toEqual({ greeting: "hi, tenant", chartVersion: "0.1.0" });
+    expect(repository.requests).toEqual(expect.arrayContaining(["/index.yaml", "/hello-0.1.0.tgz"]));
     expect(await runner.status(tenant().kubeconfig, "hello", namespace)).toEqual(installed);
     // helm's default storage: a Secret in the release's namespace.
     const secrets = await tenant().kubeConfig().makeApiClient(CoreV1Api).listNamespacedSecret({ namespace, labelSelector: "owner=helm,name=hello" });
@@ -109,7 +110,6 @@ describe("HelmRunner, running the real helm against a real kube-apiserver", () =
   it("fails with helm's parse error on a broken chart, leaving the release as it was", async () => {
     const error = await runner.upgradeInstall(tenant().kubeconfig, hello("0.3.0", { greeting: "a secret greeting" })).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(HelmError);
-    process.stderr.write(`MSG>>> ${String(error)}\n`);
     expect(error).toMatchObject({ command: "upgrade", exitCode: 1, timedOut: false });
     const message = (error as HelmError).message;
     expect(message).toMatch(/parse error at \(hello\/templates\/configmap\.yaml:7\)/);
@@ -124,7 +124,6 @@ describe("HelmRunner, running the real helm against a real kube-apiserver", () =
     const closed = await closedPortURL();
     const error = await runner.upgradeInstall(tenant().kubeconfig, { ...hello("0.1.0", {}), repository: closed }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(HelmError);
-    process.stderr.write(`MSG>>> ${String(error)}\n`);
     expect(error).toMatchObject({ command: "upgrade" });
     expect((error as HelmError).message).toContain(closed);
     expect((error as HelmError).message).toMatch(/connection refused/);
@@ -133,8 +132,16 @@ describe("HelmRunner, running the real helm against a real kube-apiserver", () =
   it("fails naming a chart version the repository does not have", async () => {
     const error = await runner.upgradeInstall(tenant().kubeconfig, hello("9.9.9", {})).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(HelmError);
-    process.stderr.write(`MSG>>> ${String(error)}\n`);
     expect((error as HelmError).message).toMatch(/hello.*9\.9\.9/);
+  });
+
+  it("runs calls side by side over the one shared repository cache", async () => {
+    const releases = ["side-a", "side-b", "side-c"].map((release, i) => ({ ...hello(i === 0 ? "0.1.0" : "0.2.0", { greeting: release }), release, namespace: release }));
+    const installed = await Promise.all(releases.map(async (chart) => runner.upgradeInstall(tenant().kubeconfig, chart)));
+    expect(installed.map((r) => `${r.revision}/${r.status}/${r.chartVersion}`)).toEqual(["1/deployed/0.1.0", "1/deployed/0.2.0", "1/deployed/0.2.0"]);
+    await Promise.all(releases.map(async (chart) => runner.uninstall(tenant().kubeconfig, chart.release, chart.namespace)));
+    expect(await Promise.all(releases.map(async (chart) => runner.status(tenant().kubeconfig, chart.release, chart.namespace)))).toEqual([undefined, undefined, undefined]);
+    expect(await leftInWorkDir()).toEqual(["cache", "config", "data"]);
   });
 
   it("uninstalls, and counts a release that is not there as uninstalled", async () => {
@@ -150,9 +157,14 @@ describe("HelmRunner, running the real helm against a real kube-apiserver", () =
     const unreachable = tenant().kubeconfig.replace(tenant().server, await closedPortURL("https"));
     const error = await runner.status(unreachable, "hello", namespace).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(HelmError);
-    process.stderr.write(`MSG>>> ${String(error)}\n`);
     expect(error).toMatchObject({ command: "status" });
     expect((error as HelmError).message).not.toContain(workDir);
+    // A kubeconfig helm cannot even read: it names the file, which the message calls <kubeconfig>.
+    const unreadable = await runner.status("clusters: [not a kubeconfig", "hello", namespace).catch((e: unknown) => e);
+    expect(unreadable).toBeInstanceOf(HelmError);
+    expect((unreadable as HelmError).message).toContain("<kubeconfig>");
+    expect((unreadable as HelmError).message).not.toContain(workDir);
+    expect(await leftInWorkDir()).toEqual(["cache", "config", "data"]);
   });
 
   describe("when helm hangs on a repository that never answers", () => {
@@ -194,10 +206,10 @@ describe("HelmRunner, running the real helm against a real kube-apiserver", () =
       const began = Date.now();
       const error = await hurried.upgradeInstall(tenant().kubeconfig, { ...hello("0.1.0", {}), repository: silentURL }).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(HelmError);
-      process.stderr.write(`MSG>>> ${String(error)}\n`);
       expect(error).toMatchObject({ command: "upgrade", timedOut: true });
       expect((error as HelmError).message).toMatch(/timed out after 1.5 s/);
       expect(Date.now() - began).toBeLessThan(10_000);
+      expect(await leftInWorkDir()).toEqual(["cache", "config", "data"]);
     });
   });
 });

@@ -6,7 +6,7 @@ import { CoreV1Api, CustomObjectsApi, PatchStrategy, PolicyV1Api, setHeaderOptio
 import { apiVersion, type Cluster, type NodePool } from "@seedbed/api";
 import { binaryPath } from "@seedbed/binaries";
 import { findProcessesByMarker } from "@seedbed/controlplane";
-import { LocalMachineProvider, machineAddress, processesMentioning, toolboxImageName } from "@seedbed/node";
+import { LocalMachineProvider, localRegistry, machineAddress, processesMentioning, toolboxImageName } from "@seedbed/node";
 import { eventually } from "@seedbed/testing";
 import { useKubeAPI } from "@seedbed/testing/vitest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -45,7 +45,8 @@ describe("local machines", () => {
     objects = kc.makeApiClient(CustomObjectsApi);
     core = kc.makeApiClient(CoreV1Api);
     // Old service-account tokens retire 10 s after a CA rotation's new key signs, so a rotation completes within the test.
-    platform = await startLocalOperator(kc, namespace, { nodeAddress: machineAddress(), tokenLifetimeMs: 10_000 });
+    // Add-on images under the local registry, as `seedbed up` names them: the machines import CoreDNS under that name.
+    platform = await startLocalOperator(kc, namespace, { nodeAddress: machineAddress(), tokenLifetimeMs: 10_000, addons: { imageRegistry: localRegistry } });
     await objects.createNamespacedCustomObject({ ...group, plural: "clusters", body: { apiVersion, kind: "Cluster", metadata: { name: "metal", namespace }, spec: { network: { podCIDR: "10.44.0.0/16" } } } });
     const cluster = await eventually(async () => (await objects.getNamespacedCustomObject({ ...group, plural: "clusters", name: "metal" })) as Cluster, (c) => c.status?.phase === "Running", { timeoutMs: 120_000, description: "cluster Running" });
     expect(cluster.status?.nodeEndpoint).toMatch(new RegExp(`^https://${machineAddress().replaceAll(".", "\\.")}:\\d+$`));
@@ -121,6 +122,21 @@ describe("local machines", () => {
     } finally {
       forward.kill();
     }
+  });
+
+  it("resolves names in pods through CoreDNS, the add-on every cluster gets, running on the machines", async () => {
+    const cluster = await eventually(async () => (await objects.getNamespacedCustomObject({ ...group, plural: "clusters", name: "metal" })) as Cluster, (c) => c.status?.conditions?.some((x) => x.type === "AddonsReady" && x.status === "True") === true, { timeoutMs: 120_000, description: "AddonsReady" });
+    expect(cluster.status?.addons?.find((a) => a.name === "coredns")?.phase).toBe("Installed");
+    const [a] = (await readyNodes()).map((n) => n.metadata?.name ?? "");
+    await tenantCore.createNamespacedPod({ namespace: "default", body: toolboxPod("resolver", a ?? "", "echo ready && exec sleep 3600") });
+    await running("resolver");
+    const kubernetesIP = (await tenantCore.readNamespacedService({ namespace: "default", name: "kubernetes" })).spec?.clusterIP ?? "?";
+    // The pod's resolv.conf names the tenth address of the service range (the kubelet's clusterDNS from the cloud-init); kube-proxy takes it to a CoreDNS pod.
+    expect(kubectl("exec", "resolver", "--", "cat", "/etc/resolv.conf")).toMatch(/nameserver 10\.96\.0\.10/);
+    const lookup = (name: string): Promise<string> => Promise.resolve(spawnSync(binaryPath("kubectl"), [`--kubeconfig=${kubeconfigFile}`, "exec", "resolver", "--", "nslookup", name], { encoding: "utf8", timeout: 20_000 }).stdout);
+    const answer = await eventually(() => lookup("kubernetes.default.svc.cluster.local"), (out) => out.includes(kubernetesIP), { timeoutMs: 60_000, description: "CoreDNS answers kubernetes.default" });
+    expect(answer).toContain("10.96.0.10");
+    await tenantCore.deleteNamespacedPod({ namespace: "default", name: "resolver", gracePeriodSeconds: 0 });
   });
 
   it("refuses machines whose bootstrap token is forged or expired, and says why", async () => {

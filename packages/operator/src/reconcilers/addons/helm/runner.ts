@@ -2,6 +2,7 @@ import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { binaryPath } from "@seedbed/binaries";
 import type { HelmChart } from "../catalog/types.ts";
+import { metadataArgs, uninstallArgs, upgradeInstallArgs, type CallArgs } from "./args.ts";
 import { HelmError, helmErrorMessage, stringLeaves, type HelmCommand, type Redactions } from "./errors.ts";
 import { runProcess, type ProcessResult } from "./process.ts";
 import { readRelease, readReleaseMetadata, type HelmReleaseInfo } from "./release.ts";
@@ -20,13 +21,10 @@ export interface HelmRunnerOptions {
   readonly timeoutMs?: number;
 }
 
-/** Releases keep this many revisions (helm's Secrets in the tenant); enough to read a rollback's history. */
-const historyMax = 5;
-
 /** helm's three homes, under the work directory. */
 const homeDirs = { HELM_CACHE_HOME: "cache", HELM_CONFIG_HOME: "config", HELM_DATA_HOME: "data" } as const;
 
-// helm status/uninstall of a release that is not there ("Error: release: not found").
+// helm get metadata of a release that is not there ("Error: release: not found").
 const releaseNotFound = /release: not found/;
 
 /** The files of one helm call, in a directory of their own that goes with the call. */
@@ -40,8 +38,9 @@ interface CallFiles {
  * Installs, upgrades, reads and removes Helm releases in tenant clusters by
  * running the real helm, one process per call. Each call gets the tenant's
  * admin kubeconfig as a string; it lives in a 0600 file only while helm
- * runs. helm sees none of the operator's environment: its homes are under
- * `workDir`, and no KUBECONFIG, HELM_* or proxy setting reaches it.
+ * runs. helm sees none of the operator's environment: PATH only, its homes
+ * under `workDir`, HOME in the call's directory; no KUBECONFIG, HELM_* or
+ * proxy setting reaches it.
  */
 export class HelmRunner {
   readonly #workDir: string;
@@ -63,43 +62,13 @@ export class HelmRunner {
   /**
    * `helm upgrade --install`: installs the release, or upgrades it to this
    * chart version and exactly these values (not merged with the last
-   * release's). It does not wait for the objects to be ready: the
-   * reconciler judges readiness itself and must not hold a worker for it.
+   * release's), server-side (see upgradeInstallArgs). It does not wait for
+   * the objects to be ready: the reconciler judges readiness itself.
    */
   async upgradeInstall(kubeconfig: string, chart: HelmChart, signal?: AbortSignal): Promise<HelmReleaseInfo> {
     return this.#withFiles(kubeconfig, chart.values, async (files) => {
-      const oci = chart.repository.startsWith("oci://");
-      // An OCI chart is named by its full reference; a classic repository by name plus --repo.
-      const reference = oci ? `${chart.repository.replace(/\/+$/, "")}/${chart.chart}` : chart.chart;
-      const args = [
-        "upgrade",
-        "--install",
-        ...(oci ? [] : [`--repo=${chart.repository}`]),
-        `--version=${chart.version}`,
-        `--namespace=${chart.namespace}`,
-        "--create-namespace",
-        `--values=${files.values}`,
-        "--reset-values",
-        `--history-max=${historyMax}`,
-        // Server-side apply. helm 4 installs with it by default, but an
-        // upgrade's default is "auto": whatever the previous release used
-        // (`helm upgrade --help`, 4.3.1). Naming it makes every revision go
-        // the same way, including a release first made by client-side
-        // apply. Conflicts are forced, as Kubernetes advises controllers
-        // that own their objects: a reconciler cannot settle a conflict by
-        // hand, and the chart's rendering is the state to converge to (a
-        // field someone changed with kubectl is taken back at the next upgrade).
-        "--server-side=true",
-        "--force-conflicts",
-        "--output=json",
-        ...this.#common(files),
-        // Options end here: a release or chart name can never be read as a flag.
-        "--",
-        chart.release,
-        reference,
-      ];
       const secrets = stringLeaves(chart.values);
-      const result = await this.#run("upgrade", args, files, signal, secrets);
+      const result = await this.#run("upgrade", upgradeInstallArgs(chart, this.#call(files)), files, signal, secrets);
       if (result.exitCode !== 0) throw failure("upgrade", result, files, secrets);
       return releaseFrom("upgrade", result, readRelease);
     });
@@ -108,8 +77,7 @@ export class HelmRunner {
   /** `helm uninstall`; a release that is not there (or a namespace that is not) counts as removed. */
   async uninstall(kubeconfig: string, release: string, namespace: string, signal?: AbortSignal): Promise<void> {
     await this.#withFiles(kubeconfig, undefined, async (files) => {
-      const args = ["uninstall", `--namespace=${namespace}`, "--ignore-not-found", ...this.#common(files), "--", release];
-      const result = await this.#run("uninstall", args, files, signal);
+      const result = await this.#run("uninstall", uninstallArgs(release, namespace, this.#call(files)), files, signal);
       if (result.exitCode !== 0) throw failure("uninstall", result, files);
     });
   }
@@ -117,18 +85,15 @@ export class HelmRunner {
   /** The release as helm stored it last (whatever its status), or undefined when it is not installed. */
   async status(kubeconfig: string, release: string, namespace: string, signal?: AbortSignal): Promise<HelmReleaseInfo | undefined> {
     return this.#withFiles(kubeconfig, undefined, async (files) => {
-      // `get metadata`, not `status`: helm 4's status output has no chart (see readReleaseMetadata). It takes no --timeout: one read.
-      const args = ["get", "metadata", `--namespace=${namespace}`, "--output=json", `--kubeconfig=${files.kubeconfig}`, "--", release];
-      const result = await this.#run("status", args, files, signal);
+      const result = await this.#run("status", metadataArgs(release, namespace, files), files, signal);
       if (result.exitCode === 0) return releaseFrom("status", result, readReleaseMetadata);
       if (releaseNotFound.test(result.stderr)) return undefined;
       throw failure("status", result, files);
     });
   }
 
-  // helm's own --timeout bounds its hooks; the process itself is killed at the same limit.
-  #common(files: CallFiles): string[] {
-    return [`--kubeconfig=${files.kubeconfig}`, `--timeout=${Math.max(1, Math.ceil(this.#timeoutMs / 1000))}s`];
+  #call(files: CallFiles): CallArgs {
+    return { kubeconfig: files.kubeconfig, values: files.values, timeoutMs: this.#timeoutMs };
   }
 
   /**

@@ -1,0 +1,157 @@
+import { AppsV1Api, CoreV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions, type KubeConfig, type V1ConfigMap, type V1Deployment } from "@kubernetes/client-node";
+import { apiVersion, type AddonStatus, type Cluster } from "@seedbed/api";
+import { versions } from "@seedbed/binaries";
+import { eventually } from "@seedbed/testing";
+import { useKubeAPI } from "@seedbed/testing/vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { serveChartRepository, valuesConfigMapChart, type ServedChartRepository } from "./helm-charts.ts";
+import { startLocalOperator, tenantKubeConfig, type LocalOperator } from "./local-platform.ts";
+
+const namespace = "project-addons";
+const group = { group: "seedbed.dev", version: "v1alpha1", namespace };
+const mergePatch = setHeaderOptions("Content-Type", PatchStrategy.MergePatch);
+const jsonPatch = setHeaderOptions("Content-Type", PatchStrategy.JsonPatch);
+
+/** A chart that fails to render: an unclosed action. */
+const brokenTemplate = { "broken.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name \n" };
+
+// The add-on controller on a real tenant (local driver) with a kwok node
+// for its pods: CoreDNS by default, built-in add-ons, a CNI chart and a
+// Helm add-on from a chart repository the test serves (upstream ones are
+// not reachable here), drift repair and removal.
+describe("add-ons", () => {
+  const api = useKubeAPI({ controllers: true });
+  let platform: LocalOperator;
+  let charts: ServedChartRepository;
+  let objects: CustomObjectsApi;
+  let tenant: KubeConfig;
+  let core: CoreV1Api;
+  let apps: AppsV1Api;
+
+  const readCluster = async (): Promise<Cluster> => (await objects.getNamespacedCustomObject({ ...group, plural: "clusters", name: "dns" })) as Cluster;
+  const addon = (c: Cluster, name: string): AddonStatus | undefined => c.status?.addons?.find((a) => a.name === name);
+  const addonsReady = (c: Cluster): string | undefined => c.status?.conditions?.find((x) => x.type === "AddonsReady")?.status;
+  const patchSpec = (spec: object): Promise<unknown> => objects.patchNamespacedCustomObject({ ...group, plural: "clusters", name: "dns", body: { spec } }, mergePatch);
+  const configMap = (ns: string, name: string): Promise<V1ConfigMap | undefined> => core.readNamespacedConfigMap({ namespace: ns, name }).catch(() => undefined);
+  const coredns = (): Promise<V1Deployment | undefined> => apps.readNamespacedDeployment({ namespace: "kube-system", name: "coredns" }).catch(() => undefined);
+
+  beforeAll(async () => {
+    charts = await serveChartRepository([
+      // The flannel chart at the pinned version, standing in for upstream's: it writes the values it gets into a ConfigMap.
+      valuesConfigMapChart("flannel", versions.addons.flannel),
+      valuesConfigMapChart("hello", "0.1.0", { values: { greeting: "hello" } }),
+      valuesConfigMapChart("hello", "0.2.0", { values: { greeting: "hello" } }),
+      { name: "hello", version: "0.3.0", templates: brokenTemplate },
+    ]);
+    const kc = api().kubeConfig();
+    objects = kc.makeApiClient(CustomObjectsApi);
+    platform = await startLocalOperator(kc, namespace, { addons: { cniRepositories: { flannel: charts.url } } });
+    await objects.createNamespacedCustomObject({
+      ...group,
+      plural: "clusters",
+      body: {
+        apiVersion,
+        kind: "Cluster",
+        metadata: { name: "dns", namespace },
+        spec: { network: { podCIDR: "10.45.0.0/16", serviceCIDR: "10.100.0.0/16", dnsDomain: "corp.example", cni: "flannel" }, addons: [{ name: "metrics-server" }, { name: "dashboard" }] },
+      },
+    });
+    await objects.createNamespacedCustomObject({ ...group, plural: "nodepools", body: { apiVersion, kind: "NodePool", metadata: { name: "workers", namespace }, spec: { clusterName: "dns", replicas: 1, machineTemplate: { cpu: "8", memory: "16Gi" } } } });
+    await eventually(readCluster, (c) => c.status?.phase === "Running", { timeoutMs: 120_000, description: "cluster Running" });
+    tenant = await tenantKubeConfig(kc.makeApiClient(CoreV1Api), namespace, "dns");
+    core = tenant.makeApiClient(CoreV1Api);
+    apps = tenant.makeApiClient(AppsV1Api);
+  });
+  afterAll(async () => {
+    await platform.stop();
+    await charts.close();
+  });
+
+  it("installs CoreDNS at the tenth address of the service range with the cluster's domain, the built-ins asked for and the CNI chart with the pod range, and reports AddonsReady", async () => {
+    const cluster = await eventually(readCluster, (c) => addonsReady(c) === "True", { timeoutMs: 120_000, description: "AddonsReady True" });
+    expect(cluster.status?.addons?.map((a) => [a.name, a.source, a.phase, a.ready])).toEqual([
+      ["coredns", "BuiltIn", "Installed", true],
+      ["dashboard", "BuiltIn", "Installed", true],
+      ["flannel", "Helm", "Installed", true],
+      ["metrics-server", "BuiltIn", "Installed", true],
+    ]);
+    expect(addon(cluster, "coredns")?.version).toBe(versions.coredns);
+    expect(addon(cluster, "flannel")?.version).toBe(versions.addons.flannel);
+    const service = await core.readNamespacedService({ namespace: "kube-system", name: "kube-dns" });
+    expect(service.spec?.clusterIP).toBe("10.100.0.10");
+    expect((await configMap("kube-system", "coredns"))?.data?.Corefile).toMatch(/kubernetes corp\.example in-addr\.arpa ip6\.arpa/);
+    // The CNI chart got the cluster's pod range from Seedbed (the test's chart writes its values into a ConfigMap).
+    const values = JSON.parse((await configMap("kube-flannel", "flannel-values"))?.data?.["values.json"] ?? "{}") as { podCidr?: string };
+    expect(values.podCidr).toBe("10.45.0.0/16");
+    // The aggregated metrics API is registered; the dashboard has a namespace of its own.
+    const apiServices = (await tenant.makeApiClient(CustomObjectsApi).listClusterCustomObject({ group: "apiregistration.k8s.io", version: "v1", plural: "apiservices" })) as { items: { metadata: { name: string } }[] };
+    expect(apiServices.items.map((s) => s.metadata.name)).toContain("v1beta1.metrics.k8s.io");
+    expect((await apps.listNamespacedDeployment({ namespace: "kubernetes-dashboard" })).items.length).toBeGreaterThan(0);
+  });
+
+  it("puts back a deleted Deployment and a changed image, keeping a label a user added and the user's coredns-custom ConfigMap", async () => {
+    const extra = "stub.example:1053 {\n    forward . 10.0.0.53\n}\n";
+    await core.createNamespacedConfigMap({ namespace: "kube-system", body: { metadata: { name: "coredns-custom" }, data: { "stub.server": extra } } });
+    const before = await coredns();
+    const image = before?.spec?.template.spec?.containers[0]?.image;
+    expect(image).toMatch(/coredns/);
+    // A user labels the Deployment and someone swaps its image.
+    await apps.patchNamespacedDeployment({ namespace: "kube-system", name: "coredns", body: { metadata: { labels: { team: "dns" } } } }, mergePatch);
+    await apps.patchNamespacedDeployment({ namespace: "kube-system", name: "coredns", body: [{ op: "replace", path: "/spec/template/spec/containers/0/image", value: "example.com/not-coredns:v0" }] }, jsonPatch);
+    const repaired = await eventually(coredns, (d) => d?.spec?.template.spec?.containers[0]?.image === image, { timeoutMs: 30_000, description: "the image put back" });
+    expect(repaired?.metadata?.labels?.team).toBe("dns");
+
+    await apps.deleteNamespacedDeployment({ namespace: "kube-system", name: "coredns" });
+    const recreated = await eventually(coredns, (d) => d !== undefined && d.metadata?.uid !== before?.metadata?.uid, { timeoutMs: 30_000, description: "the Deployment created again" });
+    expect(recreated?.spec?.template.spec?.volumes?.map((v) => v.configMap?.name)).toContain("coredns-custom");
+    expect((await configMap("kube-system", "coredns-custom"))?.data?.["stub.server"]).toBe(extra);
+    const events = await api().kubeConfig().makeApiClient(CoreV1Api).listNamespacedEvent({ namespace, fieldSelector: "reason=AddonRepaired" });
+    expect(events.items.map((e) => e.message ?? e.note ?? "").join("\n")).toMatch(/coredns/);
+    await eventually(readCluster, (c) => addonsReady(c) === "True", { timeoutMs: 60_000, description: "AddonsReady True again" });
+  });
+
+  it("installs a Helm add-on, upgrades it on a values change, reports a broken chart with helm's message, and uninstalls it when removed", async () => {
+    const hello = (version: string, greeting: string): object => ({ name: "hello", helm: { repository: charts.url, chart: "hello", version, namespace: "apps", values: { greeting } } });
+    const greeting = async (): Promise<string | undefined> => (JSON.parse((await configMap("apps", "hello-values"))?.data?.["values.json"] ?? "{}") as { greeting?: string }).greeting;
+    await patchSpec({ addons: [{ name: "metrics-server" }, { name: "dashboard" }, hello("0.1.0", "hi")] });
+    const installed = await eventually(readCluster, (c) => addon(c, "hello")?.phase === "Installed", { timeoutMs: 60_000, description: "hello Installed" });
+    expect(await greeting()).toBe("hi");
+    const firstDigest = addon(installed, "hello")?.digest;
+
+    await patchSpec({ addons: [{ name: "metrics-server" }, { name: "dashboard" }, hello("0.2.0", "hey")] });
+    await eventually(greeting, (g) => g === "hey", { timeoutMs: 60_000, description: "the release upgraded with the new values" });
+    const upgraded = await eventually(readCluster, (c) => addon(c, "hello")?.version === "0.2.0" && addon(c, "hello")?.phase === "Installed");
+    expect(addon(upgraded, "hello")?.digest).not.toBe(firstDigest);
+    expect((await configMap("apps", "hello-values"))?.data?.chartVersion).toBe("0.2.0");
+
+    await patchSpec({ addons: [{ name: "metrics-server" }, { name: "dashboard" }, hello("0.3.0", "hey")] });
+    const failed = await eventually(readCluster, (c) => addon(c, "hello")?.phase === "Failed", { timeoutMs: 60_000, description: "hello Failed" });
+    expect(addon(failed, "hello")?.message).toMatch(/parse error|broken\.yaml/);
+    const condition = failed.status?.conditions?.find((c) => c.type === "AddonsReady");
+    expect([condition?.status, condition?.reason]).toEqual(["False", "AddonFailed"]);
+    // The release that worked still runs.
+    expect(await greeting()).toBe("hey");
+
+    await patchSpec({ addons: [{ name: "metrics-server" }, { name: "dashboard" }] });
+    await eventually(() => configMap("apps", "hello-values"), (c) => c === undefined, { timeoutMs: 60_000, description: "the release uninstalled" });
+    const removed = await eventually(readCluster, (c) => addon(c, "hello") === undefined && addonsReady(c) === "True", { timeoutMs: 60_000, description: "hello gone from status" });
+    expect(removed.status?.addons?.map((a) => a.name)).toEqual(["coredns", "dashboard", "flannel", "metrics-server"]);
+  });
+
+  it("removes every object of an add-on turned off, CoreDNS included, and its status entry", async () => {
+    // metrics-server goes too: its APIService, unreachable from the API server on kwok nodes, would hold the dashboard's namespace in Terminating (discovery fails).
+    await patchSpec({ addons: [{ name: "coredns", enabled: false }] });
+    await eventually(coredns, (d) => d === undefined, { timeoutMs: 60_000, description: "CoreDNS removed" });
+    await eventually(() => core.readNamespace({ name: "kubernetes-dashboard" }).then((n) => n.status?.phase ?? "Active", () => "gone"), (phase) => phase !== "Active", { timeoutMs: 60_000, description: "the dashboard's namespace going" });
+    const cluster = await eventually(readCluster, (c) => addon(c, "coredns") === undefined && addon(c, "dashboard") === undefined && addon(c, "metrics-server") === undefined, { timeoutMs: 60_000, description: "the add-ons gone from status" });
+    expect(cluster.status?.addons?.map((a) => a.name)).toEqual(["flannel"]);
+    expect(await core.readNamespacedService({ namespace: "kube-system", name: "kube-dns" }).catch(() => undefined)).toBeUndefined();
+    // The user's own ConfigMap was never Seedbed's.
+    expect(await configMap("kube-system", "coredns-custom")).toBeDefined();
+  });
+
+  it("refuses at admission an add-on that is neither built in nor a chart, naming the field", async () => {
+    const refused = await patchSpec({ addons: [{ name: "nosuch" }] }).then(() => undefined, (error: unknown) => String((error as { body?: unknown }).body ?? error));
+    expect(refused).toMatch(/spec\.addons\[0\]\.name.*unknown built-in add-on 'nosuch'/);
+  });
+});
