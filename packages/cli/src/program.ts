@@ -15,6 +15,7 @@ import { createBackup, deleteBackup, listBackupsCommand } from "./commands/backu
 import { verifyBackup } from "./commands/backup/verify.ts";
 import { restoreCluster } from "./commands/restore/commands.ts";
 import { addUpgradeCommands } from "./commands/upgrade-plan/register.ts";
+import { addAddonCommands } from "./commands/addon/register.ts";
 import type { operatorCommand } from "./commands/operator.ts";
 import type { serveCommand } from "./commands/serve.ts";
 import { CliError, ExitCode } from "./errors.ts";
@@ -248,6 +249,7 @@ export function program(): Command {
     .action((cluster: string, options: Parameters<typeof restoreCluster>[1]) => restoreCluster(cluster, options));
 
   addUpgradeCommands(root, { kubeconfig: kubeconfigOption, output: outputOption });
+  addAddonCommands(root, { kubeconfig: kubeconfigOption, project: projectOption, output: outputOption });
 
   root
     .command("login")

@@ -106,8 +106,16 @@ describe("add-ons", () => {
     expect(recreated?.spec?.template.spec?.volumes?.map((v) => v.configMap?.name)).toContain("coredns-custom");
     expect((await configMap("kube-system", "coredns-custom"))?.data?.["stub.server"]).toBe(extra);
     const events = await api().kubeConfig().makeApiClient(CoreV1Api).listNamespacedEvent({ namespace, fieldSelector: "reason=AddonRepaired" });
-    expect(events.items.map((e) => e.message ?? e.note ?? "").join("\n")).toMatch(/coredns/);
+    expect(events.items.map((e) => e.message ?? "").join("\n")).toMatch(/coredns/);
     await eventually(readCluster, (c) => addonsReady(c) === "True", { timeoutMs: 60_000, description: "AddonsReady True again" });
+  });
+
+  it("pulls add-on images from the mirror its Seed names", async () => {
+    const seeds = { group: "seedbed.dev", version: "v1alpha1", plural: "seeds", name: "local" };
+    await objects.patchClusterCustomObject({ ...seeds, body: { spec: { imageRegistry: "mirror.example.com/k8s" } } }, mergePatch);
+    await eventually(coredns, (d) => d?.spec?.template.spec?.containers[0]?.image === `mirror.example.com/k8s/coredns/coredns:v${versions.coredns}`, { timeoutMs: 30_000, description: "CoreDNS from the mirror" });
+    await objects.patchClusterCustomObject({ ...seeds, body: { spec: { imageRegistry: null } } }, mergePatch);
+    await eventually(coredns, (d) => d?.spec?.template.spec?.containers[0]?.image === `registry.k8s.io/coredns/coredns:v${versions.coredns}`, { timeoutMs: 30_000, description: "CoreDNS from upstream again" });
   });
 
   it("installs a Helm add-on, upgrades it on a values change, reports a broken chart with helm's message, and uninstalls it when removed", async () => {

@@ -15,7 +15,7 @@ const env = (): NodeJS.ProcessEnv => ({ SEEDBED_BIN_DIR: bin });
 const k8s = versions.kubernetes[0] ?? "";
 beforeAll(async () => {
   bin = await mkdtemp(join(tmpdir(), "seedbed-images-bin-"));
-  const files = [`etcd-v${versions.etcd}`, `etcdctl-v${versions.etcd}`, `etcdutl-v${versions.etcd}`, `kwok-v${versions.kwok}`, `kube-apiserver-v${k8s}`, `pause-v${versions.pause}`];
+  const files = [`etcd-v${versions.etcd}`, `etcdctl-v${versions.etcd}`, `etcdutl-v${versions.etcd}`, `helm-v${versions.helm}`, `kwok-v${versions.kwok}`, `kube-apiserver-v${k8s}`, `pause-v${versions.pause}`];
   await Promise.all(files.map((f) => writeFile(join(bin, f), "#!/bin/true\n", { mode: 0o755 })));
 });
 afterAll(async () => {
@@ -65,8 +65,8 @@ describe("the Seedbed image", () => {
     expect(spec.names).toEqual(["docker.io/seedbed/seedbed:test"]);
     expect(spec.config).toMatchObject({ entrypoint: ["/usr/local/bin/node", "/app/packages/cli/src/bin/seedbed.ts"], user: "65532:65532", workingDir: "/app" });
     const [, runtime, modules, app, tools] = spec.layers.map((l) => paths(l.entries));
-    // etcd (a drill's scratch etcd), etcdctl and etcdutl for backups, restores and drills, where SEEDBED_BIN_DIR points.
-    expect(tools).toEqual([`/usr/local/lib/seedbed/bin/etcd-v${versions.etcd}`, `/usr/local/lib/seedbed/bin/etcdctl-v${versions.etcd}`, `/usr/local/lib/seedbed/bin/etcdutl-v${versions.etcd}`]);
+    // etcd (a drill's scratch etcd), etcdctl and etcdutl for backups, restores and drills, and helm for Helm add-ons, where SEEDBED_BIN_DIR points.
+    expect(tools).toEqual([`/usr/local/lib/seedbed/bin/etcd-v${versions.etcd}`, `/usr/local/lib/seedbed/bin/etcdctl-v${versions.etcd}`, `/usr/local/lib/seedbed/bin/etcdutl-v${versions.etcd}`, `/usr/local/lib/seedbed/bin/helm-v${versions.helm}`]);
     expect(spec.config.env).toContain("SEEDBED_BIN_DIR=/usr/local/lib/seedbed/bin");
     expect(runtime).toEqual(expect.arrayContaining(["/usr/local/bin/node", "/usr/bin/env", "/lib64/ld-linux-x86-64.so.2"]));
     expect(runtime?.some((p) => /\/libc\.so\.6$/.test(p))).toBe(true);

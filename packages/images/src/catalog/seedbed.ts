@@ -50,7 +50,8 @@ export async function chartImageReference(repository: string = repositoryRoot): 
  * changing first: base, Node.js, node_modules, the app. `seedbed` on the
  * PATH is the CLI (what the chart's `command: [seedbed]` runs, through
  * its `#!/usr/bin/env node` line); the entrypoint runs it too. A fifth
- * layer holds etcd, etcdctl and etcdutl, which backups, restores and drills run.
+ * layer holds etcd, etcdctl and etcdutl, which backups, restores and drills run,
+ * and helm, which installs Helm add-ons.
  */
 export async function seedbedImage(options: SeedbedImageOptions = {}): Promise<ImageSpec> {
   const repository = options.repository ?? repositoryRoot;
@@ -65,7 +66,7 @@ export async function seedbedImage(options: SeedbedImageOptions = {}): Promise<I
       { entries: await nodeModules(repository) },
       { entries: [...(await appEntries(repository)), { type: "symlink", path: "/usr/local/bin/seedbed", target: bin }] },
       // Named as in the binary cache, where binaryPath looks for them.
-      { entries: (["etcd", "etcdctl", "etcdutl"] as const).map((tool) => ({ type: "file" as const, path: `${imageBinDir}/${basename(binaryPath(tool, { env: options.env }))}`, source: binaryPath(tool, { env: options.env }), mode: 0o755 })) },
+      { entries: (["etcd", "etcdctl", "etcdutl", "helm"] as const).map((tool) => ({ type: "file" as const, path: `${imageBinDir}/${basename(binaryPath(tool, { env: options.env }))}`, source: binaryPath(tool, { env: options.env }), mode: 0o755 })) },
     ],
     config: {
       entrypoint: ["/usr/local/bin/node", bin],

@@ -1,0 +1,145 @@
+import type { Addon, Cluster, ClusterTemplate } from "@seedbed/api";
+import { CliError, ExitCode } from "../../errors.ts";
+
+// The same rules as the REST API's add-on routes (packages/server
+// routes/addon-view.ts), kept here because the CLI talks to the management
+// API itself and must not load the server to edit a list.
+
+/**
+ * The add-ons that need no chart, as the CRD's rule on spec.addons[].name
+ * lists them. The platform's defaults (CoreDNS), a template or
+ * spec.network.cni may ask for any of them without the cluster naming it.
+ */
+export const builtinAddonNames: readonly string[] = ["coredns", "metrics-server", "dashboard", "calico", "flannel", "cilium"];
+
+/** A Helm chart as `addon enable` names it: where it is and what it is called. */
+export interface ChartReference {
+  readonly repository: string;
+  readonly chart: string;
+}
+
+/** What `addon enable` asks for besides the add-on's name, from its flags alone. */
+export interface EnableRequest {
+  /** A Helm chart; absent for a built-in add-on or to keep the chart the add-on has. */
+  readonly chart?: ChartReference;
+  readonly version?: string;
+  readonly namespace?: string;
+  readonly values?: Record<string, unknown>;
+}
+
+/** Repository URLs the CRD accepts: a chart repository (https://, http://) or an OCI registry (oci://). */
+const repositoryPattern = /^(https?|oci):\/\/[^\s/]+/;
+
+/**
+ * The chart of `--chart` (and `--repo`). With --repo, --chart is the
+ * chart's name in that repository. Alone, --chart is the chart's full
+ * address, URL/CHART: oci://ghcr.io/team/charts/podinfo, or
+ * https://charts.example.com/podinfo for a classic repository (the last
+ * segment is the chart, the rest the repository). A helm repo alias such
+ * as bitnami/nginx lives in a user's own helm config, which the platform
+ * cannot see. Pure.
+ */
+export function chartFlags(chart: string | undefined, repo: string | undefined): ChartReference | undefined {
+  if (chart === undefined) {
+    if (repo !== undefined) throw new CliError("--repo needs --chart: the chart's name in that repository", ExitCode.usage);
+    return undefined;
+  }
+  if (repo !== undefined) {
+    if (!repositoryPattern.test(repo)) throw new CliError(`--repo must be a chart repository URL (https://…) or an OCI registry path (oci://…), got "${repo}"`, ExitCode.usage);
+    if (chart === "" || chart.includes("/")) throw new CliError(`with --repo, --chart is the chart's name in that repository (e.g. podinfo), got "${chart}"`, ExitCode.usage);
+    return { repository: repo.replace(/\/+$/, ""), chart };
+  }
+  const at = chart.replace(/\/+$/, "").lastIndexOf("/");
+  const repository = chart.slice(0, at);
+  const name = chart.slice(at + 1).replace(/\/+$/, "");
+  if (!repositoryPattern.test(chart) || !repositoryPattern.test(repository) || name === "") {
+    throw new CliError(`--chart must be a chart's address, oci://REGISTRY/PATH/CHART or https://REPOSITORY/CHART, or a chart's name with --repo URL; got "${chart}" (a helm repo alias such as bitnami/nginx is your own helm's, unknown to the platform)`, ExitCode.usage);
+  }
+  return { repository, chart: name };
+}
+
+/** The entry of `name` in a list of add-ons. */
+export function entryOf(addons: readonly Addon[] | undefined, name: string): Addon | undefined {
+  return addons?.find((a) => a.name === name);
+}
+
+/** spec.addons with `entry` in place of the entry of its name, or added at the end. Pure. */
+export function upsertAddon(addons: readonly Addon[], entry: Addon): Addon[] {
+  const at = addons.findIndex((a) => a.name === entry.name);
+  return at === -1 ? [...addons, entry] : addons.map((a, i) => (i === at ? entry : a));
+}
+
+/**
+ * The entry `addon enable` writes. With a chart: that chart, at --version
+ * (the version it has when the chart is the same one and --version is left
+ * out), in the add-on's namespace unless --namespace moves it, with its
+ * values unless given anew (those of another chart are dropped: they
+ * belong to that chart). Without one: the
+ * entry the add-on has (or its template's) turned on, --version,
+ * --namespace and --values changing its chart; a built-in add-on's entry
+ * is just enabled. Pure; `cluster` is named in messages.
+ */
+export function enabledEntry(name: string, own: Addon | undefined, templates: Addon | undefined, request: EnableRequest, cluster: string): Addon {
+  const current = (own ?? templates)?.helm;
+  const sameChart = current !== undefined && request.chart !== undefined && current.repository === request.chart.repository && current.chart === request.chart.chart;
+  const base = request.chart === undefined ? current : sameChart ? current : undefined;
+  if (request.chart === undefined && base === undefined) {
+    if (request.version !== undefined || request.namespace !== undefined || request.values !== undefined) {
+      throw new CliError(`add-on ${name} of cluster ${cluster} has no Helm chart: --version, --namespace and --values go with one (--chart)`, ExitCode.usage);
+    }
+    return { ...(own ?? {}), name, enabled: true };
+  }
+  const version = request.version ?? base?.version;
+  if (version === undefined) throw new CliError("--version is required with --chart: the chart's version to install, e.g. --version 6.9.0", ExitCode.usage);
+  // The CRD's default, written out (the type of an entry as stored has it).
+  const namespace = request.namespace ?? current?.namespace ?? "default";
+  const values = request.values ?? base?.values;
+  const chart = request.chart ?? { repository: base?.repository ?? "", chart: base?.chart ?? "" };
+  return { name, enabled: true, helm: { ...chart, version, namespace, ...(values === undefined ? {} : { values }) } };
+}
+
+/**
+ * What `addon disable` does to spec.addons. An add-on something else asks
+ * for too — a built-in one, or one the cluster's template lists — would
+ * come back without its entry, so its entry stays with enabled: false (a
+ * template's Helm entry is copied, as an entry without a chart must name a
+ * built-in); any other entry is removed. Undefined when nothing asks for
+ * it. Pure.
+ */
+export function disabledAddons(addons: readonly Addon[], templates: Addon | undefined, name: string): { readonly outcome: "disabled" | "removed"; readonly addons: Addon[] } | undefined {
+  const own = entryOf(addons, name);
+  if (builtinAddonNames.includes(name) || templates !== undefined) {
+    return { outcome: "disabled", addons: upsertAddon(addons, { ...(own ?? templates ?? { name }), enabled: false }) };
+  }
+  if (own === undefined) return undefined;
+  return { outcome: "removed", addons: addons.filter((a) => a.name !== name) };
+}
+
+/**
+ * The entry `addon set-values` writes: the add-on's own Helm entry (or its
+ * template's, copied into the cluster) with `values` in place of its
+ * values; as enabled as it was. Pure; `cluster` is named in messages.
+ */
+export function withValues(name: string, own: Addon | undefined, templates: Addon | undefined, values: Record<string, unknown>, cluster: string): Addon {
+  const base = own?.helm !== undefined ? own : own === undefined && templates?.helm !== undefined ? templates : undefined;
+  if (base?.helm === undefined) {
+    const hint = `values go to Helm add-ons: seedbed addon enable ${cluster} ${name} --chart URL/CHART --version V --values FILE`;
+    if (own === undefined && templates === undefined) throw new CliError(`cluster ${cluster} has no add-on ${name}; ${hint}`, ExitCode.notFound);
+    throw new CliError(`add-on ${name} of cluster ${cluster} is a built-in one, without a Helm chart; ${hint}`, ExitCode.invalid);
+  }
+  return { ...base, helm: { ...base.helm, values } };
+}
+
+/**
+ * The JSON merge patch that sets spec.addons, if the cluster is still as
+ * read (its resourceVersion: a change meanwhile is a 409). An empty list
+ * removes the field. Pure.
+ */
+export function addonsPatch(cluster: Cluster, addons: readonly Addon[]): { metadata: { resourceVersion?: string }; spec: { addons: Addon[] | null } } {
+  return { metadata: { resourceVersion: cluster.metadata.resourceVersion }, spec: { addons: addons.length === 0 ? null : [...addons] } };
+}
+
+/** The template's entry of `name`, if the cluster has a template that lists it. */
+export function templateEntry(template: ClusterTemplate | undefined, name: string): Addon | undefined {
+  return entryOf(template?.spec.addons, name);
+}
