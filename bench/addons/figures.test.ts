@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { addonsReadyAfter, growth, latencies, memoryShortfall, metricBy, nearestRank, parseMetrics, readyFigures, steadyFigures } from "./figures.ts";
+import { addonsReadyAfter, changedPaths, countPaths, growth, latencies, memoryShortfall, metricBy, nearestRank, parseMetrics, readyFigures, steadyFigures } from "./figures.ts";
 
 describe("the memory a round needs", () => {
   it.each([
@@ -131,5 +131,24 @@ describe("AddonsReady after a drift", () => {
     { name: "False only before the drift", changes: [{ status: "False", atMs: 0 }, { status: "True", atMs: 500 }], result: { wentFalse: false, trueAgainSeconds: null } },
   ])("$name", ({ changes, result }) => {
     expect(addonsReadyAfter(changes, 1000)).toEqual(result);
+  });
+});
+
+describe("what an update changed", () => {
+  it("names the leaf fields that differ, leaving out the resourceVersion and managedFields", () => {
+    const before = { metadata: { name: "a", resourceVersion: "1", managedFields: [{ manager: "x" }] }, status: { phase: "Running", controlPlane: { datastore: { bytes: 10, keys: 3 } } } };
+    const after = { metadata: { name: "a", resourceVersion: "2", managedFields: [{ manager: "y" }] }, status: { phase: "Running", controlPlane: { datastore: { bytes: 12, keys: 3 } }, version: "1.36.3" } };
+    expect(changedPaths(before, after)).toEqual(["status.controlPlane.datastore.bytes", "status.version"]);
+    expect(changedPaths(before, before)).toEqual([]);
+  });
+  it("compares lists of conditions or members element by element, and a plain list whole", () => {
+    const before = { status: { conditions: [{ type: "Ready", status: "True" }, { type: "AddonsReady", status: "True" }], members: [{ name: "etcd-0", dbSizeBytes: 1 }], addresses: ["a"] } };
+    const after = { status: { conditions: [{ type: "Ready", status: "True" }, { type: "AddonsReady", status: "False" }, { type: "New", status: "True" }], members: [{ name: "etcd-0", dbSizeBytes: 2 }], addresses: ["b"] } };
+    expect(changedPaths(before, after)).toEqual(["status.addresses", "status.conditions[AddonsReady].status", "status.conditions[New]", "status.members[etcd-0].dbSizeBytes"]);
+    expect(changedPaths({ l: [{ name: "a" }, { other: 1 }] }, { l: [{ name: "a" }, { other: 2 }] })).toEqual(["l"]);
+  });
+  it("counts paths over several updates, most frequent first", () => {
+    expect(countPaths([["b", "a"], ["a"], ["c"]])).toEqual({ a: 2, b: 1, c: 1 });
+    expect(Object.keys(countPaths([["b"], ["a"], ["a"]]))).toEqual(["a", "b"]);
   });
 });

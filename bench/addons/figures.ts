@@ -184,3 +184,50 @@ export function addonsReadyAfter(changes: readonly AddonsReadyChange[], sinceMs:
   const again = after.slice(firstFalse).find((c) => c.status === "True");
   return { wentFalse: true, trueAgainSeconds: again === undefined ? null : tenth((again.atMs - sinceMs) / 1000) };
 }
+
+/** Fields every update moves, left out of changedPaths. */
+const bookkeeping = new Set(["metadata.resourceVersion", "metadata.managedFields"]);
+
+/**
+ * The paths of the fields that differ between two versions of an object,
+ * e.g. "status.controlPlane.datastore.bytes". Lists of objects with a
+ * `type` or `name` (conditions, members) are compared element by element
+ * under that key ("status.controlPlane.members[etcd-0].dbSizeBytes",
+ * "status.conditions[Ready]" for one added or removed); other lists whole.
+ * Pure.
+ */
+export function changedPaths(before: unknown, after: unknown, path = ""): string[] {
+  if (bookkeeping.has(path)) return [];
+  if (Array.isArray(before) || Array.isArray(after)) return changedListPaths(before, after, path);
+  if (!isRecord(before) || !isRecord(after)) return JSON.stringify(before) === JSON.stringify(after) ? [] : [path];
+  return [...new Set([...Object.keys(before), ...Object.keys(after)])].sort().flatMap((key) => changedPaths(before[key], after[key], path === "" ? key : `${path}.${key}`));
+}
+
+const isRecord = (x: unknown): x is Record<string, unknown> => typeof x === "object" && x !== null && !Array.isArray(x);
+
+/** A list's elements by their `type` or `name`, or undefined when not every element has one. */
+function keyed(list: unknown): Map<string, unknown> | undefined {
+  if (!Array.isArray(list)) return undefined;
+  const entries = list.map((e): [string, unknown] | undefined => {
+    const key = isRecord(e) ? (e.type ?? e.name) : undefined;
+    return typeof key === "string" ? [key, e] : undefined;
+  });
+  return entries.every((e) => e !== undefined) ? new Map(entries) : undefined;
+}
+
+function changedListPaths(before: unknown, after: unknown, path: string): string[] {
+  if (JSON.stringify(before) === JSON.stringify(after)) return [];
+  const [a, b] = [keyed(before), keyed(after)];
+  if (a === undefined || b === undefined) return [path];
+  return [...new Set([...a.keys(), ...b.keys()])].sort().flatMap((key) => {
+    const [x, y] = [a.get(key), b.get(key)];
+    return x === undefined || y === undefined ? [`${path}[${key}]`] : changedPaths(x, y, `${path}[${key}]`);
+  });
+}
+
+/** How often each path changed, most frequent first. */
+export function countPaths(changes: readonly (readonly string[])[]): Record<string, number> {
+  const counts = new Map<string, number>();
+  for (const paths of changes) for (const p of paths) counts.set(p, (counts.get(p) ?? 0) + 1);
+  return Object.fromEntries([...counts].sort((x, y) => y[1] - x[1] || x[0].localeCompare(y[0])));
+}

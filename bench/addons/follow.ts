@@ -7,7 +7,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { Watch, type KubeConfig } from "@kubernetes/client-node";
 import { ClusterConditions, type Cluster } from "@seedbed/api";
-import type { AddonsReadyChange, Sightings } from "./figures.ts";
+import { changedPaths, countPaths, type AddonsReadyChange, type Sightings } from "./figures.ts";
 
 interface Seen {
   createdAtMs: number;
@@ -108,24 +108,33 @@ export class ClusterFollower {
 export interface UpdateCount {
   /** Updates seen so far. */
   count(): number;
+  /** How often each field changed in them (see changedPaths), most frequent first. */
+  fieldsChanged(): Record<string, number>;
   stop(): void;
 }
 
+type Versioned = { metadata?: { name?: string; resourceVersion?: string } };
+
 /**
  * Counts the updates of a collection of the management API (`path`, e.g.
- * the project's Clusters), from now: what brings the add-on controller's
- * passes back when no tenant object moves. A watch that ends is opened
- * again from the last version seen, so no update is counted twice.
+ * the project's Clusters), from now, and which fields each changed: what
+ * brings the add-on controller's passes back when no tenant object moves.
+ * A watch that ends is opened again from the last version seen, so no
+ * update is counted twice.
  */
 export async function countUpdates(kc: KubeConfig, path: string): Promise<UpdateCount> {
-  const state = { updates: 0, stopped: false, resourceVersion: undefined as string | undefined, abort: undefined as AbortController | undefined };
+  const state = { stopped: false, resourceVersion: undefined as string | undefined, abort: undefined as AbortController | undefined };
+  const last = new Map<string, Versioned>();
+  const changes: string[][] = [];
   const open = async (): Promise<void> => {
     state.abort = await new Watch(kc).watch(
       path,
       state.resourceVersion === undefined ? {} : { resourceVersion: state.resourceVersion },
-      (phase: string, object: { metadata?: { resourceVersion?: string } }) => {
+      (phase: string, object: Versioned) => {
         state.resourceVersion = object.metadata?.resourceVersion ?? state.resourceVersion;
-        if (phase === "MODIFIED") state.updates++;
+        const name = object.metadata?.name ?? "";
+        if (phase === "MODIFIED") changes.push(changedPaths(last.get(name), object));
+        last.set(name, object);
       },
       () => void reopen(),
     );
@@ -144,7 +153,8 @@ export async function countUpdates(kc: KubeConfig, path: string): Promise<Update
   };
   await open();
   return {
-    count: () => state.updates,
+    count: () => changes.length,
+    fieldsChanged: () => countPaths(changes),
     stop: () => {
       state.stopped = true;
       state.abort?.abort();

@@ -33,7 +33,7 @@ export interface RoundFigures extends ReadyFigures {
     readonly operatorCpuSeconds: number;
     readonly operatorRssMiB: number;
     /** Updates of the Clusters and of the Seed in the window: each brings add-on passes back (a Seed's for every cluster on it). */
-    readonly managementUpdates: { readonly clusters: number; readonly seed: number };
+    readonly managementUpdates: { readonly clusters: number; readonly seed: number; readonly clusterFieldsChanged: Record<string, number>; readonly seedFieldsChanged: Record<string, number> };
   };
   readonly driftRepair: DriftFigures | null;
   /** Times the benchmark's watch on the Clusters had to be opened again (its sightings are late by that much). */
@@ -69,7 +69,7 @@ async function quietWindow(platform: Platform, clusters: number, seconds: number
     ...steadyFigures(before, after, clusters, windowSeconds),
     operatorCpuSeconds: Math.round((cpuSeconds(platform.operatorPid) - cpuBefore) * 100) / 100,
     operatorRssMiB: Math.round(rssMiB(platform.operatorPid) * 10) / 10,
-    managementUpdates: { clusters: clusterUpdates.count(), seed: seedUpdates.count() },
+    managementUpdates: { clusters: clusterUpdates.count(), seed: seedUpdates.count(), clusterFieldsChanged: clusterUpdates.fieldsChanged(), seedFieldsChanged: seedUpdates.fieldsChanged() },
   };
 }
 

@@ -17,7 +17,7 @@ function cluster(addons?: Addon[], statuses?: AddonStatus[]): Cluster {
 }
 
 function template(addons: Addon[]): ClusterTemplate {
-  return { apiVersion: "seedbed.dev/v1alpha1", kind: "ClusterTemplate", metadata: { name: "standard" }, spec: { addons } } as ClusterTemplate;
+  return { apiVersion: "seedbed.dev/v1alpha1", kind: "ClusterTemplate", metadata: { name: "standard" }, spec: { addons } };
 }
 
 describe("an add-on's view", () => {

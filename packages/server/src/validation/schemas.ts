@@ -106,9 +106,9 @@ export function addonBodySchema(): TUnsafe<AddonBody> {
   const addons = (specOf(clusterKind).properties as Record<string, JsonSchema>).addons;
   const item = addons?.items as JsonSchema | undefined;
   if (item === undefined) throw new Error("the Cluster CRD has no spec.addons");
-  const { name: _name, ...properties } = item.properties as Record<string, JsonSchema>;
+  const properties = Object.fromEntries(Object.entries(item.properties as Record<string, JsonSchema>).filter(([key]) => key !== "name"));
   // The entry's own rules are about its name, which the path carries: the apiserver checks them on the merged object.
-  const { required: _required, "x-kubernetes-validations": _rules, ...rest } = item;
+  const rest = Object.fromEntries(Object.entries(item).filter(([key]) => key !== "required" && key !== "x-kubernetes-validations"));
   return Type.Unsafe<AddonBody>(closed({
     ...rest,
     properties,

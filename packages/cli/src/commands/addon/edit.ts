@@ -69,33 +69,43 @@ export function upsertAddon(addons: readonly Addon[], entry: Addon): Addon[] {
   return at === -1 ? [...addons, entry] : addons.map((a, i) => (i === at ? entry : a));
 }
 
+/** A Helm entry's chart settings (Addon["helm"], defined). */
+type HelmChart = NonNullable<Addon["helm"]>;
+
 /**
- * The entry `addon enable` writes. With a chart: that chart, at --version
- * (the version it has when the chart is the same one and --version is left
- * out), in the add-on's namespace unless --namespace moves it, with its
+ * The chart `addon enable` writes: `chart` (the add-on's own when it is
+ * left out), at --version (the version it has when the chart is the same
+ * one), in the add-on's namespace unless --namespace moves it, with its
  * values unless given anew (those of another chart are dropped: they
- * belong to that chart). Without one: the
- * entry the add-on has (or its template's) turned on, --version,
- * --namespace and --values changing its chart; a built-in add-on's entry
- * is just enabled. Pure; `cluster` is named in messages.
+ * belong to that chart). Pure.
+ */
+function enabledChart(current: HelmChart | undefined, request: EnableRequest): HelmChart {
+  const chart = request.chart ?? current;
+  const same = current !== undefined && chart !== undefined && current.repository === chart.repository && current.chart === chart.chart;
+  const kept = same ? current : undefined;
+  const version = request.version ?? kept?.version;
+  if (chart === undefined || version === undefined) throw new CliError("--version is required with --chart: the chart's version to install, e.g. --version 6.9.0", ExitCode.usage);
+  // The CRD's default, written out (the type of an entry as stored has it).
+  const namespace = request.namespace ?? current?.namespace ?? "default";
+  const values = request.values ?? kept?.values;
+  return { repository: chart.repository, chart: chart.chart, version, namespace, ...(values === undefined ? {} : { values }) };
+}
+
+/**
+ * The entry `addon enable` writes. With a chart, or for an add-on that
+ * has one (its own or its template's): that chart, as enabledChart says.
+ * Without: a built-in add-on's entry, just enabled. Pure; `cluster` is
+ * named in messages.
  */
 export function enabledEntry(name: string, own: Addon | undefined, templates: Addon | undefined, request: EnableRequest, cluster: string): Addon {
   const current = (own ?? templates)?.helm;
-  const sameChart = current !== undefined && request.chart !== undefined && current.repository === request.chart.repository && current.chart === request.chart.chart;
-  const base = request.chart === undefined ? current : sameChart ? current : undefined;
-  if (request.chart === undefined && base === undefined) {
+  if (request.chart === undefined && current === undefined) {
     if (request.version !== undefined || request.namespace !== undefined || request.values !== undefined) {
       throw new CliError(`add-on ${name} of cluster ${cluster} has no Helm chart: --version, --namespace and --values go with one (--chart)`, ExitCode.usage);
     }
     return { ...(own ?? {}), name, enabled: true };
   }
-  const version = request.version ?? base?.version;
-  if (version === undefined) throw new CliError("--version is required with --chart: the chart's version to install, e.g. --version 6.9.0", ExitCode.usage);
-  // The CRD's default, written out (the type of an entry as stored has it).
-  const namespace = request.namespace ?? current?.namespace ?? "default";
-  const values = request.values ?? base?.values;
-  const chart = request.chart ?? { repository: base?.repository ?? "", chart: base?.chart ?? "" };
-  return { name, enabled: true, helm: { ...chart, version, namespace, ...(values === undefined ? {} : { values }) } };
+  return { name, enabled: true, helm: enabledChart(current, request) };
 }
 
 /**
