@@ -63,6 +63,6 @@ describe("the cluster DNS address", () => {
   });
 
   it.each(["", "10.96.0.0", "10.96.0.256/12", "10.96.0.0/33", "fd00::/108", "10.0.0.0/29"])("refuses %j", (cidr) => {
-    expect(() => clusterDNSAddress(cidr)).toThrow(/IPv4 CIDR|tenth address/);
+    expect(() => clusterDNSAddress(cidr)).toThrow(/IPv4 CIDR|no address 10 for the cluster DNS/);
   });
 });

@@ -25,17 +25,28 @@ const dnsAddressIndex = 10;
  * address, or anything that is not an IPv4 CIDR, is an error.
  */
 export function clusterDNSAddress(serviceCIDR: string): string {
-  const match = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(serviceCIDR.trim());
+  return addressInRange(serviceCIDR, dnsAddressIndex, { what: "the cluster DNS", fix: "use a prefix of /28 or shorter" });
+}
+
+/**
+ * The address `index` places past the network address of the IPv4 range
+ * `cidr` (host bits cleared, carried across octets). Throws naming the
+ * range when it is no IPv4 CIDR, or too small to hold that address
+ * (neither it nor the broadcast address): `what` and `fix` say whose
+ * address it is and what to do.
+ */
+export function addressInRange(cidr: string, index: number, o: { what: string; fix: string }): string {
+  const match = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(cidr.trim());
   const octets = match?.slice(1, 5).map(Number) ?? [];
   const prefix = Number(match?.[5]);
   if (match === null || octets.some((octet) => octet > 255) || prefix > 32) {
-    throw new Error(`"${serviceCIDR}" is not an IPv4 CIDR such as 10.96.0.0/12`);
+    throw new Error(`"${cidr}" is not an IPv4 CIDR such as 10.96.0.0/12`);
   }
   const size = 2 ** (32 - prefix);
-  if (size <= dnsAddressIndex) throw new Error(`the service range ${serviceCIDR} has no tenth address for the cluster DNS: use a prefix of /28 or shorter`);
+  if (size <= index + 1) throw new Error(`the range ${cidr} has no address ${String(index)} for ${o.what}: ${o.fix}`);
   // Arithmetic on numbers, not bitwise operators: those are signed 32-bit and would turn 128.0.0.0 and above negative.
   const base = octets.reduce((value, octet) => value * 256 + octet, 0);
-  const address = base - (base % size) + dnsAddressIndex;
+  const address = base - (base % size) + index;
   return [3, 2, 1, 0].map((byte) => Math.floor(address / 256 ** byte) % 256).join(".");
 }
 

@@ -12,6 +12,7 @@ interface WorkloadStatus {
   readonly replicas?: number;
   readonly availableReplicas?: number;
   readonly updatedReplicas?: number;
+  readonly readyReplicas?: number;
   readonly desiredNumberScheduled?: number;
   readonly numberAvailable?: number;
   readonly updatedNumberScheduled?: number;
@@ -27,7 +28,7 @@ type Live = KubernetesObject & { spec?: { replicas?: number }; status?: Workload
  */
 export function addonReadiness(rendered: readonly KubernetesObject[], live: (object: KubernetesObject) => KubernetesObject | undefined): Readiness {
   const problems = rendered.flatMap((object) => {
-    const current = live(object) as Live | undefined;
+    const current = live(object);
     const name = `${object.kind ?? ""} ${object.metadata?.namespace === undefined ? "" : `${object.metadata.namespace}/`}${object.metadata?.name ?? ""}`;
     if (current === undefined) return [`${name} is missing`];
     const problem = workloadProblem(current);
@@ -37,18 +38,35 @@ export function addonReadiness(rendered: readonly KubernetesObject[], live: (obj
 }
 
 function workloadProblem(object: Live): string | undefined {
-  const status = object.status ?? {};
   const generation = object.metadata?.generation ?? 0;
-  if ((object.kind === "Deployment" || object.kind === "DaemonSet" || object.kind === "StatefulSet") && (status.observedGeneration ?? 0) < generation) return "its controller has not seen the last change yet";
-  if (object.kind === "Deployment" || object.kind === "StatefulSet") {
-    const want = object.spec?.replicas ?? 1;
-    const available = object.kind === "Deployment" ? status.availableReplicas ?? 0 : (status as { readyReplicas?: number }).readyReplicas ?? 0;
-    if ((status.updatedReplicas ?? 0) < want || available < want) return `${String(available)} of ${String(want)} replicas available${available === 0 ? " (no node to run on, or its pods do not start: kubectl -n " + (object.metadata?.namespace ?? "") + " describe pods)" : ""}`;
+  switch (object.kind) {
+    case "Deployment":
+    case "StatefulSet":
+      if ((object.status?.observedGeneration ?? 0) < generation) return notObserved;
+      return replicasProblem(object);
+    case "DaemonSet":
+      if ((object.status?.observedGeneration ?? 0) < generation) return notObserved;
+      return daemonSetProblem(object.status ?? {});
+    default:
+      return undefined;
   }
-  if (object.kind === "DaemonSet") {
-    const want = status.desiredNumberScheduled ?? 0;
-    const available = status.numberAvailable ?? 0;
-    if (available < want || (status.updatedNumberScheduled ?? 0) < want) return `${String(available)} of ${String(want)} nodes run it`;
-  }
-  return undefined;
+}
+
+const notObserved = "its controller has not seen the last change yet";
+
+/** A Deployment's or StatefulSet's replicas not all updated and available. */
+function replicasProblem(object: Live): string | undefined {
+  const status = object.status ?? {};
+  const want = object.spec?.replicas ?? 1;
+  const available = object.kind === "Deployment" ? status.availableReplicas ?? 0 : status.readyReplicas ?? 0;
+  if ((status.updatedReplicas ?? 0) >= want && available >= want) return undefined;
+  const hint = available === 0 ? ` (no node to run on, or its pods do not start: kubectl -n ${object.metadata?.namespace ?? ""} describe pods)` : "";
+  return `${String(available)} of ${String(want)} replicas available${hint}`;
+}
+
+/** A DaemonSet not running, updated, on every node it should. */
+function daemonSetProblem(status: WorkloadStatus): string | undefined {
+  const want = status.desiredNumberScheduled ?? 0;
+  const available = status.numberAvailable ?? 0;
+  return available < want || (status.updatedNumberScheduled ?? 0) < want ? `${String(available)} of ${String(want)} nodes run it` : undefined;
 }

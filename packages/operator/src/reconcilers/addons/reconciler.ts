@@ -1,7 +1,7 @@
 import type { V1Secret } from "@kubernetes/client-node";
 import { clusterObjectNames, isClusterServing, kubeconfigSecretKey, type Addon, type AddonStatus, type Cluster, type ClusterTemplate, type Seed } from "@seedbed/api";
 import { applyStatus, isConflict, isNotFound, systemClock, type Clock, type EventRecorder, type ObjectClient, type ReconcileContext, type ReconcileRequest, type ReconcileResult, type Reconciler } from "@seedbed/runtime";
-import { addonKinds, builtinAddonNames, renderBuiltinAddon, type AddonContext, type BuiltinAddonName, type CNIName, type HelmChart } from "./catalog/index.ts";
+import { addonKinds, builtinAddonNames, renderBuiltinAddon, type AddonContext, type BuiltinAddonName, type CNIName, type HelmChart, type RenderedManifests } from "./catalog/index.ts";
 import { desiredAddons, platformDefaultAddons, requestedAddons, type DesiredAddon } from "./desired.ts";
 import { valuesDigest } from "./helm/index.ts";
 import { addonFieldManager, hasObjects, installBuiltin, prune } from "./install-builtin.ts";
@@ -123,31 +123,52 @@ export class AddonReconciler implements Reconciler {
       return { name: addon.name, source: "BuiltIn", ready: false, phase: "Failed", message: addon.problem };
     }
     const rendering = addon.rendering;
-    const now = (): string => new Date(this.#clock.now()).toISOString();
-    if (rendering.source === "BuiltIn") {
-      const outcome = await installBuiltin(tenant, addon.name, rendering, previous, { now, count: (action) => this.#o.metrics?.sent(action) });
-      if (outcome.unstable.length > 0) context.log.warn({ addon: addon.name, objects: outcome.unstable }, "Objects come back from the API server unlike their rendering: each pass applies them again");
-      if (outcome.repaired.length > 0) this.#o.events?.record(cluster, { reason: "AddonRepaired", action: "Repair", note: `${addon.name}: ${outcome.repaired.join(", ")} changed by someone else; Seedbed's fields put back` });
-      if (outcome.created.length > 0 && previous !== undefined && previous.digest === outcome.status.digest) this.#o.events?.record(cluster, { reason: "AddonRepaired", action: "Repair", note: `${addon.name}: ${outcome.created.join(", ")} deleted by someone; created again` });
-      if (previous === undefined || previous.digest !== outcome.status.digest) this.#o.events?.record(cluster, { reason: previous === undefined ? "AddonInstalled" : "AddonUpgraded", action: "Install", note: `${addon.name} ${rendering.version}` });
-      return outcome.status;
+    // An add-on that changed hands (a built-in given a chart of the user's, or back) loses what the other way installed first.
+    if (previous !== undefined && previous.source !== rendering.source) {
+      const left = await this.#remove(cluster, tenant, previous, this.#context(cluster), failures, context);
+      if (left !== undefined) return left;
+      previous = undefined;
     }
-    const digest = valuesDigest(rendering);
-    const base = { name: addon.name, source: "Helm" as const, version: rendering.version, release: rendering.release, namespace: rendering.namespace };
+    return rendering.source === "BuiltIn" ? this.#installBuiltin(cluster, tenant, addon.name, rendering, previous, context) : this.#installHelm(cluster, tenant, addon.name, rendering, previous, failures, context);
+  }
+
+  /** A built-in add-on brought to its rendering; events for what was installed, upgraded or repaired. */
+  async #installBuiltin(cluster: Cluster, tenant: TenantAddonObjects, name: string, rendering: RenderedManifests, previous: AddonStatus | undefined, context: ReconcileContext): Promise<AddonStatus> {
+    const outcome = await installBuiltin(tenant, name, rendering, previous, { now: () => this.#now(), count: (action) => this.#o.metrics?.sent(action) });
+    if (outcome.unstable.length > 0) context.log.warn({ addon: name, objects: outcome.unstable }, "Objects come back from the API server unlike their rendering: each pass applies them again");
+    const upgraded = previous !== undefined && previous.digest !== outcome.status.digest;
+    if (previous === undefined || upgraded) {
+      this.#o.events?.record(cluster, { reason: previous === undefined ? "AddonInstalled" : "AddonUpgraded", action: "Install", note: `${name} ${rendering.version}` });
+    } else {
+      if (outcome.repaired.length > 0) this.#o.events?.record(cluster, { reason: "AddonRepaired", action: "Repair", note: `${name}: ${outcome.repaired.join(", ")} changed by someone else; Seedbed's fields put back` });
+      if (outcome.created.length > 0) this.#o.events?.record(cluster, { reason: "AddonRepaired", action: "Repair", note: `${name}: ${outcome.created.join(", ")} deleted by someone; created again` });
+    }
+    return outcome.status;
+  }
+
+  /** A Helm add-on installed or upgraded when its chart, version or values changed, or its last attempt failed. */
+  async #installHelm(cluster: Cluster, tenant: TenantAddonObjects, name: string, chart: HelmChart, previous: AddonStatus | undefined, failures: string[], context: ReconcileContext): Promise<AddonStatus> {
+    const digest = valuesDigest(chart);
+    const base = { name, source: "Helm" as const, version: chart.version, release: chart.release, namespace: chart.namespace };
     // Installed as asked and not failing: nothing to do (helm is not asked again on every pass).
     if (previous?.digest === digest && previous.phase !== "Failed") return previous;
     try {
       this.#o.metrics?.sent("helm_upgrade");
-      await this.#o.helm.upgradeInstall(tenant.kubeconfig, rendering, context.signal);
+      await this.#o.helm.upgradeInstall(tenant.kubeconfig, chart, context.signal);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
-      failures.push(`${addon.name}: ${message}`);
-      this.#o.events?.record(cluster, { type: "Warning", reason: "AddonFailed", action: "Install", note: `${addon.name} (chart ${rendering.chart} ${rendering.version}): ${message}`.slice(0, 1000) });
+      failures.push(`${name}: ${message}`);
+      this.#o.events?.record(cluster, { type: "Warning", reason: "AddonFailed", action: "Install", note: `${name} (chart ${chart.chart} ${chart.version}): ${message}`.slice(0, 1000) });
       // The digest of what last installed stays: a failed upgrade is tried again, and the old release keeps running.
-      return { ...base, ready: false, phase: "Failed", ...(previous?.digest === undefined ? {} : { digest: previous.digest }), ...(previous?.lastAppliedTime === undefined ? {} : { lastAppliedTime: previous.lastAppliedTime }), message: message.slice(0, 4000) };
+      const kept = { ...(previous?.digest === undefined ? {} : { digest: previous.digest }), ...(previous?.lastAppliedTime === undefined ? {} : { lastAppliedTime: previous.lastAppliedTime }) };
+      return { ...base, ready: false, phase: "Failed", ...kept, message: message.slice(0, 4000) };
     }
-    this.#o.events?.record(cluster, { reason: previous === undefined ? "AddonInstalled" : "AddonUpgraded", action: "Install", note: `${addon.name}: chart ${rendering.chart} ${rendering.version}` });
-    return { ...base, ready: true, phase: "Installed", digest, lastAppliedTime: now() };
+    this.#o.events?.record(cluster, { reason: previous === undefined ? "AddonInstalled" : "AddonUpgraded", action: "Install", note: `${name}: chart ${chart.chart} ${chart.version}` });
+    return { ...base, ready: true, phase: "Installed", digest, lastAppliedTime: this.#now() };
+  }
+
+  #now(): string {
+    return new Date(this.#clock.now()).toISOString();
   }
 
   /** Uninstalls an add-on no longer asked for; its status while something is left, undefined once it is gone. */

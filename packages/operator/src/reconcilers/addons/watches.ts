@@ -28,7 +28,7 @@ interface Entry {
 /** Only what drift checks read: managedFields would double each cached object for nothing. */
 function withoutManagedFields(object: KubernetesObject): KubernetesObject {
   if (object.metadata?.managedFields === undefined) return object;
-  const { managedFields: _managed, ...metadata } = object.metadata;
+  const metadata = Object.fromEntries(Object.entries(object.metadata).filter(([key]) => key !== "managedFields"));
   return { ...object, metadata };
 }
 

@@ -10,7 +10,8 @@ type Status = NonNullable<Cluster["status"]>;
  * status built from a cache that has not seen its last write cannot undo it.
  */
 export function clusterOwnedStatus<S extends Partial<Status>>(status: S): Omit<S, "addons"> {
-  const { addons: _addons, ...rest } = status;
-  if (rest.conditions === undefined) return rest;
-  return { ...rest, conditions: rest.conditions.filter((c) => c.type !== ClusterConditions.AddonsReady) };
+  const rest = Object.fromEntries(Object.entries(status).filter(([key]) => key !== "addons")) as Omit<S, "addons">;
+  const conditions = (rest as Partial<Status>).conditions;
+  if (conditions === undefined) return rest;
+  return { ...rest, conditions: conditions.filter((c) => c.type !== ClusterConditions.AddonsReady) };
 }

@@ -5,14 +5,9 @@ import { renderCoreDNS } from "./coredns.ts";
 import { renderDashboard } from "./dashboard.ts";
 import { renderMetricsServer } from "./metrics-server.ts";
 import { addonLabel, type AddonContext } from "./types.ts";
+import { testContext } from "./test-context.ts";
 
-const ctx: AddonContext = {
-  kubernetesVersion: "1.37.1",
-  podCIDR: "10.244.0.0/16",
-  serviceCIDR: "10.96.0.0/12",
-  dnsDomain: "cluster.local",
-  apiEndpoint: { host: "203.0.113.7", port: 6443 },
-};
+const ctx: AddonContext = testContext;
 const contexts: readonly AddonContext[] = [ctx, { ...ctx, imageRegistry: "mirror.example.com/m/" }];
 
 /** Every value in an object tree, with its path, for checks that hold anywhere in a rendering. */

@@ -2,14 +2,9 @@ import { versions } from "@seedbed/binaries";
 import { describe, expect, it } from "vitest";
 import { cniChart } from "./cni.ts";
 import type { AddonContext, CNIName } from "./types.ts";
+import { testContext } from "./test-context.ts";
 
-const ctx: AddonContext = {
-  kubernetesVersion: "1.37.1",
-  podCIDR: "10.200.0.0/16",
-  serviceCIDR: "10.96.0.0/12",
-  dnsDomain: "cluster.local",
-  apiEndpoint: { host: "api.tenant.example", port: 31443 },
-};
+const ctx: AddonContext = testContext;
 
 describe("a CNI add-on's chart", () => {
   it.each([

@@ -1,22 +1,13 @@
-import type { KubernetesObject, V1APIService, V1ClusterRoleBinding, V1Deployment, V1RoleBinding } from "@kubernetes/client-node";
+import type { V1APIService, V1ClusterRoleBinding, V1Deployment, V1RoleBinding } from "@kubernetes/client-node";
 import { versions } from "@seedbed/binaries";
 import { describe, expect, it } from "vitest";
 import { renderMetricsServer } from "./metrics-server.ts";
 import { addonLabel, type AddonContext } from "./types.ts";
+import { findObject, testContext } from "./test-context.ts";
 
-const ctx: AddonContext = {
-  kubernetesVersion: "1.37.1",
-  podCIDR: "10.244.0.0/16",
-  serviceCIDR: "10.96.0.0/12",
-  dnsDomain: "cluster.local",
-  apiEndpoint: { host: "203.0.113.7", port: 6443 },
-};
+const ctx: AddonContext = testContext;
 
-function find(objects: readonly KubernetesObject[], kind: string, name: string): KubernetesObject {
-  const found = objects.find((o) => o.kind === kind && o.metadata?.name === name);
-  if (found === undefined) throw new Error(`no ${kind} ${name}`);
-  return found;
-}
+const find = findObject;
 
 describe("the metrics-server add-on", () => {
   it("has upstream's objects, the APIService last", () => {
