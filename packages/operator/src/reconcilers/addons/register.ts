@@ -36,6 +36,7 @@ export interface AddonSetup extends AddonOptions {
  * and any change to an add-on object in its tenant.
  */
 export function registerAddons(manager: Manager, setup: AddonSetup): { stop(): Promise<void> } {
+  const mirrors = new SeedMirrors();
   let enqueue: ((cluster: { namespace: string; name: string }) => void) | undefined;
   const metrics = new AddonMetrics(manager.metrics.registry);
   const watches = new AddonWatches({ onChange: (c) => enqueue?.(c), timeoutMs: setup.tenantTimeoutMs, watchesChanged: (delta) => metrics.watchesChanged(delta) });
@@ -59,9 +60,25 @@ export function registerAddons(manager: Manager, setup: AddonSetup): { stop(): P
     }),
     watches: [
       { kind: clusterTemplateKindRef, mapFn: (t) => setup.clusters.list(t.metadata?.namespace).filter((c) => c.spec.template === t.metadata?.name).flatMap(requestFor) },
-      { kind: seedKindRef, mapFn: (seed) => setup.clusters.list().filter((c) => c.status?.seed === (seed as Seed).metadata.name).flatMap(requestFor) },
+      // Only a changed image mirror matters here: the Seed's status moves with every tenant's writes to its shared etcd.
+      { kind: seedKindRef, mapFn: (seed) => (mirrors.changed(seed as Seed) ? setup.clusters.list().filter((c) => c.status?.seed === seed.metadata?.name).flatMap(requestFor) : []) },
     ],
   });
   enqueue = (c) => controller.enqueue(c);
   return { stop: () => watches.stopAll() };
+}
+
+/** The image mirror each Seed last named, to tell a change of it from the Seed's other updates. */
+class SeedMirrors {
+  readonly #seen = new Map<string, string | undefined>();
+
+  /** Whether `seed` names another mirror than when last seen (a Seed seen first counts as unchanged: its clusters get a pass of their own at start). */
+  changed(seed: Seed): boolean {
+    const name = seed.metadata.name ?? "";
+    const mirror = seed.metadata.deletionTimestamp === undefined ? seed.spec.imageRegistry : undefined;
+    const known = this.#seen.has(name);
+    const before = this.#seen.get(name);
+    this.#seen.set(name, mirror);
+    return known && before !== mirror;
+  }
 }

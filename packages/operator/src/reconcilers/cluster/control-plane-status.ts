@@ -38,7 +38,19 @@ export function controlPlaneStatus(observed: ControlPlaneObservation, built: Bui
     etcd: `${etcdHealthy}/${etcdDesired}`,
     builtMembers: etcdDesired,
     datastore,
-    ...(members === undefined ? {} : { members: members.map((m) => ({ ...m, ...(m.message === undefined ? {} : { message: m.message.slice(0, 1024) }) })) }),
+    ...(members === undefined ? {} : { members: members.map((m) => memberStatus(m, shared !== undefined)) }),
     ...(observed.membership === undefined ? {} : { membership: observed.membership.slice(0, 1024) }),
   };
+}
+
+/**
+ * One etcd member as a Cluster shows it. A tenant of a shared etcd leaves
+ * out the member's database size: that is the whole shared etcd's (the
+ * Seed's status.sharedDatastore.dbSizeBytes), and copied into every
+ * tenant it would rewrite all their statuses — and wake every controller
+ * of Clusters — whenever any one of them writes.
+ */
+function memberStatus(member: NonNullable<ControlPlaneObservation["etcdMembers"]>[number], shared: boolean): NonNullable<ControlPlaneStatus["members"]>[number] {
+  const { dbSizeBytes, message, ...rest } = member;
+  return { ...rest, ...(shared || dbSizeBytes === undefined ? {} : { dbSizeBytes }), ...(message === undefined ? {} : { message: message.slice(0, 1024) }) };
 }

@@ -4,7 +4,7 @@ import { cniChart } from "./cni.ts";
 import type { AddonContext, CNIName } from "./types.ts";
 import { testContext } from "./test-context.ts";
 
-const ctx: AddonContext = testContext;
+const ctx: AddonContext = { ...testContext, podCIDR: "10.200.0.0/16", apiEndpoint: { host: "api.tenant.example", port: 31443 } };
 
 describe("a CNI add-on's chart", () => {
   it.each([
