@@ -13,3 +13,4 @@ export * from "./seed.ts";
 export * from "./upgrade.ts";
 export * from "./upgrade-plan.ts";
 export * from "./cluster-names.ts";
+export * from "./addon-edits.ts";

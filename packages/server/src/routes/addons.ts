@@ -1,12 +1,12 @@
 import { ApiException } from "@kubernetes/client-node";
-import { Addon, AddonStatus, type Cluster, type ClusterTemplate } from "@seedbed/api";
+import { Addon, addonRemoval, addonsPatch, AddonStatus, upsertAddon, type Cluster, type ClusterTemplate } from "@seedbed/api";
 import type { ObjectClient } from "@seedbed/runtime";
 import Type from "typebox";
 import { HttpError } from "../errors.ts";
 import { fromKubeError } from "../kube/errors.ts";
 import { clusters, clusterTemplates, projectObject } from "../kube/resources.ts";
 import { addonBodySchema, nameParam, projectParam } from "../validation/schemas.ts";
-import { addonRemoval, addonsPatch, addonViewOf, addonViewPhases, addonViews, upsertAddon } from "./addon-view.ts";
+import { addonViewOf, addonViewPhases, addonViews } from "./addon-view.ts";
 import { clientFor, type App, type RouteContext } from "./context.ts";
 import { bodyErrors, errors } from "./docs.ts";
 
@@ -136,7 +136,7 @@ export function addonRoutes(app: App, ctx: RouteContext): void {
     const { project, cluster: name, addon } = request.params;
     const client = clientFor(ctx, request);
     const { after } = await call(() => updateAddons(client, projectObject(clusters, project, name), async (cluster) => {
-      const removal = addonRemoval(cluster.spec.addons ?? [], await templateOf(client, project, cluster), addon);
+      const removal = addonRemoval(cluster.spec.addons ?? [], (await templateOf(client, project, cluster))?.spec.addons?.find((a) => a.name === addon), addon);
       if (removal === undefined) throw new HttpError(404, "NotFound", `cluster ${name} has no add-on ${addon} in spec.addons, and neither its template nor the platform asks for one: GET …/clusters/${name}/addons lists them`);
       return removal.addons;
     }));

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { CliError, ExitCode } from "../../errors.ts";
 import { program } from "../../program.ts";
 import { addonNameArgument, enableRequestOf, type EnableAddonOptions } from "./commands.ts";
-import { addonsPatch, chartFlags, disabledAddons, enabledEntry, upsertAddon, withValues } from "./edit.ts";
+import { chartFlags, enabledEntry, withValues } from "./edit.ts";
 import { addonLines, addonRows, oneLine } from "./table.ts";
 import { parseValues } from "./values.ts";
 import { usageError } from "../../../test/usage-error.ts";
@@ -117,25 +117,6 @@ describe("the entry addon enable writes", () => {
   });
 });
 
-describe("what addon disable does to spec.addons", () => {
-  it("removes a Helm add-on's entry", () => {
-    expect(disabledAddons([podinfo, { name: "dashboard", enabled: true }], undefined, "podinfo")).toEqual({ outcome: "removed", addons: [{ name: "dashboard", enabled: true }] });
-  });
-
-  it("turns the platform's CoreDNS off with enabled: false, as it would come back without an entry", () => {
-    expect(disabledAddons([], undefined, "coredns")).toEqual({ outcome: "disabled", addons: [{ name: "coredns", enabled: false }] });
-    expect(disabledAddons([{ name: "metrics-server", enabled: true }], undefined, "metrics-server")).toEqual({ outcome: "disabled", addons: [{ name: "metrics-server", enabled: false }] });
-  });
-
-  it("keeps a template's Helm add-on off, with the chart the entry needs", () => {
-    expect(disabledAddons([], podinfo, "podinfo")).toEqual({ outcome: "disabled", addons: [{ ...podinfo, enabled: false }] });
-  });
-
-  it("finds nothing to disable for a name nobody asks for", () => {
-    expect(disabledAddons([podinfo], undefined, "grafana")).toBeUndefined();
-  });
-});
-
 describe("what addon set-values writes", () => {
   it("replaces the Helm add-on's values, as enabled as it was", () => {
     const own = { ...podinfo, enabled: false, helm: { ...chart, values: { old: true } } };
@@ -153,16 +134,6 @@ describe("what addon set-values writes", () => {
   });
 });
 
-describe("the patch of spec.addons", () => {
-  it("replaces an entry in place, adds a new one at the end, and carries the resourceVersion read", () => {
-    const list = upsertAddon(upsertAddon([{ name: "coredns", enabled: false }, podinfo], { ...podinfo, enabled: false }), { name: "dashboard", enabled: true });
-    expect(addonsPatch(cluster(), list)).toEqual({ metadata: { resourceVersion: "7" }, spec: { addons: [{ name: "coredns", enabled: false }, { ...podinfo, enabled: false }, { name: "dashboard", enabled: true }] } });
-  });
-
-  it("removes spec.addons once it is empty", () => {
-    expect(addonsPatch(cluster(), [])).toEqual({ metadata: { resourceVersion: "7" }, spec: { addons: null } });
-  });
-});
 
 describe("--values", () => {
   it("takes YAML or JSON mappings; an empty file is no values", () => {

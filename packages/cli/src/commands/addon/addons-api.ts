@@ -1,9 +1,9 @@
 import { ApiException, PatchStrategy, setHeaderOptions } from "@kubernetes/client-node";
-import { group, version, type Addon, type Cluster, type ClusterTemplate } from "@seedbed/api";
+import { addonsPatch, group, version, type Addon, type Cluster, type ClusterTemplate } from "@seedbed/api";
 import type { CommandContext } from "../../context.ts";
 import { CliError, ExitCode, explain } from "../../errors.ts";
 import { clusterResource, readCluster } from "../cluster/clusters-api.ts";
-import { addonsPatch, templateEntry } from "./edit.ts";
+import { templateEntry } from "./edit.ts";
 
 /** The ClusterTemplate resource's coordinates in the management API. */
 const clusterTemplateResource = { group, version, plural: "clustertemplates" } as const;

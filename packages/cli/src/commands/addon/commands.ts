@@ -1,8 +1,9 @@
+import { addonRemoval, upsertAddon } from "@seedbed/api";
 import { commandContext, type GlobalOptions } from "../../context.ts";
 import { CliError, ExitCode } from "../../errors.ts";
 import { outputFormat, printData, printTable } from "../../output.ts";
 import { readAddonsCluster, updateAddons } from "./addons-api.ts";
-import { chartFlags, disabledAddons, enabledEntry, entryOf, upsertAddon, withValues, type EnableRequest } from "./edit.ts";
+import { chartFlags, enabledEntry, entryOf, withValues, type EnableRequest } from "./edit.ts";
 import { addonLines, addonRows, addonTableHeader } from "./table.ts";
 import { readValues } from "./values.ts";
 
@@ -73,7 +74,7 @@ export async function disableAddon(cluster: string, name: string, options: Globa
   const addon = addonNameArgument(name);
   const ctx = commandContext(options, out);
   const patched = await updateAddons(ctx, cluster, addon, ({ cluster: read, templates }) => {
-    const change = disabledAddons(read.spec.addons ?? [], templates, addon);
+    const change = addonRemoval(read.spec.addons ?? [], templates, addon);
     if (change === undefined) throw new CliError(`cluster ${cluster} has no add-on ${addon}: list them with seedbed addon list ${cluster} --project ${ctx.project}`, ExitCode.notFound);
     return change.addons;
   });

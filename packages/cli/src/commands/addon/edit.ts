@@ -1,16 +1,9 @@
-import type { Addon, Cluster, ClusterTemplate } from "@seedbed/api";
+import type { Addon, ClusterTemplate } from "@seedbed/api";
 import { CliError, ExitCode } from "../../errors.ts";
 
-// The same rules as the REST API's add-on routes (packages/server
-// routes/addon-view.ts), kept here because the CLI talks to the management
-// API itself and must not load the server to edit a list.
-
-/**
- * The add-ons that need no chart, as the CRD's rule on spec.addons[].name
- * lists them. The platform's defaults (CoreDNS), a template or
- * spec.network.cni may ask for any of them without the cluster naming it.
- */
-export const builtinAddonNames: readonly string[] = ["coredns", "metrics-server", "dashboard", "calico", "flannel", "cilium"];
+// The edits the REST API's add-on routes make too (upsertAddon,
+// addonRemoval, addonsPatch) are @seedbed/api's; what is only the CLI's
+// (its flags, set-values) is here.
 
 /** A Helm chart as `addon enable` names it: where it is and what it is called. */
 export interface ChartReference {
@@ -63,12 +56,6 @@ export function entryOf(addons: readonly Addon[] | undefined, name: string): Add
   return addons?.find((a) => a.name === name);
 }
 
-/** spec.addons with `entry` in place of the entry of its name, or added at the end. Pure. */
-export function upsertAddon(addons: readonly Addon[], entry: Addon): Addon[] {
-  const at = addons.findIndex((a) => a.name === entry.name);
-  return at === -1 ? [...addons, entry] : addons.map((a, i) => (i === at ? entry : a));
-}
-
 /** A Helm entry's chart settings (Addon["helm"], defined). */
 type HelmChart = NonNullable<Addon["helm"]>;
 
@@ -109,23 +96,6 @@ export function enabledEntry(name: string, own: Addon | undefined, templates: Ad
 }
 
 /**
- * What `addon disable` does to spec.addons. An add-on something else asks
- * for too — a built-in one, or one the cluster's template lists — would
- * come back without its entry, so its entry stays with enabled: false (a
- * template's Helm entry is copied, as an entry without a chart must name a
- * built-in); any other entry is removed. Undefined when nothing asks for
- * it. Pure.
- */
-export function disabledAddons(addons: readonly Addon[], templates: Addon | undefined, name: string): { readonly outcome: "disabled" | "removed"; readonly addons: Addon[] } | undefined {
-  const own = entryOf(addons, name);
-  if (builtinAddonNames.includes(name) || templates !== undefined) {
-    return { outcome: "disabled", addons: upsertAddon(addons, { ...(own ?? templates ?? { name }), enabled: false }) };
-  }
-  if (own === undefined) return undefined;
-  return { outcome: "removed", addons: addons.filter((a) => a.name !== name) };
-}
-
-/**
  * The entry `addon set-values` writes: the add-on's own Helm entry (or its
  * template's, copied into the cluster) with `values` in place of its
  * values; as enabled as it was. Pure; `cluster` is named in messages.
@@ -138,15 +108,6 @@ export function withValues(name: string, own: Addon | undefined, templates: Addo
     throw new CliError(`add-on ${name} of cluster ${cluster} is a built-in one, without a Helm chart; ${hint}`, ExitCode.invalid);
   }
   return { ...base, helm: { ...base.helm, values } };
-}
-
-/**
- * The JSON merge patch that sets spec.addons, if the cluster is still as
- * read (its resourceVersion: a change meanwhile is a 409). An empty list
- * removes the field. Pure.
- */
-export function addonsPatch(cluster: Cluster, addons: readonly Addon[]): { metadata: { resourceVersion?: string }; spec: { addons: Addon[] | null } } {
-  return { metadata: { resourceVersion: cluster.metadata.resourceVersion }, spec: { addons: addons.length === 0 ? null : [...addons] } };
 }
 
 /** The template's entry of `name`, if the cluster has a template that lists it. */
