@@ -4,13 +4,20 @@ import { versions } from "@seedbed/binaries";
 import { eventually } from "@seedbed/testing";
 import { useKubeAPI } from "@seedbed/testing/vitest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { serveChartRepository, valuesConfigMapChart, type ServedChartRepository } from "./helm-charts.ts";
+import { serveChartRepository, valuesConfigMapChart, type ChartSource, type ServedChartRepository } from "./helm-charts.ts";
 import { startLocalOperator, tenantKubeConfig, type LocalOperator } from "./local-platform.ts";
 
 const namespace = "project-addons";
 const group = { group: "seedbed.dev", version: "v1alpha1", namespace };
 const mergePatch = setHeaderOptions("Content-Type", PatchStrategy.MergePatch);
 const jsonPatch = setHeaderOptions("Content-Type", PatchStrategy.JsonPatch);
+
+/** The test's hello chart: its values in a ConfigMap, and a Deployment (a workload the controller judges and repairs). */
+function helloChart(version: string): ChartSource {
+  const values = valuesConfigMapChart("hello", version, { values: { greeting: "hello" } });
+  const deployment = ["apiVersion: apps/v1", "kind: Deployment", "metadata:", "  name: {{ .Release.Name }}-web", "  namespace: {{ .Release.Namespace }}", "spec:", "  replicas: 1", "  selector:", "    matchLabels: { app: {{ .Release.Name }}-web }", "  template:", "    metadata:", "      labels: { app: {{ .Release.Name }}-web }", "    spec:", "      containers:", "        - name: web", "          image: registry.k8s.io/pause:3.10", ""].join("\n");
+  return { ...values, templates: { ...values.templates, "deployment.yaml": deployment } };
+}
 
 /** A chart that fails to render: an unclosed action. */
 const brokenTemplate = { "broken.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name \n" };
@@ -39,8 +46,8 @@ describe("add-ons", () => {
     charts = await serveChartRepository([
       // The flannel chart at the pinned version, standing in for upstream's: it writes the values it gets into a ConfigMap.
       valuesConfigMapChart("flannel", versions.addons.flannel),
-      valuesConfigMapChart("hello", "0.1.0", { values: { greeting: "hello" } }),
-      valuesConfigMapChart("hello", "0.2.0", { values: { greeting: "hello" } }),
+      helloChart("0.1.0"),
+      helloChart("0.2.0"),
       { name: "hello", version: "0.3.0", templates: brokenTemplate },
     ]);
     const kc = api().kubeConfig();
@@ -118,13 +125,21 @@ describe("add-ons", () => {
     await eventually(coredns, (d) => d?.spec?.template.spec?.containers[0]?.image === `registry.k8s.io/coredns/coredns:v${versions.coredns}`, { timeoutMs: 30_000, description: "CoreDNS from upstream again" });
   });
 
-  it("installs a Helm add-on, upgrades it on a values change, reports a broken chart with helm's message, and uninstalls it when removed", async () => {
+  it("installs a Helm add-on, Ready once its Deployment is, installs it again when that is deleted, upgrades it on a values change, reports a broken chart with helm's message, and uninstalls it when removed", async () => {
     const hello = (version: string, greeting: string): object => ({ name: "hello", helm: { repository: charts.url, chart: "hello", version, namespace: "apps", values: { greeting } } });
     const greeting = async (): Promise<string | undefined> => (JSON.parse((await configMap("apps", "hello-values"))?.data?.["values.json"] ?? "{}") as { greeting?: string }).greeting;
     await patchSpec({ addons: [{ name: "metrics-server" }, { name: "dashboard" }, hello("0.1.0", "hi")] });
+    // Installed once its Deployment is available (on the kwok node).
     const installed = await eventually(readCluster, (c) => addon(c, "hello")?.phase === "Installed", { timeoutMs: 60_000, description: "hello Installed" });
+    expect(addon(installed, "hello")?.ready).toBe(true);
     expect(await greeting()).toBe("hi");
     const firstDigest = addon(installed, "hello")?.digest;
+    // Its Deployment deleted: helm installs the release again.
+    const web = await apps.readNamespacedDeployment({ namespace: "apps", name: "hello-web" });
+    await apps.deleteNamespacedDeployment({ namespace: "apps", name: "hello-web" });
+    await eventually(() => apps.readNamespacedDeployment({ namespace: "apps", name: "hello-web" }).catch(() => undefined), (d) => d !== undefined && d.metadata?.uid !== web.metadata?.uid, { timeoutMs: 30_000, description: "hello-web installed again" });
+    const repairs = await api().kubeConfig().makeApiClient(CoreV1Api).listNamespacedEvent({ namespace, fieldSelector: "reason=AddonRepaired" });
+    expect(repairs.items.map((e) => e.message ?? "").join("\n")).toMatch(/hello: chart hello 0\.1\.0, installed again/);
 
     await patchSpec({ addons: [{ name: "metrics-server" }, { name: "dashboard" }, hello("0.2.0", "hey")] });
     await eventually(greeting, (g) => g === "hey", { timeoutMs: 60_000, description: "the release upgraded with the new values" });

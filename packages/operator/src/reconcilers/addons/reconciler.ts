@@ -7,7 +7,8 @@ import { valuesDigest } from "./helm/index.ts";
 import { addonFieldManager, hasObjects, installBuiltin, prune } from "./install-builtin.ts";
 import type { AddonMetrics } from "./metrics.ts";
 import { addonStatusWrite } from "./status.ts";
-import type { AddonWatches, TenantAddonObjects } from "./watches.ts";
+import { addonReadiness, type Readiness } from "./readiness.ts";
+import { helmReleaseOf, type AddonWatches, type TenantAddonObjects } from "./watches.ts";
 
 /** Where the reconciler reads from: the operator's informer caches. */
 export interface AddonCache {
@@ -41,6 +42,15 @@ export interface AddonReconcilerOptions {
   readonly clock?: Clock;
   readonly metrics?: AddonMetrics;
 }
+
+/** What one pass collects: failures to report and retry, and whether helm installed something. */
+interface Pass {
+  readonly failures: string[];
+  helmInstalled: boolean;
+}
+
+/** How soon a pass that installed a release looks at its workloads again. */
+const helmSettleMs = 2000;
 
 /** A pass that met failures: written to status first, then thrown so that the controller retries with backoff. */
 export class AddonsFailedError extends Error {
@@ -86,19 +96,20 @@ export class AddonReconciler implements Reconciler {
     const desired = desiredAddons(requestedAddons(cluster, template, this.#o.defaults ?? platformDefaultAddons), { context: addonContext, cniRepositories: this.#o.cniRepositories });
     const previous = new Map((cluster.status?.addons ?? []).map((a) => [a.name, a]));
     const statuses: AddonStatus[] = [];
-    const failures: string[] = [];
+    const pass: Pass = { failures: [], helmInstalled: false };
     for (const addon of desired) {
-      statuses.push(await this.#install(cluster, tenant, addon, previous.get(addon.name), failures, context));
+      statuses.push(await this.#install(cluster, tenant, addon, previous.get(addon.name), pass, context));
     }
     const wanted = new Set(desired.map((a) => a.name));
     for (const old of previous.values()) {
       if (wanted.has(old.name)) continue;
-      const left = await this.#remove(cluster, tenant, old, addonContext, failures, context);
+      const left = await this.#remove(cluster, tenant, old, addonContext, pass, context);
       if (left !== undefined) statuses.push(left);
     }
     await this.#writeStatus(cluster, statuses.sort((a, b) => a.name.localeCompare(b.name)));
-    if (failures.length > 0) throw new AddonsFailedError(failures);
-    return undefined;
+    if (pass.failures.length > 0) throw new AddonsFailedError(pass.failures);
+    // helm made objects this pass whose watch events may not come (a release without workloads): one more look at them shortly.
+    return pass.helmInstalled ? { requeueAfter: helmSettleMs } : undefined;
   }
 
   /** What add-ons are rendered for: the cluster's version and network, where pods reach its API, and the image mirror. */
@@ -116,20 +127,20 @@ export class AddonReconciler implements Reconciler {
     };
   }
 
-  /** Installs, upgrades or repairs one add-on; its status, with a failure added to `failures`. */
-  async #install(cluster: Cluster, tenant: TenantAddonObjects, addon: DesiredAddon, previous: AddonStatus | undefined, failures: string[], context: ReconcileContext): Promise<AddonStatus> {
+  /** Installs, upgrades or repairs one add-on; its status, with a failure added to the pass. */
+  async #install(cluster: Cluster, tenant: TenantAddonObjects, addon: DesiredAddon, previous: AddonStatus | undefined, pass: Pass, context: ReconcileContext): Promise<AddonStatus> {
     if ("problem" in addon) {
-      failures.push(`${addon.name}: ${addon.problem}`);
+      pass.failures.push(`${addon.name}: ${addon.problem}`);
       return { name: addon.name, source: "BuiltIn", ready: false, phase: "Failed", message: addon.problem };
     }
     const rendering = addon.rendering;
     // An add-on that changed hands (a built-in given a chart of the user's, or back) loses what the other way installed first.
     if (previous !== undefined && previous.source !== rendering.source) {
-      const left = await this.#remove(cluster, tenant, previous, this.#context(cluster), failures, context);
+      const left = await this.#remove(cluster, tenant, previous, this.#context(cluster), pass, context);
       if (left !== undefined) return left;
       previous = undefined;
     }
-    return rendering.source === "BuiltIn" ? this.#installBuiltin(cluster, tenant, addon.name, rendering, previous, context) : this.#installHelm(cluster, tenant, addon.name, rendering, previous, failures, context);
+    return rendering.source === "BuiltIn" ? this.#installBuiltin(cluster, tenant, addon.name, rendering, previous, context) : this.#installHelm(cluster, tenant, addon.name, rendering, previous, pass, context);
   }
 
   /** A built-in add-on brought to its rendering; events for what was installed, upgraded or repaired. */
@@ -146,25 +157,52 @@ export class AddonReconciler implements Reconciler {
     return outcome.status;
   }
 
-  /** A Helm add-on installed or upgraded when its chart, version or values changed, or its last attempt failed. */
-  async #installHelm(cluster: Cluster, tenant: TenantAddonObjects, name: string, chart: HelmChart, previous: AddonStatus | undefined, failures: string[], context: ReconcileContext): Promise<AddonStatus> {
+  /**
+   * A Helm add-on installed or upgraded when its chart, version or values
+   * changed or its last attempt failed, and installed again when one of its
+   * workloads was deleted; ready once every workload of its release is.
+   */
+  async #installHelm(cluster: Cluster, tenant: TenantAddonObjects, name: string, chart: HelmChart, previous: AddonStatus | undefined, pass: Pass, context: ReconcileContext): Promise<AddonStatus> {
     const digest = valuesDigest(chart);
     const base = { name, source: "Helm" as const, version: chart.version, release: chart.release, namespace: chart.namespace };
-    // Installed as asked and not failing: nothing to do (helm is not asked again on every pass).
-    if (previous?.digest === digest && previous.phase !== "Failed") return previous;
+    const unchanged = previous?.digest === digest && previous.phase !== "Failed";
+    const repair = unchanged && tenant.takeDeletedWorkload(chart.namespace, chart.release);
+    let lastAppliedTime = previous?.lastAppliedTime;
+    // Installed as asked, not failing, nothing deleted: helm is not asked again on every pass.
+    const install = !unchanged || repair;
+    if (install) {
+      const outcome = await this.#runHelm(cluster, tenant, chart, previous, repair, pass, context);
+      if (typeof outcome !== "string") return { ...base, ...outcome };
+      lastAppliedTime = outcome;
+    }
+    // Just installed: the watches have not seen its workloads yet, so the pass that comes back shortly judges them.
+    const readiness = install ? { ready: false, message: "installed; looking at its workloads" } : await this.#helmReadiness(tenant, chart);
+    return { ...base, ready: readiness.ready, phase: readiness.ready ? "Installed" : "Installing", digest, ...(lastAppliedTime === undefined ? {} : { lastAppliedTime }), ...(readiness.message === undefined ? {} : { message: readiness.message }) };
+  }
+
+  /** helm upgrade --install of `chart`: when it was applied, or how the add-on failed (the digest of what last installed kept, so that it is tried again while the old release runs). */
+  async #runHelm(cluster: Cluster, tenant: TenantAddonObjects, chart: HelmChart, previous: AddonStatus | undefined, repair: boolean, pass: Pass, context: ReconcileContext): Promise<string | Pick<AddonStatus, "ready" | "phase" | "digest" | "lastAppliedTime" | "message">> {
+    const name = chart.release;
     try {
       this.#o.metrics?.sent("helm_upgrade");
       await this.#o.helm.upgradeInstall(tenant.kubeconfig, chart, context.signal);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
-      failures.push(`${name}: ${message}`);
+      pass.failures.push(`${name}: ${message}`);
       this.#o.events?.record(cluster, { type: "Warning", reason: "AddonFailed", action: "Install", note: `${name} (chart ${chart.chart} ${chart.version}): ${message}`.slice(0, 1000) });
-      // The digest of what last installed stays: a failed upgrade is tried again, and the old release keeps running.
-      const kept = { ...(previous?.digest === undefined ? {} : { digest: previous.digest }), ...(previous?.lastAppliedTime === undefined ? {} : { lastAppliedTime: previous.lastAppliedTime }) };
-      return { ...base, ready: false, phase: "Failed", ...kept, message: message.slice(0, 4000) };
+      return { ready: false, phase: "Failed", ...(previous?.digest === undefined ? {} : { digest: previous.digest }), ...(previous?.lastAppliedTime === undefined ? {} : { lastAppliedTime: previous.lastAppliedTime }), message: message.slice(0, 4000) };
     }
-    this.#o.events?.record(cluster, { reason: previous === undefined ? "AddonInstalled" : "AddonUpgraded", action: "Install", note: `${name}: chart ${chart.chart} ${chart.version}` });
-    return { ...base, ready: true, phase: "Installed", digest, lastAppliedTime: this.#now() };
+    pass.helmInstalled = true;
+    const reason = repair ? "AddonRepaired" : previous === undefined ? "AddonInstalled" : "AddonUpgraded";
+    this.#o.events?.record(cluster, { reason, action: repair ? "Repair" : "Install", note: `${name}: chart ${chart.chart} ${chart.version}${repair ? ", installed again: a workload of its release was deleted" : ""}` });
+    return this.#now();
+  }
+
+  /** A release's readiness: every Deployment, DaemonSet and StatefulSet helm made for it available (a release without any is ready once installed). */
+  async #helmReadiness(tenant: TenantAddonObjects, chart: HelmChart): Promise<Readiness> {
+    const release = `${chart.namespace}/${chart.release}`;
+    const workloads = (await tenant.helmWorkloads()).flatMap((informer) => informer.list()).filter((o) => helmReleaseOf(o) === release);
+    return addonReadiness(workloads, (o) => o);
   }
 
   #now(): string {
@@ -172,7 +210,7 @@ export class AddonReconciler implements Reconciler {
   }
 
   /** Uninstalls an add-on no longer asked for; its status while something is left, undefined once it is gone. */
-  async #remove(cluster: Cluster, tenant: TenantAddonObjects, old: AddonStatus, addonContext: AddonContext, failures: string[], context: ReconcileContext): Promise<AddonStatus | undefined> {
+  async #remove(cluster: Cluster, tenant: TenantAddonObjects, old: AddonStatus, addonContext: AddonContext, pass: Pass, context: ReconcileContext): Promise<AddonStatus | undefined> {
     try {
       if (old.source === "Helm") {
         this.#o.metrics?.sent("helm_uninstall");
@@ -185,7 +223,7 @@ export class AddonReconciler implements Reconciler {
       }
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
-      failures.push(`${old.name}: ${message}`);
+      pass.failures.push(`${old.name}: ${message}`);
       return { ...old, ready: false, phase: "Removing", message: message.slice(0, 4000) };
     }
     this.#o.events?.record(cluster, { reason: "AddonRemoved", action: "Uninstall", note: `${old.name} removed` });

@@ -14,15 +14,47 @@ export interface TenantAddonObjects {
    * TenantUnreachableError when that takes longer than the timeout.
    */
   kind(kind: KindRef): Promise<Informer>;
-  /** Every kind watched so far. */
+  /** Every kind of add-on objects watched so far (not the Helm workloads). */
   watched(): readonly Informer[];
+  /**
+   * The workloads (Deployments, DaemonSets, StatefulSets) helm made, which
+   * it labels app.kubernetes.io/managed-by=Helm and annotates with their
+   * release: their watches opened on first use, like kind().
+   */
+  helmWorkloads(): Promise<readonly Informer[]>;
+  /**
+   * Whether a workload of the release `namespace/release` was deleted since
+   * the last call (then the release is installed again); this process's
+   * memory only: after a restart a workload deleted meanwhile is not seen.
+   */
+  takeDeletedWorkload(namespace: string, release: string): boolean;
 }
+
+/** How helm marks what it made (helm 3.2 and later, 4). */
+export const helmManagedSelector = "app.kubernetes.io/managed-by=Helm";
+const helmReleaseAnnotation = "meta.helm.sh/release-name";
+const helmNamespaceAnnotation = "meta.helm.sh/release-namespace";
+
+/** The release `namespace/release` a helm-made object belongs to, or undefined. */
+export function helmReleaseOf(object: KubernetesObject): string | undefined {
+  const annotations = object.metadata?.annotations;
+  const release = annotations?.[helmReleaseAnnotation];
+  return release === undefined ? undefined : `${annotations?.[helmNamespaceAnnotation] ?? ""}/${release}`;
+}
+
+const helmWorkloadKinds: readonly KindRef[] = [
+  { apiVersion: "apps/v1", kind: "Deployment", plural: "deployments", namespaced: true },
+  { apiVersion: "apps/v1", kind: "DaemonSet", plural: "daemonsets", namespaced: true },
+  { apiVersion: "apps/v1", kind: "StatefulSet", plural: "statefulsets", namespaced: true },
+];
 
 interface Entry {
   readonly tenant: TenantAddonObjects;
   readonly informers: InformerCache;
   /** The admin kubeconfig (base64, as cached) it was built from: a new one reconnects. */
   readonly encoded: string;
+  /** How many watches it keeps open. */
+  readonly watches: () => number;
 }
 
 /** Only what drift checks read: managedFields would double each cached object for nothing. */
@@ -64,7 +96,13 @@ export class AddonWatches {
     const client = DeadlineClient.forTenant(kubeConfig, `cluster ${id}`, this.#timeoutMs);
     const informers = new InformerCache({ kubeConfig });
     const started = new Map<string, Informer>();
+    const helm = new Map<string, Informer>();
+    const deletedReleases = new Set<string>();
     const notify = (): void => this.#onChange(cluster);
+    const synced = async (informer: Informer, kind: KindRef): Promise<Informer> => {
+      if (await informer.waitForSync(AbortSignal.timeout(this.#timeoutMs))) return informer;
+      throw new TenantUnreachableError(`the API of cluster ${id} has not listed its ${kind.plural} within ${formatSeconds(this.#timeoutMs)}; retried with backoff`);
+    };
     const tenant: TenantAddonObjects = {
       client,
       kubeconfig,
@@ -78,14 +116,34 @@ export class AddonWatches {
           started.set(key, informer);
           this.#watchesChanged(1);
         }
-        if (!(await informer.waitForSync(AbortSignal.timeout(this.#timeoutMs)))) {
-          throw new TenantUnreachableError(`the API of cluster ${id} has not listed its ${kind.plural} within ${formatSeconds(this.#timeoutMs)}; retried with backoff`);
-        }
-        return informer;
+        return synced(informer, kind);
       },
       watched: () => [...started.values()],
+      helmWorkloads: async () => {
+        for (const kind of helmWorkloadKinds) {
+          let informer = helm.get(kind.kind);
+          if (informer === undefined) {
+            informer = informers.informerFor(kind, { labelSelector: helmManagedSelector, transform: withoutManagedFields });
+            informer.addHandlers({
+              add: notify,
+              update: notify,
+              delete: (object) => {
+                const release = helmReleaseOf(object);
+                if (release !== undefined) deletedReleases.add(release);
+                notify();
+              },
+            });
+            informer.start();
+            helm.set(kind.kind, informer);
+            this.#watchesChanged(1);
+          }
+          await synced(informer, kind);
+        }
+        return [...helm.values()];
+      },
+      takeDeletedWorkload: (namespace, release) => deletedReleases.delete(`${namespace}/${release}`),
     };
-    this.#entries.set(id, { tenant, informers, encoded });
+    this.#entries.set(id, { tenant, informers, encoded, watches: () => started.size + helm.size });
     return tenant;
   }
 
@@ -94,7 +152,7 @@ export class AddonWatches {
     const entry = this.#entries.get(id);
     this.#entries.delete(id);
     if (entry === undefined) return;
-    this.#watchesChanged(-entry.tenant.watched().length);
+    this.#watchesChanged(-entry.watches());
     await entry.informers.stop();
   }
 
