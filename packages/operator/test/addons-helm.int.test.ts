@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -75,6 +75,18 @@ describe("HelmRunner, running the real helm against a real kube-apiserver", () =
     const secrets = await tenant().kubeConfig().makeApiClient(CoreV1Api).listNamespacedSecret({ namespace, labelSelector: "owner=helm,name=hello" });
     expect(secrets.items.map((s) => s.metadata?.name)).toEqual(["sh.helm.release.v1.hello.v1"]);
     expect(await leftInWorkDir()).toEqual(["cache", "config", "data"]);
+  });
+
+  it("removes what the calls of an operator killed mid-call left (their kubeconfigs) before its first call", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "seedbed-helm-runner-"));
+    try {
+      await mkdir(join(dir, "call-killed"), { recursive: true });
+      await writeFile(join(dir, "call-killed", "kubeconfig"), "left by a killed operator");
+      await new HelmRunner({ workDir: dir }).status(tenant().kubeconfig, "hello", namespace);
+      expect((await readdir(dir)).sort()).toEqual(["cache", "config", "data"]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it("upgrades when only the values change, to exactly the new values", async () => {

@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { binaryPath } from "@seedbed/binaries";
 import type { HelmChart } from "../catalog/types.ts";
@@ -159,6 +159,8 @@ export class HelmRunner {
 
   async #createHomes(): Promise<void> {
     await mkdir(this.#workDir, { recursive: true, mode: 0o700 });
+    // Calls of an operator killed mid-call left their kubeconfig behind: one operator owns a work directory, so none of these is in use.
+    for (const entry of await readdir(this.#workDir)) if (entry.startsWith("call-")) await rm(join(this.#workDir, entry), { recursive: true, force: true });
     for (const dir of Object.values(homeDirs)) await mkdir(join(this.#workDir, dir), { recursive: true, mode: 0o700 });
   }
 }
