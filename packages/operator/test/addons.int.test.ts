@@ -173,6 +173,23 @@ describe("add-ons", () => {
     expect(await configMap("kube-system", "coredns-custom")).toBeDefined();
   });
 
+  it("reports an add-on whose object the tenant refuses as Failed with the tenant's message, keeps the others, and installs it once allowed", async () => {
+    const admission = tenant.makeApiClient(CustomObjectsApi);
+    const policy = { group: "admissionregistration.k8s.io", version: "v1" };
+    await admission.createClusterCustomObject({ ...policy, plural: "validatingadmissionpolicies", body: { apiVersion: "admissionregistration.k8s.io/v1", kind: "ValidatingAdmissionPolicy", metadata: { name: "no-dashboards" }, spec: { failurePolicy: "Fail", matchConstraints: { resourceRules: [{ apiGroups: ["apps"], apiVersions: ["v1"], operations: ["CREATE"], resources: ["deployments"] }] }, validations: [{ expression: "object.metadata.name != 'kubernetes-dashboard'", message: "no dashboards in this cluster" }] } } });
+    await admission.createClusterCustomObject({ ...policy, plural: "validatingadmissionpolicybindings", body: { apiVersion: "admissionregistration.k8s.io/v1", kind: "ValidatingAdmissionPolicyBinding", metadata: { name: "no-dashboards" }, spec: { policyName: "no-dashboards", validationActions: ["Deny"] } } });
+    // The policy takes effect once the API server has loaded it: until then a create goes through, so wait for a refusal.
+    const probe = { metadata: { name: "kubernetes-dashboard" }, spec: { selector: { matchLabels: { a: "b" } }, template: { metadata: { labels: { a: "b" } }, spec: { containers: [{ name: "c", image: "registry.k8s.io/pause:3.10" }] } } } };
+    await eventually(() => apps.createNamespacedDeployment({ namespace: "default", body: probe, dryRun: "All" }).then(() => "allowed", (error: unknown) => String((error as { body?: unknown }).body ?? error)), (answer) => answer.includes("no dashboards in this cluster"), { timeoutMs: 30_000, description: "the policy in effect" });
+    await patchSpec({ addons: [{ name: "coredns", enabled: false }, { name: "dashboard" }] });
+    // (The namespace of the dashboard removed by the test before may still be terminating: a refusal of its own, retried.)
+    const failed = await eventually(readCluster, (c) => addon(c, "dashboard")?.phase === "Failed" && /no dashboards in this cluster/.test(addon(c, "dashboard")?.message ?? ""), { timeoutMs: 90_000, description: "dashboard Failed by the policy" });
+    expect(addon(failed, "flannel")?.phase).toBe("Installed");
+    expect(failed.status?.conditions?.find((c) => c.type === "AddonsReady")?.reason).toBe("AddonFailed");
+    await admission.deleteClusterCustomObject({ ...policy, plural: "validatingadmissionpolicybindings", name: "no-dashboards" });
+    await eventually(readCluster, (c) => addon(c, "dashboard")?.phase === "Installed", { timeoutMs: 90_000, description: "dashboard Installed once allowed" });
+  });
+
   it("refuses at admission an add-on that is neither built in nor a chart, naming the field", async () => {
     const refused = await patchSpec({ addons: [{ name: "nosuch" }] }).then(() => undefined, (error: unknown) => String((error as { body?: unknown }).body ?? error));
     expect(refused).toMatch(/spec\.addons\[0\]\.name.*unknown built-in add-on 'nosuch'/);

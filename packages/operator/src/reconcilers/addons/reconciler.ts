@@ -91,8 +91,8 @@ export class AddonReconciler implements Reconciler {
     const encoded = this.#o.cache.secret(namespace, clusterObjectNames.adminKubeconfigSecret(request.name))?.data?.[kubeconfigSecretKey];
     if (encoded === undefined) return undefined;
     const tenant = await this.#o.watches.get({ namespace, name: request.name }, encoded);
-    const template = cluster.spec.template === undefined ? undefined : this.#o.cache.template(namespace, cluster.spec.template);
-    const addonContext = this.#context(cluster);
+    const template = this.#templateOf(cluster);
+    const addonContext = this.#context(cluster, template);
     const desired = desiredAddons(requestedAddons(cluster, template, this.#o.defaults ?? platformDefaultAddons), { context: addonContext, cniRepositories: this.#o.cniRepositories });
     const previous = new Map((cluster.status?.addons ?? []).map((a) => [a.name, a]));
     const statuses: AddonStatus[] = [];
@@ -113,10 +113,11 @@ export class AddonReconciler implements Reconciler {
   }
 
   /** What add-ons are rendered for: the cluster's version and network, where pods reach its API, and the image mirror. */
-  #context(cluster: Cluster): AddonContext {
-    const network = cluster.spec.network;
+  #context(cluster: Cluster, template: ClusterTemplate | undefined): AddonContext {
+    // A cluster's own network replaces its template's as a whole (as resolveClusterSpec does).
+    const network = cluster.spec.network ?? template?.spec.network;
     const endpoint = new URL(cluster.status?.nodeEndpoint ?? cluster.status?.endpoint ?? "https://127.0.0.1:6443");
-    const registry = (cluster.status?.seed === undefined ? undefined : this.#o.cache.seed(cluster.status.seed)?.spec.imageRegistry) ?? this.#o.imageRegistry;
+    const registry = this.#imageRegistry(cluster);
     return {
       kubernetesVersion: cluster.status?.version ?? cluster.spec.version ?? "",
       podCIDR: network?.podCIDR ?? "10.244.0.0/16",
@@ -136,11 +137,30 @@ export class AddonReconciler implements Reconciler {
     const rendering = addon.rendering;
     // An add-on that changed hands (a built-in given a chart of the user's, or back) loses what the other way installed first.
     if (previous !== undefined && previous.source !== rendering.source) {
-      const left = await this.#remove(cluster, tenant, previous, this.#context(cluster), pass, context);
+      const left = await this.#remove(cluster, tenant, previous, this.#context(cluster, this.#templateOf(cluster)), pass, context);
       if (left !== undefined) return left;
       previous = undefined;
     }
-    return rendering.source === "BuiltIn" ? this.#installBuiltin(cluster, tenant, addon.name, rendering, previous, context) : this.#installHelm(cluster, tenant, addon.name, rendering, previous, pass, context);
+    if (rendering.source === "Helm") return this.#installHelm(cluster, tenant, addon.name, rendering, previous, pass, context);
+    try {
+      return await this.#installBuiltin(cluster, tenant, addon.name, rendering, previous, context);
+    } catch (error) {
+      // One add-on the tenant refuses (or does not answer for) is reported on its own; the others go on.
+      const message = error instanceof Error ? error.message : String(error);
+      pass.failures.push(`${addon.name}: ${message}`);
+      this.#o.events?.record(cluster, { type: "Warning", reason: "AddonFailed", action: "Install", note: `${addon.name}: ${message}`.slice(0, 1000) });
+      return { name: addon.name, source: "BuiltIn", version: rendering.version, ready: false, phase: "Failed", ...(previous?.digest === undefined ? {} : { digest: previous.digest }), ...(previous?.lastAppliedTime === undefined ? {} : { lastAppliedTime: previous.lastAppliedTime }), message: message.slice(0, 4000) };
+    }
+  }
+
+  /** The seed's image mirror, else the platform's. */
+  #imageRegistry(cluster: Cluster): string | undefined {
+    const seed = cluster.status?.seed === undefined ? undefined : this.#o.cache.seed(cluster.status.seed);
+    return seed?.spec.imageRegistry ?? this.#o.imageRegistry;
+  }
+
+  #templateOf(cluster: Cluster): ClusterTemplate | undefined {
+    return cluster.spec.template === undefined ? undefined : this.#o.cache.template(cluster.metadata.namespace ?? "", cluster.spec.template);
   }
 
   /** A built-in add-on brought to its rendering; events for what was installed, upgraded or repaired. */
