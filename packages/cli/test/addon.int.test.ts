@@ -1,10 +1,9 @@
-import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CoreV1Api, CustomObjectsApi } from "@kubernetes/client-node";
 import { apiVersion, installCRDs, type Addon, type Cluster } from "@seedbed/api";
-import type { RunResult } from "@seedbed/testing";
+import { run, type RunResult } from "@seedbed/testing";
 import { useKubeAPI } from "@seedbed/testing/vitest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
@@ -27,17 +26,7 @@ describe("seedbed addon: a cluster's add-ons through the management API", () => 
   const specAddons = async (): Promise<Addon[] | undefined> => ((await objects().getNamespacedCustomObject({ ...coordinates, name: "web" })) as Cluster).spec.addons;
 
   /** Runs the command line, with `input` on its standard input. */
-  const seedbed = (args: string[], input = ""): Promise<RunResult> =>
-    new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, [cli, ...args, "--kubeconfig", api().kubeconfigPath], { stdio: ["pipe", "pipe", "pipe"], timeout: 60_000 });
-      let stdout = "";
-      let stderr = "";
-      child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-      child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-      child.once("error", reject);
-      child.once("close", (status) => resolve({ status, stdout, stderr }));
-      child.stdin.end(input);
-    });
+  const seedbed = (args: string[], input = ""): Promise<RunResult> => run(process.execPath, [cli, ...args, "--kubeconfig", api().kubeconfigPath], process.env, { timeoutMs: 60_000, input });
 
   beforeAll(async () => {
     const kc = api().kubeConfig();

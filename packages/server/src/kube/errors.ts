@@ -56,3 +56,12 @@ function parseStatus(body: unknown): KubeStatus {
   }
   return body !== null && typeof body === "object" ? body : {};
 }
+
+/** Runs a request to the management API, its failure turned into the REST API's error (fromKubeError). */
+export async function kubeCall<T>(run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    throw fromKubeError(error);
+  }
+}

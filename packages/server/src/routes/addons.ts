@@ -3,7 +3,7 @@ import { Addon, addonRemoval, addonsPatch, AddonStatus, upsertAddon, type Cluste
 import type { ObjectClient } from "@seedbed/runtime";
 import Type from "typebox";
 import { HttpError } from "../errors.ts";
-import { fromKubeError } from "../kube/errors.ts";
+import { kubeCall } from "../kube/errors.ts";
 import { clusters, clusterTemplates, projectObject } from "../kube/resources.ts";
 import { addonBodySchema, nameParam, projectParam } from "../validation/schemas.ts";
 import { addonViewOf, addonViewPhases, addonViews } from "./addon-view.ts";
@@ -86,13 +86,7 @@ export function addonRoutes(app: App, ctx: RouteContext): void {
   const collection = `/projects/:project/clusters/:${clusters.param}/addons`;
   const one = `${collection}/:addon`;
   const tags = [clusters.path];
-  const call = async <T>(run: () => Promise<T>): Promise<T> => {
-    try {
-      return await run();
-    } catch (error) {
-      throw fromKubeError(error);
-    }
-  };
+  const call = kubeCall;
 
   app.get(collection, {
     schema: {

@@ -1,7 +1,7 @@
 import type { KubernetesObject } from "@kubernetes/client-node";
 import Type, { type TUnsafe } from "typebox";
 import { HttpError } from "../errors.ts";
-import { fromKubeError } from "../kube/errors.ts";
+import { kubeCall } from "../kube/errors.ts";
 import { trimmed, trimmedList, type ObjectList } from "../kube/objects.ts";
 import { projectCollection, projectNamespace, projectObject, type ProjectResource } from "../kube/resources.ts";
 import { createBodySchema, nameParam, patchBodySchema, projectParam } from "../validation/schemas.ts";
@@ -38,13 +38,7 @@ export function objectRoutes(app: App, ctx: RouteContext, resource: ProjectResou
   const collection = `/projects/:project/${resource.path}`;
   const one = `${collection}/:${resource.param}`;
   const tags = [resource.path];
-  const call = async <T>(run: () => Promise<T>): Promise<T> => {
-    try {
-      return await run();
-    } catch (error) {
-      throw fromKubeError(error);
-    }
-  };
+  const call = kubeCall;
 
   app.get(collection, {
     schema: { tags, summary: `List the project's ${kind.plural}`, params: Type.Object({ project: projectParam }), response: { 200: listSchema(kind), ...errors(400, 404) } },
