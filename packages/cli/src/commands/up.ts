@@ -147,13 +147,15 @@ export async function up(options: UpOptions = {}): Promise<number> {
   writePlatformFile(home, { managementServer: plane.server, managementCA, issuerURL: login.issuerURL, ...(login.caPEM === undefined ? {} : { issuerCA: login.caPEM }), clientID: login.clientID, apiURL: front.apiURL, sharedEndpoint: { port: ports.gateway, domain: localSharedDomain } });
   const binDir = linkTools(home);
   const seconds = ((performance.now() - began) / 1000).toFixed(1);
+  // Listening before the banner: whoever reads "Seedbed is up" may signal at once.
+  const stopped = untilStopped(out);
   out.write(upBanner({ seconds, server: plane.server, kubeconfig, binDir, home, logDirs: [join(home, "logs"), join(plane.dir, "logs")], issuerURL: login.issuerURL, devIssuer: identity.devIssuer, apiURL: front.apiURL, gatewayPort: ports.gateway }));
 
   // Adopted processes are not our children, their exit is noticed by an
   // unref'd poll, and signal handlers hold no handle: without this timer,
   // Node could find nothing left to wait for, while waiting or stopping.
   const keepAlive = setInterval(() => undefined, 1 << 30);
-  const code = await untilStopped(out);
+  const code = await stopped;
   // Controllers first, so nothing restarts what is being stopped; then
   // every cluster's processes; the management plane last.
   await front.stop();

@@ -41,6 +41,12 @@ export function drillMarkerPrefix(workDir: string): string {
  */
 export class BackupDrill {
   readonly #o: BackupDrillOptions;
+  /**
+   * The request each backup's last recorded drill answered, by uid, until
+   * the cache shows it: a reconcile on a cache older than this controller's
+   * own status write must not drill (and count a failure) twice.
+   */
+  readonly #recorded = new Map<string, string>();
 
   constructor(options: BackupDrillOptions) {
     this.#o = options;
@@ -52,10 +58,22 @@ export class BackupDrill {
     return requested !== undefined && requested !== backup.status?.verification?.requestedAt ? requested : undefined;
   }
 
+  /** The backup as the cache shows it: a recorded drill the cache has caught up with needs no memory. */
+  observe(backup: EtcdBackup): void {
+    const uid = backup.metadata.uid;
+    if (uid !== undefined && this.#recorded.get(uid) === backup.status?.verification?.requestedAt) this.#recorded.delete(uid);
+  }
+
+  /** Forgets a deleted backup. */
+  forget(uid: string | undefined): void {
+    if (uid !== undefined) this.#recorded.delete(uid);
+  }
+
   /** Runs the drill asked for with `requestedAt` and records it; throws (to be retried) only when the store cannot be read. */
   async run(backup: EtcdBackup, cluster: Cluster | undefined, requestedAt: string, context: ReconcileContext): Promise<void> {
     const name = backup.metadata.name ?? "?";
     const uid = backup.metadata.uid ?? name;
+    if (this.#recorded.get(uid) === requestedAt) return;
     const dir = join(this.#o.workDir, "drills", uid);
     const marker = `${drillMarkerPrefix(this.#o.workDir)}/${uid}`;
     const file = join(this.#o.workDir, `drill-${uid}.db`);
@@ -100,6 +118,7 @@ export class BackupDrill {
       metadata: { name: backup.metadata.name, namespace },
       status: { ...backup.status, verification: { requestedAt, time, passed, message }, conditions },
     });
+    this.#recorded.set(backup.metadata.uid ?? backup.metadata.name ?? "?", requestedAt);
     const name = backup.metadata.name ?? "?";
     if (passed) {
       this.#o.metrics?.drillPassed(namespace, backup.spec.clusterName, now);

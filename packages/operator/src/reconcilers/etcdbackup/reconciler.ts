@@ -62,7 +62,11 @@ export class EtcdBackupReconciler implements Reconciler {
   async reconcile(request: ReconcileRequest, context: ReconcileContext): Promise<ReconcileResult | undefined> {
     const backup = this.#o.backup(request.namespace ?? "", request.name);
     if (!backup) return undefined;
-    if (backup.metadata.deletionTimestamp !== undefined) return this.#delete(backup);
+    if (backup.metadata.deletionTimestamp !== undefined) {
+      this.#drill.forget(backup.metadata.uid);
+      return this.#delete(backup);
+    }
+    this.#drill.observe(backup);
     const phase = backup.status?.phase;
     if (phase === "Completed") {
       const requested = BackupDrill.requested(backup);
