@@ -2,6 +2,7 @@ import type { KindDefinition } from "./crd/definition.ts";
 import {
   clusterKind,
   clusterPolicyKind,
+  clusterSyncKind,
   clusterTemplateKind,
   etcdBackupKind,
   etcdRestoreKind,
@@ -21,5 +22,6 @@ export const allKinds: readonly KindDefinition[] = [
   etcdBackupKind,
   etcdRestoreKind,
   clusterPolicyKind,
+  clusterSyncKind,
   upgradePlanKind,
 ];
