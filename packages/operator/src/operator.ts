@@ -36,6 +36,8 @@ import { EtcdRestoreReconciler } from "./reconcilers/etcdrestore/reconciler.ts";
 import { credentialsLabel, credentialsOf } from "./reconcilers/credentials/protect.ts";
 import { registerUpgradePlans } from "./reconcilers/upgradeplan/register.ts";
 import { registerAddons, type AddonOptions } from "./reconcilers/addons/register.ts";
+import { registerClusterPolicies } from "./reconcilers/clusterpolicy/register.ts";
+import { registerPolicyAgents, type PolicyAgentOptions } from "./reconcilers/policyagent/register.ts";
 
 /** How to run the operator. */
 export interface OperatorOptions {
@@ -77,6 +79,8 @@ export interface OperatorOptions {
   readonly controlPlaneImages?: SeedImageOptions;
   /** The platform's add-ons (default CoreDNS), the image mirror and chart repositories they come from. */
   readonly addons?: AddonOptions;
+  /** The policy agents' credentials (token lifetime). */
+  readonly policyAgents?: PolicyAgentOptions;
 }
 
 /** A running operator. */
@@ -423,6 +427,17 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
     clock: options.clock,
     ...options.addons,
   });
+  // ClusterPolicies: which policies select each cluster (its ClusterSync) and how they stand across the fleet (see clusterpolicy/).
+  registerClusterPolicies(manager, { clusters: clusterInformer, projects: projectInformer, clock: options.clock });
+  // Each cluster's policy agent: its identity on the management API and its process (see policyagent/).
+  const policyAgents = registerPolicyAgents(manager, {
+    clusters: clusterInformer,
+    secret: (namespace, name) => cache.secret(namespace, name),
+    managementKubeConfig: options.kubeConfig,
+    workDir: join(options.stateDir ?? join(tmpdir(), `seedbed-operator-${String(process.pid)}`), "agents"),
+    clock: options.clock,
+    ...options.policyAgents,
+  });
   // UpgradePlans: fleet upgrades in waves with health gates (see upgradeplan/).
   registerUpgradePlans(manager, { clusters: clusterInformer, projects: projectInformer, clock: options.clock });
   // Scratch etcds of drills an earlier run was killed in.
@@ -436,6 +451,7 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
       await tenants.stopAll();
       await csrWatches.stopAll();
       await addons.stop();
+      await policyAgents.stop();
       await drivers.stop();
       await driver?.stopAll();
     },
