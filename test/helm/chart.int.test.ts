@@ -107,10 +107,10 @@ describe("the Helm chart deploy/helm/seedbed", () => {
         expect(rule.apiGroups ?? [], where).not.toContain("*");
         expect(rule.resources?.every((r) => !r.includes("*")), where).toBe(true);
         expect(rule.verbs.filter((v) => ["escalate", "impersonate"].includes(v)), where).toEqual([]);
-        // RBAC: only RoleBindings (of project members), and `bind` only on the three project roles by name.
+        // RBAC: only RoleBindings (of project members) and Roles (of policy agents, which RBAC keeps within the operator's own rights), and `bind` only on the three project roles by name.
         if (rule.apiGroups?.includes("rbac.authorization.k8s.io") === true) {
           if (rule.verbs.includes("bind")) expect(rule, where).toMatchObject({ resources: ["clusterroles"], verbs: ["bind"], resourceNames: ["seedbed-project-owner", "seedbed-project-editor", "seedbed-project-viewer"] });
-          else expect(rule.resources, where).toEqual(["rolebindings"]);
+          else expect([["rolebindings"], ["roles"]], where).toContainEqual(rule.resources);
         }
         expect(rule.apiGroups ?? [], where).not.toContain("apiextensions.k8s.io");
         expect(rule.nonResourceURLs, where).toBeUndefined();
@@ -344,6 +344,10 @@ describe("the Helm chart deploy/helm/seedbed", () => {
         { verb: "create", resource: "rolebindings.rbac.authorization.k8s.io", namespace: "project-demo" },
         { verb: "bind", resource: "clusterroles.rbac.authorization.k8s.io/seedbed-project-editor" },
         { verb: "create", resource: "resourcequotas", namespace: "project-demo" },
+        // A policy agent's identity: its ServiceAccount, tokens of it, and its Role.
+        { verb: "create", resource: "serviceaccounts", namespace: "project-demo" },
+        { verb: "create", resource: "serviceaccounts", subresource: "token", namespace: "project-demo" },
+        { verb: "create", resource: "roles.rbac.authorization.k8s.io", namespace: "project-demo" },
       ];
       const no: AccessQuestion[] = [
         { verb: "*", resource: "*" },
@@ -353,12 +357,12 @@ describe("the Helm chart deploy/helm/seedbed", () => {
         { verb: "create", resource: "pods", namespace: "cluster-abc" },
         { verb: "create", resource: "pods", subresource: "exec", namespace: "cluster-abc" },
         { verb: "delete", resource: "nodes" },
-        { verb: "create", resource: "serviceaccounts", subresource: "token", namespace: "cluster-abc" },
+        { verb: "update", resource: "serviceaccounts", namespace: "project-demo" },
         { verb: "create", resource: "clusterrolebindings.rbac.authorization.k8s.io" },
         { verb: "escalate", resource: "clusterroles.rbac.authorization.k8s.io" },
         { verb: "bind", resource: "clusterroles.rbac.authorization.k8s.io" },
         { verb: "bind", resource: "clusterroles.rbac.authorization.k8s.io/cluster-admin" },
-        { verb: "create", resource: "roles.rbac.authorization.k8s.io", namespace: "project-demo" },
+        { verb: "create", resource: "clusterroles.rbac.authorization.k8s.io" },
         { verb: "impersonate", resource: "users" },
         { verb: "impersonate", resource: "serviceaccounts", namespace: "kube-system" },
         { verb: "update", resource: "customresourcedefinitions.apiextensions.k8s.io" },

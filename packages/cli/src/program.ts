@@ -5,8 +5,9 @@ import { getCluster } from "./commands/cluster/get.ts";
 import { rollbackCluster } from "./commands/cluster/rollback.ts";
 import { certificatesCommand, kubeconfigsCommand } from "./commands/cluster/certificates.ts";
 import { rotateCA } from "./commands/cluster/rotate-ca.ts";
+import { revokeAgent } from "./commands/cluster/revoke-agent.ts";
 import { upgradeCluster } from "./commands/cluster/upgrade.ts";
-import { listClustersCommand } from "./commands/cluster/list.ts";
+import { addClusterRegistryCommands } from "./commands/cluster/registry.ts";
 import { kubeconfigCommand } from "./commands/kubeconfig.ts";
 import type { loginCommand } from "./commands/login.ts";
 import { whoamiCommand } from "./commands/whoami.ts";
@@ -16,6 +17,7 @@ import { verifyBackup } from "./commands/backup/verify.ts";
 import { restoreCluster } from "./commands/restore/commands.ts";
 import { addUpgradeCommands } from "./commands/upgrade-plan/register.ts";
 import { addAddonCommands } from "./commands/addon/register.ts";
+import { addPolicyCommands } from "./commands/policy/register.ts";
 import type { operatorCommand } from "./commands/operator.ts";
 import type { serveCommand } from "./commands/serve.ts";
 import { CliError, ExitCode } from "./errors.ts";
@@ -113,7 +115,7 @@ export function program(): Command {
     .addOption(projectOption())
     .addOption(kubeconfigOption())
     .action((name: string, options: Parameters<typeof createCluster>[1]) => createCluster(name, options));
-  cluster.command("list").alias("ls").description("list a project's clusters").addOption(projectOption()).addOption(outputOption()).addOption(kubeconfigOption()).action((options: Parameters<typeof listClustersCommand>[0]) => listClustersCommand(options));
+  addClusterRegistryCommands(cluster, { kubeconfig: kubeconfigOption, project: projectOption, output: outputOption });
   cluster
     .command("upgrade <name>")
     .description("upgrade a cluster by one minor (spec.version): a pre-upgrade etcd snapshot, then etcd, kube-apiserver, controllers and node pools in the version-skew order")
@@ -139,6 +141,13 @@ export function program(): Command {
     .addOption(projectOption())
     .addOption(kubeconfigOption())
     .action((name: string, options: Parameters<typeof rotateCA>[1]) => rotateCA(name, options));
+  cluster
+    .command("revoke-agent <name>")
+    .description("revoke a cluster's policy-agent credentials: its ServiceAccount is replaced, every token of the old one is refused (within about 10 s, how long the API server caches an authentication), and a new agent starts with a new token")
+    .option("--timeout <duration>", "how long to wait for the new identity, e.g. 30s or 2m", "2m")
+    .addOption(projectOption())
+    .addOption(kubeconfigOption())
+    .action((name: string, options: Parameters<typeof revokeAgent>[1]) => revokeAgent(name, options));
   cluster
     .command("certificates <name>")
     .description("show a cluster's CAs (fingerprint, expiry, the previous one during a rotation), leaf expiries, renewal, the CA rotation, and kubeconfigs still trusting only the old CA")
@@ -250,6 +259,7 @@ export function program(): Command {
 
   addUpgradeCommands(root, { kubeconfig: kubeconfigOption, output: outputOption });
   addAddonCommands(root, { kubeconfig: kubeconfigOption, project: projectOption, output: outputOption });
+  addPolicyCommands(root, { kubeconfig: kubeconfigOption, project: projectOption, output: outputOption });
 
   root
     .command("login")

@@ -23,6 +23,7 @@ import { upgradePlanRoutes } from "./routes/upgrade-plans.ts";
 import { RouteMethods } from "./routes/methods.ts";
 import { metaRoutes } from "./routes/meta.ts";
 import { objectRoutes } from "./routes/objects.ts";
+import { policyRoutes } from "./routes/policies.ts";
 import { projectRoutes } from "./routes/projects.ts";
 import { watchRoutes } from "./routes/watch.ts";
 import { ajvOptions } from "./validation/ajv.ts";
@@ -166,11 +167,11 @@ export function buildServer(options: ServerOptions): App {
   void app.register(swagger, {
     openapi: {
       openapi: "3.1.0",
-      info: { title: "Seedbed API", version: "v1", description: "Projects, clusters (and their upgrades, rollbacks, CA rotations and add-ons), node pools, etcd backups and restores, and fleet upgrades (UpgradePlans, platform admins only) of Seedbed. Every call acts as the caller: the bearer token goes on to the management Kubernetes API, whose RBAC decides. A method a path does not have is answered 405 with an Allow header; a path that does not exist, 404. Errors carry the body of the Error schema." },
+      info: { title: "Seedbed API", version: "v1", description: "Projects, clusters (and their upgrades, rollbacks, CA rotations and add-ons and labels), node pools, etcd backups and restores, ClusterPolicies and how each stands on every cluster, and fleet upgrades (UpgradePlans, platform admins only) of Seedbed. Every call acts as the caller: the bearer token goes on to the management Kubernetes API, whose RBAC decides. A method a path does not have is answered 405 with an Allow header; a path that does not exist, 404. Errors carry the body of the Error schema." },
       components: { securitySchemes: { bearer: { type: "http", scheme: "bearer", description: "The caller's token for the management API (an OIDC ID token)." } } },
       security: [{ bearer: [] }],
     },
-    // Shared schemas appear under components by their $id (Cluster, NodePool, EtcdBackup, EtcdRestore, UpgradePlan, Project, Error).
+    // Shared schemas appear under components by their $id (Cluster, NodePool, EtcdBackup, EtcdRestore, UpgradePlan, ClusterPolicy, Project, Error).
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === "string" ? json.$id : `def-${i}`) },
   });
   for (const schema of sharedSchemas()) app.addSchema(schema);
@@ -205,6 +206,7 @@ export function buildServer(options: ServerOptions): App {
     certificateRoutes(api, ctx);
     addonRoutes(api, ctx);
     upgradePlanRoutes(api, ctx);
+    policyRoutes(api, ctx);
     watchRoutes(api, ctx);
     done();
   }, { prefix: "/api/v1" });

@@ -274,6 +274,7 @@ describe("the REST API acting as its callers against a real kube-apiserver", () 
         `GET ${p}/etcdbackups`, `POST ${p}/etcdbackups`, `GET ${p}/etcdbackups/{backup}`, `PATCH ${p}/etcdbackups/{backup}`, `DELETE ${p}/etcdbackups/{backup}`,
         `GET ${p}/etcdrestores`, `POST ${p}/etcdrestores`, `GET ${p}/etcdrestores/{restore}`, `PATCH ${p}/etcdrestores/{restore}`, `DELETE ${p}/etcdrestores/{restore}`,
         `GET ${p}/watch`,
+        `GET ${p}/policies`, `GET ${p}/policies/{policy}`, `PUT ${p}/policies/{policy}`, `DELETE ${p}/policies/{policy}`, `GET ${p}/policies/{policy}/clusters`,
         "GET /api/v1/upgradeplans", "POST /api/v1/upgradeplans", "GET /api/v1/upgradeplans/{plan}", "PATCH /api/v1/upgradeplans/{plan}", "DELETE /api/v1/upgradeplans/{plan}",
       ].sort());
       expect(await (await fetch(`${server.url}/healthz`)).json()).toEqual({ status: "ok" });

@@ -120,13 +120,23 @@ function badBodies(operation: Operation, valid: Arbitrary<unknown>): Arbitrary<{
   );
 }
 
+/**
+ * A value the query parameter's schema refuses: "maybe" for an enum or a
+ * number written as digits; for a pattern that takes words (a name, a
+ * label selector, where "maybe" is fine), one that starts with '-(',
+ * which neither a name nor a selector may.
+ */
+function invalidQueryValue(schema: Schema): string {
+  return typeof schema.pattern === "string" && new RegExp(schema.pattern, "u").test("maybe") ? "-(" : "maybe";
+}
+
 /** A documented request of `operation`, valid or broken in one place. */
 function documented(operation: Operation, tokens: readonly (string | undefined)[]): Arbitrary<GeneratedRequest> {
   const params = fc.tuple(...operation.pathParams.map((p) => nameParam(p.name, p.schema)));
   const query = fc.tuple(...operation.queryParams.map((q) => fc.oneof(
     { weight: 2, arbitrary: fc.constant({ part: "", valid: true }) },
     { weight: 3, arbitrary: valueOf(q.schema).map((v) => ({ part: `${q.name}=${encodeURIComponent(String(v))}`, valid: true })) },
-    { weight: 1, arbitrary: fc.constant({ part: `${q.name}=maybe`, valid: false }) },
+    { weight: 1, arbitrary: fc.constant({ part: `${q.name}=${encodeURIComponent(invalidQueryValue(q.schema))}`, valid: false }) },
   )));
   const body = operation.body;
   const bodies = body === undefined

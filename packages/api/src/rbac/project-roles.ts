@@ -12,7 +12,15 @@ export function projectClusterRoleName(role: ProjectRole): string {
 }
 
 const tenantKinds = ["clusters", "nodepools", "clustertemplates", "etcdbackups", "etcdrestores", "clusterpolicies"];
+/**
+ * Read only, for every role: ClusterSyncs are written by the operator
+ * (spec) and each cluster's policy agent (status), never by members; they
+ * hold a policy's per-cluster detail (`seedbed policy status`).
+ */
+const readOnlyKinds = ["clustersyncs"];
 const read = ["get", "list", "watch"];
+/** What every role reads: the kinds and their status. */
+const readable = [...tenantKinds, ...readOnlyKinds, ...[...tenantKinds, ...readOnlyKinds].map((k) => `${k}/status`)];
 const write = ["create", "update", "patch", "delete"];
 
 /**
@@ -36,20 +44,20 @@ const ledger = { apiGroups: [""], resources: ["configmaps"], verbs: ["get", "cre
  */
 const rules: Record<ProjectRole, object[]> = {
   viewer: [
-    { apiGroups: [group], resources: [...tenantKinds, ...tenantKinds.map((k) => `${k}/status`)], verbs: read },
+    { apiGroups: [group], resources: readable, verbs: read },
     { apiGroups: ["", "events.k8s.io"], resources: ["events"], verbs: read },
     { apiGroups: [""], resources: ["resourcequotas"], verbs: read },
     ledger,
   ],
   editor: [
-    { apiGroups: [group], resources: [...tenantKinds, ...tenantKinds.map((k) => `${k}/status`)], verbs: read },
+    { apiGroups: [group], resources: readable, verbs: read },
     { apiGroups: [group], resources: tenantKinds, verbs: write },
     { apiGroups: ["", "events.k8s.io"], resources: ["events"], verbs: read },
     { apiGroups: [""], resources: ["resourcequotas"], verbs: read },
     ledger,
   ],
   owner: [
-    { apiGroups: [group], resources: [...tenantKinds, ...tenantKinds.map((k) => `${k}/status`)], verbs: read },
+    { apiGroups: [group], resources: readable, verbs: read },
     { apiGroups: [group], resources: tenantKinds, verbs: write },
     { apiGroups: ["", "events.k8s.io"], resources: ["events"], verbs: read },
     { apiGroups: [""], resources: ["resourcequotas"], verbs: read },

@@ -16,3 +16,4 @@ export * from "./upgrade-plan.ts";
 export * from "./cluster-names.ts";
 export * from "./addon-edits.ts";
 export * from "./policy-agent.ts";
+export * from "./policy-clusters.ts";

@@ -41,3 +41,13 @@ export function policyAgentRoleName(clusterNamespace: string, clusterName: strin
 
 /** Where platform-wide ClusterPolicies live: they may select clusters of every project. */
 export const platformPolicyNamespace = "seedbed-system";
+
+/**
+ * The annotation on a Cluster that revokes its agent's credentials: any new
+ * value (the CLI writes the time) deletes the agent's ServiceAccount, which
+ * the API server then refuses every token of, and issues a new identity.
+ */
+export const revokeAgentAnnotation = "seedbed.dev/revoke-agent";
+
+/** The annotation on an agent's ServiceAccount: the revoke-agent value it was made after (what tells a revoke done from one to do). */
+export const agentRevokedForAnnotation = "seedbed.dev/revoked-for";

@@ -9,6 +9,7 @@ import { Informer } from "./informer.ts";
 export interface InformerScope {
   readonly namespace?: string;
   readonly labelSelector?: string;
+  readonly fieldSelector?: string;
   /** Shrinks cached objects (see InformerOptions.transform); the first caller of a kind and scope decides. */
   readonly transform?: (obj: KubernetesObject) => KubernetesObject;
 }
@@ -38,10 +39,10 @@ export class InformerCache {
 
   /** The informer of `kind` in `scope`, created (not started) on first use. */
   informerFor<T extends KubernetesObject = KubernetesObject>(kind: KindRef, scope: InformerScope = {}): Informer<T> {
-    const key = [kind.apiVersion, kind.plural, scope.namespace ?? "", scope.labelSelector ?? ""].join("|");
+    const key = [kind.apiVersion, kind.plural, scope.namespace ?? "", scope.labelSelector ?? "", scope.fieldSelector ?? ""].join("|");
     let informer = this.#informers.get(key);
     if (!informer) {
-      informer = new Informer({ ...this.#options, kind, namespace: scope.namespace, labelSelector: scope.labelSelector, transform: scope.transform });
+      informer = new Informer({ ...this.#options, kind, namespace: scope.namespace, labelSelector: scope.labelSelector, fieldSelector: scope.fieldSelector, transform: scope.transform });
       this.#informers.set(key, informer);
     }
     // The cache cannot know T; callers name the kind and its type together.

@@ -24,6 +24,11 @@ export interface InformerOptions {
   /** A label selector such as "app=web,tier!=db". */
   readonly labelSelector?: string;
   /**
+   * A field selector such as "metadata.name=web": with it, RBAC that grants
+   * list/watch by resourceNames lets a client watch just the objects it may read.
+   */
+  readonly fieldSelector?: string;
+  /**
    * Shrinks each object before it is cached (controller-runtime's
    * TransformFunc): keep only the fields readers use, to cache thousands
    * of Pods in little memory. managedFields are always dropped.
@@ -78,7 +83,7 @@ export class Informer<T extends KubernetesObject = KubernetesObject> {
       established: () => (this.#restartDelayMs = options.restartDelayMs ?? 500),
     });
     const path = collectionPath(options.kind, options.namespace);
-    this.#listWatch = new ListWatch<T>(path, watch, () => this.#listAll(path), false, options.labelSelector);
+    this.#listWatch = new ListWatch<T>(path, watch, () => this.#listAll(path), false, options.labelSelector, options.fieldSelector);
     this.#listWatch.on(ADD, (obj) => this.#dispatch("add", obj));
     this.#listWatch.on(UPDATE, (obj) => this.#dispatch("update", obj));
     this.#listWatch.on(DELETE, (obj) => this.#dispatch("delete", obj));
@@ -179,7 +184,7 @@ export class Informer<T extends KubernetesObject = KubernetesObject> {
     let continueToken: string | undefined;
     do {
       const page = await this.#client.request<KubernetesListObject<T>>("GET", path, {
-        query: { labelSelector: this.#options.labelSelector, limit: this.#options.pageSize ?? 500, continue: continueToken },
+        query: { labelSelector: this.#options.labelSelector, fieldSelector: this.#options.fieldSelector, limit: this.#options.pageSize ?? 500, continue: continueToken },
       });
       for (const item of page.items) {
         // List items come without apiVersion and kind; watch events carry them. Keep one shape.

@@ -1,4 +1,4 @@
-import { apiVersion, clusterKind, etcdBackupKind, etcdRestoreKind, nodePoolKind, type KindDefinition } from "@seedbed/api";
+import { apiVersion, clusterKind, clusterPolicyKind, etcdBackupKind, etcdRestoreKind, nodePoolKind, type KindDefinition } from "@seedbed/api";
 import { collectionPath, objectPath, type KindRef } from "@seedbed/runtime";
 
 /** A namespaced kind the REST API serves under /projects/:project/<path>. */
@@ -19,6 +19,10 @@ export const nodePools: ProjectResource = { apiVersion, kind: "NodePool", plural
 export const etcdBackups: ProjectResource = { apiVersion, kind: "EtcdBackup", plural: "etcdbackups", namespaced: true, path: "etcdbackups", param: "backup", definition: etcdBackupKind };
 /** Restores of a project's clusters from their (or another cluster's) EtcdBackups. */
 export const etcdRestores: ProjectResource = { apiVersion, kind: "EtcdRestore", plural: "etcdrestores", namespaced: true, path: "etcdrestores", param: "restore", definition: etcdRestoreKind };
+/** ClusterPolicies in a project's namespace, served as /policies (see routes/policies.ts). */
+export const clusterPolicies: ProjectResource = { apiVersion, kind: "ClusterPolicy", plural: "clusterpolicies", namespaced: true, path: "policies", param: "policy", definition: clusterPolicyKind };
+/** ClusterSyncs: one per Cluster, its policies' per-cluster state (read only for members). */
+export const clusterSyncs: KindRef = { apiVersion, kind: "ClusterSync", plural: "clustersyncs", namespaced: true };
 /** ClusterTemplates in a project's namespace (read by DELETE …/addons/:addon: what a cluster's template asks for). */
 export const clusterTemplates: KindRef = { apiVersion, kind: "ClusterTemplate", plural: "clustertemplates", namespaced: true };
 /** Fleet upgrades (cluster-scoped; platform admins only, see routes/upgrade-plans.ts). */

@@ -1,4 +1,4 @@
-import { buildCRD, clusterKind, etcdBackupKind, etcdRestoreKind, nodePoolKind, projectKind, upgradePlanKind, type KindDefinition } from "@seedbed/api";
+import { buildCRD, clusterKind, clusterPolicyKind, etcdBackupKind, etcdRestoreKind, nodePoolKind, projectKind, upgradePlanKind, type KindDefinition } from "@seedbed/api";
 import Type, { type TSchema } from "typebox";
 
 /** The error body every failure carries. */
@@ -55,10 +55,10 @@ function storedSchema(kind: KindDefinition): TSchema {
  * `addSchema` (documentation only: responses are not filtered by them).
  */
 export function sharedSchemas(): TSchema[] {
-  return [ErrorResponse, ...[projectKind, clusterKind, nodePoolKind, etcdBackupKind, etcdRestoreKind, upgradePlanKind].map(storedSchema)];
+  return [ErrorResponse, ...[projectKind, clusterKind, nodePoolKind, etcdBackupKind, etcdRestoreKind, upgradePlanKind, clusterPolicyKind].map(storedSchema)];
 }
 
-/** A kind's object (Project, Cluster, NodePool, EtcdBackup, EtcdRestore or UpgradePlan). */
+/** A kind's object (Project, Cluster, NodePool, EtcdBackup, EtcdRestore, UpgradePlan or ClusterPolicy). */
 export function objectSchema(kind: KindDefinition): TSchema {
   return ref(kind.kind, `A ${kind.kind}.`);
 }

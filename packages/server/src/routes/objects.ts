@@ -4,7 +4,7 @@ import { HttpError } from "../errors.ts";
 import { kubeCall } from "../kube/errors.ts";
 import { trimmed, trimmedList, type ObjectList } from "../kube/objects.ts";
 import { projectCollection, projectNamespace, projectObject, type ProjectResource } from "../kube/resources.ts";
-import { createBodySchema, nameParam, patchBodySchema, projectParam } from "../validation/schemas.ts";
+import { createBodySchema, labelSelectorParam, nameParam, patchBodySchema, projectParam } from "../validation/schemas.ts";
 import { clientFor, type App, type RouteContext } from "./context.ts";
 import { bodyErrors, errors, listSchema, objectSchema } from "./docs.ts";
 
@@ -41,9 +41,16 @@ export function objectRoutes(app: App, ctx: RouteContext, resource: ProjectResou
   const call = kubeCall;
 
   app.get(collection, {
-    schema: { tags, summary: `List the project's ${kind.plural}`, params: Type.Object({ project: projectParam }), response: { 200: listSchema(kind), ...errors(400, 404) } },
+    schema: {
+      tags,
+      summary: `List the project's ${kind.plural}`,
+      params: Type.Object({ project: projectParam }),
+      querystring: Type.Object({ labelSelector: Type.Optional(labelSelectorParam) }),
+      response: { 200: listSchema(kind), ...errors(400, 404) },
+    },
   }, async (request) => {
-    const list = await call(() => clientFor(ctx, request).request<ObjectList>("GET", projectCollection(resource, request.params.project)));
+    const { labelSelector } = request.query;
+    const list = await call(() => clientFor(ctx, request).request<ObjectList>("GET", projectCollection(resource, request.params.project), { query: { labelSelector } }));
     return trimmedList(list, resource);
   });
 

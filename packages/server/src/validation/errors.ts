@@ -13,6 +13,9 @@ function dotted(pointer: string): string {
     .join(".");
 }
 
+/** Patterns longer than this are not quoted in messages. */
+const longPattern = 200;
+
 /** What ajv found, as a sentence that names the field and what it must be. */
 function sentence(error: FastifySchemaValidationError, where: string): { message: string; pointer: string } {
   const params = error.params;
@@ -27,6 +30,10 @@ function sentence(error: FastifySchemaValidationError, where: string): { message
   if (error.keyword === "enum" && Array.isArray(params.allowedValues)) {
     const allowed = params.allowedValues.filter((v) => v !== null).map((v) => JSON.stringify(v)).join(", ");
     return { message: `${where}${error.instancePath} must be one of ${allowed}`, pointer: error.instancePath };
+  }
+  // A long pattern (a label selector's) would drown the message: the parameter's description in /openapi.json gives the form.
+  if (error.keyword === "pattern" && typeof params.pattern === "string" && params.pattern.length > longPattern) {
+    return { message: `${where}${error.instancePath} does not have the form its description in /openapi.json gives`, pointer: error.instancePath };
   }
   return { message: `${where}${error.instancePath} ${error.message ?? "is invalid"}`, pointer: error.instancePath };
 }

@@ -1,5 +1,6 @@
 import { apiVersion, buildCRD, clusterKind, projectKind, type KindDefinition } from "@seedbed/api";
 import Type, { type TUnsafe } from "typebox";
+import { labelSelectorMaxLength, labelSelectorPattern } from "./label-selector.ts";
 import { closed, mergePatchOf, type JsonSchema } from "./transform.ts";
 
 /** A DNS-1123 label, as the CRDs require of names. */
@@ -123,3 +124,37 @@ export function nameParam(maxLength: number, description: string): ReturnType<ty
 
 /** The `:project` path parameter. */
 export const projectParam: ReturnType<typeof Type.String> = nameParam(projectKind.name.maxLength, "The project's name.");
+
+/** The `labelSelector` query parameter of a list: Kubernetes' selector syntax, passed on to the management API. */
+export const labelSelectorParam: ReturnType<typeof Type.String> = Type.String({
+  pattern: labelSelectorPattern,
+  maxLength: labelSelectorMaxLength,
+  description: "Only objects whose labels match, in Kubernetes' label selector syntax (as kubectl -l): requirements key=value (or ==), key!=value, key in (a,b), key notin (a,b), key, !key, joined by commas, e.g. env=prod,region in (eu,us). Keys are label keys (an optional DNS prefix and '/', then a name of at most 63 characters; a key without prefix may not be in or notin), values label values. Anything else is a 400.",
+});
+
+/** What PUT …/policies/:policy carries: the policy less its name, namespace (the path's) and status. */
+export interface PutBody {
+  apiVersion?: string;
+  kind?: string;
+  metadata?: { labels?: Record<string, string>; annotations?: Record<string, string> };
+  spec: Record<string, unknown>;
+}
+
+/**
+ * The body of a PUT that creates or replaces an object named by the path:
+ * the CRD's spec schema, closed to unknown fields, and of the metadata
+ * only labels and annotations (the path names it, in the path's project).
+ */
+export function putBodySchema(kind: KindDefinition): TUnsafe<PutBody> {
+  return Type.Unsafe<PutBody>(closed({
+    type: "object",
+    description: `A ${kind.kind}, created or replacing the one of the path's name: ${kind.description} The path names it and its project: metadata holds only labels and annotations (replacing the stored ones when given, kept when left out); apiVersion and kind may be left out.`,
+    required: ["spec"],
+    properties: {
+      apiVersion: { type: "string", enum: [apiVersion] },
+      kind: { type: "string", enum: [kind.kind] },
+      metadata: { type: "object", properties: { labels: stringMap, annotations: stringMap } },
+      spec: specOf(kind),
+    },
+  }));
+}

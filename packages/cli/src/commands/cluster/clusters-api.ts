@@ -16,9 +16,20 @@ export async function readCluster(ctx: CommandContext, name: string): Promise<Cl
   return (await ctx.objects.getNamespacedCustomObject({ ...clusterResource, namespace: ctx.namespace, name })) as Cluster;
 }
 
-/** Lists a project's Clusters. */
-export async function listClusters(ctx: CommandContext): Promise<Cluster[]> {
-  const list = (await ctx.objects.listNamespacedCustomObject({ ...clusterResource, namespace: ctx.namespace })) as { items: Cluster[] };
+/** Which clusters `listClusters` lists. */
+export interface ClusterListScope {
+  /** A label selector in Kubernetes' syntax, passed on as labelSelector. */
+  readonly labelSelector?: string;
+  /** Every project's clusters the caller may list (one list across namespaces), not only ctx's project's. */
+  readonly allProjects?: boolean;
+}
+
+/** Lists a project's Clusters (or every project's), those matching the selector only when one is given. */
+export async function listClusters(ctx: CommandContext, scope: ClusterListScope = {}): Promise<Cluster[]> {
+  const labelSelector = scope.labelSelector;
+  const list = (scope.allProjects === true
+    ? await ctx.objects.listClusterCustomObject({ ...clusterResource, labelSelector })
+    : await ctx.objects.listNamespacedCustomObject({ ...clusterResource, namespace: ctx.namespace, labelSelector })) as { items: Cluster[] };
   return list.items;
 }
 
