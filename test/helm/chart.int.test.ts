@@ -136,7 +136,7 @@ describe("the Helm chart deploy/helm/seedbed", () => {
       expect(theOne(objects, "Role").metadata?.namespace).toBe(release.namespace);
     });
 
-    it("lets the operator read and write every seedbed.dev kind and its status, but create and delete only EtcdBackups", () => {
+    it("lets the operator read and write every seedbed.dev kind and its status, but create and delete only EtcdBackups and ClusterSyncs", () => {
       // The operator's own roles, not the project roles it binds members to nor the server's.
       const rules = rbacRules(objects)
         .filter((r) => [`ClusterRole/${operator}`, `Role/${operator}-leader-election`].includes(r.grantedBy))
@@ -148,7 +148,8 @@ describe("the Helm chart deploy/helm/seedbed", () => {
           expect(can(`${plural}/status`, verb), `${verb} ${plural}/status`).toBe(true);
           expect(can(`${plural}/finalizers`, verb), `${verb} ${plural}/finalizers`).toBe(true);
         }
-        const creates = plural === "etcdbackups";
+        // Scheduled backups; a ClusterSync per cluster that has policies.
+        const creates = plural === "etcdbackups" || plural === "clustersyncs";
         expect(can(plural, "create"), `create ${plural}`).toBe(creates);
         expect(can(plural, "delete"), `delete ${plural}`).toBe(creates);
       }
