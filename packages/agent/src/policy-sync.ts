@@ -102,15 +102,19 @@ async function resolve(tenant: Tenant, desired: DesiredObject): Promise<Resolved
 /** Applies one object as the conflict table says; a problem when it could not. */
 async function applyOne(tenant: Tenant, object: TenantObject, kind: KindRef, desired: DesiredObject, policyName: string): Promise<SyncProblem | undefined> {
   const policyUID = object.metadata.labels[policyUIDLabel] ?? "";
+  // An object already the policy's that differs from it has drifted: a repair that fails leaves it so.
+  let drifted = false;
   try {
     const live = await tenant.read(kind, refOf(object));
     const decision = decide({ desired: object, rules: desired.conflicts, live, policyUID, policyName });
     if (decision.action === "none") return undefined;
     if (decision.action === "conflict") return problemOf(object, "Conflict", decision.message);
+    drifted = live?.metadata?.labels?.[policyUIDLabel] === policyUID;
     await tenant.apply(kind, object, policyFieldManager(policyUID), decision.force);
     return undefined;
   } catch (error) {
     if (isConflict(error) && error instanceof ApiException) return problemOf(object, "Conflict", fieldConflictMessage(parseBody(error.body)));
+    if (drifted) return problemOf(object, "Drifted", `differs from the policy and could not be set back (retried): ${describeError(error)}`);
     return problemOf(object, "Failed", describeError(error));
   }
 }

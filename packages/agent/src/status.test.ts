@@ -4,6 +4,7 @@ import { agentStatus, policyStatus, stateOf, statusChanged } from "./status.ts";
 
 const conflict: SyncProblem = { kind: "Namespace", name: "a", reason: "Conflict", message: "m" };
 const failure: SyncProblem = { kind: "Role", namespace: "a", name: "r", reason: "Failed", message: "m" };
+const drift: SyncProblem = { kind: "Role", namespace: "a", name: "d", reason: "Drifted", message: "m" };
 const now = new Date("2025-01-01T00:00:00.123Z");
 
 describe("stateOf", () => {
@@ -11,6 +12,9 @@ describe("stateOf", () => {
     [[], "InSync"],
     [[conflict], "Conflicted"],
     [[conflict, failure], "Failed"],
+    [[drift], "Drifted"],
+    [[drift, conflict], "Conflicted"],
+    [[failure, drift], "Failed"],
   ] as const)("%j ⇒ %s", (problems, state) => {
     expect(stateOf(problems)).toBe(state);
   });

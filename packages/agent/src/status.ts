@@ -3,10 +3,11 @@ import { maxSyncProblems, type ClusterSync, type ClusterSyncPolicyStatus, type P
 /** The agent's part of a ClusterSync: what it writes to the status subresource. */
 export type AgentStatus = NonNullable<ClusterSync["status"]>;
 
-/** The state of a policy from its problems: any failure beats any conflict; none is InSync. */
+/** The state of a policy from its problems: any failure beats any conflict, any conflict any drift; none is InSync. */
 export function stateOf(problems: readonly SyncProblem[]): PolicyClusterState {
   if (problems.some((problem) => problem.reason === "Failed")) return "Failed";
   if (problems.some((problem) => problem.reason === "Conflict")) return "Conflicted";
+  if (problems.some((problem) => problem.reason === "Drifted")) return "Drifted";
   return "InSync";
 }
 

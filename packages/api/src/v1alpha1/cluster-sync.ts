@@ -24,7 +24,7 @@ export const SyncProblem = Type.Object({
   apiVersion: Type.Optional(Type.String({ maxLength: 256 })),
   namespace: Type.Optional(Type.String({ maxLength: 63 })),
   name: Type.String({ maxLength: 253 }),
-  reason: StringEnum(["Conflict", "Failed"]),
+  reason: StringEnum(["Conflict", "Drifted", "Failed"], { description: "Conflict: the policy's rules say to leave it; Drifted: an object the policy keeps differs from it and could not be set back yet (retried); Failed: it could not be applied or removed." }),
   message: Type.String({ maxLength: 1024 }),
 });
 /** One problem of a policy on a cluster. */

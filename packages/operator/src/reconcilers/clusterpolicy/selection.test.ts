@@ -11,6 +11,7 @@ const projects: Record<string, Project> = {
   b: { apiVersion: "seedbed.dev/v1alpha1", kind: "Project", metadata: { name: "b", labels: { tier: "bronze" } }, spec: { members: [] } } as unknown as Project,
 };
 const project = (name: string): Project | undefined => projects[name];
+const inRegion = (c: Cluster, region: string): Cluster => ({ ...c, status: { region } });
 const keys = (list: readonly { metadata: { namespace?: string; name?: string } }[]): string[] => list.map((o) => `${o.metadata.namespace ?? ""}/${o.metadata.name ?? ""}`);
 
 describe("policyReach", () => {
@@ -43,6 +44,9 @@ describe("policySelects", () => {
     ["a platform policy, a project not in the cache has no labels", policy("seedbed-system", "x", {}, { matchLabels: { tier: "gold" } }), cluster("project-gone", "c"), false],
     ["a platform policy does not reach clusters outside project namespaces", policy("seedbed-system", "x"), cluster("default", "c"), false],
     ["a cluster being deleted is not selected", policy("project-a", "x"), cluster("project-a", "d", {}, true), false],
+    ["its seed's region is a label", policy("project-a", "x", { matchLabels: { "topology.kubernetes.io/region": "eu-1" } }), inRegion(prodA, "eu-1"), true],
+    ["another region does not match", policy("project-a", "x", { matchLabels: { "topology.kubernetes.io/region": "us-1" } }), inRegion(prodA, "eu-1"), false],
+    ["a region label the user set wins", policy("project-a", "x", { matchLabels: { "topology.kubernetes.io/region": "mine" } }), inRegion(cluster("project-a", "r", { "topology.kubernetes.io/region": "mine" }), "eu-1"), true],
   ])("%s", (_title, p, c, expected) => {
     expect(policySelects(p, c, project)).toBe(expected);
   });

@@ -1,4 +1,4 @@
-import { platformPolicyNamespace, projectOfNamespace, type Cluster, type ClusterPolicy, type ClusterSyncPolicyRef, type Project } from "@seedbed/api";
+import { platformPolicyNamespace, projectOfNamespace, seedRegionLabel, type Cluster, type ClusterPolicy, type ClusterSyncPolicyRef, type Project } from "@seedbed/api";
 import { projectNamespace } from "../project/render.ts";
 import { compareKeys, matchesSelector } from "../upgradeplan/select.ts";
 
@@ -42,8 +42,18 @@ export function policySelects(policy: ClusterPolicy, cluster: Cluster, project: 
   if (reach.kind === "project" && reach.namespace !== clusterNamespace) return false;
   const projectName = projectOf(clusterNamespace);
   if (projectName === undefined) return false;
-  if (!matchesSelector(policy.spec.clusterSelector, cluster.metadata.labels)) return false;
+  if (!matchesSelector(policy.spec.clusterSelector, selectorLabels(cluster))) return false;
   return policy.spec.projectSelector === undefined || matchesSelector(policy.spec.projectSelector, project(projectName)?.metadata.labels);
+}
+
+/**
+ * The labels a clusterSelector sees: the Cluster's own, and the region of
+ * the Seed hosting it (status.region) as topology.kubernetes.io/region,
+ * the label Seeds carry, unless the user set that label themselves. Pure.
+ */
+export function selectorLabels(cluster: Cluster): Readonly<Record<string, string>> {
+  const region = cluster.status?.region;
+  return region === undefined ? (cluster.metadata.labels ?? {}) : { [seedRegionLabel]: region, ...cluster.metadata.labels };
 }
 
 /** The policies among `candidates` that select `cluster`, sorted by namespace, then name. Pure. */
