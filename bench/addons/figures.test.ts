@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { addonsReadyAfter, changedPaths, countPaths, growth, latencies, memoryShortfall, metricBy, nearestRank, parseMetrics, readyFigures, steadyFigures } from "./figures.ts";
+import { nearestRank } from "../lib/nearest-rank.ts";
+import { addonsReadyAfter, changedPaths, countPaths, growth, latencies, memoryShortfall, metricBy, parseMetrics, readyFigures, steadyFigures } from "./figures.ts";
 
 describe("the memory a round needs", () => {
   it.each([

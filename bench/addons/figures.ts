@@ -1,6 +1,7 @@
 // The pure side of the add-ons benchmark: the memory a round needs, the
 // latency figures from each cluster's first sightings, and the steady-state
 // figures from two readings of the operator's /metrics.
+import { nearestRank } from "../lib/nearest-rank.ts";
 
 /** What one tenant on the local driver with a shared datastore takes, MiB (kube-apiserver, controller-manager, scheduler, kwok, its share of the shared etcd), rounded up. */
 export const memoryPerClusterMiB = 230;
@@ -24,12 +25,6 @@ export interface Latencies {
 }
 
 const tenth = (x: number): number => Math.round(x * 10) / 10;
-
-/** The `q` quantile (0 < q ≤ 1) of sorted values by nearest rank: the smallest value with at least q of them at or below it. */
-export function nearestRank(sorted: readonly number[], q: number): number | undefined {
-  if (sorted.length === 0) return undefined;
-  return sorted[Math.min(sorted.length, Math.max(1, Math.ceil(q * sorted.length))) - 1];
-}
 
 /** p50, p90 and max of durations in seconds. */
 export function latencies(seconds: readonly number[]): Latencies {

@@ -2,6 +2,7 @@
 // its policies, the memory a run needs, and every figure computed from what
 // the run recorded (sightings, agent stats, worker RSS, object sizes).
 import type { ClusterPolicy, ClusterSync } from "@seedbed/api";
+import { nearestRank } from "../lib/nearest-rank.ts";
 
 /** The label every benchmark Cluster carries; policies select the value "in". */
 export const selectionLabel = "bench.seedbed.dev/policy";
@@ -109,12 +110,6 @@ export interface Latencies {
 
 const milli = (x: number): number => Math.round(x * 1000) / 1000;
 const hundredth = (x: number): number => Math.round(x * 100) / 100;
-
-/** The `q` quantile (0 < q ≤ 1) of sorted values by nearest rank. */
-export function nearestRank(sorted: readonly number[], q: number): number | undefined {
-  if (sorted.length === 0) return undefined;
-  return sorted[Math.min(sorted.length, Math.max(1, Math.ceil(q * sorted.length))) - 1];
-}
 
 /** p50, p99 and max of durations in seconds. */
 export function latencies(seconds: readonly number[]): Latencies {

@@ -6,6 +6,7 @@ import { projectNamespace } from "../project/render.ts";
 import { PolicyStateMemory } from "./events.ts";
 import { clusterPolicyKindRef, clusterSyncKindRef } from "./kinds.ts";
 import { PolicyMetrics } from "./metrics.ts";
+import { ReportedPolicies } from "./reported.ts";
 import { PolicyChanges } from "./policy-changes.ts";
 import { PolicySyncIndex } from "./sync-index.ts";
 import { ClusterSyncReconciler } from "./sync-reconciler.ts";
@@ -61,6 +62,10 @@ export function registerClusterPolicies(manager: Manager, setup: ClusterPolicySe
   // Policies gained, changed or lost (see policy-changes.ts).
   new PolicyChanges({ clusters: setup.clusters, project, clustersOf: (uid) => index.clustersOf(uid), enqueue: (c) => clusterSyncs.enqueue(c) }).follow(policies);
 
+  // A ClusterSync event recounts the policies whose reference or report in it changed; one gone from the cache, all it named.
+  const reported = new ReportedPolicies();
+  const policiesToRecount = (sync: ClusterSync): ReconcileRequest[] =>
+    syncs.get(sync.metadata.namespace, sync.metadata.name ?? "") === undefined ? reported.forget(sync) : reported.changed(sync);
   manager.addController({
     name: "clusterpolicy-status",
     kind: clusterPolicyKindRef,
@@ -77,7 +82,7 @@ export function registerClusterPolicies(manager: Manager, setup: ClusterPolicySe
       clock: setup.clock,
     }),
     // A ClusterSync brings back the policies it lists and those its agent still reports on.
-    watches: [{ kind: clusterSyncKindRef, mapFn: (obj) => policiesNamedIn(obj as ClusterSync) }],
+    watches: [{ kind: clusterSyncKindRef, mapFn: (obj) => policiesToRecount(obj as ClusterSync) }],
   });
 }
 
@@ -85,12 +90,6 @@ function keyOf(cluster: Cluster): ReconcileRequest {
   return { namespace: cluster.metadata.namespace, name: cluster.metadata.name ?? "" };
 }
 
-/** The policies a ClusterSync's spec lists or its status reports on. */
-function policiesNamedIn(sync: ClusterSync): ReconcileRequest[] {
-  const named = [...(sync.spec.policies ?? []), ...(sync.status?.policies ?? [])];
-  const unique = new Map(named.map((p) => [`${p.namespace}/${p.name}`, { namespace: p.namespace, name: p.name }]));
-  return [...unique.values()];
-}
 
 /** The labels each Project last had, to tell a relabelling from the Project's other updates. */
 class ProjectLabels {
