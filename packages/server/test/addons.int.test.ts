@@ -46,14 +46,16 @@ describe("the REST API's cluster add-ons", () => {
     expect(await specAddons("web")).toBeUndefined();
   });
 
-  it("lets an editor add a built-in add-on (201) and a Helm chart, then change the chart (200)", async () => {
+  it("lets an editor add a built-in add-on (201), an owner alone a Helm chart (it runs as the cluster's admin), then change the chart (200)", async () => {
     const builtin = await call<AddonView>("PUT", "/projects/a/clusters/web/addons/metrics-server", as(tokens.carol, {}));
     expect(builtin.status).toBe(201);
     expect(builtin.body).toEqual({ name: "metrics-server", source: "BuiltIn", phase: "Pending", ready: false, spec: { name: "metrics-server", enabled: true } });
-    const helm = await call<AddonView>("PUT", "/projects/a/clusters/web/addons/podinfo", as(tokens.carol, { helm: { ...chart, values: { replicaCount: 2 } } }));
+    const refused = await call("PUT", "/projects/a/clusters/web/addons/podinfo", as(tokens.carol, { helm: { ...chart, values: { replicaCount: 2 } } }));
+    expect(refused.error).toMatchObject({ status: 403, message: expect.stringContaining("a Helm add-on runs as the cluster's admin, so only those who may write ClusterPolicies in project-a (the project's owners)") as unknown });
+    const helm = await call<AddonView>("PUT", "/projects/a/clusters/web/addons/podinfo", as(tokens.alice, { helm: { ...chart, values: { replicaCount: 2 } } }));
     expect(helm.status).toBe(201);
     expect(helm.body).toMatchObject({ name: "podinfo", source: "Helm", phase: "Pending", spec: { name: "podinfo", enabled: true, helm: { ...chart, namespace: "default", values: { replicaCount: 2 } } } });
-    const upgraded = await call<AddonView>("PUT", "/projects/a/clusters/web/addons/podinfo", as(tokens.carol, { helm: { ...chart, version: "6.10.0", namespace: "apps" } }));
+    const upgraded = await call<AddonView>("PUT", "/projects/a/clusters/web/addons/podinfo", as(tokens.alice, { helm: { ...chart, version: "6.10.0", namespace: "apps" } }));
     expect(upgraded.status).toBe(200);
     expect(await specAddons("web")).toEqual([
       { name: "metrics-server", enabled: true },
@@ -104,15 +106,16 @@ describe("the REST API's cluster add-ons", () => {
     expect((await call("GET", "/projects/b/clusters/web/addons", as(tokens.bob))).error).toMatchObject({ status: 403, reason: "Forbidden" });
   });
 
-  it("takes a Helm add-on away by removing its entry, and turns the platform's CoreDNS off with enabled: false", async () => {
-    const helm = await call<AddonView>("DELETE", "/projects/a/clusters/web/addons/podinfo", as(tokens.carol));
+  it("takes a Helm add-on away by removing its entry (an owner), and turns the platform's CoreDNS off with enabled: false (an editor)", async () => {
+    expect((await call("DELETE", "/projects/a/clusters/web/addons/podinfo", as(tokens.carol))).error).toMatchObject({ status: 403 });
+    const helm = await call<AddonView>("DELETE", "/projects/a/clusters/web/addons/podinfo", as(tokens.alice));
     expect(helm.status).toBe(200);
     expect(helm.body).toMatchObject({ name: "podinfo", phase: "Failed" });
     expect(helm.body.spec).toBeUndefined();
     const dns = await call<AddonView>("DELETE", "/projects/a/clusters/web/addons/coredns", as(tokens.carol));
     expect(dns.body).toMatchObject({ name: "coredns", phase: "Installed", spec: { name: "coredns", enabled: false } });
     expect(await specAddons("web")).toEqual([{ name: "metrics-server", enabled: true }, { name: "coredns", enabled: false }]);
-    const again = await call("DELETE", "/projects/a/clusters/web/addons/podinfo", as(tokens.carol));
+    const again = await call("DELETE", "/projects/a/clusters/web/addons/podinfo", as(tokens.alice));
     expect(again.error).toMatchObject({ status: 404, message: expect.stringContaining("cluster web has no add-on podinfo in spec.addons") as unknown });
     expect((await call<AddonView>("PUT", "/projects/a/clusters/web/addons/coredns", as(tokens.carol, {}))).body.spec).toEqual({ name: "coredns", enabled: true });
   });
@@ -120,7 +123,7 @@ describe("the REST API's cluster add-ons", () => {
   it("keeps a Helm add-on of the cluster's template, off, when it is taken away", async () => {
     await objects().createNamespacedCustomObject({ ...coordinates, plural: "clustertemplates", body: { apiVersion: "seedbed.dev/v1alpha1", kind: "ClusterTemplate", metadata: { name: "standard" }, spec: { addons: [{ name: "podinfo", helm: chart }] } } });
     expect((await call("POST", "/projects/a/clusters", as(tokens.alice, { metadata: { name: "templated" }, spec: { template: "standard" } }))).status).toBe(201);
-    const res = await call<AddonView>("DELETE", "/projects/a/clusters/templated/addons/podinfo", as(tokens.carol));
+    const res = await call<AddonView>("DELETE", "/projects/a/clusters/templated/addons/podinfo", as(tokens.alice));
     expect(res.status).toBe(200);
     expect(await specAddons("templated")).toEqual([{ name: "podinfo", enabled: false, helm: { ...chart, namespace: "default" } }]);
   });

@@ -77,28 +77,31 @@ describe("the REST API's cluster labels and ClusterPolicies", () => {
     await call("PATCH", "/projects/a/clusters/lab", as(tokens.carol, { metadata: { labels: { env: "dev", region: null } } }));
   });
 
-  it("refuses a viewer's PUT with RBAC's 403 and creates nothing", async () => {
+  it("refuses a viewer's and an editor's PUT with RBAC's 403 and creates nothing: owners alone write policies", async () => {
     const put = await call("PUT", "/projects/a/policies/baseline", as(tokens.bob, { spec }));
     expect(put.error).toMatchObject({ status: 403, reason: "Forbidden", message: expect.stringContaining('User "bob" cannot create resource "clusterpolicies"') as unknown });
+    // An editor is `edit` in the project's clusters; the policy's agent applies as their admin.
+    const editor = await call("PUT", "/projects/a/policies/baseline", as(tokens.carol, { spec }));
+    expect(editor.error).toMatchObject({ status: 403, message: expect.stringContaining('cannot create resource "clusterpolicies"') as unknown });
     expect((await call("GET", "/projects/a/policies/baseline", as(tokens.bob))).status).toBe(404);
   });
 
   it("names the field of a policy the CRD refuses: 422 for a CEL rule, 400 for the schema", async () => {
     const unbound = { ...spec, bindings: [{ name: "dev", roleRef: { kind: "Role", name: "dev" }, subjects: [{ kind: "Group", name: "devs" }] }] };
-    const cel = await call("PUT", "/projects/a/policies/baseline", as(tokens.carol, { spec: unbound }));
+    const cel = await call("PUT", "/projects/a/policies/baseline", as(tokens.alice, { spec: unbound }));
     expect(cel.error).toMatchObject({ status: 422, field: "spec.bindings[0].roleRef", message: expect.stringContaining("a binding to a Role needs a namespace") as unknown });
-    const schema = await call("PUT", "/projects/a/policies/baseline", as(tokens.carol, { spec: { ...spec, conflicts: { existing: "Take" } } }));
+    const schema = await call("PUT", "/projects/a/policies/baseline", as(tokens.alice, { spec: { ...spec, conflicts: { existing: "Take" } } }));
     expect(schema.error).toMatchObject({ status: 400, field: "spec.conflicts.existing", message: 'body/spec/conflicts/existing must be one of "Adopt", "Report"' });
-    const named = await call("PUT", "/projects/a/policies/baseline", as(tokens.carol, { metadata: { name: "other" }, spec }));
+    const named = await call("PUT", "/projects/a/policies/baseline", as(tokens.alice, { metadata: { name: "other" }, spec }));
     expect(named.error).toMatchObject({ status: 400, field: "metadata.name" });
   });
 
   it("creates a policy (201), replaces it (200, generation 2) and lists it for a viewer", async () => {
-    const created = await call<ClusterPolicy>("PUT", "/projects/a/policies/baseline", as(tokens.carol, { metadata: { labels: { team: "a" } }, spec }));
+    const created = await call<ClusterPolicy>("PUT", "/projects/a/policies/baseline", as(tokens.alice, { metadata: { labels: { team: "a" } }, spec }));
     expect(created.status).toBe(201);
     expect(created.body).toMatchObject({ apiVersion: "seedbed.dev/v1alpha1", kind: "ClusterPolicy", metadata: { name: "baseline", namespace: "project-a", labels: { team: "a" }, generation: 1 }, spec });
     expect(created.body.metadata.managedFields).toBeUndefined();
-    const replaced = await call<ClusterPolicy>("PUT", "/projects/a/policies/baseline", as(tokens.carol, { spec: { ...spec, prune: false } }));
+    const replaced = await call<ClusterPolicy>("PUT", "/projects/a/policies/baseline", as(tokens.alice, { spec: { ...spec, prune: false } }));
     expect(replaced.status).toBe(200);
     expect(replaced.body.metadata).toMatchObject({ generation: 2, labels: { team: "a" }, uid: created.body.metadata.uid });
     expect(replaced.body.spec.prune).toBe(false);
@@ -128,9 +131,10 @@ describe("the REST API's cluster labels and ClusterPolicies", () => {
     expect((await call("GET", "/projects/a/policies/nothing/clusters", as(tokens.bob))).status).toBe(404);
   });
 
-  it("lets a viewer read but not delete; an editor deletes", async () => {
+  it("lets a viewer and an editor read but not delete; an owner deletes", async () => {
     expect((await call("DELETE", "/projects/a/policies/baseline", as(tokens.bob))).error).toMatchObject({ status: 403 });
-    const deleted = await call<ClusterPolicy>("DELETE", "/projects/a/policies/baseline", as(tokens.carol));
+    expect((await call("DELETE", "/projects/a/policies/baseline", as(tokens.carol))).error).toMatchObject({ status: 403 });
+    const deleted = await call<ClusterPolicy>("DELETE", "/projects/a/policies/baseline", as(tokens.alice));
     expect([deleted.status, deleted.body.metadata.name]).toEqual([200, "baseline"]);
     expect((await call("GET", "/projects/a/policies/baseline", as(tokens.bob))).status).toBe(404);
   });

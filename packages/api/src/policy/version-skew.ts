@@ -1,6 +1,7 @@
 import type { V1ValidatingAdmissionPolicy, V1ValidatingAdmissionPolicyBinding } from "@kubernetes/client-node";
 import { group, version } from "../schema/resource.ts";
 import { kubeconfigLedgerBinding, kubeconfigLedgerPolicy } from "./kubeconfig-ledger.ts";
+import { helmAddonsBinding, helmAddonsPolicy } from "./helm-addons.ts";
 
 /** How many minors a kubelet may lag behind kube-apiserver (Kubernetes' version skew policy since 1.28). */
 export const kubeletMinorsBehindAllowed = 3;
@@ -135,5 +136,5 @@ export function bindingFor(policy: V1ValidatingAdmissionPolicy): V1ValidatingAdm
 
 /** Every admission policy of seedbed.dev and its binding, in the order they are applied. */
 export function admissionPolicies(): (V1ValidatingAdmissionPolicy | V1ValidatingAdmissionPolicyBinding)[] {
-  return [...[nodePoolSkewPolicy(), clusterSkewPolicy()].flatMap((policy) => [policy, bindingFor(policy)]), kubeconfigLedgerPolicy(), kubeconfigLedgerBinding()];
+  return [...[nodePoolSkewPolicy(), clusterSkewPolicy()].flatMap((policy) => [policy, bindingFor(policy)]), kubeconfigLedgerPolicy(), kubeconfigLedgerBinding(), helmAddonsPolicy(), helmAddonsBinding()];
 }

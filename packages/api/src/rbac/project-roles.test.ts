@@ -13,6 +13,10 @@ describe("the project ClusterRoles", () => {
     expect(can(owner, "get", "secrets")).toBe(true);
     expect(can(editor, "get", "secrets")).toBe(false);
     expect(can(editor, "create", "clusters")).toBe(true);
+    // A policy is applied as the tenant's admin: only owners, cluster-admin there, write one.
+    expect(["create", "update", "patch", "delete"].map((verb) => can(editor, verb, "clusterpolicies"))).toEqual([false, false, false, false]);
+    expect(can(editor, "get", "clusterpolicies")).toBe(true);
+    expect(can(owner, "create", "clusterpolicies")).toBe(true);
     expect(can(viewer, "create", "clusters")).toBe(false);
     expect(can(viewer, "get", "clusters")).toBe(true);
     for (const role of [owner, editor, viewer]) {

@@ -13,6 +13,14 @@ export function projectClusterRoleName(role: ProjectRole): string {
 
 const tenantKinds = ["clusters", "nodepools", "clustertemplates", "etcdbackups", "etcdrestores", "clusterpolicies"];
 /**
+ * Owners alone write ClusterPolicies: a policy's agent applies it in the
+ * project's clusters as their admin, and only owners are cluster-admin
+ * there (editors get `edit`): an editor's policy could grant what the
+ * editor does not hold.
+ */
+const ownerOnlyKinds = ["clusterpolicies"];
+const editorWritable = tenantKinds.filter((kind) => !ownerOnlyKinds.includes(kind));
+/**
  * Read only, for every role: ClusterSyncs are written by the operator
  * (spec) and each cluster's policy agent (status), never by members; they
  * hold a policy's per-cluster detail (`seedbed policy status`).
@@ -51,7 +59,7 @@ const rules: Record<ProjectRole, object[]> = {
   ],
   editor: [
     { apiGroups: [group], resources: readable, verbs: read },
-    { apiGroups: [group], resources: tenantKinds, verbs: write },
+    { apiGroups: [group], resources: editorWritable, verbs: write },
     { apiGroups: ["", "events.k8s.io"], resources: ["events"], verbs: read },
     { apiGroups: [""], resources: ["resourcequotas"], verbs: read },
     ledger,
