@@ -36,9 +36,17 @@ afterAll(async () => {
   if (!runDirBefore) expect(existsSync("/run/containerd")).toBe(false);
 });
 
-/** Runs a container to its end (`ctr run --rm`) and returns what it printed. */
-function run(image: string, name: string, args: readonly string[]): Promise<string> {
-  return containerd.ctr([...runFlags(name), image, `${cgroupPrefix}-${name}`, ...args]);
+/**
+ * Runs a container to its end (`ctr run --rm`) and returns what it printed.
+ * Under load ctr can lose the output of a task that exits within
+ * milliseconds (it copies the task's stdout fifo while the task may already
+ * be gone): an empty answer is asked again, twice at most, so a binary that
+ * never prints still fails.
+ */
+async function run(image: string, name: string, args: readonly string[]): Promise<string> {
+  let out = "";
+  for (let attempt = 0; attempt < 3 && out === ""; attempt++) out = await containerd.ctr([...runFlags(name), image, `${cgroupPrefix}-${name}`, ...args]);
+  return out;
 }
 
 function runFlags(name: string): string[] {
