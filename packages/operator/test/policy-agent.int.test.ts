@@ -181,6 +181,16 @@ describe("the policy-agent host", () => {
     );
   }, 180_000);
 
+  it("stops every agent it runs when it stops: a platform that stops leaves no agent process", async () => {
+    await objects.createNamespacedCustomObject({ ...group, plural: "clusters", body: { apiVersion, kind: "Cluster", metadata: { name: "beta", namespace, labels: { env: "prod" } }, spec: {} } });
+    const beta = await eventually(() => objects.getNamespacedCustomObject({ ...group, plural: "clusters", name: "beta" }) as Promise<Cluster>, (c) => c.status?.phase === "Running", { timeoutMs: 120_000, description: "beta Running" });
+    const betaMarker = `seedbed-agent:${workDir}/${beta.metadata.uid ?? ""}`;
+    await eventually(() => Promise.resolve(findProcessesByMarker(betaMarker).length), (n) => n === 1, { timeoutMs: 60_000, description: "beta's agent running" });
+    await operator?.stop();
+    operator = undefined;
+    expect(findProcessesByMarker(`seedbed-agent:${workDir}`, { prefix: true })).toEqual([]);
+  }, 180_000);
+
   function kcRbac(): RbacAuthorizationV1Api {
     return api().kubeConfig().makeApiClient(RbacAuthorizationV1Api);
   }
