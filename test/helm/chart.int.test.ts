@@ -11,9 +11,9 @@ import {
   type V1Pod,
 } from "@kubernetes/client-node";
 import { allKinds, group, renderCRDs } from "@seedbed/api";
-import { defaultKubernetesVersion } from "@seedbed/binaries";
+import { binaryPath, defaultKubernetesVersion } from "@seedbed/binaries";
 import { kwokNodeAnnotation } from "@seedbed/controlplane";
-import { eventually } from "@seedbed/testing";
+import { eventually, run } from "@seedbed/testing";
 import { useKubeAPI } from "@seedbed/testing/vitest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { allows, ofKind, parseManifests, rbacRules, theOne } from "./manifests.ts";
@@ -371,6 +371,20 @@ describe("the Helm chart deploy/helm/seedbed", () => {
       const answers = await canI(api().kubeconfigPath, operatorAccount, [...yes, ...no]);
       const expected = new Map([...yes.map((q) => [describeQuestion(q), "yes"] as const), ...no.map((q) => [describeQuestion(q), "no"] as const)]);
       expect(Object.fromEntries(answers)).toEqual(Object.fromEntries(expected));
+    });
+
+    it("lets the operator create tokens only for policy agents' ServiceAccounts (an admission policy, RBAC cannot name them)", async () => {
+      const core = api().kubeConfig().makeApiClient(CoreV1Api);
+      await core.createNamespace({ body: { metadata: { name: "project-tokens" } } });
+      for (const name of ["seedbed-agent-web", "builder"]) await core.createNamespacedServiceAccount({ namespace: "project-tokens", body: { metadata: { name } } });
+      // As the operator, through impersonation (the admin may impersonate; admission sees the operator).
+      const tokenAs = (account: string): ReturnType<typeof run> => run(binaryPath("kubectl"), ["--kubeconfig", api().kubeconfigPath, "create", "token", account, "--namespace", "project-tokens", `--as=${operatorAccount}`]);
+      const agent = await tokenAs("seedbed-agent-web");
+      expect([agent.status, agent.stderr]).toEqual([0, ""]);
+      expect(agent.stdout.trim().split(".")).toHaveLength(3);
+      const other = await tokenAs("builder");
+      expect(other.status).not.toBe(0);
+      expect(other.stderr).toContain("the Seedbed operator creates tokens only for policy agents (ServiceAccounts seedbed-agent-<cluster>), not for project-tokens/builder");
     });
 
     it("lets the server's ServiceAccount read projects and clusters, and nothing else", async () => {
