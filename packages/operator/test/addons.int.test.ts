@@ -138,8 +138,13 @@ describe("add-ons", () => {
     const web = await apps.readNamespacedDeployment({ namespace: "apps", name: "hello-web" });
     await apps.deleteNamespacedDeployment({ namespace: "apps", name: "hello-web" });
     await eventually(() => apps.readNamespacedDeployment({ namespace: "apps", name: "hello-web" }).catch(() => undefined), (d) => d !== undefined && d.metadata?.uid !== web.metadata?.uid, { timeoutMs: 30_000, description: "hello-web installed again" });
-    const repairs = await api().kubeConfig().makeApiClient(CoreV1Api).listNamespacedEvent({ namespace, fieldSelector: "reason=AddonRepaired" });
-    expect(repairs.items.map((e) => e.message ?? "").join("\n")).toMatch(/hello: chart hello 0\.1\.0, installed again/);
+    // The Event follows helm's return, which comes after the Deployment it made.
+    const repairs = await eventually(
+      async () => (await api().kubeConfig().makeApiClient(CoreV1Api).listNamespacedEvent({ namespace, fieldSelector: "reason=AddonRepaired" })).items.map((e) => e.message ?? "").join("\n"),
+      (messages) => /hello: chart hello 0\.1\.0, installed again/.test(messages),
+      { timeoutMs: 30_000, description: "the AddonRepaired Event" },
+    );
+    expect(repairs).toMatch(/hello: chart hello 0\.1\.0, installed again/);
 
     await patchSpec({ addons: [{ name: "metrics-server" }, { name: "dashboard" }, hello("0.2.0", "hey")] });
     await eventually(greeting, (g) => g === "hey", { timeoutMs: 60_000, description: "the release upgraded with the new values" });
