@@ -1,4 +1,4 @@
-import type { V1ValidatingAdmissionPolicy, V1ValidatingAdmissionPolicyBinding } from "@kubernetes/client-node";
+import type { V1ValidatingAdmissionPolicy } from "@kubernetes/client-node";
 
 /** The policy that keeps Helm add-ons to those who may write ClusterPolicies. */
 export const helmAddonsPolicyName = "helm-addons.seedbed.dev";
@@ -38,15 +38,5 @@ export function helmAddonsPolicy(): V1ValidatingAdmissionPolicy {
         },
       ],
     },
-  };
-}
-
-/** Its binding: every match is denied when it fails. */
-export function helmAddonsBinding(): V1ValidatingAdmissionPolicyBinding {
-  return {
-    apiVersion: "admissionregistration.k8s.io/v1",
-    kind: "ValidatingAdmissionPolicyBinding",
-    metadata: { name: helmAddonsPolicyName },
-    spec: { policyName: helmAddonsPolicyName, validationActions: ["Deny"] },
   };
 }

@@ -1,4 +1,4 @@
-import type { V1ValidatingAdmissionPolicy, V1ValidatingAdmissionPolicyBinding } from "@kubernetes/client-node";
+import type { V1ValidatingAdmissionPolicy } from "@kubernetes/client-node";
 import { maxLedgerRecords } from "../ledger/kubeconfig-ledger.ts";
 
 /** The policy that keeps project members' ConfigMap writes to kubeconfig ledgers. */
@@ -38,15 +38,5 @@ export function kubeconfigLedgerPolicy(): V1ValidatingAdmissionPolicy {
         },
       ],
     },
-  };
-}
-
-/** Its binding: every match is denied when it fails. */
-export function kubeconfigLedgerBinding(): V1ValidatingAdmissionPolicyBinding {
-  return {
-    apiVersion: "admissionregistration.k8s.io/v1",
-    kind: "ValidatingAdmissionPolicyBinding",
-    metadata: { name: kubeconfigLedgerPolicyName },
-    spec: { policyName: kubeconfigLedgerPolicyName, validationActions: ["Deny"] },
   };
 }

@@ -1,7 +1,7 @@
 import type { V1ValidatingAdmissionPolicy, V1ValidatingAdmissionPolicyBinding } from "@kubernetes/client-node";
 import { group, version } from "../schema/resource.ts";
-import { kubeconfigLedgerBinding, kubeconfigLedgerPolicy } from "./kubeconfig-ledger.ts";
-import { helmAddonsBinding, helmAddonsPolicy } from "./helm-addons.ts";
+import { kubeconfigLedgerPolicy } from "./kubeconfig-ledger.ts";
+import { helmAddonsPolicy } from "./helm-addons.ts";
 
 /** How many minors a kubelet may lag behind kube-apiserver (Kubernetes' version skew policy since 1.28). */
 export const kubeletMinorsBehindAllowed = 3;
@@ -134,7 +134,13 @@ export function bindingFor(policy: V1ValidatingAdmissionPolicy): V1ValidatingAdm
   };
 }
 
+/** Binds a policy without params: every object it matches is denied when a validation fails. */
+function denyingBinding(policy: V1ValidatingAdmissionPolicy): V1ValidatingAdmissionPolicyBinding {
+  const name = policy.metadata?.name ?? "";
+  return { apiVersion: "admissionregistration.k8s.io/v1", kind: "ValidatingAdmissionPolicyBinding", metadata: { name }, spec: { policyName: name, validationActions: ["Deny"] } };
+}
+
 /** Every admission policy of seedbed.dev and its binding, in the order they are applied. */
 export function admissionPolicies(): (V1ValidatingAdmissionPolicy | V1ValidatingAdmissionPolicyBinding)[] {
-  return [...[nodePoolSkewPolicy(), clusterSkewPolicy()].flatMap((policy) => [policy, bindingFor(policy)]), kubeconfigLedgerPolicy(), kubeconfigLedgerBinding(), helmAddonsPolicy(), helmAddonsBinding()];
+  return [...[nodePoolSkewPolicy(), clusterSkewPolicy()].flatMap((policy) => [policy, bindingFor(policy)]), ...[kubeconfigLedgerPolicy(), helmAddonsPolicy()].flatMap((policy) => [policy, denyingBinding(policy)])];
 }
