@@ -69,6 +69,9 @@ export const clusterPolicyPhases = ["Pending", "Synced", "Partial", "Failed"] as
 export const policyClusterStates = ["Pending", "InSync", "Drifted", "Conflicted", "Failed"] as const;
 export type PolicyClusterState = (typeof policyClusterStates)[number];
 
+/** How bad each state is, worst first: the order of a policy's offenders and of `seedbed policy status`. */
+export const policyStateConcern: Readonly<Record<PolicyClusterState, number>> = { Failed: 0, Conflicted: 1, Drifted: 2, Pending: 3, InSync: 4 };
+
 /** One of the clusters where a policy is worst off. */
 export const PolicyOffender = Type.Object({
   namespace: Type.String({ maxLength: 63 }),

@@ -1,4 +1,4 @@
-import type { ClusterPolicy, PolicyClusterState } from "./cluster-policy.ts";
+import { policyStateConcern, type ClusterPolicy, type PolicyClusterState } from "./cluster-policy.ts";
 import type { ClusterSync, SyncProblem } from "./cluster-sync.ts";
 
 /**
@@ -82,10 +82,7 @@ export function policyClusterEntries(policy: PolicyIdentity, syncs: readonly Clu
   return syncs.flatMap((sync) => entryOf(sync, uid, generation) ?? []).sort(compareClusterKeys);
 }
 
-/** How bad each state is: Failed first, InSync last (the order of a policy's offenders). */
-const concern: Record<PolicyClusterState, number> = { Failed: 0, Conflicted: 1, Drifted: 2, Pending: 3, InSync: 4 };
-
 /** Worst first (Failed, Conflicted, Drifted, Pending, InSync), then by namespace and name: for people reading a table. */
 export function compareByConcern(a: PolicyClusterEntry, b: PolicyClusterEntry): number {
-  return concern[a.state] - concern[b.state] || compareClusterKeys(a, b);
+  return policyStateConcern[a.state] - policyStateConcern[b.state] || compareClusterKeys(a, b);
 }

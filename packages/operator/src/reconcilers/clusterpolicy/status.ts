@@ -1,4 +1,4 @@
-import { maxPolicyOffenders, platformPolicyNamespace, type ClusterPolicy, type ClusterSyncPolicyStatus, type PolicyClusterState, type SyncProblem } from "@seedbed/api";
+import { maxPolicyOffenders, platformPolicyNamespace, policyStateConcern, type ClusterPolicy, type ClusterSyncPolicyStatus, type PolicyClusterState, type SyncProblem } from "@seedbed/api";
 import { setCondition, type ConditionInput } from "@seedbed/runtime";
 import { isDeepStrictEqual } from "node:util";
 import { compareKeys } from "../upgradeplan/select.ts";
@@ -81,8 +81,6 @@ export interface PolicySummary {
   readonly ready: ConditionInput;
 }
 
-const severity: Record<PolicyClusterState, number> = { Failed: 0, Conflicted: 1, Drifted: 2, Pending: 3, InSync: 4 };
-
 /**
  * Counts, the worst offenders (Failed, Conflicted, Drifted, Pending, then
  * by namespace/name; at most maxPolicyOffenders), the phase and the Ready
@@ -94,7 +92,7 @@ export function summarizePolicy(namespace: string, reach: PolicyReach, clusters:
   const counts: PolicyCounts = { selected: clusters.length, inSync: count("InSync"), pending: count("Pending"), drifted: count("Drifted"), conflicted: count("Conflicted"), failed: count("Failed") };
   const offenders = clusters
     .filter((c) => c.state !== "InSync")
-    .sort((a, b) => severity[a.state] - severity[b.state] || compareKeys(a.namespace, a.name, b.namespace, b.name))
+    .sort((a, b) => policyStateConcern[a.state] - policyStateConcern[b.state] || compareKeys(a.namespace, a.name, b.namespace, b.name))
     .slice(0, maxPolicyOffenders)
     .map((c): Offender => ({ namespace: c.namespace, name: c.name, state: c.state, ...(c.message === undefined ? {} : { message: truncate(c.message) }) }));
   return { counts, offenders, phase: phaseOf(counts), ready: readyOf(namespace, reach, counts, offenders[0]) };
