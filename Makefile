@@ -16,7 +16,7 @@ export PATH := $(NODE_BIN):$(PATH)
 STAMP_DIR := node_modules/.seedbed
 NPM_STAMP := $(STAMP_DIR)/npm-ci.stamp
 
-.PHONY: help up test bins node-bins deps lint typecheck clean-state
+.PHONY: help up test bins node-bins deps dashboard browser lint typecheck clean-state
 
 help:
 	@echo "make up     start Seedbed on this machine (state in \$${SEEDBED_HOME:-.seedbed}); SEED=kubernetes: control planes as real pods"
@@ -33,11 +33,23 @@ deps: $(NPM_STAMP)
 bins:
 	tools/k8s/build.sh
 
+# The web dashboard (vite build into packages/dashboard/dist, which the REST
+# API serves at /): rebuilt only when a source file is newer than the build.
+DASHBOARD_DIST := packages/dashboard/dist/index.html
+$(DASHBOARD_DIST): $(NPM_STAMP) $(shell find packages/dashboard/src -type f -not -name '*.test.ts') packages/dashboard/index.html packages/dashboard/vite.config.ts
+	npm run --silent -w @seedbed/dashboard build
+
+dashboard: $(DASHBOARD_DIST)
+
+# Chromium from Debian's packages, for the dashboard's browser tests.
+browser:
+	tools/browser/ensure-chromium.sh
+
 # make up SEED=kubernetes: tenant control planes as real pods in a one-node
 # Kubernetes seed on this machine (root; installs containerd and builds the
 # node's binaries first).
 SEED ?= local
-up: deps bins $(if $(filter kubernetes,$(SEED)),node-bins)
+up: deps bins dashboard $(if $(filter kubernetes,$(SEED)),node-bins)
 	node packages/cli/src/bin/seedbed.ts up --seed $(SEED)
 
 # What a real node and seed need (the tests start them): containerd, runc, the CNI
@@ -47,7 +59,7 @@ node-bins:
 	tools/node/ensure-containerd.sh
 	tools/k8s/build.sh node pause coredns netpol
 
-test: deps bins node-bins
+test: deps bins node-bins dashboard browser
 	node tools/test/run.ts
 
 lint: deps

@@ -51,7 +51,41 @@ describe("the development issuer", () => {
     expect(issuer.caFile).toBe(join(dir, "ca.crt"));
     expect(statSync(dir).mode & 0o777).toBe(0o700);
     for (const file of ["users.json", "jwks.json", "ca.key", "tls.key"]) expect(statSync(join(dir, file)).mode & 0o777).toBe(0o600);
-    expect(issuer.users.map((u) => u.username)).toEqual(["admin", "alice", "bob"]);
+    expect(issuer.users.map((u) => u.username)).toEqual(["admin", "alice", "bob", "carol"]);
+  });
+
+  it("lets a page on loopback (the dashboard) call its token endpoint, and no other origin", async () => {
+    const fetch = fetchTrusting(issuer.caPEM);
+    const tokenFrom = async (origin: string): Promise<Response> =>
+      fetch(`${issuer.issuerURL}/token`, {
+        method: "POST",
+        headers: { origin, "content-type": "application/x-www-form-urlencoded" },
+        body: new URLSearchParams({ grant_type: "refresh_token", refresh_token: "not-a-token", client_id: "seedbed" }).toString(),
+      });
+    for (const origin of ["http://127.0.0.1:8080", "http://localhost:31001"]) {
+      const response = await tokenFrom(origin);
+      expect(response.headers.get("access-control-allow-origin"), origin).toBe(origin);
+      expect(((await response.json()) as { error: string }).error).toBe("invalid_grant");
+    }
+    for (const origin of ["http://evil.example", "https://127.0.0.1:8080", "http://127.0.0.1.evil.example:8080"]) {
+      const response = await tokenFrom(origin);
+      expect(response.headers.get("access-control-allow-origin"), origin).toBeNull();
+    }
+  });
+
+  it("adds a seed user a newer release brings to an older users file, keeping every password", async () => {
+    const { loadOrCreateUsers } = await import("../src/issuer/users.ts");
+    const older = mkdtempSync(join(tmpdir(), "seedbed-issuer-users-"));
+    try {
+      const { writeFileSync } = await import("node:fs");
+      writeFileSync(join(older, "users.json"), JSON.stringify({ users: [{ username: "alice", email: "alice@example.com", password: "kept-password" }] }));
+      const users = await loadOrCreateUsers(older);
+      expect(users.map((u) => u.username)).toEqual(["alice", "admin", "bob", "carol"]);
+      expect(users.find((u) => u.username === "alice")?.password).toBe("kept-password");
+      expect((await loadOrCreateUsers(older)).map((u) => u.password)).toEqual(users.map((u) => u.password));
+    } finally {
+      rmSync(older, { recursive: true, force: true });
+    }
   });
 
   it("logs alice in with her password and issues an ID token for seedbed with her e-mail and groups", async () => {

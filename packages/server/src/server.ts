@@ -15,6 +15,7 @@ import { UserClients } from "./kube/user-clients.ts";
 import type { App, KubeconfigProvider, RouteContext } from "./routes/context.ts";
 import { sharedSchemas } from "./routes/docs.ts";
 import { addonRoutes } from "./routes/addons.ts";
+import { dashboardRoutes, sendDashboardPage, sendsDashboardPage, type DashboardOptions } from "./routes/dashboard.ts";
 import { eventRoutes } from "./routes/events.ts";
 import { certificateRoutes } from "./routes/certificates.ts";
 import { kubeconfigRoutes } from "./routes/kubeconfig.ts";
@@ -25,6 +26,7 @@ import { metaRoutes } from "./routes/meta.ts";
 import { objectRoutes } from "./routes/objects.ts";
 import { policyRoutes } from "./routes/policies.ts";
 import { projectRoutes } from "./routes/projects.ts";
+import { templateRoutes } from "./routes/templates.ts";
 import { watchRoutes } from "./routes/watch.ts";
 import { ajvOptions } from "./validation/ajv.ts";
 import { bodyLimitBytes, requestError, validationError } from "./validation/errors.ts";
@@ -47,6 +49,8 @@ export interface ServerOptions {
   readonly heartbeatMs?: number;
   /** How long start-up waits for the first list of Projects (default 30 s). */
   readonly projectsSyncTimeoutMs?: number;
+  /** Serve the built dashboard at / and its login settings at /dashboard/config.json. */
+  readonly dashboard?: DashboardOptions;
 }
 
 /** Where `startServer` listens. */
@@ -142,6 +146,10 @@ export function buildServer(options: ServerOptions): App {
   const methods = new RouteMethods();
   app.addHook("onRoute", (route) => methods.add(route.method, route.url));
   app.setNotFoundHandler((request, reply) => {
+    if (options.dashboard !== undefined && sendsDashboardPage(request, options.dashboard)) {
+      sendDashboardPage(reply, options.dashboard);
+      return;
+    }
     const path = request.url.split("?")[0] ?? "";
     const allowed = methods.allowed(path);
     if (allowed.length > 0) {
@@ -179,6 +187,7 @@ export function buildServer(options: ServerOptions): App {
   // (In a plugin: plugins load in order, so swagger already records the routes.)
   void app.register((root: App, _opts, done) => {
     metaRoutes(root);
+    if (options.dashboard !== undefined) dashboardRoutes(root, options.dashboard);
     done();
   });
   void app.register((api: App, _opts, done) => {
@@ -207,6 +216,7 @@ export function buildServer(options: ServerOptions): App {
     addonRoutes(api, ctx);
     upgradePlanRoutes(api, ctx);
     policyRoutes(api, ctx);
+    templateRoutes(api, ctx);
     watchRoutes(api, ctx);
     done();
   }, { prefix: "/api/v1" });

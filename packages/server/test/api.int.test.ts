@@ -48,6 +48,15 @@ describe("the REST API acting as its callers against a real kube-apiserver", () 
       expect(await names(tokens.carol)).toEqual(["a", "b"]); // b as owner, a through group team-c
     });
 
+    it("says the caller's own role in each project, the strongest of user and group entries", async () => {
+      const roles = async (token: string): Promise<Record<string, string>> =>
+        Object.fromEntries((await call<{ items: (Project & { role: string })[] }>("GET", "/projects", as(token))).body.items.map((p): [string, string] => [p.metadata.name ?? "", p.role]));
+      expect(await roles(tokens.alice)).toEqual({ a: "owner" });
+      expect(await roles(tokens.bob)).toEqual({ a: "viewer" });
+      expect(await roles(tokens.carol)).toEqual({ a: "editor", b: "owner" });
+      expect((await call<{ role: string }>("GET", "/projects/a", as(tokens.bob))).body.role).toBe("viewer");
+    });
+
     it("shows a member their project and answers 404 to anyone else, as for a project that does not exist", async () => {
       const a = await call<Project>("GET", "/projects/a", as(tokens.alice));
       expect(a.status).toBe(200);
@@ -273,7 +282,7 @@ describe("the REST API acting as its callers against a real kube-apiserver", () 
         `GET ${p}/nodepools`, `POST ${p}/nodepools`, `GET ${p}/nodepools/{pool}`, `PATCH ${p}/nodepools/{pool}`, `DELETE ${p}/nodepools/{pool}`,
         `GET ${p}/etcdbackups`, `POST ${p}/etcdbackups`, `GET ${p}/etcdbackups/{backup}`, `PATCH ${p}/etcdbackups/{backup}`, `DELETE ${p}/etcdbackups/{backup}`,
         `GET ${p}/etcdrestores`, `POST ${p}/etcdrestores`, `GET ${p}/etcdrestores/{restore}`, `PATCH ${p}/etcdrestores/{restore}`, `DELETE ${p}/etcdrestores/{restore}`,
-        `GET ${p}/watch`,
+        `GET ${p}/watch`, `GET ${p}/clustertemplates`,
         `GET ${p}/policies`, `GET ${p}/policies/{policy}`, `PUT ${p}/policies/{policy}`, `DELETE ${p}/policies/{policy}`, `GET ${p}/policies/{policy}/clusters`,
         "GET /api/v1/upgradeplans", "POST /api/v1/upgradeplans", "GET /api/v1/upgradeplans/{plan}", "PATCH /api/v1/upgradeplans/{plan}", "DELETE /api/v1/upgradeplans/{plan}",
       ].sort());

@@ -16,6 +16,7 @@ import { startPlatformIdentity, type PlatformIdentity } from "../up/identity.ts"
 import { managementPorts, servicePorts } from "../up/ports.ts";
 import { writePlatformFile } from "../up/platform-file.ts";
 import { applyFrontendRBAC, frontendKubeConfig } from "../up/service-identity.ts";
+import { dashboardBuilt, dashboardDistDir } from "@seedbed/dashboard";
 import { fileLogger, localSharedDomain, startFrontServices, type FrontServices } from "../up/services.ts";
 import { tokenPlugin } from "../credentials.ts";
 import { demoteUpSeed, startUpSeed } from "../up/real-seed.ts";
@@ -138,6 +139,7 @@ export async function up(options: UpOptions = {}): Promise<number> {
       // Kubeconfigs run `seedbed token` of this checkout: the API serves the machine it runs on.
       plugin: tokenPlugin(),
       logger: fileLogger(home, "frontend"),
+      ...(dashboardBuilt() ? { dashboard: { distDir: dashboardDistDir, issuerURL: login.issuerURL, clientID: login.clientID } } : {}),
     });
   } catch (error) {
     await stopInOrder(operator, backups, realSeed, plane, identity);
@@ -149,7 +151,7 @@ export async function up(options: UpOptions = {}): Promise<number> {
   const seconds = ((performance.now() - began) / 1000).toFixed(1);
   // Listening before the banner: whoever reads "Seedbed is up" may signal at once.
   const stopped = untilStopped(out);
-  out.write(upBanner({ seconds, server: plane.server, kubeconfig, binDir, home, logDirs: [join(home, "logs"), join(plane.dir, "logs")], issuerURL: login.issuerURL, devIssuer: identity.devIssuer, apiURL: front.apiURL, gatewayPort: ports.gateway }));
+  out.write(upBanner({ seconds, server: plane.server, kubeconfig, binDir, home, logDirs: [join(home, "logs"), join(plane.dir, "logs")], issuerURL: login.issuerURL, devIssuer: identity.devIssuer, apiURL: front.apiURL, gatewayPort: ports.gateway, dashboard: dashboardBuilt(), issuerCAFile: identity.devIssuer?.caFile }));
 
   // Adopted processes are not our children, their exit is noticed by an
   // unref'd poll, and signal handlers hold no handle: without this timer,
@@ -171,11 +173,11 @@ async function stopInOrder(...services: readonly ({ stop(): Promise<void> } | un
   for (const service of services) await service?.stop();
 }
 
-/** The sample projects of the development issuer's users: a owned by alice, b by bob. */
-function devProjects(issuer: DevIssuer): { name: string; owner: string }[] {
+/** The sample projects of the development issuer's users: a owned by alice (carol views it), b by bob. */
+function devProjects(issuer: DevIssuer): { name: string; owner: string; viewers?: string[] }[] {
   const email = (username: string): string => issuer.users.find((u) => u.username === username)?.email ?? `${username}@example.com`;
   return [
-    { name: "a", owner: email("alice") },
+    { name: "a", owner: email("alice"), viewers: [email("carol")] },
     { name: "b", owner: email("bob") },
   ];
 }

@@ -12,7 +12,7 @@ export const platformAdminsGroup = "seedbed:admins";
 
 /** What a development platform starts with besides the defaults: projects of its sample users. */
 export interface BootstrapOptions {
-  readonly projects?: readonly { readonly name: string; readonly owner: string }[];
+  readonly projects?: readonly { readonly name: string; readonly owner: string; readonly viewers?: readonly string[] }[];
   /** Whether the local Seed is the default one (default true; `up --seed kubernetes` makes the real seed the default). */
   readonly localSeedIsDefault?: boolean;
 }
@@ -39,7 +39,7 @@ export async function bootstrapManagementAPI(kc: KubeConfig, options: BootstrapO
     subjects: [{ apiGroup: "rbac.authorization.k8s.io", kind: "Group", name: platformAdminsGroup }],
   } as KubernetesObject);
   for (const project of options.projects ?? []) {
-    await applyObject({ apiVersion, kind: "Project", metadata: { name: project.name }, spec: { members: [{ kind: "User", name: project.owner, role: "owner" }] } } as KubernetesObject);
+    await applyObject({ apiVersion, kind: "Project", metadata: { name: project.name }, spec: { members: [{ kind: "User", name: project.owner, role: "owner" }, ...(project.viewers ?? []).map((name) => ({ kind: "User", name, role: "viewer" }))] } } as KubernetesObject);
   }
   await applyObject({ apiVersion: "v1", kind: "Namespace", metadata: { name: `project-${defaultProjectName}`, labels: { "seedbed.dev/project": defaultProjectName } } });
   await applyObject({ apiVersion, kind: "Project", metadata: { name: defaultProjectName }, spec: { displayName: "Default project", members: [] } } as KubernetesObject);

@@ -3,7 +3,7 @@ import type { KubeConfig } from "@kubernetes/client-node";
 import { startSNIProxy, watchClusterRoutes, type ClusterRouteWatch, type SNIProxy } from "@seedbed/gateway";
 import type { ExecPlugin } from "@seedbed/pki";
 import { createLogger } from "@seedbed/runtime";
-import { startServer, type RunningServer } from "@seedbed/server";
+import { startServer, type DashboardOptions, type RunningServer } from "@seedbed/server";
 import pino, { type Logger } from "pino";
 import { clusterTokenKubeconfig } from "../commands/cluster-kubeconfig.ts";
 
@@ -34,6 +34,8 @@ export interface FrontServicesOptions {
   readonly tls?: { readonly cert: string; readonly key: string };
   /** Plain HTTP off loopback (see startServer's insecureHTTP). */
   readonly insecureHTTP?: boolean;
+  /** The built dashboard and the issuer it logs in with; no dashboard without it. */
+  readonly dashboard?: DashboardOptions;
 }
 
 /** Loggers writing to $SEEDBED_HOME/logs/<name>.log, for `seedbed up`. */
@@ -66,6 +68,7 @@ export async function startFrontServices(options: FrontServicesOptions): Promise
       ...(options.tls === undefined ? {} : { tls: options.tls }),
       insecureHTTP: options.insecureHTTP === true,
       kubeconfigFor: (cluster) => clusterTokenKubeconfig(cluster, options.plugin),
+      ...(options.dashboard === undefined ? {} : { dashboard: options.dashboard }),
     });
     if (options.domain !== undefined) {
       const log = options.logger.child({ component: "gateway" });

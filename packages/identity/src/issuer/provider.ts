@@ -100,6 +100,12 @@ function configuration(state: IssuerState, ttl: IssuerTTLs): Configuration {
       revocation: { enabled: true },
     },
     pkce: { required: () => true },
+    // A browser app on loopback (the dashboard, served by the REST API on
+    // 127.0.0.1:<port>) calls the token and revocation endpoints from its
+    // own origin; the default allows only the origins of the registered
+    // redirect URIs, whose loopback port is any (RFC 8252) but whose
+    // origin is port 80. Nothing off this machine is let in.
+    clientBasedCORS: (_ctx: KoaContextWithOIDC, origin: string) => isLoopbackOrigin(origin),
     issueRefreshToken: (_ctx: KoaContextWithOIDC, client, code) => client.grantTypeAllowed("refresh_token") && code.scopes.has("offline_access"),
     // A public client cannot keep a refresh token secret: each one is used once.
     rotateRefreshToken: true,
@@ -115,6 +121,16 @@ function configuration(state: IssuerState, ttl: IssuerTTLs): Configuration {
       Grant: ttl.refreshToken,
     },
   };
+}
+
+/** http://127.0.0.1:<port> or http://localhost:<port>: a page served on this machine. */
+export function isLoopbackOrigin(origin: string): boolean {
+  try {
+    const url = new URL(origin);
+    return url.protocol === "http:" && (url.hostname === "127.0.0.1" || url.hostname === "localhost" || url.hostname === "[::1]") && url.origin === origin;
+  } catch {
+    return false;
+  }
 }
 
 function account(user: DevUser): Account {

@@ -21,6 +21,8 @@ const seeds: readonly Omit<DevUser, "password">[] = [
   { username: "admin", email: "admin@example.com", name: "Administrator", groups: [adminGroup] },
   { username: "alice", email: "alice@example.com", name: "Alice", groups: [] },
   { username: "bob", email: "bob@example.com", name: "Bob", groups: [] },
+  // A viewer (of project a under `seedbed up`): what a read-only member sees.
+  { username: "carol", email: "carol@example.com", name: "Carol", groups: [] },
 ];
 
 /**
@@ -31,8 +33,11 @@ const seeds: readonly Omit<DevUser, "password">[] = [
 export async function loadOrCreateUsers(dir: string): Promise<readonly DevUser[]> {
   const path = join(dir, usersFile);
   const existing = await readIfExists(path);
-  if (existing !== undefined) return parseUsers(existing, path);
-  const users = seeds.map((seed) => ({ ...seed, password: randomPassword() }));
+  const kept = existing === undefined ? [] : parseUsers(existing, path);
+  // A seed user added in a later release joins a state made before it; nobody's password changes.
+  const missing = seeds.filter((seed) => !kept.some((user) => user.username === seed.username));
+  if (existing !== undefined && missing.length === 0) return kept;
+  const users = [...kept, ...missing.map((seed) => ({ ...seed, password: randomPassword() }))];
   await writeFileAtomic(path, `${JSON.stringify({ users }, null, 2)}\n`, 0o600);
   return users;
 }

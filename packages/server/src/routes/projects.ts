@@ -1,4 +1,4 @@
-import { group, projectKind, type Project } from "@seedbed/api";
+import { group, projectKind, type Project, type ProjectRole } from "@seedbed/api";
 import Type from "typebox";
 import { mayI, whoAmI } from "../auth/caller.ts";
 import { roleOf } from "../auth/membership.ts";
@@ -9,6 +9,17 @@ import { projects as projectsKind } from "../kube/resources.ts";
 import { projectParam } from "../validation/schemas.ts";
 import { clientFor, type App, type RouteContext } from "./context.ts";
 import { errors, listSchema, objectSchema } from "./docs.ts";
+
+/** The caller's role in a project: a member's, or admin for one who sees it by RBAC alone (a platform admin). */
+type CallerRole = ProjectRole | "admin";
+
+/**
+ * The project as the API shows it, with the caller's role beside it, so
+ * the dashboard offers only what the caller may do (RBAC still decides).
+ */
+function withRole(project: Project, role: CallerRole): Record<string, unknown> {
+  return { ...trimmed(project, projectsKind), role };
+}
 
 /**
  * GET /projects and /projects/:project: the projects the caller is a
@@ -23,7 +34,7 @@ export function projectRoutes(app: App, ctx: RouteContext): void {
     schema: {
       tags: ["projects"],
       summary: "The projects the caller is a member of",
-      description: "All projects for a caller who may list Project objects.",
+      description: "All projects for a caller who may list Project objects. Each item carries `role`: the caller's (owner, editor, viewer), or admin for a caller who sees it without being a member.",
       response: { 200: listSchema(projectKind), ...errors(503) },
     },
   }, async (request) => {
@@ -32,7 +43,7 @@ export function projectRoutes(app: App, ctx: RouteContext): void {
       const caller = await whoAmI(client);
       const all = await mayI(client, { verb: "list", group, resource: "projects" });
       const items = ctx.projects.list().filter((p) => all || roleOf(p, caller) !== undefined);
-      return { items: items.map((p) => trimmed(p, projectsKind)) };
+      return { items: items.map((p) => withRole(p, roleOf(p, caller) ?? "admin")) };
     } catch (error) {
       throw fromKubeError(error);
     }
@@ -48,15 +59,17 @@ export function projectRoutes(app: App, ctx: RouteContext): void {
   }, async (request) => {
     const { project: name } = request.params;
     const client = clientFor(ctx, request);
-    let visible: Project | undefined;
+    let visible: { project: Project; role: CallerRole } | undefined;
     try {
       const caller = await whoAmI(client);
       const project = ctx.projects.get(name);
-      if (project && (roleOf(project, caller) !== undefined || (await mayI(client, { verb: "get", group, resource: "projects", name })))) visible = project;
+      const role = project && roleOf(project, caller);
+      if (project && role !== undefined) visible = { project, role };
+      else if (project && (await mayI(client, { verb: "get", group, resource: "projects", name }))) visible = { project, role: "admin" };
     } catch (error) {
       throw fromKubeError(error);
     }
     if (!visible) throw new HttpError(404, "NotFound", `project ${name} not found`);
-    return trimmed(visible, projectsKind);
+    return withRole(visible.project, visible.role);
   });
 }
