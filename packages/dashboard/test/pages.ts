@@ -10,10 +10,11 @@ export function fleetRow(page: Page, name: string): Locator {
 
 /** The text of `column`'s cell in the fleet row of cluster `name`, found by the column's header. */
 export async function fleetCell(page: Page, name: string, column: string): Promise<string> {
-  const headers = (await page.getByRole("columnheader").allInnerTexts()).map((h) => h.trim());
+  // textContent, not innerText: the headers are upper-cased by CSS, and innerText follows the CSS.
+  const headers = (await page.getByRole("columnheader").allTextContents()).map((h) => h.trim());
   const index = headers.indexOf(column);
   if (index < 0) throw new Error(`the fleet table has no column "${column}"; its columns: ${headers.join(" | ")}`);
-  return (await fleetRow(page, name).locator(":scope > th, :scope > td").nth(index).innerText()).trim();
+  return ((await fleetRow(page, name).locator(":scope > th, :scope > td").nth(index).textContent()) ?? "").trim();
 }
 
 /** The first cell's text of every body row of the page's first table (e.g. the project names on Projects). */

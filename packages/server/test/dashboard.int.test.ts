@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { apiVersion } from "@seedbed/api";
+import { apiVersion, group } from "@seedbed/api";
 import { offeredKubernetesVersions } from "@seedbed/binaries";
 import { apply, ObjectClient } from "@seedbed/runtime";
 import { useKubeAPI } from "@seedbed/testing/vitest";
@@ -81,6 +81,24 @@ describe("the REST API serving the dashboard", () => {
     expect(mine.body.items.map((t) => t.metadata.name)).toEqual(["small"]);
     const other = await call("GET", "/projects/b/clustertemplates", { token: tokens.alice });
     expect(other.status).toBe(403);
+  });
+
+  it("says each project's role for the page's buttons: a member's own, admin for a platform admin who is no member, and documents it", async () => {
+    const roles = async (token: string): Promise<Record<string, string>> =>
+      Object.fromEntries((await call<{ items: { metadata: { name: string }; role: string }[] }>("GET", "/projects", { token })).body.items.map((p): [string, string] => [p.metadata.name, p.role]));
+    expect(await roles(tokens.bob)).toEqual({ a: "viewer" });
+    // bob may now read every Project (what a platform admin may), still a viewer of a and no member of b.
+    const admin = ObjectClient.fromKubeConfig(api().kubeConfig());
+    await apply(admin, { apiVersion: "rbac.authorization.k8s.io/v1", kind: "ClusterRole", metadata: { name: "project-reader" }, rules: [{ apiGroups: [group], resources: ["projects"], verbs: ["get", "list"] }] } as never);
+    await apply(admin, { apiVersion: "rbac.authorization.k8s.io/v1", kind: "ClusterRoleBinding", metadata: { name: "project-reader-bob" }, roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "project-reader" }, subjects: [{ apiGroup: "rbac.authorization.k8s.io", kind: "User", name: "bob" }] } as never);
+    await expect.poll(() => roles(tokens.bob), { timeout: 10_000 }).toEqual({ a: "viewer", b: "admin" });
+    expect((await call<{ role: string }>("GET", "/projects/b", { token: tokens.bob })).body.role).toBe("admin");
+    expect((await call<{ role: string }>("GET", "/projects/a", { token: tokens.bob })).body.role).toBe("viewer");
+
+    const doc = (await (await fetch(`${server.url}/openapi.json`)).json()) as { paths: Record<string, Record<string, { responses: Record<string, unknown> }>> };
+    for (const path of ["/api/v1/projects", "/api/v1/projects/{project}"]) {
+      expect(JSON.stringify(doc.paths[path]?.get?.responses["200"]), path).toContain('"enum":["owner","editor","viewer","admin"]');
+    }
   });
 
   it("serves no dashboard when the server is not given one", async () => {

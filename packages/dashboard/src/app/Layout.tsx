@@ -1,10 +1,12 @@
 import type { ReactNode } from "react";
-import { NavLink, Outlet } from "react-router";
+import { Link, NavLink, Outlet, useLocation } from "react-router";
 import { useAuth } from "../auth/context.ts";
 
 /** The frame of every signed-in page: a skip link, the header with navigation and the user, and <main>. */
 export function Layout(): ReactNode {
   const { user, signOut } = useAuth();
+  const { pathname } = useLocation();
+  const inFleet = pathname === "/clusters" || /^\/projects\/[^/]+\/clusters\//.test(pathname);
   return (
     <>
       <a className="skip-link" href="#main">Skip to content</a>
@@ -13,8 +15,9 @@ export function Layout(): ReactNode {
           <span className="brand" aria-hidden="true">Seedbed</span>
           <nav aria-label="Main">
             <ul>
-              <li><NavLink to="/clusters">Fleet</NavLink></li>
-              <li><NavLink to="/projects">Projects</NavLink></li>
+              {/* A cluster's page (/projects/p/clusters/c) belongs to the fleet, not to the project list. */}
+              <li><Link to="/clusters" aria-current={inFleet ? "page" : undefined} className={inFleet ? "active" : undefined}>Fleet</Link></li>
+              <li><NavLink to="/projects" end>Projects</NavLink></li>
             </ul>
           </nav>
           <div className="user">

@@ -8,16 +8,26 @@ import { trimmed } from "../kube/objects.ts";
 import { projects as projectsKind } from "../kube/resources.ts";
 import { projectParam } from "../validation/schemas.ts";
 import { clientFor, type App, type RouteContext } from "./context.ts";
-import { errors, listSchema, objectSchema } from "./docs.ts";
+import { errors, objectSchema } from "./docs.ts";
 
 /** The caller's role in a project: a member's, or admin for one who sees it by RBAC alone (a platform admin). */
 type CallerRole = ProjectRole | "admin";
+
+/** A Project as GET /projects shows it: the stored object and, beside it, the caller's role. */
+const ProjectWithRole = Type.Intersect([
+  objectSchema(projectKind),
+  Type.Object({
+    role: Type.Enum(["owner", "editor", "viewer", "admin"], {
+      description: "The caller's role in the project: a member's (the strongest of its user and group entries), or admin for a caller who sees the project without being a member (a platform admin). RBAC still decides each request.",
+    }),
+  }),
+]);
 
 /**
  * The project as the API shows it, with the caller's role beside it, so
  * the dashboard offers only what the caller may do (RBAC still decides).
  */
-function withRole(project: Project, role: CallerRole): Record<string, unknown> {
+function withRole(project: Project, role: CallerRole): Record<string, unknown> & { role: CallerRole } {
   return { ...trimmed(project, projectsKind), role };
 }
 
@@ -35,7 +45,7 @@ export function projectRoutes(app: App, ctx: RouteContext): void {
       tags: ["projects"],
       summary: "The projects the caller is a member of",
       description: "All projects for a caller who may list Project objects. Each item carries `role`: the caller's (owner, editor, viewer), or admin for a caller who sees it without being a member.",
-      response: { 200: listSchema(projectKind), ...errors(503) },
+      response: { 200: Type.Object({ items: Type.Array(ProjectWithRole) }, { description: "Project objects, each with the caller's role." }), ...errors(503) },
     },
   }, async (request) => {
     const client = clientFor(ctx, request);
@@ -54,7 +64,7 @@ export function projectRoutes(app: App, ctx: RouteContext): void {
       tags: ["projects"],
       summary: "One project the caller is a member of",
       params: Type.Object({ project: projectParam }),
-      response: { 200: objectSchema(projectKind), ...errors(400, 404, 503) },
+      response: { 200: ProjectWithRole, ...errors(400, 404, 503) },
     },
   }, async (request) => {
     const { project: name } = request.params;

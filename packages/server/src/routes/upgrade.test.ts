@@ -17,6 +17,9 @@ describe("what the upgrade route refuses before admission", () => {
     { what: "another version while an upgrade is under way", cluster: cluster("1.37", { upgrade: record({}) }), version: "1.38", refusal: [409, "cluster web: an upgrade to 1.37.1 is under way (step APIServer); upgrade once it is done"] },
     { what: "another version while a rollback is under way", cluster: cluster("1.36.3", { upgrade: record({ phase: "RollingBack", rollback: true }) }), version: "1.37", refusal: [409, "cluster web: a rollback to 1.36.3 is under way (step APIServer); upgrade once it is done"] },
     { what: "a downgrade from the running version, spec.version unset", cluster: cluster(undefined, { version: "1.37.1" }), version: "1.36", refusal: [422, "cannot downgrade from 1.37.1 to 1.36: Kubernetes supports upgrades only; only the last upgrade can be undone (POST …/clusters/web/rollback)"] },
+    { what: "the version the cluster already runs", cluster: cluster("1.37", { version: "1.37.1" }), version: "1.37.1", refusal: [409, "cluster web already runs 1.37.1: nothing to upgrade"] },
+    { what: "the minor the cluster already runs at its pinned patch", cluster: cluster("1.37", { version: "1.37.1" }), version: "1.37", refusal: [409, "cluster web already runs 1.37.1: nothing to upgrade"] },
+    { what: "the running version written into a spec without one (a pin)", cluster: cluster(undefined, { version: "1.37.1" }), version: "1.37.1", refusal: undefined },
     { what: "a skipped minor from the running version, spec.version unset", cluster: cluster(undefined, { version: "1.35.2" }), version: "1.37", refusal: [422, "cannot go from 1.35.2 to 1.37 in one step: upgrade one minor at a time"] },
   ])("$what", ({ cluster: c, version, refusal }) => {
     const error = upgradeRefusal(c, version);

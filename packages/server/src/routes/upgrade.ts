@@ -1,5 +1,5 @@
 import { isUpgradeUnderway, type Cluster, type ClusterUpgradeStatus } from "@seedbed/api";
-import { minorNumberOf } from "@seedbed/binaries";
+import { minorNumberOf, pinnedKubernetesVersion } from "@seedbed/binaries";
 import type { ObjectClient } from "@seedbed/runtime";
 import Type from "typebox";
 import { HttpError } from "../errors.ts";
@@ -26,6 +26,15 @@ function underWay(upgrade: ClusterUpgradeStatus | undefined): upgrade is Cluster
   return isUpgradeUnderway(upgrade);
 }
 
+/** The patch release a version asks for ("1.37" → "1.37.1"), or the version itself when no pin matches. */
+function pinnedOrSelf(version: string): string {
+  try {
+    return pinnedKubernetesVersion(version) ?? version;
+  } catch {
+    return version; // not a version at all: admission names the field
+  }
+}
+
 /**
  * Why an upgrade of `cluster` to `version` is refused before it reaches
  * admission, or undefined to send it on. Admission checks spec.version
@@ -43,6 +52,11 @@ export function upgradeRefusal(cluster: Cluster, version: string): HttpError | u
     return new HttpError(409, "Conflict", `cluster ${name}: ${what} is under way (step ${upgrade.step}); upgrade once it is done`, "spec.version");
   }
   const running = cluster.status?.version;
+  // Nothing to do is said, not answered as an upgrade begun (a bulk upgrade
+  // from the dashboard lists it as such). A cluster without spec.version
+  // may still have its running version written down: that pins it.
+  const unchanged = cluster.spec.version !== undefined && pinnedOrSelf(cluster.spec.version) === running && pinnedOrSelf(version) === running;
+  if (!underWay(upgrade) && running !== undefined && unchanged) return new HttpError(409, "Conflict", `cluster ${name} already runs ${running}: nothing to upgrade`, "spec.version");
   if (cluster.spec.version !== undefined || running === undefined) return undefined;
   const from = minorNumberOf(running);
   const to = minorNumberOf(version);
