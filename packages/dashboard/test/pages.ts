@@ -14,7 +14,28 @@ export async function fleetCell(page: Page, name: string, column: string): Promi
   const headers = (await page.getByRole("columnheader").allTextContents()).map((h) => h.trim());
   const index = headers.indexOf(column);
   if (index < 0) throw new Error(`the fleet table has no column "${column}"; its columns: ${headers.join(" | ")}`);
-  return ((await fleetRow(page, name).locator(":scope > th, :scope > td").nth(index).textContent()) ?? "").trim();
+  return visibleText(fleetRow(page, name).locator(":scope > th, :scope > td").nth(index));
+}
+
+/** What visibleText uses of a DOM element. */
+interface ElementLike {
+  cloneNode(deep: boolean): ElementLike;
+  querySelectorAll(selector: string): Iterable<{ remove(): void }>;
+  readonly textContent: string | null;
+}
+
+/**
+ * An element's text as assistive technology reads it: without the parts
+ * hidden from it (a badge's shape glyph is aria-hidden) and before CSS
+ * changes its case.
+ */
+export async function visibleText(element: Locator): Promise<string> {
+  // Runs in the page; typed structurally, as this file is also compiled without the DOM library.
+  return element.evaluate((node: unknown) => {
+    const copy = (node as ElementLike).cloneNode(true);
+    for (const hidden of copy.querySelectorAll('[aria-hidden="true"]')) hidden.remove();
+    return (copy.textContent ?? "").trim();
+  });
 }
 
 /** The first cell's text of every body row of the page's first table (e.g. the project names on Projects). */

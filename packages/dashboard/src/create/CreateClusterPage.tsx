@@ -106,8 +106,10 @@ export function CreateClusterPage(): ReactNode {
     // The Cluster's own fields are checked by the API in one request that
     // creates nothing when it refuses, so its own words are shown for them.
     // Pools are created after the cluster: their problems must stop the
-    // submit here, or a cluster would be made without them.
-    if (Object.keys(found).some((field) => !clusterOwnFields.has(field))) {
+    // submit here, or a cluster would be made without them; unless the
+    // cluster's name is bad too (a pool's default name follows it), which
+    // the API refuses before anything is made.
+    if (found.name === undefined && Object.keys(found).some((field) => !clusterOwnFields.has(field))) {
       focusFirst(found);
       return;
     }
