@@ -283,6 +283,43 @@ describe("the dashboard in a real browser", () => {
     await screenshot(page, "fleet-phone");
   });
 
+  it("filters the fleet by label, deletes a selection after a typed confirmation, and takes a backup from the cluster page", async () => {
+    await ensureCluster();
+    const batch = ["batch-1", "batch-2"];
+    for (const name of batch) {
+      expect((await api("alice", "POST", "/projects/a/clusters", { metadata: { name, labels: { env: "batch" } }, spec: {} })).status).toBe(201);
+    }
+    const page = await signedIn("alice");
+    const shown = async (): Promise<string[]> => (await page.getByRole("table").first().getByRole("link").allTextContents()).map((t) => t.trim()).sort();
+    await eventually(shown, (names) => batch.every((n) => names.includes(n)) && names.includes(cluster), { timeoutMs: 30_000, description: "the batch clusters and web in the fleet" });
+    await page.getByLabel("Labels", { exact: true }).fill("env=batch");
+    expect(await eventually(shown, (names) => !names.includes(cluster), { timeoutMs: 10_000, description: "the fleet filtered by env=batch" })).toEqual(batch);
+
+    for (const name of batch) await page.getByRole("checkbox", { name: `Select a/${name}` }).check();
+    await page.getByRole("button", { name: "Delete selected" }).click();
+    const dialog = page.getByRole("dialog");
+    const remove = dialog.getByRole("button", { name: "Delete", exact: true });
+    expect(await remove.isDisabled(), "Delete before the confirmation is typed").toBe(true);
+    await dialog.getByLabel("Type delete 2 clusters to confirm").fill("delete 2 clusters");
+    await remove.click();
+    await dialog.getByRole("status").filter({ hasText: /2 of 2/ }).waitFor({ timeout: 30_000 });
+    await dialog.getByRole("button", { name: "Close" }).click();
+    await eventually(shown, (names) => names.length === 0, { timeoutMs: 120_000, description: "the deleted clusters gone from the filtered fleet" });
+    for (const name of batch) {
+      await eventually(async () => (await api("alice", "GET", `/projects/a/clusters/${name}`)).status, (status) => status === 404, { timeoutMs: 120_000, description: `${name} deleted` });
+    }
+
+    // A backup from the cluster page, stored in the platform's S3 and shown Completed.
+    await page.getByLabel("Labels", { exact: true }).fill("");
+    await fleetRow(page, cluster).getByRole("link", { name: cluster, exact: true }).click();
+    await page.getByRole("heading", { name: cluster, level: 1 }).waitFor();
+    await page.getByRole("button", { name: "Back up now" }).click();
+    const backups = page.locator("section", { has: page.getByRole("heading", { name: "Backups" }) });
+    await eventually(async () => backups.first().innerText(), (text) => /Completed/.test(text), { timeoutMs: 120_000, description: "a Completed backup in the Backups section" });
+    const stored = JSON.parse(kubectl(up(), up().managementKubeconfig, "get", "etcdbackups", "-n", "project-a", "-o", "json").stdout) as { items: { spec: { clusterName?: string }; status?: { phase?: string } }[] };
+    expect(stored.items.some((b) => b.spec.clusterName === cluster && b.status?.phase === "Completed")).toBe(true);
+  });
+
   it("signs out: the sign-in page says so, no API call carries a token, and signing in asks for the password again", async () => {
     const page = await signedIn("alice");
     const afterSignOut: Request[] = [];
