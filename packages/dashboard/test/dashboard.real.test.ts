@@ -19,6 +19,17 @@ import { idTokenOf, kubectl, seedbed, startPlatform, type Platform } from "./pla
 const cluster = "web";
 const pool = "workers";
 
+/** The phases the fleet row of `name` shows, in order, until it shows Running. */
+async function phasesUntilRunning(page: Page, name: string): Promise<string[]> {
+  const phases: string[] = [];
+  await eventually(async () => {
+    const phase = await fleetCell(page, name, "Phase");
+    if (phases.at(-1) !== phase) phases.push(phase);
+    return phase;
+  }, (phase) => phase === "Running", { timeoutMs: 240_000, intervalMs: 200, description: `the fleet row of ${name} showing Running` });
+  return phases;
+}
+
 describe("the dashboard in a real browser", () => {
   let platform: Platform | undefined;
   let browser: Browser | undefined;
@@ -111,24 +122,14 @@ describe("the dashboard in a real browser", () => {
     // The fleet, live: the phase changes through the SSE watch, with no reload.
     await navLink(page, "Fleet").click();
     await fleetRow(page, cluster).waitFor();
-    const phases: string[] = [];
-    await eventually(async () => {
-      const phase = await fleetCell(page, cluster, "Phase");
-      if (phases.at(-1) !== phase) phases.push(phase);
-      return phase;
-    }, (phase) => phase === "Running", { timeoutMs: 240_000, intervalMs: 500, description: `the fleet row of ${cluster} showing Running` });
+    await phasesUntilRunning(page, cluster);
     // The wizard's cluster may be Running before the fleet is drawn (the local
     // seed takes about 5 s); one made now through the API is seen from its
     // first event on: it appears, goes through its phases to Running, and
     // goes when deleted, all without a reload.
     const live = `${cluster}-live`;
     expect((await api("alice", "POST", "/projects/a/clusters", { metadata: { name: live }, spec: {} })).status).toBe(201);
-    const livePhases: string[] = [];
-    await eventually(async () => {
-      const phase = await fleetCell(page, live, "Phase");
-      if (livePhases.at(-1) !== phase) livePhases.push(phase);
-      return phase;
-    }, (phase) => phase === "Running", { timeoutMs: 240_000, intervalMs: 200, description: `the fleet row of ${live} showing Running` });
+    const livePhases = await phasesUntilRunning(page, live);
     expect(livePhases[0], `phases seen: ${livePhases.join(" → ")}`).not.toBe("Running");
     expect((await api("alice", "DELETE", `/projects/a/clusters/${live}`)).status).toBeLessThan(300);
     await fleetRow(page, live).waitFor({ state: "detached", timeout: 120_000 });

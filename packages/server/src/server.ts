@@ -84,6 +84,29 @@ const redact = {
   censor: "[redacted]",
 };
 
+/** Query parameters that carry credentials: the dashboard's /callback gets an authorization code and state. */
+const secretQueryParams = ["code", "state", "token", "access_token", "id_token", "refresh_token"];
+
+/** The URL as logged: the values of credential parameters replaced. */
+function redactedURL(url: string): string {
+  const at = url.indexOf("?");
+  if (at < 0) return url;
+  const query = new URLSearchParams(url.slice(at + 1));
+  let changed = false;
+  for (const name of secretQueryParams) {
+    if (query.has(name)) {
+      query.set(name, "[redacted]");
+      changed = true;
+    }
+  }
+  return changed ? `${url.slice(0, at)}?${query.toString()}` : url;
+}
+
+/** What a request's log line says about it (fastify's fields, the URL redacted). */
+function requestForLog(request: FastifyRequest): Record<string, unknown> {
+  return { method: request.method, url: redactedURL(request.url), host: request.host, remoteAddress: request.ip, remotePort: request.socket.remotePort };
+}
+
 /** Any error as the HTTP error the caller gets. */
 function toHttpError(error: FastifyError): HttpError {
   if (error instanceof HttpError) return error;
@@ -111,7 +134,7 @@ function answerError(error: FastifyError, request: FastifyRequest, reply: Fastif
  * API's RBAC decides what the caller may do.
  */
 export function buildServer(options: ServerOptions): App {
-  const logger = (options.logger ?? createLogger({ name: "seedbed-server" })).child({ component: "server" }, { redact });
+  const logger = (options.logger ?? createLogger({ name: "seedbed-server" })).child({ component: "server" }, { redact, serializers: { req: requestForLog } });
   const { tls } = options;
   const app: App = Fastify({
     loggerInstance: logger,

@@ -3,6 +3,9 @@ import { buildKubeconfig, createCertificateAuthority, issueCertificate } from "@
 import { ObjectClient } from "@seedbed/runtime";
 import { useKubeAPI } from "@seedbed/testing/vitest";
 import { pino } from "pino";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { Writable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningServer } from "../src/index.ts";
@@ -84,5 +87,22 @@ describe("secrets never reach the server's log", () => {
     expect(text).toContain("/projects/a/clusters/one/kubeconfig?admin=true");
     expect(text).toContain("incoming request");
     for (const secret of secrets) expect(text, `a secret of ${secret.length} characters is in the log`).not.toContain(secret);
+  });
+
+  it("keeps the authorization code and state the dashboard's /callback receives out of the log", async () => {
+    const dist = mkdtempSync(join(tmpdir(), "seedbed-dashboard-dist-"));
+    writeFileSync(join(dist, "index.html"), "<!doctype html><title>Seedbed</title>");
+    const dashboardLogs = traceLogger();
+    const withDashboard = await startTestServer(api(), { logger: dashboardLogs.logger, dashboard: { distDir: dist, issuerURL: "https://127.0.0.1:7443", clientID: "seedbed" } });
+    try {
+      const page = await fetch(`${withDashboard.url}/callback?code=auth-code-3f9a1c&state=state-77b2e0&iss=https%3A%2F%2F127.0.0.1%3A7443`, { headers: { accept: "text/html" } });
+      expect(page.status).toBe(200);
+    } finally {
+      await withDashboard.stop();
+      rmSync(dist, { recursive: true, force: true });
+    }
+    const text = dashboardLogs.text();
+    expect(text).toContain("/callback?code=%5Bredacted%5D&state=%5Bredacted%5D&iss=");
+    for (const secret of ["auth-code-3f9a1c", "state-77b2e0"]) expect(text).not.toContain(secret);
   });
 });
