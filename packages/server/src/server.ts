@@ -102,8 +102,10 @@ function redactedURL(url: string): string {
   return changed ? `${url.slice(0, at)}?${query.toString()}` : url;
 }
 
-/** What a request's log line says about it (fastify's fields, the URL redacted). */
-function requestForLog(request: FastifyRequest): Record<string, unknown> {
+/** What a request's log line says about it: fastify's fields with the URL redacted; anything else logged under `req` as it is (the redact paths apply). */
+function requestForLog(value: unknown): unknown {
+  if (!(value instanceof Object) || !("raw" in value) || !("url" in value) || typeof value.url !== "string") return value;
+  const request = value as FastifyRequest;
   return { method: request.method, url: redactedURL(request.url), host: request.host, remoteAddress: request.ip, remotePort: request.socket.remotePort };
 }
 
