@@ -36,7 +36,7 @@ bins:
 # The web dashboard (vite build into packages/dashboard/dist, which the REST
 # API serves at /): rebuilt only when a source file is newer than the build.
 DASHBOARD_DIST := packages/dashboard/dist/index.html
-$(DASHBOARD_DIST): $(NPM_STAMP) $(shell find packages/dashboard/src -type f -not -name '*.test.ts') packages/dashboard/index.html packages/dashboard/vite.config.ts
+$(DASHBOARD_DIST): $(NPM_STAMP) $(shell find packages/dashboard/src -type f -not -name '*.test.ts') packages/dashboard/index.html packages/dashboard/vite.config.ts $(wildcard packages/dashboard/build/*.ts)
 	npm run --silent -w @seedbed/dashboard build
 
 dashboard: $(DASHBOARD_DIST)

@@ -16,3 +16,20 @@ export function readBundle(distDir: string): BundleFile[] {
       return { name, bytes: content.length, gzipBytes: gzipSync(content).length };
     });
 }
+
+/** How the REST server sends an asset to a browser that accepts gzip and brotli: its content-encoding and cache-control. */
+export interface ServedAs {
+  readonly asset: string;
+  readonly contentEncoding: string | null;
+  readonly cacheControl: string | null;
+}
+
+/** Asks the dashboard's server for each asset as a browser would (accept-encoding gzip, br) and reads the headers. */
+export async function howServed(dashboardURL: string, assets: readonly string[]): Promise<ServedAs[]> {
+  return Promise.all(assets.map(async (asset) => {
+    const response = await fetch(new URL(`assets/${asset}`, dashboardURL), { headers: { "accept-encoding": "gzip, br" } });
+    await response.arrayBuffer();
+    if (!response.ok) throw new Error(`GET /assets/${asset}: ${String(response.status)}`);
+    return { asset, contentEncoding: response.headers.get("content-encoding"), cacheControl: response.headers.get("cache-control") };
+  }));
+}

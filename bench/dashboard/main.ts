@@ -21,6 +21,7 @@
 //    rows shown; and clearing it → all rows.
 // Ctrl-C or an error stops the browser and `seedbed up` and removes its home.
 // Usage: npm run bench -- dashboard [--clusters 200] [--changes 20] [--loads 5] [--filter-rounds 5] [--wait-seconds 60]
+import { loadavg } from "node:os";
 import { parseArgs } from "node:util";
 import { setTimeout as sleep } from "node:timers/promises";
 import { dashboardDistDir } from "@seedbed/dashboard";
@@ -29,7 +30,7 @@ import type { Browser, BrowserContext } from "playwright-core";
 import { desktop, launchBrowser, newSession } from "../../packages/dashboard/test/browser.ts";
 import { startPlatform, type Platform } from "../../packages/dashboard/test/platform.ts";
 import { parseWholeNumber } from "../rotation/figures.ts";
-import { readBundle } from "./bundle.ts";
+import { howServed, readBundle } from "./bundle.ts";
 import { bundleFigures } from "./figures.ts";
 import { Fleet } from "./fleet.ts";
 import { instrument, memoryOf } from "./page.ts";
@@ -56,6 +57,8 @@ const project = "a";
 const setup = `seedbed up (local seed, a temporary SEEDBED_HOME); ${String(clusters)} paused Clusters in project ${project} written as the platform admin with management.kubeconfig, their status written through the status subresource (no control planes); signed in as ${user}`;
 
 const began = performance.now();
+// The machine is shared: its load when the run began says how much the figures may owe to others.
+const loadAverageAtStart = loadavg().map((l) => Math.round(l * 100) / 100);
 const started: { platform?: Platform; browser?: Browser; context?: BrowserContext; fleet?: Fleet } = {};
 let stopping: Promise<void> | undefined;
 /** Closes the browser, the admin's connection and `seedbed up` (which removes its home); once. */
@@ -87,6 +90,8 @@ try {
   log(`seedbed up ready in ${String(upSeconds)} s; dashboard at ${platform.dashboardURL}`);
 
   const config = (await (await fetch(new URL("dashboard/config.json", platform.dashboardURL))).json()) as { versions: string[] };
+  const served = await howServed(platform.dashboardURL, bundle.files.map((f) => f.name));
+  log(`served: ${JSON.stringify(served)}`);
   const version = `${config.versions[0] ?? "1.36"}.0`;
   const fleet = (started.fleet = new Fleet({ kubeconfigPath: platform.managementKubeconfig, namespace: `project-${project}`, version }));
   const fleetBegan = performance.now();
@@ -107,12 +112,12 @@ try {
   const liveUpdate = await liveUpdates({ ...step, fleet, changes });
   const filter = await filterLatency({ ...step, rounds: filterRounds });
   figures = {
-    settings: { clusters, setup, seedbedUpSeconds: upSeconds, browser: `Chromium ${browser.version()} (headless, playwright-core)`, viewport: desktop, user, changes, loads, filterRounds },
-    bundle,
+    settings: { clusters, setup, seedbedUpSeconds: upSeconds, browser: `Chromium ${browser.version()} (headless, playwright-core)`, viewport: desktop, loadAverageAtStart, user, changes, loads, filterRounds },
+    bundle: { ...bundle, served },
     signIn,
     coldLoad,
     liveUpdate,
-    memory: { ...memory, usedJSHeapKiBPerCluster: Math.round((memory.usedJSHeapMiB * 1024) / clusters) },
+    memory,
     filter,
   };
 } catch (error) {

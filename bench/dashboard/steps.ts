@@ -4,7 +4,7 @@
 // status write) or at the page's own input event, and stops at the time
 // the page marked (see page.ts).
 import { setTimeout as sleep } from "node:timers/promises";
-import type { Page } from "playwright-core";
+import type { Page, Request } from "playwright-core";
 import { halfCount, halfSelector, latencies, planPhaseChanges, roundMs, type Latencies } from "./figures.ts";
 import type { Fleet } from "./fleet.ts";
 import { arm, phaseShown, rowsAfterInput, rowsShown, settle, waitForMark } from "./page.ts";
@@ -28,6 +28,29 @@ export interface SignInFigures {
   readonly callbackToRowsMs: number;
   /** /callback's start → "Live updates on" (the SSE watch answered). */
   readonly callbackToLiveMs: number | null;
+  /** The requests /callback's document made until then, in order: when each started after /callback's start and how long it took (the SSE watch never finishes and is not among them). */
+  readonly requests: readonly RequestTiming[];
+}
+
+/** One request's place in a page load. */
+export interface RequestTiming {
+  /** Method and path; "issuer " before the path of a request to the issuer. */
+  readonly request: string;
+  readonly startMs: number;
+  readonly ms: number;
+}
+
+/** The requests of `finished` that started after `origin` (epoch ms), timed; `dashboardOrigin` tells the dashboard's from the issuer's. */
+function requestTimings(finished: readonly Request[], origin: number, dashboardOrigin: string): RequestTiming[] {
+  return finished
+    .map((r) => ({ url: new URL(r.url()), method: r.method(), timing: r.timing() }))
+    .filter((r) => r.timing.startTime >= origin - 1)
+    .sort((a, b) => a.timing.startTime - b.timing.startTime)
+    .map((r) => ({
+      request: `${r.url.origin === dashboardOrigin ? "" : "issuer "}${r.method} ${r.url.pathname}`,
+      startMs: roundMs(r.timing.startTime - origin),
+      ms: roundMs(r.timing.responseEnd),
+    }));
 }
 
 /** From a fresh profile: the dashboard, "Sign in", the issuer's form; times its "Sign in" until all rows show. */
@@ -37,6 +60,9 @@ export async function signInToFleet(o: StepOptions & { url: string; user: string
   await page.getByRole("button", { name: "Sign in" }).click();
   await page.getByLabel("User name").fill(o.user);
   await page.getByLabel("Password").fill(o.password);
+  const finished: Request[] = [];
+  const record = (request: Request): void => void finished.push(request);
+  page.on("requestfinished", record);
   const clicked = Date.now();
   await page.getByRole("button", { name: "Sign in" }).click();
   const marks = await waitForMark(page, "rowsAt", o.timeoutMs);
@@ -49,8 +75,11 @@ export async function signInToFleet(o: StepOptions & { url: string; user: string
   };
   const live = await waitForMark(page, "liveAt", o.timeoutMs);
   figures.callbackToLiveMs = roundMs((live.liveAt ?? 0) - live.origin);
+  page.off("requestfinished", record);
+  const requests = requestTimings(finished, marks.origin, new URL(o.url).origin);
   o.log(`sign-in → ${String(o.clusters)} rows: ${String(figures.ms)} ms (issuer and redirect ${String(figures.clickToCallbackMs)} ms, /callback → rows ${String(figures.callbackToRowsMs)} ms; live updates on after ${String(figures.callbackToLiveMs)} ms)`);
-  return figures;
+  for (const r of requests) o.log(`  ${r.request}: +${String(r.startMs)} ms, took ${String(r.ms)} ms`);
+  return { ...figures, requests };
 }
 
 /** Cold loads: reload → all rows, and its parts, over several loads. */

@@ -1,5 +1,6 @@
 import react from "@vitejs/plugin-react";
 import { defineConfig } from "vite";
+import { precompressPlugin } from "./build/precompress.ts";
 
 // `npm run dev` serves the dashboard with hot reload and passes /api and
 // /dashboard (config.json) to a running REST server, e.g.
@@ -10,7 +11,7 @@ const apiURL = process.env.SEEDBED_API_URL ?? "http://127.0.0.1:8080";
 
 export default defineConfig({
   base: "/",
-  plugins: [react()],
+  plugins: [react(), precompressPlugin()],
   build: {
     outDir: "dist",
     assetsDir: "assets",

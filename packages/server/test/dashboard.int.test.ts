@@ -1,6 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { brotliCompressSync } from "node:zlib";
 import { apiVersion, group } from "@seedbed/api";
 import { offeredKubernetesVersions } from "@seedbed/binaries";
 import { apply, ObjectClient } from "@seedbed/runtime";
@@ -25,6 +26,8 @@ describe("the REST API serving the dashboard", () => {
     mkdirSync(join(dist, "assets"));
     writeFileSync(join(dist, "index.html"), "<!doctype html><title>Seedbed</title><script type=module src=/assets/app-1a2b.js></script>");
     writeFileSync(join(dist, "assets", "app-1a2b.js"), "console.log('seedbed')");
+    // As the dashboard's build leaves it: a brotli copy beside the file.
+    writeFileSync(join(dist, "assets", "app-1a2b.js.br"), brotliCompressSync("console.log('seedbed')"));
     await bootstrap(api());
     await apply(ObjectClient.fromKubeConfig(api().kubeConfig()), { apiVersion, kind: "ClusterTemplate", metadata: { name: "small", namespace: "project-a" }, spec: {} } as never);
     server = await startTestServer(api(), { dashboard: { distDir: dist, issuerURL, clientID: "seedbed" } });
@@ -62,11 +65,16 @@ describe("the REST API serving the dashboard", () => {
     expect(post.status).toBe(404);
   });
 
-  it("serves hashed assets cached for good", async () => {
+  it("serves hashed assets cached for good, brotli-compressed from the build's copy when the browser accepts it", async () => {
     const asset = await get("/assets/app-1a2b.js", "*/*");
     expect(asset.status).toBe(200);
     expect(await asset.text()).toBe("console.log('seedbed')");
     expect(asset.headers.get("cache-control")).toBe("public, max-age=31536000, immutable");
+    expect(asset.headers.get("content-encoding")).toBeNull();
+    const compressed = await fetch(`${server.url}/assets/app-1a2b.js`, { headers: { accept: "*/*", "accept-encoding": "br, gzip" } });
+    expect(compressed.headers.get("content-encoding")).toBe("br");
+    expect(await compressed.text()).toBe("console.log('seedbed')");
+    expect(compressed.headers.get("cache-control")).toBe("public, max-age=31536000, immutable");
   });
 
   it("tells the page, without a token, which issuer and client to log in with and the versions offered", async () => {

@@ -51,6 +51,8 @@ export function dashboardRoutes(app: App, options: DashboardOptions): void {
     root: options.distDir,
     wildcard: false,
     index: ["index.html"],
+    // The build writes .br and .gz beside each file (packages/dashboard/build/precompress.ts).
+    preCompressed: true,
     setHeaders: (reply, path) => {
       reply.header("x-content-type-options", "nosniff");
       if (path.endsWith(".html")) {
