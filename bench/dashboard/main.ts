@@ -11,9 +11,9 @@
 // 1. bundle: bytes of dist/assets/*.js and *.css, raw and gzipped;
 // 2. sign-in → fleet: the issuer form's "Sign in" click → all N rows drawn;
 // 3. cold load: reload → all N rows, p50 over --loads; tokens live in
-//    memory, so a reload starts signed out: the benchmark clicks "Sign in"
-//    and the issuer's session signs alice back in without the form (both
-//    included, and reported as parts);
+//    memory, so a reload goes back through the issuer by itself, whose
+//    session signs alice in without the form (included, and reported as a
+//    part);
 // 4. live update: a Cluster's phase written through the management API →
 //    the row's Phase badge shows it (the SSE watch), p50/p99 over --changes;
 // 5. memory: the page's JS heap (V8's, after a GC) and DOM nodes with N rows;

@@ -47,9 +47,17 @@ export async function signIn(page: Page, user: string, password: string): Promis
   await signedIn.waitFor();
 }
 
-/** Opens `url` (a full page load: the in-memory tokens are gone) and signs in again, landing back on `url`. */
+/**
+ * Opens `url` (a full page load: the in-memory tokens are gone) and lands
+ * back on it signed in: a tab that was signed in goes back through the
+ * issuer's session by itself; a fresh one signs in with the form.
+ */
 export async function openSignedIn(page: Page, url: string, user: string, password: string): Promise<void> {
   await page.goto(url);
+  const button = page.getByRole("button", { name: "Sign in" });
+  const signedIn = page.getByRole("button", { name: "Sign out" });
+  await button.or(signedIn).first().waitFor();
+  if (await signedIn.isVisible()) return;
   await signIn(page, user, password);
 }
 

@@ -323,6 +323,13 @@ describe("the dashboard in a real browser", () => {
 
   it("signs out: the sign-in page says so, no API call carries a token, and signing in asks for the password again", async () => {
     const page = await signedIn("alice");
+    // A reload keeps no token, but the tab signs back in by itself through the issuer's session.
+    const reloadedThroughIssuer = page.waitForRequest((request) => new URL(request.url()).pathname.startsWith("/auth"), { timeout: 30_000 });
+    await page.reload();
+    await reloadedThroughIssuer;
+    await page.getByRole("heading", { name: "Fleet" }).waitFor();
+    await fleetRow(page, cluster).waitFor();
+
     const afterSignOut: Request[] = [];
     let signedOut = false;
     page.on("request", (request: Request) => {
@@ -341,6 +348,11 @@ describe("the dashboard in a real browser", () => {
     expect(await page.getByRole("heading", { name: "Fleet" }).count()).toBe(0);
     const withToken = await Promise.all(afterSignOut.map(async (r) => ((await r.allHeaders()).authorization === undefined ? undefined : r.url())));
     expect(withToken.filter((url) => url !== undefined)).toEqual([]);
+
+    // After a sign-out a reload stays signed out.
+    await page.reload();
+    await page.getByRole("button", { name: "Sign in" }).waitFor();
+    expect(await page.getByRole("heading", { name: "Fleet" }).count()).toBe(0);
 
     // The issuer's session does not sign alice straight back in.
     await page.getByRole("button", { name: "Sign in" }).click();

@@ -7,9 +7,20 @@ import type { DashboardConfig } from "../api/types.ts";
 import { Progress } from "../ui/Progress.tsx";
 import { AuthContext, ConfigContext, type Auth } from "./context.ts";
 import { authorizationRequest, discover, finishLogin, refresh, revoke, type Session } from "./oidc.ts";
-import { markSignedOut, savePendingLogin, takePendingLogin, wasSignedOut } from "./pending.ts";
+import { markResumable, markSignedOut, savePendingLogin, takePendingLogin, takeResume, wasSignedOut } from "./pending.ts";
 import { SignInPage } from "./SignInPage.tsx";
 import { needsRefresh, refreshDelayMs, timerDelay } from "./token-timing.ts";
+
+/** Sends the browser to the issuer, keeping the checks for /callback and the page to come back to. */
+async function startSignIn(issuer: Configuration, config: DashboardConfig): Promise<void> {
+  const { url, pending } = await authorizationRequest(issuer, {
+    scopes: config.scopes,
+    returnTo: `${location.pathname}${location.search}`,
+    forceLogin: wasSignedOut(),
+  });
+  savePendingLogin(pending);
+  location.assign(url.href);
+}
 
 type State =
   | { kind: "starting" }
@@ -65,6 +76,13 @@ export function AuthProvider(props: { children: ReactNode }): ReactNode {
       }
       setConfig(dashboard);
       if (location.pathname !== "/callback") {
+        // A reload of a signed-in tab: straight back through the issuer's session (one attempt).
+        if (takeResume() && !wasSignedOut()) {
+          await startSignIn(await discovered(dashboard), dashboard).catch((error: unknown) => {
+            setState({ kind: "signedOut", error: error instanceof Error ? error.message : String(error) });
+          });
+          return;
+        }
         setState({ kind: "signedOut" });
         return;
       }
@@ -78,6 +96,7 @@ export function AuthProvider(props: { children: ReactNode }): ReactNode {
       try {
         const next = await finishLogin(await discovered(dashboard), url, pending);
         markSignedOut(false);
+        markResumable(true);
         signedIn(next);
       } catch (error) {
         setState({ kind: "signedOut", error: error instanceof Error ? error.message : String(error) });
@@ -124,18 +143,13 @@ export function AuthProvider(props: { children: ReactNode }): ReactNode {
 
   const signIn = useCallback(async (): Promise<void> => {
     if (config === undefined) return;
-    const { url, pending } = await authorizationRequest(await discovered(config), {
-      scopes: config.scopes,
-      returnTo: `${location.pathname}${location.search}`,
-      forceLogin: wasSignedOut(),
-    });
-    savePendingLogin(pending);
-    location.assign(url.href);
+    await startSignIn(await discovered(config), config);
   }, [config, discovered]);
 
   const signOut = useCallback(async (): Promise<void> => {
     const current = session.current;
     markSignedOut(true);
+    markResumable(false);
     if (current !== undefined && config !== undefined) {
       await discovered(config).then((c) => revoke(c, current), () => undefined);
     }

@@ -53,3 +53,23 @@ export function markSignedOut(signedOut: boolean, storage: Storage = sessionStor
 export function wasSignedOut(storage: Storage = sessionStorage): boolean {
   return storage.getItem(signedOutKey) === "1";
 }
+
+const resumeKey = "seedbed.resume";
+
+/**
+ * Remembers that this tab was signed in (no token: a flag), so a reload,
+ * which keeps no token, signs in again by itself through the issuer's
+ * session instead of showing the button. Set on each sign-in; cleared on
+ * sign-out and by the attempt itself, so a failed attempt never loops.
+ */
+export function markResumable(resumable: boolean, storage: Storage = sessionStorage): void {
+  if (resumable) storage.setItem(resumeKey, "1");
+  else storage.removeItem(resumeKey);
+}
+
+/** Whether to sign in again by itself now; true at most once per sign-in. */
+export function takeResume(storage: Storage = sessionStorage): boolean {
+  const resume = storage.getItem(resumeKey) === "1";
+  storage.removeItem(resumeKey);
+  return resume;
+}
