@@ -94,6 +94,8 @@ export function program(): Command {
     .option("--tls-cert-file <file>", "serve the REST API over HTTPS with this certificate (PEM)")
     .option("--tls-key-file <file>", "and this key")
     .option("--insecure-http", "serve plain HTTP on an address other than loopback: only when TLS ends in front of the server (an Ingress, a service mesh)")
+    .option("--oidc-issuer-url <url>", "serve the web dashboard at /, logging users in with this issuer (its redirect <this server>/callback and origin allowed for the client)")
+    .option("--oidc-client-id <id>", "the issuer's public client for the dashboard", "seedbed")
     .option("--log-level <level>", "trace, debug, info, warn or error", "info")
     .addOption(kubeconfigOption())
     .action(async (options: Parameters<typeof serveCommand>[0]) => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { CliError, ExitCode } from "../errors.ts";
-import { serveCommand } from "./serve.ts";
+import { serveCommand, serveDashboard } from "./serve.ts";
 
 describe("seedbed serve", () => {
   const base = { apiPort: "0", gatewayPort: "0", logLevel: "silent", kubeconfig: "/nonexistent/kubeconfig" };
@@ -17,5 +17,13 @@ describe("seedbed serve", () => {
     for (const options of [{ host: "0.0.0.0", tlsCertFile: "/nonexistent/c", tlsKeyFile: "/nonexistent/k" }, { host: "0.0.0.0", insecureHttp: true }, { host: "127.0.0.1" }]) {
       await expect(serveCommand({ ...base, ...options })).rejects.not.toThrow(/refusing/);
     }
+  });
+
+  it("serves the dashboard only when an issuer is named, refusing a plain-HTTP issuer or a missing build by name", () => {
+    expect(serveDashboard({}, true)).toBeUndefined();
+    expect(serveDashboard({ oidcIssuerUrl: "https://dex.example.com" }, true)).toMatchObject({ issuerURL: "https://dex.example.com", clientID: "seedbed" });
+    expect(serveDashboard({ oidcIssuerUrl: "https://dex.example.com", oidcClientId: "k8s" }, true)?.clientID).toBe("k8s");
+    expect(() => serveDashboard({ oidcIssuerUrl: "http://dex.example.com" }, true)).toThrow('--oidc-issuer-url must be an https:// URL, got "http://dex.example.com"');
+    expect(() => serveDashboard({ oidcIssuerUrl: "https://dex.example.com" }, false)).toThrow(/not built at .*packages\/dashboard\/dist: run `make dashboard`/);
   });
 });

@@ -2,7 +2,8 @@ import { readFileSync } from "node:fs";
 import { KubeConfig } from "@kubernetes/client-node";
 import { createLogger } from "@seedbed/runtime";
 import type { LevelWithSilent } from "pino";
-import { listenRefusal } from "@seedbed/server";
+import { dashboardBuilt, dashboardDistDir } from "@seedbed/dashboard";
+import { listenRefusal, type DashboardOptions } from "@seedbed/server";
 import { CliError, ExitCode } from "../errors.ts";
 import { startFrontServices } from "../up/services.ts";
 
@@ -18,6 +19,17 @@ export interface ServeCommandOptions {
   readonly insecureHttp?: boolean;
   readonly kubeconfig?: string;
   readonly logLevel: string;
+  /** Serve the dashboard, logging in with this issuer. */
+  readonly oidcIssuerUrl?: string;
+  readonly oidcClientId?: string;
+}
+
+/** The dashboard's settings: with an issuer named and the dashboard built; an issuer without a build is refused, naming the fix. */
+export function serveDashboard(options: Pick<ServeCommandOptions, "oidcIssuerUrl" | "oidcClientId">, built: boolean): DashboardOptions | undefined {
+  if (options.oidcIssuerUrl === undefined) return undefined;
+  if (!options.oidcIssuerUrl.startsWith("https://")) throw new CliError(`--oidc-issuer-url must be an https:// URL, got "${options.oidcIssuerUrl}"`, ExitCode.usage);
+  if (!built) throw new CliError(`--oidc-issuer-url asks for the dashboard, but it is not built at ${dashboardDistDir}: run \`make dashboard\` (the Seedbed image built after it carries it)`, ExitCode.usage);
+  return { distDir: dashboardDistDir, issuerURL: options.oidcIssuerUrl, clientID: options.oidcClientId ?? "seedbed" };
 }
 
 function port(flag: string, value: string): number {
@@ -42,6 +54,7 @@ export async function serveCommand(options: ServeCommandOptions): Promise<number
   const gatewayPort = port("gateway-port", options.gatewayPort);
   if ((options.tlsCertFile === undefined) !== (options.tlsKeyFile === undefined)) throw new CliError("--tls-cert-file and --tls-key-file go together", ExitCode.usage);
   // Before anything else: users' bearer tokens never cross a network in clear.
+  const dashboard = serveDashboard(options, dashboardBuilt());
   const refusal = listenRefusal({ host: options.host, tls: options.tlsCertFile !== undefined, insecureHTTP: options.insecureHttp === true }, serveFixes);
   if (refusal !== undefined) throw new CliError(`--host=${options.host}: ${refusal}`, ExitCode.usage);
   const kubeConfig = new KubeConfig();
@@ -61,8 +74,9 @@ export async function serveCommand(options: ServeCommandOptions): Promise<number
     insecureHTTP: options.insecureHttp === true,
     tls: options.tlsCertFile === undefined || options.tlsKeyFile === undefined ? undefined : { cert: readFileSync(options.tlsCertFile, "utf8"), key: readFileSync(options.tlsKeyFile, "utf8") },
     plugin: { command: "seedbed", args: ["token"] },
+    ...(dashboard === undefined ? {} : { dashboard }),
   });
-  process.stdout.write(`Serving the REST API at ${services.apiURL}${services.gatewayPort === undefined ? "" : ` and the shared endpoint on port ${String(services.gatewayPort)}`}\n`);
+  process.stdout.write(`Serving the REST API at ${services.apiURL}${dashboard === undefined ? "" : " and the dashboard at /"}${services.gatewayPort === undefined ? "" : ` and the shared endpoint on port ${String(services.gatewayPort)}`}\n`);
   await new Promise<void>((resolve) => {
     process.once("SIGTERM", () => resolve());
     process.once("SIGINT", () => resolve());
