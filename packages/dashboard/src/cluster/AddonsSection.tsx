@@ -9,6 +9,7 @@ import { Progress } from "../ui/Progress.tsx";
 import { clusterPath, useAddons, type AddonView } from "./queries.ts";
 import { Section } from "./Section.tsx";
 import { useAction } from "./useAction.ts";
+import { DataTable } from "../ui/DataTable.tsx";
 
 /** Whether an add-on is switched on (asked for, or installed without a switch of the cluster's own). */
 function isOn(addon: AddonView): boolean {
@@ -37,31 +38,24 @@ export function AddonsSection(props: { project: string; name: string; editable: 
       <ErrorMessage error={change.error} title="The add-on was not changed." />
       {addons.isSuccess && listed.length === 0 ? <p className="muted">No add-ons.</p> : null}
       {listed.length > 0 ? (
-        <div className="table-wrap">
-          <table className="data-table">
-            <thead>
-              <tr><th scope="col">Add-on</th><th scope="col">Version</th><th scope="col">Ready</th><th scope="col">Phase</th><th scope="col">Message</th>{props.editable ? <th scope="col">Change</th> : null}</tr>
-            </thead>
-            <tbody>
-              {listed.map((a) => (
-                <tr key={a.name}>
-                  <th scope="row">{a.name}{a.source === "Helm" ? <span className="muted"> (Helm)</span> : null}</th>
-                  <td>{a.status?.version ?? a.spec?.helm?.version ?? "—"}</td>
-                  <td>{a.ready ? <Badge tone="ok">Ready</Badge> : <Badge tone={isOn(a) ? "warn" : "neutral"}>Not ready</Badge>}</td>
-                  <td><Badge tone={a.phase === "Pending" ? "info" : phaseTone(a.phase)}>{a.phase}</Badge></td>
-                  <td className="message-cell">{a.status?.message ?? ""}</td>
-                  {props.editable ? (
-                    <td>
-                      {isOn(a)
-                        ? <button type="button" className="button button-small" disabled={change.busy} onClick={() => void toggle(a.name, false)}>{a.source === "Helm" ? "Remove" : "Disable"} {a.name}</button>
-                        : a.source === "BuiltIn" ? <button type="button" className="button button-small" disabled={change.busy} onClick={() => void toggle(a.name, true)}>Enable {a.name}</button> : null}
-                    </td>
-                  ) : null}
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable columns={["Add-on", "Version", "Ready", "Phase", "Message", props.editable && "Change"]}>
+          {listed.map((a) => (
+            <tr key={a.name}>
+              <th scope="row">{a.name}{a.source === "Helm" ? <span className="muted"> (Helm)</span> : null}</th>
+              <td>{a.status?.version ?? a.spec?.helm?.version ?? "—"}</td>
+              <td>{a.ready ? <Badge tone="ok">Ready</Badge> : <Badge tone={isOn(a) ? "warn" : "neutral"}>Not ready</Badge>}</td>
+              <td><Badge tone={a.phase === "Pending" ? "info" : phaseTone(a.phase)}>{a.phase}</Badge></td>
+              <td className="message-cell">{a.status?.message ?? ""}</td>
+              {props.editable ? (
+                <td>
+                  {isOn(a)
+                    ? <button type="button" className="button button-small" disabled={change.busy} onClick={() => void toggle(a.name, false)}>{a.source === "Helm" ? "Remove" : "Disable"} {a.name}</button>
+                    : a.source === "BuiltIn" ? <button type="button" className="button button-small" disabled={change.busy} onClick={() => void toggle(a.name, true)}>Enable {a.name}</button> : null}
+                </td>
+              ) : null}
+            </tr>
+          ))}
+        </DataTable>
       ) : null}
       {props.editable && addons.isSuccess && missing.length > 0 ? (
         <p>

@@ -4,21 +4,18 @@ import { useApi } from "../api/client.ts";
 import type { EtcdBackup } from "../api/types.ts";
 import { PhaseBadge } from "../ui/Badge.tsx";
 import { ErrorMessage } from "../ui/ErrorMessage.tsx";
-import { formatDateTime, relativeTime } from "../ui/format.ts";
+import { formatDateTime } from "../ui/format.ts";
 import { Progress } from "../ui/Progress.tsx";
 import { ActionDialog } from "./ActionDialog.tsx";
 import { backupsOf, backupTime, formatBytes, restorable, restoresOf, timedName } from "./backups.ts";
 import { clusterKeys, projectPath, useBackups } from "./queries.ts";
 import { Section } from "./Section.tsx";
 import { useAction } from "./useAction.ts";
+import { DataTable } from "../ui/DataTable.tsx";
+import { When } from "../ui/When.tsx";
 
 /** How many backups the table shows. */
 const shownBackups = 20;
-
-function When(props: { iso: string | undefined; now: number }): ReactNode {
-  if (props.iso === undefined || props.iso === "") return <>—</>;
-  return <time dateTime={props.iso} title={formatDateTime(props.iso)}>{relativeTime(props.iso, props.now)}</time>;
-}
 
 /** The cluster's etcd snapshots: "Back up now", and a restore from a completed one (confirmed first). */
 export function BackupsSection(props: { project: string; cluster: string; editable: boolean; now: number }): ReactNode {
@@ -54,27 +51,20 @@ export function BackupsSection(props: { project: string; cluster: string; editab
       <ErrorMessage error={backups.error} title="The backups could not be loaded." />
       {backups.isSuccess && own.length === 0 ? <p className="muted">No backups of this cluster yet.</p> : null}
       {own.length > 0 ? (
-        <div className="table-wrap">
-          <table className="data-table">
-            <thead>
-              <tr><th scope="col">Backup</th><th scope="col">Phase</th><th scope="col">Taken</th><th scope="col">Size</th><th scope="col">Kind</th>{props.editable ? <th scope="col">Restore</th> : null}</tr>
-            </thead>
-            <tbody>
-              {own.slice(0, shownBackups).map((b) => (
-                <tr key={b.metadata.name}>
-                  <th scope="row">{b.metadata.name}</th>
-                  <td><PhaseBadge phase={b.status?.phase ?? "Pending"} /></td>
-                  <td><When iso={backupTime(b)} now={props.now} /></td>
-                  <td>{formatBytes(typeof b.status?.sizeBytes === "number" ? b.status.sizeBytes : undefined)}</td>
-                  <td>{b.status?.scheduled === true ? "scheduled" : "manual"}</td>
-                  {props.editable ? (
-                    <td>{restorable(b) ? <button type="button" className="button button-small" onClick={() => setRestoring(b)}>Restore {b.metadata.name}</button> : null}</td>
-                  ) : null}
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable columns={["Backup", "Phase", "Taken", "Size", "Kind", props.editable && "Restore"]}>
+          {own.slice(0, shownBackups).map((b) => (
+            <tr key={b.metadata.name}>
+              <th scope="row">{b.metadata.name}</th>
+              <td><PhaseBadge phase={b.status?.phase ?? "Pending"} /></td>
+              <td><When iso={backupTime(b)} now={props.now} /></td>
+              <td>{formatBytes(typeof b.status?.sizeBytes === "number" ? b.status.sizeBytes : undefined)}</td>
+              <td>{b.status?.scheduled === true ? "scheduled" : "manual"}</td>
+              {props.editable ? (
+                <td>{restorable(b) ? <button type="button" className="button button-small" onClick={() => setRestoring(b)}>Restore {b.metadata.name}</button> : null}</td>
+              ) : null}
+            </tr>
+          ))}
+        </DataTable>
       ) : null}
       {restoring === undefined ? null : (
         <ActionDialog

@@ -11,6 +11,7 @@ import { ActionDialog } from "./ActionDialog.tsx";
 import { certificateRows, type CertificateRow } from "./certificates.ts";
 import { clusterPath, useCertificates } from "./queries.ts";
 import { Section } from "./Section.tsx";
+import { DataTable } from "../ui/DataTable.tsx";
 
 /** A CA rotation's stages, as the operator reports them. */
 const rotationWords: Record<string, string> = {
@@ -24,23 +25,16 @@ const rotationWords: Record<string, string> = {
 function CertificateTable(props: { rows: readonly CertificateRow[] }): ReactNode {
   if (props.rows.length === 0) return null;
   return (
-    <div className="table-wrap">
-      <table className="data-table">
-        <thead>
-          <tr><th scope="col">Certificate</th><th scope="col">Kind</th><th scope="col">Expires</th><th scope="col">Left</th></tr>
-        </thead>
-        <tbody>
-          {props.rows.map((r) => (
-            <tr key={`${r.kind}-${r.name}`}>
-              <th scope="row">{r.name}</th>
-              <td>{r.kind}</td>
-              <td>{r.notAfter === undefined ? "—" : <time dateTime={r.notAfter}>{formatDateTime(r.notAfter)}</time>}</td>
-              <td>{r.tone === "ok" || r.tone === "neutral" ? r.text : <Badge tone={r.tone}>{r.text}</Badge>}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <DataTable columns={["Certificate", "Kind", "Expires", "Left"]}>
+      {props.rows.map((r) => (
+        <tr key={`${r.kind}-${r.name}`}>
+          <th scope="row">{r.name}</th>
+          <td>{r.kind}</td>
+          <td>{r.notAfter === undefined ? "—" : <time dateTime={r.notAfter}>{formatDateTime(r.notAfter)}</time>}</td>
+          <td>{r.tone === "ok" || r.tone === "neutral" ? r.text : <Badge tone={r.tone}>{r.text}</Badge>}</td>
+        </tr>
+      ))}
+    </DataTable>
   );
 }
 

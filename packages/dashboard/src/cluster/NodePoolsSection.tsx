@@ -12,6 +12,7 @@ import { ActionDialog } from "./ActionDialog.tsx";
 import { projectPath } from "./queries.ts";
 import { Section } from "./Section.tsx";
 import { useAction } from "./useAction.ts";
+import { DataTable } from "../ui/DataTable.tsx";
 
 /** Puts a pool the API answered into the cached list, so the page shows it before the watch or the next poll. */
 function usePoolCache(project: string): (pool: NodePool) => void {
@@ -141,16 +142,9 @@ export function NodePoolsSection(props: { project: string; cluster: string; pool
       <ErrorMessage error={props.error} title="The node pools could not be loaded." />
       {props.pools !== undefined && pools.length === 0 ? <p className="muted">No node pools: the cluster has no worker machines.</p> : null}
       {pools.length > 0 ? (
-        <div className="table-wrap">
-          <table className="data-table">
-            <thead>
-              <tr><th scope="col">Pool</th><th scope="col">Phase</th><th scope="col">Machines</th><th scope="col">Version</th>{props.editable ? <th scope="col">Change</th> : null}</tr>
-            </thead>
-            <tbody>
-              {pools.map((pool) => <PoolRow key={pool.metadata.name} project={props.project} pool={pool} editable={props.editable} onDelete={() => setDeleting(pool.metadata.name)} />)}
-            </tbody>
-          </table>
-        </div>
+        <DataTable columns={["Pool", "Phase", "Machines", "Version", props.editable && "Change"]}>
+          {pools.map((pool) => <PoolRow key={pool.metadata.name} project={props.project} pool={pool} editable={props.editable} onDelete={() => setDeleting(pool.metadata.name)} />)}
+        </DataTable>
       ) : null}
       {props.editable ? <AddPoolForm project={props.project} cluster={props.cluster} /> : null}
       {deleting === undefined ? null : (

@@ -7,6 +7,7 @@ import { ErrorMessage } from "../ui/ErrorMessage.tsx";
 import { Progress } from "../ui/Progress.tsx";
 import { clusterKeys, projectPath } from "./queries.ts";
 import { Section } from "./Section.tsx";
+import { DataTable } from "../ui/DataTable.tsx";
 
 /** How a policy stands on one cluster (GET …/policies/:policy/clusters, server routes/policy-page.ts). */
 interface PolicyClusterEntry {
@@ -59,26 +60,19 @@ export function PoliciesSection(props: { project: string; name: string }): React
       <ErrorMessage error={policies.error} title="The policies could not be loaded." />
       {policies.isSuccess && rows.length === 0 ? <p className="muted">No policy of project {props.project} selects this cluster.</p> : null}
       {rows.length > 0 ? (
-        <div className="table-wrap">
-          <table className="data-table">
-            <thead>
-              <tr><th scope="col">Policy</th><th scope="col">State</th><th scope="col">Objects</th><th scope="col">Problems</th></tr>
-            </thead>
-            <tbody>
-              {rows.map(({ policy, entry }) => (
-                <tr key={policy}>
-                  <th scope="row">{policy}</th>
-                  <td><Badge tone={stateTones[entry.state] ?? "neutral"}>{entry.state}</Badge>{entry.selected ? null : <span className="muted"> (no longer selected)</span>}</td>
-                  <td>{entry.objects}</td>
-                  <td className="message-cell">
-                    {entry.problemCount === 0 ? (entry.message ?? "none") : entry.problems.map((p) => `${p.kind} ${p.name}: ${p.reason} — ${p.message}`).join("; ")}
-                    {entry.problemCount > entry.problems.length ? ` (and ${entry.problemCount - entry.problems.length} more)` : ""}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable columns={["Policy", "State", "Objects", "Problems"]}>
+          {rows.map(({ policy, entry }) => (
+            <tr key={policy}>
+              <th scope="row">{policy}</th>
+              <td><Badge tone={stateTones[entry.state] ?? "neutral"}>{entry.state}</Badge>{entry.selected ? null : <span className="muted"> (no longer selected)</span>}</td>
+              <td>{entry.objects}</td>
+              <td className="message-cell">
+                {entry.problemCount === 0 ? (entry.message ?? "none") : entry.problems.map((p) => `${p.kind} ${p.name}: ${p.reason} — ${p.message}`).join("; ")}
+                {entry.problemCount > entry.problems.length ? ` (and ${entry.problemCount - entry.problems.length} more)` : ""}
+              </td>
+            </tr>
+          ))}
+        </DataTable>
       ) : null}
     </Section>
   );
