@@ -174,6 +174,23 @@ describe("seedbed cluster upgrade and rollback", () => {
     expect((await readCluster("f")).spec.version).toBe(newer);
   });
 
+  it("goes ahead when only what it did not check changed while it asked (the operator's status), and stops when the upgrade record changed", async () => {
+    const completed = upgradeRecord({ phase: "Completed", step: "Done", completionTime: new Date().toISOString() });
+    await createCluster("busy", { version: newer }, { phase: "Running", version: newPinned, upgrade: completed });
+    const quiet = new PassThrough();
+    // While the question is open, the operator writes a condition: the resourceVersion read is stale, what was checked is not.
+    const meanwhile = (name: string, status: NonNullable<Cluster["status"]>) => ({ interactive: true, ask: async (): Promise<boolean> => (await setStatus(name, status), true) });
+    const condition = { type: "AddonsReady", status: "True" as const, reason: "Installed", message: "", lastTransitionTime: new Date().toISOString() };
+    await rollbackCluster("busy", { kubeconfig: api().kubeconfigPath }, quiet, meanwhile("busy", { phase: "Running", version: newPinned, upgrade: completed, conditions: [condition] }));
+    expect((await readCluster("busy")).spec.version).toBe(oldPinned);
+
+    await createCluster("moved", { version: newer }, { phase: "Running", version: newPinned, upgrade: completed });
+    // Here the upgrade record itself changes (a new snapshot named): what the user was told no longer holds.
+    const refused = rollbackCluster("moved", { kubeconfig: api().kubeconfigPath }, quiet, meanwhile("moved", { phase: "Running", version: newPinned, upgrade: { ...completed, snapshot: "moved-pre-upgrade" } }));
+    await expect(refused).rejects.toThrow("cluster moved changed while we checked it; run the command again");
+    expect((await readCluster("moved")).spec.version).toBe(newer);
+  });
+
   it("with --yes --wait, sets spec.version back to status.upgrade.from (admission lets the rollback through) and follows it until RolledBack", async () => {
     const waiting = seedbed("cluster", "rollback", "f", "--yes", "--wait", "--timeout", "40s");
     const f = await readCluster("f");

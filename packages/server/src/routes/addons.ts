@@ -3,6 +3,7 @@ import { Addon, addonRemoval, addonsPatch, AddonStatus, upsertAddon, type Cluste
 import type { ObjectClient } from "@seedbed/runtime";
 import Type from "typebox";
 import { HttpError } from "../errors.ts";
+import { retryOnConflict } from "../kube/conflicts.ts";
 import { kubeCall } from "../kube/errors.ts";
 import { clusters, clusterTemplates, projectObject } from "../kube/resources.ts";
 import { addonBodySchema, nameParam, projectParam } from "../validation/schemas.ts";
@@ -12,14 +13,6 @@ import { bodyErrors, errors } from "./docs.ts";
 
 /** Who wrote spec.addons, in managedFields (as the other routes). */
 const fieldManager = "seedbed-server";
-
-/**
- * How often a change of spec.addons is tried when the cluster changed
- * between our read and our patch (a 409): the change is made again on the
- * cluster read anew, so a concurrent edit of another add-on or field is
- * never lost, and a caller rarely sees the race.
- */
-const conflictAttempts = 3;
 
 /** An add-on's name, as spec.addons[].name takes it. */
 const addonParam = nameParam(63, "The add-on's name: spec.addons[].name (a built-in add-on's, or a Helm add-on's release name).");
@@ -46,20 +39,15 @@ type AddonsEdit = (cluster: Cluster) => Promise<readonly Addon[]>;
 /**
  * Reads the cluster, edits its spec.addons and patches them back with the
  * resourceVersion read; on a 409 (the cluster changed meanwhile) reads and
- * edits again. Both calls go with the caller's token.
+ * edits again, so a concurrent edit of another add-on or field is never lost. Both calls go with the caller's token.
  */
 async function updateAddons(client: ObjectClient, path: string, edit: AddonsEdit): Promise<{ before: Cluster; after: Cluster }> {
-  for (let attempt = 1; ; attempt += 1) {
+  return retryOnConflict(async () => {
     const before = await client.request<Cluster>("GET", path);
     const addons = await edit(before);
-    try {
-      const after = await client.request<Cluster>("PATCH", path, { body: addonsPatch(before, addons), contentType: "application/merge-patch+json", query: { fieldManager, fieldValidation: "Strict" } });
-      return { before, after };
-    } catch (error) {
-      if (attempt < conflictAttempts && error instanceof ApiException && error.code === 409) continue;
-      throw error;
-    }
-  }
+    const after = await client.request<Cluster>("PATCH", path, { body: addonsPatch(before, addons), contentType: "application/merge-patch+json", query: { fieldManager, fieldValidation: "Strict" } });
+    return { before, after };
+  });
 }
 
 /** The cluster's template as the caller reads it; undefined when it names none, or one that does not exist. */

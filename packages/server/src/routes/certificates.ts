@@ -14,6 +14,7 @@ import {
 import type { ObjectClient } from "@seedbed/runtime";
 import Type, { type TSchema } from "typebox";
 import { HttpError } from "../errors.ts";
+import { retryOnConflict } from "../kube/conflicts.ts";
 import { fromKubeError } from "../kube/errors.ts";
 import { trimmed } from "../kube/objects.ts";
 import { clusters, projectObject } from "../kube/resources.ts";
@@ -88,14 +89,17 @@ export function certificateRoutes(app: App, ctx: RouteContext): void {
     const path = projectObject(clusters, request.params.project, objectName(request.params, clusters));
     const client = clientFor(ctx, request);
     try {
-      const cluster = await client.request<Cluster>("GET", path);
-      const change = rotateCAChange(cluster, request.body.complete === true, new Date());
-      if (change instanceof HttpError) throw change;
-      return trimmed(await client.request<Cluster>("PATCH", path, {
-        body: { metadata: { resourceVersion: cluster.metadata.resourceVersion, annotations: change } },
-        contentType: "application/merge-patch+json",
-        query: { fieldManager },
-      }), clusters);
+      const rotated = await retryOnConflict(async () => {
+        const cluster = await client.request<Cluster>("GET", path);
+        const change = rotateCAChange(cluster, request.body.complete === true, new Date());
+        if (change instanceof HttpError) throw change;
+        return client.request<Cluster>("PATCH", path, {
+          body: { metadata: { resourceVersion: cluster.metadata.resourceVersion, annotations: change } },
+          contentType: "application/merge-patch+json",
+          query: { fieldManager },
+        });
+      });
+      return trimmed(rotated, clusters);
     } catch (error) {
       throw fromKubeError(error);
     }

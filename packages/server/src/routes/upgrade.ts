@@ -3,6 +3,7 @@ import { minorNumberOf, pinnedKubernetesVersion } from "@seedbed/binaries";
 import type { ObjectClient } from "@seedbed/runtime";
 import Type from "typebox";
 import { HttpError } from "../errors.ts";
+import { retryOnConflict } from "../kube/conflicts.ts";
 import { fromKubeError } from "../kube/errors.ts";
 import { trimmed } from "../kube/objects.ts";
 import { clusters, projectObject } from "../kube/resources.ts";
@@ -83,7 +84,7 @@ export function rollbackTarget(cluster: Cluster): string | HttpError {
   return upgrade.from;
 }
 
-/** Sets spec.version of the cluster as read (its resourceVersion in the patch: a cluster changed meanwhile is a 409). */
+/** Sets spec.version of the cluster as read (its resourceVersion in the patch: a cluster changed meanwhile is a 409, and the route reads and decides again). */
 async function setVersion(client: ObjectClient, path: string, cluster: Cluster, version: string): Promise<Cluster> {
   return client.request<Cluster>("PATCH", path, {
     body: { metadata: { resourceVersion: cluster.metadata.resourceVersion }, spec: { version } },
@@ -117,10 +118,13 @@ export function upgradeRoutes(app: App, ctx: RouteContext): void {
     const path = projectObject(clusters, request.params.project, objectName(request.params, clusters));
     const client = clientFor(ctx, request);
     try {
-      const cluster = await client.request<Cluster>("GET", path);
-      const refusal = upgradeRefusal(cluster, request.body.version);
-      if (refusal !== undefined) throw refusal;
-      return trimmed(await setVersion(client, path, cluster, request.body.version), clusters);
+      const upgraded = await retryOnConflict(async () => {
+        const cluster = await client.request<Cluster>("GET", path);
+        const refusal = upgradeRefusal(cluster, request.body.version);
+        if (refusal !== undefined) throw refusal;
+        return setVersion(client, path, cluster, request.body.version);
+      });
+      return trimmed(upgraded, clusters);
     } catch (error) {
       throw fromKubeError(error);
     }
@@ -138,10 +142,13 @@ export function upgradeRoutes(app: App, ctx: RouteContext): void {
     const path = projectObject(clusters, request.params.project, objectName(request.params, clusters));
     const client = clientFor(ctx, request);
     try {
-      const cluster = await client.request<Cluster>("GET", path);
-      const target = rollbackTarget(cluster);
-      if (target instanceof HttpError) throw target;
-      return trimmed(await setVersion(client, path, cluster, target), clusters);
+      const rolledBack = await retryOnConflict(async () => {
+        const cluster = await client.request<Cluster>("GET", path);
+        const target = rollbackTarget(cluster);
+        if (target instanceof HttpError) throw target;
+        return setVersion(client, path, cluster, target);
+      });
+      return trimmed(rolledBack, clusters);
     } catch (error) {
       throw fromKubeError(error);
     }

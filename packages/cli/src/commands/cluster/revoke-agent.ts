@@ -37,7 +37,8 @@ export async function revokeAgent(name: string, options: RevokeAgentOptions, out
     throw new CliError(`cluster ${name} has no policy agent, so there are no agent credentials to revoke: an agent runs only on clusters a ClusterPolicy selects (see its ClusterSync: kubectl get clustersync ${name} -n ${ctx.namespace})`, ExitCode.notFound);
   }
   const value = new Date().toISOString();
-  await setClusterAnnotations(ctx, cluster, { [revokeAgentAnnotation]: value });
+  // Only that the cluster is not being deleted was checked on it.
+  await setClusterAnnotations(ctx, cluster, { [revokeAgentAnnotation]: value }, (c) => c.metadata.deletionTimestamp);
   ctx.out.write(`Revoking the policy agent credentials of cluster ${name} (annotation ${revokeAgentAnnotation}=${value})…\n`);
   const deadline = Date.now() + timeoutMs;
   for (;;) {

@@ -1,7 +1,7 @@
 import { completeCARotationAnnotation, currentClusterCA, isCARotationUnderway, outstandingKubeconfigs, rotateCAAnnotation, type CARotationStatus, type Cluster, type KubeconfigRecord } from "@seedbed/api";
 import { commandContext, type GlobalOptions } from "../../context.ts";
 import { CliError, ExitCode, explain } from "../../errors.ts";
-import { readCluster, setClusterAnnotations } from "./clusters-api.ts";
+import { readCluster, setClusterAnnotations, type CheckedPart } from "./clusters-api.ts";
 import { readLedger } from "./ledger.ts";
 
 /** Options of `seedbed cluster rotate-ca`. */
@@ -36,6 +36,9 @@ export function rotateCADecision(cluster: Cluster, complete: boolean, subject: {
   }
   return rotation.phase === "Completing" ? { action: "already", rotation } : { action: "complete", rotation };
 }
+
+/** What rotateCADecision looks at: a deletion and the rotation's id and phase (not its message or times). */
+const rotationChecks: CheckedPart = (c) => [c.metadata.deletionTimestamp, c.status?.certificates?.rotation?.id, c.status?.certificates?.rotation?.phase];
 
 /** The steps a rotation goes through, as `rotate-ca` tells them. Pure. */
 export function nextSteps(name: string, project: string): string {
@@ -78,14 +81,14 @@ export async function rotateCA(name: string, options: RotateCAOptions, out?: Nod
     }
     case "start": {
       const now = new Date().toISOString();
-      await setClusterAnnotations(ctx, cluster, { [rotateCAAnnotation]: now });
+      await setClusterAnnotations(ctx, cluster, { [rotateCAAnnotation]: now }, rotationChecks);
       ctx.out.write(`CA rotation of cluster ${name} requested (annotation ${rotateCAAnnotation}=${now}). What happens next:\n${nextSteps(name, ctx.project)}\n`);
       return;
     }
     case "complete": {
       const { rotation } = decision;
       const outstanding = outstandingKubeconfigs(await readLedger(ctx, cluster), currentClusterCA(cluster));
-      await setClusterAnnotations(ctx, cluster, { [completeCARotationAnnotation]: rotation.id });
+      await setClusterAnnotations(ctx, cluster, { [completeCARotationAnnotation]: rotation.id }, rotationChecks);
       ctx.out.write(`Completing the CA rotation ${rotation.id} of cluster ${name} (annotation ${completeCARotationAnnotation}=${rotation.id}): serving certificates come from the new CAs, then the old CAs leave every trust bundle.\n`);
       ctx.out.write(outstanding.length === 0
         ? "Every kubeconfig handed out trusts the new CA.\n"
