@@ -12,6 +12,12 @@ describe("readRelease", () => {
     expect(readRelease(json)).toEqual({ revision: 1, status: "failed", chartVersion: "0.1.0", appVersion: undefined });
   });
 
+  it("reads the release after the lines an OCI pull prints first", () => {
+    const json = JSON.stringify({ version: 2, info: { status: "deployed" }, chart: { metadata: { version: "0.2.0" } } });
+    const output = `Pulled: 127.0.0.1:5000/charts/hello:0.2.0\nDigest: sha256:${"0".repeat(64)}\n${json}\n`;
+    expect(readRelease(output)).toEqual({ revision: 2, status: "deployed", chartVersion: "0.2.0", appVersion: undefined });
+  });
+
   it.each([["not json"], ["null"], [JSON.stringify({ version: "1", info: { status: "deployed" }, chart: { metadata: { version: "0.1.0" } } })]])("refuses %s", (json) => {
     expect(() => readRelease(json)).toThrow(/release JSON/);
   });

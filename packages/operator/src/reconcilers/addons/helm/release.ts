@@ -43,11 +43,17 @@ export function readReleaseMetadata(json: string): HelmReleaseInfo {
   return { revision, status, chartVersion, appVersion: typeof appVersion === "string" && appVersion !== "" ? appVersion : undefined };
 }
 
-function parse(json: string): unknown {
+/**
+ * The JSON document of helm's output: from its first line that opens an
+ * object. An OCI chart's pull prints "Pulled: …" and "Digest: …" to
+ * standard output first, whatever --output says (pkg/registry/client.go).
+ */
+function parse(output: string): unknown {
+  const start = output.search(/^\{/m);
   try {
-    return JSON.parse(json);
+    return JSON.parse(start === -1 ? output : output.slice(start));
   } catch {
     // The length only: the output may hold values.
-    throw new Error(`helm printed no release JSON (${json.length} bytes of output)`);
+    throw new Error(`helm printed no release JSON (${output.length} bytes of output)`);
   }
 }
