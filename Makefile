@@ -16,7 +16,7 @@ export PATH := $(NODE_BIN):$(PATH)
 STAMP_DIR := node_modules/.seedbed
 NPM_STAMP := $(STAMP_DIR)/npm-ci.stamp
 
-.PHONY: help up test bins node-bins deps dashboard browser lint typecheck clean-state
+.PHONY: help up test bins node-bins test-bins deps dashboard browser lint typecheck clean-state
 
 help:
 	@echo "make up     start Seedbed on this machine (state in \$${SEEDBED_HOME:-.seedbed}); SEED=kubernetes: control planes as real pods"
@@ -59,7 +59,11 @@ node-bins:
 	tools/node/ensure-containerd.sh
 	tools/k8s/build.sh node pause coredns netpol
 
-test: deps bins node-bins dashboard browser
+# What only the tests run: the OCI registry the Helm add-on tests install charts from.
+test-bins:
+	tools/k8s/build.sh distribution
+
+test: deps bins node-bins test-bins dashboard browser
 	node tools/test/run.ts
 
 lint: deps

@@ -5,7 +5,7 @@
 # is not built again, so a warm run takes well under a second.
 #
 #   tools/k8s/build.sh                 # everything
-#   tools/k8s/build.sh etcd kubernetes # some of: kubernetes etcd kwok helm versitygw
+#   tools/k8s/build.sh etcd kubernetes # some of: kubernetes etcd kwok helm versitygw distribution
 #   tools/k8s/build.sh node pause coredns netpol  # a real seed's binaries: only when asked for
 #   GO=/opt/go1.26/bin/go tools/k8s/build.sh   # another Go toolchain
 set -euo pipefail
@@ -267,6 +267,14 @@ build_versitygw() {
   go_install versitygw github.com/versity/versitygw github.com/versity/versitygw/cmd/versitygw "$1" "-X main.Version=v$1"
 }
 
+# The OCI registry the Helm add-on tests push their charts to and install
+# from (oci://), over TLS with a test CA: the CNCF distribution project's
+# registry. Only the tests run it, so it is built only when asked for
+# (make test), like the node.
+build_distribution() {
+  go_install distribution github.com/distribution/distribution/v3 github.com/distribution/distribution/v3/cmd/registry "$1" "-X github.com/distribution/distribution/v3/version.version=v$1"
+}
+
 build_helm() {
   go_install helm helm.sh/helm/v4 helm.sh/helm/v4/cmd/helm "$1" "-X helm.sh/helm/v4/internal/version.version=v$1"
 }
@@ -287,9 +295,10 @@ main() {
       kwok) timed build_kwok "$(version kwok)" ;;
       helm) timed build_helm "$(version helm)" ;;
       versitygw) timed build_versitygw "$(version versitygw)" ;;
+      distribution) timed build_distribution "$(version distribution)" ;;
       coredns) timed build_coredns "$(version coredns)" ;;
       netpol) timed build_netpol "$(version kubeNetworkPolicies)" ;;
-      *) die "unknown binary '$t' (one of: kubernetes etcd kwok helm versitygw node pause coredns netpol)" ;;
+      *) die "unknown binary '$t' (one of: kubernetes etcd kwok helm versitygw distribution node pause coredns netpol)" ;;
     esac
   done
 }

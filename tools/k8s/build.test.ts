@@ -65,6 +65,6 @@ esac
   it("rejects an unknown binary by name", () => {
     const result = run([], "kube-proxy");
     expect(result.status).not.toBe(0);
-    expect(result.stderr).toContain("unknown binary 'kube-proxy' (one of: kubernetes etcd kwok helm versitygw node pause coredns netpol)");
+    expect(result.stderr).toContain("unknown binary 'kube-proxy' (one of: kubernetes etcd kwok helm versitygw distribution node pause coredns netpol)");
   });
 });

@@ -20,10 +20,11 @@ export type BinaryName =
   | "pause"
   | "coredns"
   | "kube-network-policies"
-  | "versitygw";
+  | "versitygw"
+  | "distribution";
 
 /** The tools/k8s/build.sh target that builds each binary. */
-const buildTarget: Record<BinaryName, "kubernetes" | "node" | "etcd" | "kwok" | "helm" | "pause" | "coredns" | "netpol" | "versitygw"> = {
+const buildTarget: Record<BinaryName, "kubernetes" | "node" | "etcd" | "kwok" | "helm" | "pause" | "coredns" | "netpol" | "versitygw" | "distribution"> = {
   "kube-apiserver": "kubernetes",
   "kube-controller-manager": "kubernetes",
   "kube-scheduler": "kubernetes",
@@ -44,6 +45,8 @@ const buildTarget: Record<BinaryName, "kubernetes" | "node" | "etcd" | "kwok" | 
   helm: "helm",
   // The S3 server of etcd backups.
   versitygw: "versitygw",
+  // The OCI registry of the Helm add-on tests.
+  distribution: "distribution",
 };
 
 /** The binary cache: $SEEDBED_BIN_DIR, or ~/.cache/seedbed/bin. */

@@ -17,6 +17,8 @@ export interface Versions {
   readonly kubeNetworkPolicies: string;
   /** The S3 server of etcd backups (github.com/versity/versitygw). */
   readonly versitygw: string;
+  /** The OCI registry the Helm add-on tests serve charts from (github.com/distribution/distribution, its cmd/registry). */
+  readonly distribution: string;
   /** What the built-in add-ons run (their main images' tags) and the chart versions of the CNI add-ons, from their upstream Helm repositories. */
   readonly addons: {
     readonly metricsServer: string;

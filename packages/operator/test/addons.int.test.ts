@@ -5,6 +5,7 @@ import { eventually } from "@seedbed/testing";
 import { useKubeAPI } from "@seedbed/testing/vitest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { serveChartRepository, valuesConfigMapChart, type ChartSource, type ServedChartRepository } from "./helm-charts.ts";
+import { serveOCIRegistry, type ServedOCIRegistry } from "./oci-registry.ts";
 import { startLocalOperator, tenantKubeConfig, type LocalOperator } from "./local-platform.ts";
 
 const namespace = "project-addons";
@@ -30,6 +31,7 @@ describe("add-ons", () => {
   const api = useKubeAPI({ controllers: true });
   let platform: LocalOperator;
   let charts: ServedChartRepository;
+  let registry: ServedOCIRegistry;
   let objects: CustomObjectsApi;
   let tenant: KubeConfig;
   let core: CoreV1Api;
@@ -50,6 +52,7 @@ describe("add-ons", () => {
       helloChart("0.2.0"),
       { name: "hello", version: "0.3.0", templates: brokenTemplate },
     ]);
+    registry = await serveOCIRegistry([valuesConfigMapChart("greeter", "1.0.0")]);
     const kc = api().kubeConfig();
     objects = kc.makeApiClient(CustomObjectsApi);
     platform = await startLocalOperator(kc, namespace, { addons: { cniRepositories: { flannel: charts.url } } });
@@ -72,6 +75,7 @@ describe("add-ons", () => {
   afterAll(async () => {
     await platform.stop();
     await charts.close();
+    await registry.close();
   });
 
   it("installs CoreDNS at the tenth address of the service range with the cluster's domain, the built-ins asked for and the CNI chart with the pod range, and reports AddonsReady", async () => {
@@ -164,6 +168,19 @@ describe("add-ons", () => {
     await eventually(() => configMap("apps", "hello-values"), (c) => c === undefined, { timeoutMs: 60_000, description: "the release uninstalled" });
     const removed = await eventually(readCluster, (c) => addon(c, "hello") === undefined && addonsReady(c) === "True", { timeoutMs: 60_000, description: "hello gone from status" });
     expect(removed.status?.addons?.map((a) => a.name)).toEqual(["coredns", "dashboard", "flannel", "metrics-server"]);
+  });
+
+  it("installs a Helm add-on from a private OCI registry once its caBundle names the registry's CA, reporting helm's TLS error before", async () => {
+    const greeter = (caBundle?: string): object => ({ name: "greeter", helm: { repository: registry.repository, chart: "greeter", version: "1.0.0", namespace: "oci", ...(caBundle === undefined ? {} : { caBundle }) } });
+    await patchSpec({ addons: [{ name: "metrics-server" }, { name: "dashboard" }, greeter()] });
+    const refused = await eventually(readCluster, (c) => addon(c, "greeter")?.phase === "Failed", { timeoutMs: 60_000, description: "greeter Failed without the CA" });
+    expect(addon(refused, "greeter")?.message).toMatch(/certificate signed by unknown authority/);
+    await patchSpec({ addons: [{ name: "metrics-server" }, { name: "dashboard" }, greeter(registry.caBundle)] });
+    const installed = await eventually(readCluster, (c) => addon(c, "greeter")?.phase === "Installed", { timeoutMs: 60_000, description: "greeter Installed with the CA" });
+    expect(addon(installed, "greeter")).toMatchObject({ source: "Helm", version: "1.0.0", ready: true, release: "greeter", namespace: "oci" });
+    expect((await configMap("oci", "greeter-values"))?.data?.chartVersion).toBe("1.0.0");
+    await patchSpec({ addons: [{ name: "metrics-server" }, { name: "dashboard" }] });
+    await eventually(() => configMap("oci", "greeter-values"), (c) => c === undefined, { timeoutMs: 60_000, description: "greeter uninstalled" });
   });
 
   it("removes every object of an add-on turned off, CoreDNS included, and its status entry", async () => {

@@ -88,22 +88,30 @@ export async function serveChartRepository(charts: readonly ChartSource[], helmB
 
 /**
  * Writes each chart's files, packages it into `repository` and writes the
- * index there. helm runs with its homes in `scratch`, none of this
- * machine's helm configuration.
+ * index there.
  */
 export async function buildChartRepository(charts: readonly ChartSource[], repository: string, options: { helmBinary: string; scratch: string }): Promise<void> {
-  await mkdir(repository, { recursive: true });
-  const env = { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: options.scratch, HELM_CACHE_HOME: join(options.scratch, "cache"), HELM_CONFIG_HOME: join(options.scratch, "config"), HELM_DATA_HOME: join(options.scratch, "data") };
-  for (const chart of charts) {
-    const source = join(options.scratch, "sources", `${chart.name}-${chart.version}`, chart.name);
-    await writeChart(source, chart);
-    const packaged = await run(options.helmBinary, ["package", source, "--destination", repository], env, { timeoutMs: 30_000 });
-    if (packaged.status !== 0) throw new Error(`helm package ${chart.name} ${chart.version} failed: ${packaged.stderr.trim()}`);
-  }
-  const indexed = await run(options.helmBinary, ["repo", "index", repository], env, { timeoutMs: 30_000 });
+  await packageCharts(charts, repository, options);
+  const indexed = await run(options.helmBinary, ["repo", "index", repository], helmEnv(options.scratch), { timeoutMs: 30_000 });
   if (indexed.status !== 0) throw new Error(`helm repo index failed: ${indexed.stderr.trim()}`);
   const files = await readdir(repository);
   if (!files.includes("index.yaml")) throw new Error(`helm repo index wrote no index.yaml in ${repository} (${files.join(", ")})`);
+}
+
+/** Writes each chart's files under `scratch` and packages it (`helm package`) into `destination`. */
+export async function packageCharts(charts: readonly ChartSource[], destination: string, options: { helmBinary: string; scratch: string }): Promise<void> {
+  await mkdir(destination, { recursive: true });
+  for (const chart of charts) {
+    const source = join(options.scratch, "sources", `${chart.name}-${chart.version}`, chart.name);
+    await writeChart(source, chart);
+    const packaged = await run(options.helmBinary, ["package", source, "--destination", destination], helmEnv(options.scratch), { timeoutMs: 30_000 });
+    if (packaged.status !== 0) throw new Error(`helm package ${chart.name} ${chart.version} failed: ${packaged.stderr.trim()}`);
+  }
+}
+
+/** helm's environment with its homes in `scratch`: none of this machine's helm configuration. */
+export function helmEnv(scratch: string): NodeJS.ProcessEnv {
+  return { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: scratch, HELM_CACHE_HOME: join(scratch, "cache"), HELM_CONFIG_HOME: join(scratch, "config"), HELM_DATA_HOME: join(scratch, "data") };
 }
 
 /** A chart's directory as helm expects it: Chart.yaml, values.yaml, templates/. */

@@ -69,6 +69,9 @@ describe("the REST API's cluster add-ons", () => {
     expect(res.error.message).toContain("unknown built-in add-on 'grafana'");
     const repository = await call("PUT", "/projects/a/clusters/web/addons/grafana", as(tokens.carol, { helm: { ...chart, repository: "charts.example.com" } }));
     expect(repository.error).toMatchObject({ status: 422, field: "spec.addons[2].helm.repository" });
+    const caBundle = await call("PUT", "/projects/a/clusters/web/addons/grafana", as(tokens.carol, { helm: { ...chart, caBundle: "MIIB" } }));
+    expect(caBundle.error).toMatchObject({ status: 422, field: "spec.addons[2].helm.caBundle" });
+    expect(caBundle.error.message).toContain("must be PEM certificates");
     expect((await specAddons("web"))?.map((a) => a.name)).toEqual(["metrics-server", "podinfo"]);
   });
 

@@ -88,7 +88,15 @@ export const Addon = Type.Object({
     version: Type.String({ minLength: 1, maxLength: 64 }),
     namespace: Type.String({ default: "default", maxLength: 63, pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$" }),
     values: Type.Optional(FreeForm()),
-  }, { description: "A Helm chart; built-in add-ons (coredns, metrics-server, dashboard) need none." })),
+    caBundle: Type.Optional(Type.String({
+      maxLength: 65536,
+      description: "PEM of the CAs that sign the chart repository's or OCI registry's TLS certificate (a private mirror), trusted instead of the system's CAs (helm --ca-file).",
+      "x-kubernetes-validations": [{ rule: "self.contains('-----BEGIN CERTIFICATE-----')", message: "must be PEM certificates (-----BEGIN CERTIFICATE-----…), e.g. the registry CA's ca.crt" }],
+    })),
+  }, {
+    description: "A Helm chart; built-in add-ons (coredns, metrics-server, dashboard) need none.",
+    "x-kubernetes-validations": [{ rule: "!has(self.caBundle) || !self.repository.startsWith('http://')", message: "an http:// repository has no TLS to verify: use https:// or remove caBundle", fieldPath: ".caBundle" }],
+  })),
 }, {
   "x-kubernetes-validations": [
     { rule: "!has(self.helm) || size(self.name) <= 53", messageExpression: "'a Helm add-on\\'s name is its release name, which helm limits to 53 characters; shorten \\'' + self.name + '\\''", fieldPath: ".name" },

@@ -63,7 +63,7 @@ export type ClusterPhase = "Pending" | "Provisioning" | "Running" | "Upgrading" 
 export interface Addon {
   name: string;
   enabled?: boolean;
-  helm?: { repository: string; chart: string; version: string; namespace?: string; values?: Record<string, unknown> };
+  helm?: { repository: string; chart: string; version: string; namespace?: string; values?: Record<string, unknown>; caBundle?: string };
 }
 
 /** An add-on's status. */

@@ -1,5 +1,8 @@
 import type { Addon, AddonStatus, Cluster } from "@seedbed/api";
-import { describe, expect, it } from "vitest";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
 import { CliError, ExitCode } from "../../errors.ts";
 import { program } from "../../program.ts";
 import { addonNameArgument, enableRequestOf, type EnableAddonOptions } from "./commands.ts";
@@ -48,6 +51,7 @@ describe("seedbed addon's command line", () => {
     expect(enable.args).toEqual(["web", "podinfo"]);
     expect(enable.options).toMatchObject({ project: "a", chart: "oci://ghcr.io/team/charts/podinfo", version: "6.9.0", namespace: "apps" });
     expect(enableRequestOf(enable.options)).toEqual({ chart: { repository: "oci://ghcr.io/team/charts", chart: "podinfo" }, version: "6.9.0", namespace: "apps" });
+    expect(parse("enable", ["web", "podinfo", "--ca-file", "/etc/ca.crt"]).options).toMatchObject({ caFile: "/etc/ca.crt" });
     expect(parse("list", ["web", "--project", "b", "-o", "yaml"]).options).toMatchObject({ project: "b", output: "yaml" });
     expect(parse("disable", ["web", "coredns"]).args).toEqual(["web", "coredns"]);
   });
@@ -107,13 +111,20 @@ describe("the entry addon enable writes", () => {
     expect(other.helm).toEqual({ repository: "https://charts.example.com", chart: "podinfo", version: "1.0.0", namespace: "apps" });
   });
 
+  it("keeps the CA bundle of the same chart, takes a new one from --ca-file, and drops it with another chart", () => {
+    const own = { ...podinfo, helm: { ...chart, caBundle: "old CA" } };
+    expect(enabledEntry("podinfo", own, undefined, { version: "6.10.0" }, "web").helm?.caBundle).toBe("old CA");
+    expect(enabledEntry("podinfo", own, undefined, { caBundle: "new CA" }, "web").helm).toEqual({ ...chart, caBundle: "new CA" });
+    expect(enabledEntry("podinfo", own, undefined, { chart: { repository: "https://charts.example.com", chart: "podinfo" }, version: "1.0.0" }, "web").helm?.caBundle).toBeUndefined();
+  });
+
   it("turns on a chart its template lists, copying the template's chart", () => {
     expect(enabledEntry("podinfo", undefined, podinfo, {}, "web")).toEqual(podinfo);
   });
 
-  it("asks for --version with a new chart, and a chart for --version, --namespace or --values", () => {
+  it("asks for --version with a new chart, and a chart for --version, --namespace, --values or --ca-file", () => {
     expect(usageError(() => enabledEntry("podinfo", undefined, undefined, { chart: { repository: chart.repository, chart: "podinfo" } }, "web")).message).toBe("--version is required with --chart: the chart's version to install, e.g. --version 6.9.0");
-    expect(usageError(() => enabledEntry("dashboard", undefined, undefined, { values: {} }, "web")).message).toBe("add-on dashboard of cluster web has no Helm chart: --version, --namespace and --values go with one (--chart)");
+    expect(usageError(() => enabledEntry("dashboard", undefined, undefined, { values: {} }, "web")).message).toBe("add-on dashboard of cluster web has no Helm chart: --version, --namespace, --values and --ca-file go with one (--chart)");
   });
 });
 
@@ -151,6 +162,23 @@ describe("--values", () => {
     const message = usageError(() => parseValues('password: "hunter2\nother: [', "secret.yaml")).message;
     expect(message).toMatch(/^--values secret\.yaml is neither YAML nor JSON \([A-Z_]+ at line \d+, column \d+\)$/);
     expect(message).not.toContain("hunter2");
+  });
+});
+
+describe("--ca-file", () => {
+  const dir = mkdtempSync(join(tmpdir(), "seedbed-ca-file-"));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("puts the file's PEM into the chart's caBundle", () => {
+    const pem = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
+    writeFileSync(join(dir, "ca.crt"), pem);
+    expect(enableRequestOf({ chart: "oci://registry.example.com/charts/podinfo", version: "6.9.0", caFile: join(dir, "ca.crt") }).caBundle).toBe(pem);
+  });
+
+  it("refuses a file that holds no PEM certificate, and one that is not there, naming the flag", () => {
+    writeFileSync(join(dir, "key.pem"), "-----BEGIN PRIVATE KEY-----\n");
+    expect(usageError(() => enableRequestOf({ caFile: join(dir, "key.pem") })).message).toBe(`--ca-file ${join(dir, "key.pem")} holds no PEM certificate (-----BEGIN CERTIFICATE-----); give the CA's certificate, e.g. the registry CA's ca.crt`);
+    expect(usageError(() => enableRequestOf({ caFile: join(dir, "missing.crt") })).message).toBe(`cannot read --ca-file ${join(dir, "missing.crt")}: no such file`);
   });
 });
 

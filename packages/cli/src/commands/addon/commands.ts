@@ -5,7 +5,7 @@ import { outputFormat, printData, printTable } from "../../output.ts";
 import { readAddonsCluster, updateAddons } from "./addons-api.ts";
 import { chartFlags, enabledEntry, entryOf, withValues, type EnableRequest } from "./edit.ts";
 import { addonLines, addonRows, addonTableHeader } from "./table.ts";
-import { readValues } from "./values.ts";
+import { readCABundle, readValues } from "./values.ts";
 
 /** A DNS-1123 label of at most 63 characters, as spec.addons[].name must be. */
 const addonNamePattern = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -44,6 +44,7 @@ export interface EnableAddonOptions extends GlobalOptions {
   readonly version?: string;
   readonly namespace?: string;
   readonly values?: string;
+  readonly caFile?: string;
 }
 
 /** What `addon enable` asks for, from its flags (and the --values file) alone: a usage error needs no management API. */
@@ -54,6 +55,7 @@ export function enableRequestOf(options: EnableAddonOptions): EnableRequest {
     ...(options.version === undefined ? {} : { version: options.version }),
     ...(options.namespace === undefined ? {} : { namespace: options.namespace }),
     ...(options.values === undefined ? {} : { values: readValues(options.values) }),
+    ...(options.caFile === undefined ? {} : { caBundle: readCABundle(options.caFile) }),
   };
 }
 

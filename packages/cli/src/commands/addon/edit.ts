@@ -18,6 +18,8 @@ export interface EnableRequest {
   readonly version?: string;
   readonly namespace?: string;
   readonly values?: Record<string, unknown>;
+  /** PEM of the CAs to trust for the chart's repository or registry (--ca-file). */
+  readonly caBundle?: string;
 }
 
 /** Repository URLs the CRD accepts: a chart repository (https://, http://) or an OCI registry (oci://). */
@@ -75,7 +77,9 @@ function enabledChart(current: HelmChart | undefined, request: EnableRequest): H
   // The CRD's default, written out (the type of an entry as stored has it).
   const namespace = request.namespace ?? current?.namespace ?? "default";
   const values = request.values ?? kept?.values;
-  return { repository: chart.repository, chart: chart.chart, version, namespace, ...(values === undefined ? {} : { values }) };
+  // The CA belongs to where the chart comes from: kept for the same chart only, as the values are.
+  const caBundle = request.caBundle ?? kept?.caBundle;
+  return { repository: chart.repository, chart: chart.chart, version, namespace, ...(values === undefined ? {} : { values }), ...(caBundle === undefined ? {} : { caBundle }) };
 }
 
 /**
@@ -87,8 +91,8 @@ function enabledChart(current: HelmChart | undefined, request: EnableRequest): H
 export function enabledEntry(name: string, own: Addon | undefined, templates: Addon | undefined, request: EnableRequest, cluster: string): Addon {
   const current = (own ?? templates)?.helm;
   if (request.chart === undefined && current === undefined) {
-    if (request.version !== undefined || request.namespace !== undefined || request.values !== undefined) {
-      throw new CliError(`add-on ${name} of cluster ${cluster} has no Helm chart: --version, --namespace and --values go with one (--chart)`, ExitCode.usage);
+    if (request.version !== undefined || request.namespace !== undefined || request.values !== undefined || request.caBundle !== undefined) {
+      throw new CliError(`add-on ${name} of cluster ${cluster} has no Helm chart: --version, --namespace, --values and --ca-file go with one (--chart)`, ExitCode.usage);
     }
     return { ...(own ?? {}), name, enabled: true };
   }

@@ -32,6 +32,7 @@ export function addAddonCommands(root: Command, shared: SharedOptions): void {
     .option("--version <version>", "the chart's version (needed with a new --chart)")
     .option("--namespace <namespace>", "where the release goes (default: default)")
     .option("--values <file>", "the chart's values, YAML or JSON (- reads standard input)")
+    .option("--ca-file <file>", "PEM of the CAs that sign the repository's or registry's TLS certificate (a private mirror), trusted instead of the system's")
     .addOption(shared.project())
     .addOption(shared.kubeconfig())
     .action((cluster: string, name: string, options: EnableAddonOptions) => enableAddon(cluster, name, options));

@@ -28,13 +28,22 @@ export function parseValues(text: string, source: string): Record<string, unknow
 
 /** Reads and parses `--values FILE`; `-` reads standard input. */
 export function readValues(file: string): Record<string, unknown> {
-  const source = file === "-" ? "(standard input)" : file;
-  let text: string;
+  return parseValues(readFlagFile("--values", file), file === "-" ? "(standard input)" : file);
+}
+
+/** Reads `--ca-file FILE`: PEM certificates, refused here when it holds none (as the API would refuse them). */
+export function readCABundle(file: string): string {
+  const text = readFlagFile("--ca-file", file);
+  if (!text.includes("-----BEGIN CERTIFICATE-----")) throw new CliError(`--ca-file ${file} holds no PEM certificate (-----BEGIN CERTIFICATE-----); give the CA's certificate, e.g. the registry CA's ca.crt`, ExitCode.usage);
+  return text;
+}
+
+/** The text of a flag's file; `-` reads standard input. */
+function readFlagFile(flag: string, file: string): string {
   try {
-    text = readFileSync(file === "-" ? 0 : file, "utf8");
+    return readFileSync(file === "-" ? 0 : file, "utf8");
   } catch (error) {
     const code = (error as { code?: string }).code ?? "";
-    throw new CliError(`cannot read --values ${source}${code === "ENOENT" ? ": no such file" : code === "" ? "" : ` (${code})`}`, ExitCode.usage);
+    throw new CliError(`cannot read ${flag} ${file === "-" ? "(standard input)" : file}${code === "ENOENT" ? ": no such file" : code === "" ? "" : ` (${code})`}`, ExitCode.usage);
   }
-  return parseValues(text, source);
 }

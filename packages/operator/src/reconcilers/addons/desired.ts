@@ -49,7 +49,7 @@ export function desiredAddons(requested: readonly Addon[], options: RenderOption
 function render(addon: Addon, options: RenderOptions): AddonRendering | string {
   const helm = addon.helm;
   if (helm !== undefined) {
-    return { source: "Helm", version: helm.version, release: addon.name, namespace: helm.namespace, repository: helm.repository, chart: helm.chart, values: (helm.values ?? {}) };
+    return { source: "Helm", version: helm.version, release: addon.name, namespace: helm.namespace, repository: helm.repository, chart: helm.chart, values: (helm.values ?? {}), ...(helm.caBundle === undefined ? {} : { caBundle: helm.caBundle }) };
   }
   if (cniNames.includes(addon.name)) return cniChart(addon.name as CNIName, options.context, options.cniRepositories);
   if ((builtinAddonNames as readonly string[]).includes(addon.name)) return renderBuiltinAddon(addon.name as BuiltinAddonName, options.context);

@@ -46,6 +46,8 @@ export interface HelmChart {
   readonly repository: string;
   readonly chart: string;
   readonly values: Readonly<Record<string, unknown>>;
+  /** PEM of the CAs to trust for the repository's or registry's TLS instead of the system's (helm --ca-file). */
+  readonly caBundle?: string;
 }
 
 /** What one add-on asks for. */

@@ -34,6 +34,11 @@ describe("upgradeInstallArgs", () => {
     expect(args.slice(-3)).toEqual(["--", "cilium", "oci://quay.io/tigera/charts/tigera-operator"]);
   });
 
+  it("passes the chart's CA bundle with --ca-file, and no --ca-file without one", () => {
+    expect(upgradeInstallArgs(chart, { ...call, caFile: "/w/call-1/ca.crt" })).toContain("--ca-file=/w/call-1/ca.crt");
+    expect(upgradeInstallArgs(chart, call).some((a) => a.startsWith("--ca-file"))).toBe(false);
+  });
+
   it("never lets a name be read as a flag, nor waits for readiness", () => {
     const args = upgradeInstallArgs({ ...chart, release: "--dry-run", version: "--wait" }, call);
     expect(args.slice(-3)).toEqual(["--", "--dry-run", "cilium"]);

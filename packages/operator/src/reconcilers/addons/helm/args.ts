@@ -5,6 +5,8 @@ export interface CallArgs {
   readonly kubeconfig: string;
   readonly values: string;
   readonly timeoutMs: number;
+  /** The chart's CA bundle, written out, when it has one. */
+  readonly caFile?: string;
 }
 
 /** Releases keep this many revisions (helm's Secrets in the tenant); enough to read a rollback's history. */
@@ -23,6 +25,8 @@ export function upgradeInstallArgs(chart: HelmChart, call: CallArgs): string[] {
     "upgrade",
     "--install",
     ...(oci ? [] : [`--repo=${chart.repository}`]),
+    // For a classic repository and an OCI registry alike (helm's registry client takes it too).
+    ...(call.caFile === undefined ? [] : [`--ca-file=${call.caFile}`]),
     `--version=${chart.version}`,
     `--namespace=${chart.namespace}`,
     "--create-namespace",

@@ -32,6 +32,8 @@ interface CallFiles {
   readonly dir: string;
   readonly kubeconfig: string;
   readonly values: string;
+  /** The chart's CA bundle, when it has one. */
+  readonly caFile?: string;
 }
 
 /**
@@ -66,7 +68,7 @@ export class HelmRunner {
    * the objects to be ready: the reconciler judges readiness itself.
    */
   async upgradeInstall(kubeconfig: string, chart: HelmChart, signal?: AbortSignal): Promise<HelmReleaseInfo> {
-    return this.#withFiles(kubeconfig, chart.values, async (files) => {
+    return this.#withFiles(kubeconfig, chart, async (files) => {
       const secrets = stringLeaves(chart.values);
       const result = await this.#run("upgrade", upgradeInstallArgs(chart, this.#call(files)), files, signal, secrets);
       if (result.exitCode !== 0) throw failure("upgrade", result, files, secrets);
@@ -93,7 +95,7 @@ export class HelmRunner {
   }
 
   #call(files: CallFiles): CallArgs {
-    return { kubeconfig: files.kubeconfig, values: files.values, timeoutMs: this.#timeoutMs };
+    return { kubeconfig: files.kubeconfig, values: files.values, timeoutMs: this.#timeoutMs, ...(files.caFile === undefined ? {} : { caFile: files.caFile }) };
   }
 
   /**
@@ -131,17 +133,19 @@ export class HelmRunner {
   }
 
   /**
-   * Runs `use` with the kubeconfig (and the values, when given) in 0600
-   * files of a fresh 0700 directory, removed afterwards whatever happens.
+   * Runs `use` with the kubeconfig (and the chart's values and CA bundle,
+   * when given) in 0600 files of a fresh 0700 directory, removed afterwards
+   * whatever happens.
    */
-  async #withFiles<T>(kubeconfig: string, values: HelmChart["values"] | undefined, use: (files: CallFiles) => Promise<T>): Promise<T> {
+  async #withFiles<T>(kubeconfig: string, chart: Pick<HelmChart, "values" | "caBundle"> | undefined, use: (files: CallFiles) => Promise<T>): Promise<T> {
     await this.#makeHomes();
     const dir = await mkdtemp(join(this.#workDir, "call-"));
     try {
-      const files = { dir, kubeconfig: join(dir, "kubeconfig"), values: join(dir, "values.json") };
+      const files: CallFiles = { dir, kubeconfig: join(dir, "kubeconfig"), values: join(dir, "values.json"), ...(chart?.caBundle === undefined ? {} : { caFile: join(dir, "ca.crt") }) };
       await writeFile(files.kubeconfig, kubeconfig, { mode: 0o600, flag: "wx" });
       // JSON is YAML: helm reads it as a values file as it is.
-      if (values !== undefined) await writeFile(files.values, JSON.stringify(values), { mode: 0o600, flag: "wx" });
+      if (chart !== undefined) await writeFile(files.values, JSON.stringify(chart.values), { mode: 0o600, flag: "wx" });
+      if (files.caFile !== undefined && chart?.caBundle !== undefined) await writeFile(files.caFile, chart.caBundle, { mode: 0o600, flag: "wx" });
       return await use(files);
     } finally {
       await rm(dir, { recursive: true, force: true });
@@ -167,7 +171,7 @@ export class HelmRunner {
 
 /** What must not show in a call's error: its temporary files, and the chart's string values. */
 function redactions(files: CallFiles, secrets: readonly string[]): Redactions {
-  return { paths: { [files.kubeconfig]: "<kubeconfig>", [files.values]: "<values>", [files.dir]: "<temp>" }, secrets };
+  return { paths: { [files.kubeconfig]: "<kubeconfig>", [files.values]: "<values>", ...(files.caFile === undefined ? {} : { [files.caFile]: "<ca-file>" }), [files.dir]: "<temp>" }, secrets };
 }
 
 /** The release a successful call printed; a HelmError when helm printed something else. */
